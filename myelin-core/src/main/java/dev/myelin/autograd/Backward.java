@@ -1,0 +1,13 @@
+package dev.myelin.autograd;
+
+import dev.myelin.tensor.Tensor;
+
+/**
+ * The gradient rule of one recorded operation: given the gradient of the loss with respect to the
+ * operation's output, returns the gradient with respect to each input, in input order ({@code null}
+ * for an input that gets none). Each returned gradient has its input's shape.
+ */
+@FunctionalInterface
+public interface Backward {
+    Tensor[] apply(Tensor gradOutput);
+}

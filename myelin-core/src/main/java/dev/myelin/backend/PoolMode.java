@@ -1,0 +1,7 @@
+package dev.myelin.backend;
+
+/** How a pooling window is summarized. */
+public enum PoolMode {
+    MAX,
+    AVERAGE
+}

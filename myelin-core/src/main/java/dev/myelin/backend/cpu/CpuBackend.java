@@ -1,0 +1,58 @@
+package dev.myelin.backend.cpu;
+
+import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.ReferenceBackend;
+import dev.myelin.backend.View;
+import dev.myelin.tensor.DType;
+
+/**
+ * The CPU backend: Vector API kernels for float32, multithreaded on {@link Parallel}'s pool. Element
+ * types and layouts it does not specialize fall back to the {@link ReferenceBackend} it extends.
+ */
+public class CpuBackend extends ReferenceBackend {
+
+    @Override
+    public String name() {
+        return "cpu-vector";
+    }
+
+    @Override
+    public void matmul(View a, View b, View out) {
+        if (a.dtype() != DType.FLOAT32 || b.dtype() != DType.FLOAT32 || out.dtype() != DType.FLOAT32) {
+            super.matmul(a, b, out);
+            return;
+        }
+        GemmOperand ga = GemmOperand.of(a);
+        GemmOperand gb = GemmOperand.of(b);
+        if (ga == null || gb == null || out.strides()[2] != 1) {
+            super.matmul(a, b, out);
+            return;
+        }
+        int batch = out.shape()[0], m = out.shape()[1], n = out.shape()[2], k = a.shape()[2];
+        float[] c = ((FloatStorage) out.storage()).data();
+        for (int bi = 0; bi < batch; bi++) {
+            Sgemm.sgemm(ga.transposed, gb.transposed, m, n, k,
+                    ga.data, a.offset() + bi * a.strides()[0], ga.ld,
+                    gb.data, b.offset() + bi * b.strides()[0], gb.ld,
+                    c, out.offset() + bi * out.strides()[0], out.strides()[1], false);
+        }
+    }
+
+    /** A matrix view as SGEMM reads it: row-major with leading dimension {@code ld}, or its transpose. */
+    private record GemmOperand(float[] data, boolean transposed, int ld) {
+        static GemmOperand of(View v) {
+            float[] data = ((FloatStorage) v.storage()).data();
+            int rows = v.shape()[1], cols = v.shape()[2];
+            int rs = v.strides()[1], cs = v.strides()[2];
+            if (cs == 1 || cols == 1) {
+                int ld = rows == 1 ? Math.max(cols, 1) : rs;
+                if (ld >= cols) return new GemmOperand(data, false, ld);
+            }
+            if (rs == 1 || rows == 1) {
+                int ld = cols == 1 ? Math.max(rows, 1) : cs;
+                if (ld >= rows) return new GemmOperand(data, true, ld);
+            }
+            return null;
+        }
+    }
+}

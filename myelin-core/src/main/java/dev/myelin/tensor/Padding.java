@@ -1,0 +1,30 @@
+package dev.myelin.tensor;
+
+/**
+ * How a convolution or pooling window treats the border, as in Keras.
+ * <ul>
+ *   <li>{@code VALID}: no padding; output size {@code floor((in − effectiveWindow) / stride) + 1}.</li>
+ *   <li>{@code SAME}: zero padding so that output size is {@code ceil(in / stride)}; when the total padding
+ *       is odd, the extra row or column goes at the bottom or right (TensorFlow's rule).</li>
+ * </ul>
+ */
+public enum Padding {
+    VALID,
+    SAME;
+
+    /** Output size along one dimension for an input of {@code in} and a window spanning {@code window}. */
+    public int outputSize(int in, int window, int stride) {
+        return switch (this) {
+            case VALID -> in < window ? 0 : (in - window) / stride + 1;
+            case SAME -> (in + stride - 1) / stride;
+        };
+    }
+
+    /** Padding before the first element (top or left) along one dimension. */
+    public int padBefore(int in, int window, int stride) {
+        if (this == VALID) return 0;
+        int out = outputSize(in, window, stride);
+        int total = Math.max((out - 1) * stride + window - in, 0);
+        return total / 2;
+    }
+}

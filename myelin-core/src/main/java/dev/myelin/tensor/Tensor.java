@@ -1,0 +1,1402 @@
+package dev.myelin.tensor;
+
+import dev.myelin.autograd.Backward;
+import dev.myelin.autograd.Derivatives;
+import dev.myelin.autograd.GradMode;
+import dev.myelin.autograd.Graph;
+import dev.myelin.autograd.Node;
+import dev.myelin.backend.Backend;
+import dev.myelin.backend.Backends;
+import dev.myelin.backend.BinaryOp;
+import dev.myelin.backend.Conv2dSpec;
+import dev.myelin.backend.DoubleStorage;
+import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.Pool2dSpec;
+import dev.myelin.backend.PoolMode;
+import dev.myelin.backend.ReduceOp;
+import dev.myelin.backend.Storage;
+import dev.myelin.backend.UnaryOp;
+import dev.myelin.backend.View;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * An n-dimensional array of float32 or float64 values that records the operations applied to it, so
+ * that gradients can be computed by {@link #backward()}.
+ *
+ * <p>A tensor is a strided view of a {@link Storage}: shape, strides (in elements) and offset. Movement
+ * operations — {@link #reshape}, {@link #permute}, {@link #slice}, {@link #expand}, {@link #squeeze},
+ * {@link #unsqueeze} — only change that metadata and share the storage. Element-wise operations
+ * broadcast as NumPy does. Every other operation returns a new tensor; only the {@code ...InPlace}
+ * methods, {@link #assign} and {@link #fill} write into an existing one (for optimizers, outside the
+ * graph).
+ *
+ * <p>Axes: negative values count from the end. Images are {@code [batch, height, width, channels]}.
+ *
+ * <pre>{@code
+ * var rng = RandomGenerator.of("L64X128MixRandom");
+ * Tensor w = Tensor.randn(rng, 784, 10).requiresGrad(true);
+ * Tensor loss = x.matmul(w).logSoftmax(-1).mul(targets).sum().neg();
+ * loss.backward();            // w.grad() now holds dloss/dw
+ * }</pre>
+ */
+public final class Tensor {
+    private final Storage storage;
+    private final Shape shape;
+    private final int[] dims;
+    private final int[] strides;
+    private final int offset;
+    private final Backend backend;
+
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Node gradFn;
+
+    private Tensor(Backend backend, Storage storage, Shape shape, int[] strides, int offset) {
+        this.backend = backend;
+        this.storage = storage;
+        this.shape = shape;
+        this.dims = shape.toArray();
+        this.strides = strides;
+        this.offset = offset;
+    }
+
+    // =====================================================================================
+    // Creation
+    // =====================================================================================
+
+    /** A new zero-filled, contiguous tensor. */
+    public static Tensor zeros(DType dtype, Shape shape) {
+        Backend b = Backends.defaultBackend();
+        return new Tensor(b, b.allocate(dtype, shape.size()), shape, shape.contiguousStrides(), 0);
+    }
+
+    /** A new float32 tensor of zeros. */
+    public static Tensor zeros(int... shape) {
+        return zeros(DType.FLOAT32, Shape.of(shape));
+    }
+
+    /** A new tensor of zeros with the shape and type of {@code like}. */
+    public static Tensor zerosLike(Tensor like) {
+        return zeros(like.dtype(), like.shape);
+    }
+
+    /** A new float32 tensor of ones. */
+    public static Tensor ones(int... shape) {
+        return full(DType.FLOAT32, Shape.of(shape), 1.0);
+    }
+
+    /** A new tensor of ones with the shape and type of {@code like}. */
+    public static Tensor onesLike(Tensor like) {
+        return full(like.dtype(), like.shape, 1.0);
+    }
+
+    /** A new tensor with every element equal to {@code value}. */
+    public static Tensor full(DType dtype, Shape shape, double value) {
+        Tensor t = zeros(dtype, shape);
+        if (value != 0.0) t.backend.fill(t.view(), value);
+        return t;
+    }
+
+    /** A rank-0 float32 tensor. */
+    public static Tensor scalar(double value) {
+        return full(DType.FLOAT32, Shape.scalar(), value);
+    }
+
+    /** A rank-0 tensor of the given type. */
+    public static Tensor scalar(DType dtype, double value) {
+        return full(dtype, Shape.scalar(), value);
+    }
+
+    /** A float32 tensor holding a copy of {@code data} in row-major order. */
+    public static Tensor of(float[] data, int... shape) {
+        Shape s = shape.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(shape);
+        checkLength(data.length, s);
+        return new Tensor(Backends.defaultBackend(), new FloatStorage(data.clone()), s, s.contiguousStrides(), 0);
+    }
+
+    /** A float64 tensor holding a copy of {@code data} in row-major order. */
+    public static Tensor of(double[] data, int... shape) {
+        Shape s = shape.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(shape);
+        checkLength(data.length, s);
+        return new Tensor(Backends.defaultBackend(), new DoubleStorage(data.clone()), s, s.contiguousStrides(), 0);
+    }
+
+    /** A float32 matrix from rows of equal length. */
+    public static Tensor of(float[][] rows) {
+        int cols = rows.length == 0 ? 0 : rows[0].length;
+        float[] data = new float[rows.length * cols];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != cols) {
+                throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " elements, expected " + cols);
+            }
+            System.arraycopy(rows[i], 0, data, i * cols, cols);
+        }
+        return of(data, rows.length, cols);
+    }
+
+    private static void checkLength(int length, Shape s) {
+        if (length != s.size()) {
+            throw new IllegalArgumentException("array of " + length + " elements cannot have shape " + s + " (" + s.size() + " elements)");
+        }
+    }
+
+    /** {@code [0, 1, ..., n-1]} as float32. */
+    public static Tensor arange(int n) {
+        return arange(0, n, 1);
+    }
+
+    /** Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step}, float32. */
+    public static Tensor arange(double start, double end, double step) {
+        if (step == 0 || Double.isNaN(step)) throw new IllegalArgumentException("arange step must be non-zero, got " + step);
+        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) data[i] = (float) (start + i * step);
+        return of(data, n);
+    }
+
+    /** {@code n} evenly spaced float32 values from {@code start} to {@code end}, both included. */
+    public static Tensor linspace(double start, double end, int n) {
+        if (n < 0) throw new IllegalArgumentException("linspace count must be >= 0, got " + n);
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) data[i] = (float) (n == 1 ? start : start + (end - start) * i / (n - 1));
+        return of(data, n);
+    }
+
+    /** The {@code n × n} float32 identity matrix. */
+    public static Tensor eye(int n) {
+        float[] data = new float[n * n];
+        for (int i = 0; i < n; i++) data[i * n + i] = 1f;
+        return of(data, n, n);
+    }
+
+    /** Uniform samples in {@code [0, 1)}, float32, drawn from {@code rng}. */
+    public static Tensor rand(RandomGenerator rng, int... shape) {
+        return uniform(rng, 0, 1, shape);
+    }
+
+    /** Uniform samples in {@code [low, high)}, float32. */
+    public static Tensor uniform(RandomGenerator rng, double low, double high, int... shape) {
+        float[] data = new float[Shape.of(shape).size()];
+        for (int i = 0; i < data.length; i++) data[i] = (float) (low + (high - low) * rng.nextDouble());
+        return of(data, shape);
+    }
+
+    /** Standard normal samples, float32. */
+    public static Tensor randn(RandomGenerator rng, int... shape) {
+        return normal(rng, 0, 1, shape);
+    }
+
+    /** Normal samples with the given mean and standard deviation, float32. */
+    public static Tensor normal(RandomGenerator rng, double mean, double std, int... shape) {
+        float[] data = new float[Shape.of(shape).size()];
+        for (int i = 0; i < data.length; i++) data[i] = (float) (mean + std * rng.nextGaussian());
+        return of(data, shape);
+    }
+
+    /**
+     * Normal samples redrawn until they lie within two standard deviations of the mean (Keras's
+     * TruncatedNormal), float32.
+     */
+    public static Tensor truncatedNormal(RandomGenerator rng, double mean, double std, int... shape) {
+        float[] data = new float[Shape.of(shape).size()];
+        for (int i = 0; i < data.length; i++) {
+            double z;
+            do {
+                z = rng.nextGaussian();
+            } while (Math.abs(z) > 2.0);
+            data[i] = (float) (mean + std * z);
+        }
+        return of(data, shape);
+    }
+
+    /** 1 with probability {@code p}, else 0, float32. */
+    public static Tensor bernoulli(RandomGenerator rng, double p, int... shape) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("bernoulli probability must be in [0, 1], got " + p);
+        float[] data = new float[Shape.of(shape).size()];
+        for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? 1f : 0f;
+        return of(data, shape);
+    }
+
+    /**
+     * One-hot encoding: for integer-valued {@code indices} of shape S, a float32 tensor of shape
+     * {@code S + [depth]} with 1 at each index.
+     */
+    public static Tensor oneHot(Tensor indices, int depth) {
+        int[] idx = indices.toIndexArray(depth, "oneHot");
+        int[] outShape = Arrays.copyOf(indices.dims, indices.dims.length + 1);
+        outShape[indices.dims.length] = depth;
+        float[] data = new float[idx.length * depth];
+        for (int i = 0; i < idx.length; i++) data[i * depth + idx[i]] = 1f;
+        return of(data, outShape);
+    }
+
+    // =====================================================================================
+    // Properties and element access
+    // =====================================================================================
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public DType dtype() {
+        return storage.dtype();
+    }
+
+    public int rank() {
+        return dims.length;
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return shape.size();
+    }
+
+    /** Size of dimension {@code axis} (negative counts from the end). */
+    public int dim(int axis) {
+        return shape.dim(axis);
+    }
+
+    /** Strides in elements (a copy). */
+    public int[] strides() {
+        return strides.clone();
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** The storage's version: how many in-place writes it has seen. */
+    public int version() {
+        return storage.version();
+    }
+
+    /** True when this tensor's elements are laid out row-major without gaps. */
+    public boolean isContiguous() {
+        return view().isContiguous();
+    }
+
+    /** What kernels see of this tensor. */
+    public View view() {
+        return new View(storage, dims, strides, offset);
+    }
+
+    /** The element at {@code index} (one entry per dimension), widened to double. */
+    public double get(int... index) {
+        if (index.length != dims.length) {
+            throw new IllegalArgumentException("index " + Arrays.toString(index) + " has " + index.length + " entries for a tensor of rank " + dims.length);
+        }
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= dims[i]) {
+                throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " is out of bounds for shape " + shape);
+            }
+        }
+        return storage.get(view().indexOf(index));
+    }
+
+    /** The single value of a one-element tensor. */
+    public double item() {
+        if (size() != 1) throw new IllegalStateException("item() needs a tensor with one element, this one has shape " + shape);
+        return storage.get(offset);
+    }
+
+    /** The elements in row-major order, as float. */
+    public float[] toFloatArray() {
+        Tensor t = dtype() == DType.FLOAT32 ? this : to(DType.FLOAT32);
+        if (t.isContiguous() && t.offset == 0 && t.storage.length() == t.size()) {
+            return ((FloatStorage) t.storage).data().clone();
+        }
+        return ((FloatStorage) t.copyRaw().storage).data();
+    }
+
+    /** The elements in row-major order, as double. */
+    public double[] toDoubleArray() {
+        Tensor t = dtype() == DType.FLOAT64 ? this : to(DType.FLOAT64);
+        if (t.isContiguous() && t.offset == 0 && t.storage.length() == t.size()) {
+            return ((DoubleStorage) t.storage).data().clone();
+        }
+        return ((DoubleStorage) t.copyRaw().storage).data();
+    }
+
+    /**
+     * The elements as integer indices in {@code [0, bound)}, for ops that take indices (one-hot,
+     * index select). {@code what} names the operation in the error message.
+     */
+    public int[] toIndexArray(int bound, String what) {
+        double[] v = toDoubleArray();
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            double d = v[i];
+            if (d != Math.rint(d) || d < 0 || d >= bound) {
+                throw new IllegalArgumentException(what + ": index " + d + " at position " + i + " is not an integer in [0, " + bound + ")");
+            }
+            out[i] = (int) d;
+        }
+        return out;
+    }
+
+    /** Like PyTorch: {@code tensor([[1.0000, 2.0000], ...], shape=[2, 2], dtype=float32)}; large tensors are elided. */
+    @Override
+    public String toString() {
+        return TensorFormatter.format(this);
+    }
+
+    // =====================================================================================
+    // Autograd
+    // =====================================================================================
+
+    /** Whether gradients flow to (or through) this tensor. */
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /**
+     * Marks a leaf tensor (one not produced by a recorded operation) as needing a gradient; returns this.
+     */
+    public Tensor requiresGrad(boolean value) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad can only be set on leaf tensors; this one was produced by '"
+                    + gradFn.op() + "' (use detach() to get a leaf)");
+        }
+        requiresGrad = value;
+        return this;
+    }
+
+    /** The accumulated gradient of a leaf, or null before the first backward pass. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Clears the accumulated gradient. */
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** The node that produced this tensor, or null for a leaf. */
+    public Node gradFn() {
+        return gradFn;
+    }
+
+    /** Adds {@code g} into this leaf's gradient (used by autograd). */
+    public void accumulateGrad(Tensor g) {
+        if (!requiresGrad) return;
+        if (grad == null) {
+            grad = g.copyRaw();
+            if (grad.dtype() != dtype()) grad = grad.to(dtype());
+        } else {
+            backend.binary(BinaryOp.ADD, grad.view(), g.view(), grad.view());
+        }
+    }
+
+    /** Backpropagates from this scalar (one-element) tensor, accumulating gradients into the leaves. */
+    public void backward() {
+        if (size() != 1) {
+            throw new IllegalStateException("backward() without an argument needs a scalar output, this one has shape " + shape
+                    + "; pass the gradient of the loss with respect to it: backward(gradient)");
+        }
+        backward(full(dtype(), shape, 1.0));
+    }
+
+    /** Backpropagates {@code gradient} (the shape of this tensor) into the leaves. */
+    public void backward(Tensor gradient) {
+        Graph.backward(this, gradient);
+    }
+
+    /** A tensor sharing this one's storage but outside the graph. */
+    public Tensor detach() {
+        return new Tensor(backend, storage, shape, strides, offset);
+    }
+
+    private Tensor record(String op, Backward rule, Tensor[] inputs, Tensor... saved) {
+        if (!GradMode.isEnabled()) return this;
+        boolean any = false;
+        for (Tensor in : inputs) any |= in.requiresGrad;
+        if (!any) return this;
+        requiresGrad = true;
+        gradFn = new Node(op, rule, inputs, saved);
+        return this;
+    }
+
+    private static Tensor[] in(Tensor... inputs) {
+        return inputs;
+    }
+
+    // =====================================================================================
+    // Movement: views that share storage
+    // =====================================================================================
+
+    /** The same elements with a new shape; one dimension may be -1 (inferred). Copies only if it must. */
+    public Tensor reshape(int... newShape) {
+        Shape target = inferShape(newShape);
+        if (target.equals(shape)) return this;
+        int[] newStrides = viewStrides(target.toArray());
+        Tensor out = newStrides != null
+                ? new Tensor(backend, storage, target, newStrides, offset)
+                : contiguousRaw().reshapeRaw(target);
+        return out.record("reshape", Derivatives.reshape(shape), in(this));
+    }
+
+    /** Reshape to {@code target}. */
+    public Tensor reshape(Shape target) {
+        return reshape(target.toArray());
+    }
+
+    private Tensor reshapeRaw(Shape target) {
+        return new Tensor(backend, storage, target, target.contiguousStrides(), offset);
+    }
+
+    private Shape inferShape(int[] newShape) {
+        int known = 1;
+        int unknown = -1;
+        for (int i = 0; i < newShape.length; i++) {
+            if (newShape[i] == -1) {
+                if (unknown >= 0) throw new IllegalArgumentException("reshape " + Arrays.toString(newShape) + ": only one dimension can be -1");
+                unknown = i;
+            } else {
+                known *= newShape[i];
+            }
+        }
+        int[] s = newShape.clone();
+        if (unknown >= 0) {
+            if (known == 0 || size() % known != 0) {
+                throw new IllegalArgumentException("cannot reshape " + shape + " to " + Arrays.toString(newShape));
+            }
+            s[unknown] = size() / known;
+        }
+        Shape target = Shape.of(s);
+        if (target.size() != size()) {
+            throw new IllegalArgumentException("cannot reshape " + shape + " (" + size() + " elements) to " + target + " (" + target.size() + " elements)");
+        }
+        return target;
+    }
+
+    /**
+     * Strides that view this tensor's elements with {@code target} shape without copying, or null when
+     * the layout does not allow it (PyTorch's rule: split or merge only runs of dimensions that are
+     * contiguous among themselves).
+     */
+    private int[] viewStrides(int[] target) {
+        if (isContiguous() || size() == 0) return Shape.of(target).contiguousStrides();
+        int[] out = new int[target.length];
+        int viewD = target.length - 1;
+        int chunkBaseStride = strides[strides.length - 1];
+        int tensorNumel = 1;
+        int viewNumel = 1;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            tensorNumel *= dims[d];
+            if (d == 0 || (dims[d - 1] != 1 && strides[d - 1] != tensorNumel * chunkBaseStride)) {
+                while (viewD >= 0 && (viewNumel < tensorNumel || target[viewD] == 1)) {
+                    out[viewD] = viewNumel * chunkBaseStride;
+                    viewNumel *= target[viewD];
+                    viewD--;
+                }
+                if (viewNumel != tensorNumel) return null;
+                if (d > 0) {
+                    chunkBaseStride = strides[d - 1];
+                    tensorNumel = 1;
+                    viewNumel = 1;
+                }
+            }
+        }
+        return viewD == -1 ? out : null;
+    }
+
+    /** Reorders dimensions: output dimension i is input dimension {@code order[i]}. */
+    public Tensor permute(int... order) {
+        if (order.length != dims.length) {
+            throw new IllegalArgumentException("permute " + Arrays.toString(order) + " needs " + dims.length + " axes for shape " + shape);
+        }
+        int[] newDims = new int[order.length];
+        int[] newStrides = new int[order.length];
+        boolean[] seen = new boolean[order.length];
+        int[] normalized = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            int a = shape.axis(order[i]);
+            if (seen[a]) throw new IllegalArgumentException("permute " + Arrays.toString(order) + " repeats axis " + a);
+            seen[a] = true;
+            normalized[i] = a;
+            newDims[i] = dims[a];
+            newStrides[i] = strides[a];
+        }
+        Tensor out = new Tensor(backend, storage, Shape.of(newDims), newStrides, offset);
+        return out.record("permute", Derivatives.permute(normalized), in(this));
+    }
+
+    /** Swaps two dimensions. */
+    public Tensor transpose(int axis0, int axis1) {
+        int[] order = new int[dims.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        int a = shape.axis(axis0), b = shape.axis(axis1);
+        order[a] = b;
+        order[b] = a;
+        return permute(order);
+    }
+
+    /** Swaps the last two dimensions (matrix transpose, batched). */
+    public Tensor mT() {
+        if (dims.length < 2) throw new IllegalStateException("mT() needs rank >= 2, shape is " + shape);
+        return transpose(-2, -1);
+    }
+
+    /** Elements {@code start, start+step, ...} below {@code end} along {@code axis} (a view). */
+    public Tensor slice(int axis, int start, int end, int step) {
+        int a = shape.axis(axis);
+        int n = dims[a];
+        if (step < 1) throw new IllegalArgumentException("slice step must be >= 1, got " + step);
+        int s = Math.clamp(start < 0 ? start + n : start, 0, n);
+        int e = Math.clamp(end < 0 ? end + n : end, 0, n);
+        int len = e > s ? (e - s + step - 1) / step : 0;
+        int[] newDims = dims.clone();
+        int[] newStrides = strides.clone();
+        newDims[a] = len;
+        newStrides[a] = strides[a] * step;
+        Tensor out = new Tensor(backend, storage, Shape.of(newDims), newStrides, offset + (len > 0 ? s * strides[a] : 0));
+        return out.record("slice", Derivatives.slice(shape, dtype(), a, s, step), in(this));
+    }
+
+    /** Elements {@code start} to {@code end} (exclusive) along {@code axis}. */
+    public Tensor slice(int axis, int start, int end) {
+        return slice(axis, start, end, 1);
+    }
+
+    /** Broadcasts to {@code target} (NumPy rules) without copying: broadcast dimensions get stride 0. */
+    public Tensor expand(Shape target) {
+        if (target.equals(shape)) return this;
+        Shape check = Shape.broadcast(shape, target);
+        if (!check.equals(target)) throw new IllegalArgumentException("cannot expand shape " + shape + " to " + target);
+        Tensor out = new Tensor(backend, storage, target, expandedStrides(target), offset);
+        return out.record("expand", Derivatives.expand(shape), in(this));
+    }
+
+    /** Broadcasts to the given dimensions. */
+    public Tensor expand(int... target) {
+        return expand(Shape.of(target));
+    }
+
+    private int[] expandedStrides(Shape target) {
+        int r = target.rank();
+        int[] s = new int[r];
+        int lead = r - dims.length;
+        for (int i = 0; i < dims.length; i++) s[lead + i] = dims[i] == 1 && target.dim(lead + i) != 1 ? 0 : strides[i];
+        return s;
+    }
+
+    private View expandedView(Shape target) {
+        if (target.equals(shape)) return view();
+        return new View(storage, target.toArray(), expandedStrides(target), offset);
+    }
+
+    /** Removes dimension {@code axis}, which must have size 1. */
+    public Tensor squeeze(int axis) {
+        int a = shape.axis(axis);
+        if (dims[a] != 1) throw new IllegalArgumentException("cannot squeeze axis " + axis + " of size " + dims[a] + " in shape " + shape);
+        int[] d = new int[dims.length - 1];
+        for (int i = 0, j = 0; i < dims.length; i++) if (i != a) d[j++] = dims[i];
+        return reshape(d);
+    }
+
+    /** Inserts a dimension of size 1 at {@code axis} (in the result; -1 appends). */
+    public Tensor unsqueeze(int axis) {
+        int a = axis < 0 ? axis + dims.length + 1 : axis;
+        if (a < 0 || a > dims.length) throw new IllegalArgumentException("unsqueeze axis " + axis + " is out of range for shape " + shape);
+        int[] d = new int[dims.length + 1];
+        for (int i = 0, j = 0; i < d.length; i++) d[i] = i == a ? 1 : dims[j++];
+        return reshape(d);
+    }
+
+    /** Collapses all dimensions after the first: {@code [n, ...] -> [n, rest]}. */
+    public Tensor flatten() {
+        return dims.length == 0 ? reshape(1) : reshape(dims[0], -1);
+    }
+
+    /** This tensor if contiguous, else a contiguous copy. */
+    public Tensor contiguous() {
+        if (isContiguous()) return this;
+        return copyRaw().record("contiguous", Derivatives.identity(), in(this));
+    }
+
+    private Tensor contiguousRaw() {
+        return isContiguous() ? this : copyRaw();
+    }
+
+    /** A contiguous copy outside the graph. */
+    private Tensor copyRaw() {
+        Tensor out = zeros(dtype(), shape);
+        backend.copy(view(), out.view());
+        return out;
+    }
+
+    /** A copy converted to {@code target} (this tensor if already of that type). */
+    public Tensor to(DType target) {
+        if (target == dtype()) return this;
+        Tensor out = zeros(target, shape);
+        backend.copy(view(), out.view());
+        return out.record("cast", Derivatives.cast(dtype()), in(this));
+    }
+
+    // =====================================================================================
+    // Element-wise
+    // =====================================================================================
+
+    private Tensor unaryRaw(UnaryOp op, double p, double q) {
+        Tensor out = zeros(dtype(), shape);
+        backend.unary(op, p, q, view(), out.view());
+        return out;
+    }
+
+    /** Applies a unary kernel outside the graph (derivative rules use this for masks). */
+    public Tensor map(UnaryOp op, double p, double q) {
+        return unaryRaw(op, p, q);
+    }
+
+    private static Tensor binaryRaw(BinaryOp op, Tensor a, Tensor b) {
+        Shape s = Shape.broadcast(a.shape, b.shape);
+        Tensor out = zeros(DType.promote(a.dtype(), b.dtype()), s);
+        a.backend.binary(op, a.expandedView(s), b.expandedView(s), out.view());
+        return out;
+    }
+
+    private Tensor scalarLike(double v) {
+        return scalar(dtype(), v);
+    }
+
+    public Tensor add(Tensor other) {
+        return binaryRaw(BinaryOp.ADD, this, other).record("add", Derivatives.add(shape, other.shape), in(this, other));
+    }
+
+    public Tensor add(double value) {
+        return add(scalarLike(value));
+    }
+
+    public Tensor sub(Tensor other) {
+        return binaryRaw(BinaryOp.SUB, this, other).record("sub", Derivatives.sub(shape, other.shape), in(this, other));
+    }
+
+    public Tensor sub(double value) {
+        return sub(scalarLike(value));
+    }
+
+    public Tensor mul(Tensor other) {
+        return binaryRaw(BinaryOp.MUL, this, other).record("mul", Derivatives.mul(this, other), in(this, other), this, other);
+    }
+
+    public Tensor mul(double value) {
+        return mul(scalarLike(value));
+    }
+
+    public Tensor div(Tensor other) {
+        return binaryRaw(BinaryOp.DIV, this, other).record("div", Derivatives.div(this, other), in(this, other), this, other);
+    }
+
+    public Tensor div(double value) {
+        return div(scalarLike(value));
+    }
+
+    /** Element-wise power with a tensor exponent; the exponent's gradient needs a positive base. */
+    public Tensor pow(Tensor exponent) {
+        Tensor y = binaryRaw(BinaryOp.POW, this, exponent);
+        return y.record("pow", Derivatives.pow(this, exponent, y), in(this, exponent), this, exponent, y);
+    }
+
+    public Tensor pow(double exponent) {
+        return unaryRaw(UnaryOp.POW_SCALAR, exponent, 0).record("pow", Derivatives.powScalar(this, exponent), in(this), this);
+    }
+
+    /** Element-wise maximum; on ties the gradient is split evenly (as PyTorch). */
+    public Tensor maximum(Tensor other) {
+        return binaryRaw(BinaryOp.MAXIMUM, this, other).record("maximum", Derivatives.maximum(this, other), in(this, other), this, other);
+    }
+
+    /** Element-wise minimum; on ties the gradient is split evenly. */
+    public Tensor minimum(Tensor other) {
+        return binaryRaw(BinaryOp.MINIMUM, this, other).record("minimum", Derivatives.minimum(this, other), in(this, other), this, other);
+    }
+
+    /** {@code cond != 0 ? a : b}, broadcasting all three. Differentiable in a and b. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Shape s = Shape.broadcast(Shape.broadcast(cond.shape, a.shape), b.shape);
+        Tensor out = zeros(DType.promote(a.dtype(), b.dtype()), s);
+        a.backend.where(cond.expandedView(s), a.expandedView(s), b.expandedView(s), out.view());
+        return out.record("where", Derivatives.where(cond, a.shape, b.shape), in(a, b), cond);
+    }
+
+    private Tensor unary(String name, UnaryOp op, double p, double q, boolean saveOutput) {
+        Tensor y = unaryRaw(op, p, q);
+        return y.record(name, Derivatives.unary(op, p, q, this, y), in(this), saveOutput ? new Tensor[] {this, y} : new Tensor[] {this});
+    }
+
+    public Tensor neg() {
+        return unary("neg", UnaryOp.NEG, 0, 0, false);
+    }
+
+    public Tensor exp() {
+        return unary("exp", UnaryOp.EXP, 0, 0, true);
+    }
+
+    /** Natural logarithm. */
+    public Tensor log() {
+        return unary("log", UnaryOp.LOG, 0, 0, false);
+    }
+
+    /** log(1 + x), accurate for small x. */
+    public Tensor log1p() {
+        return unary("log1p", UnaryOp.LOG1P, 0, 0, false);
+    }
+
+    public Tensor sqrt() {
+        return unary("sqrt", UnaryOp.SQRT, 0, 0, true);
+    }
+
+    /** 1 / sqrt(x). */
+    public Tensor rsqrt() {
+        return unary("rsqrt", UnaryOp.RSQRT, 0, 0, true);
+    }
+
+    public Tensor abs() {
+        return unary("abs", UnaryOp.ABS, 0, 0, false);
+    }
+
+    /** -1, 0 or 1; its gradient is zero. */
+    public Tensor sign() {
+        return unary("sign", UnaryOp.SIGN, 0, 0, false);
+    }
+
+    public Tensor square() {
+        return unary("square", UnaryOp.SQUARE, 0, 0, false);
+    }
+
+    public Tensor relu() {
+        return unary("relu", UnaryOp.RELU, 0, 0, false);
+    }
+
+    /** x for x > 0, {@code alpha·x} otherwise. */
+    public Tensor leakyRelu(double alpha) {
+        return unary("leaky_relu", UnaryOp.LEAKY_RELU, alpha, 0, false);
+    }
+
+    /** x for x > 0, {@code alpha·(exp(x) − 1)} otherwise. */
+    public Tensor elu(double alpha) {
+        return unary("elu", UnaryOp.ELU, alpha, 0, true);
+    }
+
+    /** Exact GELU, x·Φ(x). */
+    public Tensor gelu() {
+        return unary("gelu", UnaryOp.GELU, 0, 0, false);
+    }
+
+    /** 1 / (1 + exp(−x)), stable for large |x|. */
+    public Tensor sigmoid() {
+        return unary("sigmoid", UnaryOp.SIGMOID, 0, 0, true);
+    }
+
+    /** log(1 + exp(x)), stable for large |x|. */
+    public Tensor softplus() {
+        return unary("softplus", UnaryOp.SOFTPLUS, 0, 0, false);
+    }
+
+    public Tensor tanh() {
+        return unary("tanh", UnaryOp.TANH, 0, 0, true);
+    }
+
+    /** Limits values to {@code [min, max]}; the gradient is 1 inside and 0 outside. */
+    public Tensor clamp(double min, double max) {
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
+        return unary("clamp", UnaryOp.CLAMP, min, max, false);
+    }
+
+    // Comparisons: 1.0 where true, else 0.0; not differentiable.
+
+    public Tensor eq(Tensor other) {
+        return binaryRaw(BinaryOp.EQ, this, other);
+    }
+
+    public Tensor ne(Tensor other) {
+        return binaryRaw(BinaryOp.NE, this, other);
+    }
+
+    public Tensor lt(Tensor other) {
+        return binaryRaw(BinaryOp.LT, this, other);
+    }
+
+    public Tensor le(Tensor other) {
+        return binaryRaw(BinaryOp.LE, this, other);
+    }
+
+    public Tensor gt(Tensor other) {
+        return binaryRaw(BinaryOp.GT, this, other);
+    }
+
+    public Tensor ge(Tensor other) {
+        return binaryRaw(BinaryOp.GE, this, other);
+    }
+
+    public Tensor eq(double v) {
+        return eq(scalarLike(v));
+    }
+
+    public Tensor lt(double v) {
+        return lt(scalarLike(v));
+    }
+
+    public Tensor gt(double v) {
+        return gt(scalarLike(v));
+    }
+
+    public Tensor le(double v) {
+        return le(scalarLike(v));
+    }
+
+    public Tensor ge(double v) {
+        return ge(scalarLike(v));
+    }
+
+    // =====================================================================================
+    // Reductions
+    // =====================================================================================
+
+    private int[] normalizeAxes(int[] axes) {
+        if (axes.length == 0) {
+            int[] all = new int[dims.length];
+            for (int i = 0; i < all.length; i++) all[i] = i;
+            return all;
+        }
+        boolean[] seen = new boolean[dims.length];
+        int[] out = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            out[i] = shape.axis(axes[i]);
+            if (seen[out[i]]) throw new IllegalArgumentException("axis " + axes[i] + " repeated in " + Arrays.toString(axes));
+            seen[out[i]] = true;
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    private Shape keptShape(int[] axes) {
+        int[] d = dims.clone();
+        for (int a : axes) d[a] = 1;
+        return Shape.of(d);
+    }
+
+    private Shape droppedShape(int[] axes) {
+        int[] d = new int[dims.length - axes.length];
+        for (int i = 0, j = 0, k = 0; i < dims.length; i++) {
+            if (k < axes.length && axes[k] == i) k++;
+            else d[j++] = dims[i];
+        }
+        return Shape.of(d);
+    }
+
+    private Tensor reduceRaw(ReduceOp op, int[] axes) {
+        Tensor out = zeros(dtype(), keptShape(axes));
+        backend.reduce(op, view(), out.view());
+        return out;
+    }
+
+    private Tensor finishReduction(Tensor kept, int[] axes, boolean keepDims) {
+        return keepDims ? kept : kept.reshape(droppedShape(axes));
+    }
+
+    /** Sum of all elements (a scalar). */
+    public Tensor sum() {
+        return sum(new int[0], false);
+    }
+
+    /** Sum over {@code axes} (all when empty), dropping them. */
+    public Tensor sum(int... axes) {
+        return sum(axes, false);
+    }
+
+    /** Sum over {@code axes} (all when empty); {@code keepDims} keeps them with size 1. */
+    public Tensor sum(int[] axes, boolean keepDims) {
+        int[] ax = normalizeAxes(axes);
+        Tensor kept = reduceRaw(ReduceOp.SUM, ax).record("sum", Derivatives.sum(shape), in(this));
+        return finishReduction(kept, ax, keepDims);
+    }
+
+    /** Mean of all elements. */
+    public Tensor mean() {
+        return mean(new int[0], false);
+    }
+
+    public Tensor mean(int... axes) {
+        return mean(axes, false);
+    }
+
+    public Tensor mean(int[] axes, boolean keepDims) {
+        int[] ax = normalizeAxes(axes);
+        int n = 1;
+        for (int a : ax) n *= dims[a];
+        return sum(ax, keepDims).div(n);
+    }
+
+    /** Maximum over {@code axes} (all when empty); the gradient is shared evenly among tied maxima. */
+    public Tensor max(int[] axes, boolean keepDims) {
+        return extremum(ReduceOp.MAX, "max", axes, keepDims);
+    }
+
+    public Tensor max(int... axes) {
+        return max(axes, false);
+    }
+
+    /** Minimum over {@code axes} (all when empty). */
+    public Tensor min(int[] axes, boolean keepDims) {
+        return extremum(ReduceOp.MIN, "min", axes, keepDims);
+    }
+
+    public Tensor min(int... axes) {
+        return min(axes, false);
+    }
+
+    private Tensor extremum(ReduceOp op, String name, int[] axes, boolean keepDims) {
+        int[] ax = normalizeAxes(axes);
+        for (int a : ax) {
+            if (dims[a] == 0) throw new IllegalArgumentException(name + " over axis " + a + " of size 0 in shape " + shape);
+        }
+        Tensor y = reduceRaw(op, ax);
+        Tensor kept = y.record(name, Derivatives.extremum(this, y), in(this), this, y);
+        return finishReduction(kept, ax, keepDims);
+    }
+
+    /** Index of the maximum along {@code axis} (first on ties), as float32. */
+    public Tensor argmax(int axis, boolean keepDims) {
+        return argReduce(ReduceOp.MAX, axis, keepDims);
+    }
+
+    public Tensor argmax(int axis) {
+        return argmax(axis, false);
+    }
+
+    /** Index of the minimum along {@code axis} (first on ties). */
+    public Tensor argmin(int axis, boolean keepDims) {
+        return argReduce(ReduceOp.MIN, axis, keepDims);
+    }
+
+    public Tensor argmin(int axis) {
+        return argmin(axis, false);
+    }
+
+    private Tensor argReduce(ReduceOp op, int axis, boolean keepDims) {
+        int a = shape.axis(axis);
+        if (dims[a] == 0) throw new IllegalArgumentException("arg" + op.name().toLowerCase() + " over axis of size 0 in shape " + shape);
+        int[] ax = {a};
+        Tensor out = zeros(DType.FLOAT32, keptShape(ax));
+        backend.argReduce(op, view(), a, out.view());
+        return keepDims ? out : out.reshapeRaw(droppedShape(ax));
+    }
+
+    /** Population variance (divides by n, as Keras and NumPy) over {@code axes}. */
+    public Tensor variance(int[] axes, boolean keepDims) {
+        int[] ax = normalizeAxes(axes);
+        Tensor centered = sub(mean(ax, true));
+        return centered.square().mean(ax, keepDims);
+    }
+
+    /** log(Σ exp(x)) over {@code axes}, computed stably by subtracting the maximum. */
+    public Tensor logSumExp(int[] axes, boolean keepDims) {
+        int[] ax = normalizeAxes(axes);
+        Tensor m = max(ax, true).detach();
+        Tensor finite = where(m.abs().lt(Double.POSITIVE_INFINITY), m, zerosLike(m));
+        Tensor lse = sub(finite).exp().sum(ax, true).log().add(finite);
+        return finishReduction(lse, ax, keepDims);
+    }
+
+    /** Softmax along {@code axis}, stable. */
+    public Tensor softmax(int axis) {
+        return softmax(axis, false);
+    }
+
+    /** log(softmax(x)) along {@code axis}, computed directly (stable). */
+    public Tensor logSoftmax(int axis) {
+        return softmax(axis, true);
+    }
+
+    private Tensor softmax(int axis, boolean log) {
+        int a = shape.axis(axis);
+        if (a != dims.length - 1) return transpose(a, -1).softmax(-1, log).transpose(a, -1);
+        Tensor y = zeros(dtype(), shape);
+        backend.softmax(view(), y.view(), log);
+        return y.record(log ? "log_softmax" : "softmax", Derivatives.softmax(y, log), in(this), y);
+    }
+
+    /** Sums this (a broadcast result) down to {@code target}: used to reduce broadcast gradients. */
+    public Tensor sumTo(Shape target) {
+        if (shape.equals(target)) return this;
+        int lead = dims.length - target.rank();
+        if (lead < 0) throw new IllegalArgumentException("cannot sum shape " + shape + " down to " + target);
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < dims.length; i++) {
+            if (i < lead || (target.dim(i - lead) == 1 && dims[i] != 1)) axes.add(i);
+            else if (target.dim(i - lead) != dims[i]) throw new IllegalArgumentException("cannot sum shape " + shape + " down to " + target);
+        }
+        Tensor s = axes.isEmpty() ? this : sum(axes.stream().mapToInt(Integer::intValue).toArray(), true);
+        return s.reshape(target);
+    }
+
+    // =====================================================================================
+    // Linear algebra, joining, indexing
+    // =====================================================================================
+
+    /**
+     * Matrix product with NumPy semantics: {@code [..., m, k] · [..., k, n] -> [..., m, n]}, batch
+     * dimensions broadcast; a 1-D operand is a vector (its dimension is removed from the result).
+     */
+    public Tensor matmul(Tensor other) {
+        if (dims.length == 0 || other.dims.length == 0) {
+            throw new IllegalArgumentException("matmul needs operands of rank >= 1, got " + shape + " and " + other.shape);
+        }
+        if (dims.length == 1) return unsqueeze(0).matmul(other).squeeze(-2);
+        if (other.dims.length == 1) return matmul(other.unsqueeze(-1)).squeeze(-1);
+        int m = dims[dims.length - 2], k = dims[dims.length - 1];
+        int k2 = other.dims[other.dims.length - 2], n = other.dims[other.dims.length - 1];
+        if (k != k2) {
+            throw new IllegalArgumentException("matmul: shapes " + shape + " and " + other.shape + " are not aligned (" + k + " != " + k2 + ")");
+        }
+        Shape batchA = Shape.of(Arrays.copyOf(dims, dims.length - 2));
+        Shape batchB = Shape.of(Arrays.copyOf(other.dims, other.dims.length - 2));
+        Shape batch = Shape.broadcast(batchA, batchB);
+        int[] outDims = Arrays.copyOf(batch.toArray(), batch.rank() + 2);
+        outDims[batch.rank()] = m;
+        outDims[batch.rank() + 1] = n;
+        Tensor out = zeros(DType.promote(dtype(), other.dtype()), Shape.of(outDims));
+        View av = matmulOperand(batch, m, k);
+        View bv = other.matmulOperand(batch, k, n);
+        backend.matmul(av, bv, out.view3d(batch.size(), m, n));
+        return out.record("matmul", Derivatives.matmul(this, other), in(this, other), this, other);
+    }
+
+    /**
+     * This tensor as a rank-3 view {@code [batch, rows, cols]} for the matmul kernel: matrices stay in
+     * place when they are row-major or column-major (a transposed view), and batch dimensions collapse
+     * into one stride; anything else is copied first.
+     */
+    private View matmulOperand(Shape batch, int rows, int cols) {
+        int r = dims.length;
+        Tensor t = gemmLayout(rows, cols, strides[r - 2], strides[r - 1]) ? this : copyRaw();
+        int nb = batch.rank();
+        int[] full = Arrays.copyOf(batch.toArray(), nb + 2);
+        full[nb] = rows;
+        full[nb + 1] = cols;
+        View e = t.expandedView(Shape.of(full));
+        int batchStride = 0;
+        int inner = 1; // product of the batch dimensions after i
+        boolean collapsible = true;
+        for (int i = nb - 1; i >= 0; i--) {
+            int size = e.shape()[i];
+            if (size == 1) continue;
+            if (inner == 1 && batchStride == 0) batchStride = e.strides()[i];
+            else if (e.strides()[i] != batchStride * inner) collapsible = false;
+            inner *= size;
+        }
+        if (!collapsible) {
+            Tensor c = zeros(dtype(), Shape.of(full));
+            backend.copy(e, c.view());
+            return c.view3d(batch.size(), rows, cols);
+        }
+        return new View(e.storage(), new int[] {batch.size(), rows, cols},
+                new int[] {batchStride, e.strides()[nb], e.strides()[nb + 1]}, e.offset());
+    }
+
+    /** Whether a matrix with these strides is row-major or column-major with a valid leading dimension. */
+    private static boolean gemmLayout(int rows, int cols, int rowStride, int colStride) {
+        boolean rowMajor = (colStride == 1 || cols == 1) && (rows == 1 || rowStride >= cols);
+        boolean colMajor = (rowStride == 1 || rows == 1) && (cols == 1 || colStride >= rows);
+        return rowMajor || colMajor;
+    }
+
+    private View view3d(int batch, int rows, int cols) {
+        return new View(storage, new int[] {batch, rows, cols}, new int[] {rows * cols, cols, 1}, offset);
+    }
+
+    /** Joins tensors along {@code axis}; all other dimensions must match. */
+    public static Tensor concat(List<Tensor> tensors, int axis) {
+        if (tensors.isEmpty()) throw new IllegalArgumentException("concat needs at least one tensor");
+        Tensor first = tensors.get(0);
+        int a = first.shape.axis(axis);
+        int total = 0;
+        DType dt = first.dtype();
+        for (Tensor t : tensors) {
+            if (t.rank() != first.rank()) throw new IllegalArgumentException("concat: ranks differ, " + first.shape + " vs " + t.shape);
+            for (int i = 0; i < t.rank(); i++) {
+                if (i != a && t.dims[i] != first.dims[i]) {
+                    throw new IllegalArgumentException("concat along axis " + axis + ": shapes " + first.shape + " and " + t.shape + " differ in dimension " + i);
+                }
+            }
+            total += t.dims[a];
+            dt = DType.promote(dt, t.dtype());
+        }
+        Tensor out = zeros(dt, first.shape.with(a, total));
+        int[] sizes = new int[tensors.size()];
+        int pos = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            Tensor t = tensors.get(i);
+            sizes[i] = t.dims[a];
+            out.backend.copy(t.view(), out.sliceView(a, pos, sizes[i]));
+            pos += sizes[i];
+        }
+        return out.record("concat", Derivatives.concat(a, sizes), tensors.toArray(new Tensor[0]));
+    }
+
+    private View sliceView(int axis, int start, int length) {
+        int[] d = dims.clone();
+        d[axis] = length;
+        return new View(storage, d, strides, offset + start * strides[axis]);
+    }
+
+    /** Stacks tensors of equal shape along a new dimension {@code axis}. */
+    public static Tensor stack(List<Tensor> tensors, int axis) {
+        if (tensors.isEmpty()) throw new IllegalArgumentException("stack needs at least one tensor");
+        List<Tensor> expanded = new ArrayList<>();
+        for (Tensor t : tensors) {
+            if (!t.shape.equals(tensors.get(0).shape)) {
+                throw new IllegalArgumentException("stack: shapes " + tensors.get(0).shape + " and " + t.shape + " differ");
+            }
+            expanded.add(t.unsqueeze(axis));
+        }
+        return concat(expanded, axis);
+    }
+
+    /** Splits along {@code axis} into pieces of the given sizes (views). */
+    public List<Tensor> split(int[] sizes, int axis) {
+        int a = shape.axis(axis);
+        int total = 0;
+        for (int s : sizes) total += s;
+        if (total != dims[a]) {
+            throw new IllegalArgumentException("split sizes " + Arrays.toString(sizes) + " add up to " + total + ", axis " + axis + " of " + shape + " has " + dims[a]);
+        }
+        List<Tensor> parts = new ArrayList<>();
+        int pos = 0;
+        for (int s : sizes) {
+            parts.add(slice(a, pos, pos + s));
+            pos += s;
+        }
+        return parts;
+    }
+
+    /** Splits along {@code axis} into {@code n} equal pieces. */
+    public List<Tensor> chunk(int n, int axis) {
+        int a = shape.axis(axis);
+        if (n < 1 || dims[a] % n != 0) throw new IllegalArgumentException("cannot split axis " + axis + " of " + shape + " into " + n + " equal pieces");
+        int[] sizes = new int[n];
+        Arrays.fill(sizes, dims[a] / n);
+        return split(sizes, a);
+    }
+
+    /** Picks the entries {@code indices} along {@code axis} (repeats allowed): embedding lookup. */
+    public Tensor indexSelect(int axis, int[] indices) {
+        int a = shape.axis(axis);
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= dims[a]) {
+                throw new IndexOutOfBoundsException("indexSelect: index " + indices[i] + " at position " + i + " is out of range [0, " + dims[a] + ") for axis " + axis + " of shape " + shape);
+            }
+        }
+        Tensor out = zeros(dtype(), shape.with(a, indices.length));
+        backend.indexSelect(view(), a, indices.clone(), out.view());
+        return out.record("index_select", Derivatives.indexSelect(shape, a, indices.clone()), in(this));
+    }
+
+    /**
+     * Picks entries along {@code axis} with integer-valued {@code indices} of any shape; the result has
+     * the indices' shape in place of {@code axis} (NumPy's take). Embedding: {@code table.take(0, ids)}.
+     */
+    public Tensor take(int axis, Tensor indices) {
+        int a = shape.axis(axis);
+        int[] idx = indices.toIndexArray(dims[a], "take along axis " + axis + " of shape " + shape);
+        Tensor picked = indexSelect(a, idx);
+        int[] outDims = new int[dims.length - 1 + indices.rank()];
+        int j = 0;
+        for (int i = 0; i < a; i++) outDims[j++] = dims[i];
+        for (int d : indices.dims) outDims[j++] = d;
+        for (int i = a + 1; i < dims.length; i++) outDims[j++] = dims[i];
+        return picked.reshape(outDims);
+    }
+
+    /**
+     * A copy of this tensor with {@code source}'s entries added at {@code indices} along {@code axis}
+     * (scatter-add; repeated indices add up). Differentiable in both.
+     */
+    public Tensor indexAdd(int axis, int[] indices, Tensor source) {
+        int a = shape.axis(axis);
+        if (source.rank() != rank() || source.dims[a] != indices.length) {
+            throw new IllegalArgumentException("indexAdd: source shape " + source.shape + " does not fit " + indices.length + " indices along axis " + axis + " of " + shape);
+        }
+        for (int i = 0; i < rank(); i++) {
+            if (i != a && source.dims[i] != dims[i]) {
+                throw new IllegalArgumentException("indexAdd: source shape " + source.shape + " does not match " + shape + " outside axis " + axis);
+            }
+        }
+        for (int idx : indices) {
+            if (idx < 0 || idx >= dims[a]) throw new IndexOutOfBoundsException("indexAdd: index " + idx + " out of range [0, " + dims[a] + ")");
+        }
+        Tensor out = copyRaw();
+        backend.indexAdd(source.view(), a, indices.clone(), out.view());
+        return out.record("index_add", Derivatives.indexAdd(a, indices.clone()), in(this, source));
+    }
+
+    /**
+     * Pads with a constant: {@code widths[i] = {before, after}} for each dimension (fewer entries pad the
+     * leading dimensions only; missing ones are not padded).
+     */
+    public Tensor pad(int[][] widths, double value) {
+        if (widths.length > dims.length) throw new IllegalArgumentException("pad: " + widths.length + " widths for a tensor of rank " + dims.length);
+        int[] d = dims.clone();
+        int off = 0;
+        for (int i = 0; i < widths.length; i++) {
+            if (widths[i].length != 2 || widths[i][0] < 0 || widths[i][1] < 0) {
+                throw new IllegalArgumentException("pad: widths[" + i + "] must be {before, after} >= 0, got " + Arrays.toString(widths[i]));
+            }
+            d[i] += widths[i][0] + widths[i][1];
+        }
+        Tensor out = full(dtype(), Shape.of(d), value);
+        int[] outStrides = out.strides;
+        for (int i = 0; i < widths.length; i++) off += widths[i][0] * outStrides[i];
+        backend.copy(view(), new View(out.storage, dims, outStrides, off));
+        return out.record("pad", Derivatives.pad(shape, widths), in(this));
+    }
+
+    // =====================================================================================
+    // Convolution and pooling (channels-last)
+    // =====================================================================================
+
+    /**
+     * 2-D convolution (cross-correlation, as Keras and PyTorch).
+     *
+     * <p>Shapes: this {@code [batch, height, width, inChannels]}, kernel
+     * {@code [kh, kw, inChannels, filters]}, result {@code [batch, outH, outW, filters]} with
+     * {@code outH = padding.outputSize(height, dilation·(kh−1)+1, stride)}.
+     */
+    public Tensor conv2d(Tensor kernel, ConvOptions options) {
+        if (rank() != 4 || kernel.rank() != 4) {
+            throw new IllegalArgumentException("conv2d needs input [batch, height, width, channels] and kernel [kh, kw, in, filters], got " + shape + " and " + kernel.shape);
+        }
+        if (kernel.dims[2] != dims[3]) {
+            throw new IllegalArgumentException("conv2d: input has " + dims[3] + " channels " + shape + " but the kernel expects " + kernel.dims[2] + " " + kernel.shape);
+        }
+        int ekh = options.dilationH() * (kernel.dims[0] - 1) + 1;
+        int ekw = options.dilationW() * (kernel.dims[1] - 1) + 1;
+        int oh = options.padding().outputSize(dims[1], ekh, options.strideH());
+        int ow = options.padding().outputSize(dims[2], ekw, options.strideW());
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException("conv2d: input " + shape + " is smaller than the kernel window " + ekh + "x" + ekw + " with VALID padding");
+        }
+        Conv2dSpec spec = new Conv2dSpec(options.strideH(), options.strideW(), options.dilationH(), options.dilationW(),
+                options.padding().padBefore(dims[1], ekh, options.strideH()), options.padding().padBefore(dims[2], ekw, options.strideW()));
+        Tensor x = contiguousRaw();
+        Tensor k = kernel.contiguousRaw();
+        Tensor out = zeros(DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[3]));
+        backend.conv2d(x.view(), k.view(), spec, out.view());
+        return out.record("conv2d", Derivatives.conv2d(x, k, spec), in(this, kernel), this, kernel);
+    }
+
+    /**
+     * Gradient of {@link #conv2d} with respect to its input, given the output gradient (also the
+     * transposed convolution). Not recorded.
+     */
+    public static Tensor conv2dBackwardInput(Tensor gradOut, Tensor kernel, Shape inputShape, Conv2dSpec spec) {
+        Tensor gx = zeros(gradOut.dtype(), inputShape);
+        gradOut.backend.conv2dBackwardInput(gradOut.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, gx.view());
+        return gx;
+    }
+
+    /** Gradient of {@link #conv2d} with respect to its kernel. Not recorded. */
+    public static Tensor conv2dBackwardKernel(Tensor input, Tensor gradOut, Shape kernelShape, Conv2dSpec spec) {
+        Tensor gk = zeros(gradOut.dtype(), kernelShape);
+        gradOut.backend.conv2dBackwardKernel(input.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gk.view());
+        return gk;
+    }
+
+    /** Max pooling: {@code [batch, h, w, c] -> [batch, outH, outW, c]}. */
+    public Tensor maxPool2d(PoolOptions options) {
+        return pool(PoolMode.MAX, options);
+    }
+
+    /** Average pooling; with SAME padding the border windows average only their valid positions. */
+    public Tensor avgPool2d(PoolOptions options) {
+        return pool(PoolMode.AVERAGE, options);
+    }
+
+    private Tensor pool(PoolMode mode, PoolOptions o) {
+        if (rank() != 4) throw new IllegalArgumentException("pooling needs input [batch, height, width, channels], got " + shape);
+        int oh = o.padding().outputSize(dims[1], o.poolH(), o.strideH());
+        int ow = o.padding().outputSize(dims[2], o.poolW(), o.strideW());
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException("pooling: input " + shape + " is smaller than the window " + o.poolH() + "x" + o.poolW());
+        }
+        Pool2dSpec spec = new Pool2dSpec(o.poolH(), o.poolW(), o.strideH(), o.strideW(),
+                o.padding().padBefore(dims[1], o.poolH(), o.strideH()), o.padding().padBefore(dims[2], o.poolW(), o.strideW()));
+        Tensor x = contiguousRaw();
+        Tensor out = zeros(dtype(), Shape.of(dims[0], oh, ow, dims[3]));
+        backend.pool2d(mode, x.view(), spec, out.view());
+        return out.record(mode == PoolMode.MAX ? "max_pool2d" : "avg_pool2d", Derivatives.pool2d(mode, x, out, spec), in(this), this, out);
+    }
+
+    /** Gradient of pooling with respect to its input. Not recorded. */
+    public static Tensor pool2dBackward(PoolMode mode, Tensor input, Tensor output, Tensor gradOut, Pool2dSpec spec) {
+        Tensor gx = zeros(gradOut.dtype(), input.shape);
+        input.backend.pool2dBackward(mode, input.contiguousRaw().view(), output.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gx.view());
+        return gx;
+    }
+
+    // =====================================================================================
+    // In-place updates (optimizers); not recorded
+    // =====================================================================================
+
+    private void checkInPlace(String op) {
+        if (requiresGrad && GradMode.isEnabled()) {
+            throw new IllegalStateException(op + " on a tensor that requires grad, outside NoGrad.scope(): the graph could not"
+                    + " differentiate through it; wrap the update in try (var s = NoGrad.scope()) { ... }");
+        }
+    }
+
+    private Tensor inPlace(BinaryOp op, Tensor other, String name) {
+        checkInPlace(name);
+        Shape s = Shape.broadcast(shape, other.shape);
+        if (!s.equals(shape)) throw new IllegalArgumentException(name + ": cannot broadcast " + other.shape + " into " + shape);
+        backend.binary(op, view(), other.expandedView(shape), view());
+        storage.bumpVersion();
+        return this;
+    }
+
+    /** {@code this += other} (broadcast), in place; returns this. */
+    public Tensor addInPlace(Tensor other) {
+        return inPlace(BinaryOp.ADD, other, "addInPlace");
+    }
+
+    /** {@code this -= other}, in place. */
+    public Tensor subInPlace(Tensor other) {
+        return inPlace(BinaryOp.SUB, other, "subInPlace");
+    }
+
+    /** {@code this *= other}, in place. */
+    public Tensor mulInPlace(Tensor other) {
+        return inPlace(BinaryOp.MUL, other, "mulInPlace");
+    }
+
+    /** {@code this *= value}, in place. */
+    public Tensor mulInPlace(double value) {
+        return inPlace(BinaryOp.MUL, scalarLike(value), "mulInPlace");
+    }
+
+    /** Copies {@code source} (broadcast) into this tensor's elements, in place. */
+    public Tensor assign(Tensor source) {
+        checkInPlace("assign");
+        Shape s = Shape.broadcast(shape, source.shape);
+        if (!s.equals(shape)) throw new IllegalArgumentException("assign: cannot broadcast " + source.shape + " into " + shape);
+        backend.copy(source.expandedView(shape), view());
+        storage.bumpVersion();
+        return this;
+    }
+
+    /** Sets every element, in place. */
+    public Tensor fill(double value) {
+        checkInPlace("fill");
+        backend.fill(view(), value);
+        storage.bumpVersion();
+        return this;
+    }
+}
