@@ -1,10 +1,14 @@
 package dev.myelin.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.myelin.tensor.ConvOptions;
+import dev.myelin.tensor.DType;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.PoolOptions;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.testing.GradCheck;
+import dev.myelin.testing.TensorAssert;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -129,6 +133,34 @@ class GradientCheckTest {
         Tensor[] inputs = new Tensor[c.shapes().length];
         for (int i = 0; i < inputs.length; i++) inputs[i] = draw(rng, c.domain(), c.shapes()[i]);
         GradCheck.check(c.f(), inputs);
+    }
+
+    /**
+     * The same ops in float32 (the fast CPU kernels) give the float64 gradients to float32 accuracy.
+     * Inputs are scaled to the float32 grid first so both runs see identical values.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void float32GradientsMatchFloat64(OpCase c) {
+        SplittableRandom rng = new SplittableRandom(c.name().hashCode());
+        Tensor[] in64 = new Tensor[c.shapes().length];
+        Tensor[] in32 = new Tensor[in64.length];
+        for (int i = 0; i < in64.length; i++) {
+            Tensor drawn = draw(rng, c.domain(), c.shapes()[i]);
+            in32[i] = Tensor.of(drawn.toFloatArray(), c.shapes()[i]).requiresGrad(true);
+            in64[i] = in32[i].detach().to(DType.FLOAT64).requiresGrad(true);
+        }
+        Tensor out64 = c.f().apply(in64);
+        Tensor out32 = c.f().apply(in32);
+        assertEquals(DType.FLOAT32, out32.dtype(), "float32 inputs give a float32 result");
+        TensorAssert.assertAllClose(out32, out64, 1e-5, 1e-5);
+        Tensor w = Tensor.of(new SplittableRandom(7).doubles(out64.size(), -1, 1).toArray(), out64.shape().toArray());
+        out64.mul(w).sum().backward();
+        out32.mul(w.to(DType.FLOAT32)).sum().backward();
+        for (int i = 0; i < in64.length; i++) {
+            if (in64[i].grad() == null) continue;
+            TensorAssert.assertAllClose(in32[i].grad(), in64[i].grad(), 1e-4, 1e-5);
+        }
     }
 
     private static Tensor draw(SplittableRandom rng, Domain domain, int[] shape) {
