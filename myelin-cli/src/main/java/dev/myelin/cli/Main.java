@@ -1,5 +1,10 @@
 package dev.myelin.cli;
 
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,12 +13,29 @@ import picocli.CommandLine.Command;
         description = "Myelin: deep learning for Java.",
         subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && System.getenv(RELAUNCHED) == null) {
+            // A jar manifest cannot add a module, so `java -jar myelin-cli.jar` restarts itself with the flag.
+            System.exit(relaunchWithVectorApi(args));
+        }
         System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    private static int relaunchWithVectorApi(String[] args) throws IOException, InterruptedException, URISyntaxException {
+        String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        Path jar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> command = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path", jar.toString()), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        pb.environment().put(RELAUNCHED, "1");
+        return pb.start().waitFor();
     }
 }
