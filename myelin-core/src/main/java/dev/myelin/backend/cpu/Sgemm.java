@@ -14,14 +14,18 @@ public final class Sgemm {
     /*
      * Implementation overview (for maintainers).
      *
-     * Shape of the computation. C is cut into column panels of W = 64, 32 or 16 floats (4, 2 or 1 vectors
-     * of the 512-bit species): as many 64-wide panels as fit, then a 32 and a 16 for the remainder, then one
-     * zero-padded 16-wide panel for the last < 16 columns (its stores are masked). Each panel is swept by a
-     * register-blocked micro-kernel that keeps a tile of C in accumulators: 4 rows x 64 columns for 64-wide
-     * panels (16 accumulators), 8 rows x 32 or 8 rows x 16 for the narrow ones. Per step p of K the kernel
-     * loads one row of the B panel (W floats) and broadcasts one element of op(A) per row, then does one FMA
-     * per accumulator, so loads stay well below the one 512-bit FMA per cycle Zen 4 sustains. Rows left over
-     * at the bottom (fewer than 4 or 8) go to 4-, 2- and 1-row variants of the same kernel.
+     * Shape of the computation. The species is the CPU's widest, L lanes (L = 16 with AVX-512; the
+     * figures below are for that case). C is cut into column panels of W = 64, 32 or 16 floats (4, 2 or 1
+     * vectors): as many 64-wide panels as fit, then a 32 and a 16 for the remainder, then one zero-padded
+     * 16-wide panel for the last < 16 columns. Each panel is swept by a register-blocked micro-kernel that
+     * keeps a tile of C in accumulators: 4 rows x 64 columns for 64-wide panels (16 accumulators, kernel
+     * k4x4 = 4 rows x 4 vectors), 8 x 32 or 8 x 16 for the narrow ones. Per step p of K the kernel loads one row of the
+     * B panel (W floats) and broadcasts one element of op(A) per row, then does one FMA per accumulator, so
+     * loads stay well below the one 512-bit FMA per cycle Zen 4 sustains (the kernels alone reach about
+     * 112 GFLOPS, the machine's peak, at KC = 512). Rows left over at the bottom go to 4-, 2- and 1-row
+     * variants. Kernels only write their tile; when it must be added to C (accumulate, or any K step after
+     * the first) or is the padded panel, they write to a per-thread scratch tile that addTile adds or
+     * copies with masked stores. Keep the kernels that plain: see the note above them.
      *
      * Operands. op(A) is read in place, never packed: the kernel takes element (r, p) at
      * a[ai + r*rs + p*cs], so transA only swaps the strides (rs = lda, cs = 1, or rs = 1, cs = lda). An
@@ -38,20 +42,22 @@ public final class Sgemm {
      * time, in parallel, into a buffer owned by the calling thread. Then the C block is cut into tasks of
      * (rows of A, group of panels), each running: for each KC step, for each panel of its group, for each
      * row strip: kernel. The first KC step overwrites C (unless accumulate); the others add to it.
+     * Tasks are about TASK_WORK flops each (at most MAX_TASKS), claimed dynamically, so 2 threads end
+     * within a small task of each other.
      *
-     * Determinism. Each C element is the FMA chain over one KC step, added to C step after step, in the
-     * same order whatever the task grid, the thread that runs a task, or the kernel variant (all variants
-     * do the same per-element operations). The task grid depends only on the shape anyway.
+     * Determinism. Each C element is the FMA chain over one KC step from zero, added to C step after step,
+     * in the same order whatever the task grid, the thread that runs a task, or the kernel variant (all
+     * variants do the same per-element operations). The task grid depends only on the shape anyway.
      *
      * Small products. Below SMALL_WORK flops the same code runs as one task on the calling thread, with
      * B read in place when not transposed: no pool hand-off, no packing.
      */
 
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int L = 16; // lanes of S
-    static {
-        if (S.length() != L) throw new AssertionError("512-bit species expected");
-    }
+    /** The widest species of this CPU: 512-bit (16 lanes) with AVX-512, 256-bit with AVX2, 128-bit on NEON. */
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Lanes of S; panel widths are 4L, 2L and L. */
+    static final int L = S.length();
+    static final int W4 = 4 * L, W2 = 2 * L;
 
     /** Maximum K step: a 4 x KC strip of A (8 KB) fits in L1, the KC x 64 B micro-panel in L2. */
     static final int KC = 512;
@@ -64,11 +70,13 @@ public final class Sgemm {
     /** Products below this many flops (2mnk) run as one task on the calling thread. */
     static final long SMALL_WORK = 1L << 18;
     /** Wished-for flops per task: enough to hide the cost of claiming it. */
-    static final long TASK_WORK = 1L << 20;
+    static final long TASK_WORK = 1L << 18;
     /** Upper bound on tasks per super block: enough for an even load on few cores. */
-    static final int MAX_TASKS = 128;
+    static final int MAX_TASKS = 256;
 
     private static final ThreadLocal<float[]> PACK = new ThreadLocal<>();
+    /** Per-thread result tile of the micro-kernels that add to C or cover the padded last panel. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[8 * W4]);
 
     private Sgemm() {}
 
@@ -100,7 +108,7 @@ public final class Sgemm {
         boolean bInPlace = !transB && (work < SMALL_WORK || m <= 16 || (long) k * n <= 1 << 14);
         int nc = Math.min(n, NC);
         // K rows per super block: a multiple of kc so that the K steps are the same for every shape split.
-        int ks = Math.max(kc, Math.min(k, PACK_LIMIT / roundUp(nc, 64) / kc * kc));
+        int ks = Math.max(kc, Math.min(k, PACK_LIMIT / roundUp(nc, W4) / kc * kc));
         for (int j0 = 0; j0 < n; j0 += nc) {
             int ncb = Math.min(nc, n - j0);
             for (int p0 = 0; p0 < k; p0 += ks) {
@@ -153,9 +161,9 @@ public final class Sgemm {
         final float[] a, b, c;
         final int aOff, lda, bOff, ldb, cOff, ldc;
         final int rs, cs; // strides of op(A): element (i, p) at a[aOff + i*rs + p*cs]
-        // Panels: n64 of width 64, then optionally one of 32, one of 16, and a padded 16 (pad of the last).
-        final int n64, panels, tailCols;
-        final boolean has32, has16, hasPad;
+        // Panels: nWide of width 4L, then optionally one of 2L, one of L, and a padded one of L (the last).
+        final int nWide, panels, tailCols;
+        final boolean hasHalf, hasOne, hasPad;
         final int paddedN; // sum of panel widths
         // Task grid.
         final int rowsPerTask, mTasks, panelsPerTask, nTasks;
@@ -170,16 +178,16 @@ public final class Sgemm {
             this.bInPlace = bInPlace;
             rs = transA ? 1 : lda;
             cs = transA ? lda : 1;
-            n64 = n / 64;
-            int rem = n - 64 * n64;
-            has32 = rem >= 32;
-            rem -= has32 ? 32 : 0;
-            has16 = rem >= 16;
-            rem -= has16 ? 16 : 0;
+            nWide = n / W4;
+            int rem = n - W4 * nWide;
+            hasHalf = rem >= W2;
+            rem -= hasHalf ? W2 : 0;
+            hasOne = rem >= L;
+            rem -= hasOne ? L : 0;
             hasPad = rem > 0;
             tailCols = rem;
-            panels = n64 + (has32 ? 1 : 0) + (has16 ? 1 : 0) + (hasPad ? 1 : 0);
-            paddedN = 64 * n64 + (has32 ? 32 : 0) + (has16 ? 16 : 0) + (hasPad ? 16 : 0);
+            panels = nWide + (hasHalf ? 1 : 0) + (hasOne ? 1 : 0) + (hasPad ? 1 : 0);
+            paddedN = W4 * nWide + (hasHalf ? W2 : 0) + (hasOne ? L : 0) + (hasPad ? L : 0);
 
             // Task grid: rows of A in MC blocks, then panel groups, then thinner row blocks, until there are
             // about `desired` tasks; or fewer, taller row blocks when MC blocks would be too many.
@@ -208,20 +216,19 @@ public final class Sgemm {
         }
 
         int panelStart(int q) {
-            if (q < n64) return 64 * q;
-            int s = 64 * n64;
-            int t = q - n64;
-            if (has32) { if (t == 0) return s; s += 32; t--; }
-            if (has16) { if (t == 0) return s; s += 16; }
+            if (q < nWide) return W4 * q;
+            int s = W4 * nWide;
+            int t = q - nWide;
+            if (hasHalf) { if (t == 0) return s; s += W2; t--; }
+            if (hasOne) { if (t == 0) return s; s += L; }
             return s;
         }
 
         int panelWidth(int q) {
-            if (q < n64) return 64;
-            int t = q - n64;
-            if (has32) { if (t == 0) return 32; t--; }
-            if (has16 && t == 0) return 16;
-            return 16;
+            if (q < nWide) return W4;
+            int t = q - nWide;
+            if (hasHalf) { if (t == 0) return W2; }
+            return L;
         }
 
         boolean panelPacked(int q) {
@@ -279,16 +286,26 @@ public final class Sgemm {
                 } else {
                     VectorMask<Float> mask = S.indexInRange(0, cols);
                     for (int p = 0; p < kh; p++, src += ldb, d += w) {
-                        FloatVector.fromArray(S, b, src, mask).intoArray(dst, d);
+                        FloatVector.fromArray(S, b, src, mask).intoArray(dst, d); // w == L here
                     }
                 }
             } else {
-                // op(B)(p, j) = b[bOff + j*ldb + p]: read `cols` rows of b side by side, write rows of the panel.
+                // op(B)(p, j) = b[bOff + j*ldb + p]: a transposing copy in 16 x 16 blocks, so that the source
+                // rows (one page apart for large ldb) stay few and in L1 while their lines are used up.
                 int src = bOff + col * ldb + p0 + ps;
-                for (int p = 0; p < kh; p++, d += w) {
-                    int x = src + p;
-                    for (int j = 0; j < cols; j++, x += ldb) dst[d + j] = b[x];
-                    for (int j = cols; j < w; j++) dst[d + j] = 0f;
+                for (int jb = 0; jb < w; jb += 16) {
+                    int jn = Math.min(16, cols - jb);
+                    for (int pb = 0; pb < kh; pb += 16) {
+                        int pn = Math.min(16, kh - pb);
+                        for (int j = 0; j < jn; j++) {
+                            int x = src + (jb + j) * ldb + pb, y = d + pb * w + jb + j;
+                            for (int p = 0; p < pn; p++) dst[y + p * w] = b[x + p];
+                        }
+                        for (int j = Math.max(jn, 0); j < Math.min(16, w - jb); j++) {
+                            int y = d + pb * w + jb + j;
+                            for (int p = 0; p < pn; p++) dst[y + p * w] = 0f;
+                        }
+                    }
                 }
             }
         }
@@ -298,12 +315,13 @@ public final class Sgemm {
             int mi = t / nTasks, ni = t % nTasks;
             int i0 = mi * rowsPerTask, i1 = Math.min(m, i0 + rowsPerTask);
             int q0 = ni * panelsPerTask, q1 = Math.min(panels, q0 + panelsPerTask);
+            float[] tile = TILE.get();
             for (int ib = i0; ib < i1; ib += MC) {
-                computeRows(ib, Math.min(i1, ib + MC), q0, q1);
+                computeRows(ib, Math.min(i1, ib + MC), q0, q1, tile);
             }
         }
 
-        void computeRows(int i0, int i1, int q0, int q1) {
+        void computeRows(int i0, int i1, int q0, int q1, float[] tile) {
             for (int ps = 0; ps < k; ps += kc) {
                 int kh = Math.min(kc, k - ps);
                 boolean addStep = add || ps > 0;
@@ -322,77 +340,63 @@ public final class Sgemm {
                         bi = bOff + (p0 + ps) * ldb + j0 + start;
                         bs = ldb;
                     }
-                    int ci = cOff + j0 + start;
-                    if (w == 64) {
-                        strip64(i0, i1, kh, aBase, bArr, bi, bs, ci, addStep);
-                    } else if (w == 32) {
-                        strip32(i0, i1, kh, aBase, bArr, bi, bs, ci, addStep);
-                    } else {
-                        strip16(i0, i1, kh, aBase, bArr, bi, bs, ci, Math.min(16, n - start), addStep);
-                    }
+                    strip(i0, i1, w, Math.min(w, n - start), kh, aBase, bArr, bi, bs, cOff + j0 + start, addStep, tile);
                 }
             }
         }
 
-        void strip64(int i0, int i1, int kh, int aBase, float[] bArr, int bi, int bs, int ci, boolean add) {
-            int i = i0;
-            for (; i + 4 <= i1; i += 4) k4x64(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, add);
-            if (i + 2 <= i1) { k2x64(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, add); i += 2; }
-            if (i < i1) k1x64(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, add);
-        }
-
-        void strip32(int i0, int i1, int kh, int aBase, float[] bArr, int bi, int bs, int ci, boolean add) {
-            int i = i0;
-            for (; i + 8 <= i1; i += 8) k8x32(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, add);
-            if (i + 4 <= i1) { k4x32(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, add); i += 4; }
-            if (i + 2 <= i1) { k2x32(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, add); i += 2; }
-            if (i < i1) k1x32(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, add);
-        }
-
-        void strip16(int i0, int i1, int kh, int aBase, float[] bArr, int bi, int bs, int ci, int cols, boolean add) {
-            int i = i0;
-            for (; i + 8 <= i1; i += 8) k8x16(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, cols, add);
-            if (i + 4 <= i1) { k4x16(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, cols, add); i += 4; }
-            for (; i < i1; i++) k1x16(kh, a, aBase + i * rs, rs, cs, bArr, bi, bs, c, ci + i * ldc, ldc, cols, add);
+        /** Rows [i0, i1) of one panel of width w (cols of them real) for one K step. */
+        void strip(int i0, int i1, int w, int cols, int kh, int aBase, float[] bArr, int bi, int bs, int ci,
+                   boolean add, float[] tile) {
+            boolean viaTile = add || cols < w;
+            int full = w == W4 ? 4 : 8;
+            for (int i = i0; i < i1; ) {
+                int left = i1 - i;
+                int r = left >= full ? full : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+                if (w == L && r == 2) r = 1; // no 2-row kernel for 1-vector panels: one row at a time
+                int ai = aBase + i * rs, cij = ci + i * ldc;
+                float[] d = viaTile ? tile : c;
+                int di = viaTile ? 0 : cij, ldd = viaTile ? w : ldc;
+                switch ((w / L) * 16 + r) {
+                    case 4 * 16 + 4 -> k4x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 4 * 16 + 2 -> k2x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 4 * 16 + 1 -> k1x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 2 * 16 + 8 -> k8x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 2 * 16 + 4 -> k4x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 2 * 16 + 2 -> k2x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 2 * 16 + 1 -> k1x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 1 * 16 + 8 -> k8x1(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 1 * 16 + 4 -> k4x1(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    default -> k1x1(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                }
+                if (viaTile) addTile(tile, r, w, cols, c, cij, ldc, add);
+                i += r;
+            }
         }
     }
 
     // ---------------------------------------------------------------------------------------------------
-    // Micro-kernels, generated from one template. kRxW: R rows x W columns of C over kc steps of K.
-    // op(A)(r, p) = a[ai + r*rs + p*cs]; B row p = b[bi + p*bs .. + W); C(r, j) = c[ci + r*ldc + j].
-    // The accumulators start from C (add) or from zero (a masked load with an all-false mask), so there is
-    // one store path and no branch: with two epilogues C2 exceeds its inlining node budget, leaves vector
-    // calls out of line and boxes vectors on every call. All variants do the same per-element FMA chain.
-    // The 16-wide ones mask loads and stores of C to `cols` columns (the padded last panel).
+    // Micro-kernels, generated from one template. kRxV: R rows x V vectors over kc steps of K, written
+    // (not added) to d[di + r*ldd + j]. op(A)(r, p) = a[ai + r*rs + p*cs]; B row p = b[bi + p*bs .. + V*L).
+    // They stay this plain on purpose: no branch, no mask, no load of C. A second epilogue (C += ...)
+    // made C2 exceed its inlining node budget (vectors then get boxed on every call), and loads of C
+    // made C1 give up ("out of virtual registers"), which left the method stuck at tier 2, where the
+    // Vector API runs about 40x slower. Adding to C and masking the last panel are done by addTile.
     // ---------------------------------------------------------------------------------------------------
 
-    static void k4x64(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, boolean add) {
-        VectorMask<Float> ld = S.maskAll(add);
-        int ci1 = ci + ldc, ci2 = ci1 + ldc, ci3 = ci2 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + 16, ld);
-        FloatVector c02 = FloatVector.fromArray(S, c, ci + 32, ld);
-        FloatVector c03 = FloatVector.fromArray(S, c, ci + 48, ld);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci1, ld);
-        FloatVector c11 = FloatVector.fromArray(S, c, ci1 + 16, ld);
-        FloatVector c12 = FloatVector.fromArray(S, c, ci1 + 32, ld);
-        FloatVector c13 = FloatVector.fromArray(S, c, ci1 + 48, ld);
-        FloatVector c20 = FloatVector.fromArray(S, c, ci2, ld);
-        FloatVector c21 = FloatVector.fromArray(S, c, ci2 + 16, ld);
-        FloatVector c22 = FloatVector.fromArray(S, c, ci2 + 32, ld);
-        FloatVector c23 = FloatVector.fromArray(S, c, ci2 + 48, ld);
-        FloatVector c30 = FloatVector.fromArray(S, c, ci3, ld);
-        FloatVector c31 = FloatVector.fromArray(S, c, ci3 + 16, ld);
-        FloatVector c32 = FloatVector.fromArray(S, c, ci3 + 32, ld);
-        FloatVector c33 = FloatVector.fromArray(S, c, ci3 + 48, ld);
+    static void k4x4(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
         int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + 16);
-            FloatVector b2 = FloatVector.fromArray(S, b, bo + 32);
-            FloatVector b3 = FloatVector.fromArray(S, b, bo + 48);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             int ao = p * cs;
             FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
@@ -403,86 +407,64 @@ public final class Sgemm {
             x = FloatVector.broadcast(S, a[a3 + ao]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + 16); c02.intoArray(c, ci + 32); c03.intoArray(c, ci + 48);
-        c10.intoArray(c, ci1); c11.intoArray(c, ci1 + 16); c12.intoArray(c, ci1 + 32); c13.intoArray(c, ci1 + 48);
-        c20.intoArray(c, ci2); c21.intoArray(c, ci2 + 16); c22.intoArray(c, ci2 + 32); c23.intoArray(c, ci2 + 48);
-        c30.intoArray(c, ci3); c31.intoArray(c, ci3 + 16); c32.intoArray(c, ci3 + 32); c33.intoArray(c, ci3 + 48);
+        c00.intoArray(d, di); c01.intoArray(d, di + L); c02.intoArray(d, di + 2 * L); c03.intoArray(d, di + 3 * L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L); c12.intoArray(d, di + 2 * L); c13.intoArray(d, di + 3 * L);
+        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L); c22.intoArray(d, di + 2 * L); c23.intoArray(d, di + 3 * L);
+        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L); c32.intoArray(d, di + 2 * L); c33.intoArray(d, di + 3 * L);
     }
 
-    static void k2x64(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, boolean add) {
-        VectorMask<Float> ld = S.maskAll(add);
-        int ci1 = ci + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + 16, ld);
-        FloatVector c02 = FloatVector.fromArray(S, c, ci + 32, ld);
-        FloatVector c03 = FloatVector.fromArray(S, c, ci + 48, ld);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci1, ld);
-        FloatVector c11 = FloatVector.fromArray(S, c, ci1 + 16, ld);
-        FloatVector c12 = FloatVector.fromArray(S, c, ci1 + 32, ld);
-        FloatVector c13 = FloatVector.fromArray(S, c, ci1 + 48, ld);
+    static void k2x4(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
         int a1 = ai + rs;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + 16);
-            FloatVector b2 = FloatVector.fromArray(S, b, bo + 32);
-            FloatVector b3 = FloatVector.fromArray(S, b, bo + 48);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             int ao = p * cs;
             FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
             x = FloatVector.broadcast(S, a[a1 + ao]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + 16); c02.intoArray(c, ci + 32); c03.intoArray(c, ci + 48);
-        c10.intoArray(c, ci1); c11.intoArray(c, ci1 + 16); c12.intoArray(c, ci1 + 32); c13.intoArray(c, ci1 + 48);
+        c00.intoArray(d, di); c01.intoArray(d, di + L); c02.intoArray(d, di + 2 * L); c03.intoArray(d, di + 3 * L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L); c12.intoArray(d, di + 2 * L); c13.intoArray(d, di + 3 * L);
     }
 
-    static void k1x64(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, boolean add) {
-        VectorMask<Float> ld = S.maskAll(add);
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + 16, ld);
-        FloatVector c02 = FloatVector.fromArray(S, c, ci + 32, ld);
-        FloatVector c03 = FloatVector.fromArray(S, c, ci + 48, ld);
+    static void k1x4(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + 16);
-            FloatVector b2 = FloatVector.fromArray(S, b, bo + 32);
-            FloatVector b3 = FloatVector.fromArray(S, b, bo + 48);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
+            FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
             int ao = p * cs;
             FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + 16); c02.intoArray(c, ci + 32); c03.intoArray(c, ci + 48);
+        c00.intoArray(d, di); c01.intoArray(d, di + L); c02.intoArray(d, di + 2 * L); c03.intoArray(d, di + 3 * L);
     }
 
-    static void k8x32(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, boolean add) {
-        VectorMask<Float> ld = S.maskAll(add);
-        int ci1 = ci + ldc, ci2 = ci1 + ldc, ci3 = ci2 + ldc, ci4 = ci3 + ldc, ci5 = ci4 + ldc, ci6 = ci5 + ldc, ci7 = ci6 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + 16, ld);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci1, ld);
-        FloatVector c11 = FloatVector.fromArray(S, c, ci1 + 16, ld);
-        FloatVector c20 = FloatVector.fromArray(S, c, ci2, ld);
-        FloatVector c21 = FloatVector.fromArray(S, c, ci2 + 16, ld);
-        FloatVector c30 = FloatVector.fromArray(S, c, ci3, ld);
-        FloatVector c31 = FloatVector.fromArray(S, c, ci3 + 16, ld);
-        FloatVector c40 = FloatVector.fromArray(S, c, ci4, ld);
-        FloatVector c41 = FloatVector.fromArray(S, c, ci4 + 16, ld);
-        FloatVector c50 = FloatVector.fromArray(S, c, ci5, ld);
-        FloatVector c51 = FloatVector.fromArray(S, c, ci5 + 16, ld);
-        FloatVector c60 = FloatVector.fromArray(S, c, ci6, ld);
-        FloatVector c61 = FloatVector.fromArray(S, c, ci6 + 16, ld);
-        FloatVector c70 = FloatVector.fromArray(S, c, ci7, ld);
-        FloatVector c71 = FloatVector.fromArray(S, c, ci7 + 16, ld);
+    static void k8x2(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
+        FloatVector c40 = c00, c41 = c00;
+        FloatVector c50 = c00, c51 = c00;
+        FloatVector c60 = c00, c61 = c00;
+        FloatVector c70 = c00, c71 = c00;
         int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs, a6 = a5 + rs, a7 = a6 + rs;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + 16);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
             int ao = p * cs;
             FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
@@ -501,33 +483,27 @@ public final class Sgemm {
             x = FloatVector.broadcast(S, a[a7 + ao]);
             c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + 16);
-        c10.intoArray(c, ci1); c11.intoArray(c, ci1 + 16);
-        c20.intoArray(c, ci2); c21.intoArray(c, ci2 + 16);
-        c30.intoArray(c, ci3); c31.intoArray(c, ci3 + 16);
-        c40.intoArray(c, ci4); c41.intoArray(c, ci4 + 16);
-        c50.intoArray(c, ci5); c51.intoArray(c, ci5 + 16);
-        c60.intoArray(c, ci6); c61.intoArray(c, ci6 + 16);
-        c70.intoArray(c, ci7); c71.intoArray(c, ci7 + 16);
+        c00.intoArray(d, di); c01.intoArray(d, di + L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L);
+        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L);
+        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L);
+        di += ldd; c40.intoArray(d, di); c41.intoArray(d, di + L);
+        di += ldd; c50.intoArray(d, di); c51.intoArray(d, di + L);
+        di += ldd; c60.intoArray(d, di); c61.intoArray(d, di + L);
+        di += ldd; c70.intoArray(d, di); c71.intoArray(d, di + L);
     }
 
-    static void k4x32(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, boolean add) {
-        VectorMask<Float> ld = S.maskAll(add);
-        int ci1 = ci + ldc, ci2 = ci1 + ldc, ci3 = ci2 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + 16, ld);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci1, ld);
-        FloatVector c11 = FloatVector.fromArray(S, c, ci1 + 16, ld);
-        FloatVector c20 = FloatVector.fromArray(S, c, ci2, ld);
-        FloatVector c21 = FloatVector.fromArray(S, c, ci2 + 16, ld);
-        FloatVector c30 = FloatVector.fromArray(S, c, ci3, ld);
-        FloatVector c31 = FloatVector.fromArray(S, c, ci3 + 16, ld);
+    static void k4x2(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
         int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + 16);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
             int ao = p * cs;
             FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
@@ -538,63 +514,55 @@ public final class Sgemm {
             x = FloatVector.broadcast(S, a[a3 + ao]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + 16);
-        c10.intoArray(c, ci1); c11.intoArray(c, ci1 + 16);
-        c20.intoArray(c, ci2); c21.intoArray(c, ci2 + 16);
-        c30.intoArray(c, ci3); c31.intoArray(c, ci3 + 16);
+        c00.intoArray(d, di); c01.intoArray(d, di + L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L);
+        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L);
+        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L);
     }
 
-    static void k2x32(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, boolean add) {
-        VectorMask<Float> ld = S.maskAll(add);
-        int ci1 = ci + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + 16, ld);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci1, ld);
-        FloatVector c11 = FloatVector.fromArray(S, c, ci1 + 16, ld);
+    static void k2x2(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
         int a1 = ai + rs;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + 16);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
             int ao = p * cs;
             FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
             x = FloatVector.broadcast(S, a[a1 + ao]);
             c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + 16);
-        c10.intoArray(c, ci1); c11.intoArray(c, ci1 + 16);
+        c00.intoArray(d, di); c01.intoArray(d, di + L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L);
     }
 
-    static void k1x32(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, boolean add) {
-        VectorMask<Float> ld = S.maskAll(add);
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c01 = FloatVector.fromArray(S, c, ci + 16, ld);
+    static void k1x2(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + 16);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
             int ao = p * cs;
             FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
             c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
         }
-        c00.intoArray(c, ci); c01.intoArray(c, ci + 16);
+        c00.intoArray(d, di); c01.intoArray(d, di + L);
     }
 
-    static void k8x16(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, int cols, boolean add) {
-        VectorMask<Float> st = S.indexInRange(0, cols), ld = st.and(S.maskAll(add));
-        int ci1 = ci + ldc, ci2 = ci1 + ldc, ci3 = ci2 + ldc, ci4 = ci3 + ldc, ci5 = ci4 + ldc, ci6 = ci5 + ldc, ci7 = ci6 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci1, ld);
-        FloatVector c20 = FloatVector.fromArray(S, c, ci2, ld);
-        FloatVector c30 = FloatVector.fromArray(S, c, ci3, ld);
-        FloatVector c40 = FloatVector.fromArray(S, c, ci4, ld);
-        FloatVector c50 = FloatVector.fromArray(S, c, ci5, ld);
-        FloatVector c60 = FloatVector.fromArray(S, c, ci6, ld);
-        FloatVector c70 = FloatVector.fromArray(S, c, ci7, ld);
+    static void k8x1(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00;
+        FloatVector c20 = c00;
+        FloatVector c30 = c00;
+        FloatVector c40 = c00;
+        FloatVector c50 = c00;
+        FloatVector c60 = c00;
+        FloatVector c70 = c00;
         int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs, a6 = a5 + rs, a7 = a6 + rs;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
@@ -609,24 +577,22 @@ public final class Sgemm {
             c60 = FloatVector.broadcast(S, a[a6 + ao]).fma(b0, c60);
             c70 = FloatVector.broadcast(S, a[a7 + ao]).fma(b0, c70);
         }
-        c00.intoArray(c, ci, st);
-        c10.intoArray(c, ci1, st);
-        c20.intoArray(c, ci2, st);
-        c30.intoArray(c, ci3, st);
-        c40.intoArray(c, ci4, st);
-        c50.intoArray(c, ci5, st);
-        c60.intoArray(c, ci6, st);
-        c70.intoArray(c, ci7, st);
+        c00.intoArray(d, di);
+        di += ldd; c10.intoArray(d, di);
+        di += ldd; c20.intoArray(d, di);
+        di += ldd; c30.intoArray(d, di);
+        di += ldd; c40.intoArray(d, di);
+        di += ldd; c50.intoArray(d, di);
+        di += ldd; c60.intoArray(d, di);
+        di += ldd; c70.intoArray(d, di);
     }
 
-    static void k4x16(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, int cols, boolean add) {
-        VectorMask<Float> st = S.indexInRange(0, cols), ld = st.and(S.maskAll(add));
-        int ci1 = ci + ldc, ci2 = ci1 + ldc, ci3 = ci2 + ldc;
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
-        FloatVector c10 = FloatVector.fromArray(S, c, ci1, ld);
-        FloatVector c20 = FloatVector.fromArray(S, c, ci2, ld);
-        FloatVector c30 = FloatVector.fromArray(S, c, ci3, ld);
+    static void k4x1(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = c00;
+        FloatVector c20 = c00;
+        FloatVector c30 = c00;
         int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs;
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
@@ -637,23 +603,41 @@ public final class Sgemm {
             c20 = FloatVector.broadcast(S, a[a2 + ao]).fma(b0, c20);
             c30 = FloatVector.broadcast(S, a[a3 + ao]).fma(b0, c30);
         }
-        c00.intoArray(c, ci, st);
-        c10.intoArray(c, ci1, st);
-        c20.intoArray(c, ci2, st);
-        c30.intoArray(c, ci3, st);
+        c00.intoArray(d, di);
+        di += ldd; c10.intoArray(d, di);
+        di += ldd; c20.intoArray(d, di);
+        di += ldd; c30.intoArray(d, di);
     }
 
-    static void k1x16(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                      float[] c, int ci, int ldc, int cols, boolean add) {
-        VectorMask<Float> st = S.indexInRange(0, cols), ld = st.and(S.maskAll(add));
-        FloatVector c00 = FloatVector.fromArray(S, c, ci, ld);
+    static void k1x1(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
             int bo = bi + p * bs;
             FloatVector b0 = FloatVector.fromArray(S, b, bo);
             int ao = p * cs;
             c00 = FloatVector.broadcast(S, a[ai + ao]).fma(b0, c00);
         }
-        c00.intoArray(c, ci, st);
+        c00.intoArray(d, di);
     }
 
+    /**
+     * C[r, j] (+)= tile[r*w + j] for r < rows, j < cols: the epilogue of tiles that add to C or that
+     * cover the padded last panel.
+     */
+    static void addTile(float[] tile, int rows, int w, int cols, float[] c, int ci, int ldc, boolean add) {
+        for (int r = 0, t = 0; r < rows; r++, t += w, ci += ldc) {
+            for (int v = 0; v < w; v += L) {
+                FloatVector x = FloatVector.fromArray(S, tile, t + v);
+                if (cols - v >= L) {
+                    if (add) x = x.add(FloatVector.fromArray(S, c, ci + v));
+                    x.intoArray(c, ci + v);
+                } else {
+                    VectorMask<Float> m = S.indexInRange(0, cols - v);
+                    if (add) x = x.add(FloatVector.fromArray(S, c, ci + v, m));
+                    x.intoArray(c, ci + v, m);
+                }
+            }
+        }
+    }
 }
