@@ -1,6 +1,7 @@
 package dev.myelin.cli;
 
 import dev.myelin.bench.GemmBench;
+import dev.myelin.bench.TrainingLoopBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Option;
 
 /** {@code myelin bench ...}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
-        subcommands = {BenchCommand.Gemm.class})
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.Loop.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -55,6 +56,31 @@ final class BenchCommand implements Runnable {
             StringBuilder sb = new StringBuilder();
             for (Object x : xs) sb.append(sb.isEmpty() ? "" : ",").append(x);
             return sb.toString();
+        }
+    }
+
+    /** {@code myelin bench loop}: allocation and GC cost of a training-like loop, see {@link TrainingLoopBench}. */
+    @Command(name = "loop", mixinStandardHelpOptions = true,
+            description = {"Steps/s, bytes allocated per step and GC share of a forward/backward/SGD loop (MLP and small CNN).",
+                    "Compare collectors with MYELIN_JAVA_OPTS=-XX:+UseG1GC."})
+    static final class Loop implements Callable<Integer> {
+        @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--seconds", defaultValue = "5", description = "Timed seconds per model (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--model", defaultValue = "both", description = "mlp, cnn or both (default: ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--threads", description = "Kernel threads (default: MYELIN_NUM_THREADS or all cores).")
+        Integer threads;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>(List.of("--batch", String.valueOf(batch), "--seconds", String.valueOf(seconds), "--model", model));
+            if (threads != null) args.addAll(List.of("--threads", String.valueOf(threads)));
+            return TrainingLoopBench.run(args);
         }
     }
 }
