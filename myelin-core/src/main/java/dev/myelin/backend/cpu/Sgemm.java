@@ -53,7 +53,8 @@ public final class Sgemm {
      * variants do the same per-element operations). The task grid depends only on the shape anyway.
      *
      * Small products. Below SMALL_WORK flops the same code runs as one task on the calling thread, with
-     * B read in place when not transposed: no pool hand-off, no packing.
+     * B read in place when not transposed: no pool hand-off, no packing. A small A·Bᵀ with few rows also
+     * runs as one task (see oneTask).
      */
 
     /** The widest species of this CPU: 512-bit (16 lanes) with AVX-512, 256-bit with AVX2, 128-bit on NEON. */
@@ -73,9 +74,9 @@ public final class Sgemm {
     /** Products below this many flops (2mnk) run as one task on the calling thread. */
     static final long SMALL_WORK = 1L << 18;
     /** Wished-for flops per task: enough to hide the cost of claiming it. */
-    static final long TASK_WORK = 1L << 18;
+    static final long TASK_WORK = 1L << 20;
     /** Upper bound on tasks per super block: enough for an even load on few cores. */
-    static final int MAX_TASKS = 256;
+    static final int MAX_TASKS = 32;
 
     private static final ThreadLocal<float[]> PACK = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK_A = new ThreadLocal<>();
@@ -112,6 +113,10 @@ public final class Sgemm {
         int kc = (k + kSteps - 1) / kSteps;
         // B in place: not transposed, and either small (cache-resident) or reused by few rows of A.
         boolean bInPlace = !transB && (work < SMALL_WORK || m <= 16 || n <= W4 || (long) k * n <= 1 << 14);
+        // One task on the calling thread for small products, and for small ones whose B must be transposed
+        // by few rows of A: split over rows, both cores would read the whole packed B, which cost more than
+        // the second core saved (32x64x784 A·Bᵀ: 66 GFLOPS on 1 thread, about 50 on 2).
+        boolean oneTask = work < SMALL_WORK || (transB && m <= 64 && work < 1L << 23);
         int nc = Math.min(n, NC);
         // K rows per super block: a multiple of kc so that the K steps are the same for every shape split.
         // Transposed A with long rows (lda): read in place, every K step would touch another page and cache
@@ -125,7 +130,7 @@ public final class Sgemm {
             for (int p0 = 0; p0 < k; p0 += ks) {
                 int ksb = Math.min(ks, k - p0);
                 Block blk = new Block(transA, transB, m, ncb, ksb, kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-                        j0, p0, accumulate || p0 > 0, bInPlace, packA, work < SMALL_WORK);
+                        j0, p0, accumulate || p0 > 0, bInPlace, packA, oneTask);
                 blk.run();
             }
         }
