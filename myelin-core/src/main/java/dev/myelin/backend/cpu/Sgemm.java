@@ -1,5 +1,6 @@
 package dev.myelin.backend.cpu;
 
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,8 +28,10 @@ public final class Sgemm {
      * the first) or is the padded panel, they write to a per-thread scratch tile that addTile adds or
      * copies with masked stores. Keep the kernels that plain: see the note above them.
      *
-     * Operands. op(A) is read in place, never packed: the kernel takes element (r, p) at
-     * a[ai + r*rs + p*cs], so transA only swaps the strides (rs = lda, cs = 1, or rs = 1, cs = lda). An
+     * Operands. op(A) is read in place: the kernel takes element (r, p) at a[ai + r*rs + p*cs], so
+     * transA only swaps the strides (rs = lda, cs = 1, or rs = 1, cs = lda). The exception is a transposed
+     * A with long rows feeding many panels: it is packed into strips of SH rows (rs = 1, cs = SH), since in
+     * place each K step would touch another page for 16 bytes. An
      * A block of MC x KC floats (384 KB) stays in L2 while the panels of B go by, and a 4- or 8-row strip
      * (at most 16 KB) stays in L1 for one kernel call. B is packed: each panel's KC x W block is copied
      * row after row into a buffer (W floats per row), which turns op(B), transposed or not, into one
@@ -50,7 +53,8 @@ public final class Sgemm {
      * variants do the same per-element operations). The task grid depends only on the shape anyway.
      *
      * Small products. Below SMALL_WORK flops the same code runs as one task on the calling thread, with
-     * B read in place when not transposed: no pool hand-off, no packing.
+     * B read in place when not transposed: no pool hand-off, no packing. A small A·Bᵀ with few rows also
+     * runs as one task (see oneTask).
      */
 
     /** The widest species of this CPU: 512-bit (16 lanes) with AVX-512, 256-bit with AVX2, 128-bit on NEON. */
@@ -70,11 +74,14 @@ public final class Sgemm {
     /** Products below this many flops (2mnk) run as one task on the calling thread. */
     static final long SMALL_WORK = 1L << 18;
     /** Wished-for flops per task: enough to hide the cost of claiming it. */
-    static final long TASK_WORK = 1L << 18;
+    static final long TASK_WORK = 1L << 20;
     /** Upper bound on tasks per super block: enough for an even load on few cores. */
-    static final int MAX_TASKS = 256;
+    static final int MAX_TASKS = 32;
 
     private static final ThreadLocal<float[]> PACK = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> PACK_A = new ThreadLocal<>();
+    /** Rows per strip of packed A: a whole number of vectors, and of the 8-row kernels' tiles. */
+    static final int SH = Math.max(L, 8);
     /** Per-thread result tile of the micro-kernels that add to C or cover the padded last panel. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[8 * W4]);
 
@@ -105,16 +112,25 @@ public final class Sgemm {
         int kSteps = (k + KC - 1) / KC;
         int kc = (k + kSteps - 1) / kSteps;
         // B in place: not transposed, and either small (cache-resident) or reused by few rows of A.
-        boolean bInPlace = !transB && (work < SMALL_WORK || m <= 16 || (long) k * n <= 1 << 14);
+        boolean bInPlace = !transB && (work < SMALL_WORK || m <= 16 || n <= W4 || (long) k * n <= 1 << 14);
+        // One task on the calling thread for small products, and for small ones whose B must be transposed
+        // by few rows of A: split over rows, both cores would read the whole packed B, which cost more than
+        // the second core saved (32x64x784 A·Bᵀ: 66 GFLOPS on 1 thread, about 50 on 2).
+        boolean oneTask = work < SMALL_WORK || (transB && m <= 64 && work < 1L << 23);
         int nc = Math.min(n, NC);
         // K rows per super block: a multiple of kc so that the K steps are the same for every shape split.
+        // Transposed A with long rows (lda): read in place, every K step would touch another page and cache
+        // line for a few floats; packed into strips of SH rows, it is one contiguous stream. It pays when
+        // the strips serve several panels (n >= 4 panels).
+        boolean packA = transA && work >= SMALL_WORK && lda >= 256 && m >= 64 && n >= 4 * W4;
         int ks = Math.max(kc, Math.min(k, PACK_LIMIT / roundUp(nc, W4) / kc * kc));
+        if (packA) ks = Math.max(kc, Math.min(ks, PACK_LIMIT / roundUp(m, SH) / kc * kc));
         for (int j0 = 0; j0 < n; j0 += nc) {
             int ncb = Math.min(nc, n - j0);
             for (int p0 = 0; p0 < k; p0 += ks) {
                 int ksb = Math.min(ks, k - p0);
                 Block blk = new Block(transA, transB, m, ncb, ksb, kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-                        j0, p0, accumulate || p0 > 0, bInPlace, work < SMALL_WORK);
+                        j0, p0, accumulate || p0 > 0, bInPlace, packA, oneTask);
                 blk.run();
             }
         }
@@ -156,7 +172,7 @@ public final class Sgemm {
 
     /** One super block: columns [j0, j0+n) of C against rows [p0, p0+k) of op(B). */
     private static final class Block {
-        final boolean transA, transB, add, bInPlace;
+        final boolean transA, transB, add, bInPlace, packA;
         final int m, n, k, kc, j0, p0;
         final float[] a, b, c;
         final int aOff, lda, bOff, ldb, cOff, ldc;
@@ -167,15 +183,16 @@ public final class Sgemm {
         final int paddedN; // sum of panel widths
         // Task grid.
         final int rowsPerTask, mTasks, panelsPerTask, nTasks;
-        float[] pack;
+        float[] pack, apack;
 
         Block(boolean transA, boolean transB, int m, int n, int k, int kc, float[] a, int aOff, int lda,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int j0, int p0, boolean add,
-              boolean bInPlace, boolean small) {
+              boolean bInPlace, boolean packA, boolean small) {
             this.transA = transA; this.transB = transB; this.m = m; this.n = n; this.k = k; this.kc = kc;
             this.a = a; this.aOff = aOff; this.lda = lda; this.b = b; this.bOff = bOff; this.ldb = ldb;
             this.c = c; this.cOff = cOff; this.ldc = ldc; this.j0 = j0; this.p0 = p0; this.add = add;
             this.bInPlace = bInPlace;
+            this.packA = packA;
             rs = transA ? 1 : lda;
             cs = transA ? lda : 1;
             nWide = n / W4;
@@ -242,24 +259,22 @@ public final class Sgemm {
 
         void run() {
             int steps = (k + kc - 1) / kc;
-            boolean anyPacked = !bInPlace || hasPad;
-            if (anyPacked) {
-                long need = (long) k * paddedN;
-                float[] buf = PACK.get();
-                if (buf == null || buf.length < need) {
-                    buf = new float[(int) Math.max(need, 1024)];
-                    PACK.set(buf);
-                }
-                pack = buf;
-                if (bInPlace) {
-                    for (int s = 0; s < steps; s++) packPanel(s, panels - 1);
+            if (!bInPlace || hasPad) pack = buffer(PACK, (long) k * paddedN);
+            if (packA) apack = buffer(PACK_A, (long) roundUp(m, SH) * k);
+            if (bInPlace && hasPad) {
+                for (int s = 0; s < steps; s++) packPanel(s, panels - 1);
+            }
+            int bTasks = bInPlace ? 0 : steps * panels;
+            int aTasks = packA ? (m + SH - 1) / SH : 0;
+            long packed = (bInPlace ? 0 : (long) k * paddedN) + (packA ? (long) k * m : 0);
+            if (bTasks + aTasks > 0) {
+                IntConsumer packer = t -> {
+                    if (t < bTasks) packPanel(t / panels, t % panels); else packStrip(t - bTasks);
+                };
+                if (mTasks * nTasks == 1 || packed < 1 << 15) {
+                    for (int t = 0; t < bTasks + aTasks; t++) packer.accept(t);
                 } else {
-                    int packTasks = steps * panels;
-                    if (mTasks * nTasks == 1 || (long) k * paddedN < 1 << 15) {
-                        for (int t = 0; t < packTasks; t++) packPanel(t / panels, t % panels);
-                    } else {
-                        Parallel.forRange(packTasks, t -> packPanel(t / panels, t % panels));
-                    }
+                    Parallel.forRange(bTasks + aTasks, packer);
                 }
             }
             int tasks = mTasks * nTasks;
@@ -267,6 +282,30 @@ public final class Sgemm {
                 compute(0);
             } else {
                 Parallel.forRange(tasks, this::compute);
+            }
+        }
+
+        private static float[] buffer(ThreadLocal<float[]> holder, long need) {
+            float[] buf = holder.get();
+            if (buf == null || buf.length < need) {
+                buf = new float[(int) Math.max(need, 1024)];
+                holder.set(buf);
+            }
+            return buf;
+        }
+
+        /** Copies rows [s*SH, s*SH + SH) of op(A), all k steps, into strip s: SH floats per step, zero-padded. */
+        void packStrip(int s) {
+            int i0 = s * SH, rows = Math.min(SH, m - i0);
+            int src = aOff + p0 * lda + i0, d = s * SH * k;
+            for (int p = 0; p < k; p++, src += lda, d += SH) {
+                for (int v = 0; v < SH; v += L) {
+                    if (rows - v >= L) {
+                        FloatVector.fromArray(S, a, src + v).intoArray(apack, d + v);
+                    } else {
+                        FloatVector.fromArray(S, a, src + v, S.indexInRange(0, Math.max(0, rows - v))).intoArray(apack, d + v);
+                    }
+                }
             }
         }
 
@@ -326,7 +365,6 @@ public final class Sgemm {
                 int kh = Math.min(kc, k - ps);
                 boolean addStep = add || ps > 0;
                 int s = ps / kc;
-                int aBase = aOff + (p0 + ps) * cs;
                 for (int q = q0; q < q1; q++) {
                     int w = panelWidth(q), start = panelStart(q);
                     float[] bArr;
@@ -340,21 +378,26 @@ public final class Sgemm {
                         bi = bOff + (p0 + ps) * ldb + j0 + start;
                         bs = ldb;
                     }
-                    strip(i0, i1, w, Math.min(w, n - start), kh, aBase, bArr, bi, bs, cOff + j0 + start, addStep, tile);
+                    strip(i0, i1, w, Math.min(w, n - start), ps, kh, bArr, bi, bs, cOff + j0 + start, addStep, tile);
                 }
             }
         }
 
         /** Rows [i0, i1) of one panel of width w (cols of them real) for one K step. */
-        void strip(int i0, int i1, int w, int cols, int kh, int aBase, float[] bArr, int bi, int bs, int ci,
+        void strip(int i0, int i1, int w, int cols, int ps, int kh, float[] bArr, int bi, int bs, int ci,
                    boolean add, float[] tile) {
+            // op(A) in place: (i, p) at a[aOff + i*rs + (p0+p)*cs]; packed: strip i/SH, SH floats per step.
+            float[] a = packA ? apack : this.a;
+            int rs = packA ? 1 : this.rs, cs = packA ? SH : this.cs;
+            int aBase = aOff + (p0 + ps) * this.cs;
             boolean viaTile = add || cols < w;
             int full = w == W4 ? 4 : 8;
             for (int i = i0; i < i1; ) {
                 int left = i1 - i;
                 int r = left >= full ? full : left >= 4 ? 4 : left >= 2 ? 2 : 1;
                 if (w == L && r == 2) r = 1; // no 2-row kernel for 1-vector panels: one row at a time
-                int ai = aBase + i * rs, cij = ci + i * ldc;
+                int ai = packA ? (i / SH) * SH * k + ps * SH + i % SH : aBase + i * rs;
+                int cij = ci + i * ldc;
                 float[] d = viaTile ? tile : c;
                 int di = viaTile ? 0 : cij, ldd = viaTile ? w : ldc;
                 switch ((w / L) * 16 + r) {

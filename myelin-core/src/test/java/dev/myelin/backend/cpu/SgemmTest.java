@@ -81,6 +81,8 @@ class SgemmTest {
             Parallel.setThreads(2);
             check(new Case(false, false, 300, 1100, 1100, 0, 0, 0, 0, true), new SplittableRandom(1));
             check(new Case(true, true, 70, 1030, 520, 1, 2, 3, 4, false), new SplittableRandom(2));
+            // Transposed A with long rows is packed into strips (a partial last strip here), over 3 K steps.
+            check(new Case(true, false, 301, 300, 1100, 5, 0, 1, 3, true), new SplittableRandom(3));
         } finally {
             Parallel.setThreads(saved);
         }
