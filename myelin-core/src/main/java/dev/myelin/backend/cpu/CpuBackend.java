@@ -2,6 +2,7 @@ package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
@@ -55,6 +56,17 @@ public class CpuBackend extends ReferenceBackend {
     public void where(View cond, View a, View b, View out) {
         if (allFloat32(cond, a, b, out)) ElementwiseKernels.where(cond, a, b, out);
         else super.where(cond, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, View x, View out) {
+        if (!allFloat32(x, out) || !ReductionKernels.reduce(op, x, out)) super.reduce(op, x, out);
+    }
+
+    @Override
+    public void argReduce(ReduceOp op, View x, int axis, View out) {
+        if (allFloat32(x, out) && x.shape()[axis] > 0) ReductionKernels.argReduce(op, x, axis, out);
+        else super.argReduce(op, x, axis, out);
     }
 
     // ---- end of element-wise, reductions, softmax ----
