@@ -69,6 +69,12 @@ public class CpuBackend extends ReferenceBackend {
         else super.argReduce(op, x, axis, out);
     }
 
+    @Override
+    public void softmax(View x, View out, boolean log) {
+        if (allFloat32(x, out) && x.rank() > 0) SoftmaxKernels.softmax(x, out, log);
+        else super.softmax(x, out, log);
+    }
+
     // ---- end of element-wise, reductions, softmax ----
 
     @Override
