@@ -1,7 +1,10 @@
 package dev.myelin.backend.cpu;
 
+import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.ReferenceBackend;
+import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
 import dev.myelin.tensor.DType;
 
@@ -15,6 +18,64 @@ public class CpuBackend extends ReferenceBackend {
     public String name() {
         return "cpu-vector";
     }
+
+    // ---- element-wise, reductions, softmax: float32 Vector API kernels, the reference otherwise ----
+
+    private static boolean allFloat32(View... views) {
+        for (View v : views) {
+            if (v.dtype() != DType.FLOAT32) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void copy(View src, View dst) {
+        if (allFloat32(src, dst)) ElementwiseKernels.copy(src, dst);
+        else super.copy(src, dst);
+    }
+
+    @Override
+    public void fill(View dst, double value) {
+        if (allFloat32(dst)) ElementwiseKernels.fill(dst, value);
+        else super.fill(dst, value);
+    }
+
+    @Override
+    public void unary(UnaryOp op, double p, double q, View x, View out) {
+        if (allFloat32(x, out)) ElementwiseKernels.unary(op, p, q, x, out);
+        else super.unary(op, p, q, x, out);
+    }
+
+    @Override
+    public void binary(BinaryOp op, View a, View b, View out) {
+        if (allFloat32(a, b, out)) ElementwiseKernels.binary(op, a, b, out);
+        else super.binary(op, a, b, out);
+    }
+
+    @Override
+    public void where(View cond, View a, View b, View out) {
+        if (allFloat32(cond, a, b, out)) ElementwiseKernels.where(cond, a, b, out);
+        else super.where(cond, a, b, out);
+    }
+
+    @Override
+    public void reduce(ReduceOp op, View x, View out) {
+        if (!allFloat32(x, out) || !ReductionKernels.reduce(op, x, out)) super.reduce(op, x, out);
+    }
+
+    @Override
+    public void argReduce(ReduceOp op, View x, int axis, View out) {
+        if (allFloat32(x, out) && x.shape()[axis] > 0) ReductionKernels.argReduce(op, x, axis, out);
+        else super.argReduce(op, x, axis, out);
+    }
+
+    @Override
+    public void softmax(View x, View out, boolean log) {
+        if (allFloat32(x, out) && x.rank() > 0) SoftmaxKernels.softmax(x, out, log);
+        else super.softmax(x, out, log);
+    }
+
+    // ---- end of element-wise, reductions, softmax ----
 
     @Override
     public void matmul(View a, View b, View out) {

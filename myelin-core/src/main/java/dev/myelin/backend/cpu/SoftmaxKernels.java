@@ -1,0 +1,94 @@
+package dev.myelin.backend.cpu;
+
+import dev.myelin.backend.View;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 softmax and log-softmax over the last axis, row by row in vector passes: the row maximum
+ * m; e = exp(x − m), written to the output (log-softmax: to a per-task block buffer); its sum s,
+ * chunked as {@link ReductionKernels} sums rows; then y = e·(1/s), or y = (x − m) − log s. A row whose
+ * last stride is not 1 (softmax along another axis arrives transposed) is gathered into a per-task
+ * buffer and scattered back. Rows are independent, so tasks split over rows and results do not depend
+ * on the thread count. The output may be the input itself.
+ *
+ * <p>Accuracy (ε = 2^-24, rows of n): softmax relative error ≤ (|x − m| + ln n + 24)·ε, log-softmax
+ * absolute error ≤ (2·|y| + ln n + 24)·ε. The |x − m| term is float32's own, not this kernel's:
+ * x − m rounded to float is off by up to |x − m|·ε, which exp turns into relative error; it matters
+ * only for outputs below e^-16. A row containing NaN or +∞, or only −∞, gives NaN everywhere, as in
+ * the reference.
+ */
+final class SoftmaxKernels {
+    private static final VectorSpecies<Float> S = VectorMath.S;
+    private static final int L = S.length();
+
+    private SoftmaxKernels() {}
+
+    static void softmax(View x, View out, boolean log) {
+        int last = x.rank() - 1;
+        int len = x.shape()[last];
+        if (len == 0) return;
+        int xs = x.strides()[last], os = out.strides()[last];
+        int[] rows = x.shape().clone();
+        rows[last] = 1;
+        RowLoop loop = RowLoop.of(rows, x, out);
+        float[] xd = ElementwiseKernels.data(x), yd = ElementwiseKernels.data(out);
+        int rxs = loop.innerStride(0), ros = loop.innerStride(1);
+        loop.forEach(4L * len, (pos, n, scratch) -> {
+            for (int k = 0; k < n; k++) {
+                int xo = pos[0] + k * rxs, yo = pos[1] + k * ros;
+                if (xs == 1 && os == 1) {
+                    row(xd, xo, yd, yo, len, log, scratch);
+                } else {
+                    float[] buf = scratch.get(0, len);
+                    ElementwiseKernels.gather(xd, xo, xs, buf, len);
+                    row(buf, 0, buf, 0, len, log, scratch);
+                    ElementwiseKernels.scatter(buf, yd, yo, os, len);
+                }
+            }
+        });
+    }
+
+    /** One contiguous row of n ≥ 1 elements; y may be x. */
+    private static void row(float[] x, int xo, float[] y, int yo, int n, boolean log, RowLoop.Scratch scratch) {
+        float max = ReductionKernels.rowMax(x, xo, n);
+        if (!log) {
+            shift(x, xo, max, 0f, y, yo, n);
+            exp(y, yo, n);
+            double sum = ReductionKernels.rowSum(y, yo, 1, n, null);
+            scale(y, yo, n, (float) (1.0 / sum));
+            return;
+        }
+        float[] t = scratch.get(2);
+        double sum = 0;
+        for (int k = 0; k < n; k += t.length) {
+            int m = Math.min(t.length, n - k);
+            shift(x, xo + k, max, 0f, t, 0, m);
+            exp(t, 0, m);
+            sum += ReductionKernels.rowSum(t, 0, 1, m, null);
+        }
+        shift(x, xo, max, (float) Math.log(sum), y, yo, n);
+    }
+
+    /** y = (x − a) − b, in float. */
+    private static void shift(float[] x, int xo, float a, float b, float[] y, int yo, int n) {
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += L) {
+            FloatVector.fromArray(S, x, xo + i).sub(a).sub(b).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) y[yo + i] = (x[xo + i] - a) - b;
+    }
+
+    /** y = exp(y): the vector loop, then the tail in double as the reference. */
+    private static void exp(float[] y, int yo, int n) {
+        int vn = S.loopBound(n);
+        VectorMath.exp(y, yo, y, yo, vn);
+        for (int i = vn; i < n; i++) y[yo + i] = (float) Math.exp(y[yo + i]);
+    }
+
+    private static void scale(float[] y, int yo, int n, float f) {
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += L) FloatVector.fromArray(S, y, yo + i).mul(f).intoArray(y, yo + i);
+        for (; i < n; i++) y[yo + i] *= f;
+    }
+}
