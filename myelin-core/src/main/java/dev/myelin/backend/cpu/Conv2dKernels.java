@@ -49,6 +49,17 @@ final class Conv2dKernels {
 
     private static final ThreadLocal<float[]> PATCHES = new ThreadLocal<>();
 
+    /** How the kernels are computed: chosen by size, or forced (tests and measurements). */
+    enum Strategy { AUTO, GEMM, DIRECT }
+
+    /** Package-private switch for tests and measurements; AUTO in normal use. */
+    static volatile Strategy strategy = Strategy.AUTO;
+
+    private static boolean direct(boolean fits) {
+        Strategy s = strategy;
+        return s == Strategy.DIRECT || (s == Strategy.AUTO && fits);
+    }
+
     private Conv2dKernels() {}
 
     /** Sizes of one convolution, read from the views' shapes. */
@@ -110,6 +121,10 @@ final class Conv2dKernels {
             Sgemm.sgemm(false, false, m, f, kk, x, xOff, kk, k, kOff, f, y, yOff, f, false);
             return;
         }
+        if (direct(Conv2dDirect.fits(g))) {
+            Conv2dDirect.forward(g, x, xOff, k, kOff, y, yOff);
+            return;
+        }
         int chunk = g.chunkRows();
         int chunks = (m + chunk - 1) / chunk;
         Parallel.forRange(chunks, t -> {
@@ -136,6 +151,10 @@ final class Conv2dKernels {
         }
         if (g.pointwise()) {
             Sgemm.sgemm(true, false, kk, f, m, x, xOff, kk, dy, dyOff, f, dk, dkOff, f, false);
+            return;
+        }
+        if (direct(Conv2dDirect.fits(g))) {
+            Conv2dDirect.kernelGrad(g, x, xOff, dy, dyOff, dk, dkOff);
             return;
         }
         int chunk = g.chunkRows();
@@ -183,6 +202,10 @@ final class Conv2dKernels {
         if (g.n == 0 || image == 0) return;
         if (g.pointwise()) {
             Sgemm.sgemm(false, true, g.rows(), g.c, f, dy, dyOff, f, k, kOff, f, dx, dxOff, g.c, false);
+            return;
+        }
+        if (g.sh == 1 && g.sw == 1 && direct(Conv2dDirect.fitsBackwardInput(g))) {
+            Conv2dDirect.backwardInput(g, dy, dyOff, k, kOff, dx, dxOff);
             return;
         }
         int chunk = Math.min(g.chunkRows(), Math.max(1, outImage));

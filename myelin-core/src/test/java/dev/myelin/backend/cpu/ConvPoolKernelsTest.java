@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link CpuBackend}'s convolution and pooling kernels against {@link ReferenceBackend}. */
@@ -29,8 +30,9 @@ class ConvPoolKernelsTest {
     private static final int DEFAULT_THREADS = Parallel.threads();
 
     @AfterEach
-    void restoreThreads() {
+    void restoreDefaults() {
         Parallel.setThreads(DEFAULT_THREADS);
+        Conv2dKernels.strategy = Conv2dKernels.Strategy.AUTO;
     }
 
     /**
@@ -80,12 +82,25 @@ class ConvPoolKernelsTest {
         list.add(new Conv(3, 13, 13, 32, 17, 3, 3, 1, 1, 0, 0));
         list.add(new Conv(1, 9, 7, 3, 5, 3, 3, 1, 1, 2, 1));
         list.add(new Conv(1, 9, 7, 3, 5, 2, 2, 1, 1, 0, 1));
+        // Every tile shape of the direct kernels: 2 and 4 input channels, 48 and 85 (64 + 16 + 5) filters.
+        list.add(new Conv(2, 7, 9, 2, 16, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(1, 9, 7, 4, 48, 5, 3, 1, 2, 2, 1));
+        list.add(new Conv(1, 6, 7, 3, 85, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(2, 6, 7, 20, 85, 3, 3, 1, 1, 1, 0));
         return list.stream();
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("convs")
     void conv2dMatchesReference(Conv cv) {
+        // Both implementations of every kernel: im2col + SGEMM and the direct kernels.
+        for (Conv2dKernels.Strategy s : Conv2dKernels.Strategy.values()) {
+            Conv2dKernels.strategy = s;
+            checkConv(cv, s);
+        }
+    }
+
+    private static void checkConv(Conv cv, Conv2dKernels.Strategy strategy) {
         SplittableRandom rnd = new SplittableRandom(cv.hashCode());
         float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
         float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
@@ -98,25 +113,27 @@ class ConvPoolKernelsTest {
         double[] yRef = new double[y.length], yMag = new double[y.length];
         REF.conv2d(dview(x, xs, false), dview(k, ks, false), spec, dview(yRef, ys));
         REF.conv2d(dview(x, xs, true), dview(k, ks, true), spec, dview(yMag, ys));
-        assertClose("conv2d " + cv, y, yRef, yMag);
+        assertClose("conv2d " + strategy + " " + cv, y, yRef, yMag);
 
         float[] dx = garbage(x.length);
         CPU.conv2dBackwardInput(view(dy, ys), view(k, ks), spec, view(dx, xs));
         double[] dxRef = new double[x.length], dxMag = new double[x.length];
         REF.conv2dBackwardInput(dview(dy, ys, false), dview(k, ks, false), spec, dview(dxRef, xs));
         REF.conv2dBackwardInput(dview(dy, ys, true), dview(k, ks, true), spec, dview(dxMag, xs));
-        assertClose("conv2dBackwardInput " + cv, dx, dxRef, dxMag);
+        assertClose("conv2dBackwardInput " + strategy + " " + cv, dx, dxRef, dxMag);
 
         float[] dk = garbage(k.length);
         CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), spec, view(dk, ks));
         double[] dkRef = new double[k.length], dkMag = new double[k.length];
         REF.conv2dBackwardKernel(dview(x, xs, false), dview(dy, ys, false), spec, dview(dkRef, ks));
         REF.conv2dBackwardKernel(dview(x, xs, true), dview(dy, ys, true), spec, dview(dkMag, ks));
-        assertClose("conv2dBackwardKernel " + cv, dk, dkRef, dkMag);
+        assertClose("conv2dBackwardKernel " + strategy + " " + cv, dk, dkRef, dkMag);
     }
 
-    @Test
-    void convResultsDoNotDependOnThreadCount() {
+    @ParameterizedTest
+    @EnumSource(Conv2dKernels.Strategy.class)
+    void convResultsDoNotDependOnThreadCount(Conv2dKernels.Strategy strategy) {
+        Conv2dKernels.strategy = strategy;
         for (Conv cv : List.of(new Conv(4, 28, 28, 1, 32, 3, 3, 1, 1, 0, 0), new Conv(3, 28, 28, 8, 5, 3, 3, 2, 2, 2, 1),
                 new Conv(2, 16, 16, 32, 64, 1, 1, 1, 1, 0, 0), new Conv(5, 13, 13, 32, 64, 3, 3, 1, 1, 1, 0))) {
             SplittableRandom rnd = new SplittableRandom(7);
@@ -133,7 +150,7 @@ class ConvPoolKernelsTest {
                 CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), cv.spec(), view(dk, ks));
                 results[threads - 1] = concat(y, dx, dk);
             }
-            assertArrayEquals(results[0], results[1], "1 vs 2 threads: " + cv);
+            assertArrayEquals(results[0], results[1], "1 vs 2 threads, " + strategy + ": " + cv);
         }
     }
 
