@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code myelin} command. */
 @Command(name = "myelin", mixinStandardHelpOptions = true, version = "myelin 0.1.0",
         description = "Myelin: deep learning for Java.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

@@ -1,5 +1,9 @@
 package dev.myelin.backend.cpu;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
@@ -9,10 +13,40 @@ import java.util.function.IntConsumer;
  * <p>The size comes from the environment variable {@code MYELIN_NUM_THREADS} (default: all cores) and
  * can be changed at run time with {@link #setThreads(int)}.
  *
- * <p>PLACEHOLDER: runs tasks sequentially; the pooled implementation replaces the body, not the API.
+ * <p>Calls from inside a task, and calls made while another thread is using the pool, run their tasks
+ * inline on the calling thread, one after the other: they never wait for the pool, so they cannot
+ * deadlock. An exception thrown by a task is rethrown to the caller of {@link #forRange} once every task
+ * that had started has finished; tasks not yet started when it was thrown are skipped.
  */
 public final class Parallel {
+    /*
+     * Implementation overview.
+     *
+     * One Pool holds threads()-1 daemon workers; the thread calling forRange is the last participant.
+     * A call publishes a Job (body, task count, an atomic "next task" counter and a "finished" counter)
+     * in a volatile field, wakes parked workers, then claims tasks itself. Every participant loops on
+     * next.getAndIncrement() until the counter passes the task count, so a call with few tasks costs a
+     * handful of atomic operations and a missed wake-up costs nothing: whoever arrives takes what is left.
+     * The caller returns once "finished" reaches the task count, so no worker still touches the job's
+     * data afterwards; it spins briefly, then parks and is unparked by the worker that finishes last.
+     *
+     * Idle workers spin for SPIN_NANOS (kernels often come in quick succession), then park. A worker sets
+     * its volatile `parked` flag before re-reading the job field and parking; the caller writes the job
+     * field before reading `parked`. Both are volatile, so either the worker sees the new job or the
+     * caller sees the flag and unparks it (an unpark before park is remembered by LockSupport).
+     *
+     * Only one forRange at a time uses the pool, guarded by the `busy` flag (compare-and-set, never
+     * waited on): a nested call (from a task) or a concurrent call from another thread finds it taken and
+     * runs inline. setThreads only records the new size; the next call that takes the pool replaces the
+     * workers (the old ones see their pool shut down and exit), so resizing is safe even from a task.
+     */
+
+    private static final long SPIN_NANOS = 50_000;
+
     private static volatile int threads = defaultThreads();
+    private static final AtomicBoolean busy = new AtomicBoolean();
+    /** Read and replaced only by the thread holding {@code busy}. */
+    private static Pool pool;
 
     private Parallel() {}
 
@@ -35,14 +69,162 @@ public final class Parallel {
         return threads;
     }
 
-    /** Sets the number of threads kernels may use (at least 1). */
+    /**
+     * Sets the number of threads kernels may use (at least 1). Workers are replaced at the next
+     * {@link #forRange} call; calls in progress finish with the threads they started with.
+     */
     public static void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
         threads = n;
     }
 
-    /** Runs {@code body.accept(t)} for every t in [0, tasks), possibly in parallel, and waits for all. */
+    /**
+     * Runs {@code body.accept(t)} for every t in [0, tasks), possibly in parallel, and waits for all.
+     * Tasks must be independent of one another; which thread runs which task is unspecified.
+     *
+     * @throws RuntimeException or Error: the first one thrown by a task
+     */
     public static void forRange(int tasks, IntConsumer body) {
-        for (int t = 0; t < tasks; t++) body.accept(t);
+        if (tasks <= 0) return;
+        int n = threads;
+        if (n == 1 || tasks == 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
+            for (int t = 0; t < tasks; t++) body.accept(t);
+            return;
+        }
+        try {
+            Pool p = pool;
+            if (p == null || p.workers.length != n - 1) {
+                if (p != null) p.shutdown();
+                pool = p = new Pool(n - 1);
+            }
+            p.run(new Job(++p.jobs, tasks, body));
+        } finally {
+            busy.set(false);
+        }
+    }
+
+    /** One forRange call: its tasks, the next one to claim, and how many have finished. */
+    private static final class Job {
+        final long seq;
+        final int tasks;
+        final IntConsumer body;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger finished = new AtomicInteger();
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        volatile Thread waiter;
+
+        Job(long seq, int tasks, IntConsumer body) {
+            this.seq = seq;
+            this.tasks = tasks;
+            this.body = body;
+        }
+
+        /** Claims and runs tasks until none is left. */
+        void work() {
+            int done = 0;
+            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                if (error.get() == null) {
+                    try {
+                        body.accept(t);
+                    } catch (Throwable e) {
+                        error.compareAndSet(null, e);
+                    }
+                }
+                done++;
+            }
+            if (done > 0 && finished.addAndGet(done) == tasks) {
+                Thread w = waiter;
+                if (w != null) LockSupport.unpark(w);
+            }
+        }
+
+        void awaitAll() {
+            long start = System.nanoTime();
+            while (finished.get() < tasks) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    waiter = Thread.currentThread();
+                    while (finished.get() < tasks) LockSupport.park(this);
+                }
+            }
+        }
+
+        void rethrow() {
+            Throwable e = error.get();
+            if (e == null) return;
+            if (e instanceof RuntimeException r) throw r;
+            if (e instanceof Error err) throw err;
+            throw new RuntimeException("task failed", e); // a checked exception thrown sneakily
+        }
+    }
+
+    private static final class Pool {
+        final Worker[] workers;
+        /** The job in progress, or null (cleared after each so that no task's data stays reachable). */
+        volatile Job job;
+        long jobs;
+        volatile boolean shutdown;
+
+        Pool(int size) {
+            workers = new Worker[size];
+            for (int i = 0; i < size; i++) {
+                workers[i] = new Worker(this, i);
+                workers[i].start();
+            }
+        }
+
+        void run(Job j) {
+            job = j;
+            for (Worker w : workers) if (w.parked) LockSupport.unpark(w);
+            try {
+                j.work();
+                j.awaitAll();
+            } finally {
+                job = null;
+            }
+            j.rethrow();
+        }
+
+        void shutdown() {
+            shutdown = true;
+            for (Worker w : workers) LockSupport.unpark(w);
+        }
+    }
+
+    private static final class Worker extends Thread {
+        private final Pool pool;
+        volatile boolean parked;
+
+        Worker(Pool pool, int index) {
+            super("myelin-worker-" + (index + 1));
+            this.pool = pool;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long seen = 0;
+            while (!pool.shutdown) {
+                Job j = pool.job;
+                if (j != null && j.seq != seen) {
+                    seen = j.seq;
+                    j.work();
+                    continue;
+                }
+                long start = System.nanoTime();
+                while (idle(seen) && System.nanoTime() - start < SPIN_NANOS) Thread.onSpinWait();
+                if (idle(seen)) {
+                    parked = true;
+                    if (idle(seen)) LockSupport.park(this);
+                    parked = false;
+                }
+            }
+        }
+
+        private boolean idle(long seen) {
+            Job j = pool.job;
+            return (j == null || j.seq == seen) && !pool.shutdown;
+        }
     }
 }

@@ -1,0 +1,60 @@
+package dev.myelin.cli;
+
+import dev.myelin.bench.GemmBench;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code myelin bench ...}: performance measurements. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
+        subcommands = {BenchCommand.Gemm.class})
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code myelin bench gemm}: SGEMM GFLOPS, see {@link GemmBench}. */
+    @Command(name = "gemm", mixinStandardHelpOptions = true,
+            description = {"SGEMM throughput (GFLOPS): warm-up >= 1 s, then the median of 5 chunks of ~1 s per shape.",
+                    "Shapes are MxNxK; ops: nn = A·B, tn = Aᵀ·B, nt = A·Bᵀ."})
+    static final class Gemm implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--quick", description = "Shorter warm-up and chunks (rough figures).")
+        boolean quick;
+
+        @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts (default: 1,2).")
+        List<Integer> threads;
+
+        @Option(names = "--shapes", split = ",", paramLabel = "SHAPE",
+                description = "N (square) or MxNxK shapes (default: 256, 512, 1024, 2048, 32x64x784, 128x128x800, 21632x32x9, 3872x64x288).")
+        List<String> shapes;
+
+        @Option(names = "--ops", split = ",", paramLabel = "OP", description = "nn, tn, nt (default: all).")
+        List<String> ops;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>();
+            if (json) args.add("--json");
+            if (quick) args.add("--quick");
+            if (threads != null) args.addAll(List.of("--threads", join(threads)));
+            if (shapes != null) args.addAll(List.of("--shapes", join(shapes)));
+            if (ops != null) args.addAll(List.of("--ops", join(ops)));
+            return GemmBench.run(args);
+        }
+
+        private static String join(List<?> xs) {
+            StringBuilder sb = new StringBuilder();
+            for (Object x : xs) sb.append(sb.isEmpty() ? "" : ",").append(x);
+            return sb.toString();
+        }
+    }
+}
