@@ -349,25 +349,34 @@ final class Conv2dDirect {
      */
     private static void dot(Geom t, float[] dy, int dyOff, float[] k, int kOff, float[] dx, int dxOff) {
         int rows = rowsPerBlock(t.n(), t.oh()), perImage = (t.oh() + rows - 1) / rows;
-        int c = t.f(), f = t.c(), kh = t.kh(), kw = t.kw(), tile = 16 / c;
-        int kq = kOff + (kh * kw - 1) * c * f; // the flipped kernel's first tap
+        int c = t.f(), f = t.c(), kh = t.kh(), kw = t.kw(), tile = 16 / c, cs = kh * kw * f;
+        // w[co][i][j][o] = k[kh−1−i][kw−1−j][co][o]: each channel's flipped kernel, rows of kw·f floats.
+        float[] w = buffer(PACKED, c * cs);
+        for (int co = 0; co < c; co++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    System.arraycopy(k, kOff + (((kh - 1 - i) * kw + kw - 1 - j) * c + co) * f, w, co * cs + (i * kw + j) * f, f);
+                }
+            }
+        }
+        int nj = t.dw() == 1 ? 1 : kw, len = t.dw() == 1 ? kw * f : f;
         Parallel.forRange(t.n() * perImage, task -> {
             int b = task / perImage, y0 = task % perImage * rows, y1 = Math.min(t.oh(), y0 + rows);
             Slab sl = slab(t, dy, dyOff, b, y0, y1);
             float[] s = sl.data;
             int pixels = (y1 - y0) * t.ow(), yq = dxOff + (b * t.oh() + y0) * t.ow() * c;
-            int rowStep = t.dh() * sl.rs, jStep = t.dw() * f, ts = c * f;
+            int rowStep = t.dh() * sl.rs, jStep = t.dw() * f;
             int[] a = OFFSETS.get();
             for (int p = 0; p < pixels; p += tile) {
                 int valid = Math.min(tile, pixels - p), q = yq + p * c;
                 offsets(t, sl, p, valid, tile, a);
                 switch (c) {
                     case 1 -> dot16x1(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-                            a[12], a[13], a[14], a[15], kh, kw, rowStep, jStep, k, kq, ts, f, dx, q, valid);
-                    case 2 -> dot8x2(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], kh, kw, rowStep, jStep,
-                            k, kq, ts, f, dx, q, valid);
-                    case 3 -> dot5x3(s, a[0], a[1], a[2], a[3], a[4], kh, kw, rowStep, jStep, k, kq, ts, f, dx, q, valid);
-                    default -> dot4x4(s, a[0], a[1], a[2], a[3], kh, kw, rowStep, jStep, k, kq, ts, f, dx, q, valid);
+                            a[12], a[13], a[14], a[15], kh, rowStep, nj, jStep, len, w, cs, dx, q, valid);
+                    case 2 -> dot8x2(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], kh, rowStep, nj, jStep, len,
+                            w, cs, dx, q, valid);
+                    case 3 -> dot5x3(s, a[0], a[1], a[2], a[3], a[4], kh, rowStep, nj, jStep, len, w, cs, dx, q, valid);
+                    default -> dot4x4(s, a[0], a[1], a[2], a[3], kh, rowStep, nj, jStep, len, w, cs, dx, q, valid);
                 }
             }
         });
@@ -653,9 +662,9 @@ final class Conv2dDirect {
         c70.intoArray(acc, aq + 7 * fp);
     }
 
-    /** 16 pixels x 1 channel: sums over taps and filters, stored as 16 consecutive outputs from y[yq]. */
-    private static void dot16x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int a8, int a9, int a10, int a11, int a12, int a13, int a14, int a15, int kh, int kw, int rowStep, int jStep,
-                                float[] k, int kq, int tapStride, int f, float[] y, int yq, int valid) {
+    /** 16 pixels x 1 channel: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
+    private static void dot16x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int a8, int a9, int a10, int a11, int a12, int a13, int a14, int a15, int kh, int rowStep, int nj, int jStep, int len,
+                                float[] w, int cs, float[] y, int yq, int valid) {
         FloatVector u0_0 = FloatVector.zero(S);
         FloatVector u1_0 = FloatVector.zero(S);
         FloatVector u2_0 = FloatVector.zero(S);
@@ -673,41 +682,41 @@ final class Conv2dDirect {
         FloatVector u14_0 = FloatVector.zero(S);
         FloatVector u15_0 = FloatVector.zero(S);
         for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-                int d = i * rowStep + j * jStep, wq = kq - (i * kw + j) * tapStride;
-                for (int q = 0; q < f; q += L) {
-                    FloatVector w0 = FloatVector.fromArray(S, k, wq + q);
-                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + d + q);
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
                     u0_0 = x0.fma(w0, u0_0);
-                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + d + q);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
                     u1_0 = x1.fma(w0, u1_0);
-                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + d + q);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
                     u2_0 = x2.fma(w0, u2_0);
-                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + d + q);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
                     u3_0 = x3.fma(w0, u3_0);
-                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + d + q);
+                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + q);
                     u4_0 = x4.fma(w0, u4_0);
-                    FloatVector x5 = FloatVector.fromArray(S, s, a5 + d + q);
+                    FloatVector x5 = FloatVector.fromArray(S, s, a5 + q);
                     u5_0 = x5.fma(w0, u5_0);
-                    FloatVector x6 = FloatVector.fromArray(S, s, a6 + d + q);
+                    FloatVector x6 = FloatVector.fromArray(S, s, a6 + q);
                     u6_0 = x6.fma(w0, u6_0);
-                    FloatVector x7 = FloatVector.fromArray(S, s, a7 + d + q);
+                    FloatVector x7 = FloatVector.fromArray(S, s, a7 + q);
                     u7_0 = x7.fma(w0, u7_0);
-                    FloatVector x8 = FloatVector.fromArray(S, s, a8 + d + q);
+                    FloatVector x8 = FloatVector.fromArray(S, s, a8 + q);
                     u8_0 = x8.fma(w0, u8_0);
-                    FloatVector x9 = FloatVector.fromArray(S, s, a9 + d + q);
+                    FloatVector x9 = FloatVector.fromArray(S, s, a9 + q);
                     u9_0 = x9.fma(w0, u9_0);
-                    FloatVector x10 = FloatVector.fromArray(S, s, a10 + d + q);
+                    FloatVector x10 = FloatVector.fromArray(S, s, a10 + q);
                     u10_0 = x10.fma(w0, u10_0);
-                    FloatVector x11 = FloatVector.fromArray(S, s, a11 + d + q);
+                    FloatVector x11 = FloatVector.fromArray(S, s, a11 + q);
                     u11_0 = x11.fma(w0, u11_0);
-                    FloatVector x12 = FloatVector.fromArray(S, s, a12 + d + q);
+                    FloatVector x12 = FloatVector.fromArray(S, s, a12 + q);
                     u12_0 = x12.fma(w0, u12_0);
-                    FloatVector x13 = FloatVector.fromArray(S, s, a13 + d + q);
+                    FloatVector x13 = FloatVector.fromArray(S, s, a13 + q);
                     u13_0 = x13.fma(w0, u13_0);
-                    FloatVector x14 = FloatVector.fromArray(S, s, a14 + d + q);
+                    FloatVector x14 = FloatVector.fromArray(S, s, a14 + q);
                     u14_0 = x14.fma(w0, u14_0);
-                    FloatVector x15 = FloatVector.fromArray(S, s, a15 + d + q);
+                    FloatVector x15 = FloatVector.fromArray(S, s, a15 + q);
                     u15_0 = x15.fma(w0, u15_0);
                 }
             }
@@ -731,9 +740,9 @@ final class Conv2dDirect {
         else s1_0.intoArray(y, yq, S.indexInRange(0, valid * 1));
     }
 
-    /** 8 pixels x 2 channels: sums over taps and filters, stored as 16 consecutive outputs from y[yq]. */
-    private static void dot8x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh, int kw, int rowStep, int jStep,
-                                float[] k, int kq, int tapStride, int f, float[] y, int yq, int valid) {
+    /** 8 pixels x 2 channels: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
+    private static void dot8x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh, int rowStep, int nj, int jStep, int len,
+                                float[] w, int cs, float[] y, int yq, int valid) {
         FloatVector u0_0 = FloatVector.zero(S), u0_1 = FloatVector.zero(S);
         FloatVector u1_0 = FloatVector.zero(S), u1_1 = FloatVector.zero(S);
         FloatVector u2_0 = FloatVector.zero(S), u2_1 = FloatVector.zero(S);
@@ -743,33 +752,33 @@ final class Conv2dDirect {
         FloatVector u6_0 = FloatVector.zero(S), u6_1 = FloatVector.zero(S);
         FloatVector u7_0 = FloatVector.zero(S), u7_1 = FloatVector.zero(S);
         for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-                int d = i * rowStep + j * jStep, wq = kq - (i * kw + j) * tapStride;
-                for (int q = 0; q < f; q += L) {
-                    FloatVector w0 = FloatVector.fromArray(S, k, wq + q);
-                    FloatVector w1 = FloatVector.fromArray(S, k, wq + 1 * f + q);
-                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + d + q);
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector w1 = FloatVector.fromArray(S, w, wq + 1 * cs + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
                     u0_0 = x0.fma(w0, u0_0);
                     u0_1 = x0.fma(w1, u0_1);
-                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + d + q);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
                     u1_0 = x1.fma(w0, u1_0);
                     u1_1 = x1.fma(w1, u1_1);
-                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + d + q);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
                     u2_0 = x2.fma(w0, u2_0);
                     u2_1 = x2.fma(w1, u2_1);
-                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + d + q);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
                     u3_0 = x3.fma(w0, u3_0);
                     u3_1 = x3.fma(w1, u3_1);
-                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + d + q);
+                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + q);
                     u4_0 = x4.fma(w0, u4_0);
                     u4_1 = x4.fma(w1, u4_1);
-                    FloatVector x5 = FloatVector.fromArray(S, s, a5 + d + q);
+                    FloatVector x5 = FloatVector.fromArray(S, s, a5 + q);
                     u5_0 = x5.fma(w0, u5_0);
                     u5_1 = x5.fma(w1, u5_1);
-                    FloatVector x6 = FloatVector.fromArray(S, s, a6 + d + q);
+                    FloatVector x6 = FloatVector.fromArray(S, s, a6 + q);
                     u6_0 = x6.fma(w0, u6_0);
                     u6_1 = x6.fma(w1, u6_1);
-                    FloatVector x7 = FloatVector.fromArray(S, s, a7 + d + q);
+                    FloatVector x7 = FloatVector.fromArray(S, s, a7 + q);
                     u7_0 = x7.fma(w0, u7_0);
                     u7_1 = x7.fma(w1, u7_1);
                 }
@@ -794,38 +803,38 @@ final class Conv2dDirect {
         else s1_0.intoArray(y, yq, S.indexInRange(0, valid * 2));
     }
 
-    /** 5 pixels x 3 channels: sums over taps and filters, stored as 15 consecutive outputs from y[yq]. */
-    private static void dot5x3(float[] s, int a0, int a1, int a2, int a3, int a4, int kh, int kw, int rowStep, int jStep,
-                                float[] k, int kq, int tapStride, int f, float[] y, int yq, int valid) {
+    /** 5 pixels x 3 channels: sums over patch elements, stored as 15 consecutive outputs from y[yq]. */
+    private static void dot5x3(float[] s, int a0, int a1, int a2, int a3, int a4, int kh, int rowStep, int nj, int jStep, int len,
+                                float[] w, int cs, float[] y, int yq, int valid) {
         FloatVector u0_0 = FloatVector.zero(S), u0_1 = FloatVector.zero(S), u0_2 = FloatVector.zero(S);
         FloatVector u1_0 = FloatVector.zero(S), u1_1 = FloatVector.zero(S), u1_2 = FloatVector.zero(S);
         FloatVector u2_0 = FloatVector.zero(S), u2_1 = FloatVector.zero(S), u2_2 = FloatVector.zero(S);
         FloatVector u3_0 = FloatVector.zero(S), u3_1 = FloatVector.zero(S), u3_2 = FloatVector.zero(S);
         FloatVector u4_0 = FloatVector.zero(S), u4_1 = FloatVector.zero(S), u4_2 = FloatVector.zero(S);
         for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-                int d = i * rowStep + j * jStep, wq = kq - (i * kw + j) * tapStride;
-                for (int q = 0; q < f; q += L) {
-                    FloatVector w0 = FloatVector.fromArray(S, k, wq + q);
-                    FloatVector w1 = FloatVector.fromArray(S, k, wq + 1 * f + q);
-                    FloatVector w2 = FloatVector.fromArray(S, k, wq + 2 * f + q);
-                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + d + q);
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector w1 = FloatVector.fromArray(S, w, wq + 1 * cs + q);
+                    FloatVector w2 = FloatVector.fromArray(S, w, wq + 2 * cs + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
                     u0_0 = x0.fma(w0, u0_0);
                     u0_1 = x0.fma(w1, u0_1);
                     u0_2 = x0.fma(w2, u0_2);
-                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + d + q);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
                     u1_0 = x1.fma(w0, u1_0);
                     u1_1 = x1.fma(w1, u1_1);
                     u1_2 = x1.fma(w2, u1_2);
-                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + d + q);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
                     u2_0 = x2.fma(w0, u2_0);
                     u2_1 = x2.fma(w1, u2_1);
                     u2_2 = x2.fma(w2, u2_2);
-                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + d + q);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
                     u3_0 = x3.fma(w0, u3_0);
                     u3_1 = x3.fma(w1, u3_1);
                     u3_2 = x3.fma(w2, u3_2);
-                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + d + q);
+                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + q);
                     u4_0 = x4.fma(w0, u4_0);
                     u4_1 = x4.fma(w1, u4_1);
                     u4_2 = x4.fma(w2, u4_2);
@@ -851,37 +860,37 @@ final class Conv2dDirect {
         s1_0.intoArray(y, yq, S.indexInRange(0, valid * 3));
     }
 
-    /** 4 pixels x 4 channels: sums over taps and filters, stored as 16 consecutive outputs from y[yq]. */
-    private static void dot4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int kw, int rowStep, int jStep,
-                                float[] k, int kq, int tapStride, int f, float[] y, int yq, int valid) {
+    /** 4 pixels x 4 channels: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
+    private static void dot4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep, int len,
+                                float[] w, int cs, float[] y, int yq, int valid) {
         FloatVector u0_0 = FloatVector.zero(S), u0_1 = FloatVector.zero(S), u0_2 = FloatVector.zero(S), u0_3 = FloatVector.zero(S);
         FloatVector u1_0 = FloatVector.zero(S), u1_1 = FloatVector.zero(S), u1_2 = FloatVector.zero(S), u1_3 = FloatVector.zero(S);
         FloatVector u2_0 = FloatVector.zero(S), u2_1 = FloatVector.zero(S), u2_2 = FloatVector.zero(S), u2_3 = FloatVector.zero(S);
         FloatVector u3_0 = FloatVector.zero(S), u3_1 = FloatVector.zero(S), u3_2 = FloatVector.zero(S), u3_3 = FloatVector.zero(S);
         for (int i = 0; i < kh; i++) {
-            for (int j = 0; j < kw; j++) {
-                int d = i * rowStep + j * jStep, wq = kq - (i * kw + j) * tapStride;
-                for (int q = 0; q < f; q += L) {
-                    FloatVector w0 = FloatVector.fromArray(S, k, wq + q);
-                    FloatVector w1 = FloatVector.fromArray(S, k, wq + 1 * f + q);
-                    FloatVector w2 = FloatVector.fromArray(S, k, wq + 2 * f + q);
-                    FloatVector w3 = FloatVector.fromArray(S, k, wq + 3 * f + q);
-                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + d + q);
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector w1 = FloatVector.fromArray(S, w, wq + 1 * cs + q);
+                    FloatVector w2 = FloatVector.fromArray(S, w, wq + 2 * cs + q);
+                    FloatVector w3 = FloatVector.fromArray(S, w, wq + 3 * cs + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
                     u0_0 = x0.fma(w0, u0_0);
                     u0_1 = x0.fma(w1, u0_1);
                     u0_2 = x0.fma(w2, u0_2);
                     u0_3 = x0.fma(w3, u0_3);
-                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + d + q);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
                     u1_0 = x1.fma(w0, u1_0);
                     u1_1 = x1.fma(w1, u1_1);
                     u1_2 = x1.fma(w2, u1_2);
                     u1_3 = x1.fma(w3, u1_3);
-                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + d + q);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
                     u2_0 = x2.fma(w0, u2_0);
                     u2_1 = x2.fma(w1, u2_1);
                     u2_2 = x2.fma(w2, u2_2);
                     u2_3 = x2.fma(w3, u2_3);
-                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + d + q);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
                     u3_0 = x3.fma(w0, u3_0);
                     u3_1 = x3.fma(w1, u3_1);
                     u3_2 = x3.fma(w2, u3_2);
