@@ -161,19 +161,18 @@ final class Pool2dKernels {
             FloatVector target = FloatVector.fromArray(S, y, yi + ch);
             FloatVector g = FloatVector.fromArray(S, dy, dyi + ch);
             VectorMask<Float> targetNaN = target.test(VectorOperators.IS_NAN);
+            boolean anyNaN = targetNaN.anyTrue();
             VectorMask<Float> found = S.maskAll(false);
-            search:
+            // No data-dependent branches: every position gets a masked add (of nothing once all lanes are found).
             for (int iy = y0; iy < y1; iy++) {
                 for (int ix = x0; ix < x1; ix++) {
                     int pos = (iy * w + ix) * c + ch;
                     FloatVector v = FloatVector.fromArray(S, x, src + pos);
-                    VectorMask<Float> hit = v.compare(VectorOperators.EQ, target)
-                            .or(v.test(VectorOperators.IS_NAN).and(targetNaN)).andNot(found);
-                    if (hit.anyTrue()) {
-                        FloatVector.fromArray(S, dx, grad + pos).add(g, hit).intoArray(dx, grad + pos);
-                        found = found.or(hit);
-                        if (found.allTrue()) break search;
-                    }
+                    VectorMask<Float> hit = v.compare(VectorOperators.EQ, target);
+                    if (anyNaN) hit = hit.or(v.test(VectorOperators.IS_NAN).and(targetNaN));
+                    hit = hit.andNot(found);
+                    FloatVector.fromArray(S, dx, grad + pos).add(g, hit).intoArray(dx, grad + pos);
+                    found = found.or(hit);
                 }
             }
         }
