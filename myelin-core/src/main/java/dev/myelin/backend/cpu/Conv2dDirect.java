@@ -17,12 +17,12 @@ final class Conv2dDirect {
     /*
      * Implementation overview (for maintainers).
      *
-     * Source slabs. The output rows [y0, y1) of image b read input rows y0·sh − pt ... (y1−1)·sh + (kh−1)·dh − pt
-     * and columns −pl ... (ow−1)·sw + (kw−1)·dw − pl. When that rectangle lies inside the image the kernels
-     * read the input in place; otherwise it is copied, with zeros around, into a per-thread slab. Either way
-     * tap (i, j, ci) of output pixel (y, x) is at base + (y−y0)·sh·rs + x·sw·c + i·dh·rs + j·dw·c + ci, with
-     * no bounds logic left in the inner loops. Pads may be negative (a crop), which the input-gradient
-     * formulation below needs.
+     * Source slabs. The output rows [y0, y1) of image b read input rows y0·sh − pt ... (y1−1)·sh + (kh−1)·dh
+     * − pt and columns −pl ... (ow−1)·sw + (kw−1)·dw − pl. When that rectangle lies inside the image, the
+     * kernels read the input in place; otherwise it is copied, with zeros around, into a per-thread slab.
+     * Either way tap (i, j, ci) of output pixel (y, x) is at base + (y−y0)·sh·rs + x·sw·c + i·dh·rs + j·dw·c
+     * + ci, with no bounds logic left in the inner loops. Pads may be negative (a crop), which the
+     * input-gradient formulation below needs.
      *
      * Forward. Tasks are blocks of output rows of one image. In a block, the filters are cut into blocks of
      * 4, 2 or 1 vectors, and the block's pixels (flattened across rows, so no row ends in a short tile) into
@@ -32,17 +32,23 @@ final class Conv2dDirect {
      * with zero padding when f is not a multiple); the last partial vector is stored with a mask.
      *
      * Kernel gradient. gradKernel[p, o] = Σ_pixels P[pixel, p] · gradOut[pixel, o]: kgradRxV keeps R patch
-     * rows x V filter vectors in registers and runs over all pixels of a block. Blocks are split into a
-     * fixed number of consecutive groups (shape-dependent only); a group sums its blocks in order into its
-     * own partial, and the partials are added in group order, so results do not depend on thread count.
+     * rows x V filter vectors in registers and runs over all pixels of a block (a last, partial tile repeats
+     * its last row and drops the copies' sums). Blocks are split into a fixed number of consecutive groups
+     * (shape-dependent only); a group sums its blocks in order into its own partial, and the partials are
+     * added in group order, so results do not depend on the thread count.
      *
-     * Input gradient, stride 1. gradIn[y, x, ci] = Σ_{i,j,o} gradOut[y + pt − i·dh, x + pl − j·dw, o] · k[i, j, ci, o]
-     * is a forward convolution of gradOut (pads (kh−1)·dh − pt, (kw−1)·dw − pl) with the kernel flipped in
-     * space and transposed in channels. With few input channels (c ≤ 4, 512-bit vectors, f a multiple of 16)
-     * that would leave most lanes of the output vectors empty, so the lanes go over the f filters instead:
-     * dotPxC keeps P pixels x c channels (P·c ≤ 16) of vector sums and reduces all of them at once into one
-     * vector of P·c consecutive outputs (a butterfly of blends and lane swaps; never reduceLanes, whose
-     * order is unspecified and differs between the interpreter and C2).
+     * Input gradient, stride 1. gradIn[y, x, ci] = Σ_{i,j,o} gradOut[y + pt − i·dh, x + pl − j·dw, o] ·
+     * k[i, j, ci, o] is a forward convolution of gradOut (pads (kh−1)·dh − pt and (kw−1)·dw − pl) with the
+     * kernel flipped in space and transposed in channels. With few input channels (c ≤ 4, 512-bit vectors,
+     * f a multiple of 16) that would leave most lanes of the output vectors empty, so the lanes go over the
+     * f filters instead: dotPxC keeps P pixels x c channels (P·c ≤ 16) of vector sums and reduces all of
+     * them at once into one vector of P·c consecutive outputs (a butterfly of blends and lane swaps; never
+     * reduceLanes, whose order is unspecified and differs between the interpreter and C2). Their inner loop
+     * runs over a whole kernel row (kw·f floats): with only f floats per step it ran twice as long, since
+     * C2 cannot hoist bounds checks out of 2-step loops.
+     *
+     * Micro-kernels are generated from one pattern per kind (forward, kernel gradient, dot) and unrolled by
+     * hand: accumulators must be locals for C2 to keep them in registers.
      */
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -62,9 +68,10 @@ final class Conv2dDirect {
     private static final int MAX_TILE = 16;
 
     /*
-     * Butterfly sum of 16 vectors (512-bit species only): a.blend(b, Mh) + b.blend(a, Mh).rearrange(Xh) adds lanes h apart, keeping
-     * a's sums where lane bit h is clear and b's where it is set; four stages (h = 8, 4, 2, 1) over 16 vectors
-     * fed in bit-reversed order leave the total of vector m in lane m. Fixed order, so deterministic.
+     * Butterfly sum of 16 vectors (512-bit species only): a.blend(b, Mh) + b.blend(a, Mh).rearrange(Xh) adds
+     * lanes h apart, keeping a's sums where lane bit h is clear and b's where it is set; four stages
+     * (h = 8, 4, 2, 1) over 16 vectors fed in bit-reversed order leave the total of vector m in lane m.
+     * Fixed order, so deterministic.
      */
     private static final boolean SIXTEEN = L == 16;
     private static final VectorMask<Float> M8 = SIXTEEN ? VectorMask.fromLong(S, 0xFF00L) : null;
@@ -76,10 +83,11 @@ final class Conv2dDirect {
     private static final VectorShuffle<Float> X2 = SIXTEEN ? VectorShuffle.fromOp(S, i -> i ^ 2) : null;
     private static final VectorShuffle<Float> X1 = SIXTEEN ? VectorShuffle.fromOp(S, i -> i ^ 1) : null;
 
+    /** Per-thread scratch, grown as needed and reused across calls: no allocation once warm. */
     private static final ThreadLocal<Slab> SLAB = ThreadLocal.withInitial(Slab::new);
     private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[MAX_TILE]);
-    /** The calling thread's packed weights and partial kernel gradients, grown as needed, reused across calls. */
     private static final ThreadLocal<int[]> TAPS = ThreadLocal.withInitial(() -> new int[0]);
+    /** The calling thread's packed weights and partial kernel gradients (read by the pool's tasks). */
     private static final ThreadLocal<float[]> PACKED = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PARTIAL = new ThreadLocal<>();
 
@@ -259,7 +267,8 @@ final class Conv2dDirect {
                 int b = t / perImage, y0 = t % perImage * rows, y1 = Math.min(g.oh(), y0 + rows);
                 Slab sl = slab(g, x, xOff, b, y0, y1);
                 tapOffsets(g, sl.rs, taps);
-                kernelGradBlock(g, sl, y1 - y0, taps, dy, dyOff + (b * g.oh() + y0) * g.ow() * f, partial, gi * stride, fp);
+                int gq = dyOff + (b * g.oh() + y0) * g.ow() * f;
+                kernelGradBlock(g, sl, y1 - y0, taps, dy, gq, partial, gi * stride, fp);
             }
         });
         for (int p = 0; p < kk; p++) {
@@ -360,7 +369,8 @@ final class Conv2dDirect {
         for (int co = 0; co < c; co++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    System.arraycopy(k, kOff + (((kh - 1 - i) * kw + kw - 1 - j) * c + co) * f, w, co * cs + (i * kw + j) * f, f);
+                    int src = kOff + (((kh - 1 - i) * kw + kw - 1 - j) * c + co) * f;
+                    System.arraycopy(k, src, w, co * cs + (i * kw + j) * f, f);
                 }
             }
         }
@@ -388,14 +398,16 @@ final class Conv2dDirect {
     }
 
     // ---- micro-kernels: one pattern unrolled for each tile shape ----
+    // (Tiles larger than 6x2 measured slower: 8x2 and 12x2 took 1.5x and 2.1x as long on 32x32x3 -> 32.)
 
     /** 4 pixels x 4 vectors of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
-    private static void fwd4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep, int len,
-                               float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S), c03 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S), c13 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S), c23 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S), c33 = FloatVector.zero(S);
+    private static void fwd4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep,
+            int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+        FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        FloatVector c20 = zero, c21 = zero, c22 = zero, c23 = zero;
+        FloatVector c30 = zero, c31 = zero, c32 = zero, c33 = zero;
         for (int i = 0; i < kh; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep;
@@ -428,24 +440,37 @@ final class Conv2dDirect {
                 }
             }
         }
-        c00.intoArray(y, yq); c01.intoArray(y, yq + 1 * L); c02.intoArray(y, yq + 2 * L); c03.intoArray(y, yq + 3 * L);
+        c00.intoArray(y, yq);
+        c01.intoArray(y, yq + 1 * L);
+        c02.intoArray(y, yq + 2 * L);
+        c03.intoArray(y, yq + 3 * L);
         if (valid <= 1) return;
-        c10.intoArray(y, yq + 1 * f); c11.intoArray(y, yq + 1 * f + 1 * L); c12.intoArray(y, yq + 1 * f + 2 * L); c13.intoArray(y, yq + 1 * f + 3 * L);
+        c10.intoArray(y, yq + 1 * f);
+        c11.intoArray(y, yq + 1 * f + 1 * L);
+        c12.intoArray(y, yq + 1 * f + 2 * L);
+        c13.intoArray(y, yq + 1 * f + 3 * L);
         if (valid <= 2) return;
-        c20.intoArray(y, yq + 2 * f); c21.intoArray(y, yq + 2 * f + 1 * L); c22.intoArray(y, yq + 2 * f + 2 * L); c23.intoArray(y, yq + 2 * f + 3 * L);
+        c20.intoArray(y, yq + 2 * f);
+        c21.intoArray(y, yq + 2 * f + 1 * L);
+        c22.intoArray(y, yq + 2 * f + 2 * L);
+        c23.intoArray(y, yq + 2 * f + 3 * L);
         if (valid <= 3) return;
-        c30.intoArray(y, yq + 3 * f); c31.intoArray(y, yq + 3 * f + 1 * L); c32.intoArray(y, yq + 3 * f + 2 * L); c33.intoArray(y, yq + 3 * f + 3 * L);
+        c30.intoArray(y, yq + 3 * f);
+        c31.intoArray(y, yq + 3 * f + 1 * L);
+        c32.intoArray(y, yq + 3 * f + 2 * L);
+        c33.intoArray(y, yq + 3 * f + 3 * L);
     }
 
     /** 6 pixels x 2 vectors of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
-    private static void fwd6x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int kh, int rowStep, int nj, int jStep, int len,
-                               float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    private static void fwd6x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int kh, int rowStep, int nj,
+            int jStep, int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero, c01 = zero;
+        FloatVector c10 = zero, c11 = zero;
+        FloatVector c20 = zero, c21 = zero;
+        FloatVector c30 = zero, c31 = zero;
+        FloatVector c40 = zero, c41 = zero;
+        FloatVector c50 = zero, c51 = zero;
         for (int i = 0; i < kh; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep;
@@ -474,30 +499,38 @@ final class Conv2dDirect {
                 }
             }
         }
-        c00.intoArray(y, yq); c01.intoArray(y, yq + 1 * L);
+        c00.intoArray(y, yq);
+        c01.intoArray(y, yq + 1 * L);
         if (valid <= 1) return;
-        c10.intoArray(y, yq + 1 * f); c11.intoArray(y, yq + 1 * f + 1 * L);
+        c10.intoArray(y, yq + 1 * f);
+        c11.intoArray(y, yq + 1 * f + 1 * L);
         if (valid <= 2) return;
-        c20.intoArray(y, yq + 2 * f); c21.intoArray(y, yq + 2 * f + 1 * L);
+        c20.intoArray(y, yq + 2 * f);
+        c21.intoArray(y, yq + 2 * f + 1 * L);
         if (valid <= 3) return;
-        c30.intoArray(y, yq + 3 * f); c31.intoArray(y, yq + 3 * f + 1 * L);
+        c30.intoArray(y, yq + 3 * f);
+        c31.intoArray(y, yq + 3 * f + 1 * L);
         if (valid <= 4) return;
-        c40.intoArray(y, yq + 4 * f); c41.intoArray(y, yq + 4 * f + 1 * L);
+        c40.intoArray(y, yq + 4 * f);
+        c41.intoArray(y, yq + 4 * f + 1 * L);
         if (valid <= 5) return;
-        c50.intoArray(y, yq + 5 * f); c51.intoArray(y, yq + 5 * f + 1 * L);
+        c50.intoArray(y, yq + 5 * f);
+        c51.intoArray(y, yq + 5 * f + 1 * L);
     }
 
     /** 8 pixels x 1 vector of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
-    private static void fwd8x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh, int rowStep, int nj, int jStep, int len,
-                               float[] w, int wq0, int fp, float[] y, int yq, int f, int valid, VectorMask<Float> m) {
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S);
+    private static void fwd8x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh,
+            int rowStep, int nj, int jStep, int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid,
+            VectorMask<Float> m) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector c00 = zero;
+        FloatVector c10 = zero;
+        FloatVector c20 = zero;
+        FloatVector c30 = zero;
+        FloatVector c40 = zero;
+        FloatVector c50 = zero;
+        FloatVector c60 = zero;
+        FloatVector c70 = zero;
         for (int i = 0; i < kh; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep;
@@ -540,13 +573,25 @@ final class Conv2dDirect {
         store(c70, y, yq + 7 * f, m);
     }
 
-    /** Kernel-gradient rows t_0..t_3 (tap offsets) x 4 vectors of filters, summed over a block of pixels into acc. */
-    private static void kgrad4x4(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2, int t3,
-                                float[] g, int gq, int f, float[] acc, int aq, int fp) {
-        FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp), c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L), c02 = FloatVector.fromArray(S, acc, aq + 0 * fp + 2 * L), c03 = FloatVector.fromArray(S, acc, aq + 0 * fp + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp), c11 = FloatVector.fromArray(S, acc, aq + 1 * fp + 1 * L), c12 = FloatVector.fromArray(S, acc, aq + 1 * fp + 2 * L), c13 = FloatVector.fromArray(S, acc, aq + 1 * fp + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp), c21 = FloatVector.fromArray(S, acc, aq + 2 * fp + 1 * L), c22 = FloatVector.fromArray(S, acc, aq + 2 * fp + 2 * L), c23 = FloatVector.fromArray(S, acc, aq + 2 * fp + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(S, acc, aq + 3 * fp), c31 = FloatVector.fromArray(S, acc, aq + 3 * fp + 1 * L), c32 = FloatVector.fromArray(S, acc, aq + 3 * fp + 2 * L), c33 = FloatVector.fromArray(S, acc, aq + 3 * fp + 3 * L);
+    /** Kernel-gradient rows at tap offsets t_r x 4 filter vectors, summed over a block's pixels into acc. */
+    private static void kgrad4x4(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2,
+            int t3, float[] g, int gq, int f, float[] acc, int aq, int fp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
+        FloatVector c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
+        FloatVector c02 = FloatVector.fromArray(S, acc, aq + 0 * fp + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, acc, aq + 0 * fp + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp);
+        FloatVector c11 = FloatVector.fromArray(S, acc, aq + 1 * fp + 1 * L);
+        FloatVector c12 = FloatVector.fromArray(S, acc, aq + 1 * fp + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, acc, aq + 1 * fp + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp);
+        FloatVector c21 = FloatVector.fromArray(S, acc, aq + 2 * fp + 1 * L);
+        FloatVector c22 = FloatVector.fromArray(S, acc, aq + 2 * fp + 2 * L);
+        FloatVector c23 = FloatVector.fromArray(S, acc, aq + 2 * fp + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, aq + 3 * fp);
+        FloatVector c31 = FloatVector.fromArray(S, acc, aq + 3 * fp + 1 * L);
+        FloatVector c32 = FloatVector.fromArray(S, acc, aq + 3 * fp + 2 * L);
+        FloatVector c33 = FloatVector.fromArray(S, acc, aq + 3 * fp + 3 * L);
         for (int yy = 0; yy < rows; yy++) {
             int sp = base + yy * rs, gp = gq + yy * ow * f;
             for (int xx = 0; xx < ow; xx++, sp += ps, gp += f) {
@@ -576,21 +621,39 @@ final class Conv2dDirect {
                 c33 = x3.fma(g3, c33);
             }
         }
-        c00.intoArray(acc, aq + 0 * fp); c01.intoArray(acc, aq + 0 * fp + 1 * L); c02.intoArray(acc, aq + 0 * fp + 2 * L); c03.intoArray(acc, aq + 0 * fp + 3 * L);
-        c10.intoArray(acc, aq + 1 * fp); c11.intoArray(acc, aq + 1 * fp + 1 * L); c12.intoArray(acc, aq + 1 * fp + 2 * L); c13.intoArray(acc, aq + 1 * fp + 3 * L);
-        c20.intoArray(acc, aq + 2 * fp); c21.intoArray(acc, aq + 2 * fp + 1 * L); c22.intoArray(acc, aq + 2 * fp + 2 * L); c23.intoArray(acc, aq + 2 * fp + 3 * L);
-        c30.intoArray(acc, aq + 3 * fp); c31.intoArray(acc, aq + 3 * fp + 1 * L); c32.intoArray(acc, aq + 3 * fp + 2 * L); c33.intoArray(acc, aq + 3 * fp + 3 * L);
+        c00.intoArray(acc, aq + 0 * fp);
+        c01.intoArray(acc, aq + 0 * fp + 1 * L);
+        c02.intoArray(acc, aq + 0 * fp + 2 * L);
+        c03.intoArray(acc, aq + 0 * fp + 3 * L);
+        c10.intoArray(acc, aq + 1 * fp);
+        c11.intoArray(acc, aq + 1 * fp + 1 * L);
+        c12.intoArray(acc, aq + 1 * fp + 2 * L);
+        c13.intoArray(acc, aq + 1 * fp + 3 * L);
+        c20.intoArray(acc, aq + 2 * fp);
+        c21.intoArray(acc, aq + 2 * fp + 1 * L);
+        c22.intoArray(acc, aq + 2 * fp + 2 * L);
+        c23.intoArray(acc, aq + 2 * fp + 3 * L);
+        c30.intoArray(acc, aq + 3 * fp);
+        c31.intoArray(acc, aq + 3 * fp + 1 * L);
+        c32.intoArray(acc, aq + 3 * fp + 2 * L);
+        c33.intoArray(acc, aq + 3 * fp + 3 * L);
     }
 
-    /** Kernel-gradient rows t_0..t_5 (tap offsets) x 2 vectors of filters, summed over a block of pixels into acc. */
-    private static void kgrad6x2(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2, int t3, int t4, int t5,
-                                float[] g, int gq, int f, float[] acc, int aq, int fp) {
-        FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp), c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
-        FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp), c11 = FloatVector.fromArray(S, acc, aq + 1 * fp + 1 * L);
-        FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp), c21 = FloatVector.fromArray(S, acc, aq + 2 * fp + 1 * L);
-        FloatVector c30 = FloatVector.fromArray(S, acc, aq + 3 * fp), c31 = FloatVector.fromArray(S, acc, aq + 3 * fp + 1 * L);
-        FloatVector c40 = FloatVector.fromArray(S, acc, aq + 4 * fp), c41 = FloatVector.fromArray(S, acc, aq + 4 * fp + 1 * L);
-        FloatVector c50 = FloatVector.fromArray(S, acc, aq + 5 * fp), c51 = FloatVector.fromArray(S, acc, aq + 5 * fp + 1 * L);
+    /** Kernel-gradient rows at tap offsets t_r x 2 filter vectors, summed over a block's pixels into acc. */
+    private static void kgrad6x2(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2,
+            int t3, int t4, int t5, float[] g, int gq, int f, float[] acc, int aq, int fp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
+        FloatVector c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp);
+        FloatVector c11 = FloatVector.fromArray(S, acc, aq + 1 * fp + 1 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp);
+        FloatVector c21 = FloatVector.fromArray(S, acc, aq + 2 * fp + 1 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, aq + 3 * fp);
+        FloatVector c31 = FloatVector.fromArray(S, acc, aq + 3 * fp + 1 * L);
+        FloatVector c40 = FloatVector.fromArray(S, acc, aq + 4 * fp);
+        FloatVector c41 = FloatVector.fromArray(S, acc, aq + 4 * fp + 1 * L);
+        FloatVector c50 = FloatVector.fromArray(S, acc, aq + 5 * fp);
+        FloatVector c51 = FloatVector.fromArray(S, acc, aq + 5 * fp + 1 * L);
         for (int yy = 0; yy < rows; yy++) {
             int sp = base + yy * rs, gp = gq + yy * ow * f;
             for (int xx = 0; xx < ow; xx++, sp += ps, gp += f) {
@@ -616,17 +679,24 @@ final class Conv2dDirect {
                 c51 = x5.fma(g1, c51);
             }
         }
-        c00.intoArray(acc, aq + 0 * fp); c01.intoArray(acc, aq + 0 * fp + 1 * L);
-        c10.intoArray(acc, aq + 1 * fp); c11.intoArray(acc, aq + 1 * fp + 1 * L);
-        c20.intoArray(acc, aq + 2 * fp); c21.intoArray(acc, aq + 2 * fp + 1 * L);
-        c30.intoArray(acc, aq + 3 * fp); c31.intoArray(acc, aq + 3 * fp + 1 * L);
-        c40.intoArray(acc, aq + 4 * fp); c41.intoArray(acc, aq + 4 * fp + 1 * L);
-        c50.intoArray(acc, aq + 5 * fp); c51.intoArray(acc, aq + 5 * fp + 1 * L);
+        c00.intoArray(acc, aq + 0 * fp);
+        c01.intoArray(acc, aq + 0 * fp + 1 * L);
+        c10.intoArray(acc, aq + 1 * fp);
+        c11.intoArray(acc, aq + 1 * fp + 1 * L);
+        c20.intoArray(acc, aq + 2 * fp);
+        c21.intoArray(acc, aq + 2 * fp + 1 * L);
+        c30.intoArray(acc, aq + 3 * fp);
+        c31.intoArray(acc, aq + 3 * fp + 1 * L);
+        c40.intoArray(acc, aq + 4 * fp);
+        c41.intoArray(acc, aq + 4 * fp + 1 * L);
+        c50.intoArray(acc, aq + 5 * fp);
+        c51.intoArray(acc, aq + 5 * fp + 1 * L);
     }
 
-    /** Kernel-gradient rows t_0..t_7 (tap offsets) x 1 vector of filters, summed over a block of pixels into acc. */
-    private static void kgrad8x1(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2, int t3, int t4, int t5, int t6, int t7,
-                                float[] g, int gq, int f, float[] acc, int aq, int fp, VectorMask<Float> m) {
+    /** Kernel-gradient rows at tap offsets t_r x 1 filter vector, summed over a block's pixels into acc. */
+    private static void kgrad8x1(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2,
+            int t3, int t4, int t5, int t6, int t7, float[] g, int gq, int f, float[] acc, int aq, int fp,
+            VectorMask<Float> m) {
         FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
         FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp);
         FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp);
@@ -668,24 +738,26 @@ final class Conv2dDirect {
     }
 
     /** 16 pixels x 1 channel: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
-    private static void dot16x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int a8, int a9, int a10, int a11, int a12, int a13, int a14, int a15, int kh, int rowStep, int nj, int jStep, int len,
-                                float[] w, int cs, float[] y, int yq, int valid) {
-        FloatVector u0_0 = FloatVector.zero(S);
-        FloatVector u1_0 = FloatVector.zero(S);
-        FloatVector u2_0 = FloatVector.zero(S);
-        FloatVector u3_0 = FloatVector.zero(S);
-        FloatVector u4_0 = FloatVector.zero(S);
-        FloatVector u5_0 = FloatVector.zero(S);
-        FloatVector u6_0 = FloatVector.zero(S);
-        FloatVector u7_0 = FloatVector.zero(S);
-        FloatVector u8_0 = FloatVector.zero(S);
-        FloatVector u9_0 = FloatVector.zero(S);
-        FloatVector u10_0 = FloatVector.zero(S);
-        FloatVector u11_0 = FloatVector.zero(S);
-        FloatVector u12_0 = FloatVector.zero(S);
-        FloatVector u13_0 = FloatVector.zero(S);
-        FloatVector u14_0 = FloatVector.zero(S);
-        FloatVector u15_0 = FloatVector.zero(S);
+    private static void dot16x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int a8,
+            int a9, int a10, int a11, int a12, int a13, int a14, int a15, int kh, int rowStep, int nj, int jStep,
+            int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector u0_0 = zero;
+        FloatVector u1_0 = zero;
+        FloatVector u2_0 = zero;
+        FloatVector u3_0 = zero;
+        FloatVector u4_0 = zero;
+        FloatVector u5_0 = zero;
+        FloatVector u6_0 = zero;
+        FloatVector u7_0 = zero;
+        FloatVector u8_0 = zero;
+        FloatVector u9_0 = zero;
+        FloatVector u10_0 = zero;
+        FloatVector u11_0 = zero;
+        FloatVector u12_0 = zero;
+        FloatVector u13_0 = zero;
+        FloatVector u14_0 = zero;
+        FloatVector u15_0 = zero;
         for (int i = 0; i < kh; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
@@ -746,16 +818,17 @@ final class Conv2dDirect {
     }
 
     /** 8 pixels x 2 channels: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
-    private static void dot8x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh, int rowStep, int nj, int jStep, int len,
-                                float[] w, int cs, float[] y, int yq, int valid) {
-        FloatVector u0_0 = FloatVector.zero(S), u0_1 = FloatVector.zero(S);
-        FloatVector u1_0 = FloatVector.zero(S), u1_1 = FloatVector.zero(S);
-        FloatVector u2_0 = FloatVector.zero(S), u2_1 = FloatVector.zero(S);
-        FloatVector u3_0 = FloatVector.zero(S), u3_1 = FloatVector.zero(S);
-        FloatVector u4_0 = FloatVector.zero(S), u4_1 = FloatVector.zero(S);
-        FloatVector u5_0 = FloatVector.zero(S), u5_1 = FloatVector.zero(S);
-        FloatVector u6_0 = FloatVector.zero(S), u6_1 = FloatVector.zero(S);
-        FloatVector u7_0 = FloatVector.zero(S), u7_1 = FloatVector.zero(S);
+    private static void dot8x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh,
+            int rowStep, int nj, int jStep, int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector u0_0 = zero, u0_1 = zero;
+        FloatVector u1_0 = zero, u1_1 = zero;
+        FloatVector u2_0 = zero, u2_1 = zero;
+        FloatVector u3_0 = zero, u3_1 = zero;
+        FloatVector u4_0 = zero, u4_1 = zero;
+        FloatVector u5_0 = zero, u5_1 = zero;
+        FloatVector u6_0 = zero, u6_1 = zero;
+        FloatVector u7_0 = zero, u7_1 = zero;
         for (int i = 0; i < kh; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
@@ -809,13 +882,14 @@ final class Conv2dDirect {
     }
 
     /** 5 pixels x 3 channels: sums over patch elements, stored as 15 consecutive outputs from y[yq]. */
-    private static void dot5x3(float[] s, int a0, int a1, int a2, int a3, int a4, int kh, int rowStep, int nj, int jStep, int len,
-                                float[] w, int cs, float[] y, int yq, int valid) {
-        FloatVector u0_0 = FloatVector.zero(S), u0_1 = FloatVector.zero(S), u0_2 = FloatVector.zero(S);
-        FloatVector u1_0 = FloatVector.zero(S), u1_1 = FloatVector.zero(S), u1_2 = FloatVector.zero(S);
-        FloatVector u2_0 = FloatVector.zero(S), u2_1 = FloatVector.zero(S), u2_2 = FloatVector.zero(S);
-        FloatVector u3_0 = FloatVector.zero(S), u3_1 = FloatVector.zero(S), u3_2 = FloatVector.zero(S);
-        FloatVector u4_0 = FloatVector.zero(S), u4_1 = FloatVector.zero(S), u4_2 = FloatVector.zero(S);
+    private static void dot5x3(float[] s, int a0, int a1, int a2, int a3, int a4, int kh, int rowStep, int nj,
+            int jStep, int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector u0_0 = zero, u0_1 = zero, u0_2 = zero;
+        FloatVector u1_0 = zero, u1_1 = zero, u1_2 = zero;
+        FloatVector u2_0 = zero, u2_1 = zero, u2_2 = zero;
+        FloatVector u3_0 = zero, u3_1 = zero, u3_2 = zero;
+        FloatVector u4_0 = zero, u4_1 = zero, u4_2 = zero;
         for (int i = 0; i < kh; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
@@ -846,7 +920,6 @@ final class Conv2dDirect {
                 }
             }
         }
-        FloatVector z = FloatVector.zero(S);
         FloatVector s8_0 = u0_0.blend(u2_2, M8).add(u2_2.blend(u0_0, M8).rearrange(X8));
         FloatVector s8_1 = u1_1.blend(u4_0, M8).add(u4_0.blend(u1_1, M8).rearrange(X8));
         FloatVector s8_2 = u0_2.blend(u3_1, M8).add(u3_1.blend(u0_2, M8).rearrange(X8));
@@ -854,7 +927,7 @@ final class Conv2dDirect {
         FloatVector s8_4 = u0_1.blend(u3_0, M8).add(u3_0.blend(u0_1, M8).rearrange(X8));
         FloatVector s8_5 = u1_2.blend(u4_1, M8).add(u4_1.blend(u1_2, M8).rearrange(X8));
         FloatVector s8_6 = u1_0.blend(u3_2, M8).add(u3_2.blend(u1_0, M8).rearrange(X8));
-        FloatVector s8_7 = u2_1.blend(z, M8).add(z.blend(u2_1, M8).rearrange(X8));
+        FloatVector s8_7 = u2_1.blend(zero, M8).add(zero.blend(u2_1, M8).rearrange(X8));
         FloatVector s4_0 = s8_0.blend(s8_1, M4).add(s8_1.blend(s8_0, M4).rearrange(X4));
         FloatVector s4_1 = s8_2.blend(s8_3, M4).add(s8_3.blend(s8_2, M4).rearrange(X4));
         FloatVector s4_2 = s8_4.blend(s8_5, M4).add(s8_5.blend(s8_4, M4).rearrange(X4));
@@ -866,12 +939,13 @@ final class Conv2dDirect {
     }
 
     /** 4 pixels x 4 channels: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
-    private static void dot4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep, int len,
-                                float[] w, int cs, float[] y, int yq, int valid) {
-        FloatVector u0_0 = FloatVector.zero(S), u0_1 = FloatVector.zero(S), u0_2 = FloatVector.zero(S), u0_3 = FloatVector.zero(S);
-        FloatVector u1_0 = FloatVector.zero(S), u1_1 = FloatVector.zero(S), u1_2 = FloatVector.zero(S), u1_3 = FloatVector.zero(S);
-        FloatVector u2_0 = FloatVector.zero(S), u2_1 = FloatVector.zero(S), u2_2 = FloatVector.zero(S), u2_3 = FloatVector.zero(S);
-        FloatVector u3_0 = FloatVector.zero(S), u3_1 = FloatVector.zero(S), u3_2 = FloatVector.zero(S), u3_3 = FloatVector.zero(S);
+    private static void dot4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep,
+            int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector u0_0 = zero, u0_1 = zero, u0_2 = zero, u0_3 = zero;
+        FloatVector u1_0 = zero, u1_1 = zero, u1_2 = zero, u1_3 = zero;
+        FloatVector u2_0 = zero, u2_1 = zero, u2_2 = zero, u2_3 = zero;
+        FloatVector u3_0 = zero, u3_1 = zero, u3_2 = zero, u3_3 = zero;
         for (int i = 0; i < kh; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;

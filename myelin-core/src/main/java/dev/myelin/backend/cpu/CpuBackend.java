@@ -51,14 +51,20 @@ public class CpuBackend extends ReferenceBackend {
 
     @Override
     public void conv2dBackwardInput(View gradOut, View kernel, Conv2dSpec spec, View gradInput) {
-        if (Conv2dKernels.supports(gradInput, kernel, gradOut)) Conv2dKernels.backwardInput(gradOut, kernel, spec, gradInput);
-        else super.conv2dBackwardInput(gradOut, kernel, spec, gradInput);
+        if (Conv2dKernels.supports(gradInput, kernel, gradOut)) {
+            Conv2dKernels.backwardInput(gradOut, kernel, spec, gradInput);
+        } else {
+            super.conv2dBackwardInput(gradOut, kernel, spec, gradInput);
+        }
     }
 
     @Override
     public void conv2dBackwardKernel(View input, View gradOut, Conv2dSpec spec, View gradKernel) {
-        if (Conv2dKernels.supports(input, gradKernel, gradOut)) Conv2dKernels.backwardKernel(input, gradOut, spec, gradKernel);
-        else super.conv2dBackwardKernel(input, gradOut, spec, gradKernel);
+        if (Conv2dKernels.supports(input, gradKernel, gradOut)) {
+            Conv2dKernels.backwardKernel(input, gradOut, spec, gradKernel);
+        } else {
+            super.conv2dBackwardKernel(input, gradOut, spec, gradKernel);
+        }
     }
 
     @Override

@@ -26,7 +26,7 @@ import java.util.Arrays;
 final class Pool2dKernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Output rows per forward task, at least; fewer tasks for small inputs. */
+    /** Window reads per forward task, at least: small inputs make fewer tasks. */
     private static final int MIN_TASK_FLOATS = 1 << 12;
 
     private Pool2dKernels() {}

@@ -87,6 +87,9 @@ class ConvPoolKernelsTest {
         list.add(new Conv(1, 9, 7, 4, 48, 5, 3, 1, 2, 2, 1));
         list.add(new Conv(1, 6, 7, 3, 85, 3, 3, 1, 1, 1, 0));
         list.add(new Conv(2, 6, 7, 20, 85, 3, 3, 1, 1, 1, 0));
+        // Empty output (kernel larger than the input): nothing to write, zero gradients.
+        list.add(new Conv(2, 2, 2, 3, 32, 3, 3, 1, 1, 0, 0));
+        list.add(new Conv(2, 2, 2, 1, 4, 3, 3, 1, 1, 0, 0));
         return list.stream();
     }
 
