@@ -1,5 +1,6 @@
 package dev.myelin.cli;
 
+import dev.myelin.bench.ConvBench;
 import dev.myelin.bench.GemmBench;
 import dev.myelin.bench.TrainingLoopBench;
 import java.util.ArrayList;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code myelin bench ...}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
-        subcommands = {BenchCommand.Gemm.class, BenchCommand.Loop.class})
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -81,6 +82,30 @@ final class BenchCommand implements Runnable {
             List<String> args = new ArrayList<>(List.of("--batch", String.valueOf(batch), "--seconds", String.valueOf(seconds), "--model", model));
             if (threads != null) args.addAll(List.of("--threads", String.valueOf(threads)));
             return TrainingLoopBench.run(args);
+        }
+    }
+
+    /** {@code myelin bench conv}: conv2d forward and forward + backward times, see {@link ConvBench}. */
+    @Command(name = "conv", mixinStandardHelpOptions = true,
+            description = {"conv2d time (ms) on the seed models' layers, forward and forward + backward (input and",
+                    "kernel gradients): warm-up, then the median of timed chunks."})
+    static final class Conv implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts (default: 1,2).")
+        List<Integer> threads;
+
+        @Option(names = "--case", paramLabel = "PREFIX", description = "Only the layers whose name starts with PREFIX.")
+        String only;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>();
+            if (json) args.add("--json");
+            if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
+            if (only != null) args.addAll(List.of("--case", only));
+            return ConvBench.run(args);
         }
     }
 }

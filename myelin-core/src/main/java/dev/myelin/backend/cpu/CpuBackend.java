@@ -1,7 +1,10 @@
 package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.BinaryOp;
+import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.Pool2dSpec;
+import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.UnaryOp;
@@ -96,6 +99,47 @@ public class CpuBackend extends ReferenceBackend {
                     ga.data, a.offset() + bi * a.strides()[0], ga.ld,
                     gb.data, b.offset() + bi * b.strides()[0], gb.ld,
                     c, out.offset() + bi * out.strides()[0], out.strides()[1], false);
+        }
+    }
+
+    // ---- convolution and pooling: float32, contiguous views (Conv2dKernels, Pool2dKernels) ----
+
+    @Override
+    public void conv2d(View input, View kernel, Conv2dSpec spec, View out) {
+        if (Conv2dKernels.supports(input, kernel, out)) Conv2dKernels.forward(input, kernel, spec, out);
+        else super.conv2d(input, kernel, spec, out);
+    }
+
+    @Override
+    public void conv2dBackwardInput(View gradOut, View kernel, Conv2dSpec spec, View gradInput) {
+        if (Conv2dKernels.supports(gradInput, kernel, gradOut)) {
+            Conv2dKernels.backwardInput(gradOut, kernel, spec, gradInput);
+        } else {
+            super.conv2dBackwardInput(gradOut, kernel, spec, gradInput);
+        }
+    }
+
+    @Override
+    public void conv2dBackwardKernel(View input, View gradOut, Conv2dSpec spec, View gradKernel) {
+        if (Conv2dKernels.supports(input, gradKernel, gradOut)) {
+            Conv2dKernels.backwardKernel(input, gradOut, spec, gradKernel);
+        } else {
+            super.conv2dBackwardKernel(input, gradOut, spec, gradKernel);
+        }
+    }
+
+    @Override
+    public void pool2d(PoolMode mode, View input, Pool2dSpec spec, View out) {
+        if (Pool2dKernels.supports(input, out)) Pool2dKernels.forward(mode, input, spec, out);
+        else super.pool2d(mode, input, spec, out);
+    }
+
+    @Override
+    public void pool2dBackward(PoolMode mode, View input, View out, View gradOut, Pool2dSpec spec, View gradInput) {
+        if (Pool2dKernels.supports(input, out, gradOut, gradInput)) {
+            Pool2dKernels.backward(mode, input, out, gradOut, spec, gradInput);
+        } else {
+            super.pool2dBackward(mode, input, out, gradOut, spec, gradInput);
         }
     }
 

@@ -1,0 +1,1041 @@
+package dev.myelin.backend.cpu;
+
+import dev.myelin.backend.cpu.Conv2dKernels.Geom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * Direct ("implicit GEMM") float32 convolution kernels: the same register-blocked products as
+ * {@code out = P · W}, {@code gradKernel = Pᵀ · gradOut}, but reading the patch matrix P straight from the
+ * input instead of gathering it first. Chosen by {@link Conv2dKernels} when the weights fit in L2.
+ */
+final class Conv2dDirect {
+    /*
+     * Implementation overview (for maintainers).
+     *
+     * Source slabs. The output rows [y0, y1) of image b read input rows y0·sh − pt ... (y1−1)·sh + (kh−1)·dh
+     * − pt and columns −pl ... (ow−1)·sw + (kw−1)·dw − pl. When that rectangle lies inside the image, the
+     * kernels read the input in place; otherwise it is copied, with zeros around, into a per-thread slab.
+     * Either way tap (i, j, ci) of output pixel (y, x) is at base + (y−y0)·sh·rs + x·sw·c + i·dh·rs + j·dw·c
+     * + ci, with no bounds logic left in the inner loops. Pads may be negative (a crop), which the
+     * input-gradient formulation below needs.
+     *
+     * Forward. Tasks are blocks of output rows of one image. In a block, the filters are cut into blocks of
+     * 4, 2 or 1 vectors, and the block's pixels (flattened across rows, so no row ends in a short tile) into
+     * tiles of 4, 6 or 8 pixels: fwdRxV keeps R x V accumulators in registers, and per patch element loads
+     * V weight vectors, broadcasts R input values and does R·V FMAs, over kh rows of kw·c contiguous values
+     * (dilation 1) or kh·kw runs of c values. Weights are rows of fp = f rounded up to whole vectors (packed
+     * with zero padding when f is not a multiple); the last partial vector is stored with a mask.
+     *
+     * Kernel gradient. gradKernel[p, o] = Σ_pixels P[pixel, p] · gradOut[pixel, o]: kgradRxV keeps R patch
+     * rows x V filter vectors in registers and runs over all pixels of a block (a last, partial tile repeats
+     * its last row and drops the copies' sums). Blocks are split into a fixed number of consecutive groups
+     * (shape-dependent only); a group sums its blocks in order into its own partial, and the partials are
+     * added in group order, so results do not depend on the thread count.
+     *
+     * Input gradient, stride 1. gradIn[y, x, ci] = Σ_{i,j,o} gradOut[y + pt − i·dh, x + pl − j·dw, o] ·
+     * k[i, j, ci, o] is a forward convolution of gradOut (pads (kh−1)·dh − pt and (kw−1)·dw − pl) with the
+     * kernel flipped in space and transposed in channels. With few input channels (c ≤ 4, 512-bit vectors,
+     * f a multiple of 16) that would leave most lanes of the output vectors empty, so the lanes go over the
+     * f filters instead: dotPxC keeps P pixels x c channels (P·c ≤ 16) of vector sums and reduces all of
+     * them at once into one vector of P·c consecutive outputs (a butterfly of blends and lane swaps; never
+     * reduceLanes, whose order is unspecified and differs between the interpreter and C2). Their inner loop
+     * runs over a whole kernel row (kw·f floats): with only f floats per step it ran twice as long, since
+     * C2 cannot hoist bounds checks out of 2-step loops.
+     *
+     * Micro-kernels are generated from one pattern per kind (forward, kernel gradient, dot) and unrolled by
+     * hand: accumulators must be locals for C2 to keep them in registers.
+     */
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /**
+     * Largest weight matrix (floats, 1 MB) for the direct kernels, which stream it once per pixel tile and
+     * need it in L2. Measured on 2 threads against im2col + SGEMM: direct ahead up to 3x3x128x128 (147K
+     * floats: forward 2.8 vs 3.4 ms, input gradient 3.2 vs 5.2, kernel gradient 3.9 vs 4.4, batch 8 of
+     * 16x16); behind at 3x3x256x256 (590K: kernel gradient 5.1 vs 3.2 ms).
+     */
+    static final int MAX_WEIGHTS = 1 << 18;
+    /** Blocks of output rows per call, at least, when the batch is small: work for every thread. */
+    static final int MIN_BLOCKS = 16;
+    /** Partial kernel gradients summed in parallel. */
+    static final int GROUPS = 8;
+    /** Most rows in any micro-kernel tile. */
+    private static final int MAX_TILE = 16;
+
+    /*
+     * Butterfly sum of 16 vectors (512-bit species only): a.blend(b, Mh) + b.blend(a, Mh).rearrange(Xh) adds
+     * lanes h apart, keeping a's sums where lane bit h is clear and b's where it is set; four stages
+     * (h = 8, 4, 2, 1) over 16 vectors fed in bit-reversed order leave the total of vector m in lane m.
+     * Fixed order, so deterministic.
+     */
+    private static final boolean SIXTEEN = L == 16;
+    private static final VectorMask<Float> M8 = SIXTEEN ? VectorMask.fromLong(S, 0xFF00L) : null;
+    private static final VectorMask<Float> M4 = SIXTEEN ? VectorMask.fromLong(S, 0xF0F0L) : null;
+    private static final VectorMask<Float> M2 = SIXTEEN ? VectorMask.fromLong(S, 0xCCCCL) : null;
+    private static final VectorMask<Float> M1 = SIXTEEN ? VectorMask.fromLong(S, 0xAAAAL) : null;
+    private static final VectorShuffle<Float> X8 = SIXTEEN ? VectorShuffle.fromOp(S, i -> i ^ 8) : null;
+    private static final VectorShuffle<Float> X4 = SIXTEEN ? VectorShuffle.fromOp(S, i -> i ^ 4) : null;
+    private static final VectorShuffle<Float> X2 = SIXTEEN ? VectorShuffle.fromOp(S, i -> i ^ 2) : null;
+    private static final VectorShuffle<Float> X1 = SIXTEEN ? VectorShuffle.fromOp(S, i -> i ^ 1) : null;
+
+    /** Per-thread scratch, grown as needed and reused across calls: no allocation once warm. */
+    private static final ThreadLocal<Slab> SLAB = ThreadLocal.withInitial(Slab::new);
+    private static final ThreadLocal<int[]> OFFSETS = ThreadLocal.withInitial(() -> new int[MAX_TILE]);
+    private static final ThreadLocal<int[]> TAPS = ThreadLocal.withInitial(() -> new int[0]);
+    /** The calling thread's packed weights and partial kernel gradients (read by the pool's tasks). */
+    private static final ThreadLocal<float[]> PACKED = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> PARTIAL = new ThreadLocal<>();
+
+    private Conv2dDirect() {}
+
+    /** Where the source of one block of output rows lies: in the input itself or in a padded copy. */
+    private static final class Slab {
+        float[] buf = new float[0];
+        float[] data;
+        int base;
+        int rs;
+    }
+
+    /** The calling thread's buffer in {@code slot}, at least {@code floats} long (contents undefined). */
+    private static float[] buffer(ThreadLocal<float[]> slot, int floats) {
+        float[] b = slot.get();
+        if (b == null || b.length < floats) {
+            b = new float[floats];
+            slot.set(b);
+        }
+        return b;
+    }
+
+    static int roundUp(int x, int step) {
+        return (x + step - 1) / step * step;
+    }
+
+    /** True when the forward and kernel-gradient kernels suit these sizes. */
+    static boolean fits(Geom g) {
+        return (long) g.patch() * roundUp(g.f(), L) <= MAX_WEIGHTS;
+    }
+
+    /** True when the input gradient can use the direct formulation. */
+    static boolean fitsBackwardInput(Geom g) {
+        return g.sh() == 1 && g.sw() == 1 && (long) g.kh() * g.kw() * g.f() * roundUp(g.c(), L) <= MAX_WEIGHTS;
+    }
+
+    // ---- blocks and slabs ----
+
+    /** Output rows per block: whole images when the batch is large, fewer rows when it is small. */
+    private static int rowsPerBlock(int n, int oh) {
+        int perImage = Math.min(oh, Math.max(1, (MIN_BLOCKS + n - 1) / Math.max(1, n)));
+        return (oh + perImage - 1) / perImage;
+    }
+
+    /** Prepares the source that output rows [y0, y1) of image b read. */
+    private static Slab slab(Geom g, float[] x, int xOff, int b, int y0, int y1) {
+        Slab sl = SLAB.get();
+        int c = g.c(), h = g.h(), w = g.w();
+        int r0 = y0 * g.sh() - g.pt(), r1 = (y1 - 1) * g.sh() + (g.kh() - 1) * g.dh() - g.pt() + 1;
+        int c0 = -g.pl(), c1 = (g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() - g.pl() + 1;
+        int image = xOff + b * h * w * c;
+        if (r0 >= 0 && r1 <= h && c0 >= 0 && c1 <= w) {
+            sl.data = x;
+            sl.base = image + (r0 * w + c0) * c;
+            sl.rs = w * c;
+            return sl;
+        }
+        int rs = (c1 - c0) * c, need = (r1 - r0) * rs;
+        if (sl.buf.length < need) sl.buf = new float[need];
+        float[] buf = sl.buf;
+        int lo = Math.max(0, c0), hi = Math.min(w, c1);
+        for (int r = r0; r < r1; r++) {
+            int q = (r - r0) * rs;
+            if (r < 0 || r >= h || lo >= hi) {
+                Arrays.fill(buf, q, q + rs, 0f);
+                continue;
+            }
+            int left = (lo - c0) * c, len = (hi - lo) * c;
+            Arrays.fill(buf, q, q + left, 0f);
+            System.arraycopy(x, image + (r * w + lo) * c, buf, q + left, len);
+            Arrays.fill(buf, q + left + len, q + rs, 0f);
+        }
+        sl.data = buf;
+        sl.base = 0;
+        sl.rs = rs;
+        return sl;
+    }
+
+    /** Source offsets of pixels p .. p+valid−1 of a block (flattened rows), the last repeated up to r. */
+    private static void offsets(Geom g, Slab sl, int p, int valid, int r, int[] a) {
+        int ow = g.ow(), rowStep = g.sh() * sl.rs, colStep = g.sw() * g.c();
+        int yy = p / ow, xx = p - yy * ow, row = sl.base + yy * rowStep;
+        for (int i = 0; i < valid; i++) {
+            a[i] = row + xx * colStep;
+            if (++xx == ow) {
+                xx = 0;
+                row += rowStep;
+            }
+        }
+        for (int i = valid; i < r; i++) a[i] = a[valid - 1];
+    }
+
+    // ---- forward ----
+
+    /** {@code y = conv(x, k)}, weights {@code k} as [kh·kw·c, f]. */
+    static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] y, int yOff) {
+        int f = g.f(), fp = roundUp(f, L);
+        if (fp == f) {
+            conv(g, x, xOff, k, kOff, fp, y, yOff);
+            return;
+        }
+        int kk = g.patch();
+        float[] w = buffer(PACKED, kk * fp);
+        for (int p = 0; p < kk; p++) {
+            System.arraycopy(k, kOff + p * f, w, p * fp, f);
+            Arrays.fill(w, p * fp + f, (p + 1) * fp, 0f);
+        }
+        conv(g, x, xOff, w, 0, fp, y, yOff);
+    }
+
+    /** Direct convolution with weights {@code w} as [kh·kw·c, fp] (fp ≥ f a whole number of vectors). */
+    private static void conv(Geom g, float[] x, int xOff, float[] w, int wOff, int fp, float[] y, int yOff) {
+        int rows = rowsPerBlock(g.n(), g.oh()), perImage = (g.oh() + rows - 1) / rows;
+        Parallel.forRange(g.n() * perImage, t -> {
+            int b = t / perImage, y0 = t % perImage * rows, y1 = Math.min(g.oh(), y0 + rows);
+            Slab sl = slab(g, x, xOff, b, y0, y1);
+            convBlock(g, sl, (y1 - y0) * g.ow(), w, wOff, fp, y, yOff + (b * g.oh() + y0) * g.ow() * g.f());
+        });
+    }
+
+    private static void convBlock(Geom g, Slab sl, int pixels, float[] w, int wOff, int fp, float[] y, int yq) {
+        float[] s = sl.data;
+        int f = g.f(), kh = g.kh(), rowStep = g.dh() * sl.rs, jStep = g.dw() * g.c();
+        int nj = g.dw() == 1 ? 1 : g.kw(), len = g.dw() == 1 ? g.kw() * g.c() : g.c();
+        int[] a = OFFSETS.get();
+        int fb = 0;
+        for (; f - fb >= 4 * L; fb += 4 * L) {
+            for (int p = 0; p < pixels; p += 4) {
+                int valid = Math.min(4, pixels - p);
+                offsets(g, sl, p, valid, 4, a);
+                fwd4x4(s, a[0], a[1], a[2], a[3], kh, rowStep, nj, jStep, len, w, wOff + fb, fp,
+                        y, yq + p * f + fb, f, valid);
+            }
+        }
+        if (f - fb >= 2 * L) {
+            for (int p = 0; p < pixels; p += 6) {
+                int valid = Math.min(6, pixels - p);
+                offsets(g, sl, p, valid, 6, a);
+                fwd6x2(s, a[0], a[1], a[2], a[3], a[4], a[5], kh, rowStep, nj, jStep, len, w, wOff + fb, fp,
+                        y, yq + p * f + fb, f, valid);
+            }
+            fb += 2 * L;
+        }
+        for (; fb < f; fb += L) {
+            VectorMask<Float> m = f - fb >= L ? null : S.indexInRange(0, f - fb);
+            for (int p = 0; p < pixels; p += 8) {
+                int valid = Math.min(8, pixels - p);
+                offsets(g, sl, p, valid, 8, a);
+                fwd8x1(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], kh, rowStep, nj, jStep, len,
+                        w, wOff + fb, fp, y, yq + p * f + fb, f, valid, m);
+            }
+        }
+    }
+
+    private static void store(FloatVector v, float[] y, int off, VectorMask<Float> m) {
+        if (m == null) v.intoArray(y, off);
+        else v.intoArray(y, off, m);
+    }
+
+    // ---- kernel gradient ----
+
+    /** {@code dk = Pᵀ · dy} (overwritten), dk as [kh·kw·c, f]. */
+    static void kernelGrad(Geom g, float[] x, int xOff, float[] dy, int dyOff, float[] dk, int dkOff) {
+        int kk = g.patch(), f = g.f(), fp = roundUp(f, L);
+        int rows = rowsPerBlock(g.n(), g.oh()), perImage = (g.oh() + rows - 1) / rows;
+        int blocks = g.n() * perImage;
+        int groups = Math.min(GROUPS, blocks), perGroup = (blocks + groups - 1) / groups;
+        int nGroups = (blocks + perGroup - 1) / perGroup;
+        int stride = (kk + MAX_TILE) * fp; // room for a tile's repeated rows past the end
+        float[] partial = buffer(PARTIAL, nGroups * stride);
+        Arrays.fill(partial, 0, nGroups * stride, 0f);
+        Parallel.forRange(nGroups, gi -> {
+            int[] taps = TAPS.get();
+            if (taps.length < kk + MAX_TILE) TAPS.set(taps = new int[kk + MAX_TILE]);
+            for (int t = gi * perGroup, end = Math.min(blocks, t + perGroup); t < end; t++) {
+                int b = t / perImage, y0 = t % perImage * rows, y1 = Math.min(g.oh(), y0 + rows);
+                Slab sl = slab(g, x, xOff, b, y0, y1);
+                tapOffsets(g, sl.rs, taps);
+                int gq = dyOff + (b * g.oh() + y0) * g.ow() * f;
+                kernelGradBlock(g, sl, y1 - y0, taps, dy, gq, partial, gi * stride, fp);
+            }
+        });
+        for (int p = 0; p < kk; p++) {
+            int d = dkOff + p * f;
+            System.arraycopy(partial, p * fp, dk, d, f);
+            for (int gi = 1; gi < nGroups; gi++) {
+                int src = gi * stride + p * fp;
+                for (int o = 0; o < f; o++) dk[d + o] += partial[src + o];
+            }
+        }
+    }
+
+    /** Offset of each patch element (i, j, ci) from its pixel's position in a source of row stride rs. */
+    private static void tapOffsets(Geom g, int rs, int[] taps) {
+        int p = 0;
+        for (int i = 0; i < g.kh(); i++) {
+            for (int j = 0; j < g.kw(); j++) {
+                for (int ci = 0; ci < g.c(); ci++) taps[p++] = i * g.dh() * rs + j * g.dw() * g.c() + ci;
+            }
+        }
+    }
+
+    private static void kernelGradBlock(Geom g, Slab sl, int rows, int[] t, float[] dy, int gq,
+                                        float[] acc, int aq, int fp) {
+        float[] s = sl.data;
+        int kk = g.patch(), f = g.f(), ow = g.ow(), rs = g.sh() * sl.rs, ps = g.sw() * g.c(), base = sl.base;
+        int fb = 0;
+        for (; f - fb >= 4 * L; fb += 4 * L) {
+            for (int p = 0; p < kk; p += 4) {
+                repeatLast(t, p, kk, 4);
+                kgrad4x4(s, base, rs, ps, rows, ow, t[p], t[p + 1], t[p + 2], t[p + 3], dy, gq + fb, f,
+                        acc, aq + p * fp + fb, fp);
+            }
+        }
+        if (f - fb >= 2 * L) {
+            for (int p = 0; p < kk; p += 6) {
+                repeatLast(t, p, kk, 6);
+                kgrad6x2(s, base, rs, ps, rows, ow, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4], t[p + 5],
+                        dy, gq + fb, f, acc, aq + p * fp + fb, fp);
+            }
+            fb += 2 * L;
+        }
+        for (; fb < f; fb += L) {
+            VectorMask<Float> m = S.indexInRange(0, f - fb);
+            for (int p = 0; p < kk; p += 8) {
+                repeatLast(t, p, kk, 8);
+                kgrad8x1(s, base, rs, ps, rows, ow, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4], t[p + 5], t[p + 6],
+                        t[p + 7], dy, gq + fb, f, acc, aq + p * fp + fb, fp, m);
+            }
+        }
+    }
+
+    /** Fills taps[kk .. p+r) with the last real tap, so that a tail tile repeats a row (its sums are unused). */
+    private static void repeatLast(int[] t, int p, int kk, int r) {
+        for (int i = kk; i < p + r; i++) t[i] = t[kk - 1];
+    }
+
+    // ---- input gradient, stride 1 ----
+
+    /** {@code dx = conv2dBackwardInput(dy, k)} (overwritten) for stride 1, as a forward convolution of dy. */
+    static void backwardInput(Geom g, float[] dy, int dyOff, float[] k, int kOff, float[] dx, int dxOff) {
+        int kh = g.kh(), kw = g.kw(), c = g.c(), f = g.f();
+        Geom t = new Geom(g.n(), g.oh(), g.ow(), f, kh, kw, c, g.h(), g.w(), 1, 1, g.dh(), g.dw(),
+                (kh - 1) * g.dh() - g.pt(), (kw - 1) * g.dw() - g.pl());
+        if (usesDot(c, f)) {
+            dot(t, dy, dyOff, k, kOff, dx, dxOff);
+            return;
+        }
+        int cp = roundUp(c, L);
+        float[] w = buffer(PACKED, kh * kw * f * cp);
+        if (cp != c) Arrays.fill(w, 0, kh * kw * f * cp, 0f);
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                int src = kOff + ((kh - 1 - i) * kw + (kw - 1 - j)) * c * f, dst = (i * kw + j) * f * cp;
+                for (int ci = 0; ci < c; ci++) {
+                    for (int o = 0; o < f; o++) w[dst + o * cp + ci] = k[src + ci * f + o];
+                }
+            }
+        }
+        conv(t, dy, dyOff, w, 0, cp, dx, dxOff);
+    }
+
+    /** True when the input gradient of c input channels from f filters uses the dot kernels. */
+    private static boolean usesDot(int c, int f) {
+        return SIXTEEN && c <= 4 && f % L == 0;
+    }
+
+    /**
+     * The transposed-kernel convolution {@code t} (source dy with t.c() = f channels, output dx with t.f() = c
+     * channels) with lanes over the source channels: tiles of P pixels x c channels (P·c ≤ 16), each output
+     * a sum over taps and filter vectors, the tile's sums reduced together into one vector.
+     */
+    private static void dot(Geom t, float[] dy, int dyOff, float[] k, int kOff, float[] dx, int dxOff) {
+        int rows = rowsPerBlock(t.n(), t.oh()), perImage = (t.oh() + rows - 1) / rows;
+        int c = t.f(), f = t.c(), kh = t.kh(), kw = t.kw(), tile = 16 / c, cs = kh * kw * f;
+        // w[co][i][j][o] = k[kh−1−i][kw−1−j][co][o]: each channel's flipped kernel, rows of kw·f floats.
+        float[] w = buffer(PACKED, c * cs);
+        for (int co = 0; co < c; co++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int src = kOff + (((kh - 1 - i) * kw + kw - 1 - j) * c + co) * f;
+                    System.arraycopy(k, src, w, co * cs + (i * kw + j) * f, f);
+                }
+            }
+        }
+        int nj = t.dw() == 1 ? 1 : kw, len = t.dw() == 1 ? kw * f : f;
+        Parallel.forRange(t.n() * perImage, task -> {
+            int b = task / perImage, y0 = task % perImage * rows, y1 = Math.min(t.oh(), y0 + rows);
+            Slab sl = slab(t, dy, dyOff, b, y0, y1);
+            float[] s = sl.data;
+            int pixels = (y1 - y0) * t.ow(), yq = dxOff + (b * t.oh() + y0) * t.ow() * c;
+            int rowStep = t.dh() * sl.rs, jStep = t.dw() * f;
+            int[] a = OFFSETS.get();
+            for (int p = 0; p < pixels; p += tile) {
+                int valid = Math.min(tile, pixels - p), q = yq + p * c;
+                offsets(t, sl, p, valid, tile, a);
+                switch (c) {
+                    case 1 -> dot16x1(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                            a[12], a[13], a[14], a[15], kh, rowStep, nj, jStep, len, w, cs, dx, q, valid);
+                    case 2 -> dot8x2(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], kh, rowStep, nj, jStep, len,
+                            w, cs, dx, q, valid);
+                    case 3 -> dot5x3(s, a[0], a[1], a[2], a[3], a[4], kh, rowStep, nj, jStep, len, w, cs, dx, q, valid);
+                    default -> dot4x4(s, a[0], a[1], a[2], a[3], kh, rowStep, nj, jStep, len, w, cs, dx, q, valid);
+                }
+            }
+        });
+    }
+
+    // ---- micro-kernels: one pattern unrolled for each tile shape ----
+    // Tiles larger than 6x2 measured slower: 8x2 and 12x2 took 1.5x and 2.1x as long on 32x32x3 -> 32.
+    // Each accumulator starts from its own FloatVector.zero(S): with one shared zero value C2's code for
+    // fwd4x4 ran 1.8x slower.
+
+    /** 4 pixels x 4 vectors of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
+    private static void fwd4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep,
+            int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c33 = FloatVector.zero(S);
+        for (int i = 0; i < kh; i++) {
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep;
+                int wq = wq0 + (i * nj + jg) * len * fp;
+                for (int q = d, end = d + len; q < end; q++, wq += fp) {
+                    FloatVector b0 = FloatVector.fromArray(S, w, wq);
+                    FloatVector b1 = FloatVector.fromArray(S, w, wq + 1 * L);
+                    FloatVector b2 = FloatVector.fromArray(S, w, wq + 2 * L);
+                    FloatVector b3 = FloatVector.fromArray(S, w, wq + 3 * L);
+                    FloatVector x0 = FloatVector.broadcast(S, s[a0 + q]);
+                    c00 = x0.fma(b0, c00);
+                    c01 = x0.fma(b1, c01);
+                    c02 = x0.fma(b2, c02);
+                    c03 = x0.fma(b3, c03);
+                    FloatVector x1 = FloatVector.broadcast(S, s[a1 + q]);
+                    c10 = x1.fma(b0, c10);
+                    c11 = x1.fma(b1, c11);
+                    c12 = x1.fma(b2, c12);
+                    c13 = x1.fma(b3, c13);
+                    FloatVector x2 = FloatVector.broadcast(S, s[a2 + q]);
+                    c20 = x2.fma(b0, c20);
+                    c21 = x2.fma(b1, c21);
+                    c22 = x2.fma(b2, c22);
+                    c23 = x2.fma(b3, c23);
+                    FloatVector x3 = FloatVector.broadcast(S, s[a3 + q]);
+                    c30 = x3.fma(b0, c30);
+                    c31 = x3.fma(b1, c31);
+                    c32 = x3.fma(b2, c32);
+                    c33 = x3.fma(b3, c33);
+                }
+            }
+        }
+        c00.intoArray(y, yq);
+        c01.intoArray(y, yq + 1 * L);
+        c02.intoArray(y, yq + 2 * L);
+        c03.intoArray(y, yq + 3 * L);
+        if (valid <= 1) return;
+        c10.intoArray(y, yq + 1 * f);
+        c11.intoArray(y, yq + 1 * f + 1 * L);
+        c12.intoArray(y, yq + 1 * f + 2 * L);
+        c13.intoArray(y, yq + 1 * f + 3 * L);
+        if (valid <= 2) return;
+        c20.intoArray(y, yq + 2 * f);
+        c21.intoArray(y, yq + 2 * f + 1 * L);
+        c22.intoArray(y, yq + 2 * f + 2 * L);
+        c23.intoArray(y, yq + 2 * f + 3 * L);
+        if (valid <= 3) return;
+        c30.intoArray(y, yq + 3 * f);
+        c31.intoArray(y, yq + 3 * f + 1 * L);
+        c32.intoArray(y, yq + 3 * f + 2 * L);
+        c33.intoArray(y, yq + 3 * f + 3 * L);
+    }
+
+    /** 6 pixels x 2 vectors of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
+    private static void fwd6x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int kh, int rowStep, int nj,
+            int jStep, int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c51 = FloatVector.zero(S);
+        for (int i = 0; i < kh; i++) {
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep;
+                int wq = wq0 + (i * nj + jg) * len * fp;
+                for (int q = d, end = d + len; q < end; q++, wq += fp) {
+                    FloatVector b0 = FloatVector.fromArray(S, w, wq);
+                    FloatVector b1 = FloatVector.fromArray(S, w, wq + 1 * L);
+                    FloatVector x0 = FloatVector.broadcast(S, s[a0 + q]);
+                    c00 = x0.fma(b0, c00);
+                    c01 = x0.fma(b1, c01);
+                    FloatVector x1 = FloatVector.broadcast(S, s[a1 + q]);
+                    c10 = x1.fma(b0, c10);
+                    c11 = x1.fma(b1, c11);
+                    FloatVector x2 = FloatVector.broadcast(S, s[a2 + q]);
+                    c20 = x2.fma(b0, c20);
+                    c21 = x2.fma(b1, c21);
+                    FloatVector x3 = FloatVector.broadcast(S, s[a3 + q]);
+                    c30 = x3.fma(b0, c30);
+                    c31 = x3.fma(b1, c31);
+                    FloatVector x4 = FloatVector.broadcast(S, s[a4 + q]);
+                    c40 = x4.fma(b0, c40);
+                    c41 = x4.fma(b1, c41);
+                    FloatVector x5 = FloatVector.broadcast(S, s[a5 + q]);
+                    c50 = x5.fma(b0, c50);
+                    c51 = x5.fma(b1, c51);
+                }
+            }
+        }
+        c00.intoArray(y, yq);
+        c01.intoArray(y, yq + 1 * L);
+        if (valid <= 1) return;
+        c10.intoArray(y, yq + 1 * f);
+        c11.intoArray(y, yq + 1 * f + 1 * L);
+        if (valid <= 2) return;
+        c20.intoArray(y, yq + 2 * f);
+        c21.intoArray(y, yq + 2 * f + 1 * L);
+        if (valid <= 3) return;
+        c30.intoArray(y, yq + 3 * f);
+        c31.intoArray(y, yq + 3 * f + 1 * L);
+        if (valid <= 4) return;
+        c40.intoArray(y, yq + 4 * f);
+        c41.intoArray(y, yq + 4 * f + 1 * L);
+        if (valid <= 5) return;
+        c50.intoArray(y, yq + 5 * f);
+        c51.intoArray(y, yq + 5 * f + 1 * L);
+    }
+
+    /** 8 pixels x 1 vector of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
+    private static void fwd8x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh,
+            int rowStep, int nj, int jStep, int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid,
+            VectorMask<Float> m) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S);
+        for (int i = 0; i < kh; i++) {
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep;
+                int wq = wq0 + (i * nj + jg) * len * fp;
+                for (int q = d, end = d + len; q < end; q++, wq += fp) {
+                    FloatVector b0 = FloatVector.fromArray(S, w, wq);
+                    FloatVector x0 = FloatVector.broadcast(S, s[a0 + q]);
+                    c00 = x0.fma(b0, c00);
+                    FloatVector x1 = FloatVector.broadcast(S, s[a1 + q]);
+                    c10 = x1.fma(b0, c10);
+                    FloatVector x2 = FloatVector.broadcast(S, s[a2 + q]);
+                    c20 = x2.fma(b0, c20);
+                    FloatVector x3 = FloatVector.broadcast(S, s[a3 + q]);
+                    c30 = x3.fma(b0, c30);
+                    FloatVector x4 = FloatVector.broadcast(S, s[a4 + q]);
+                    c40 = x4.fma(b0, c40);
+                    FloatVector x5 = FloatVector.broadcast(S, s[a5 + q]);
+                    c50 = x5.fma(b0, c50);
+                    FloatVector x6 = FloatVector.broadcast(S, s[a6 + q]);
+                    c60 = x6.fma(b0, c60);
+                    FloatVector x7 = FloatVector.broadcast(S, s[a7 + q]);
+                    c70 = x7.fma(b0, c70);
+                }
+            }
+        }
+        store(c00, y, yq, m);
+        if (valid <= 1) return;
+        store(c10, y, yq + 1 * f, m);
+        if (valid <= 2) return;
+        store(c20, y, yq + 2 * f, m);
+        if (valid <= 3) return;
+        store(c30, y, yq + 3 * f, m);
+        if (valid <= 4) return;
+        store(c40, y, yq + 4 * f, m);
+        if (valid <= 5) return;
+        store(c50, y, yq + 5 * f, m);
+        if (valid <= 6) return;
+        store(c60, y, yq + 6 * f, m);
+        if (valid <= 7) return;
+        store(c70, y, yq + 7 * f, m);
+    }
+
+    /** Kernel-gradient rows at tap offsets t_r x 4 filter vectors, summed over a block's pixels into acc. */
+    private static void kgrad4x4(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2,
+            int t3, float[] g, int gq, int f, float[] acc, int aq, int fp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
+        FloatVector c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
+        FloatVector c02 = FloatVector.fromArray(S, acc, aq + 0 * fp + 2 * L);
+        FloatVector c03 = FloatVector.fromArray(S, acc, aq + 0 * fp + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp);
+        FloatVector c11 = FloatVector.fromArray(S, acc, aq + 1 * fp + 1 * L);
+        FloatVector c12 = FloatVector.fromArray(S, acc, aq + 1 * fp + 2 * L);
+        FloatVector c13 = FloatVector.fromArray(S, acc, aq + 1 * fp + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp);
+        FloatVector c21 = FloatVector.fromArray(S, acc, aq + 2 * fp + 1 * L);
+        FloatVector c22 = FloatVector.fromArray(S, acc, aq + 2 * fp + 2 * L);
+        FloatVector c23 = FloatVector.fromArray(S, acc, aq + 2 * fp + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, aq + 3 * fp);
+        FloatVector c31 = FloatVector.fromArray(S, acc, aq + 3 * fp + 1 * L);
+        FloatVector c32 = FloatVector.fromArray(S, acc, aq + 3 * fp + 2 * L);
+        FloatVector c33 = FloatVector.fromArray(S, acc, aq + 3 * fp + 3 * L);
+        for (int yy = 0; yy < rows; yy++) {
+            int sp = base + yy * rs, gp = gq + yy * ow * f;
+            for (int xx = 0; xx < ow; xx++, sp += ps, gp += f) {
+                FloatVector g0 = FloatVector.fromArray(S, g, gp);
+                FloatVector g1 = FloatVector.fromArray(S, g, gp + 1 * L);
+                FloatVector g2 = FloatVector.fromArray(S, g, gp + 2 * L);
+                FloatVector g3 = FloatVector.fromArray(S, g, gp + 3 * L);
+                FloatVector x0 = FloatVector.broadcast(S, s[sp + t0]);
+                c00 = x0.fma(g0, c00);
+                c01 = x0.fma(g1, c01);
+                c02 = x0.fma(g2, c02);
+                c03 = x0.fma(g3, c03);
+                FloatVector x1 = FloatVector.broadcast(S, s[sp + t1]);
+                c10 = x1.fma(g0, c10);
+                c11 = x1.fma(g1, c11);
+                c12 = x1.fma(g2, c12);
+                c13 = x1.fma(g3, c13);
+                FloatVector x2 = FloatVector.broadcast(S, s[sp + t2]);
+                c20 = x2.fma(g0, c20);
+                c21 = x2.fma(g1, c21);
+                c22 = x2.fma(g2, c22);
+                c23 = x2.fma(g3, c23);
+                FloatVector x3 = FloatVector.broadcast(S, s[sp + t3]);
+                c30 = x3.fma(g0, c30);
+                c31 = x3.fma(g1, c31);
+                c32 = x3.fma(g2, c32);
+                c33 = x3.fma(g3, c33);
+            }
+        }
+        c00.intoArray(acc, aq + 0 * fp);
+        c01.intoArray(acc, aq + 0 * fp + 1 * L);
+        c02.intoArray(acc, aq + 0 * fp + 2 * L);
+        c03.intoArray(acc, aq + 0 * fp + 3 * L);
+        c10.intoArray(acc, aq + 1 * fp);
+        c11.intoArray(acc, aq + 1 * fp + 1 * L);
+        c12.intoArray(acc, aq + 1 * fp + 2 * L);
+        c13.intoArray(acc, aq + 1 * fp + 3 * L);
+        c20.intoArray(acc, aq + 2 * fp);
+        c21.intoArray(acc, aq + 2 * fp + 1 * L);
+        c22.intoArray(acc, aq + 2 * fp + 2 * L);
+        c23.intoArray(acc, aq + 2 * fp + 3 * L);
+        c30.intoArray(acc, aq + 3 * fp);
+        c31.intoArray(acc, aq + 3 * fp + 1 * L);
+        c32.intoArray(acc, aq + 3 * fp + 2 * L);
+        c33.intoArray(acc, aq + 3 * fp + 3 * L);
+    }
+
+    /** Kernel-gradient rows at tap offsets t_r x 2 filter vectors, summed over a block's pixels into acc. */
+    private static void kgrad6x2(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2,
+            int t3, int t4, int t5, float[] g, int gq, int f, float[] acc, int aq, int fp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
+        FloatVector c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp);
+        FloatVector c11 = FloatVector.fromArray(S, acc, aq + 1 * fp + 1 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp);
+        FloatVector c21 = FloatVector.fromArray(S, acc, aq + 2 * fp + 1 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, aq + 3 * fp);
+        FloatVector c31 = FloatVector.fromArray(S, acc, aq + 3 * fp + 1 * L);
+        FloatVector c40 = FloatVector.fromArray(S, acc, aq + 4 * fp);
+        FloatVector c41 = FloatVector.fromArray(S, acc, aq + 4 * fp + 1 * L);
+        FloatVector c50 = FloatVector.fromArray(S, acc, aq + 5 * fp);
+        FloatVector c51 = FloatVector.fromArray(S, acc, aq + 5 * fp + 1 * L);
+        for (int yy = 0; yy < rows; yy++) {
+            int sp = base + yy * rs, gp = gq + yy * ow * f;
+            for (int xx = 0; xx < ow; xx++, sp += ps, gp += f) {
+                FloatVector g0 = FloatVector.fromArray(S, g, gp);
+                FloatVector g1 = FloatVector.fromArray(S, g, gp + 1 * L);
+                FloatVector x0 = FloatVector.broadcast(S, s[sp + t0]);
+                c00 = x0.fma(g0, c00);
+                c01 = x0.fma(g1, c01);
+                FloatVector x1 = FloatVector.broadcast(S, s[sp + t1]);
+                c10 = x1.fma(g0, c10);
+                c11 = x1.fma(g1, c11);
+                FloatVector x2 = FloatVector.broadcast(S, s[sp + t2]);
+                c20 = x2.fma(g0, c20);
+                c21 = x2.fma(g1, c21);
+                FloatVector x3 = FloatVector.broadcast(S, s[sp + t3]);
+                c30 = x3.fma(g0, c30);
+                c31 = x3.fma(g1, c31);
+                FloatVector x4 = FloatVector.broadcast(S, s[sp + t4]);
+                c40 = x4.fma(g0, c40);
+                c41 = x4.fma(g1, c41);
+                FloatVector x5 = FloatVector.broadcast(S, s[sp + t5]);
+                c50 = x5.fma(g0, c50);
+                c51 = x5.fma(g1, c51);
+            }
+        }
+        c00.intoArray(acc, aq + 0 * fp);
+        c01.intoArray(acc, aq + 0 * fp + 1 * L);
+        c10.intoArray(acc, aq + 1 * fp);
+        c11.intoArray(acc, aq + 1 * fp + 1 * L);
+        c20.intoArray(acc, aq + 2 * fp);
+        c21.intoArray(acc, aq + 2 * fp + 1 * L);
+        c30.intoArray(acc, aq + 3 * fp);
+        c31.intoArray(acc, aq + 3 * fp + 1 * L);
+        c40.intoArray(acc, aq + 4 * fp);
+        c41.intoArray(acc, aq + 4 * fp + 1 * L);
+        c50.intoArray(acc, aq + 5 * fp);
+        c51.intoArray(acc, aq + 5 * fp + 1 * L);
+    }
+
+    /** Kernel-gradient rows at tap offsets t_r x 1 filter vector, summed over a block's pixels into acc. */
+    private static void kgrad8x1(float[] s, int base, int rs, int ps, int rows, int ow, int t0, int t1, int t2,
+            int t3, int t4, int t5, int t6, int t7, float[] g, int gq, int f, float[] acc, int aq, int fp,
+            VectorMask<Float> m) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
+        FloatVector c10 = FloatVector.fromArray(S, acc, aq + 1 * fp);
+        FloatVector c20 = FloatVector.fromArray(S, acc, aq + 2 * fp);
+        FloatVector c30 = FloatVector.fromArray(S, acc, aq + 3 * fp);
+        FloatVector c40 = FloatVector.fromArray(S, acc, aq + 4 * fp);
+        FloatVector c50 = FloatVector.fromArray(S, acc, aq + 5 * fp);
+        FloatVector c60 = FloatVector.fromArray(S, acc, aq + 6 * fp);
+        FloatVector c70 = FloatVector.fromArray(S, acc, aq + 7 * fp);
+        for (int yy = 0; yy < rows; yy++) {
+            int sp = base + yy * rs, gp = gq + yy * ow * f;
+            for (int xx = 0; xx < ow; xx++, sp += ps, gp += f) {
+                FloatVector g0 = FloatVector.fromArray(S, g, gp, m);
+                FloatVector x0 = FloatVector.broadcast(S, s[sp + t0]);
+                c00 = x0.fma(g0, c00);
+                FloatVector x1 = FloatVector.broadcast(S, s[sp + t1]);
+                c10 = x1.fma(g0, c10);
+                FloatVector x2 = FloatVector.broadcast(S, s[sp + t2]);
+                c20 = x2.fma(g0, c20);
+                FloatVector x3 = FloatVector.broadcast(S, s[sp + t3]);
+                c30 = x3.fma(g0, c30);
+                FloatVector x4 = FloatVector.broadcast(S, s[sp + t4]);
+                c40 = x4.fma(g0, c40);
+                FloatVector x5 = FloatVector.broadcast(S, s[sp + t5]);
+                c50 = x5.fma(g0, c50);
+                FloatVector x6 = FloatVector.broadcast(S, s[sp + t6]);
+                c60 = x6.fma(g0, c60);
+                FloatVector x7 = FloatVector.broadcast(S, s[sp + t7]);
+                c70 = x7.fma(g0, c70);
+            }
+        }
+        c00.intoArray(acc, aq + 0 * fp);
+        c10.intoArray(acc, aq + 1 * fp);
+        c20.intoArray(acc, aq + 2 * fp);
+        c30.intoArray(acc, aq + 3 * fp);
+        c40.intoArray(acc, aq + 4 * fp);
+        c50.intoArray(acc, aq + 5 * fp);
+        c60.intoArray(acc, aq + 6 * fp);
+        c70.intoArray(acc, aq + 7 * fp);
+    }
+
+    /** 16 pixels x 1 channel: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
+    private static void dot16x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int a8,
+            int a9, int a10, int a11, int a12, int a13, int a14, int a15, int kh, int rowStep, int nj, int jStep,
+            int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector u0_0 = FloatVector.zero(S);
+        FloatVector u1_0 = FloatVector.zero(S);
+        FloatVector u2_0 = FloatVector.zero(S);
+        FloatVector u3_0 = FloatVector.zero(S);
+        FloatVector u4_0 = FloatVector.zero(S);
+        FloatVector u5_0 = FloatVector.zero(S);
+        FloatVector u6_0 = FloatVector.zero(S);
+        FloatVector u7_0 = FloatVector.zero(S);
+        FloatVector u8_0 = FloatVector.zero(S);
+        FloatVector u9_0 = FloatVector.zero(S);
+        FloatVector u10_0 = FloatVector.zero(S);
+        FloatVector u11_0 = FloatVector.zero(S);
+        FloatVector u12_0 = FloatVector.zero(S);
+        FloatVector u13_0 = FloatVector.zero(S);
+        FloatVector u14_0 = FloatVector.zero(S);
+        FloatVector u15_0 = FloatVector.zero(S);
+        for (int i = 0; i < kh; i++) {
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
+                    u0_0 = x0.fma(w0, u0_0);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
+                    u1_0 = x1.fma(w0, u1_0);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
+                    u2_0 = x2.fma(w0, u2_0);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
+                    u3_0 = x3.fma(w0, u3_0);
+                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + q);
+                    u4_0 = x4.fma(w0, u4_0);
+                    FloatVector x5 = FloatVector.fromArray(S, s, a5 + q);
+                    u5_0 = x5.fma(w0, u5_0);
+                    FloatVector x6 = FloatVector.fromArray(S, s, a6 + q);
+                    u6_0 = x6.fma(w0, u6_0);
+                    FloatVector x7 = FloatVector.fromArray(S, s, a7 + q);
+                    u7_0 = x7.fma(w0, u7_0);
+                    FloatVector x8 = FloatVector.fromArray(S, s, a8 + q);
+                    u8_0 = x8.fma(w0, u8_0);
+                    FloatVector x9 = FloatVector.fromArray(S, s, a9 + q);
+                    u9_0 = x9.fma(w0, u9_0);
+                    FloatVector x10 = FloatVector.fromArray(S, s, a10 + q);
+                    u10_0 = x10.fma(w0, u10_0);
+                    FloatVector x11 = FloatVector.fromArray(S, s, a11 + q);
+                    u11_0 = x11.fma(w0, u11_0);
+                    FloatVector x12 = FloatVector.fromArray(S, s, a12 + q);
+                    u12_0 = x12.fma(w0, u12_0);
+                    FloatVector x13 = FloatVector.fromArray(S, s, a13 + q);
+                    u13_0 = x13.fma(w0, u13_0);
+                    FloatVector x14 = FloatVector.fromArray(S, s, a14 + q);
+                    u14_0 = x14.fma(w0, u14_0);
+                    FloatVector x15 = FloatVector.fromArray(S, s, a15 + q);
+                    u15_0 = x15.fma(w0, u15_0);
+                }
+            }
+        }
+        FloatVector s8_0 = u0_0.blend(u8_0, M8).add(u8_0.blend(u0_0, M8).rearrange(X8));
+        FloatVector s8_1 = u4_0.blend(u12_0, M8).add(u12_0.blend(u4_0, M8).rearrange(X8));
+        FloatVector s8_2 = u2_0.blend(u10_0, M8).add(u10_0.blend(u2_0, M8).rearrange(X8));
+        FloatVector s8_3 = u6_0.blend(u14_0, M8).add(u14_0.blend(u6_0, M8).rearrange(X8));
+        FloatVector s8_4 = u1_0.blend(u9_0, M8).add(u9_0.blend(u1_0, M8).rearrange(X8));
+        FloatVector s8_5 = u5_0.blend(u13_0, M8).add(u13_0.blend(u5_0, M8).rearrange(X8));
+        FloatVector s8_6 = u3_0.blend(u11_0, M8).add(u11_0.blend(u3_0, M8).rearrange(X8));
+        FloatVector s8_7 = u7_0.blend(u15_0, M8).add(u15_0.blend(u7_0, M8).rearrange(X8));
+        FloatVector s4_0 = s8_0.blend(s8_1, M4).add(s8_1.blend(s8_0, M4).rearrange(X4));
+        FloatVector s4_1 = s8_2.blend(s8_3, M4).add(s8_3.blend(s8_2, M4).rearrange(X4));
+        FloatVector s4_2 = s8_4.blend(s8_5, M4).add(s8_5.blend(s8_4, M4).rearrange(X4));
+        FloatVector s4_3 = s8_6.blend(s8_7, M4).add(s8_7.blend(s8_6, M4).rearrange(X4));
+        FloatVector s2_0 = s4_0.blend(s4_1, M2).add(s4_1.blend(s4_0, M2).rearrange(X2));
+        FloatVector s2_1 = s4_2.blend(s4_3, M2).add(s4_3.blend(s4_2, M2).rearrange(X2));
+        FloatVector s1_0 = s2_0.blend(s2_1, M1).add(s2_1.blend(s2_0, M1).rearrange(X1));
+        if (valid == 16) s1_0.intoArray(y, yq);
+        else s1_0.intoArray(y, yq, S.indexInRange(0, valid * 1));
+    }
+
+    /** 8 pixels x 2 channels: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
+    private static void dot8x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh,
+            int rowStep, int nj, int jStep, int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector u0_0 = FloatVector.zero(S);
+        FloatVector u0_1 = FloatVector.zero(S);
+        FloatVector u1_0 = FloatVector.zero(S);
+        FloatVector u1_1 = FloatVector.zero(S);
+        FloatVector u2_0 = FloatVector.zero(S);
+        FloatVector u2_1 = FloatVector.zero(S);
+        FloatVector u3_0 = FloatVector.zero(S);
+        FloatVector u3_1 = FloatVector.zero(S);
+        FloatVector u4_0 = FloatVector.zero(S);
+        FloatVector u4_1 = FloatVector.zero(S);
+        FloatVector u5_0 = FloatVector.zero(S);
+        FloatVector u5_1 = FloatVector.zero(S);
+        FloatVector u6_0 = FloatVector.zero(S);
+        FloatVector u6_1 = FloatVector.zero(S);
+        FloatVector u7_0 = FloatVector.zero(S);
+        FloatVector u7_1 = FloatVector.zero(S);
+        for (int i = 0; i < kh; i++) {
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector w1 = FloatVector.fromArray(S, w, wq + 1 * cs + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
+                    u0_0 = x0.fma(w0, u0_0);
+                    u0_1 = x0.fma(w1, u0_1);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
+                    u1_0 = x1.fma(w0, u1_0);
+                    u1_1 = x1.fma(w1, u1_1);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
+                    u2_0 = x2.fma(w0, u2_0);
+                    u2_1 = x2.fma(w1, u2_1);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
+                    u3_0 = x3.fma(w0, u3_0);
+                    u3_1 = x3.fma(w1, u3_1);
+                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + q);
+                    u4_0 = x4.fma(w0, u4_0);
+                    u4_1 = x4.fma(w1, u4_1);
+                    FloatVector x5 = FloatVector.fromArray(S, s, a5 + q);
+                    u5_0 = x5.fma(w0, u5_0);
+                    u5_1 = x5.fma(w1, u5_1);
+                    FloatVector x6 = FloatVector.fromArray(S, s, a6 + q);
+                    u6_0 = x6.fma(w0, u6_0);
+                    u6_1 = x6.fma(w1, u6_1);
+                    FloatVector x7 = FloatVector.fromArray(S, s, a7 + q);
+                    u7_0 = x7.fma(w0, u7_0);
+                    u7_1 = x7.fma(w1, u7_1);
+                }
+            }
+        }
+        FloatVector s8_0 = u0_0.blend(u4_0, M8).add(u4_0.blend(u0_0, M8).rearrange(X8));
+        FloatVector s8_1 = u2_0.blend(u6_0, M8).add(u6_0.blend(u2_0, M8).rearrange(X8));
+        FloatVector s8_2 = u1_0.blend(u5_0, M8).add(u5_0.blend(u1_0, M8).rearrange(X8));
+        FloatVector s8_3 = u3_0.blend(u7_0, M8).add(u7_0.blend(u3_0, M8).rearrange(X8));
+        FloatVector s8_4 = u0_1.blend(u4_1, M8).add(u4_1.blend(u0_1, M8).rearrange(X8));
+        FloatVector s8_5 = u2_1.blend(u6_1, M8).add(u6_1.blend(u2_1, M8).rearrange(X8));
+        FloatVector s8_6 = u1_1.blend(u5_1, M8).add(u5_1.blend(u1_1, M8).rearrange(X8));
+        FloatVector s8_7 = u3_1.blend(u7_1, M8).add(u7_1.blend(u3_1, M8).rearrange(X8));
+        FloatVector s4_0 = s8_0.blend(s8_1, M4).add(s8_1.blend(s8_0, M4).rearrange(X4));
+        FloatVector s4_1 = s8_2.blend(s8_3, M4).add(s8_3.blend(s8_2, M4).rearrange(X4));
+        FloatVector s4_2 = s8_4.blend(s8_5, M4).add(s8_5.blend(s8_4, M4).rearrange(X4));
+        FloatVector s4_3 = s8_6.blend(s8_7, M4).add(s8_7.blend(s8_6, M4).rearrange(X4));
+        FloatVector s2_0 = s4_0.blend(s4_1, M2).add(s4_1.blend(s4_0, M2).rearrange(X2));
+        FloatVector s2_1 = s4_2.blend(s4_3, M2).add(s4_3.blend(s4_2, M2).rearrange(X2));
+        FloatVector s1_0 = s2_0.blend(s2_1, M1).add(s2_1.blend(s2_0, M1).rearrange(X1));
+        if (valid == 8) s1_0.intoArray(y, yq);
+        else s1_0.intoArray(y, yq, S.indexInRange(0, valid * 2));
+    }
+
+    /** 5 pixels x 3 channels: sums over patch elements, stored as 15 consecutive outputs from y[yq]. */
+    private static void dot5x3(float[] s, int a0, int a1, int a2, int a3, int a4, int kh, int rowStep, int nj,
+            int jStep, int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector u0_0 = FloatVector.zero(S);
+        FloatVector u0_1 = FloatVector.zero(S);
+        FloatVector u0_2 = FloatVector.zero(S);
+        FloatVector u1_0 = FloatVector.zero(S);
+        FloatVector u1_1 = FloatVector.zero(S);
+        FloatVector u1_2 = FloatVector.zero(S);
+        FloatVector u2_0 = FloatVector.zero(S);
+        FloatVector u2_1 = FloatVector.zero(S);
+        FloatVector u2_2 = FloatVector.zero(S);
+        FloatVector u3_0 = FloatVector.zero(S);
+        FloatVector u3_1 = FloatVector.zero(S);
+        FloatVector u3_2 = FloatVector.zero(S);
+        FloatVector u4_0 = FloatVector.zero(S);
+        FloatVector u4_1 = FloatVector.zero(S);
+        FloatVector u4_2 = FloatVector.zero(S);
+        for (int i = 0; i < kh; i++) {
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector w1 = FloatVector.fromArray(S, w, wq + 1 * cs + q);
+                    FloatVector w2 = FloatVector.fromArray(S, w, wq + 2 * cs + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
+                    u0_0 = x0.fma(w0, u0_0);
+                    u0_1 = x0.fma(w1, u0_1);
+                    u0_2 = x0.fma(w2, u0_2);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
+                    u1_0 = x1.fma(w0, u1_0);
+                    u1_1 = x1.fma(w1, u1_1);
+                    u1_2 = x1.fma(w2, u1_2);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
+                    u2_0 = x2.fma(w0, u2_0);
+                    u2_1 = x2.fma(w1, u2_1);
+                    u2_2 = x2.fma(w2, u2_2);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
+                    u3_0 = x3.fma(w0, u3_0);
+                    u3_1 = x3.fma(w1, u3_1);
+                    u3_2 = x3.fma(w2, u3_2);
+                    FloatVector x4 = FloatVector.fromArray(S, s, a4 + q);
+                    u4_0 = x4.fma(w0, u4_0);
+                    u4_1 = x4.fma(w1, u4_1);
+                    u4_2 = x4.fma(w2, u4_2);
+                }
+            }
+        }
+        FloatVector s8_0 = u0_0.blend(u2_2, M8).add(u2_2.blend(u0_0, M8).rearrange(X8));
+        FloatVector s8_1 = u1_1.blend(u4_0, M8).add(u4_0.blend(u1_1, M8).rearrange(X8));
+        FloatVector s8_2 = u0_2.blend(u3_1, M8).add(u3_1.blend(u0_2, M8).rearrange(X8));
+        FloatVector s8_3 = u2_0.blend(u4_2, M8).add(u4_2.blend(u2_0, M8).rearrange(X8));
+        FloatVector s8_4 = u0_1.blend(u3_0, M8).add(u3_0.blend(u0_1, M8).rearrange(X8));
+        FloatVector s8_5 = u1_2.blend(u4_1, M8).add(u4_1.blend(u1_2, M8).rearrange(X8));
+        FloatVector s8_6 = u1_0.blend(u3_2, M8).add(u3_2.blend(u1_0, M8).rearrange(X8));
+        FloatVector s8_7 = u2_1.blend(FloatVector.zero(S), M8).add(FloatVector.zero(S).blend(u2_1, M8).rearrange(X8));
+        FloatVector s4_0 = s8_0.blend(s8_1, M4).add(s8_1.blend(s8_0, M4).rearrange(X4));
+        FloatVector s4_1 = s8_2.blend(s8_3, M4).add(s8_3.blend(s8_2, M4).rearrange(X4));
+        FloatVector s4_2 = s8_4.blend(s8_5, M4).add(s8_5.blend(s8_4, M4).rearrange(X4));
+        FloatVector s4_3 = s8_6.blend(s8_7, M4).add(s8_7.blend(s8_6, M4).rearrange(X4));
+        FloatVector s2_0 = s4_0.blend(s4_1, M2).add(s4_1.blend(s4_0, M2).rearrange(X2));
+        FloatVector s2_1 = s4_2.blend(s4_3, M2).add(s4_3.blend(s4_2, M2).rearrange(X2));
+        FloatVector s1_0 = s2_0.blend(s2_1, M1).add(s2_1.blend(s2_0, M1).rearrange(X1));
+        s1_0.intoArray(y, yq, S.indexInRange(0, valid * 3));
+    }
+
+    /** 4 pixels x 4 channels: sums over patch elements, stored as 16 consecutive outputs from y[yq]. */
+    private static void dot4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep,
+            int len, float[] w, int cs, float[] y, int yq, int valid) {
+        FloatVector u0_0 = FloatVector.zero(S);
+        FloatVector u0_1 = FloatVector.zero(S);
+        FloatVector u0_2 = FloatVector.zero(S);
+        FloatVector u0_3 = FloatVector.zero(S);
+        FloatVector u1_0 = FloatVector.zero(S);
+        FloatVector u1_1 = FloatVector.zero(S);
+        FloatVector u1_2 = FloatVector.zero(S);
+        FloatVector u1_3 = FloatVector.zero(S);
+        FloatVector u2_0 = FloatVector.zero(S);
+        FloatVector u2_1 = FloatVector.zero(S);
+        FloatVector u2_2 = FloatVector.zero(S);
+        FloatVector u2_3 = FloatVector.zero(S);
+        FloatVector u3_0 = FloatVector.zero(S);
+        FloatVector u3_1 = FloatVector.zero(S);
+        FloatVector u3_2 = FloatVector.zero(S);
+        FloatVector u3_3 = FloatVector.zero(S);
+        for (int i = 0; i < kh; i++) {
+            for (int jg = 0; jg < nj; jg++) {
+                int d = i * rowStep + jg * jStep, wq = (i * nj + jg) * len - d;
+                for (int q = d, end = d + len; q < end; q += L) {
+                    FloatVector w0 = FloatVector.fromArray(S, w, wq + q);
+                    FloatVector w1 = FloatVector.fromArray(S, w, wq + 1 * cs + q);
+                    FloatVector w2 = FloatVector.fromArray(S, w, wq + 2 * cs + q);
+                    FloatVector w3 = FloatVector.fromArray(S, w, wq + 3 * cs + q);
+                    FloatVector x0 = FloatVector.fromArray(S, s, a0 + q);
+                    u0_0 = x0.fma(w0, u0_0);
+                    u0_1 = x0.fma(w1, u0_1);
+                    u0_2 = x0.fma(w2, u0_2);
+                    u0_3 = x0.fma(w3, u0_3);
+                    FloatVector x1 = FloatVector.fromArray(S, s, a1 + q);
+                    u1_0 = x1.fma(w0, u1_0);
+                    u1_1 = x1.fma(w1, u1_1);
+                    u1_2 = x1.fma(w2, u1_2);
+                    u1_3 = x1.fma(w3, u1_3);
+                    FloatVector x2 = FloatVector.fromArray(S, s, a2 + q);
+                    u2_0 = x2.fma(w0, u2_0);
+                    u2_1 = x2.fma(w1, u2_1);
+                    u2_2 = x2.fma(w2, u2_2);
+                    u2_3 = x2.fma(w3, u2_3);
+                    FloatVector x3 = FloatVector.fromArray(S, s, a3 + q);
+                    u3_0 = x3.fma(w0, u3_0);
+                    u3_1 = x3.fma(w1, u3_1);
+                    u3_2 = x3.fma(w2, u3_2);
+                    u3_3 = x3.fma(w3, u3_3);
+                }
+            }
+        }
+        FloatVector s8_0 = u0_0.blend(u2_0, M8).add(u2_0.blend(u0_0, M8).rearrange(X8));
+        FloatVector s8_1 = u1_0.blend(u3_0, M8).add(u3_0.blend(u1_0, M8).rearrange(X8));
+        FloatVector s8_2 = u0_2.blend(u2_2, M8).add(u2_2.blend(u0_2, M8).rearrange(X8));
+        FloatVector s8_3 = u1_2.blend(u3_2, M8).add(u3_2.blend(u1_2, M8).rearrange(X8));
+        FloatVector s8_4 = u0_1.blend(u2_1, M8).add(u2_1.blend(u0_1, M8).rearrange(X8));
+        FloatVector s8_5 = u1_1.blend(u3_1, M8).add(u3_1.blend(u1_1, M8).rearrange(X8));
+        FloatVector s8_6 = u0_3.blend(u2_3, M8).add(u2_3.blend(u0_3, M8).rearrange(X8));
+        FloatVector s8_7 = u1_3.blend(u3_3, M8).add(u3_3.blend(u1_3, M8).rearrange(X8));
+        FloatVector s4_0 = s8_0.blend(s8_1, M4).add(s8_1.blend(s8_0, M4).rearrange(X4));
+        FloatVector s4_1 = s8_2.blend(s8_3, M4).add(s8_3.blend(s8_2, M4).rearrange(X4));
+        FloatVector s4_2 = s8_4.blend(s8_5, M4).add(s8_5.blend(s8_4, M4).rearrange(X4));
+        FloatVector s4_3 = s8_6.blend(s8_7, M4).add(s8_7.blend(s8_6, M4).rearrange(X4));
+        FloatVector s2_0 = s4_0.blend(s4_1, M2).add(s4_1.blend(s4_0, M2).rearrange(X2));
+        FloatVector s2_1 = s4_2.blend(s4_3, M2).add(s4_3.blend(s4_2, M2).rearrange(X2));
+        FloatVector s1_0 = s2_0.blend(s2_1, M1).add(s2_1.blend(s2_0, M1).rearrange(X1));
+        if (valid == 4) s1_0.intoArray(y, yq);
+        else s1_0.intoArray(y, yq, S.indexInRange(0, valid * 4));
+    }
+}

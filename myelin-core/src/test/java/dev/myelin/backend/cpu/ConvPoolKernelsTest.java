@@ -1,0 +1,340 @@
+package dev.myelin.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.myelin.backend.Conv2dSpec;
+import dev.myelin.backend.DoubleStorage;
+import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.Pool2dSpec;
+import dev.myelin.backend.PoolMode;
+import dev.myelin.backend.ReferenceBackend;
+import dev.myelin.backend.View;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@link CpuBackend}'s convolution and pooling kernels against {@link ReferenceBackend}. */
+class ConvPoolKernelsTest {
+    private static final ReferenceBackend REF = new ReferenceBackend();
+    private static final CpuBackend CPU = new CpuBackend();
+    /** Tolerance relative to the sum of magnitudes of the terms of each result element. */
+    private static final double RTOL = 1e-5;
+    private static final int DEFAULT_THREADS = Parallel.threads();
+
+    @AfterEach
+    void restoreDefaults() {
+        Parallel.setThreads(DEFAULT_THREADS);
+        Conv2dKernels.strategy = Conv2dKernels.Strategy.AUTO;
+    }
+
+    /**
+     * One convolution: batch, image size, channels, filters, kernel size, strides, dilation, padding at the
+     * top/left, extra rows/columns of padding at the bottom/right beyond the top/left amount.
+     */
+    record Conv(int n, int h, int w, int c, int f, int kh, int kw, int s, int d, int pad, int extra) {
+        int oh() {
+            return (h + 2 * pad + extra - d * (kh - 1) - 1) / s + 1;
+        }
+
+        int ow() {
+            return (w + 2 * pad + extra - d * (kw - 1) - 1) / s + 1;
+        }
+
+        Conv2dSpec spec() {
+            return new Conv2dSpec(s, s, d, d, pad, pad);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("n%d %dx%dx%d->%d k%dx%d s%d d%d pad%d+%d", n, h, w, c, f, kh, kw, s, d, pad, extra);
+        }
+    }
+
+    static Stream<Conv> convs() {
+        List<Conv> list = new ArrayList<>();
+        int[][] kernels = {{1, 1}, {3, 3}, {5, 3}};
+        int variant = 0;
+        // Every (c, f, kernel) meets two of the 24 (stride, dilation, padding, batch) combinations, in turn.
+        for (int c : new int[] {1, 3, 8, 17}) {
+            for (int f : new int[] {1, 5, 32}) {
+                for (int[] k : kernels) {
+                    for (int rep = 0; rep < 2; rep++, variant++) {
+                        int v = variant % 24;
+                        int s = 1 + v % 2, d = 1 + v / 2 % 2, pad = v / 4 % 3, n = v / 12 == 0 ? 1 : 3;
+                        list.add(new Conv(n, 7, 9, c, f, k[0], k[1], s, d, pad, variant % 5 == 0 ? 1 : 0));
+                    }
+                }
+            }
+        }
+        // Pointwise (input is the patch matrix), larger images (several chunks), odd extra padding.
+        list.add(new Conv(3, 7, 9, 17, 5, 1, 1, 1, 1, 0, 0));
+        list.add(new Conv(2, 28, 28, 1, 32, 3, 3, 1, 1, 0, 0));
+        list.add(new Conv(2, 28, 28, 3, 8, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(2, 28, 28, 8, 32, 3, 3, 2, 1, 1, 1));
+        list.add(new Conv(3, 13, 13, 32, 17, 3, 3, 1, 1, 0, 0));
+        list.add(new Conv(1, 9, 7, 3, 5, 3, 3, 1, 1, 2, 1));
+        list.add(new Conv(1, 9, 7, 3, 5, 2, 2, 1, 1, 0, 1));
+        // Every tile shape of the direct kernels: 2 and 4 input channels, 48 and 85 (64 + 16 + 5) filters.
+        list.add(new Conv(2, 7, 9, 2, 16, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(1, 9, 7, 4, 48, 5, 3, 1, 2, 2, 1));
+        list.add(new Conv(1, 6, 7, 3, 85, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(2, 6, 7, 20, 85, 3, 3, 1, 1, 1, 0));
+        // Empty output (kernel larger than the input): nothing to write, zero gradients.
+        list.add(new Conv(2, 2, 2, 3, 32, 3, 3, 1, 1, 0, 0));
+        list.add(new Conv(2, 2, 2, 1, 4, 3, 3, 1, 1, 0, 0));
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convs")
+    void conv2dMatchesReference(Conv cv) {
+        // Both implementations of every kernel: im2col + SGEMM and the direct kernels.
+        for (Conv2dKernels.Strategy s : Conv2dKernels.Strategy.values()) {
+            Conv2dKernels.strategy = s;
+            checkConv(cv, s);
+        }
+    }
+
+    private static void checkConv(Conv cv, Conv2dKernels.Strategy strategy) {
+        SplittableRandom rnd = new SplittableRandom(cv.hashCode());
+        float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
+        float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
+        float[] dy = random(rnd, cv.n * cv.oh() * cv.ow() * cv.f);
+        int[] xs = {cv.n, cv.h, cv.w, cv.c}, ks = {cv.kh, cv.kw, cv.c, cv.f}, ys = {cv.n, cv.oh(), cv.ow(), cv.f};
+        Conv2dSpec spec = cv.spec();
+
+        float[] y = garbage(dy.length);
+        CPU.conv2d(view(x, xs), view(k, ks), spec, view(y, ys));
+        double[] yRef = new double[y.length], yMag = new double[y.length];
+        REF.conv2d(dview(x, xs, false), dview(k, ks, false), spec, dview(yRef, ys));
+        REF.conv2d(dview(x, xs, true), dview(k, ks, true), spec, dview(yMag, ys));
+        assertClose("conv2d " + strategy + " " + cv, y, yRef, yMag);
+
+        float[] dx = garbage(x.length);
+        CPU.conv2dBackwardInput(view(dy, ys), view(k, ks), spec, view(dx, xs));
+        double[] dxRef = new double[x.length], dxMag = new double[x.length];
+        REF.conv2dBackwardInput(dview(dy, ys, false), dview(k, ks, false), spec, dview(dxRef, xs));
+        REF.conv2dBackwardInput(dview(dy, ys, true), dview(k, ks, true), spec, dview(dxMag, xs));
+        assertClose("conv2dBackwardInput " + strategy + " " + cv, dx, dxRef, dxMag);
+
+        float[] dk = garbage(k.length);
+        CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), spec, view(dk, ks));
+        double[] dkRef = new double[k.length], dkMag = new double[k.length];
+        REF.conv2dBackwardKernel(dview(x, xs, false), dview(dy, ys, false), spec, dview(dkRef, ks));
+        REF.conv2dBackwardKernel(dview(x, xs, true), dview(dy, ys, true), spec, dview(dkMag, ks));
+        assertClose("conv2dBackwardKernel " + strategy + " " + cv, dk, dkRef, dkMag);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Conv2dKernels.Strategy.class)
+    void convResultsDoNotDependOnThreadCount(Conv2dKernels.Strategy strategy) {
+        Conv2dKernels.strategy = strategy;
+        for (Conv cv : List.of(new Conv(4, 28, 28, 1, 32, 3, 3, 1, 1, 0, 0), new Conv(3, 28, 28, 8, 5, 3, 3, 2, 2, 2, 1),
+                new Conv(2, 16, 16, 32, 64, 1, 1, 1, 1, 0, 0), new Conv(5, 13, 13, 32, 64, 3, 3, 1, 1, 1, 0))) {
+            SplittableRandom rnd = new SplittableRandom(7);
+            float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
+            float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
+            float[] dy = random(rnd, cv.n * cv.oh() * cv.ow() * cv.f);
+            int[] xs = {cv.n, cv.h, cv.w, cv.c}, ks = {cv.kh, cv.kw, cv.c, cv.f}, ys = {cv.n, cv.oh(), cv.ow(), cv.f};
+            float[][] results = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                float[] y = new float[dy.length], dx = new float[x.length], dk = new float[k.length];
+                CPU.conv2d(view(x, xs), view(k, ks), cv.spec(), view(y, ys));
+                CPU.conv2dBackwardInput(view(dy, ys), view(k, ks), cv.spec(), view(dx, xs));
+                CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), cv.spec(), view(dk, ks));
+                results[threads - 1] = concat(y, dx, dk);
+            }
+            assertArrayEquals(results[0], results[1], "1 vs 2 threads, " + strategy + ": " + cv);
+        }
+    }
+
+    @Test
+    void nonContiguousAndDoubleViewsFallBackToReference() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        float[] x = random(rnd, 2 * 5 * 6 * 3), k = random(rnd, 3 * 3 * 3 * 4);
+        // A transposed input: [2, 5, 6, 3] seen through swapped height/width strides of a [2, 6, 5, 3] array.
+        View xt = new View(new FloatStorage(x), new int[] {2, 5, 6, 3}, new int[] {90, 3, 15, 1}, 0);
+        int[] ys = {2, 3, 4, 4};
+        float[] y = new float[2 * 3 * 4 * 4];
+        double[] yRef = new double[y.length];
+        CPU.conv2d(xt, view(k, new int[] {3, 3, 3, 4}), new Conv2dSpec(1, 1, 1, 1, 0, 0), view(y, ys));
+        REF.conv2d(xt, view(k, new int[] {3, 3, 3, 4}), new Conv2dSpec(1, 1, 1, 1, 0, 0), dview(yRef, ys));
+        for (int i = 0; i < y.length; i++) assertEquals((float) yRef[i], y[i], "element " + i);
+    }
+
+    /** One pooling case: batch, image size, channels, window, strides, top/left padding, extra bottom/right. */
+    record Pool(int n, int h, int w, int c, int p, int s, int pad, int extra) {
+        int oh() {
+            return (h + 2 * pad + extra - p) / s + 1;
+        }
+
+        int ow() {
+            return (w + 2 * pad + extra - p) / s + 1;
+        }
+
+        Pool2dSpec spec() {
+            return new Pool2dSpec(p, p, s, s, pad, pad);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("n%d %dx%dx%d pool%d s%d pad%d+%d", n, h, w, c, p, s, pad, extra);
+        }
+    }
+
+    static Stream<Pool> pools() {
+        List<Pool> list = new ArrayList<>();
+        int[][] windows = {{2, 2, 0}, {3, 2, 1}, {2, 1, 0}}; // pool, stride, padding
+        for (int c : new int[] {1, 3, 8, 17, 33}) {
+            for (int[] wd : windows) {
+                list.add(new Pool(1, 7, 9, c, wd[0], wd[1], wd[2], 0));
+                list.add(new Pool(3, 7, 9, c, wd[0], wd[1], wd[2], 1));
+            }
+        }
+        list.add(new Pool(2, 28, 28, 32, 2, 2, 0, 0));
+        list.add(new Pool(2, 28, 28, 16, 3, 2, 1, 1));
+        return list.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pools")
+    void poolingMatchesReference(Pool pl) {
+        SplittableRandom rnd = new SplittableRandom(pl.hashCode());
+        int[] xs = {pl.n, pl.h, pl.w, pl.c}, ys = {pl.n, pl.oh(), pl.ow(), pl.c};
+        int xn = pl.n * pl.h * pl.w * pl.c, yn = pl.n * pl.oh() * pl.ow() * pl.c;
+        // Few distinct values, so that windows often hold ties; a few infinities and NaNs.
+        float[] x = new float[xn];
+        for (int i = 0; i < xn; i++) x[i] = rnd.nextInt(5) - 2;
+        x[rnd.nextInt(xn)] = Float.NaN;
+        x[rnd.nextInt(xn)] = Float.NEGATIVE_INFINITY;
+        x[rnd.nextInt(xn)] = Float.POSITIVE_INFINITY;
+        float[] dy = random(rnd, yn);
+        for (PoolMode mode : PoolMode.values()) {
+            float[] y = garbage(yn);
+            CPU.pool2d(mode, view(x, xs), pl.spec(), view(y, ys));
+            float[] yRef = new float[yn];
+            REF.pool2d(mode, view(x, xs), pl.spec(), view(yRef, ys));
+            float[] dx = garbage(xn);
+            CPU.pool2dBackward(mode, view(x, xs), view(yRef, ys), view(dy, ys), pl.spec(), view(dx, xs));
+            float[] dxRef = new float[xn];
+            REF.pool2dBackward(mode, view(x, xs), view(yRef, ys), view(dy, ys), pl.spec(), view(dxRef, xs));
+            if (mode == PoolMode.MAX) {
+                // A max picks one input value, and its gradient adds the same terms in the same order.
+                assertArrayEquals(yRef, y, "max pool " + pl);
+                assertArrayEquals(dxRef, dx, "max pool gradient " + pl);
+            } else {
+                assertCloseFloat("average pool " + pl, y, yRef, 1e-6);
+                assertCloseFloat("average pool gradient " + pl, dx, dxRef, 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void poolingResultsDoNotDependOnThreadCount() {
+        Pool pl = new Pool(5, 28, 28, 33, 3, 2, 1, 0);
+        SplittableRandom rnd = new SplittableRandom(11);
+        int[] xs = {pl.n, pl.h, pl.w, pl.c}, ys = {pl.n, pl.oh(), pl.ow(), pl.c};
+        float[] x = random(rnd, pl.n * pl.h * pl.w * pl.c), dy = random(rnd, pl.n * pl.oh() * pl.ow() * pl.c);
+        for (PoolMode mode : PoolMode.values()) {
+            float[][] results = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                float[] y = new float[dy.length], dx = new float[x.length];
+                CPU.pool2d(mode, view(x, xs), pl.spec(), view(y, ys));
+                CPU.pool2dBackward(mode, view(x, xs), view(y, ys), view(dy, ys), pl.spec(), view(dx, xs));
+                results[threads - 1] = concat(y, dx);
+            }
+            assertArrayEquals(results[0], results[1], "1 vs 2 threads: " + mode);
+        }
+    }
+
+    // ---- helpers ----
+
+    private static float[] random(SplittableRandom rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    /** An output array full of NaN, so that an element the kernel forgets to write shows. */
+    private static float[] garbage(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, Float.NaN);
+        return a;
+    }
+
+    private static int[] contiguousStrides(int[] shape) {
+        int[] s = new int[shape.length];
+        int step = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = step;
+            step *= shape[i];
+        }
+        return s;
+    }
+
+    private static View view(float[] a, int[] shape) {
+        return new View(new FloatStorage(a), shape, contiguousStrides(shape), 0);
+    }
+
+    /** A float64 copy of {@code a} (absolute values if asked), for reference results and magnitude sums. */
+    private static View dview(float[] a, int[] shape, boolean abs) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = abs ? Math.abs(a[i]) : a[i];
+        return dview(d, shape);
+    }
+
+    private static View dview(double[] a, int[] shape) {
+        return new View(new DoubleStorage(a), shape, contiguousStrides(shape), 0);
+    }
+
+    /** |actual − expected| ≤ RTOL · magnitude + 1e-30, reporting the worst element. */
+    private static void assertClose(String what, float[] actual, double[] expected, double[] magnitude) {
+        int worst = -1;
+        double worstRatio = 0;
+        for (int i = 0; i < actual.length; i++) {
+            double err = Math.abs(actual[i] - expected[i]);
+            double allowed = RTOL * magnitude[i] + 1e-30;
+            double ratio = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / allowed;
+            if (ratio > worstRatio) {
+                worstRatio = ratio;
+                worst = i;
+            }
+        }
+        if (worstRatio > 1) {
+            fail(String.format("%s: element %d is %s, expected %s (magnitude sum %s)", what, worst, actual[worst],
+                    expected[worst], magnitude[worst]));
+        }
+    }
+
+    private static void assertCloseFloat(String what, float[] actual, float[] expected, double rtol) {
+        for (int i = 0; i < actual.length; i++) {
+            double err = Math.abs(actual[i] - expected[i]);
+            if (!(err <= rtol * Math.abs(expected[i]) + 1e-6) && !(Float.isNaN(actual[i]) && Float.isNaN(expected[i]))
+                    && actual[i] != expected[i]) {
+                fail(String.format("%s: element %d is %s, expected %s", what, i, actual[i], expected[i]));
+            }
+        }
+    }
+
+    private static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] all = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+}
