@@ -18,7 +18,7 @@ import java.util.random.RandomGeneratorFactory;
  * of the seed MLP (784-128-10) or a small CNN (conv 3x3x32, max-pool, dense 10) on random batches.
  * Reports steps/s, bytes allocated per step (all threads) and the share of wall time spent in GC, so
  * that buffer pooling can be judged on numbers. Run it under different collectors to compare:
- * {@code MYELIN_JAVA_OPTS=-XX:+UseG1GC ./myelin bench loop}.
+ * {@code MYELIN_JAVA_OPTS=-XX:+UseParallelGC ./myelin bench loop} (the launcher leaves the JVM's default, G1).
  */
 public final class TrainingLoopBench {
     private TrainingLoopBench() {}

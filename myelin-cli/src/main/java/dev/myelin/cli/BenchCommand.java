@@ -63,7 +63,7 @@ final class BenchCommand implements Runnable {
     /** {@code myelin bench loop}: allocation and GC cost of a training-like loop, see {@link TrainingLoopBench}. */
     @Command(name = "loop", mixinStandardHelpOptions = true,
             description = {"Steps/s, bytes allocated per step and GC share of a forward/backward/SGD loop (MLP and small CNN).",
-                    "Compare collectors with MYELIN_JAVA_OPTS=-XX:+UseG1GC."})
+                    "Compare collectors with MYELIN_JAVA_OPTS=-XX:+UseParallelGC (default: G1)."})
     static final class Loop implements Callable<Integer> {
         @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
         int batch;
