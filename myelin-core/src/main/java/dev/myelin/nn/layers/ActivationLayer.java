@@ -1,0 +1,55 @@
+package dev.myelin.nn.layers;
+
+import dev.myelin.nn.Activation;
+import dev.myelin.nn.Layer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.Objects;
+
+/**
+ * An activation function as a layer (Keras's {@code Activation} layer; renamed here so that it does not
+ * clash with the {@link Activation} enum it takes). Its {@link #preActivation} is the identity, so a model
+ * ending in {@code Dense(10)} then {@code ActivationLayer(SOFTMAX)} still feeds logits to the loss.
+ *
+ * <p>Shapes: output shape = input shape (softmax normalizes over the last axis).
+ *
+ * <p>Weights: none.
+ *
+ * <p>Example: {@code new ActivationLayer(Activation.RELU)}.
+ */
+public final class ActivationLayer extends Layer implements ActivatedLayer {
+    private final Activation activation;
+
+    public ActivationLayer(Activation activation) {
+        super("activation");
+        this.activation = Objects.requireNonNull(activation, "ActivationLayer activation must not be null");
+    }
+
+    /** The activation with a Keras name, such as {@code "relu"}. */
+    public ActivationLayer(String activation) {
+        this(Activation.of(activation));
+    }
+
+    @Override
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        if (activation == Activation.SOFTMAX && inputShape.rank() == 0) {
+            throw shapeError("at least one dimension for softmax over the last axis", inputShape);
+        }
+        return inputShape;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        return activation.apply(x);
+    }
+
+    @Override
+    public Tensor preActivation(Tensor x) {
+        return x;
+    }
+}

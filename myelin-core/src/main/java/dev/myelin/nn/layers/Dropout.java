@@ -1,0 +1,64 @@
+package dev.myelin.nn.layers;
+
+import dev.myelin.nn.Layer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * Inverted dropout, as Keras: in training each element is zeroed with probability {@code rate} and the
+ * kept ones are scaled by {@code 1 / (1 − rate)}, so the expected output equals the input; at inference
+ * the layer is the identity.
+ *
+ * <p>Randomness: the layer owns a generator, seeded from the build generator (so a seeded model is
+ * repeatable) or from {@link #seed(long)}.
+ *
+ * <p>Shapes: output shape = input shape.
+ *
+ * <p>Weights: none.
+ *
+ * <p>Example: {@code new Dropout(0.5).seed(42)}.
+ */
+public final class Dropout extends Layer {
+    private static final String ALGORITHM = "L64X128MixRandom";
+    private final double rate;
+    private Long seed;
+    private RandomGenerator generator;
+
+    /** @param rate the fraction of elements to drop, in {@code [0, 1)} */
+    public Dropout(double rate) {
+        super("dropout");
+        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("Dropout rate must be in [0, 1), got rate=" + rate);
+        this.rate = rate;
+    }
+
+    /** Seeds the layer's own generator (instead of drawing a seed from the build generator); set before building. */
+    public Dropout seed(long value) {
+        if (isBuilt()) throw new IllegalStateException("layer '" + name() + "' is already built; set its seed before building");
+        this.seed = value;
+        return this;
+    }
+
+    public double rate() {
+        return rate;
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        return inputShape;
+    }
+
+    @Override
+    protected void onBuild(Shape inputShape, RandomGenerator rng) {
+        long s = seed != null ? seed : rng != null ? rng.nextLong() : RandomGenerator.getDefault().nextLong();
+        generator = RandomGeneratorFactory.of(ALGORITHM).create(s);
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        if (!training || rate == 0) return x;
+        Tensor mask = Tensor.bernoulli(generator, 1.0 - rate, x.shape().toArray()).to(x.dtype()).mul(1.0 / (1.0 - rate));
+        return x.mul(mask);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.myelin.nn.layers;
+
+import dev.myelin.tensor.Padding;
+import dev.myelin.tensor.Tensor;
+
+/**
+ * Max pooling: each output is the largest value in its window, per channel. With SAME padding the padded positions never win.
+ *
+ * <p>Shapes: input {@code [batch, height, width, channels]}, output {@code [batch, outH, outW, channels]};
+ * VALID: {@code outH = floor((height − poolH) / strideH) + 1}; SAME: {@code outH = ceil(height / strideH)}
+ * (likewise for the width). Strides default to the pool size, as Keras.
+ *
+ * <p>Weights: none.
+ *
+ * <p>Example: {@code new MaxPooling2D(2)} on {@code [26, 26, 32]} gives {@code [13, 13, 32]}.
+ */
+public final class MaxPooling2D extends Pooling2D {
+    /** A 2×2 window with stride 2, Keras's default. */
+    public MaxPooling2D() {
+        this(2, 2);
+    }
+
+    public MaxPooling2D(int poolSize) {
+        this(poolSize, poolSize);
+    }
+
+    public MaxPooling2D(int poolH, int poolW) {
+        super("max_pooling2d", poolH, poolW);
+    }
+
+    public MaxPooling2D strides(int stride) {
+        setStrides(stride, stride);
+        return this;
+    }
+
+    public MaxPooling2D strides(int strideH, int strideW) {
+        setStrides(strideH, strideW);
+        return this;
+    }
+
+    public MaxPooling2D padding(Padding value) {
+        setPadding(value);
+        return this;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        return x.maxPool2d(options());
+    }
+}

@@ -1,0 +1,74 @@
+package dev.myelin.nn.layers;
+
+import dev.myelin.nn.Layer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Reshapes each example to {@code targetShape} (the batch dimension is kept); one dimension may be -1,
+ * inferred from the element count, as Keras's {@code Reshape}.
+ *
+ * <p>Shapes: input {@code [batch, d1, ..., dk]}, output {@code [batch, t1, ..., tm]} with
+ * {@code t1·…·tm = d1·…·dk}.
+ *
+ * <p>Weights: none.
+ *
+ * <p>Example: {@code new Reshape(-1, 4)} on {@code [2, 6]} gives {@code [3, 4]}.
+ */
+public final class Reshape extends Layer {
+    private final int[] targetShape;
+    private final int unknownAxis;
+
+    /** @param targetShape the output shape without the batch dimension; positive sizes and at most one -1 */
+    public Reshape(int... targetShape) {
+        super("reshape");
+        if (targetShape == null) throw new IllegalArgumentException("Reshape targetShape must not be null");
+        int unknown = -1;
+        for (int i = 0; i < targetShape.length; i++) {
+            int d = targetShape[i];
+            if (d == -1) {
+                if (unknown >= 0) {
+                    throw new IllegalArgumentException("Reshape targetShape may contain -1 at most once, got targetShape=" + Arrays.toString(targetShape));
+                }
+                unknown = i;
+            } else if (d <= 0) {
+                throw new IllegalArgumentException("Reshape targetShape sizes must be positive or -1, got targetShape=" + Arrays.toString(targetShape));
+            }
+        }
+        this.targetShape = targetShape.clone();
+        this.unknownAxis = unknown;
+    }
+
+    /** The target shape as given (possibly with -1). */
+    public int[] targetShape() {
+        return targetShape.clone();
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        long known = 1;
+        for (int d : targetShape) if (d != -1) known *= d;
+        int size = inputShape.size();
+        int[] out = targetShape.clone();
+        if (unknownAxis >= 0) {
+            if (size % known != 0) {
+                throw shapeError("a number of elements divisible by " + known + " to reshape to " + Arrays.toString(targetShape)
+                        + " (" + size + " elements)", inputShape);
+            }
+            out[unknownAxis] = (int) (size / known);
+        } else if (known != size) {
+            throw shapeError(known + " elements to reshape to " + Arrays.toString(targetShape) + " (" + size + " elements)", inputShape);
+        }
+        return Shape.of(out);
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        Shape out = computeOutputShape(builtInputShape());
+        int[] dims = new int[out.rank() + 1];
+        dims[0] = x.dim(0);
+        for (int i = 0; i < out.rank(); i++) dims[i + 1] = out.dim(i);
+        return x.reshape(dims);
+    }
+}
