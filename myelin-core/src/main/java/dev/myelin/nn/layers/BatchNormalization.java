@@ -9,6 +9,7 @@ import dev.myelin.nn.init.Ones;
 import dev.myelin.nn.init.Zeros;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -181,23 +182,24 @@ public final class BatchNormalization extends Layer {
         for (int i = 0, j = 0; i < x.rank(); i++) if (i != a) reduce[j++] = i;
         // a [features] vector broadcast along axis a: [features, 1, ..., 1] with one 1 per axis after a
         int[] paramDims = new int[x.rank() - a];
-        java.util.Arrays.fill(paramDims, 1);
+        Arrays.fill(paramDims, 1);
         paramDims[0] = x.dim(a);
 
-        Tensor mean;
+        Tensor centered;
         Tensor variance;
         if (training && isTrainable()) {
-            mean = x.mean(reduce, true);
-            variance = x.sub(mean).square().mean(reduce, true);
+            Tensor mean = x.mean(reduce, true);
+            centered = x.sub(mean);
+            variance = centered.square().mean(reduce, true);
             try (var noGrad = NoGrad.scope()) {
                 updateMoving(movingMean, mean);
                 updateMoving(movingVariance, variance);
             }
         } else {
-            mean = movingMean.value().reshape(paramDims);
+            centered = x.sub(movingMean.value().reshape(paramDims));
             variance = movingVariance.value().reshape(paramDims);
         }
-        Tensor y = x.sub(mean).mul(variance.add(epsilon).rsqrt());
+        Tensor y = centered.mul(variance.add(epsilon).rsqrt());
         if (scale) y = y.mul(gamma.value().reshape(paramDims));
         if (center) y = y.add(beta.value().reshape(paramDims));
         return y;

@@ -53,12 +53,12 @@ public final class Reshape extends Layer {
         int[] out = targetShape.clone();
         if (unknownAxis >= 0) {
             if (size % known != 0) {
-                throw shapeError("a number of elements divisible by " + known + " to reshape to " + Arrays.toString(targetShape)
-                        + " (" + size + " elements)", inputShape);
+                throw shapeError("an element count divisible by " + known + " (to reshape to " + Arrays.toString(targetShape)
+                        + "; this input has " + size + ")", inputShape);
             }
             out[unknownAxis] = (int) (size / known);
         } else if (known != size) {
-            throw shapeError(known + " elements to reshape to " + Arrays.toString(targetShape) + " (" + size + " elements)", inputShape);
+            throw shapeError(known + " elements (to reshape to " + Arrays.toString(targetShape) + "; this input has " + size + ")", inputShape);
         }
         return Shape.of(out);
     }

@@ -82,7 +82,7 @@ class CoreLayersTest {
         assertMessage(() -> new Reshape(-1, -1), "-1", "at most once", "[-1, -1]");
         assertMessage(() -> new Reshape(3, 0), "positive", "[3, 0]");
         assertMessage(() -> new Reshape(5, -1).name("rs").outputShape(Shape.of(2, 6)), "rs", "Reshape", "divisible by 5", "[2, 6]");
-        assertMessage(() -> new Reshape(5, 2).outputShape(Shape.of(2, 6)), "10 elements", "[5, 2]", "[2, 6]");
+        assertMessage(() -> new Reshape(5, 2).outputShape(Shape.of(2, 6)), "10 elements", "[5, 2]", "has 12", "[2, 6]");
         assertMessage(() -> new LeakyReLU(-0.1), "negativeSlope", "-0.1");
         assertMessage(() -> new ActivationLayer((Activation) null), "activation");
         assertMessage(() -> new ActivationLayer("swishy"), "swishy");
