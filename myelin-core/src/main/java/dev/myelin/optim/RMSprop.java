@@ -88,15 +88,15 @@ public final class RMSprop extends Optimizer {
 
         Tensor d = g.mul(g).mulInPlace(1 - rho);
         v.mulInPlace(rho).addInPlace(d);
-        Tensor denominator;
         if (centered) {
             Tensor a = slots.get("average_gradient");
             a.mulInPlace(rho).addInPlace(d.assign(g).mulInPlace(1 - rho));
-            denominator = v.sub(d.assign(a).mulInPlace(a)).addInPlace(eps);
+            d.assign(a).mulInPlace(a).mulInPlace(-1).addInPlace(v); // v - a², exactly as rounded
         } else {
-            denominator = v.add(eps);
+            d.assign(v);
         }
-        Tensor increment = d.assign(g).mulInPlace(lr).div(denominator.sqrt());
+        Tensor root = d.addInPlace(eps).sqrt();
+        Tensor increment = d.assign(g).mulInPlace(lr).div(root);
         if (momentum > 0) {
             Tensor m = slots.get("momentum");
             m.mulInPlace(momentum).addInPlace(increment);
