@@ -1,0 +1,75 @@
+package dev.myelin.optim;
+
+import dev.myelin.tensor.Tensor;
+
+/**
+ * Stochastic gradient descent, with optional momentum and Nesterov momentum (Keras 3's {@code SGD}).
+ *
+ * <p>Algorithm, for a weight {@code w} with gradient {@code g} and learning rate {@code lr}:
+ * <pre>
+ * momentum == 0:   w = w - lr * g
+ * momentum  > 0:   m = momentum * m - lr * g          (slot "momentum", starts at 0)
+ *                  w = w + m                          (nesterov = false)
+ *                  w = w + momentum * m - lr * g      (nesterov = true, with the new m)
+ * </pre>
+ * With a constant learning rate this is PyTorch's SGD ({@code dampening = 0}) with {@code m = -lr * buf}.
+ *
+ * <p>Defaults (Keras): learning rate 0.01, momentum 0, nesterov false.
+ *
+ * <p>Example: {@code new SGD(0.1).momentum(0.9).nesterov(true)}.
+ */
+public final class SGD extends Optimizer {
+    private double momentum;
+    private boolean nesterov;
+
+    /** SGD with Keras's default learning rate 0.01. */
+    public SGD() {
+        this(0.01);
+    }
+
+    /** @param learningRate {@code >= 0} */
+    public SGD(double learningRate) {
+        super(learningRate);
+    }
+
+    /** The momentum factor in {@code [0, 1]} (0: plain gradient descent, no slot). */
+    public SGD momentum(double value) {
+        this.momentum = Checks.unit("SGD", "momentum", value);
+        return this;
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+
+    /** Whether to use Nesterov momentum (only matters when momentum is not 0). */
+    public SGD nesterov(boolean value) {
+        this.nesterov = value;
+        return this;
+    }
+
+    public boolean nesterov() {
+        return nesterov;
+    }
+
+    @Override
+    protected void update(Tensor w, Tensor g, Slots slots, double lr) {
+        Tensor lrG = g.mul(lr);
+        if (momentum == 0) {
+            w.subInPlace(lrG);
+            return;
+        }
+        Tensor m = slots.get("momentum");
+        m.mulInPlace(momentum).subInPlace(lrG);
+        if (nesterov) {
+            w.addInPlace(m.mul(momentum).subInPlace(lrG));
+        } else {
+            w.addInPlace(m);
+        }
+    }
+
+    @Override
+    protected String settings() {
+        return "momentum=" + momentum + ", nesterov=" + nesterov;
+    }
+}
