@@ -43,7 +43,7 @@ public final class AUC implements Metric {
         this(200);
     }
 
-    /** @param numThresholds the number of thresholds, at least 2 (Keras's default 200) */
+    /** Named {@code "auc"}; {@code numThresholds} at least 2 (Keras's default 200). */
     public AUC(int numThresholds) {
         this(numThresholds, "auc");
     }

@@ -37,7 +37,7 @@ public final class Accuracy extends MeanMetric {
         this("accuracy");
     }
 
-    /** @param name the name in logs, such as Keras's alias {@code "acc"} */
+    /** With the name used in logs, such as Keras's alias {@code "acc"}. */
     public Accuracy(String name) {
         super(name);
     }

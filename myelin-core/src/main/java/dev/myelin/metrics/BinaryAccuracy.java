@@ -27,7 +27,7 @@ public final class BinaryAccuracy extends MeanMetric {
         this(0.5);
     }
 
-    /** @param threshold predictions strictly above it count as 1; in (0, 1) */
+    /** Named {@code "binary_accuracy"}; predictions strictly above {@code threshold}, in (0, 1), count as 1. */
     public BinaryAccuracy(double threshold) {
         this(threshold, "binary_accuracy");
     }

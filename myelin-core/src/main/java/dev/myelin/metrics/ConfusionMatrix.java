@@ -34,7 +34,7 @@ public final class ConfusionMatrix implements Metric {
         this(numClasses, "confusion_matrix");
     }
 
-    /** @param numClasses at least 2 */
+    /** {@code numClasses} at least 2; {@code name} as it appears in logs. */
     public ConfusionMatrix(int numClasses, String name) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("metric name is empty");
         if (numClasses < 2) throw new IllegalArgumentException(name + ": numClasses must be at least 2, received " + numClasses);

@@ -25,7 +25,7 @@ public final class Precision extends ConfusionCounts {
         this(0.5);
     }
 
-    /** @param threshold in [0, 1]; predictions strictly above it are positive */
+    /** Named {@code "precision"}; predictions strictly above {@code threshold}, in [0, 1], are positive. */
     public Precision(double threshold) {
         this(threshold, "precision");
     }

@@ -25,7 +25,7 @@ public final class Recall extends ConfusionCounts {
         this(0.5);
     }
 
-    /** @param threshold in [0, 1]; predictions strictly above it are positive */
+    /** Named {@code "recall"}; predictions strictly above {@code threshold}, in [0, 1], are positive. */
     public Recall(double threshold) {
         this(threshold, "recall");
     }
