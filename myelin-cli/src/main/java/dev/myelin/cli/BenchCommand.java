@@ -2,6 +2,7 @@ package dev.myelin.cli;
 
 import dev.myelin.bench.ConvBench;
 import dev.myelin.bench.GemmBench;
+import dev.myelin.bench.ModelBench;
 import dev.myelin.bench.TrainingLoopBench;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code myelin bench ...}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
-        subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class})
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class, BenchCommand.Models.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -106,6 +107,42 @@ final class BenchCommand implements Runnable {
             if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
             if (only != null) args.addAll(List.of("--case", only));
             return ConvBench.run(args);
+        }
+    }
+
+    /** {@code myelin bench models}: training and inference samples/s of the seed models, see {@link ModelBench}. */
+    @Command(name = "models", mixinStandardHelpOptions = true,
+            description = {"Training (batch 32 and 128) and inference (batch 128) samples/s of the seed models MLP, CNN 28x28x1 and",
+                    "CNN 32x32x3, with the protocol and synthetic data of ../shared/peers/torch/bench_torch.py."})
+    static final class Models implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--models", split = ",", paramLabel = "NAME", description = "mlp, cnn, cnn-cifar (default: all).")
+        List<String> models;
+
+        @Option(names = "--batches", split = ",", paramLabel = "B", description = "Training batch sizes (default: 32,128).")
+        List<Integer> batches;
+
+        @Option(names = "--target", description = "Timed seconds per measurement (default: 10).")
+        Double target;
+
+        @Option(names = "--warmup", description = "Warm-up seconds per measurement (default: 5).")
+        Double warmup;
+
+        @Option(names = "--threads", description = "Kernel threads (default: MYELIN_NUM_THREADS or all cores).")
+        Integer threads;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>();
+            if (json) args.add("--json");
+            if (models != null) args.addAll(List.of("--models", Gemm.join(models)));
+            if (batches != null) args.addAll(List.of("--batches", Gemm.join(batches)));
+            if (target != null) args.addAll(List.of("--target", String.valueOf(target)));
+            if (warmup != null) args.addAll(List.of("--warmup", String.valueOf(warmup)));
+            if (threads != null) args.addAll(List.of("--threads", String.valueOf(threads)));
+            return ModelBench.run(args);
         }
     }
 }

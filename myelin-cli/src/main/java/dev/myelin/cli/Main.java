@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code myelin} command. */
 @Command(name = "myelin", mixinStandardHelpOptions = true, version = "myelin 0.1.0",
         description = "Myelin: deep learning for Java.",
-        subcommands = {DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, ExampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
 
@@ -21,6 +21,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true"); // plots are drawn off-screen
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && System.getenv(RELAUNCHED) == null) {
             // A jar manifest cannot add a module, so `java -jar myelin-cli.jar` restarts itself with the flag.
             System.exit(relaunchWithVectorApi(args));

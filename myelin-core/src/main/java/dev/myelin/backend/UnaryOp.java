@@ -15,7 +15,7 @@ public enum UnaryOp {
     SIGN { public double apply(double x, double p, double q) { return Math.signum(x); } },
     SQUARE { public double apply(double x, double p, double q) { return x * x; } },
     RECIPROCAL { public double apply(double x, double p, double q) { return 1.0 / x; } },
-    RELU { public double apply(double x, double p, double q) { return x > 0 ? x : 0.0; } },
+    RELU { public double apply(double x, double p, double q) { return x <= 0 ? 0.0 : x; } }, // NaN stays NaN, as PyTorch
     /** max(x, 0) + p·min(x, 0); p is the negative slope. */
     LEAKY_RELU { public double apply(double x, double p, double q) { return x > 0 ? x : p * x; } },
     /** x for x > 0, p·(exp(x) − 1) otherwise. */

@@ -139,6 +139,14 @@ public abstract class Layer {
         }
     }
 
+    /**
+     * Functional API: records a call of this layer on a symbolic tensor and returns the symbolic output
+     * (weights are created when the {@link Model} is built). Shape errors surface here, naming the layer.
+     */
+    public SymbolicTensor apply(SymbolicTensor input) {
+        return SymbolicTensor.produced(this, java.util.List.of(input), outputShape(input.shape()));
+    }
+
     /** All weights, in creation order. */
     public final List<Parameter> weights() {
         return Collections.unmodifiableList(weights);

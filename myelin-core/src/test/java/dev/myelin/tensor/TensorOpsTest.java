@@ -193,4 +193,18 @@ class TensorOpsTest {
         String big = Tensor.zeros(100, 100).toString();
         assertTrue(big.contains("...") && big.length() < 1000, big);
     }
+
+    @Test
+    void reluKeepsNaNAsPyTorchDoes() {
+        // 40 elements: the vector loop and the scalar tail both see a NaN
+        float[] x = new float[40];
+        for (int i = 0; i < x.length; i++) x[i] = i % 3 - 1;
+        x[5] = Float.NaN;
+        x[39] = Float.NaN;
+        float[] y = Tensor.of(x, 40).relu().toFloatArray();
+        assertTrue(Float.isNaN(y[5]) && Float.isNaN(y[39]));
+        assertEquals(0f, y[0]);
+        assertEquals(1f, y[2]);
+        assertTrue(Double.isNaN(Tensor.of(new double[] {Double.NaN}, 1).relu().item()));
+    }
 }

@@ -16,6 +16,13 @@ public final class TensorAssert {
         assertAllClose(actual.toDoubleArray(), expected.toDoubleArray(), rtol, atol);
     }
 
+    public static void assertAllClose(float[] actual, float[] expected, double rtol, double atol) {
+        double[] a = new double[actual.length], e = new double[expected.length];
+        for (int i = 0; i < a.length; i++) a[i] = actual[i];
+        for (int i = 0; i < e.length; i++) e[i] = expected[i];
+        assertAllClose(a, e, rtol, atol);
+    }
+
     public static void assertAllClose(double[] actual, double[] expected, double rtol, double atol) {
         assertEquals(expected.length, actual.length, "length");
         int worst = -1;

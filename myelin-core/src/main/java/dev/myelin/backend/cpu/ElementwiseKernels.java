@@ -286,7 +286,7 @@ final class ElementwiseKernels {
         FloatVector zero = FloatVector.zero(S);
         for (int i = 0, ub = S.loopBound(n); i < ub; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xo + i);
-            zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
+            v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, yo + i); // NaN stays NaN
         }
     }
 

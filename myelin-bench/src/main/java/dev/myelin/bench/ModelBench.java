@@ -1,0 +1,169 @@
+package dev.myelin.bench;
+
+import dev.myelin.autograd.NoGrad;
+import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.losses.Loss;
+import dev.myelin.nn.Model;
+import dev.myelin.nn.Sequential;
+import dev.myelin.optim.Adam;
+import dev.myelin.tensor.Tensor;
+import dev.myelin.zoo.SeedModels;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Training and inference throughput (samples/s) of the seed models, with the protocol of the PyTorch
+ * reference ({@code ../shared/peers/torch/bench_torch.py}) so that the figures compare one to one:
+ * the same synthetic data (a pool of 4096 samples from the same counter-based SplitMix64 stream: 70%
+ * zeros, the rest uniform in (0, 1]; labels from a fixed random linear teacher), Adam with Keras's
+ * defaults, sparse categorical cross-entropy; per batch size a warm-up of at least {@code warmup} seconds
+ * and 5 steps, then 5 timed chunks adding up to about {@code target} seconds; the median chunk's
+ * samples/s is reported. Inference is a forward pass (softmax included) at batch 128 in inference mode.
+ *
+ * <pre>
+ * ModelBench [--json] [--models mlp,cnn,cnn-cifar] [--batches 32,128] [--target 10] [--warmup 5] [--threads 2]
+ * </pre>
+ */
+public final class ModelBench {
+    private static final int POOL = 4096;
+    private static final int CHUNKS = 5;
+
+    private ModelBench() {}
+
+    public static int run(List<String> args) {
+        boolean json = false;
+        List<String> models = List.of("mlp", "cnn", "cnn-cifar");
+        int[] batches = {32, 128};
+        double target = 10, warmup = 5;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--json" -> json = true;
+                case "--models" -> models = Arrays.asList(args.get(++i).split(","));
+                case "--batches" -> batches = Arrays.stream(args.get(++i).split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--target" -> target = Double.parseDouble(args.get(++i));
+                case "--warmup" -> warmup = Double.parseDouble(args.get(++i));
+                case "--threads" -> Parallel.setThreads(Integer.parseInt(args.get(++i)));
+                default -> throw new IllegalArgumentException("unknown option " + args.get(i));
+            }
+        }
+        PrintStream out = System.out;
+        List<String> rows = new ArrayList<>();
+        if (!json) out.printf(Locale.ROOT, "%-10s %8s %16s %16s %14s%n", "model", "threads", "mode", "samples/s", "loss first->last");
+        for (String name : models) {
+            Sequential model = SeedModels.byName(name).seed(42);
+            model.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
+            int[] inShape = model.inputs().get(0).shape().toArray();
+            Tensor[] pool = makePool(inShape);
+            for (int b : batches) {
+                double[] lossFirstLast = new double[2];
+                double rate = timeTraining(model, pool, b, warmup, target, lossFirstLast);
+                if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f %7.3f->%.3f%n", name, Parallel.threads(), "train B=" + b, rate, lossFirstLast[0], lossFirstLast[1]);
+                rows.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"threads\":%d,\"mode\":\"train\",\"batch\":%d,\"samples_per_s\":%.2f,\"loss_first\":%.5f,\"loss_last\":%.5f}",
+                        name, Parallel.threads(), b, rate, lossFirstLast[0], lossFirstLast[1]));
+            }
+            double infer = timeInference(model, pool[0], 128, warmup, target);
+            if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f%n", name, Parallel.threads(), "infer B=128", infer);
+            rows.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"threads\":%d,\"mode\":\"infer\",\"batch\":128,\"samples_per_s\":%.2f}", name, Parallel.threads(), infer));
+        }
+        if (json) out.println("{\"results\":[" + String.join(",", rows) + "]}");
+        return 0;
+    }
+
+    private static double timeTraining(Model model, Tensor[] pool, int batch, double warmup, double target, double[] lossFirstLast) {
+        int batches = POOL / batch;
+        int[] counter = {0};
+        List<Double> losses = new ArrayList<>();
+        Runnable step = () -> {
+            int i = counter[0]++ % batches;
+            Tensor x = pool[0].slice(0, i * batch, (i + 1) * batch);
+            Tensor y = pool[1].slice(0, i * batch, (i + 1) * batch);
+            losses.add(model.trainStep(List.of(x), List.of(y)));
+        };
+        double rate = timed(step, batch, warmup, target);
+        int k = Math.max(1, Math.min(20, losses.size() / 10));
+        lossFirstLast[0] = losses.subList(0, k).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+        lossFirstLast[1] = losses.subList(losses.size() - k, losses.size()).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+        return rate;
+    }
+
+    private static double timeInference(Model model, Tensor x, int batch, double warmup, double target) {
+        Tensor xb = x.slice(0, 0, batch);
+        return timed(() -> {
+            try (var g = NoGrad.scope()) {
+                model.call(xb, false);
+            }
+        }, batch, warmup, target);
+    }
+
+    /** Warm-up, then {@link #CHUNKS} timed chunks; the median samples/s. */
+    private static double timed(Runnable step, int batch, double warmup, double target) {
+        long t0 = System.nanoTime();
+        int n = 0;
+        while (n < 5 || (System.nanoTime() - t0) / 1e9 < warmup) {
+            step.run();
+            n++;
+        }
+        double perStep = (System.nanoTime() - t0) / 1e9 / n;
+        int steps = Math.max(1, (int) Math.round(target / CHUNKS / perStep));
+        double[] rates = new double[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) {
+            long t = System.nanoTime();
+            for (int s = 0; s < steps; s++) step.run();
+            rates[c] = (double) steps * batch / ((System.nanoTime() - t) / 1e9);
+        }
+        Arrays.sort(rates);
+        return rates[CHUNKS / 2];
+    }
+
+    // ---- the reference's synthetic data, bit for bit ----
+
+    private static final long GAMMA = 0x9E3779B97F4A7C15L, C1 = 0xBF58476D1CE4E5B9L, C2 = 0x94D049BB133111EBL;
+
+    /** Counter-based SplitMix64 → float32 uniform [0, 1) with 24 bits, as {@code uniform(seed, n)} in bench_torch.py. */
+    static float[] uniform(long seed, int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            long z = seed + (i + 1L) * GAMMA;
+            z = (z ^ (z >>> 30)) * C1;
+            z = (z ^ (z >>> 27)) * C2;
+            z = z ^ (z >>> 31);
+            out[i] = (float) ((z >>> 40) * 0x1.0p-24);
+        }
+        return out;
+    }
+
+    /**
+     * The image-like pool: x = max(u - 0.7, 0) / 0.3 (float64, then float32), labels = argmax((x - 0.15)·W)
+     * with W = u' - 0.5 of shape [d, 10]. The reference's x is NCHW for CNNs; ours is NHWC, so the same
+     * numbers land in other positions — the data statistics, not the layout, matter for throughput.
+     */
+    static Tensor[] makePool(int[] shape) {
+        int d = 1;
+        for (int s : shape) d *= s;
+        float[] u = uniform(1, POOL * d);
+        float[] x = new float[POOL * d];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (Math.max((double) u[i] - 0.7, 0.0) / 0.3);
+        float[] w = uniform(2, d * 10);
+        float[] y = new float[POOL];
+        for (int s = 0; s < POOL; s++) {
+            int best = 0;
+            double bestV = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < 10; c++) {
+                double acc = 0;
+                for (int j = 0; j < d; j++) acc += ((double) x[s * d + j] - 0.15) * ((double) w[j * 10 + c] - 0.5);
+                if (acc > bestV) {
+                    bestV = acc;
+                    best = c;
+                }
+            }
+            y[s] = best;
+        }
+        int[] full = new int[shape.length + 1];
+        full[0] = POOL;
+        System.arraycopy(shape, 0, full, 1, shape.length);
+        return new Tensor[] {Tensor.of(x, full), Tensor.of(y, POOL)};
+    }
+}

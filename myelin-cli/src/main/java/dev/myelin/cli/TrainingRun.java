@@ -1,0 +1,83 @@
+package dev.myelin.cli;
+
+import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.data.Cifar10;
+import dev.myelin.data.FashionMnist;
+import dev.myelin.data.MnistFormat;
+import dev.myelin.data.TrainTest;
+import dev.myelin.losses.Loss;
+import dev.myelin.metrics.Metric;
+import dev.myelin.nn.Model;
+import dev.myelin.optim.Adam;
+import dev.myelin.tensor.Tensor;
+import dev.myelin.train.Evaluation;
+import dev.myelin.train.FitOptions;
+import dev.myelin.train.History;
+import dev.myelin.zoo.SeedModels;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@code myelin train} and {@code myelin demo} do: load a labelled image folder (IDX as MNIST /
+ * Fashion-MNIST, or CIFAR-10 binary batches), scale pixels to [0, 1], train a seed model or a JSON-described
+ * one with Adam and sparse categorical cross-entropy, evaluate on the test split, and write PNG plots.
+ */
+record TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed,
+                   double validationSplit, Path out, String title) {
+
+    /** Runs; prints the summary, the progress bar and {@code test accuracy: 0.xxxx}; returns the evaluation. */
+    Evaluation run(PrintStream log) throws IOException {
+        TrainTest split = load(data);
+        Tensor xTrain = split.train().x().div(255.0), yTrain = split.train().y();
+        Tensor xTest = split.test().x().div(255.0), yTest = split.test().y();
+        log.printf(Locale.ROOT, "data: %s: %d training and %d test samples of shape %s, %d thread(s)%n",
+                data, xTrain.dim(0), xTest.dim(0), split.train().xShape(), Parallel.threads());
+        Model m = buildModel();
+        m.seed(seed);
+        m.compile(new Adam(learningRate), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        m.build();
+        log.print(m.summary());
+        long t0 = System.nanoTime();
+        History history = m.fit(xTrain, yTrain, FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Evaluation test = m.evaluate(xTest, yTest, 256);
+        log.printf(Locale.ROOT, "training: %.1f s (%.1f s per epoch, %.0f samples/s)%n", seconds, seconds / Math.max(1, history.epochsRun()),
+                history.epochsRun() * (double) xTrain.dim(0) * (1 - validationSplit) / seconds);
+        log.printf(Locale.ROOT, "test loss: %.4f%n", test.loss());
+        if (out != null) {
+            Files.createDirectories(out);
+            String stem = title.replaceAll("[^A-Za-z0-9_-]+", "-");
+            Path curves = out.resolve(stem + "-curves.png");
+            Plots.curves(history, title + ": training curves", curves);
+            log.println("wrote " + curves);
+            if (test.confusionMatrix() != null) {
+                Path confusion = out.resolve(stem + "-confusion.png");
+                List<String> names = test.confusionMatrix().counts().length == 10 && isFashion(data) ? FashionMnist.CLASS_NAMES : List.of();
+                Plots.confusion(test.confusionMatrix().counts(), names, title + ": confusion matrix (test)", confusion);
+                log.println("wrote " + confusion);
+            }
+        }
+        log.printf(Locale.ROOT, "test accuracy: %.4f%n", test.get("accuracy"));
+        return test;
+    }
+
+    private Model buildModel() throws IOException {
+        if (model.toLowerCase(Locale.ROOT).endsWith(".json")) return ModelSpec.read(Path.of(model));
+        return SeedModels.byName(model);
+    }
+
+    private static boolean isFashion(Path dir) {
+        return dir.toString().toLowerCase(Locale.ROOT).contains("fashion");
+    }
+
+    /** CIFAR-10 binary batches when the folder has them, IDX files otherwise. */
+    static TrainTest load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) throw new IOException("data folder " + dir + " does not exist or is not a folder");
+        if (Files.exists(dir.resolve("test_batch.bin")) || Files.exists(dir.resolve("data_batch_1.bin"))) return Cifar10.load(dir);
+        return MnistFormat.load(dir);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.myelin.nn;
+
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A layer that combines several inputs (Add, Concatenate, ...) in functional models. Weight-free: it is
+ * "built" for its first input's shape, and checks the others in {@link #outputShape(List)}.
+ */
+public abstract class MergeLayer extends Layer {
+    protected MergeLayer(String baseName) {
+        super(baseName);
+    }
+
+    /** The output shape for the given input shapes (without batch); throws naming the layer on a mismatch. */
+    public abstract Shape outputShape(List<Shape> inputShapes);
+
+    /** Combines a batch of each input. */
+    public abstract Tensor call(List<Tensor> inputs, boolean training);
+
+    /** Functional API: calls this layer on several symbolic tensors. */
+    public SymbolicTensor apply(List<SymbolicTensor> inputs) {
+        if (inputs.size() < 2) throw new IllegalArgumentException("layer '" + name() + "' merges at least 2 inputs, got " + inputs.size());
+        List<Shape> shapes = new ArrayList<>();
+        for (SymbolicTensor t : inputs) shapes.add(t.shape());
+        return SymbolicTensor.produced(this, inputs, outputShape(shapes));
+    }
+
+    public SymbolicTensor apply(SymbolicTensor... inputs) {
+        return apply(List.of(inputs));
+    }
+
+    @Override
+    public SymbolicTensor apply(SymbolicTensor input) {
+        throw new IllegalArgumentException("layer '" + name() + "' merges several inputs; call apply(List) or apply(a, b, ...)");
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        return inputShape;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        throw new UnsupportedOperationException("layer '" + name() + "' merges several inputs; call call(List, training)");
+    }
+}

@@ -1,0 +1,395 @@
+package dev.myelin.nn;
+
+import dev.myelin.autograd.NoGrad;
+import dev.myelin.losses.Loss;
+import dev.myelin.metrics.Metric;
+import dev.myelin.nn.layers.ActivatedLayer;
+import dev.myelin.optim.Optimizer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import dev.myelin.train.Evaluation;
+import dev.myelin.train.FitOptions;
+import dev.myelin.train.History;
+import dev.myelin.train.Trainer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * A model: a graph of layer calls from inputs to outputs (Keras's functional API), with the Keras
+ * training API: {@link #compile}, {@link #fit}, {@link #evaluate}, {@link #predict}. {@link Sequential}
+ * is the special case of one chain.
+ *
+ * <pre>{@code
+ * SymbolicTensor in = Input.of(784);
+ * SymbolicTensor h = new Dense(64, Activation.RELU).apply(in);
+ * Model model = new Model(in, new Dense(10, Activation.SOFTMAX).apply(h));
+ * model.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+ * History history = model.fit(x, y, FitOptions.epochs(5));
+ * }</pre>
+ *
+ * <p>Weights are created when the model is built: at construction when every input shape is known,
+ * otherwise at the first call on data. The seed ({@link #seed(long)}) makes the initial weights
+ * repeatable; without one they are random.
+ *
+ * <p>Training runs {@link #trainStep}, which subclasses may override for custom loops (a GAN, say);
+ * {@link Trainer} drives it with callbacks and batches.
+ */
+public class Model {
+    private static final Map<String, AtomicInteger> NAME_COUNTS = new ConcurrentHashMap<>();
+
+    private final String name;
+    private List<SymbolicTensor> inputs = List.of();
+    private List<SymbolicTensor> outputs = List.of();
+    private List<SymbolicTensor> steps = List.of(); // non-input tensors in dependency order
+    private List<Layer> layers = List.of();
+    private Long seed;
+    private boolean built;
+    private Optimizer optimizer;
+    private Loss loss;
+    private List<Metric> metrics = List.of();
+    private List<List<Metric>> outputMetrics = List.of();
+    private volatile boolean stopTraining;
+
+    /** A functional model from one input to one output. */
+    public Model(SymbolicTensor input, SymbolicTensor output) {
+        this(List.of(input), List.of(output));
+    }
+
+    /** A functional model with several inputs and outputs (data are passed in this order). */
+    public Model(List<SymbolicTensor> inputs, List<SymbolicTensor> outputs) {
+        this("model");
+        setGraph(inputs, outputs);
+    }
+
+    /** For subclasses that set their graph later ({@link Sequential}). */
+    protected Model(String baseName) {
+        int n = NAME_COUNTS.computeIfAbsent(baseName, k -> new AtomicInteger()).getAndIncrement();
+        this.name = n == 0 ? baseName : baseName + "_" + n;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Seeds the initial weights (call before the model is built, for example right after construction). */
+    public Model seed(long value) {
+        if (built) throw new IllegalStateException("model '" + name + "' is already built; set the seed before it builds (declare no input shape, or call seed first)");
+        this.seed = value;
+        if (!inputs.isEmpty()) build(); // with known shapes, weights exist from here on, as in Keras
+        return this;
+    }
+
+    // ---- graph ----
+
+    /** Sets the graph: collects the layer calls between {@code inputs} and {@code outputs}. */
+    protected final void setGraph(List<SymbolicTensor> graphInputs, List<SymbolicTensor> graphOutputs) {
+        if (graphInputs.isEmpty() || graphOutputs.isEmpty()) throw new IllegalArgumentException("a model needs at least one input and one output");
+        for (SymbolicTensor in : graphInputs) {
+            if (!in.isInput()) throw new IllegalArgumentException("model inputs must come from Input.of(...), got " + in);
+        }
+        Set<SymbolicTensor> seen = new HashSet<>();
+        List<SymbolicTensor> order = new ArrayList<>();
+        List<SymbolicTensor> stack = new ArrayList<>(graphOutputs);
+        while (!stack.isEmpty()) {
+            SymbolicTensor t = stack.removeLast();
+            if (!seen.add(t)) continue;
+            if (t.isInput()) {
+                if (!graphInputs.contains(t)) throw new IllegalArgumentException("output depends on " + t + ", which is not among the model's inputs");
+                continue;
+            }
+            order.add(t);
+            stack.addAll(t.inputs());
+        }
+        order.sort(Comparator.comparingLong(SymbolicTensor::id));
+        Set<Layer> layerSet = new LinkedHashSet<>();
+        for (SymbolicTensor t : order) layerSet.add(t.layer());
+        this.inputs = List.copyOf(graphInputs);
+        this.outputs = List.copyOf(graphOutputs);
+        this.steps = List.copyOf(order);
+        this.layers = List.copyOf(layerSet);
+    }
+
+    /** The layers, in call order. */
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    /** The layer named {@code layerName}. */
+    public Layer layer(String layerName) {
+        for (Layer l : layers) if (l.name().equals(layerName)) return l;
+        throw new IllegalArgumentException("model '" + name + "' has no layer '" + layerName + "'; layers: " + layers.stream().map(Layer::name).toList());
+    }
+
+    public List<SymbolicTensor> inputs() {
+        return inputs;
+    }
+
+    public List<SymbolicTensor> outputs() {
+        return outputs;
+    }
+
+    public boolean isBuilt() {
+        return built;
+    }
+
+    /** Creates all weights (layers in call order, from the seeded generator). Idempotent. */
+    public void build() {
+        if (built) return;
+        if (inputs.isEmpty()) throw new IllegalStateException("model '" + name + "' has no input shape yet: declare one (layer.inputShape(...)) or fit/call it on data first");
+        RandomGenerator rng = seed == null ? RandomGenerator.getDefault() : RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        for (SymbolicTensor t : steps) t.layer().build(t.inputs().get(0).shape(), rng);
+        built = true;
+    }
+
+    // ---- forward ----
+
+    /** Runs the model on one batch of a single-input, single-output model. */
+    public Tensor call(Tensor x, boolean training) {
+        return call(List.of(x), training).get(0);
+    }
+
+    /** Runs the model on one batch of each input; returns one tensor per output. */
+    public List<Tensor> call(List<Tensor> xs, boolean training) {
+        return forward(xs, training, null).predictions();
+    }
+
+    /**
+     * The outputs of a forward pass and, per output, what the loss takes: the logits and the logits form of
+     * the loss for outputs that end in softmax or sigmoid, the prediction and the compiled loss otherwise.
+     */
+    public record Forward(List<Tensor> predictions, List<Tensor> lossInputs, List<Loss> losses) {
+        /** The loss of output {@code i} against {@code target}. */
+        public Tensor loss(int i, Tensor target) {
+            return losses.get(i).compute(target, lossInputs.get(i));
+        }
+    }
+
+    /**
+     * Forward pass for training or evaluation. For each output whose last layer ends in an activation that
+     * {@code lossFn} can take as logits ({@link Loss#onLogits}), {@code lossInputs} holds the logits; else
+     * the prediction itself.
+     */
+    public Forward forward(List<Tensor> xs, boolean training, Loss lossFn) {
+        ensureBuiltFor(xs);
+        Map<SymbolicTensor, Tensor> values = new IdentityHashMap<>();
+        for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
+        Map<SymbolicTensor, Tensor> logits = new IdentityHashMap<>();
+        for (SymbolicTensor t : steps) {
+            Layer layer = t.layer();
+            if (layer instanceof MergeLayer merge) {
+                List<Tensor> args = new ArrayList<>();
+                for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
+                values.put(t, merge.call(args, training));
+                continue;
+            }
+            Tensor x = values.get(t.inputs().get(0));
+            if (lossFn != null && outputs.contains(t) && layer instanceof ActivatedLayer act && lossFn.onLogits(act.activation()) != null) {
+                layer.checkInput(x.shape());
+                Tensor z = act.preActivation(x);
+                logits.put(t, z);
+                values.put(t, act.activation().apply(z));
+            } else {
+                values.put(t, layer.call(x, training));
+            }
+        }
+        List<Tensor> preds = new ArrayList<>();
+        List<Tensor> lossIn = new ArrayList<>();
+        List<Loss> lossFns = new ArrayList<>();
+        for (SymbolicTensor out : outputs) {
+            preds.add(values.get(out));
+            Tensor z = logits.get(out);
+            lossIn.add(z != null ? z : values.get(out));
+            lossFns.add(z != null ? lossFn.onLogits(((ActivatedLayer) out.layer()).activation()) : lossFn);
+        }
+        return new Forward(preds, lossIn, lossFns);
+    }
+
+    /** Builds on first use and checks each batch against the input shapes, naming the model, the input and both shapes. */
+    protected void ensureBuiltFor(List<Tensor> xs) {
+        if (inputs.isEmpty()) buildFromData(xs);
+        if (xs.size() != inputs.size()) {
+            throw new IllegalArgumentException("model '" + name + "' has " + inputs.size() + " input(s) but received " + xs.size() + " tensor(s)");
+        }
+        for (int i = 0; i < xs.size(); i++) {
+            Shape expected = inputs.get(i).shape();
+            Shape got = xs.get(i).shape();
+            boolean ok = got.rank() == expected.rank() + 1;
+            for (int d = 0; ok && d < expected.rank(); d++) ok = got.dim(d + 1) == expected.dim(d);
+            if (!ok) {
+                SymbolicTensor input = inputs.get(i);
+                String first = steps.stream().filter(s -> s.inputs().contains(input)).map(s -> " (first layer '" + s.layer().name() + "')").findFirst().orElse("");
+                throw new IllegalArgumentException("model '" + name + "' input " + i + first + " expected shape [batch, "
+                        + Layer.dimsOf(expected) + "] but received " + got);
+            }
+        }
+        build();
+    }
+
+    /** For models that learn their input shape from the first batch ({@link Sequential} without a declared shape). */
+    protected void buildFromData(List<Tensor> xs) {
+        throw new IllegalStateException("model '" + name + "' has no inputs");
+    }
+
+    // ---- weights ----
+
+    /** All weights of all layers (shared layers once), in layer order. */
+    public List<Parameter> weights() {
+        build();
+        List<Parameter> all = new ArrayList<>();
+        for (Layer l : layers) all.addAll(l.weights());
+        return all;
+    }
+
+    public List<Parameter> trainableWeights() {
+        return weights().stream().filter(Parameter::trainable).toList();
+    }
+
+    public List<Parameter> nonTrainableWeights() {
+        return weights().stream().filter(p -> !p.trainable()).toList();
+    }
+
+    public long countParams() {
+        long n = 0;
+        for (Parameter p : weights()) n += p.value().size();
+        return n;
+    }
+
+    /** A copy of every weight's values, by full name (for EarlyStopping's best weights, checkpoints). */
+    public Map<String, Tensor> weightValues() {
+        Map<String, Tensor> copy = new java.util.LinkedHashMap<>();
+        try (var g = NoGrad.scope()) {
+            for (Parameter p : weights()) copy.put(p.name(), p.value().detach().contiguous().mul(1.0));
+        }
+        return copy;
+    }
+
+    /** Restores weights saved by {@link #weightValues()}. */
+    public void setWeightValues(Map<String, Tensor> values) {
+        try (var g = NoGrad.scope()) {
+            for (Parameter p : weights()) {
+                Tensor v = values.get(p.name());
+                if (v == null) throw new IllegalArgumentException("no value for weight '" + p.name() + "'");
+                if (!v.shape().equals(p.value().shape())) {
+                    throw new IllegalArgumentException("weight '" + p.name() + "' has shape " + p.value().shape() + " but the value has " + v.shape());
+                }
+                p.value().assign(v);
+            }
+        }
+    }
+
+    /** Keras-style summary: layers, output shapes, parameter counts, totals. */
+    public String summary() {
+        build();
+        return ModelSummary.format(this, steps);
+    }
+
+    // ---- training API ----
+
+    /** Configures training: the optimizer, the loss (applied to every output) and metrics (copied per model). */
+    public void compile(Optimizer optimizerValue, Loss lossValue, Metric... metricValues) {
+        this.optimizer = Objects.requireNonNull(optimizerValue, "optimizer");
+        this.loss = Objects.requireNonNull(lossValue, "loss");
+        List<Metric> fresh = new ArrayList<>();
+        for (Metric m : metricValues) fresh.add(m.fresh());
+        this.metrics = List.copyOf(fresh);
+        this.outputMetrics = List.of();
+    }
+
+    /** Keras-style strings: {@code compile("adam", "sparse_categorical_crossentropy", "accuracy")}. */
+    public void compile(String optimizerName, String lossName, String... metricNames) {
+        Metric[] ms = new Metric[metricNames.length];
+        for (int i = 0; i < ms.length; i++) ms[i] = Metric.of(metricNames[i]);
+        compile(Optimizer.of(optimizerName), Loss.of(lossName), ms);
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The compiled metrics (this model's own instances; for the first output). */
+    public List<Metric> metrics() {
+        return metrics;
+    }
+
+    /** The metric instances that track output {@code index} (the compiled ones for output 0, copies for the others). */
+    public List<Metric> metrics(int index) {
+        if (outputMetrics.size() != outputs.size()) {
+            List<List<Metric>> per = new ArrayList<>();
+            per.add(metrics);
+            for (int i = 1; i < outputs.size(); i++) per.add(metrics.stream().map(Metric::fresh).toList());
+            outputMetrics = List.copyOf(per);
+        }
+        return outputMetrics.get(index);
+    }
+
+    /** The log name of a metric of output {@code index}: its own name for one output, prefixed with the output layer's name otherwise. */
+    public String metricLogName(int index, Metric metric) {
+        return outputs.size() == 1 ? metric.name() : outputs.get(index).layer().name() + "_" + metric.name();
+    }
+
+    /** Trains on {@code x} and {@code y}; see {@link FitOptions}. */
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        return Trainer.fit(this, List.of(x), List.of(y), options);
+    }
+
+    /** Trains a model with several inputs or outputs. */
+    public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
+        return Trainer.fit(this, xs, ys, options);
+    }
+
+    /** Loss and metrics on {@code x}, {@code y} in inference mode (batch size 32), with a confusion matrix for classifiers. */
+    public Evaluation evaluate(Tensor x, Tensor y) {
+        return Trainer.evaluate(this, List.of(x), List.of(y), 32);
+    }
+
+    public Evaluation evaluate(Tensor x, Tensor y, int batchSize) {
+        return Trainer.evaluate(this, List.of(x), List.of(y), batchSize);
+    }
+
+    /** Predictions in inference mode, in batches of 32. */
+    public Tensor predict(Tensor x) {
+        return predict(x, 32);
+    }
+
+    public Tensor predict(Tensor x, int batchSize) {
+        return Trainer.predict(this, List.of(x), batchSize).get(0);
+    }
+
+    /**
+     * One optimization step on a batch: forward in training mode, loss (plus regularization penalties),
+     * backward, optimizer update, metric updates. Returns the batch's loss. Override for custom training
+     * (the compiled optimizer, loss and metrics are available through the getters).
+     */
+    public double trainStep(List<Tensor> xs, List<Tensor> ys) {
+        return Trainer.defaultTrainStep(this, xs, ys);
+    }
+
+    /** Asks {@link Trainer} to stop after the current epoch (used by EarlyStopping, TerminateOnNaN). */
+    public void stopTraining(boolean value) {
+        this.stopTraining = value;
+    }
+
+    public boolean stopTrainingRequested() {
+        return stopTraining;
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "('" + name + "', " + layers.size() + " layers)";
+    }
+}

@@ -1,0 +1,76 @@
+package dev.myelin.nn;
+
+import dev.myelin.tensor.Shape;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A placeholder for a tensor in a functional model (Keras's {@code KerasTensor}): it knows its shape
+ * (without the batch dimension) and which layer call produced it, but holds no data.
+ *
+ * <pre>{@code
+ * SymbolicTensor in = Input.of(28, 28, 1);
+ * SymbolicTensor h = new Conv2D(32, 3, Activation.RELU).apply(in);
+ * SymbolicTensor out = new Dense(10, Activation.SOFTMAX).apply(new Flatten().apply(h));
+ * Model model = new Model(in, out);
+ * }</pre>
+ */
+public final class SymbolicTensor {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.getAndIncrement();
+    private final Shape shape;
+    private final Layer layer;
+    private final List<SymbolicTensor> inputs;
+    private final String inputName;
+
+    private SymbolicTensor(Shape shape, Layer layer, List<SymbolicTensor> inputs, String inputName) {
+        this.shape = shape;
+        this.layer = layer;
+        this.inputs = inputs;
+        this.inputName = inputName;
+    }
+
+    static SymbolicTensor input(Shape shape, String name) {
+        return new SymbolicTensor(shape, null, List.of(), name);
+    }
+
+    static SymbolicTensor produced(Layer layer, List<SymbolicTensor> inputs, Shape shape) {
+        return new SymbolicTensor(shape, layer, List.copyOf(inputs), null);
+    }
+
+    /** The shape without the batch dimension. */
+    public Shape shape() {
+        return shape;
+    }
+
+    /** The layer whose call produced this tensor, or null for a model input. */
+    public Layer layer() {
+        return layer;
+    }
+
+    /** The tensors the producing layer was called on (empty for a model input). */
+    public List<SymbolicTensor> inputs() {
+        return inputs;
+    }
+
+    public boolean isInput() {
+        return layer == null;
+    }
+
+    /** The input's name, or null for a tensor produced by a layer. */
+    String inputName() {
+        return inputName;
+    }
+
+    /** Creation order: a tensor is always created after the tensors it depends on. */
+    long id() {
+        return id;
+    }
+
+    @Override
+    public String toString() {
+        return "SymbolicTensor(" + (isInput() ? "input '" + inputName + "'" : "from '" + layer.name() + "'") + ", shape [batch, "
+                + Layer.dimsOf(shape) + "])";
+    }
+}

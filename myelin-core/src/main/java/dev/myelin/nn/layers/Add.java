@@ -1,0 +1,30 @@
+package dev.myelin.nn.layers;
+
+import dev.myelin.nn.MergeLayer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.List;
+
+/** Element-wise sum of inputs of one shape, as Keras's {@code Add}. Shapes: each input {@code [batch, ...]}, output the same. */
+public final class Add extends MergeLayer {
+    public Add() {
+        super("add");
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputShapes) {
+        for (Shape s : inputShapes) {
+            if (!s.equals(inputShapes.get(0))) {
+                throw new IllegalArgumentException("layer '" + name() + "' (Add) needs inputs of one shape, got " + inputShapes);
+            }
+        }
+        return inputShapes.get(0);
+    }
+
+    @Override
+    public Tensor call(List<Tensor> inputs, boolean training) {
+        Tensor sum = inputs.get(0);
+        for (int i = 1; i < inputs.size(); i++) sum = sum.add(inputs.get(i));
+        return sum;
+    }
+}

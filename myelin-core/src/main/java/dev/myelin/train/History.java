@@ -1,0 +1,61 @@
+package dev.myelin.train;
+
+import dev.myelin.nn.Model;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The per-epoch logs of a {@code fit} run, as Keras's {@code History}: {@code history.get("loss")} lists one value per epoch. */
+public final class History implements Callback {
+    private final Map<String, List<Double>> values = new LinkedHashMap<>();
+    private final List<Integer> epochs = new ArrayList<>();
+
+    @Override
+    public void onTrainBegin(Model model, TrainingPlan plan) {
+        values.clear();
+        epochs.clear();
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs) {
+        epochs.add(epoch);
+        for (var e : logs.entrySet()) {
+            values.computeIfAbsent(e.getKey(), k -> {
+                List<Double> l = new ArrayList<>();
+                for (int i = 0; i < epochs.size() - 1; i++) l.add(Double.NaN);
+                return l;
+            }).add(e.getValue());
+        }
+    }
+
+    /** The values of {@code name} per epoch; an error naming the recorded keys if absent. */
+    public List<Double> get(String name) {
+        List<Double> v = values.get(name);
+        if (v == null) throw new IllegalArgumentException("history has no '" + name + "'; it has " + values.keySet());
+        return Collections.unmodifiableList(v);
+    }
+
+    /** The last epoch's value of {@code name}. */
+    public double last(String name) {
+        List<Double> v = get(name);
+        return v.get(v.size() - 1);
+    }
+
+    public Map<String, List<Double>> asMap() {
+        Map<String, List<Double>> copy = new LinkedHashMap<>();
+        values.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        return copy;
+    }
+
+    /** Number of epochs run (fewer than asked when a callback stopped training). */
+    public int epochsRun() {
+        return epochs.size();
+    }
+
+    @Override
+    public String toString() {
+        return "History" + values;
+    }
+}
