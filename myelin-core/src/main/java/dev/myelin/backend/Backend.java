@@ -86,4 +86,10 @@ public interface Backend {
      * the window's valid positions.
      */
     void pool2dBackward(PoolMode mode, View input, View out, View gradOut, Pool2dSpec spec, View gradInput);
+
+    /**
+     * One Adam step in place over contiguous views of one shape and type (the optimizer update fused into
+     * one pass): {@code m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2); w -= alpha·m / (sqrt(v) + epsilon)}.
+     */
+    void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon);
 }

@@ -387,4 +387,27 @@ public class ReferenceBackend implements Backend {
             }
         }
     }
+
+    @Override
+    public void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {
+        Storage ws = w.storage(), gs = g.storage(), ms = m.storage(), vs = v.storage();
+        boolean single = w.dtype() == DType.FLOAT32;
+        int n = w.size();
+        for (int i = 0; i < n; i++) {
+            double gi = gs.get(g.offset() + i);
+            double mi = ms.get(m.offset() + i), vi = vs.get(v.offset() + i);
+            if (single) { // round each step to float32 as the float32 kernels do
+                mi = (float) (mi + (float) ((float) (gi - mi) * (float) (1 - beta1)));
+                vi = (float) (vi + (float) ((float) ((float) (gi * gi) - vi) * (float) (1 - beta2)));
+                double step = (float) ((float) (mi * (float) alpha) / (float) ((float) Math.sqrt(vi) + (float) epsilon));
+                ws.set(w.offset() + i, (float) (ws.get(w.offset() + i) - step));
+            } else {
+                mi = mi + (gi - mi) * (1 - beta1);
+                vi = vi + (gi * gi - vi) * (1 - beta2);
+                ws.set(w.offset() + i, ws.get(w.offset() + i) - mi * alpha / (Math.sqrt(vi) + epsilon));
+            }
+            ms.set(m.offset() + i, mi);
+            vs.set(v.offset() + i, vi);
+        }
+    }
 }

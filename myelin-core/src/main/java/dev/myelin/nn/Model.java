@@ -1,6 +1,7 @@
 package dev.myelin.nn;
 
 import dev.myelin.autograd.NoGrad;
+import dev.myelin.data.DataLoader;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.nn.layers.ActivatedLayer;
@@ -345,6 +346,11 @@ public class Model {
     /** Trains on {@code x} and {@code y}; see {@link FitOptions}. */
     public History fit(Tensor x, Tensor y, FitOptions options) {
         return Trainer.fit(this, List.of(x), List.of(y), options);
+    }
+
+    /** Trains on a loader's batches (its shuffling, augmentation and prefetching); see {@link Trainer#fit(Model, DataLoader, FitOptions)}. */
+    public History fit(DataLoader train, FitOptions options) {
+        return Trainer.fit(this, train, options);
     }
 
     /** Trains a model with several inputs or outputs. */

@@ -1,6 +1,7 @@
 package dev.myelin.train;
 
 import dev.myelin.autograd.NoGrad;
+import dev.myelin.data.DataLoader;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.ConfusionMatrix;
 import dev.myelin.metrics.Metric;
@@ -42,38 +43,130 @@ public final class Trainer {
             n = nTrain;
         }
         int batch = options.batchSize();
-        int steps = (n + batch - 1) / batch;
+        int samples = n;
+        List<Tensor> tx = trainX, ty = trainY;
+        RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(options.seed() == null ? System.nanoTime() : options.seed());
+        EpochSource source = new EpochSource() {
+            public int steps() {
+                return (samples + batch - 1) / batch;
+            }
+
+            public int samples() {
+                return samples;
+            }
+
+            public Batches epoch(int e) {
+                int[] order = permutation(samples, options.shuffle() ? rng : null);
+                return new Batches() {
+                    int from;
+
+                    public boolean hasNext() {
+                        return from < samples;
+                    }
+
+                    public List<List<Tensor>> next() {
+                        int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(samples, from + batch));
+                        from += idx.length;
+                        return List.of(select(tx, idx), select(ty, idx));
+                    }
+                };
+            }
+        };
+        return run(model, source, valX, valY, options);
+    }
+
+    /**
+     * Trains on the batches of {@code loader} (its shuffling, augmentation and prefetching; epoch {@code e}
+     * of {@code fit} is the loader's epoch {@code e}). FitOptions' batch size, shuffle, seed and validation
+     * split do not apply; validation data do.
+     */
+    public static History fit(Model model, DataLoader loader, FitOptions options) {
+        if (model.optimizer() == null) throw new IllegalStateException("model '" + model.name() + "' is not compiled; call compile(optimizer, loss, metrics) before fit");
+        if (loader.dataset().isEmpty()) throw new IllegalArgumentException("fit: empty dataset (0 samples) for model '" + model.name() + "'");
+        if (options.validationSplit() > 0) throw new IllegalArgumentException("fit(DataLoader): validationSplit does not apply; split the Dataset, or pass validationData");
+        if (options.validationX() != null) checkSamples(model, options.validationX(), options.validationY(), "validation data");
+        EpochSource source = new EpochSource() {
+            public int steps() {
+                return loader.batchesPerEpoch();
+            }
+
+            public int samples() {
+                return loader.dataset().size();
+            }
+
+            public Batches epoch(int e) {
+                DataLoader.Epoch it = loader.epoch(e);
+                return new Batches() {
+                    public boolean hasNext() {
+                        return it.hasNext();
+                    }
+
+                    public List<List<Tensor>> next() {
+                        DataLoader.Batch b = it.next();
+                        return List.of(List.of(b.x()), List.of(b.y()));
+                    }
+
+                    @Override
+                    public void close() {
+                        it.close();
+                    }
+                };
+            }
+        };
+        return run(model, source, options.validationX(), options.validationY(), options);
+    }
+
+    /** Where an epoch's batches come from. */
+    private interface EpochSource {
+        int steps();
+
+        int samples();
+
+        Batches epoch(int e);
+    }
+
+    /** One epoch's batches: each is {@code List.of(xs, ys)}. */
+    private interface Batches extends AutoCloseable {
+        boolean hasNext();
+
+        List<List<Tensor>> next();
+
+        @Override
+        default void close() {}
+    }
+
+    private static History run(Model model, EpochSource source, List<Tensor> valX, List<Tensor> valY, FitOptions options) {
         History history = new History();
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(history);
         callbacks.addAll(options.callbacks());
         if (options.verbose() > 0) callbacks.add(ProgressBar.forStdout(options.verbose() == 2));
-        RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(options.seed() == null ? System.nanoTime() : options.seed());
 
         model.stopTraining(false);
         model.build();
-        var plan = new Callback.TrainingPlan(options.epochs(), steps, n, valX != null);
+        var plan = new Callback.TrainingPlan(options.epochs(), source.steps(), source.samples(), valX != null);
         for (Callback c : callbacks) c.onTrainBegin(model, plan);
         Map<String, Double> logs = new LinkedHashMap<>();
         for (int epoch = 0; epoch < options.epochs() && !model.stopTrainingRequested(); epoch++) {
             for (Callback c : callbacks) c.onEpochBegin(epoch);
             resetMetrics(model);
-            int[] order = permutation(n, options.shuffle() ? rng : null);
             double lossSum = 0;
             long seen = 0;
-            for (int step = 0; step < steps && !model.stopTrainingRequested(); step++) {
-                int from = step * batch, to = Math.min(n, from + batch);
-                int[] idx = java.util.Arrays.copyOfRange(order, from, to);
-                double loss = model.trainStep(select(trainX, idx), select(trainY, idx));
-                lossSum += loss * idx.length;
-                seen += idx.length;
-                logs = metricLogs(model, lossSum / seen);
-                Map<String, Double> batchLogs = new LinkedHashMap<>(logs);
-                batchLogs.put("batch_loss", loss);
-                for (Callback c : callbacks) c.onBatchEnd(step, batchLogs);
+            try (Batches batches = source.epoch(epoch)) {
+                for (int step = 0; batches.hasNext() && !model.stopTrainingRequested(); step++) {
+                    List<List<Tensor>> b = batches.next();
+                    int size = b.get(0).get(0).dim(0);
+                    double loss = model.trainStep(b.get(0), b.get(1));
+                    lossSum += loss * size;
+                    seen += size;
+                    logs = metricLogs(model, lossSum / seen);
+                    Map<String, Double> batchLogs = new LinkedHashMap<>(logs);
+                    batchLogs.put("batch_loss", loss);
+                    for (Callback c : callbacks) c.onBatchEnd(step, batchLogs);
+                }
             }
             if (valX != null && !model.stopTrainingRequested()) {
-                Evaluation val = evaluate(model, valX, valY, batch);
+                Evaluation val = evaluate(model, valX, valY, options.batchSize());
                 for (var e : val.values().entrySet()) logs.put("val_" + e.getKey(), e.getValue());
             }
             if (optimizerLr(model) != null) logs.put("learning_rate", optimizerLr(model));

@@ -294,4 +294,22 @@ class TrainerTest {
         assertTrue(before < 0.3, "untrained accuracy " + before);
         assertTrue(after > 0.75, "test accuracy after 2 epochs on 3,000 images: " + after);
     }
+
+    @Test
+    void fitOnADataLoaderWithAugmentationAndPrefetch() throws Exception {
+        TrainTest data = FashionMnist.load(Path.of("..", "data", "fashion-mnist-subset"));
+        var train = dev.myelin.data.Dataset.of(data.train().x().slice(0, 0, 1000).div(255.0), data.train().y().slice(0, 0, 1000));
+        var loader = dev.myelin.data.DataLoader.of(train).batchSize(50).shuffle(3).prefetch(true)
+                .augment(dev.myelin.data.RandomTranslation.of(0.1, 0.1));
+        Sequential mlp = SeedModels.mlp().seed(3);
+        mlp.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        int[] batches = {0};
+        History h = mlp.fit(loader, FitOptions.epochs(3).verbose(0).callbacks(LambdaCallback.onBatchEnd((b, logs) -> batches[0]++)));
+        assertEquals(3 * 20, batches[0]);
+        assertTrue(h.get("loss").get(2) < h.get("loss").get(0), h.toString());
+        assertTrue(h.last("accuracy") > 0.5, h.toString()); // chance is 0.1; augmented, 3 short epochs
+        var e = assertThrows(IllegalArgumentException.class, () -> mlp.fit(
+                dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(Tensor.zeros(0, 28, 28, 1), Tensor.zeros(0))), FitOptions.epochs(1)));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+    }
 }

@@ -160,4 +160,15 @@ public class CpuBackend extends ReferenceBackend {
             return null;
         }
     }
+
+    @Override
+    public void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {
+        if (!allFloat32(w, g, m, v)) {
+            super.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
+            return;
+        }
+        OptimizerKernels.adam(((FloatStorage) w.storage()).data(), w.offset(), ((FloatStorage) g.storage()).data(), g.offset(),
+                ((FloatStorage) m.storage()).data(), m.offset(), ((FloatStorage) v.storage()).data(), v.offset(), w.size(),
+                (float) alpha, (float) (1 - beta1), (float) (1 - beta2), (float) epsilon);
+    }
 }
