@@ -88,7 +88,9 @@ public final class ProgressBar implements Callback {
         }
         if (finished) sb.append(seconds(elapsed)).append(' ');
         else sb.append("ETA ").append(seconds(perStep * (steps - done))).append(' ');
-        sb.append(perStep >= 1 ? String.format(Locale.ROOT, "%.0fs/step", perStep) : String.format(Locale.ROOT, "%.0fms/step", perStep * 1000));
+        if (perStep >= 1) sb.append(String.format(Locale.ROOT, "%.0fs/step", perStep));
+        else if (perStep >= 1e-3) sb.append(String.format(Locale.ROOT, "%.0fms/step", perStep * 1e3));
+        else sb.append(String.format(Locale.ROOT, "%.0fus/step", perStep * 1e6));
         for (var e : logs.entrySet()) {
             if (e.getKey().equals("batch_loss") || (!finished && e.getKey().startsWith("val_"))) continue;
             sb.append(" - ").append(e.getKey()).append(": ").append(format(e.getValue()));
