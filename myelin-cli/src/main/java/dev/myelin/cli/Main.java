@@ -26,7 +26,16 @@ public final class Main implements Runnable {
             // A jar manifest cannot add a module, so `java -jar myelin-cli.jar` restarts itself with the flag.
             System.exit(relaunchWithVectorApi(args));
         }
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine cli = new CommandLine(new Main());
+        // Bad input (a missing or corrupt file, a wrong shape) is the user's to fix: one line, no stack trace;
+        // MYELIN_DEBUG=1 shows the trace.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (System.getenv("MYELIN_DEBUG") != null) e.printStackTrace();
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            commandLine.getErr().println("error: " + message);
+            return e instanceof IllegalStateException || e instanceof IllegalArgumentException || e instanceof java.io.IOException ? 2 : 1;
+        });
+        System.exit(cli.execute(args));
     }
 
     private static int relaunchWithVectorApi(String[] args) throws IOException, InterruptedException, URISyntaxException {

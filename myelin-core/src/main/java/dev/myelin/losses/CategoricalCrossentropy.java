@@ -50,7 +50,7 @@ public record CategoricalCrossentropy(boolean fromLogits, double labelSmoothing)
         LossChecks.nonEmpty(name(), yPred);
         Shape t = yTrue.shape(), p = yPred.shape();
         if (!t.equals(p)) {
-            String hint = t.equals(LossChecks.leading(p)) || (t.rank() == p.rank() && t.dim(-1) == 1 && LossChecks.leading(t).equals(LossChecks.leading(p)))
+            String hint = t.equals(p.withoutLast()) || (t.rank() == p.rank() && t.dim(-1) == 1 && t.withoutLast().equals(p.withoutLast()))
                     ? "; yTrue looks like class ids: use sparse_categorical_crossentropy" : "";
             throw new IllegalArgumentException(name() + ": yTrue shape " + t + " does not match yPred shape " + p
                     + "; expected one-hot targets of the same shape" + hint);

@@ -23,7 +23,7 @@ final class LossChecks {
         nonNull(loss, yTrue, yPred);
         nonEmpty(loss, yPred);
         Shape t = yTrue.shape(), p = yPred.shape();
-        if (!t.equals(p) && !(t.size() == p.size() && differOnlyByTrailingOne(t, p))) {
+        if (!t.equals(p) && !(t.size() == p.size() && t.equalsUpToTrailingOne(p))) {
             throw new IllegalArgumentException(loss + ": yTrue shape " + t + " does not match yPred shape " + p
                     + "; expected the same shape (or [batch] against [batch, 1])");
         }
@@ -57,31 +57,8 @@ final class LossChecks {
         return labelSmoothing;
     }
 
-    /** True when one shape is the other with a trailing dimension of size 1 appended. */
-    static boolean differOnlyByTrailingOne(Shape a, Shape b) {
-        Shape longer = a.rank() > b.rank() ? a : b, shorter = longer == a ? b : a;
-        if (longer.rank() != shorter.rank() + 1 || longer.dim(-1) != 1) return false;
-        int[] l = longer.toArray();
-        return Arrays.equals(Arrays.copyOf(l, l.length - 1), shorter.toArray());
-    }
 
-    /** {@code shape} without its last dimension. */
-    static Shape leading(Shape shape) {
-        int[] d = shape.toArray();
-        return Shape.of(Arrays.copyOf(d, d.length - 1));
-    }
 
-    /** The multi-index of flat position {@code flat} in {@code shape}, as {@code [b, t]}. */
-    static String position(Shape shape, int flat) {
-        int[] d = shape.toArray();
-        if (d.length == 0) return "[0]";
-        int[] idx = new int[d.length];
-        for (int i = d.length - 1; i >= 0; i--) {
-            idx[i] = flat % d[i];
-            flat /= d[i];
-        }
-        return Arrays.toString(idx);
-    }
 
     /** A label for messages: {@code 7} rather than {@code 7.0}, {@code 2.5} as it is. */
     static String formatLabel(double v) {

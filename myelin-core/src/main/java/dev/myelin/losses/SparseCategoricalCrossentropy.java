@@ -82,8 +82,8 @@ public record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss 
      * Validates the shapes and every label.
      */
     private int[] flatIndices(Tensor yTrue, Tensor yPred) {
-        Shape p = yPred.shape(), t = yTrue.shape(), lead = LossChecks.leading(p);
-        boolean ids = t.equals(lead) || (t.rank() == p.rank() && t.dim(-1) == 1 && LossChecks.leading(t).equals(lead));
+        Shape p = yPred.shape(), t = yTrue.shape(), lead = p.withoutLast();
+        boolean ids = t.equals(lead) || (t.rank() == p.rank() && t.dim(-1) == 1 && t.withoutLast().equals(lead));
         if (!ids || p.rank() < 2) {
             String hint = t.equals(p) && p.rank() >= 2 ? "; yTrue looks one-hot: use categorical_crossentropy" : "";
             throw new IllegalArgumentException(name() + ": yTrue shape " + t + " does not fit yPred shape " + p
@@ -95,11 +95,11 @@ public record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss 
         for (int i = 0; i < labels.length; i++) {
             double v = labels[i];
             if (v != Math.rint(v)) {
-                throw new IllegalArgumentException(name() + ": label " + LossChecks.formatLabel(v) + " at position " + LossChecks.position(lead, i)
+                throw new IllegalArgumentException(name() + ": label " + LossChecks.formatLabel(v) + " at position " + java.util.Arrays.toString(lead.unravel(i))
                         + " is not an integer class id; expected integers in [0, " + classes + ")");
             }
             if (v < 0 || v >= classes) {
-                throw new IllegalArgumentException(name() + ": label " + LossChecks.formatLabel(v) + " at position " + LossChecks.position(lead, i)
+                throw new IllegalArgumentException(name() + ": label " + LossChecks.formatLabel(v) + " at position " + java.util.Arrays.toString(lead.unravel(i))
                         + " is out of range for " + classes + " classes; expected an integer in [0, " + classes + ")");
             }
             flat[i] = i * classes + (int) v;

@@ -55,13 +55,13 @@ public final class Accuracy extends MeanMetric {
         if (yPred.rank() == 0) throw new IllegalArgumentException(metric + ": expected yPred of shape [batch, ...], received a scalar");
         int classes = yPred.dim(-1);
         if (yPred.rank() == 1 || classes == 1) {
-            if (yTrue.equals(yPred) || MetricInputs.differOnlyByTrailingOne(yTrue, yPred)) return Kind.BINARY;
+            if (yTrue.equals(yPred) || yTrue.equalsUpToTrailingOne(yPred)) return Kind.BINARY;
         } else if (MetricInputs.isIds(yTrue, yPred)) {
             return Kind.SPARSE_CATEGORICAL;
         } else if (yTrue.equals(yPred)) {
             return Kind.CATEGORICAL;
         }
-        Shape lead = MetricInputs.leading(yPred);
+        Shape lead = yPred.withoutLast();
         throw new IllegalArgumentException(metric + ": yTrue shape " + yTrue + " does not fit yPred shape " + yPred
                 + "; expected class ids " + lead + " or " + lead + " + [1] (sparse), one-hot " + yPred
                 + " (categorical), or yPred with last dimension 1 and yTrue of the same shape (binary)");

@@ -65,7 +65,7 @@ public final class ConfusionMatrix implements Metric {
         int[] actual;
         if (p.rank() >= 2 && p.dim(-1) == numClasses && t.equals(p)) {
             actual = argmaxRows(MetricInputs.read(yTrue), numClasses);          // one-hot
-        } else if (t.size() == predicted.length && (MetricInputs.isIds(t, p) || t.equals(p) || MetricInputs.differOnlyByTrailingOne(t, p))) {
+        } else if (t.size() == predicted.length && (MetricInputs.isIds(t, p) || t.equals(p) || t.equalsUpToTrailingOne(p))) {
             actual = classIds(yTrue, t);
         } else {
             throw new IllegalArgumentException(name + ": yTrue shape " + t + " does not fit yPred shape " + p
@@ -100,7 +100,7 @@ public final class ConfusionMatrix implements Metric {
             float x = v[i];
             if (x != Math.rint(x) || x < 0 || x >= numClasses) {
                 throw new IllegalArgumentException(name + ": label " + (x == Math.rint(x) ? Long.toString((long) x) : Float.toString(x))
-                        + " at position " + MetricInputs.position(shape, i) + " is not a class id; expected an integer in [0, " + numClasses + ")");
+                        + " at position " + java.util.Arrays.toString(shape.unravel(i)) + " is not a class id; expected an integer in [0, " + numClasses + ")");
             }
             out[i] = (int) x;
         }

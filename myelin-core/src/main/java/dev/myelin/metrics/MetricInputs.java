@@ -32,7 +32,7 @@ final class MetricInputs {
     static void sameShape(String metric, Tensor yTrue, Tensor yPred) {
         nonNull(metric, yTrue, yPred);
         Shape t = yTrue.shape(), p = yPred.shape();
-        if (!t.equals(p) && !differOnlyByTrailingOne(t, p)) {
+        if (!t.equals(p) && !t.equalsUpToTrailingOne(p)) {
             throw new IllegalArgumentException(metric + ": yTrue shape " + t + " does not match yPred shape " + p
                     + "; expected the same shape (or [batch] against [batch, 1])");
         }
@@ -41,8 +41,8 @@ final class MetricInputs {
     /** True when {@code yTrue} holds one class id per row of {@code yPred}: {@code yPred}'s shape without its last dimension, or that plus a trailing 1. */
     static boolean isIds(Shape t, Shape p) {
         if (p.rank() < 1) return false;
-        Shape lead = leading(p);
-        return t.equals(lead) || (t.rank() == p.rank() && t.dim(-1) == 1 && leading(t).equals(lead));
+        Shape lead = p.withoutLast();
+        return t.equals(lead) || (t.rank() == p.rank() && t.dim(-1) == 1 && t.withoutLast().equals(lead));
     }
 
     /** For metrics taking class ids: checks {@link #isIds}. */
@@ -51,7 +51,7 @@ final class MetricInputs {
         Shape t = yTrue.shape(), p = yPred.shape();
         if (p.rank() < 2 || !isIds(t, p)) {
             throw new IllegalArgumentException(metric + ": yTrue shape " + t + " does not fit yPred shape " + p
-                    + "; expected class ids of shape " + (p.rank() < 2 ? "[batch] with yPred [batch, classes]" : leading(p) + " or " + leading(p) + " + [1]"));
+                    + "; expected class ids of shape " + (p.rank() < 2 ? "[batch] with yPred [batch, classes]" : p.withoutLast() + " or " + p.withoutLast() + " + [1]"));
         }
     }
 
@@ -65,28 +65,8 @@ final class MetricInputs {
         }
     }
 
-    static boolean differOnlyByTrailingOne(Shape a, Shape b) {
-        Shape longer = a.rank() > b.rank() ? a : b, shorter = longer == a ? b : a;
-        if (longer.rank() != shorter.rank() + 1 || longer.dim(-1) != 1) return false;
-        return leading(longer).equals(shorter);
-    }
 
-    static Shape leading(Shape shape) {
-        int[] d = shape.toArray();
-        return Shape.of(Arrays.copyOf(d, d.length - 1));
-    }
 
-    /** The multi-index of flat position {@code flat} in {@code shape}, as {@code [b, t]}. */
-    static String position(Shape shape, int flat) {
-        int[] d = shape.toArray();
-        if (d.length == 0) return "[0]";
-        int[] idx = new int[d.length];
-        for (int i = d.length - 1; i >= 0; i--) {
-            idx[i] = flat % d[i];
-            flat /= d[i];
-        }
-        return Arrays.toString(idx);
-    }
 
     /** Index of the largest of {@code a[off .. off + n)}, the first on ties (as argmax). */
     static int argmax(float[] a, int off, int n) {

@@ -56,6 +56,28 @@ public final class Shape {
         return dims.clone();
     }
 
+    /** This shape without its last dimension ({@code [batch, classes]} → {@code [batch]}); a scalar has none to drop. */
+    public Shape withoutLast() {
+        if (dims.length == 0) throw new IllegalArgumentException("a scalar shape has no last dimension");
+        return Shape.of(Arrays.copyOf(dims, dims.length - 1));
+    }
+
+    /** True when one of the two shapes is the other with a trailing dimension of size 1, as {@code [b]} and {@code [b, 1]}. */
+    public boolean equalsUpToTrailingOne(Shape other) {
+        Shape longer = rank() > other.rank() ? this : other, shorter = longer == this ? other : this;
+        return longer.rank() == shorter.rank() + 1 && longer.dim(-1) == 1 && longer.withoutLast().equals(shorter);
+    }
+
+    /** The multi-index of the element at row-major position {@code flat}. */
+    public int[] unravel(int flat) {
+        int[] idx = new int[dims.length];
+        for (int i = dims.length - 1; i >= 0; i--) {
+            idx[i] = flat % dims[i];
+            flat /= dims[i];
+        }
+        return idx;
+    }
+
     /** Normalizes an axis (negative counts from the end) and checks it is in range. */
     public int axis(int axis) {
         int a = axis < 0 ? axis + dims.length : axis;

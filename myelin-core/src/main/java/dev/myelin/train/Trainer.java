@@ -2,6 +2,7 @@ package dev.myelin.train;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
+import dev.myelin.data.Permutations;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.ConfusionMatrix;
 import dev.myelin.metrics.Metric;
@@ -56,7 +57,7 @@ public final class Trainer {
             }
 
             public Batches epoch(int e) {
-                int[] order = permutation(samples, options.shuffle() ? rng : null);
+                int[] order = options.shuffle() ? Permutations.shuffled(samples, rng) : Permutations.identity(samples);
                 return new Batches() {
                     int from;
 
@@ -292,20 +293,6 @@ public final class Trainer {
         }
         if (n == 0) throw new IllegalArgumentException(what + ": empty dataset (0 samples) for model '" + model.name() + "'");
         return n;
-    }
-
-    private static int[] permutation(int n, RandomGenerator rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        if (rng != null) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = p[i];
-                p[i] = p[j];
-                p[j] = t;
-            }
-        }
-        return p;
     }
 
     private static List<Tensor> select(List<Tensor> ts, int[] idx) {
