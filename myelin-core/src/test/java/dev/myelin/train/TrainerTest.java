@@ -312,4 +312,15 @@ class TrainerTest {
                 dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(Tensor.zeros(0, 28, 28, 1), Tensor.zeros(0))), FitOptions.epochs(1)));
         assertTrue(e.getMessage().contains("empty"), e.getMessage());
     }
+
+    @Test
+    void kerasStyleStringsConfigureCompile() {
+        Tensor[] d = blobs(300, 11);
+        Sequential m = smallClassifier(7);
+        m.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        History h = m.fit(d[0], d[1], FitOptions.epochs(40).seed(1).verbose(0)); // Adam's default lr 1e-3 is slow here
+        assertTrue(h.last("accuracy") > 0.9, h.toString());
+        var e = assertThrows(IllegalArgumentException.class, () -> m.compile("adamm", "mse"));
+        assertTrue(e.getMessage().contains("adam"), e.getMessage());
+    }
 }
