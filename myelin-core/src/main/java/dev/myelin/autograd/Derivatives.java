@@ -213,6 +213,16 @@ public final class Derivatives {
                 Tensor.conv2dBackwardKernel(x, g, kernel.shape(), spec));
     }
 
+    /**
+     * Transposed convolution y = conv2dBackwardInput(x, K): dx = conv2d(g, K) with the same geometry;
+     * dK = conv2dBackwardKernel with g in the convolution's input place and x in its output-gradient place.
+     */
+    public static Backward conv2dTranspose(Tensor x, Tensor kernel, Conv2dSpec spec) {
+        return g -> grads(
+                Tensor.conv2dForward(g, kernel, x.shape(), spec),
+                Tensor.conv2dBackwardKernel(g, x, kernel.shape(), spec));
+    }
+
     public static Backward pool2d(PoolMode mode, Tensor x, Tensor y, Pool2dSpec spec) {
         return g -> grads(Tensor.pool2dBackward(mode, x, y, g, spec));
     }
