@@ -47,7 +47,9 @@ public final class Graph {
                 }
                 if (g == null) continue; // not on a path from the output
                 Tensor[] inputs = node.inputs();
-                Tensor[] inputGrads = node.apply(g);
+                boolean[] needed = new boolean[inputs.length];
+                for (int k = 0; k < inputs.length; k++) needed[k] = inputs[k].requiresGrad();
+                Tensor[] inputGrads = node.apply(g, needed);
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
                     Tensor gi = inputGrads[k];
@@ -107,7 +109,9 @@ public final class Graph {
                 Node node = t.gradFn();
                 if (node == null) continue;
                 Tensor[] inputs = node.inputs();
-                Tensor[] inputGrads = node.apply(g);
+                boolean[] needed = new boolean[inputs.length];
+                for (int k = 0; k < inputs.length; k++) needed[k] = relevant.containsKey(inputs[k]);
+                Tensor[] inputGrads = node.apply(g, needed);
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
                     Tensor gi = inputGrads[k];

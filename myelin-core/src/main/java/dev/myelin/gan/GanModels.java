@@ -16,7 +16,7 @@ import java.util.Locale;
  * GANs for 28×28 grey images in [-1, 1] (Fashion-MNIST, MNIST):
  * <ul>
  *   <li>the seed documents' dense GAN: generator {@code Dense(256, relu, input 100) → Dense(512, relu) →
- *       Dense(784, tanh)} (583,440 parameters), discriminator {@code Dense(512, relu, input 784) →
+ *       Dense(784, tanh)} (559,632 parameters), discriminator {@code Dense(512, relu, input 784) →
  *       Dense(1, sigmoid)} (402,433 parameters); images flattened to {@code [784]};</li>
  *   <li>a small DCGAN (Radford et al., 2015): generator {@code Dense(7·7·filters) → BatchNormalization →
  *       LeakyReLU(0.2) → Reshape(7, 7, filters) → Conv2DTranspose(filters/2, 4, strides 2, same) →

@@ -1067,7 +1067,7 @@ public final class Tensor {
         View av = matmulOperand(batch, m, k);
         View bv = other.matmulOperand(batch, k, n);
         backend.matmul(av, bv, out.view3d(batch.size(), m, n));
-        return out.record("matmul", Derivatives.matmul(this, other), in(this, other), this, other);
+        return out.record("matmul", Derivatives.matmulSelective(this, other), in(this, other), this, other);
     }
 
     /**
