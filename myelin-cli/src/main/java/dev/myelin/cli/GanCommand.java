@@ -70,6 +70,12 @@ public final class GanCommand implements Callable<Integer> {
         common.applyThreads();
         if (common.epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + common.epochs);
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        try { // fail before training, not after the first epoch
+            Files.createDirectories(common.out);
+        } catch (IOException e) {
+            throw new IOException("cannot create the output folder " + common.out + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+        if (!Files.isWritable(common.out)) throw new IOException("the output folder " + common.out + " is not writable");
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         TrainTest split = TrainingRun.load(dir);
         Tensor images = split.train().x();
@@ -86,7 +92,6 @@ public final class GanCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "data: %s: %d images scaled to [-1, 1], %d thread(s)%n", dir, n, Parallel.threads());
         System.out.print(gan.summary());
 
-        Files.createDirectories(common.out);
         String stem = "gan-" + model.toLowerCase(Locale.ROOT);
         Tensor fixedZ = gan.sampleLatent(64);
         Path samples = common.out.resolve(stem + "-samples.png");
