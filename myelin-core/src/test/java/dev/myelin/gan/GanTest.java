@@ -105,6 +105,32 @@ class GanTest {
         assertEquals(Shape.of(5, 28, 28, 1), gan.generate(5).shape());
     }
 
+    /**
+     * A DCGAN-style generator stack in training mode, float64: Dense → BatchNormalization (batch statistics)
+     * → LeakyReLU → Reshape → Conv2DTranspose (stride 2, same) → BatchNormalization → LeakyReLU →
+     * Conv2DTranspose (tanh) → UpSampling2D; gradient with respect to the latent batch, checked by finite
+     * differences (the batch statistics couple the samples, so every element is probed).
+     */
+    @Test
+    void generatorStackGradientInTrainingMode() {
+        dev.myelin.nn.Layer[] layers = {
+            new dev.myelin.nn.layers.Dense(12).useBias(false).inputShape(4),
+            new dev.myelin.nn.layers.BatchNormalization(),
+            new dev.myelin.nn.layers.LeakyReLU(0.2),
+            new dev.myelin.nn.layers.Reshape(2, 2, 3),
+            new dev.myelin.nn.layers.Conv2DTranspose(2, 3).strides(2).padding(dev.myelin.tensor.Padding.SAME),
+            new dev.myelin.nn.layers.BatchNormalization(),
+            new dev.myelin.nn.layers.LeakyReLU(0.2),
+            new dev.myelin.nn.layers.Conv2DTranspose(1, 3, dev.myelin.nn.Activation.TANH).strides(2).padding(dev.myelin.tensor.Padding.SAME),
+            new dev.myelin.nn.layers.UpSampling2D(2)};
+        for (var l : layers) l.dtype(dev.myelin.tensor.DType.FLOAT64);
+        var g = new dev.myelin.nn.Sequential(layers).seed(5);
+        assertEquals(Shape.of(16, 16, 1), g.outputs().get(0).shape());
+        double[] z = new double[3 * 4];
+        for (int i = 0; i < z.length; i++) z[i] = Math.sin(1.7 * i + 0.3) * 1.5;
+        dev.myelin.testing.GradCheck.check(in -> g.call(in[0], true), 1e-6, 1e-4, 1e-7, Tensor.of(z, 3, 4));
+    }
+
     @Test
     void wrongLatentSizeNamesModelLayerAndShapes() {
         GAN gan = new GAN(GanModels.denseGenerator(), GanModels.denseDiscriminator());
