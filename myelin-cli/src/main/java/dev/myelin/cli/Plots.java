@@ -100,7 +100,9 @@ final class Plots {
             String s = String.format(Locale.ROOT, "%.3f", min + (max - min) * i / 4);
             g.drawString(s, left - fm.stringWidth(s) - 6, y + 4);
         }
+        int tick = Math.max(1, (epochs + 11) / 12); // at most about 12 epoch labels
         for (int e = 0; e < epochs; e++) {
+            if ((e + 1) % tick != 0 && e != 0) continue;
             int x = epochs == 1 ? (left + right) / 2 : left + (right - left) * e / (epochs - 1);
             String s = String.valueOf(e + 1);
             g.drawString(s, x - fm.stringWidth(s) / 2, bottom + 16);
