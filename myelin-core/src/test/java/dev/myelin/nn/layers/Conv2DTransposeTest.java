@@ -111,6 +111,22 @@ class Conv2DTransposeTest {
         assertArrayEquals(new double[] {10, 10, 10, 10}, same.toDoubleArray(), 0);
     }
 
+    /**
+     * Hand-set 3×3 kernel of ones, stride 2, SAME: 2×2 → 4×4; the convolution it transposes pads
+     * max(3 − 2, 0) = 1 row, all at the bottom, so input row i covers output rows 2i..2i+2 (cropped to 4).
+     */
+    @Test
+    void handSetWeightsStrideTwoSame() {
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 1, 2, 2, 1);
+        Tensor k = Tensor.full(DType.FLOAT64, Shape.of(3, 3, 1, 1), 1.0);
+        Tensor y = x.conv2dTranspose(k, ConvOptions.defaults().strides(2).padding(Padding.SAME));
+        assertArrayEquals(new double[] {
+                1, 1, 3, 2,
+                1, 1, 3, 2,
+                4, 4, 10, 6,
+                3, 3, 7, 4}, y.toDoubleArray(), 0);
+    }
+
     @ParameterizedTest(name = "kernel {0}, stride {1}, same={2}")
     @CsvSource({"3,1,false", "3,2,true", "4,2,false", "2,3,true"})
     void gradientCheckInputAndKernel(int kernel, int stride, boolean same) {
