@@ -2,6 +2,8 @@ package dev.myelin.bench;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.gan.GAN;
+import dev.myelin.gan.GanModels;
 import dev.myelin.losses.Loss;
 import dev.myelin.nn.Model;
 import dev.myelin.nn.Sequential;
@@ -24,7 +26,7 @@ import java.util.Locale;
  * samples/s is reported. Inference is a forward pass (softmax included) at batch 128 in inference mode.
  *
  * <pre>
- * ModelBench [--json] [--models mlp,cnn,cnn-cifar] [--batches 32,128] [--target 10] [--warmup 5] [--threads 2]
+ * ModelBench [--json] [--models mlp,cnn,cnn-cifar,gan] [--batches 32,128] [--target 10] [--warmup 5] [--threads 2]
  * </pre>
  */
 public final class ModelBench {
@@ -35,7 +37,7 @@ public final class ModelBench {
 
     public static int run(List<String> args) {
         boolean json = false;
-        List<String> models = List.of("mlp", "cnn", "cnn-cifar");
+        List<String> models = List.of("mlp", "cnn", "cnn-cifar", "gan");
         int[] batches = {32, 128};
         double target = 10, warmup = 5;
         for (int i = 0; i < args.size(); i++) {
@@ -53,6 +55,10 @@ public final class ModelBench {
         List<String> rows = new ArrayList<>();
         if (!json) out.printf(Locale.ROOT, "%-10s %8s %16s %16s %14s%n", "model", "threads", "mode", "samples/s", "loss first->last");
         for (String name : models) {
+            if (name.equals("gan")) {
+                gan(batches, warmup, target, json, out, rows);
+                continue;
+            }
             Sequential model = SeedModels.byName(name).seed(42);
             model.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
             int[] inShape = model.inputs().get(0).shape().toArray();
@@ -70,6 +76,70 @@ public final class ModelBench {
         }
         if (json) out.println("{\"results\":[" + String.join(",", rows) + "]}");
         return 0;
+    }
+
+    /**
+     * The seed dense GAN, as bench_torch.py's {@code gan}: one step = one discriminator update on
+     * {@code [real(B); G(z)(B)]} (BCE on logits, labels 1 and 0) plus one generator update on B fresh latent
+     * vectors through the frozen discriminator, Adam with Keras's defaults for each; samples/s counts B per
+     * step. Real images: the pool {@code tanh(3·Z·P)} of {@link #makeGanPool()}. Inference = generator forward at 128.
+     */
+    private static void gan(int[] batches, double warmup, double target, boolean json, PrintStream out, List<String> rows) {
+        GAN gan = new GAN(GanModels.denseGenerator().seed(42), GanModels.denseDiscriminator().seed(43)).seed(44);
+        gan.compile(new Adam(), new Adam());
+        Tensor pool = makeGanPool();
+        for (int b : batches) {
+            int batches1 = POOL / b;
+            int[] counter = {0};
+            List<double[]> losses = new ArrayList<>();
+            Runnable step = () -> {
+                int i = counter[0]++ % batches1;
+                Tensor real = pool.slice(0, i * b, (i + 1) * b);
+                double d = gan.discriminatorStep(real);
+                double g = gan.generatorStep(b);
+                losses.add(new double[] {d, g});
+            };
+            double rate = timed(step, b, warmup, target);
+            int k = Math.max(1, Math.min(20, losses.size() / 10));
+            double[] first = meanPair(losses.subList(0, k)), last = meanPair(losses.subList(losses.size() - k, losses.size()));
+            if (!json) {
+                out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f  D %.3f->%.3f, G %.3f->%.3f%n", "gan", Parallel.threads(), "train B=" + b, rate,
+                        first[0], last[0], first[1], last[1]);
+            }
+            rows.add(String.format(Locale.ROOT, "{\"model\":\"gan\",\"threads\":%d,\"mode\":\"train\",\"batch\":%d,\"samples_per_s\":%.2f,"
+                    + "\"loss_first\":[%.5f,%.5f],\"loss_last\":[%.5f,%.5f]}", Parallel.threads(), b, rate, first[0], first[1], last[0], last[1]));
+        }
+        Tensor z = gan.sampleLatent(128);
+        double infer = timed(() -> gan.generate(z), 128, warmup, target);
+        if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f%n", "gan", Parallel.threads(), "infer B=128", infer);
+        rows.add(String.format(Locale.ROOT, "{\"model\":\"gan\",\"threads\":%d,\"mode\":\"infer\",\"batch\":128,\"samples_per_s\":%.2f}", Parallel.threads(), infer));
+    }
+
+    private static double[] meanPair(List<double[]> xs) {
+        double[] m = new double[2];
+        for (double[] x : xs) {
+            m[0] += x[0] / xs.size();
+            m[1] += x[1] / xs.size();
+        }
+        return m;
+    }
+
+    /**
+     * bench_torch.py's {@code make_gan_pool}: "real" images in [-1, 1], {@code tanh(3·Z·P)} with
+     * {@code Z = u − 0.5} of shape [4096, 16] (stream 3) and {@code P = u − 0.5} of shape [16, 784] (stream 4),
+     * computed in float64, then float32.
+     */
+    static Tensor makeGanPool() {
+        float[] zu = uniform(3, POOL * 16), pu = uniform(4, 16 * 784);
+        float[] x = new float[POOL * 784];
+        for (int s = 0; s < POOL; s++) {
+            for (int j = 0; j < 784; j++) {
+                double acc = 0;
+                for (int k = 0; k < 16; k++) acc += ((double) zu[s * 16 + k] - 0.5) * ((double) pu[k * 784 + j] - 0.5);
+                x[s * 784 + j] = (float) Math.tanh(3.0 * acc);
+            }
+        }
+        return Tensor.of(x, POOL, 784);
     }
 
     private static double timeTraining(Model model, Tensor[] pool, int batch, double warmup, double target, double[] lossFirstLast) {

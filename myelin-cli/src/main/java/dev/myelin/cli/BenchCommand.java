@@ -112,13 +112,13 @@ final class BenchCommand implements Runnable {
 
     /** {@code myelin bench models}: training and inference samples/s of the seed models, see {@link ModelBench}. */
     @Command(name = "models", mixinStandardHelpOptions = true,
-            description = {"Training (batch 32 and 128) and inference (batch 128) samples/s of the seed models MLP, CNN 28x28x1 and",
-                    "CNN 32x32x3, with the protocol and synthetic data of ../shared/peers/torch/bench_torch.py."})
+            description = {"Training (batch 32 and 128) and inference (batch 128) samples/s of the seed models MLP, CNN 28x28x1,",
+                    "CNN 32x32x3 and the dense GAN (one D update on real+fake, one G update), with the protocol and synthetic data of ../shared/peers/torch/bench_torch.py."})
     static final class Models implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
 
-        @Option(names = "--models", split = ",", paramLabel = "NAME", description = "mlp, cnn, cnn-cifar (default: all).")
+        @Option(names = "--models", split = ",", paramLabel = "NAME", description = "mlp, cnn, cnn-cifar, gan (default: all).")
         List<String> models;
 
         @Option(names = "--batches", split = ",", paramLabel = "B", description = "Training batch sizes (default: 32,128).")

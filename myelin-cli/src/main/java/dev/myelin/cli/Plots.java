@@ -9,13 +9,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 
 /** PNG charts drawn with Java2D: training curves and a confusion matrix. Files are written atomically. */
 final class Plots {
@@ -41,6 +38,26 @@ final class Plots {
         g.drawString(title, 20, 24);
         panel(g, 0, 30, panelW, h - 30, "loss", lossKeys, all);
         if (panels == 2) panel(g, panelW, 30, panelW, h - 30, "accuracy", accKeys, all);
+        g.dispose();
+        write(img, file);
+    }
+
+    /** A GAN's losses: {@code d_loss} and {@code g_loss} per epoch, and the discriminator's accuracy. */
+    static void ganCurves(History history, String title, Path file) throws IOException {
+        var all = history.asMap();
+        List<String> losses = new ArrayList<>(), acc = new ArrayList<>();
+        for (String k : List.of("d_loss", "g_loss")) if (all.containsKey(k)) losses.add(k);
+        if (all.containsKey("d_accuracy")) acc.add("d_accuracy");
+        int panelW = 520, h = 400;
+        int panels = acc.isEmpty() ? 1 : 2;
+        BufferedImage img = canvas(panelW * panels, h);
+        Graphics2D g = img.createGraphics();
+        smooth(g);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString(title, 20, 24);
+        panel(g, 0, 30, panelW, h - 30, "loss (binary cross-entropy)", losses, all);
+        if (panels == 2) panel(g, panelW, 30, panelW, h - 30, "discriminator accuracy (real vs generated)", acc, all);
         g.dispose();
         write(img, file);
     }
@@ -83,7 +100,9 @@ final class Plots {
             String s = String.format(Locale.ROOT, "%.3f", min + (max - min) * i / 4);
             g.drawString(s, left - fm.stringWidth(s) - 6, y + 4);
         }
+        int tick = Math.max(1, (epochs + 11) / 12); // at most about 12 epoch labels
         for (int e = 0; e < epochs; e++) {
+            if ((e + 1) % tick != 0 && e != 0) continue;
             int x = epochs == 1 ? (left + right) / 2 : left + (right - left) * e / (epochs - 1);
             String s = String.valueOf(e + 1);
             g.drawString(s, x - fm.stringWidth(s) / 2, bottom + 16);
@@ -166,14 +185,6 @@ final class Plots {
     }
 
     private static void write(BufferedImage img, Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        dev.myelin.io.PngWriter.writeImage(img, file);
     }
 }

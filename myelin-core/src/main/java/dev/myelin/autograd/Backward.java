@@ -10,4 +10,12 @@ import dev.myelin.tensor.Tensor;
 @FunctionalInterface
 public interface Backward {
     Tensor[] apply(Tensor gradOutput);
+
+    /**
+     * The same, told which inputs need a gradient ({@code needed[k]}; PyTorch's {@code needs_input_grad}):
+     * a rule may skip the work for the others and return null there. By default it computes them all.
+     */
+    default Tensor[] apply(Tensor gradOutput, boolean[] needed) {
+        return apply(gradOutput);
+    }
 }

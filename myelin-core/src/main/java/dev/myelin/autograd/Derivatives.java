@@ -213,6 +213,49 @@ public final class Derivatives {
                 Tensor.conv2dBackwardKernel(x, g, kernel.shape(), spec));
     }
 
+    /**
+     * Transposed convolution y = conv2dBackwardInput(x, K): dx = conv2d(g, K) with the same geometry;
+     * dK = conv2dBackwardKernel with g in the convolution's input place and x in its output-gradient place.
+     * Only the gradients the graph needs are computed.
+     */
+    public static Backward conv2dTranspose(Tensor x, Tensor kernel, Conv2dSpec spec) {
+        return new Selective() {
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                return grads(
+                        needed[0] ? Tensor.conv2dForward(g, kernel, x.shape(), spec) : null,
+                        needed[1] ? Tensor.conv2dBackwardKernel(g, x, kernel.shape(), spec) : null);
+            }
+        };
+    }
+
+    /**
+     * {@link #matmul}'s rule computing only the gradients the graph needs: a layer's input that is data
+     * (no gradient) skips dA, and a frozen model's weights (a GAN's discriminator during the generator's
+     * update, through {@link Graph#gradients}) skip dB.
+     */
+    public static Backward matmulSelective(Tensor a, Tensor b) {
+        return new Selective() {
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                return grads(
+                        needed[0] ? g.matmul(b.mT()).sumTo(a.shape()) : null,
+                        needed[1] ? a.mT().matmul(g).sumTo(b.shape()) : null);
+            }
+        };
+    }
+
+    /** A rule that looks at which inputs need a gradient; called without that information it computes all. */
+    private abstract static class Selective implements Backward {
+        @Override
+        public final Tensor[] apply(Tensor g) {
+            return apply(g, new boolean[] {true, true});
+        }
+
+        @Override
+        public abstract Tensor[] apply(Tensor g, boolean[] needed);
+    }
+
     public static Backward pool2d(PoolMode mode, Tensor x, Tensor y, Pool2dSpec spec) {
         return g -> grads(Tensor.pool2dBackward(mode, x, y, g, spec));
     }

@@ -47,7 +47,9 @@ public final class Graph {
                 }
                 if (g == null) continue; // not on a path from the output
                 Tensor[] inputs = node.inputs();
-                Tensor[] inputGrads = node.apply(g);
+                boolean[] needed = new boolean[inputs.length];
+                for (int k = 0; k < inputs.length; k++) needed[k] = inputs[k].requiresGrad();
+                Tensor[] inputGrads = node.apply(g, needed);
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
                     Tensor gi = inputGrads[k];
@@ -62,6 +64,71 @@ public final class Graph {
                 node.release();
             }
         }
+    }
+
+    /**
+     * The gradients of {@code output} (a scalar, seeded with 1, or any shape with {@code gradient}) with
+     * respect to each tensor of {@code wrt}, in order, without touching any {@link Tensor#grad()}: nothing
+     * accumulates, so several losses over shared weights (a GAN's discriminator seen from the generator's
+     * loss) never mix. An entry is null when {@code output} does not depend on that tensor.
+     *
+     * <p>Only the part of the graph between {@code output} and {@code wrt} is differentiated: a node whose
+     * output does not lead to any tensor of {@code wrt} is skipped (its rule never runs), so asking for the
+     * generator's weights does not differentiate the discriminator's own weight branches further down, and
+     * asking for the discriminator's weights never enters a generator graph that was not detached. Nodes
+     * that ran are freed, as after {@link #backward}.
+     */
+    public static List<Tensor> gradients(Tensor output, Tensor gradient, List<Tensor> wrt) {
+        if (!output.requiresGrad()) {
+            throw new IllegalStateException("gradients: the output does not require grad (no input of the computation had"
+                    + " requiresGrad(true), or it ran inside NoGrad)");
+        }
+        if (!gradient.shape().equals(output.shape())) {
+            throw new IllegalArgumentException("gradient shape " + gradient.shape() + " does not match output shape " + output.shape());
+        }
+        Map<Tensor, Integer> targets = new IdentityHashMap<>();
+        for (int i = 0; i < wrt.size(); i++) targets.putIfAbsent(wrt.get(i), i);
+        List<Tensor> order = topologicalOrder(output);
+        Map<Tensor, Boolean> relevant = new IdentityHashMap<>();
+        for (Tensor t : order) { // inputs come first, so one pass marks every tensor that leads to a target
+            boolean r = targets.containsKey(t);
+            Node node = t.gradFn();
+            if (!r && node != null) for (Tensor in : node.inputs()) r |= relevant.containsKey(in);
+            if (r) relevant.put(t, Boolean.TRUE);
+        }
+        Tensor[] result = new Tensor[wrt.size()];
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(output, gradient);
+        try (var scope = NoGrad.scope()) {
+            for (int i = order.size() - 1; i >= 0; i--) {
+                Tensor t = order.get(i);
+                Tensor g = grads.remove(t);
+                if (g == null || !relevant.containsKey(t)) continue;
+                Integer slot = targets.get(t);
+                if (slot != null) result[slot] = g;
+                Node node = t.gradFn();
+                if (node == null) continue;
+                Tensor[] inputs = node.inputs();
+                boolean[] needed = new boolean[inputs.length];
+                for (int k = 0; k < inputs.length; k++) needed[k] = relevant.containsKey(inputs[k]);
+                Tensor[] inputGrads = node.apply(g, needed);
+                for (int k = 0; k < inputs.length; k++) {
+                    Tensor in = inputs[k];
+                    Tensor gi = inputGrads[k];
+                    if (gi == null || !relevant.containsKey(in)) continue;
+                    if (!gi.shape().equals(in.shape())) {
+                        throw new IllegalStateException("gradient rule of '" + node.op() + "' returned shape " + gi.shape()
+                                + " for an input of shape " + in.shape());
+                    }
+                    Tensor previous = grads.get(in);
+                    grads.put(in, previous == null ? gi : previous.add(gi));
+                }
+                node.release();
+            }
+        }
+        List<Tensor> out = new ArrayList<>(wrt.size());
+        for (int i = 0; i < wrt.size(); i++) out.add(result[targets.get(wrt.get(i))]);
+        return out;
     }
 
     /** Tensors that {@code output} depends on through recorded nodes, inputs before outputs. */

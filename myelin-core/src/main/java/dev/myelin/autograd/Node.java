@@ -37,6 +37,11 @@ public final class Node {
     }
 
     Tensor[] apply(Tensor gradOutput) {
+        return apply(gradOutput, null);
+    }
+
+    /** Runs the rule; {@code needed} (or null for all) says which inputs need a gradient. */
+    Tensor[] apply(Tensor gradOutput, boolean[] needed) {
         if (backward == null) {
             throw new IllegalStateException("cannot backward through '" + op + "' a second time: the graph was freed"
                     + " by the first backward(); run the forward pass again");
@@ -48,7 +53,7 @@ public final class Node {
                         + savedVersions[i] + " -> " + saved[i].version() + ")");
             }
         }
-        return backward.apply(gradOutput);
+        return needed == null ? backward.apply(gradOutput) : backward.apply(gradOutput, needed);
     }
 
     /** Drops the rule and the references it holds, so memory is freed after backward. */

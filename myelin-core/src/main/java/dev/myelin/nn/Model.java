@@ -338,6 +338,22 @@ public class Model {
         return outputMetrics.get(index);
     }
 
+    /**
+     * The metrics {@code fit} resets each epoch and reports in its logs next to {@code loss}, by log name:
+     * the compiled metrics of every output. A model with its own {@link #trainStep} (a GAN) overrides
+     * this to report what its step tracks.
+     */
+    public Map<String, Metric> trainingMetrics() {
+        Map<String, Metric> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < outputs.size(); i++) for (Metric metric : metrics(i)) m.put(metricLogName(i, metric), metric);
+        return m;
+    }
+
+    /** Whether {@code fit} can run: compiled with an optimizer (models with their own train step may say otherwise). */
+    public boolean isCompiled() {
+        return optimizer != null;
+    }
+
     /** The log name of a metric of output {@code index}: its own name for one output, prefixed with the output layer's name otherwise. */
     public String metricLogName(int index, Metric metric) {
         return outputs.size() == 1 ? metric.name() : outputs.get(index).layer().name() + "_" + metric.name();

@@ -106,12 +106,28 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException when a gradient's shape differs from its weight's
      */
     public final void apply(List<Parameter> parameters) {
+        applyGradients(null, parameters);
+    }
+
+    /**
+     * Keras's {@code apply_gradients}: updates each parameter from the gradient at the same position of
+     * {@code gradients} (as {@link dev.myelin.train.Gradients#of} returns them) instead of its
+     * {@code grad()}, then counts one iteration. Null gradients and parameters that are not trainable are
+     * skipped, as in {@link #apply}.
+     *
+     * @throws IllegalArgumentException when the lists differ in length or a gradient's shape differs from its weight's
+     */
+    public final void applyGradients(List<Tensor> gradients, List<Parameter> parameters) {
+        if (gradients != null && gradients.size() != parameters.size()) {
+            throw new IllegalArgumentException("applyGradients: " + gradients.size() + " gradients for " + parameters.size() + " parameters");
+        }
         double lr = learningRate();
         int n = 0;
         Parameter[] params = new Parameter[parameters.size()];
         Tensor[] grads = new Tensor[params.length];
-        for (Parameter p : parameters) {
-            Tensor g = p.grad();
+        for (int j = 0; j < params.length; j++) {
+            Parameter p = parameters.get(j);
+            Tensor g = gradients == null ? p.grad() : gradients.get(j);
             if (g == null || !p.trainable()) continue;
             Tensor w = p.value();
             if (!g.shape().equals(w.shape())) {
@@ -133,6 +149,16 @@ public abstract class Optimizer {
             }
         }
         iterations++;
+    }
+
+    /**
+     * One step of gradient descent on {@code loss} over {@code parameters} (Keras's {@code minimize}):
+     * {@code applyGradients(Gradients.of(loss, parameters), parameters)}. Other weights in the loss's graph
+     * get no gradient and no update, and no {@code grad()} is touched. Returns the loss's value.
+     */
+    public final double minimize(Tensor loss, List<Parameter> parameters) {
+        applyGradients(dev.myelin.train.Gradients.of(loss, parameters), parameters);
+        return loss.item();
     }
 
     /**

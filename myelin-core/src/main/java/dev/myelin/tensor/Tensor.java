@@ -1067,7 +1067,7 @@ public final class Tensor {
         View av = matmulOperand(batch, m, k);
         View bv = other.matmulOperand(batch, k, n);
         backend.matmul(av, bv, out.view3d(batch.size(), m, n));
-        return out.record("matmul", Derivatives.matmul(this, other), in(this, other), this, other);
+        return out.record("matmul", Derivatives.matmulSelective(this, other), in(this, other), this, other);
     }
 
     /**
@@ -1308,6 +1308,56 @@ public final class Tensor {
         Tensor gk = zeros(gradOut.dtype(), kernelShape);
         gradOut.backend.conv2dBackwardKernel(input.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gk.view());
         return gk;
+    }
+
+    /**
+     * Transposed 2-D convolution (Keras's {@code Conv2DTranspose}, TensorFlow's {@code conv2d_transpose}):
+     * the gradient of {@link #conv2d} with respect to its input, taken as a forward operation. Each input
+     * pixel scatters {@code kernel[:, :, :, c]} weighted by its channel {@code c} into a window of the
+     * output, windows {@code stride} apart.
+     *
+     * <p>Shapes: this {@code [batch, height, width, inChannels]}, kernel
+     * {@code [kh, kw, filters, inChannels]} (Keras's layout), result {@code [batch, outH, outW, filters]}
+     * with the dilated window {@code ekh = dilationH·(kh−1)+1} and Keras's sizes:
+     * <pre>
+     *   VALID: outH = height·strideH + max(ekh − strideH, 0)
+     *   SAME:  outH = height·strideH
+     * </pre>
+     * (likewise for the width). The result {@code y} is the unique tensor with
+     * {@code conv2d(y', kernel) · x = y' · y} summed over all elements for every {@code y'} of y's shape,
+     * where that conv2d uses the same strides, padding and dilation (so SAME pads {@code max(ekh − strideH, 0) / 2}
+     * rows at the top, the odd one at the bottom, as TensorFlow).
+     */
+    public Tensor conv2dTranspose(Tensor kernel, ConvOptions options) {
+        if (rank() != 4 || kernel.rank() != 4) {
+            throw new IllegalArgumentException("conv2dTranspose needs input [batch, height, width, channels] and kernel [kh, kw, filters, in], got " + shape + " and " + kernel.shape);
+        }
+        if (kernel.dims[3] != dims[3]) {
+            throw new IllegalArgumentException("conv2dTranspose: input has " + dims[3] + " channels " + shape + " but the kernel [kh, kw, filters, in] expects " + kernel.dims[3] + " " + kernel.shape);
+        }
+        int ekh = options.dilationH() * (kernel.dims[0] - 1) + 1;
+        int ekw = options.dilationW() * (kernel.dims[1] - 1) + 1;
+        int oh = transposedSize(options.padding(), dims[1], ekh, options.strideH());
+        int ow = transposedSize(options.padding(), dims[2], ekw, options.strideW());
+        Conv2dSpec spec = new Conv2dSpec(options.strideH(), options.strideW(), options.dilationH(), options.dilationW(),
+                options.padding().padBefore(oh, ekh, options.strideH()), options.padding().padBefore(ow, ekw, options.strideW()));
+        Tensor x = contiguousRaw();
+        Tensor k = kernel.contiguousRaw();
+        Tensor out = zeros(DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[2]));
+        backend.conv2dBackwardInput(x.view(), k.view(), spec, out.view());
+        return out.record("conv2d_transpose", Derivatives.conv2dTranspose(x, k, spec), in(this, kernel), this, kernel);
+    }
+
+    /** Keras's output length of a transposed convolution (no output padding). */
+    public static int transposedSize(Padding padding, int in, int window, int stride) {
+        return padding == Padding.SAME ? in * stride : in * stride + Math.max(window - stride, 0);
+    }
+
+    /** {@link #conv2d} with an explicit geometry and output shape (the input gradient of a transposed convolution). Not recorded. */
+    public static Tensor conv2dForward(Tensor input, Tensor kernel, Shape outShape, Conv2dSpec spec) {
+        Tensor out = zeros(input.dtype(), outShape);
+        input.backend.conv2d(input.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, out.view());
+        return out;
     }
 
     /** Max pooling: {@code [batch, h, w, c] -> [batch, outH, outW, c]}. */

@@ -26,7 +26,7 @@ public final class Trainer {
 
     /** Trains {@code model} (compiled) on samples along axis 0 of every tensor in {@code xs} and {@code ys}. */
     public static History fit(Model model, List<Tensor> xs, List<Tensor> ys, FitOptions options) {
-        if (model.optimizer() == null) throw new IllegalStateException("model '" + model.name() + "' is not compiled; call compile(optimizer, loss, metrics) before fit");
+        if (!model.isCompiled()) throw new IllegalStateException("model '" + model.name() + "' is not compiled; call compile(optimizer, loss, metrics) before fit");
         int n = checkSamples(model, xs, ys, "fit");
         List<Tensor> trainX = xs, trainY = ys, valX = options.validationX(), valY = options.validationY();
         if (valX != null) {
@@ -82,7 +82,7 @@ public final class Trainer {
      * split do not apply; validation data do.
      */
     public static History fit(Model model, DataLoader loader, FitOptions options) {
-        if (model.optimizer() == null) throw new IllegalStateException("model '" + model.name() + "' is not compiled; call compile(optimizer, loss, metrics) before fit");
+        if (!model.isCompiled()) throw new IllegalStateException("model '" + model.name() + "' is not compiled; call compile(optimizer, loss, metrics) before fit");
         if (loader.dataset().isEmpty()) throw new IllegalArgumentException("fit: empty dataset (0 samples) for model '" + model.name() + "'");
         if (options.validationSplit() > 0) throw new IllegalArgumentException("fit(DataLoader): validationSplit does not apply; split the Dataset, or pass validationData");
         if (options.validationX() != null) checkSamples(model, options.validationX(), options.validationY(), "validation data");
@@ -215,15 +215,13 @@ public final class Trainer {
     }
 
     private static void resetMetrics(Model model) {
-        for (int i = 0; i < model.outputs().size(); i++) for (Metric m : model.metrics(i)) m.reset();
+        for (Metric m : model.trainingMetrics().values()) m.reset();
     }
 
     private static Map<String, Double> metricLogs(Model model, double meanLoss) {
         Map<String, Double> logs = new LinkedHashMap<>();
         logs.put("loss", meanLoss);
-        for (int i = 0; i < model.outputs().size(); i++) {
-            for (Metric m : model.metrics(i)) logs.put(model.metricLogName(i, m), m.result());
-        }
+        for (var e : model.trainingMetrics().entrySet()) logs.put(e.getKey(), e.getValue().result());
         return logs;
     }
 

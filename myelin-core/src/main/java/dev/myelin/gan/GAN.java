@@ -1,0 +1,323 @@
+package dev.myelin.gan;
+
+import dev.myelin.autograd.NoGrad;
+import dev.myelin.losses.BinaryCrossentropy;
+import dev.myelin.losses.Loss;
+import dev.myelin.metrics.Mean;
+import dev.myelin.metrics.Metric;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.Model;
+import dev.myelin.nn.Parameter;
+import dev.myelin.optim.Adam;
+import dev.myelin.optim.Optimizer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import dev.myelin.train.FitOptions;
+import dev.myelin.train.Gradients;
+import dev.myelin.train.History;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
+
+/**
+ * A generative adversarial network (Goodfellow et al., 2014) as a {@link Model} whose {@link #trainStep}
+ * plays one round of the game, so that {@link #fit(Tensor, FitOptions)} trains it with callbacks and the
+ * progress bar. The generator maps latent vectors {@code z ~ N(0, 1)^latentDim} to samples; the
+ * discriminator maps a sample to one output, the probability (sigmoid) or logit (linear) that it is real.
+ *
+ * <p>One step on a batch of {@code B} real samples:
+ * <ol>
+ *   <li>{@code discriminatorSteps} times: {@code fake = G(z)} with fresh {@code z} (not differentiated),
+ *       then one update of D's weights on the {@code 2B} rows {@code [real; fake]} labelled
+ *       {@code [1 − labelSmoothing; 0]} (one-sided label smoothing, Salimans et al. 2016);</li>
+ *   <li>one update of G's weights on {@code B} fresh latent vectors through D, labelled 1 (the
+ *       non-saturating loss {@code −log D(G(z))}). D is frozen for this step: its weights get no gradient
+ *       and no update ({@link Gradients#of} differentiates G's weights only).</li>
+ * </ol>
+ * The loss is binary cross-entropy, computed on D's logits when D ends in a sigmoid (stable, as
+ * {@link BinaryCrossentropy} with {@code fromLogits}). Both models run in training mode (batch statistics
+ * in BatchNormalization, dropout active). Optimizers default to Adam(2e-4, β1 = 0.5), the DCGAN paper's.
+ *
+ * <p>Logs, per epoch (running means over the batches): {@code d_loss}, {@code g_loss} and
+ * {@code d_accuracy}, the discriminator's accuracy on the real and generated rows of its last update
+ * (logit > 0 means "real"). {@code loss} is {@code d_loss + g_loss}.
+ *
+ * <p>Example:
+ * <pre>{@code
+ * GAN gan = new GAN(GanModels.denseGenerator(), GanModels.denseDiscriminator()).seed(7);
+ * gan.compile(new Adam(2e-4).beta1(0.5), new Adam(2e-4).beta1(0.5));
+ * gan.fit(images, FitOptions.epochs(20).batchSize(128));   // images [n, 784] in [-1, 1]
+ * Tensor samples = gan.generate(64);                        // [64, 784]
+ * }</pre>
+ */
+public class GAN extends Model {
+    private final Model generator;
+    private final Model discriminator;
+    private final int latentDim;
+    private Optimizer dOptimizer;
+    private Optimizer gOptimizer;
+    private double labelSmoothing;
+    private int discriminatorSteps = 1;
+    private RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(RandomGenerator.getDefault().nextLong());
+    private final Mean dLoss = new Mean("d_loss");
+    private final Mean gLoss = new Mean("g_loss");
+    private final Mean dAccuracy = new Mean("d_accuracy");
+
+    /**
+     * @param generator     takes latent vectors {@code [batch, latentDim]} (its declared input shape)
+     * @param discriminator takes the generator's output shape and has one output unit
+     * @throws IllegalArgumentException when the generator's output does not fit the discriminator's input,
+     *                                  or the discriminator does not end in one unit
+     */
+    public GAN(Model generator, Model discriminator) {
+        super("gan");
+        this.generator = Objects.requireNonNull(generator, "generator");
+        this.discriminator = Objects.requireNonNull(discriminator, "discriminator");
+        if (generator.inputs().size() != 1 || discriminator.inputs().size() != 1) {
+            throw new IllegalArgumentException("GAN needs a generator and a discriminator with one declared input shape each (declare inputShape on their first layer)");
+        }
+        Shape z = generator.inputs().get(0).shape();
+        if (z.rank() != 1) throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' must take latent vectors [batch, latentDim], but its input is [batch, " + dims(z) + "]");
+        this.latentDim = z.dim(0);
+        Shape gOut = generator.outputs().get(0).shape();
+        Shape dIn = discriminator.inputs().get(0).shape();
+        if (!gOut.equals(dIn)) {
+            throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' produces [batch, " + dims(gOut) + "] but the discriminator '"
+                    + discriminator.name() + "' takes [batch, " + dims(dIn) + "]");
+        }
+        Shape dOut = discriminator.outputs().get(0).shape();
+        if (dOut.size() != 1) {
+            throw new IllegalArgumentException("GAN: the discriminator '" + discriminator.name() + "' must end in one unit, but its output is [batch, " + dims(dOut) + "]");
+        }
+    }
+
+    private static String dims(Shape s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.rank(); i++) sb.append(i == 0 ? "" : ", ").append(s.dim(i));
+        return sb.toString();
+    }
+
+    /** Seeds the latent vectors drawn by {@link #trainStep} and {@link #generate(int)} (the models' weights have their own seeds). */
+    @Override
+    public GAN seed(long value) {
+        this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(value);
+        return this;
+    }
+
+    /** Sets the optimizers of the discriminator and the generator (one instance each: optimizers keep per-weight state). */
+    public GAN compile(Optimizer discriminatorOptimizer, Optimizer generatorOptimizer) {
+        this.dOptimizer = Objects.requireNonNull(discriminatorOptimizer, "discriminatorOptimizer");
+        this.gOptimizer = Objects.requireNonNull(generatorOptimizer, "generatorOptimizer");
+        if (dOptimizer == gOptimizer) throw new IllegalArgumentException("GAN.compile: the discriminator and the generator need two optimizer instances (each keeps per-weight state)");
+        return this;
+    }
+
+    /** Adam(2e-4, β1 = 0.5) for both, the DCGAN paper's setting. */
+    public GAN compile() {
+        return compile(dcganAdam(), dcganAdam());
+    }
+
+    private static Optimizer dcganAdam() {
+        return new Adam(2e-4).beta1(0.5);
+    }
+
+    /** One-sided label smoothing: real samples are labelled {@code 1 − value} for the discriminator (0 by default; 0.1 is common). */
+    public GAN labelSmoothing(double value) {
+        if (!(value >= 0 && value < 1)) throw new IllegalArgumentException("GAN labelSmoothing must be in [0, 1), got labelSmoothing=" + value);
+        this.labelSmoothing = value;
+        return this;
+    }
+
+    /** Discriminator updates per generator update (1 by default). */
+    public GAN discriminatorSteps(int value) {
+        if (value < 1) throw new IllegalArgumentException("GAN discriminatorSteps must be >= 1, got discriminatorSteps=" + value);
+        this.discriminatorSteps = value;
+        return this;
+    }
+
+    public Model generator() {
+        return generator;
+    }
+
+    public Model discriminator() {
+        return discriminator;
+    }
+
+    public int latentDim() {
+        return latentDim;
+    }
+
+    public Optimizer discriminatorOptimizer() {
+        return dOptimizer;
+    }
+
+    public Optimizer generatorOptimizer() {
+        return gOptimizer;
+    }
+
+    // ---- Model plumbing ----
+
+    @Override
+    public boolean isCompiled() {
+        return dOptimizer != null;
+    }
+
+    @Override
+    public void build() {
+        generator.build();
+        discriminator.build();
+    }
+
+    @Override
+    public boolean isBuilt() {
+        return generator.isBuilt() && discriminator.isBuilt();
+    }
+
+    @Override
+    public List<Layer> layers() {
+        List<Layer> all = new ArrayList<>(generator.layers());
+        all.addAll(discriminator.layers());
+        return all;
+    }
+
+    /** The generator's weights, then the discriminator's. */
+    @Override
+    public List<Parameter> weights() {
+        List<Parameter> all = new ArrayList<>(generator.weights());
+        all.addAll(discriminator.weights());
+        return all;
+    }
+
+    @Override
+    public Map<String, Metric> trainingMetrics() {
+        Map<String, Metric> m = new LinkedHashMap<>();
+        m.put(dLoss.name(), dLoss);
+        m.put(gLoss.name(), gLoss);
+        m.put(dAccuracy.name(), dAccuracy);
+        return m;
+    }
+
+    @Override
+    public String summary() {
+        return "GAN '" + name() + "': latent " + latentDim + "\nGenerator:\n" + generator.summary() + "Discriminator:\n" + discriminator.summary();
+    }
+
+    /** Runs the generator on latent vectors {@code z [batch, latentDim]}. */
+    @Override
+    public List<Tensor> call(List<Tensor> xs, boolean training) {
+        if (xs.size() != 1) throw new IllegalArgumentException("GAN '" + name() + "' takes one tensor of latent vectors, got " + xs.size());
+        checkLatent(xs.get(0));
+        return generator.call(xs, training);
+    }
+
+    private void checkLatent(Tensor z) {
+        if (z.rank() != 2 || z.dim(1) != latentDim) {
+            Layer first = generator.layers().isEmpty() ? null : generator.layers().get(0);
+            throw new IllegalArgumentException("GAN '" + name() + "': the generator '" + generator.name() + "'"
+                    + (first == null ? "" : " (first layer '" + first.name() + "')") + " expects latent vectors of shape [batch, "
+                    + latentDim + "] but received " + z.shape());
+        }
+    }
+
+    /** Latent vectors {@code [n, latentDim]} from N(0, 1), drawn from the GAN's generator ({@link #seed}). */
+    public Tensor sampleLatent(int n) {
+        return Tensor.normal(rng, 0, 1, n, latentDim);
+    }
+
+    /** {@code n} samples of the generator in inference mode. */
+    public Tensor generate(int n) {
+        return generate(sampleLatent(n));
+    }
+
+    /** The generator's output for {@code z [batch, latentDim]}, in inference mode and outside the graph. */
+    public Tensor generate(Tensor z) {
+        checkLatent(z);
+        try (var g = NoGrad.scope()) {
+            return generator.call(z, false);
+        }
+    }
+
+    /** Trains on real samples only (no labels); see {@link Model#fit(Tensor, Tensor, FitOptions)}. */
+    public History fit(Tensor realSamples, FitOptions options) {
+        int n = realSamples.rank() == 0 ? 0 : realSamples.dim(0);
+        return fit(realSamples, Tensor.zeros(n), options);
+    }
+
+    // ---- the game ----
+
+    /**
+     * One round of the game on the real batch {@code xs.get(0)} ({@code ys} is ignored); see the class
+     * documentation. Returns {@code d_loss + g_loss} of this step.
+     */
+    @Override
+    public double trainStep(List<Tensor> xs, List<Tensor> ys) {
+        if (!isCompiled()) throw new IllegalStateException("GAN '" + name() + "' is not compiled; call compile(dOptimizer, gOptimizer) first");
+        Tensor real = xs.get(0);
+        int b = real.dim(0);
+        double d = 0;
+        for (int k = 0; k < discriminatorSteps; k++) d = discriminatorStep(real);
+        double g = generatorStep(b);
+        dLoss.update(d, b);
+        gLoss.update(g, b);
+        return d + g;
+    }
+
+    /** One discriminator update on {@code [real; G(z)]}; returns its loss. */
+    public double discriminatorStep(Tensor real) {
+        int b = real.dim(0);
+        Tensor fake;
+        try (var s = NoGrad.scope()) {
+            fake = generator.call(sampleLatent(b), true);
+        }
+        Tensor x = Tensor.concat(List.of(real, fake.to(real.dtype())), 0);
+        float[] labels = new float[2 * b];
+        java.util.Arrays.fill(labels, 0, b, (float) (1 - labelSmoothing));
+        Model.Forward f = discriminator.forward(List.of(x), true, Loss.BINARY_CROSSENTROPY);
+        Tensor logits = logits(f);
+        Tensor loss = bce(f).compute(Tensor.of(labels, 2 * b, 1).reshape(logits.shape()), logits);
+        loss = withPenalties(loss, discriminator);
+        List<Parameter> weights = discriminator.trainableWeights();
+        dOptimizer.applyGradients(Gradients.of(loss, weights), weights);
+        trackAccuracy(logits.detach(), b);
+        return loss.item();
+    }
+
+    /** One generator update through the frozen discriminator on {@code b} latent vectors; returns its loss. */
+    public double generatorStep(int b) {
+        Tensor fake = generator.call(sampleLatent(b), true);
+        Model.Forward f = discriminator.forward(List.of(fake), true, Loss.BINARY_CROSSENTROPY);
+        Tensor logits = logits(f);
+        Tensor loss = bce(f).compute(Tensor.full(logits.dtype(), logits.shape(), 1.0), logits);
+        loss = withPenalties(loss, generator);
+        List<Parameter> weights = generator.trainableWeights();
+        gOptimizer.applyGradients(Gradients.of(loss, weights), weights);
+        return loss.item();
+    }
+
+    /** D's logits when its output ends in a sigmoid (the forward pass hands them over), its raw output otherwise. */
+    private static Tensor logits(Model.Forward f) {
+        return f.lossInputs().get(0);
+    }
+
+    /** BCE on logits when the forward pass gave logits; on a linear output the output already is a logit. */
+    private static Loss bce(Model.Forward f) {
+        return f.losses().get(0) instanceof BinaryCrossentropy c && c.fromLogits() ? c : new BinaryCrossentropy(true);
+    }
+
+    private static Tensor withPenalties(Tensor loss, Model model) {
+        for (Parameter p : model.trainableWeights()) if (p.regularizer() != null) loss = loss.add(p.regularizer().penalty(p.value()));
+        return loss;
+    }
+
+    private void trackAccuracy(Tensor logits, int b) {
+        try (var s = NoGrad.scope()) {
+            double realRight = logits.slice(0, 0, b).gt(0).sum().item();
+            double fakeRight = logits.slice(0, b, 2 * b).le(0.0).sum().item();
+            dAccuracy.update((realRight + fakeRight) / (2.0 * b), 2.0 * b);
+        }
+    }
+}
