@@ -379,6 +379,7 @@ final class ElementwiseKernels {
             case LE -> le(a, ao, as, b, bo, bs, o, oo, n);
             case GT -> lt(b, bo, bs, a, ao, as, o, oo, n);   // a > b exactly when b < a, NaN included
             case GE -> le(b, bo, bs, a, ao, as, o, oo, n);
+            case RELU_GRAD -> reluGrad(a, ao, as, b, bo, bs, o, oo, n);
             case POW -> 0;
         };
         for (; i < n; i++) o[oo + i] = (float) op.apply(a[ao + i * as], b[bo + i * bs]);
@@ -424,6 +425,19 @@ final class ElementwiseKernels {
             FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i);
             FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(S, b, bo + i);
             va.div(vb).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    /** a where b is positive or NaN, +0 where b ≤ 0. */
+    private static int reluGrad(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int n) {
+        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += L) {
+            FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i);
+            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(S, b, bo + i);
+            va.blend(zero, vb.compare(VectorOperators.LE, zero)).intoArray(o, oo + i);
         }
         return i;
     }
