@@ -327,6 +327,7 @@ final class ElementwiseKernels {
         float[] ad = data(a), bd = data(b), od = data(out);
         int os = loop.innerStride(0), as = loop.innerStride(1), bs = loop.innerStride(2);
         long cost = op == BinaryOp.POW ? 16 : 1;
+        if (rowBroadcast(op, loop, ad, bd, od)) return;
         loop.forEach(cost, (pos, n, scratch) -> {
             int oo = pos[0], ao = pos[1], bo = pos[2];
             if (as <= 1 && as >= 0 && bs <= 1 && bs >= 0 && os == 1) {
@@ -358,6 +359,47 @@ final class ElementwiseKernels {
                 if (os != 1) scatter(oa, od, oo + k * os, os, m);
             }
         });
+    }
+
+    /**
+     * The bias-add pattern, {@code [rows, c] op [c]} or {@code [c] op [rows, c]} with the output and the full
+     * operand contiguous: run by RowLoop it is one short run per row, each paying the whole per-run overhead.
+     * Here the row operand is tiled into a buffer of about {@link #BLOCK} floats, so that a block of rows is one
+     * contiguous run. Each element is the same op on the same two values. Returns false, doing nothing, for
+     * other layouts.
+     */
+    private static boolean rowBroadcast(BinaryOp op, RowLoop loop, float[] ad, float[] bd, float[] od) {
+        if (op == BinaryOp.POW || loop.rank() != 2) return false;
+        int c = loop.inner();
+        if (c >= BLOCK / 2) return false;   // long rows: the per-run overhead is already small
+        boolean aFull = isRowMajor(loop, 1, c), bFull = isRowMajor(loop, 2, c);
+        boolean aRow = isRepeatedRow(loop, 1), bRow = isRepeatedRow(loop, 2);
+        if (!isRowMajor(loop, 0, c) || !(aFull && bRow || aRow && bFull)) return false;
+        int rows = loop.size() / c, rep = Math.max(1, BLOCK / c);
+        int oo = loop.offset(0), ao = loop.offset(1), bo = loop.offset(2);
+        boolean tileB = bRow;
+        float[] row = tileB ? bd : ad;
+        int ro = tileB ? bo : ao;
+        RowLoop.forRanges(rows, c, (r0, r1) -> {
+            float[] tiled = new float[rep * c];
+            for (int t = 0; t < rep; t++) System.arraycopy(row, ro, tiled, t * c, c);
+            for (int r = r0; r < r1; r += rep) {
+                int n = Math.min(rep, r1 - r) * c, off = r * c;
+                if (tileB) binaryContiguous(op, ad, ao + off, 1, tiled, 0, 1, od, oo + off, n);
+                else binaryContiguous(op, tiled, 0, 1, bd, bo + off, 1, od, oo + off, n);
+            }
+        });
+        return true;
+    }
+
+    /** View v of a rank-2 loop walks its elements contiguously, rows {@code c} apart. */
+    private static boolean isRowMajor(RowLoop loop, int v, int c) {
+        return loop.stride(v, 1) == 1 && loop.stride(v, 0) == c;
+    }
+
+    /** View v of a rank-2 loop is one contiguous row, repeated for every row of the loop. */
+    private static boolean isRepeatedRow(RowLoop loop, int v) {
+        return loop.stride(v, 1) == 1 && loop.stride(v, 0) == 0;
     }
 
     /**
