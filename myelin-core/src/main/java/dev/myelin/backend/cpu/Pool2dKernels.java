@@ -113,10 +113,14 @@ final class Pool2dKernels {
         int bound = S.loopBound(c);
         int ch = 0;
         for (; ch < bound; ch += L) {
+            // No helper method for the step: a vector passed to a method C2 does not inline is boxed.
             FloatVector acc = FloatVector.fromArray(S, x, p + ch);
-            acc = maxStep(acc, FloatVector.fromArray(S, x, p1 + ch));
-            acc = maxStep(acc, FloatVector.fromArray(S, x, p2 + ch));
-            acc = maxStep(acc, FloatVector.fromArray(S, x, p3 + ch));
+            FloatVector v = FloatVector.fromArray(S, x, p1 + ch);
+            acc = acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.test(VectorOperators.IS_NAN)));
+            v = FloatVector.fromArray(S, x, p2 + ch);
+            acc = acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.test(VectorOperators.IS_NAN)));
+            v = FloatVector.fromArray(S, x, p3 + ch);
+            acc = acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.test(VectorOperators.IS_NAN)));
             acc.intoArray(y, dst + ch);
         }
         for (; ch < c; ch++) {
@@ -129,11 +133,6 @@ final class Pool2dKernels {
             if (v > acc || Float.isNaN(v)) acc = v;
             y[dst + ch] = acc;
         }
-    }
-
-    /** v where v > acc or v is NaN, else acc: one step of the max in window order. */
-    private static FloatVector maxStep(FloatVector acc, FloatVector v) {
-        return acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.test(VectorOperators.IS_NAN)));
     }
 
     /** Average over rows [y0, y1) and columns [x0, x1) (0 for an empty window), every channel. */
