@@ -37,8 +37,11 @@ public final class Sgemm {
      * row after row into a buffer (W floats per row), which turns op(B), transposed or not, into one
      * contiguous stream the kernel reads with unit stride; a packed 4x64 micro-panel (128 KB) lives in L2
      * and is reused by every row strip of the A block. When B is not transposed and is either small or
-     * used by few rows of A, packing would cost more than it saves and full panels are read in place
-     * (row stride ldb); only the padded last panel is still copied.
+     * used by few rows of A (m <= IN_PLACE_ROWS: 32 x 128 x 5408 went from about 160 to 177 GFLOPS), packing
+     * would cost more than it saves and full panels are read in place (row stride ldb); only the padded
+     * last panel is still copied. A transposed B with few rows of A is not packed either: the product runs
+     * as Cᵀ = B·op(A)ᵀ, B then being the in-place left operand (see swapped; 32 x 5408 x 128 A·Bᵀ went
+     * from about 47 to 85 GFLOPS on 1 thread).
      *
      * Blocking. K is cut into KC-sized steps (balanced, at most 512), the N range into blocks of at most
      * NC = 1024 columns, and one K x NC "super block" of B (at most PACK_LIMIT floats) is packed at a
@@ -79,10 +82,10 @@ public final class Sgemm {
     static final int MAX_TASKS = 32;
 
     /** Rows of A up to which a non-transposed B is read in place (each packed element would serve few rows). */
-    static final int IN_PLACE_ROWS = Integer.getInteger("myelin.sgemm.inPlaceRows", 32);
+    static final int IN_PLACE_ROWS = 32;
 
     /** Rows of A up to which A·Bᵀ runs as (B·op(A)ᵀ)ᵀ, see {@link #swapped}. */
-    static final int SWAP_ROWS = Integer.getInteger("myelin.sgemm.swapRows", 32);
+    static final int SWAP_ROWS = 32;
     /** Columns of C per task of the transposing copy of {@link #swapped}. */
     private static final int TB = 256;
     private static final ThreadLocal<float[]> TRANSPOSED = new ThreadLocal<>();
