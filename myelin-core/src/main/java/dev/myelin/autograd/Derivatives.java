@@ -118,6 +118,11 @@ public final class Derivatives {
         return g -> grads(g.mul(x.pow(p - 1).mul(p)));
     }
 
+    /** reluGrad(a, b) is linear in a with a mask fixed by b: the same mask for da, nothing for b. */
+    public static Backward reluGrad(Tensor a, Tensor b) {
+        return g -> grads(g.reluGrad(b).sumTo(a.shape()), Tensor.zerosLike(b));
+    }
+
     /** The winner takes the gradient; ties split it evenly. */
     public static Backward maximum(Tensor a, Tensor b) {
         return g -> {
@@ -153,7 +158,7 @@ public final class Derivatives {
             case SIGN -> Tensor.zerosLike(g);
             case SQUARE -> g.mul(x).mul(2.0);
             case RECIPROCAL -> g.mul(y.square()).neg();
-            case RELU -> g.mul(x.gt(0));
+            case RELU -> g.reluGrad(x);
             case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0), Tensor.onesLike(x), Tensor.scalar(x.dtype(), p)));
             case ELU -> g.mul(Tensor.where(x.gt(0), Tensor.onesLike(x), y.add(p)));  // α·eˣ = y + α
             case GELU -> g.mul(x.map(UnaryOp.GELU_DERIVATIVE, 0, 0));

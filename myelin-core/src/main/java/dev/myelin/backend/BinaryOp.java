@@ -17,7 +17,12 @@ public enum BinaryOp {
     LT { public double apply(double a, double b) { return a < b ? 1 : 0; } },
     LE { public double apply(double a, double b) { return a <= b ? 1 : 0; } },
     GT { public double apply(double a, double b) { return a > b ? 1 : 0; } },
-    GE { public double apply(double a, double b) { return a >= b ? 1 : 0; } };
+    GE { public double apply(double a, double b) { return a >= b ? 1 : 0; } },
+    /**
+     * The gradient of relu in one pass: a (the incoming gradient) where b (relu's input) is positive or
+     * NaN, 0 where b ≤ 0. As PyTorch's threshold_backward: relu keeps NaN, and so passes its gradient.
+     */
+    RELU_GRAD { public double apply(double a, double b) { return b <= 0 ? 0 : a; } };
 
     /** The reference value of this function. */
     public abstract double apply(double a, double b);

@@ -690,6 +690,14 @@ public final class Tensor {
         return mul(scalarLike(value));
     }
 
+    /**
+     * The gradient of relu in one pass: this tensor where {@code x} is positive or NaN, 0 where {@code x ≤ 0}
+     * (relu keeps NaN, as in PyTorch, and so passes its gradient). Broadcasts like {@link #mul}.
+     */
+    public Tensor reluGrad(Tensor x) {
+        return binaryRaw(BinaryOp.RELU_GRAD, this, x).record("reluGrad", Derivatives.reluGrad(this, x), in(this, x), this, x);
+    }
+
     public Tensor div(Tensor other) {
         return binaryRaw(BinaryOp.DIV, this, other).record("div", Derivatives.div(this, other), in(this, other), this, other);
     }

@@ -1,6 +1,7 @@
 package dev.myelin.tensor;
 
 import static dev.myelin.testing.TensorAssert.assertValues;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -206,5 +207,26 @@ class TensorOpsTest {
         assertEquals(0f, y[0]);
         assertEquals(1f, y[2]);
         assertTrue(Double.isNaN(Tensor.of(new double[] {Double.NaN}, 1).relu().item()));
+    }
+
+    @Test
+    void reluGradientPassesWhereInputIsPositiveOrNaN() {
+        // 40 elements: the vector loop and the scalar tail both see NaN, zero, negative and positive inputs
+        float[] x = new float[40];
+        for (int i = 0; i < x.length; i++) x[i] = i % 3 - 1;
+        x[5] = Float.NaN;
+        x[39] = Float.NaN;
+        x[7] = -0f;
+        Tensor leaf = Tensor.of(x, 40).requiresGrad(true);
+        leaf.relu().mul(2.0).sum().backward();
+        float[] g = leaf.grad().toFloatArray();
+        for (int i = 0; i < 40; i++) {
+            float want = Float.isNaN(x[i]) || x[i] > 0 ? 2f : 0f;
+            assertEquals(want, g[i], "element " + i);
+        }
+        // g where x > 0 or NaN, else +0 (no NaN or -0 from g·0), broadcasting x over rows
+        Tensor gr = Tensor.of(new float[] {-3f, Float.NaN, Float.POSITIVE_INFINITY, 4f}, 2, 2)
+                .reluGrad(Tensor.of(new float[] {-1f, 1f}, 2));
+        assertArrayEquals(new float[] {0f, Float.NaN, 0f, 4f}, gr.toFloatArray());
     }
 }

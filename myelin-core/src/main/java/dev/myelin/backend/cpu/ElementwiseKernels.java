@@ -327,6 +327,7 @@ final class ElementwiseKernels {
         float[] ad = data(a), bd = data(b), od = data(out);
         int os = loop.innerStride(0), as = loop.innerStride(1), bs = loop.innerStride(2);
         long cost = op == BinaryOp.POW ? 16 : 1;
+        if (rowBroadcast(op, loop, ad, bd, od)) return;
         loop.forEach(cost, (pos, n, scratch) -> {
             int oo = pos[0], ao = pos[1], bo = pos[2];
             if (as <= 1 && as >= 0 && bs <= 1 && bs >= 0 && os == 1) {
@@ -361,6 +362,47 @@ final class ElementwiseKernels {
     }
 
     /**
+     * The bias-add pattern, {@code [rows, c] op [c]} or {@code [c] op [rows, c]} with the output and the full
+     * operand contiguous: run by RowLoop it is one short run per row, each paying the whole per-run overhead.
+     * Here the row operand is tiled into a buffer of about {@link #BLOCK} floats, so that a block of rows is one
+     * contiguous run. Each element is the same op on the same two values. Returns false, doing nothing, for
+     * other layouts.
+     */
+    private static boolean rowBroadcast(BinaryOp op, RowLoop loop, float[] ad, float[] bd, float[] od) {
+        if (op == BinaryOp.POW || loop.rank() != 2) return false;
+        int c = loop.inner();
+        if (c >= BLOCK / 2) return false;   // long rows: the per-run overhead is already small
+        boolean aFull = isRowMajor(loop, 1, c), bFull = isRowMajor(loop, 2, c);
+        boolean aRow = isRepeatedRow(loop, 1), bRow = isRepeatedRow(loop, 2);
+        if (!isRowMajor(loop, 0, c) || !(aFull && bRow || aRow && bFull)) return false;
+        int rows = loop.size() / c, rep = Math.max(1, BLOCK / c);
+        int oo = loop.offset(0), ao = loop.offset(1), bo = loop.offset(2);
+        boolean tileB = bRow;
+        float[] row = tileB ? bd : ad;
+        int ro = tileB ? bo : ao;
+        RowLoop.forRanges(rows, c, (r0, r1) -> {
+            float[] tiled = new float[rep * c];
+            for (int t = 0; t < rep; t++) System.arraycopy(row, ro, tiled, t * c, c);
+            for (int r = r0; r < r1; r += rep) {
+                int n = Math.min(rep, r1 - r) * c, off = r * c;
+                if (tileB) binaryContiguous(op, ad, ao + off, 1, tiled, 0, 1, od, oo + off, n);
+                else binaryContiguous(op, tiled, 0, 1, bd, bo + off, 1, od, oo + off, n);
+            }
+        });
+        return true;
+    }
+
+    /** View v of a rank-2 loop walks its elements contiguously, rows {@code c} apart. */
+    private static boolean isRowMajor(RowLoop loop, int v, int c) {
+        return loop.stride(v, 1) == 1 && loop.stride(v, 0) == c;
+    }
+
+    /** View v of a rank-2 loop is one contiguous row, repeated for every row of the loop. */
+    private static boolean isRepeatedRow(RowLoop loop, int v) {
+        return loop.stride(v, 1) == 1 && loop.stride(v, 0) == 0;
+    }
+
+    /**
      * o[oo + i] = op(a[ao + i·as], b[bo + i·bs]) for i &lt; n, where as and bs are 0 (broadcast) or 1;
      * o may be a or b at the same offset.
      */
@@ -379,6 +421,7 @@ final class ElementwiseKernels {
             case LE -> le(a, ao, as, b, bo, bs, o, oo, n);
             case GT -> lt(b, bo, bs, a, ao, as, o, oo, n);   // a > b exactly when b < a, NaN included
             case GE -> le(b, bo, bs, a, ao, as, o, oo, n);
+            case RELU_GRAD -> reluGrad(a, ao, as, b, bo, bs, o, oo, n);
             case POW -> 0;
         };
         for (; i < n; i++) o[oo + i] = (float) op.apply(a[ao + i * as], b[bo + i * bs]);
@@ -424,6 +467,19 @@ final class ElementwiseKernels {
             FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i);
             FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(S, b, bo + i);
             va.div(vb).intoArray(o, oo + i);
+        }
+        return i;
+    }
+
+    /** a where b is positive or NaN, +0 where b ≤ 0. */
+    private static int reluGrad(float[] a, int ao, int as, float[] b, int bo, int bs, float[] o, int oo, int n) {
+        FloatVector ca = FloatVector.broadcast(S, a[ao]), cb = FloatVector.broadcast(S, b[bo]);
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += L) {
+            FloatVector va = as == 0 ? ca : FloatVector.fromArray(S, a, ao + i);
+            FloatVector vb = bs == 0 ? cb : FloatVector.fromArray(S, b, bo + i);
+            va.blend(zero, vb.compare(VectorOperators.LE, zero)).intoArray(o, oo + i);
         }
         return i;
     }

@@ -68,7 +68,8 @@ final class Pool2dKernels {
                     int ix0 = ox * spec.strideW() - spec.padLeft();
                     int x0 = Math.max(0, ix0), x1 = Math.min(w, ix0 + spec.poolW());
                     int src = xOff + b * h * w * c, dst = yOff + (r * ow + ox) * c;
-                    if (max) maxWindow(x, src, w, c, y0, y1, x0, x1, y, dst);
+                    if (max && y1 - y0 == 2 && x1 - x0 == 2) max2x2(x, src + (y0 * w + x0) * c, w * c, c, y, dst);
+                    else if (max) maxWindow(x, src, w, c, y0, y1, x0, x1, y, dst);
                     else averageWindow(x, src, w, c, y0, y1, x0, x1, y, dst);
                 }
             }
@@ -98,6 +99,38 @@ final class Pool2dKernels {
                     if (v > acc || Float.isNaN(v)) acc = v;
                 }
             }
+            y[dst + ch] = acc;
+        }
+    }
+
+    /**
+     * {@link #maxWindow} for a whole 2 x 2 window whose top-left position is at {@code p} (rows {@code rowStride}
+     * floats apart): the same comparisons in the same order, unrolled. The first position needs none: it
+     * beats the initial -infinity unless it is -infinity itself, which it then equals.
+     */
+    private static void max2x2(float[] x, int p, int rowStride, int c, float[] y, int dst) {
+        int p1 = p + c, p2 = p + rowStride, p3 = p2 + c;
+        int bound = S.loopBound(c);
+        int ch = 0;
+        for (; ch < bound; ch += L) {
+            // No helper method for the step: a vector passed to a method C2 does not inline is boxed.
+            FloatVector acc = FloatVector.fromArray(S, x, p + ch);
+            FloatVector v = FloatVector.fromArray(S, x, p1 + ch);
+            acc = acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.test(VectorOperators.IS_NAN)));
+            v = FloatVector.fromArray(S, x, p2 + ch);
+            acc = acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.test(VectorOperators.IS_NAN)));
+            v = FloatVector.fromArray(S, x, p3 + ch);
+            acc = acc.blend(v, v.compare(VectorOperators.GT, acc).or(v.test(VectorOperators.IS_NAN)));
+            acc.intoArray(y, dst + ch);
+        }
+        for (; ch < c; ch++) {
+            float acc = x[p + ch];
+            float v = x[p1 + ch];
+            if (v > acc || Float.isNaN(v)) acc = v;
+            v = x[p2 + ch];
+            if (v > acc || Float.isNaN(v)) acc = v;
+            v = x[p3 + ch];
+            if (v > acc || Float.isNaN(v)) acc = v;
             y[dst + ch] = acc;
         }
     }
@@ -135,9 +168,16 @@ final class Pool2dKernels {
         int image = h * w * c;
         if (n == 0 || image == 0) return;
         boolean max = mode == PoolMode.MAX;
+        // Windows that do not overlap have each input position to themselves: a whole 2 x 2 max window then
+        // stores its gradients (the one picked, zeros elsewhere) instead of adding them onto a zeroed image,
+        // and the image needs no zeroing when the windows tile it exactly.
+        boolean disjoint = spec.strideH() >= spec.poolH() && spec.strideW() >= spec.poolW();
+        boolean store2x2 = max && disjoint && spec.poolH() == 2 && spec.poolW() == 2;
+        boolean tiles = disjoint && spec.strideH() == spec.poolH() && spec.strideW() == spec.poolW()
+                && spec.padTop() == 0 && spec.padLeft() == 0 && oh * spec.strideH() == h && ow * spec.strideW() == w;
         Parallel.forRange(n, b -> {
             int src = xOff + b * image, grad = dxOff + b * image;
-            Arrays.fill(dx, grad, grad + image, 0f);
+            if (!(store2x2 && tiles)) Arrays.fill(dx, grad, grad + image, 0f);
             for (int oy = 0; oy < oh; oy++) {
                 int iy0 = oy * spec.strideH() - spec.padTop();
                 int y0 = Math.max(0, iy0), y1 = Math.min(h, iy0 + spec.poolH());
@@ -145,7 +185,10 @@ final class Pool2dKernels {
                     int ix0 = ox * spec.strideW() - spec.padLeft();
                     int x0 = Math.max(0, ix0), x1 = Math.min(w, ix0 + spec.poolW());
                     int o = ((b * oh + oy) * ow + ox) * c;
-                    if (max) maxWindowBackward(x, src, y, yOff + o, dy, dyOff + o, w, c, y0, y1, x0, x1, dx, grad);
+                    if (store2x2 && y1 - y0 == 2 && x1 - x0 == 2) {
+                        int pos = (y0 * w + x0) * c;
+                        max2x2Backward(x, src + pos, w * c, y, yOff + o, dy, dyOff + o, c, dx, grad + pos);
+                    } else if (max) maxWindowBackward(x, src, y, yOff + o, dy, dyOff + o, w, c, y0, y1, x0, x1, dx, grad);
                     else averageWindowBackward(dy, dyOff + o, w, c, y0, y1, x0, x1, dx, grad);
                 }
             }
@@ -189,6 +232,62 @@ final class Pool2dKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * {@link #maxWindowBackward} for a whole 2 x 2 window of non-overlapping windows, top-left at {@code p}
+     * in x and {@code d} in dx: each position gets the gradient if it is the first in window order that equals
+     * the output (NaN matching NaN), else 0. Stores, no loads of dx, no data-dependent branch on the values
+     * except for the NaN test, taken only when an output is NaN.
+     */
+    private static void max2x2Backward(float[] x, int p, int rowStride, float[] y, int yi, float[] dy, int dyi,
+                                       int c, float[] dx, int d) {
+        int o1 = c, o2 = rowStride, o3 = rowStride + c;
+        FloatVector zero = FloatVector.zero(S);
+        int bound = S.loopBound(c);
+        int ch = 0;
+        for (; ch < bound; ch += L) {
+            FloatVector target = FloatVector.fromArray(S, y, yi + ch);
+            FloatVector g = FloatVector.fromArray(S, dy, dyi + ch);
+            FloatVector v0 = FloatVector.fromArray(S, x, p + ch);
+            FloatVector v1 = FloatVector.fromArray(S, x, p + o1 + ch);
+            FloatVector v2 = FloatVector.fromArray(S, x, p + o2 + ch);
+            FloatVector v3 = FloatVector.fromArray(S, x, p + o3 + ch);
+            VectorMask<Float> h0 = v0.compare(VectorOperators.EQ, target);
+            VectorMask<Float> h1 = v1.compare(VectorOperators.EQ, target);
+            VectorMask<Float> h2 = v2.compare(VectorOperators.EQ, target);
+            VectorMask<Float> h3 = v3.compare(VectorOperators.EQ, target);
+            VectorMask<Float> targetNaN = target.test(VectorOperators.IS_NAN);
+            if (targetNaN.anyTrue()) {
+                h0 = h0.or(v0.test(VectorOperators.IS_NAN).and(targetNaN));
+                h1 = h1.or(v1.test(VectorOperators.IS_NAN).and(targetNaN));
+                h2 = h2.or(v2.test(VectorOperators.IS_NAN).and(targetNaN));
+                h3 = h3.or(v3.test(VectorOperators.IS_NAN).and(targetNaN));
+            }
+            VectorMask<Float> found = h0;
+            h1 = h1.andNot(found);
+            found = found.or(h1);
+            h2 = h2.andNot(found);
+            found = found.or(h2);
+            h3 = h3.andNot(found);
+            zero.blend(g, h0).intoArray(dx, d + ch);
+            zero.blend(g, h1).intoArray(dx, d + o1 + ch);
+            zero.blend(g, h2).intoArray(dx, d + o2 + ch);
+            zero.blend(g, h3).intoArray(dx, d + o3 + ch);
+        }
+        for (; ch < c; ch++) {
+            float target = y[yi + ch], g = dy[dyi + ch];
+            boolean nan = Float.isNaN(target);
+            float v0 = x[p + ch], v1 = x[p + o1 + ch], v2 = x[p + o2 + ch], v3 = x[p + o3 + ch];
+            boolean h0 = v0 == target || (nan && Float.isNaN(v0));
+            boolean h1 = !h0 && (v1 == target || (nan && Float.isNaN(v1)));
+            boolean h2 = !h0 && !h1 && (v2 == target || (nan && Float.isNaN(v2)));
+            boolean h3 = !h0 && !h1 && !h2 && (v3 == target || (nan && Float.isNaN(v3)));
+            dx[d + ch] = h0 ? g : 0f;
+            dx[d + o1 + ch] = h1 ? g : 0f;
+            dx[d + o2 + ch] = h2 ? g : 0f;
+            dx[d + o3 + ch] = h3 ? g : 0f;
         }
     }
 

@@ -110,6 +110,21 @@ final class RowLoop {
         return shape[shape.length - 1];
     }
 
+    /** Number of merged dimensions. */
+    int rank() {
+        return shape.length;
+    }
+
+    /** Stride of view {@code v} along merged dimension {@code d}. */
+    int stride(int v, int d) {
+        return strides[v][d];
+    }
+
+    /** Offset of view {@code v}'s first element. */
+    int offset(int v) {
+        return offsets[v];
+    }
+
     /** Stride of view {@code v} along the inner runs. */
     int innerStride(int v) {
         return strides[v][shape.length - 1];

@@ -37,8 +37,11 @@ public final class Sgemm {
      * row after row into a buffer (W floats per row), which turns op(B), transposed or not, into one
      * contiguous stream the kernel reads with unit stride; a packed 4x64 micro-panel (128 KB) lives in L2
      * and is reused by every row strip of the A block. When B is not transposed and is either small or
-     * used by few rows of A, packing would cost more than it saves and full panels are read in place
-     * (row stride ldb); only the padded last panel is still copied.
+     * used by few rows of A (m <= IN_PLACE_ROWS: 32 x 128 x 5408 went from about 160 to 177 GFLOPS), packing
+     * would cost more than it saves and full panels are read in place (row stride ldb); only the padded
+     * last panel is still copied. A transposed B with few rows of A is not packed either: the product runs
+     * as Cᵀ = B·op(A)ᵀ, B then being the in-place left operand (see swapped; 32 x 5408 x 128 A·Bᵀ went
+     * from about 47 to 85 GFLOPS on 1 thread).
      *
      * Blocking. K is cut into KC-sized steps (balanced, at most 512), the N range into blocks of at most
      * NC = 1024 columns, and one K x NC "super block" of B (at most PACK_LIMIT floats) is packed at a
@@ -78,6 +81,14 @@ public final class Sgemm {
     /** Upper bound on tasks per super block: enough for an even load on few cores. */
     static final int MAX_TASKS = 32;
 
+    /** Rows of A up to which a non-transposed B is read in place (each packed element would serve few rows). */
+    static final int IN_PLACE_ROWS = 32;
+
+    /** Rows of A up to which A·Bᵀ runs as (B·op(A)ᵀ)ᵀ, see {@link #swapped}. */
+    static final int SWAP_ROWS = 32;
+    /** Columns of C per task of the transposing copy of {@link #swapped}. */
+    private static final int TB = 256;
+    private static final ThreadLocal<float[]> TRANSPOSED = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK_A = new ThreadLocal<>();
     /** Rows per strip of packed A: a whole number of vectors, and of the 8-row kernels' tiles. */
@@ -109,10 +120,14 @@ public final class Sgemm {
             return;
         }
         long work = 2L * m * n * k;
+        if (transB && m <= SWAP_ROWS && n >= 4 * W4 && work >= SMALL_WORK) {
+            swapped(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            return;
+        }
         int kSteps = (k + KC - 1) / KC;
         int kc = (k + kSteps - 1) / kSteps;
         // B in place: not transposed, and either small (cache-resident) or reused by few rows of A.
-        boolean bInPlace = !transB && (work < SMALL_WORK || m <= 16 || n <= W4 || (long) k * n <= 1 << 14);
+        boolean bInPlace = !transB && (work < SMALL_WORK || m <= IN_PLACE_ROWS || n <= W4 || (long) k * n <= 1 << 14);
         // One task on the calling thread for small products, and for small ones whose B must be transposed
         // by few rows of A: split over rows, both cores would read the whole packed B, which cost more than
         // the second core saved (32x64x784 A·Bᵀ: 66 GFLOPS on 1 thread, about 50 on 2).
@@ -133,6 +148,42 @@ public final class Sgemm {
                         j0, p0, accumulate || p0 > 0, bInPlace, packA, oneTask);
                 blk.run();
             }
+        }
+    }
+
+    /**
+     * {@code C (+)= op(A)·Bᵀ} with few rows of A as {@code Cᵀ = B·op(A)ᵀ}: B is then read in place as the
+     * left operand instead of being transposed into the pack buffer (n x k floats, each used by only m rows),
+     * and only op(A) (k x m, small) is packed. Cᵀ goes to a per-thread buffer and is transposed into C.
+     * Every element is the same FMA chain as on the direct path; with more than one K step the partial
+     * sums are added to C once, at the end, instead of step by step: still independent of the threads.
+     */
+    private static void swapped(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
+                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+        float[] t = TRANSPOSED.get();
+        if (t == null || t.length < n * m) {
+            t = new float[Math.max(n * m, 1024)];
+            TRANSPOSED.set(t);
+        }
+        float[] ct = t;
+        sgemm(false, !transA, n, m, k, b, bOff, ldb, a, aOff, lda, ct, 0, m, false);
+        // C[i, j] (+)= ct[j*m + i], in blocks of TB columns of C per task.
+        int blocks = (n + TB - 1) / TB;
+        IntConsumer body = q -> {
+            int j0 = q * TB, j1 = Math.min(n, j0 + TB);
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                if (accumulate) {
+                    for (int j = j0; j < j1; j++) c[ci + j] += ct[j * m + i];
+                } else {
+                    for (int j = j0; j < j1; j++) c[ci + j] = ct[j * m + i];
+                }
+            }
+        };
+        if ((long) m * n < 1 << 15) {
+            for (int q = 0; q < blocks; q++) body.accept(q);
+        } else {
+            Parallel.forRange(blocks, body);
         }
     }
 

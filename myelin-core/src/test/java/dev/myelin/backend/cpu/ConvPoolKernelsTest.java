@@ -201,6 +201,14 @@ class ConvPoolKernelsTest {
             }
         }
         list.add(new Pool(2, 28, 28, 32, 2, 2, 0, 0));
+        // The whole-2x2-window paths: exact tiling (no zeroing), odd sizes (an uncovered last row and column),
+        // gaps between windows (stride 3), partial windows at padded edges; channels around the vector length.
+        for (int c : new int[] {1, 15, 16, 17, 33, 129}) {
+            list.add(new Pool(2, 8, 10, c, 2, 2, 0, 0));
+            list.add(new Pool(1, 9, 7, c, 2, 2, 0, 0));
+            list.add(new Pool(1, 8, 8, c, 2, 3, 0, 0));
+            list.add(new Pool(1, 7, 8, c, 2, 2, 1, 0));
+        }
         list.add(new Pool(2, 28, 28, 16, 3, 2, 1, 1));
         return list.stream();
     }
@@ -239,21 +247,45 @@ class ConvPoolKernelsTest {
     }
 
     @Test
-    void poolingResultsDoNotDependOnThreadCount() {
-        Pool pl = new Pool(5, 28, 28, 33, 3, 2, 1, 0);
-        SplittableRandom rnd = new SplittableRandom(11);
-        int[] xs = {pl.n, pl.h, pl.w, pl.c}, ys = {pl.n, pl.oh(), pl.ow(), pl.c};
-        float[] x = random(rnd, pl.n * pl.h * pl.w * pl.c), dy = random(rnd, pl.n * pl.oh() * pl.ow() * pl.c);
-        for (PoolMode mode : PoolMode.values()) {
-            float[][] results = new float[2][];
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                float[] y = new float[dy.length], dx = new float[x.length];
-                CPU.pool2d(mode, view(x, xs), pl.spec(), view(y, ys));
-                CPU.pool2dBackward(mode, view(x, xs), view(y, ys), view(dy, ys), pl.spec(), view(dx, xs));
-                results[threads - 1] = concat(y, dx);
+    void maxPoolingWithManyNaNsAndTiesMatchesReference() {
+        for (Pool pl : new Pool[] {new Pool(2, 8, 10, 33, 2, 2, 0, 0), new Pool(1, 9, 7, 17, 2, 2, 1, 0)}) {
+            SplittableRandom rnd = new SplittableRandom(pl.hashCode());
+            int[] xs = {pl.n, pl.h, pl.w, pl.c}, ys = {pl.n, pl.oh(), pl.ow(), pl.c};
+            int xn = pl.n * pl.h * pl.w * pl.c, yn = pl.n * pl.oh() * pl.ow() * pl.c;
+            float[] x = new float[xn];
+            for (int i = 0; i < xn; i++) {
+                int r = rnd.nextInt(8);
+                x[i] = r == 0 ? Float.NaN : r == 1 ? -0f : r == 2 ? Float.NEGATIVE_INFINITY : r - 5;
             }
-            assertArrayEquals(results[0], results[1], "1 vs 2 threads: " + mode);
+            float[] dy = random(rnd, yn);
+            float[] y = garbage(yn), yRef = new float[yn];
+            CPU.pool2d(PoolMode.MAX, view(x, xs), pl.spec(), view(y, ys));
+            REF.pool2d(PoolMode.MAX, view(x, xs), pl.spec(), view(yRef, ys));
+            assertArrayEquals(yRef, y, "max pool " + pl);
+            float[] dx = garbage(xn), dxRef = new float[xn];
+            CPU.pool2dBackward(PoolMode.MAX, view(x, xs), view(yRef, ys), view(dy, ys), pl.spec(), view(dx, xs));
+            REF.pool2dBackward(PoolMode.MAX, view(x, xs), view(yRef, ys), view(dy, ys), pl.spec(), view(dxRef, xs));
+            assertArrayEquals(dxRef, dx, "max pool gradient " + pl);
+        }
+    }
+
+    @Test
+    void poolingResultsDoNotDependOnThreadCount() {
+        for (Pool pl : new Pool[] {new Pool(5, 28, 28, 33, 3, 2, 1, 0), new Pool(5, 26, 26, 32, 2, 2, 0, 0)}) {
+            SplittableRandom rnd = new SplittableRandom(11);
+            int[] xs = {pl.n, pl.h, pl.w, pl.c}, ys = {pl.n, pl.oh(), pl.ow(), pl.c};
+            float[] x = random(rnd, pl.n * pl.h * pl.w * pl.c), dy = random(rnd, pl.n * pl.oh() * pl.ow() * pl.c);
+            for (PoolMode mode : PoolMode.values()) {
+                float[][] results = new float[2][];
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] y = new float[dy.length], dx = new float[x.length];
+                    CPU.pool2d(mode, view(x, xs), pl.spec(), view(y, ys));
+                    CPU.pool2dBackward(mode, view(x, xs), view(y, ys), view(dy, ys), pl.spec(), view(dx, xs));
+                    results[threads - 1] = concat(y, dx);
+                }
+                assertArrayEquals(results[0], results[1], "1 vs 2 threads: " + mode + " " + pl);
+            }
         }
     }
 

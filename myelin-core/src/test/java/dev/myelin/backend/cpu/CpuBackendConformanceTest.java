@@ -142,6 +142,46 @@ class CpuBackendConformanceTest {
         }));
     }
 
+    /** {@code [rows, c] op [c]} and {@code [c] op [rows, c]} (the bias-add pattern, run in tiled blocks of rows). */
+    @Test
+    void rowBroadcastBinaryOps() {
+        SplittableRandom rnd = new SplittableRandom(77);
+        int[] cs = {1, LANES - 1, LANES, LANES + 1, 17, 33, 129, 511, 600};
+        int[] rowCounts = {0, 1, 2, 33, 129, 3000};
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int c : cs) {
+                for (int rows : rowCounts) {
+                    if ((long) rows * c > 300_000) continue;
+                    int[] shape = {rows, c};
+                    for (boolean rowFirst : new boolean[] {false, true}) {
+                        View full = make(shape, Layout.CONTIGUOUS, rnd, true), row = make(shape, Layout.BROADCAST_FIRST, rnd, true);
+                        View a = rowFirst ? row : full, b = rowFirst ? full : row;
+                        View want = make(shape, Layout.CONTIGUOUS, rnd, false), got = duplicate(want);
+                        REF.binary(op, a, b, want);
+                        CPU.binary(op, a, b, got);
+                        assertStorageClose(op + " " + rows + "x" + c + (rowFirst ? " row op full" : " full op row"), want, got, 0, 0);
+                    }
+                    // In place, with an offset, and as [rows/3, 3, c] (merged to two dimensions).
+                    View x = make(shape, Layout.STEPPED, rnd, true);
+                    View xs = new View(x.storage(), shape, new int[] {c, 1}, 1), y = duplicate(xs);
+                    View bias = make(shape, Layout.BROADCAST_FIRST, rnd, true);
+                    REF.binary(op, xs, bias, xs);
+                    CPU.binary(op, y, bias, y);
+                    assertStorageClose(op + " in place " + rows + "x" + c, xs, y, 0, 0);
+                    if (rows % 3 == 0 && rows > 0) {
+                        int[] s3 = {rows / 3, 3, c};
+                        View f3 = make(s3, Layout.CONTIGUOUS, rnd, true);
+                        View b3 = new View(bias.storage(), s3, new int[] {0, 0, 1}, 0);
+                        View w3 = make(s3, Layout.CONTIGUOUS, rnd, false), g3 = duplicate(w3);
+                        REF.binary(op, f3, b3, w3);
+                        CPU.binary(op, f3, b3, g3);
+                        assertStorageClose(op + " rank 3 " + rows + "x" + c, w3, g3, 0, 0);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void whereSelects() {
         SplittableRandom rnd = new SplittableRandom(7);

@@ -50,7 +50,9 @@ class SgemmTest {
         // Every transpose combination on a set of shapes hitting all panel and row-tail kinds.
         int[][] shapes = {{0, 5, 7}, {5, 0, 7}, {5, 7, 0}, {1, 1, 1}, {1, 1, 1000}, {2, 3, 4}, {7, 10, 33},
                 {16, 16, 16}, {17, 17, 17}, {33, 112, 31}, {65, 255, 9}, {257, 257, 257}, {100, 50, 600},
-                {13, 1100, 40}, {200, 70, 1030}, {3, 300, 700}, {520, 90, 20}};
+                {13, 1100, 40}, {200, 70, 1030}, {3, 300, 700}, {520, 90, 20},
+                // Few rows: B read in place (m <= 32), A·Bᵀ swapped into (B·op(A)ᵀ)ᵀ, on either side of the limits.
+                {32, 1300, 130}, {31, 257, 1100}, {33, 300, 129}, {1, 256, 1025}, {17, 129, 5000}, {32, 255, 600}};
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean acc = r.nextBoolean();
@@ -92,7 +94,8 @@ class SgemmTest {
     void bitIdenticalWithOneAndTwoThreads() {
         int saved = Parallel.threads();
         SplittableRandom r = new SplittableRandom(7);
-        int[][] shapes = {{300, 300, 600}, {128, 128, 800}, {1000, 32, 9}, {32, 64, 784}, {100, 1100, 300}};
+        int[][] shapes = {{300, 300, 600}, {128, 128, 800}, {1000, 32, 9}, {32, 64, 784}, {100, 1100, 300},
+                {32, 1300, 130}, {32, 130, 1300}, {17, 300, 1100}};
         try {
             for (int[] s : shapes) {
                 for (int t = 0; t < 4; t++) {
