@@ -39,8 +39,9 @@ public final class Bidirectional extends Layer {
         this.merge = Objects.requireNonNull(merge, "merge");
         this.forwardLayer = layer;
         this.backwardLayer = layer.newLike().goBackwards(!layer.goBackwards());
-        forwardLayer.name("forward_" + layer.name());
-        backwardLayer.name("backward_" + layer.name());
+        // weights are then named as Keras's: bidirectional/forward_lstm/kernel
+        forwardLayer.name(name() + "/forward_" + layer.name());
+        backwardLayer.name(name() + "/backward_" + layer.name());
     }
 
     public RecurrentLayer forwardLayer() {

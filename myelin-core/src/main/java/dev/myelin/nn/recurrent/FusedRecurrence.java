@@ -197,7 +197,7 @@ final class FusedRecurrence {
         }
         Tensor dU = Tensor.zeros(DType.FLOAT32, Shape.of(units, gu));
         View hpT = new View(new FloatStorage(hp), new int[] {1, units, batch * steps}, new int[] {0, 1, units}, 0);
-        be.matmul(hpT, view(dInner, batch * steps, gu, gu, 0), dU.view());
+        be.matmul(hpT, view(dInner, batch * steps, gu, gu, 0), view(data(dU), units, gu, gu, 0));
         Tensor dh0 = Tensor.zeros(DType.FLOAT32, Shape.of(batch, units));
         System.arraycopy(dh, 0, data(dh0), 0, dh.length);
         if (hasBr) {

@@ -22,6 +22,15 @@ public final class TimeDistributed extends Layer {
     public TimeDistributed(Layer layer) {
         super("time_distributed");
         this.layer = Objects.requireNonNull(layer, "layer");
+        if (layer.isBuilt()) throw new IllegalArgumentException("TimeDistributed needs an unbuilt layer, got built '" + layer.name() + "'");
+        layer.name(name() + "/" + layer.name()); // weights: time_distributed/dense/kernel
+    }
+
+    @Override
+    public Layer dtype(dev.myelin.tensor.DType type) {
+        super.dtype(type);
+        layer.dtype(type);
+        return this;
     }
 
     public Layer layer() {
