@@ -3,6 +3,7 @@ package dev.myelin.nn.recurrent;
 import dev.myelin.autograd.Backward;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
 import dev.myelin.tensor.DType;
 import dev.myelin.tensor.Shape;
@@ -17,7 +18,9 @@ import dev.myelin.tensor.Tensor;
  * gradients from {@code dxp} with one GEMM each). This class runs the steps: per step one GEMM
  * {@code h' · U} into a scratch buffer (through {@link Backend#matmul}, on views of preallocated arrays),
  * then one loop of fused gate math. It returns a packed tensor {@code [batch, time, P·units]} holding per
- * step the output, the state {@code h} and (LSTM) the cell state {@code c}; the layer slices it. Masked
+ * step the output, the state {@code h} and (LSTM) the cell state {@code c}; the layer slices it. The
+ * activations run through the backend's vectorized sigmoid and tanh on each step's whole gate block
+ * (LSTM's candidate uses {@code tanh(v) = 2σ(2v) − 1}, so one call covers its four gates). Masked
  * steps (mask 0) carry the previous state, and the previous output (zeros before the first unmasked step),
  * as Keras does. Recurrent dropout multiplies {@code h} by a fixed mask before the recurrent GEMM.
  *
@@ -59,13 +62,17 @@ final class FusedRecurrence {
         float[] bra = br == null ? null : raw(br);
         Tensor packedT = Tensor.zeros(DType.FLOAT32, Shape.of(batch, steps, pu));
         float[] out = data(packedT);
-        float[] act = new float[batch * steps * gu];
-        float[] innerH = cell == Cell.GRU ? new float[batch * steps * units] : null;
+        // time-major scratch: the block of step t is contiguous, so the backend's vectorized sigmoid/tanh run on it in one call
+        float[] act = new float[steps * batch * gu];
+        float[] aux = cell == Cell.SIMPLE ? null : new float[steps * batch * units]; // LSTM: tanh(c); GRU: (h' · U + b_rec)_h
         float[] hp = new float[batch * steps * units];
         float[] z = new float[batch * gu];
+        float[] tmp = new float[batch * units];
         View hpView = view(hp, batch, units, steps * units, 0);
         View wView = view(w, units, gu, gu, 0);
         View zView = view(z, batch, gu, gu, 0);
+        View zFlat = flat(z, 0, batch * gu);
+        View tmpFlat = flat(tmp, 0, batch * units);
         for (int t = 0; t < steps; t++) {
             for (int b = 0; b < batch; b++) {
                 int row = (b * steps + t) * units, prev = (b * steps + t - 1) * pu + units;
@@ -75,59 +82,79 @@ final class FusedRecurrence {
                 }
             }
             be.matmul(at(hpView, t * units), wView, zView);
+            int ao = t * batch * gu, so = t * batch * units;
+            switch (cell) {
+                case SIMPLE -> {
+                    for (int b = 0; b < batch; b++) {
+                        int xo = (b * steps + t) * gu, zo = b * gu;
+                        for (int j = 0; j < gu; j++) z[zo + j] += x[xo + j];
+                    }
+                    be.unary(UnaryOp.TANH, 0, 0, zFlat, flat(act, ao, batch * gu));
+                }
+                case LSTM -> {
+                    // tanh(v) = 2σ(2v) − 1: one sigmoid call covers all four gates
+                    for (int b = 0; b < batch; b++) {
+                        int xo = (b * steps + t) * gu, zo = b * gu;
+                        for (int j = 0; j < gu; j++) z[zo + j] += x[xo + j];
+                        for (int j = 2 * units; j < 3 * units; j++) z[zo + j] *= 2;
+                    }
+                    be.unary(UnaryOp.SIGMOID, 0, 0, zFlat, flat(act, ao, batch * gu));
+                    for (int b = 0; b < batch; b++) {
+                        int a = ao + b * gu;
+                        for (int j = 0; j < units; j++) {
+                            float gg = 2 * act[a + 2 * units + j] - 1;
+                            act[a + 2 * units + j] = gg;
+                            float cPrev = t == 0 ? c0a[b * units + j] : out[(b * steps + t - 1) * pu + 2 * units + j];
+                            tmp[b * units + j] = act[a + units + j] * cPrev + act[a + j] * gg;
+                        }
+                    }
+                    be.unary(UnaryOp.TANH, 0, 0, tmpFlat, flat(aux, so, batch * units));
+                }
+                case GRU -> {
+                    for (int b = 0; b < batch; b++) {
+                        int xo = (b * steps + t) * gu, zo = b * gu;
+                        for (int j = 0; j < gu; j++) z[zo + j] += bra[j];
+                        for (int j = 0; j < units; j++) aux[so + b * units + j] = z[zo + 2 * units + j];
+                        for (int j = 0; j < 2 * units; j++) z[zo + j] += x[xo + j];
+                    }
+                    be.unary(UnaryOp.SIGMOID, 0, 0, zFlat, flat(act, ao, batch * gu)); // the h block is overwritten below
+                    for (int b = 0; b < batch; b++) {
+                        int xo = (b * steps + t) * gu, a = ao + b * gu;
+                        for (int j = 0; j < units; j++) tmp[b * units + j] = x[xo + 2 * units + j] + act[a + units + j] * aux[so + b * units + j];
+                    }
+                    be.unary(UnaryOp.TANH, 0, 0, tmpFlat, tmpFlat);
+                    for (int b = 0; b < batch; b++) System.arraycopy(tmp, b * units, act, ao + b * gu + 2 * units, units);
+                }
+            }
             for (int b = 0; b < batch; b++) {
                 boolean keep = mask == null || mask[b * steps + t] != 0;
-                int xo = (b * steps + t) * gu, zo = b * gu, po = (b * steps + t) * pu, pp = po - pu;
+                int a = ao + b * gu, po = (b * steps + t) * pu, pp = po - pu;
                 for (int j = 0; j < units; j++) {
                     float hPrev = t == 0 ? h0a[b * units + j] : out[pp + units + j];
                     float outPrev = t == 0 ? 0f : out[pp + j];
-                    switch (cell) {
-                        case SIMPLE -> {
-                            float h = tanh(x[xo + j] + z[zo + j]);
-                            act[xo + j] = h;
-                            out[po + j] = keep ? h : outPrev;
-                            out[po + units + j] = keep ? h : hPrev;
-                        }
-                        case LSTM -> {
-                            float i = sigmoid(x[xo + j] + z[zo + j]);
-                            float f = sigmoid(x[xo + units + j] + z[zo + units + j]);
-                            float g = tanh(x[xo + 2 * units + j] + z[zo + 2 * units + j]);
-                            float o = sigmoid(x[xo + 3 * units + j] + z[zo + 3 * units + j]);
-                            act[xo + j] = i;
-                            act[xo + units + j] = f;
-                            act[xo + 2 * units + j] = g;
-                            act[xo + 3 * units + j] = o;
-                            float cPrev = t == 0 ? c0a[b * units + j] : out[pp + 2 * units + j];
-                            float c = f * cPrev + i * g;
-                            float h = o * tanh(c);
-                            out[po + j] = keep ? h : outPrev;
-                            out[po + units + j] = keep ? h : hPrev;
-                            out[po + 2 * units + j] = keep ? c : cPrev;
-                        }
+                    float h = switch (cell) {
+                        case SIMPLE -> act[a + j];
+                        case LSTM -> act[a + 3 * units + j] * aux[so + b * units + j];
                         case GRU -> {
-                            float iz = z[zo + j] + bra[j], ir = z[zo + units + j] + bra[units + j];
-                            float ih = z[zo + 2 * units + j] + bra[2 * units + j];
-                            float zg = sigmoid(x[xo + j] + iz);
-                            float r = sigmoid(x[xo + units + j] + ir);
-                            float hh = tanh(x[xo + 2 * units + j] + r * ih);
-                            act[xo + j] = zg;
-                            act[xo + units + j] = r;
-                            act[xo + 2 * units + j] = hh;
-                            innerH[(b * steps + t) * units + j] = ih;
-                            float h = zg * hPrev + (1 - zg) * hh;
-                            out[po + j] = keep ? h : outPrev;
-                            out[po + units + j] = keep ? h : hPrev;
+                            float zg = act[a + j];
+                            yield zg * hPrev + (1 - zg) * act[a + 2 * units + j];
                         }
+                    };
+                    out[po + j] = keep ? h : outPrev;
+                    out[po + units + j] = keep ? h : hPrev;
+                    if (cell == Cell.LSTM) {
+                        float cPrev = t == 0 ? c0a[b * units + j] : out[pp + 2 * units + j];
+                        out[po + 2 * units + j] = keep ? tmp[b * units + j] : cPrev;
                     }
                 }
             }
         }
-        Backward rule = g -> backward(cell, be, raw(g), out, act, innerH, hp, w, h0a, c0a, mask, rdm, batch, steps, units, br != null, c0 != null);
+        Backward rule = g -> backward(cell, be, raw(g), out, act, aux, hp, w, h0a, c0a, mask, rdm, batch, steps, units, br != null, c0 != null);
         Tensor[] inputs = br != null ? new Tensor[] {xp, u, br, h0} : c0 != null ? new Tensor[] {xp, u, h0, c0} : new Tensor[] {xp, u, h0};
         return Tensor.fusedResult(cell.name().toLowerCase() + "_fused", packedT, rule, inputs);
     }
 
-    private static Tensor[] backward(Cell cell, Backend be, float[] g, float[] out, float[] act, float[] innerH, float[] hp, float[] w,
+    private static Tensor[] backward(Cell cell, Backend be, float[] g, float[] out, float[] act, float[] aux, float[] hp, float[] w,
                                      float[] h0, float[] c0, float[] mask, float[] rdm, int batch, int steps, int units,
                                      boolean hasBr, boolean hasC) {
         int gu = cell.gates * units, pu = cell.packed * units;
@@ -143,6 +170,7 @@ final class FusedRecurrence {
             for (int b = 0; b < batch; b++) {
                 boolean keep = mask == null || mask[b * steps + t] != 0;
                 int xo = (b * steps + t) * gu, po = (b * steps + t) * pu, pp = po - pu;
+                int a = (t * batch + b) * gu, so = t * batch * units;
                 for (int j = 0; j < units; j++) {
                     int bj = b * units + j;
                     float dhS = g[po + units + j] + dh[bj];
@@ -157,15 +185,14 @@ final class FusedRecurrence {
                     dOut[bj] = 0;
                     switch (cell) {
                         case SIMPLE -> {
-                            float h = act[xo + j];
+                            float h = act[a + j];
                             dxp[xo + j] = d * (1 - h * h);
                             dh[bj] = 0;
                         }
                         case LSTM -> {
-                            float i = act[xo + j], f = act[xo + units + j], gg = act[xo + 2 * units + j], o = act[xo + 3 * units + j];
-                            float c = out[po + 2 * units + j];
+                            float i = act[a + j], f = act[a + units + j], gg = act[a + 2 * units + j], o = act[a + 3 * units + j];
                             float cPrev = t == 0 ? c0[bj] : out[pp + 2 * units + j];
-                            float tc = tanh(c);
+                            float tc = aux[so + bj];
                             float dcT = g[po + 2 * units + j] + dc[bj] + d * o * (1 - tc * tc);
                             dxp[xo + j] = dcT * gg * i * (1 - i);
                             dxp[xo + units + j] = dcT * cPrev * f * (1 - f);
@@ -175,8 +202,8 @@ final class FusedRecurrence {
                             dh[bj] = 0;
                         }
                         case GRU -> {
-                            float zg = act[xo + j], r = act[xo + units + j], hh = act[xo + 2 * units + j];
-                            float ih = innerH[(b * steps + t) * units + j];
+                            float zg = act[a + j], r = act[a + units + j], hh = act[a + 2 * units + j];
+                            float ih = aux[so + bj];
                             float hPrev = t == 0 ? h0[bj] : out[pp + units + j];
                             float dzp = d * (hPrev - hh) * zg * (1 - zg);
                             float dhhp = d * (1 - zg) * (1 - hh * hh);
@@ -214,17 +241,14 @@ final class FusedRecurrence {
         return new Tensor[] {dxpT, dU, dh0};
     }
 
-    static float sigmoid(float v) {
-        return (float) (1.0 / (1.0 + Math.exp(-v)));
-    }
-
-    static float tanh(float v) {
-        return (float) (1.0 - 2.0 / (Math.exp(2.0 * v) + 1.0));
-    }
-
     /** A row-major {@code [1, rows, cols]} view with row stride {@code ld}. */
     private static View view(float[] a, int rows, int cols, int ld, int offset) {
         return new View(new FloatStorage(a), new int[] {1, rows, cols}, new int[] {rows * ld, ld, 1}, offset);
+    }
+
+    /** A contiguous {@code [1, 1, n]} view at {@code offset}. */
+    private static View flat(float[] a, int offset, int n) {
+        return new View(new FloatStorage(a), new int[] {1, 1, n}, new int[] {n, n, 1}, offset);
     }
 
     private static View at(View v, int offset) {
