@@ -277,9 +277,12 @@ public abstract class RecurrentLayer extends Layer {
             x = x.mul(dropMask(batch, features, dropout, x.dtype()).reshape(batch, 1, features));
         }
         Tensor recMask = training && recurrentDropout > 0 ? dropMask(batch, units, recurrentDropout, x.dtype()) : null;
-        Tensor xp = x.matmul(kernel.value());
+        // one GEMM for all steps: [batch·time, features] × [features, G·units] (a batched [batch] × [time, features]
+        // product would run batch small GEMMs, and its kernel gradient would sum batch partial products)
+        Tensor xp = x.reshape(batch * steps, features).matmul(kernel.value());
         Tensor inBias = inputBias();
         if (inBias != null) xp = xp.add(inBias);
+        xp = xp.reshape(batch, steps, xp.dim(1));
         boolean useFused = x.dtype() == DType.FLOAT32 && !Boolean.FALSE.equals(fused);
         return useFused ? runFused(xp, states, mask, recMask) : runComposed(xp, states, mask, recMask);
     }
