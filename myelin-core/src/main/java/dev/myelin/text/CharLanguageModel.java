@@ -39,6 +39,7 @@ public final class CharLanguageModel {
     private double learningRate = 0.003;
     private long seed = 42;
     private boolean compiled;
+    private int verbose = 1;
 
     public CharLanguageModel(String text, int window, int embedDim, int units) {
         if (text == null || text.length() <= window) {
@@ -69,6 +70,12 @@ public final class CharLanguageModel {
 
     public CharLanguageModel seed(long value) {
         this.seed = value;
+        return this;
+    }
+
+    /** Progress output of {@link #fit}: 1 = progress bar (default), 0 = silent, as {@link FitOptions#verbose}. */
+    public CharLanguageModel verbose(int level) {
+        this.verbose = level;
         return this;
     }
 
@@ -103,7 +110,7 @@ public final class CharLanguageModel {
             compiled = true;
         }
         Tensor[] data = windows(step);
-        return model.fit(data[0], data[1], FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).callbacks(callbacks));
+        return model.fit(data[0], data[1], FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).verbose(verbose).callbacks(callbacks));
     }
 
     /**

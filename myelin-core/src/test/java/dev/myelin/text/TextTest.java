@@ -89,7 +89,7 @@ class TextTest {
     @Test
     void characterModelLearnsARepeatingText() {
         String text = "hello world. ".repeat(30);
-        var lm = new CharLanguageModel(text, 8, 8, 24).learningRate(0.02).seed(1);
+        var lm = new CharLanguageModel(text, 8, 8, 24).learningRate(0.02).seed(1).verbose(0);
         History h = lm.fit(8, 16, 1);
         List<Double> loss = h.get("loss");
         assertTrue(loss.get(loss.size() - 1) < 0.5 * loss.get(0), "loss falls: " + loss);
