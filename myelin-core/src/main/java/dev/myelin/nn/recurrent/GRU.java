@@ -62,4 +62,54 @@ public final class GRU extends RecurrentLayer {
         Tensor h = hh.add(z.mul(states[0].sub(hh)));
         return new Tensor[] {h};
     }
+
+    // covariant setters, so that `GRU l = new GRU(8).returnSequences(true)` compiles
+
+    @Override
+    public GRU returnSequences(boolean value) {
+        super.returnSequences(value);
+        return this;
+    }
+
+    @Override
+    public GRU returnState(boolean value) {
+        super.returnState(value);
+        return this;
+    }
+
+    @Override
+    public GRU goBackwards(boolean value) {
+        super.goBackwards(value);
+        return this;
+    }
+
+    @Override
+    public GRU dropout(double rate) {
+        super.dropout(rate);
+        return this;
+    }
+
+    @Override
+    public GRU recurrentDropout(double rate) {
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    @Override
+    public GRU fused(boolean value) {
+        super.fused(value);
+        return this;
+    }
+
+    @Override
+    public GRU seed(long value) {
+        super.seed(value);
+        return this;
+    }
+
+    @Override
+    public GRU useBias(boolean value) {
+        super.useBias(value);
+        return this;
+    }
 }

@@ -72,4 +72,54 @@ public final class LSTM extends RecurrentLayer {
         Tensor c = f.mul(states[1]).add(i.mul(g));
         return new Tensor[] {o.mul(c.tanh()), c};
     }
+
+    // covariant setters, so that `LSTM l = new LSTM(8).returnSequences(true)` compiles
+
+    @Override
+    public LSTM returnSequences(boolean value) {
+        super.returnSequences(value);
+        return this;
+    }
+
+    @Override
+    public LSTM returnState(boolean value) {
+        super.returnState(value);
+        return this;
+    }
+
+    @Override
+    public LSTM goBackwards(boolean value) {
+        super.goBackwards(value);
+        return this;
+    }
+
+    @Override
+    public LSTM dropout(double rate) {
+        super.dropout(rate);
+        return this;
+    }
+
+    @Override
+    public LSTM recurrentDropout(double rate) {
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    @Override
+    public LSTM fused(boolean value) {
+        super.fused(value);
+        return this;
+    }
+
+    @Override
+    public LSTM seed(long value) {
+        super.seed(value);
+        return this;
+    }
+
+    @Override
+    public LSTM useBias(boolean value) {
+        super.useBias(value);
+        return this;
+    }
 }

@@ -33,4 +33,54 @@ public final class SimpleRNN extends RecurrentLayer {
     protected Tensor[] step(Tensor xpT, Tensor hr, Tensor[] states) {
         return new Tensor[] {xpT.add(hr.matmul(recurrentKernel.value())).tanh()};
     }
+
+    // covariant setters, so that `SimpleRNN l = new SimpleRNN(8).returnSequences(true)` compiles
+
+    @Override
+    public SimpleRNN returnSequences(boolean value) {
+        super.returnSequences(value);
+        return this;
+    }
+
+    @Override
+    public SimpleRNN returnState(boolean value) {
+        super.returnState(value);
+        return this;
+    }
+
+    @Override
+    public SimpleRNN goBackwards(boolean value) {
+        super.goBackwards(value);
+        return this;
+    }
+
+    @Override
+    public SimpleRNN dropout(double rate) {
+        super.dropout(rate);
+        return this;
+    }
+
+    @Override
+    public SimpleRNN recurrentDropout(double rate) {
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    @Override
+    public SimpleRNN fused(boolean value) {
+        super.fused(value);
+        return this;
+    }
+
+    @Override
+    public SimpleRNN seed(long value) {
+        super.seed(value);
+        return this;
+    }
+
+    @Override
+    public SimpleRNN useBias(boolean value) {
+        super.useBias(value);
+        return this;
+    }
 }

@@ -136,7 +136,7 @@ class RecurrentModelTest {
 
     @Test
     void returnStateGivesFinalStates() {
-        LSTM lstm = (LSTM) new LSTM(3).returnState(true);
+        LSTM lstm = new LSTM(3).returnState(true);
         lstm.build(Shape.of(4, 2), rng());
         RecurrentOutput out = lstm.callWithState(Tensor.rand(rng(), 2, 4, 2), null, null, false);
         assertEquals(2, out.states().size());
