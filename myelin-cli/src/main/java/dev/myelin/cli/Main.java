@@ -27,6 +27,7 @@ public final class Main implements Runnable {
             System.exit(relaunchWithVectorApi(args));
         }
         CommandLine cli = new CommandLine(new Main());
+        addSequenceCommands(cli);
         // Bad input (a missing or corrupt file, a wrong shape) is the user's to fix: one line, no stack trace;
         // MYELIN_DEBUG=1 shows the trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -47,5 +48,11 @@ public final class Main implements Runnable {
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().put(RELAUNCHED, "1");
         return pb.start().waitFor();
+    }
+
+    /** The sequence-model commands (issue 4), registered here rather than in the annotation. */
+    static void addSequenceCommands(CommandLine cli) {
+        cli.addSubcommand(new LstmCommand());
+        cli.addSubcommand(new CharLmCommand());
     }
 }

@@ -109,8 +109,13 @@ final class ModelSpec {
             case "BatchNormalization" -> new BatchNormalization();
             case "Activation" -> new ActivationLayer(required(l, "activation").getAsString());
             case "LeakyReLU" -> l.has("negative_slope") ? new LeakyReLU(l.get("negative_slope").getAsDouble()) : new LeakyReLU();
-            default -> throw new IllegalArgumentException("unknown layer type \"" + type + "\"; expected Dense, Conv2D, MaxPooling2D, AveragePooling2D, "
-                    + "GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape, Dropout BatchNormalization, Activation or LeakyReLU");
+            default -> {
+                Layer sequence = SequenceLayerSpecs.fromJson(l, type);
+                if (sequence != null) yield sequence;
+                throw new IllegalArgumentException("unknown layer type \"" + type + "\"; expected Dense, Conv2D, MaxPooling2D, AveragePooling2D, "
+                        + "GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape, Dropout BatchNormalization, Activation, LeakyReLU, "
+                        + SequenceLayerSpecs.TYPES);
+            }
         };
     }
 

@@ -198,6 +198,14 @@ public abstract class Layer {
         return p;
     }
 
+    /**
+     * For wrappers ({@code Bidirectional}, {@code TimeDistributed}): lists the weights of an inner layer,
+     * built in {@link #onBuild}, among this layer's own, so that models train, count and save them.
+     */
+    protected final void trackWeightsOf(Layer inner) {
+        weights.addAll(inner.weights());
+    }
+
     /** An error naming this layer, what it expected and the input shape it received. */
     protected final IllegalArgumentException shapeError(String expected, Shape received) {
         return new IllegalArgumentException("layer '" + name + "' (" + getClass().getSimpleName() + ") expected "

@@ -1457,4 +1457,20 @@ public final class Tensor {
         storage.bumpVersion();
         return this;
     }
+
+    // =====================================================================================
+    // Fused operations computed outside the primitives (recurrent layers)
+    // =====================================================================================
+
+    /**
+     * Attaches a hand-written gradient rule to {@code result}, a fresh tensor that a fused kernel computed
+     * from {@code inputs} outside the primitives (the recurrent layers' backpropagation through time).
+     * The rule gets the gradient of {@code result} and returns one gradient per input ({@code null} for
+     * none), as the rules in {@link Derivatives}. Nothing is recorded when no input requires a gradient or
+     * recording is off; {@code saved} tensors are checked for in-place changes before the rule runs.
+     */
+    public static Tensor fusedResult(String op, Tensor result, Backward rule, Tensor[] inputs, Tensor... saved) {
+        if (result.gradFn != null || result.requiresGrad) throw new IllegalArgumentException("fusedResult needs a fresh tensor, not one already in the graph");
+        return result.record(op, rule, inputs, saved);
+    }
 }

@@ -1,0 +1,117 @@
+package dev.myelin.nn.recurrent;
+
+import dev.myelin.nn.Layer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Runs a recurrent layer over the sequence in both directions and merges the two outputs, as Keras's
+ * {@code Bidirectional}: the backward copy has the same settings with {@code goBackwards} flipped, and
+ * its output sequence is reversed back to input order before merging.
+ *
+ * <p>Shapes: input {@code [batch, time, features]}; output {@code [batch, (time,) units]}, with
+ * {@code 2·units} for {@link Merge#CONCAT} (forward first).
+ *
+ * <p>Weights: those of {@code forward_<name>} then {@code backward_<name>}.
+ *
+ * <p>Example: {@code new Bidirectional(new LSTM(32).returnSequences(true), Bidirectional.Merge.CONCAT)}.
+ */
+public final class Bidirectional extends Layer {
+    /** How the two directions' outputs combine. */
+    public enum Merge { CONCAT, SUM, MUL, AVE }
+
+    private final RecurrentLayer forwardLayer;
+    private final RecurrentLayer backwardLayer;
+    private final Merge merge;
+
+    public Bidirectional(RecurrentLayer layer) {
+        this(layer, Merge.CONCAT);
+    }
+
+    public Bidirectional(RecurrentLayer layer, Merge merge) {
+        super("bidirectional");
+        Objects.requireNonNull(layer, "layer");
+        if (layer.isBuilt()) throw new IllegalArgumentException("Bidirectional needs an unbuilt layer, got built '" + layer.name() + "'");
+        this.merge = Objects.requireNonNull(merge, "merge");
+        this.forwardLayer = layer;
+        this.backwardLayer = layer.newLike().goBackwards(!layer.goBackwards());
+        // weights are then named as Keras's: bidirectional/forward_lstm/kernel
+        forwardLayer.name(name() + "/forward_" + layer.name());
+        backwardLayer.name(name() + "/backward_" + layer.name());
+    }
+
+    public RecurrentLayer forwardLayer() {
+        return forwardLayer;
+    }
+
+    public RecurrentLayer backwardLayer() {
+        return backwardLayer;
+    }
+
+    @Override
+    public Layer dtype(dev.myelin.tensor.DType type) {
+        super.dtype(type);
+        forwardLayer.dtype(type);
+        backwardLayer.dtype(type);
+        return this;
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape inputShape) {
+        Shape out = forwardLayer.outputShape(inputShape);
+        return merge == Merge.CONCAT ? out.with(-1, 2 * forwardLayer.units()) : out;
+    }
+
+    @Override
+    public void checkInput(Shape batchShape) {
+        forwardLayer.checkInput(batchShape);
+    }
+
+    @Override
+    protected void onBuild(Shape inputShape, RandomGenerator rng) {
+        forwardLayer.build(inputShape, rng);
+        backwardLayer.build(inputShape, rng);
+        trackWeightsOf(forwardLayer);
+        trackWeightsOf(backwardLayer);
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        Tensor mask = Masks.of(x);
+        Tensor out = run(x, mask, null, training).output();
+        return forwardLayer.returnSequences() && mask != null ? Masks.attach(out, mask) : out;
+    }
+
+    /** Both directions with states: the merged output, then the forward layer's final states, then the backward layer's. */
+    public RecurrentOutput callWithState(Tensor x, Tensor mask, List<Tensor> initialState, boolean training) {
+        if (!isBuilt()) throw new IllegalStateException("layer '" + name() + "' is not built");
+        checkInput(x.shape());
+        return run(x, mask != null ? mask : Masks.of(x), initialState, training);
+    }
+
+    private RecurrentOutput run(Tensor x, Tensor mask, List<Tensor> initialState, boolean training) {
+        int n = forwardLayer.stateCount();
+        List<Tensor> fInit = initialState == null ? null : initialState.subList(0, n);
+        List<Tensor> bInit = initialState == null ? null : initialState.subList(n, 2 * n);
+        if (initialState != null && initialState.size() != 2 * n) {
+            throw new IllegalArgumentException("layer '" + name() + "' takes " + 2 * n + " initial states (forward then backward) but received " + initialState.size());
+        }
+        RecurrentOutput f = forwardLayer.callWithState(x, mask, fInit, training);
+        RecurrentOutput b = backwardLayer.callWithState(x, mask, bInit, training);
+        Tensor bo = forwardLayer.returnSequences() ? RecurrentLayer.reverseTime(b.output()) : b.output();
+        Tensor fo = f.output();
+        Tensor out = switch (merge) {
+            case CONCAT -> Tensor.concat(List.of(fo, bo), -1);
+            case SUM -> fo.add(bo);
+            case MUL -> fo.mul(bo);
+            case AVE -> fo.add(bo).mul(0.5);
+        };
+        List<Tensor> states = new ArrayList<>(f.states());
+        states.addAll(b.states());
+        return new RecurrentOutput(out, states);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.myelin.nn.recurrent;
+
+import dev.myelin.nn.init.Initializer;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+
+/**
+ * Long short-term memory, as Keras's {@code LSTM} (Hochreiter &amp; Schmidhuber 1997), gate order i, f, c, o:
+ * <pre>
+ * z  = x_t · kernel + bias + h_{t-1} · recurrent_kernel        (4·units wide: [i | f | c | o])
+ * i  = σ(z_i)   f = σ(z_f)   g = tanh(z_c)   o = σ(z_o)
+ * c_t = f ⊙ c_{t-1} + i ⊙ g        h_t = o ⊙ tanh(c_t)          (output = h_t)
+ * </pre>
+ *
+ * <p>Shapes: input {@code [batch, time, features]}; output {@code [batch, units]} or, with
+ * {@code returnSequences}, {@code [batch, time, units]}; states h and c {@code [batch, units]}.
+ *
+ * <p>Weights: {@code kernel [features, 4·units]} (glorot-uniform), {@code recurrent_kernel [units, 4·units]}
+ * (orthogonal), {@code bias [4·units]} (zeros, with ones for the forget gate: {@code unit_forget_bias}).
+ * Parameters: {@code 4·units·(features + units + 1)}.
+ *
+ * <p>Example: {@code new LSTM(50).returnSequences(true).inputShape(28, 28)}. Common options are on
+ * {@link RecurrentLayer}.
+ */
+public final class LSTM extends RecurrentLayer {
+    private boolean unitForgetBias = true;
+
+    public LSTM(int units) {
+        super("lstm", units);
+    }
+
+    /** Add 1 to the forget gate's bias at initialization (Keras's default, Jozefowicz et al. 2015). */
+    public LSTM unitForgetBias(boolean value) {
+        this.unitForgetBias = value;
+        return this;
+    }
+
+    @Override
+    FusedRecurrence.Cell cell() {
+        return FusedRecurrence.Cell.LSTM;
+    }
+
+    @Override
+    protected void onBuild(Shape inputShape, java.util.random.RandomGenerator rng) {
+        if (unitForgetBias) {
+            Initializer base = biasInitializer;
+            biasInitializer = (shape, dtype, r) -> {
+                Tensor b = base.create(shape, dtype, r);
+                Tensor forget = b.slice(0, units, 2 * units);
+                forget.assign(forget.add(1));
+                return b;
+            };
+            super.onBuild(inputShape, rng);
+            biasInitializer = base;
+        } else {
+            super.onBuild(inputShape, rng);
+        }
+    }
+
+    @Override
+    protected RecurrentLayer newLike() {
+        return copySettingsTo(new LSTM(units).unitForgetBias(unitForgetBias));
+    }
+
+    @Override
+    protected Tensor[] step(Tensor xpT, Tensor hr, Tensor[] states) {
+        Tensor z = xpT.add(hr.matmul(recurrentKernel.value()));
+        Tensor i = z.slice(1, 0, units).sigmoid();
+        Tensor f = z.slice(1, units, 2 * units).sigmoid();
+        Tensor g = z.slice(1, 2 * units, 3 * units).tanh();
+        Tensor o = z.slice(1, 3 * units, 4 * units).sigmoid();
+        Tensor c = f.mul(states[1]).add(i.mul(g));
+        return new Tensor[] {o.mul(c.tanh()), c};
+    }
+
+    // covariant setters, so that `LSTM l = new LSTM(8).returnSequences(true)` compiles
+
+    @Override
+    public LSTM returnSequences(boolean value) {
+        super.returnSequences(value);
+        return this;
+    }
+
+    @Override
+    public LSTM returnState(boolean value) {
+        super.returnState(value);
+        return this;
+    }
+
+    @Override
+    public LSTM goBackwards(boolean value) {
+        super.goBackwards(value);
+        return this;
+    }
+
+    @Override
+    public LSTM dropout(double rate) {
+        super.dropout(rate);
+        return this;
+    }
+
+    @Override
+    public LSTM recurrentDropout(double rate) {
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    @Override
+    public LSTM fused(boolean value) {
+        super.fused(value);
+        return this;
+    }
+
+    @Override
+    public LSTM seed(long value) {
+        super.seed(value);
+        return this;
+    }
+
+    @Override
+    public LSTM useBias(boolean value) {
+        super.useBias(value);
+        return this;
+    }
+}
