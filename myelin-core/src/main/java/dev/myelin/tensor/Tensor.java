@@ -1065,6 +1065,13 @@ public final class Tensor {
         if (k != k2) {
             throw new IllegalArgumentException("matmul: shapes " + shape + " and " + other.shape + " are not aligned (" + k + " != " + k2 + ")");
         }
+        if (dims.length > 2 && other.dims.length == 2 && k > 0 && isContiguous()) {
+            // [..., m, k] · [k, n] is one [(...·m), k] · [k, n] product: one large GEMM (and one for each
+            // gradient) instead of a small one per batch entry, with partial weight gradients summed
+            int[] outDims = dims.clone();
+            outDims[dims.length - 1] = n;
+            return reshape(size() / k, k).matmul(other).reshape(outDims);
+        }
         Shape batchA = Shape.of(Arrays.copyOf(dims, dims.length - 2));
         Shape batchB = Shape.of(Arrays.copyOf(other.dims, other.dims.length - 2));
         Shape batch = Shape.broadcast(batchA, batchB);

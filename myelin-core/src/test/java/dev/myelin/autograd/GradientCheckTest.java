@@ -95,6 +95,8 @@ class GradientCheckTest {
                 // linear algebra
                 op("matmul", t -> t[0].matmul(t[1]), s(3, 4), s(4, 5)),
                 op("matmul batched broadcast", t -> t[0].matmul(t[1]), s(2, 1, 3, 4), s(3, 4, 2)),
+                op("matmul sequence by matrix (one GEMM)", t -> t[0].matmul(t[1]), s(2, 3, 4), s(4, 5)),
+                op("matmul strided sequence by matrix", t -> t[0].transpose(0, 1).matmul(t[1]), s(3, 2, 4), s(4, 5)),
                 op("matmul transposed views", t -> t[0].mT().matmul(t[1].mT()), s(4, 3), s(5, 4)),
                 op("matmul vector", t -> t[0].matmul(t[1]), s(4), s(4, 3)),
                 op("matmul matrix-vector", t -> t[0].matmul(t[1]), s(2, 4), s(4)),
