@@ -26,7 +26,7 @@ import java.util.Locale;
  * samples/s is reported. Inference is a forward pass (softmax included) at batch 128 in inference mode.
  *
  * <pre>
- * ModelBench [--json] [--models mlp,cnn,cnn-cifar,gan] [--batches 32,128] [--target 10] [--warmup 5] [--threads 2]
+ * ModelBench [--json] [--models mlp,cnn,cnn-cifar,lstm,gan] [--batches 32,128] [--target 10] [--warmup 5] [--threads 2]
  * </pre>
  */
 public final class ModelBench {
@@ -37,7 +37,7 @@ public final class ModelBench {
 
     public static int run(List<String> args) {
         boolean json = false;
-        List<String> models = List.of("mlp", "cnn", "cnn-cifar", "gan");
+        List<String> models = List.of("mlp", "cnn", "cnn-cifar", "lstm", "gan");
         int[] batches = {32, 128};
         double target = 10, warmup = 5;
         for (int i = 0; i < args.size(); i++) {

@@ -118,7 +118,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
 
-        @Option(names = "--models", split = ",", paramLabel = "NAME", description = "mlp, cnn, cnn-cifar, gan (default: all).")
+        @Option(names = "--models", split = ",", paramLabel = "NAME", description = "mlp, cnn, cnn-cifar, lstm, gan (default: all).")
         List<String> models;
 
         @Option(names = "--batches", split = ",", paramLabel = "B", description = "Training batch sizes (default: 32,128).")
