@@ -28,18 +28,7 @@ final class Plots {
             if (k.equals("loss") || k.equals("val_loss")) lossKeys.add(k);
             else if (k.endsWith("accuracy")) accKeys.add(k);
         }
-        int panelW = 520, h = 400;
-        int panels = accKeys.isEmpty() ? 1 : 2;
-        BufferedImage img = canvas(panelW * panels, h);
-        Graphics2D g = img.createGraphics();
-        smooth(g);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, 20, 24);
-        panel(g, 0, 30, panelW, h - 30, "loss", lossKeys, all);
-        if (panels == 2) panel(g, panelW, 30, panelW, h - 30, "accuracy", accKeys, all);
-        g.dispose();
-        write(img, file);
+        twoPanels(title, "loss", lossKeys, "accuracy", accKeys, all, file);
     }
 
     /** A GAN's losses: {@code d_loss} and {@code g_loss} per epoch, and the discriminator's accuracy. */
@@ -48,16 +37,22 @@ final class Plots {
         List<String> losses = new ArrayList<>(), acc = new ArrayList<>();
         for (String k : List.of("d_loss", "g_loss")) if (all.containsKey(k)) losses.add(k);
         if (all.containsKey("d_accuracy")) acc.add("d_accuracy");
+        twoPanels(title, "loss (binary cross-entropy)", losses, "discriminator accuracy (real vs generated)", acc, all, file);
+    }
+
+    /** A titled chart with a left panel of {@code leftKeys} and, when {@code rightKeys} is not empty, a right one. */
+    private static void twoPanels(String title, String leftLabel, List<String> leftKeys, String rightLabel, List<String> rightKeys,
+                                  java.util.Map<String, List<Double>> all, Path file) throws IOException {
         int panelW = 520, h = 400;
-        int panels = acc.isEmpty() ? 1 : 2;
+        int panels = rightKeys.isEmpty() ? 1 : 2;
         BufferedImage img = canvas(panelW * panels, h);
         Graphics2D g = img.createGraphics();
         smooth(g);
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         g.drawString(title, 20, 24);
-        panel(g, 0, 30, panelW, h - 30, "loss (binary cross-entropy)", losses, all);
-        if (panels == 2) panel(g, panelW, 30, panelW, h - 30, "discriminator accuracy (real vs generated)", acc, all);
+        panel(g, 0, 30, panelW, h - 30, leftLabel, leftKeys, all);
+        if (panels == 2) panel(g, panelW, 30, panelW, h - 30, rightLabel, rightKeys, all);
         g.dispose();
         write(img, file);
     }

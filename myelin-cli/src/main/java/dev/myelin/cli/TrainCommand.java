@@ -14,7 +14,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonTrainingOptions common;
 
-    @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, cnn-cifar, or a model JSON file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, cnn-cifar, lstm, or a model JSON file (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--data", description = "Data folder (default: the bundled Fashion-MNIST subset; the full set is in /usr/share/datasets/fashion-mnist after apt-get install dataset-fashion-mnist).")

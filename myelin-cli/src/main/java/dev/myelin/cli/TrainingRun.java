@@ -37,6 +37,8 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         log.printf(Locale.ROOT, "data: %s: %d training and %d test samples of shape %s, %d thread(s)%n",
                 data, xTrain.dim(0), xTest.dim(0), split.train().xShape(), Parallel.threads());
         Model m = buildModel();
+        xTrain = asModelInput(m, xTrain);
+        xTest = asModelInput(m, xTest);
         m.seed(seed);
         m.compile(new Adam(learningRate), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         m.build();
@@ -63,6 +65,22 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         }
         log.printf(Locale.ROOT, "test accuracy: %.4f%n", test.get("accuracy"));
         return test;
+    }
+
+    /**
+     * Images as the model's input when only the layout differs: the seed LSTM reads a 28×28×1 image as 28
+     * time steps of 28 pixels. Any other mismatch is left for the model's own shape error.
+     */
+    private static Tensor asModelInput(Model m, Tensor x) {
+        if (m.inputs().isEmpty()) return x;
+        int[] want = m.inputs().get(0).shape().toArray();
+        int per = 1;
+        for (int d : want) per *= d;
+        if (x.rank() == want.length + 1 || x.dim(0) == 0 || x.size() / x.dim(0) != per) return x;
+        int[] dims = new int[want.length + 1];
+        dims[0] = x.dim(0);
+        System.arraycopy(want, 0, dims, 1, want.length);
+        return x.reshape(dims);
     }
 
     private Model buildModel() throws IOException {

@@ -1,12 +1,6 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Layer;
-import dev.myelin.nn.Parameter;
-import dev.myelin.nn.Regularizer;
-import dev.myelin.nn.init.GlorotUniform;
-import dev.myelin.nn.init.Initializer;
-import dev.myelin.nn.init.Zeros;
 import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
@@ -30,19 +24,11 @@ import java.util.random.RandomGenerator;
  * <p>Example: {@code new Conv2D(32, 3, Activation.RELU).padding(Padding.SAME)} on {@code [28, 28, 1]}
  * gives {@code [28, 28, 32]} with 320 parameters. As Keras, strides and dilation cannot both exceed 1.
  */
-public final class Conv2D extends Layer implements ActivatedLayer {
+public final class Conv2D extends KernelLayer<Conv2D> {
     private final int filters;
     private final int kernelH;
     private final int kernelW;
-    private final Activation activation;
     private ConvOptions options = ConvOptions.defaults();
-    private boolean useBias = true;
-    private Initializer kernelInitializer = new GlorotUniform();
-    private Initializer biasInitializer = new Zeros();
-    private Regularizer kernelRegularizer;
-    private Regularizer biasRegularizer;
-    private Parameter kernel;
-    private Parameter bias;
 
     /** {@code filters} output channels with a square {@code kernelSize × kernelSize} window, no activation. */
     public Conv2D(int filters, int kernelSize) {
@@ -58,7 +44,7 @@ public final class Conv2D extends Layer implements ActivatedLayer {
     }
 
     public Conv2D(int filters, int kernelH, int kernelW, Activation activation) {
-        super("conv2d");
+        super("conv2d", activation);
         if (filters <= 0) throw new IllegalArgumentException("Conv2D filters must be positive, got filters=" + filters);
         if (kernelH <= 0 || kernelW <= 0) {
             throw new IllegalArgumentException("Conv2D kernelSize must be positive, got kernelSize=(" + kernelH + ", " + kernelW + ")");
@@ -66,7 +52,6 @@ public final class Conv2D extends Layer implements ActivatedLayer {
         this.filters = filters;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
-        this.activation = Objects.requireNonNull(activation, "activation");
     }
 
     public Conv2D strides(int stride) {
@@ -108,31 +93,6 @@ public final class Conv2D extends Layer implements ActivatedLayer {
         }
     }
 
-    public Conv2D useBias(boolean value) {
-        this.useBias = value;
-        return this;
-    }
-
-    public Conv2D kernelInitializer(Initializer value) {
-        this.kernelInitializer = Objects.requireNonNull(value);
-        return this;
-    }
-
-    public Conv2D biasInitializer(Initializer value) {
-        this.biasInitializer = Objects.requireNonNull(value);
-        return this;
-    }
-
-    public Conv2D kernelRegularizer(Regularizer value) {
-        this.kernelRegularizer = value;
-        return this;
-    }
-
-    public Conv2D biasRegularizer(Regularizer value) {
-        this.biasRegularizer = value;
-        return this;
-    }
-
     public int filters() {
         return filters;
     }
@@ -145,23 +105,6 @@ public final class Conv2D extends Layer implements ActivatedLayer {
     /** Strides, padding and dilation. */
     public ConvOptions options() {
         return options;
-    }
-
-    public boolean useBias() {
-        return useBias;
-    }
-
-    @Override
-    public Activation activation() {
-        return activation;
-    }
-
-    public Parameter kernel() {
-        return kernel;
-    }
-
-    public Parameter bias() {
-        return bias;
     }
 
     @Override
@@ -182,18 +125,11 @@ public final class Conv2D extends Layer implements ActivatedLayer {
 
     @Override
     protected void onBuild(Shape inputShape, RandomGenerator rng) {
-        kernel = addWeight("kernel", Shape.of(kernelH, kernelW, inputShape.dim(2), filters), kernelInitializer, rng, true, kernelRegularizer);
-        if (useBias) bias = addWeight("bias", Shape.of(filters), biasInitializer, rng, true, biasRegularizer);
-    }
-
-    @Override
-    protected Tensor forward(Tensor x, boolean training) {
-        return activation.apply(preActivation(x));
+        createKernelAndBias(Shape.of(kernelH, kernelW, inputShape.dim(2), filters), filters, rng);
     }
 
     @Override
     public Tensor preActivation(Tensor x) {
-        Tensor y = x.conv2d(kernel.value(), options);
-        return useBias ? y.add(bias.value()) : y;
+        return addBias(x.conv2d(kernel().value(), options));
     }
 }

@@ -1,12 +1,6 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Layer;
-import dev.myelin.nn.Parameter;
-import dev.myelin.nn.Regularizer;
-import dev.myelin.nn.init.GlorotUniform;
-import dev.myelin.nn.init.Initializer;
-import dev.myelin.nn.init.Zeros;
 import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
@@ -35,18 +29,11 @@ import java.util.random.RandomGenerator;
  * <p>Example: {@code new Conv2DTranspose(64, 4).strides(2).padding(Padding.SAME)} on {@code [7, 7, 128]}
  * gives {@code [14, 14, 64]} with 131,136 parameters.
  */
-public final class Conv2DTranspose extends Layer implements ActivatedLayer {
+public final class Conv2DTranspose extends KernelLayer<Conv2DTranspose> {
     private final int filters;
     private final int kernelH;
     private final int kernelW;
-    private final Activation activation;
     private ConvOptions options = ConvOptions.defaults();
-    private boolean useBias = true;
-    private Initializer kernelInitializer = new GlorotUniform();
-    private Initializer biasInitializer = new Zeros();
-    private Regularizer kernelRegularizer;
-    private Parameter kernel;
-    private Parameter bias;
 
     public Conv2DTranspose(int filters, int kernelSize) {
         this(filters, kernelSize, kernelSize, Activation.LINEAR);
@@ -57,7 +44,7 @@ public final class Conv2DTranspose extends Layer implements ActivatedLayer {
     }
 
     public Conv2DTranspose(int filters, int kernelH, int kernelW, Activation activation) {
-        super("conv2d_transpose");
+        super("conv2d_transpose", activation);
         if (filters <= 0) throw new IllegalArgumentException("Conv2DTranspose filters must be positive, got filters=" + filters);
         if (kernelH <= 0 || kernelW <= 0) {
             throw new IllegalArgumentException("Conv2DTranspose kernelSize must be positive, got kernelSize=(" + kernelH + ", " + kernelW + ")");
@@ -65,7 +52,6 @@ public final class Conv2DTranspose extends Layer implements ActivatedLayer {
         this.filters = filters;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
-        this.activation = Objects.requireNonNull(activation, "activation");
     }
 
     public Conv2DTranspose strides(int stride) {
@@ -85,26 +71,6 @@ public final class Conv2DTranspose extends Layer implements ActivatedLayer {
         return this;
     }
 
-    public Conv2DTranspose useBias(boolean value) {
-        this.useBias = value;
-        return this;
-    }
-
-    public Conv2DTranspose kernelInitializer(Initializer value) {
-        this.kernelInitializer = Objects.requireNonNull(value);
-        return this;
-    }
-
-    public Conv2DTranspose biasInitializer(Initializer value) {
-        this.biasInitializer = Objects.requireNonNull(value);
-        return this;
-    }
-
-    public Conv2DTranspose kernelRegularizer(Regularizer value) {
-        this.kernelRegularizer = value;
-        return this;
-    }
-
     public int filters() {
         return filters;
     }
@@ -118,19 +84,6 @@ public final class Conv2DTranspose extends Layer implements ActivatedLayer {
     }
 
     @Override
-    public Activation activation() {
-        return activation;
-    }
-
-    public Parameter kernel() {
-        return kernel;
-    }
-
-    public Parameter bias() {
-        return bias;
-    }
-
-    @Override
     protected Shape computeOutputShape(Shape inputShape) {
         if (inputShape.rank() != 3) throw shapeError("input of shape [height, width, channels] (rank 3, without the batch dimension)", inputShape);
         if (inputShape.dim(0) == 0 || inputShape.dim(1) == 0 || inputShape.dim(2) == 0) throw shapeError("non-empty height, width and channels", inputShape);
@@ -141,18 +94,11 @@ public final class Conv2DTranspose extends Layer implements ActivatedLayer {
 
     @Override
     protected void onBuild(Shape inputShape, RandomGenerator rng) {
-        kernel = addWeight("kernel", Shape.of(kernelH, kernelW, filters, inputShape.dim(2)), kernelInitializer, rng, true, kernelRegularizer);
-        if (useBias) bias = addWeight("bias", Shape.of(filters), biasInitializer, rng, true, null);
-    }
-
-    @Override
-    protected Tensor forward(Tensor x, boolean training) {
-        return activation.apply(preActivation(x));
+        createKernelAndBias(Shape.of(kernelH, kernelW, filters, inputShape.dim(2)), filters, rng);
     }
 
     @Override
     public Tensor preActivation(Tensor x) {
-        Tensor y = x.conv2dTranspose(kernel.value(), options);
-        return useBias ? y.add(bias.value()) : y;
+        return addBias(x.conv2dTranspose(kernel().value(), options));
     }
 }

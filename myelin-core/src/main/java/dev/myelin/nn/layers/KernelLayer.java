@@ -1,0 +1,100 @@
+package dev.myelin.nn.layers;
+
+import dev.myelin.nn.Activation;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.Parameter;
+import dev.myelin.nn.Regularizer;
+import dev.myelin.nn.init.GlorotUniform;
+import dev.myelin.nn.init.Initializer;
+import dev.myelin.nn.init.Zeros;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * The common part of layers computing {@code activation(op(x, kernel) + bias)} (Dense, Conv2D,
+ * Conv2DTranspose): the activation, the kernel and bias weights with their initializers (Keras's defaults:
+ * glorot-uniform kernel, zero bias) and regularizers, and {@code useBias}. A subclass gives the kernel's
+ * shape and {@link #preActivation}; setters return the subclass ({@code L}) for chaining.
+ */
+public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer implements ActivatedLayer {
+    private final Activation activation;
+    private boolean useBias = true;
+    private Initializer kernelInitializer = new GlorotUniform();
+    private Initializer biasInitializer = new Zeros();
+    private Regularizer kernelRegularizer;
+    private Regularizer biasRegularizer;
+    private Parameter kernel;
+    private Parameter bias;
+
+    protected KernelLayer(String baseName, Activation activation) {
+        super(baseName);
+        this.activation = Objects.requireNonNull(activation, "activation");
+    }
+
+    @SuppressWarnings("unchecked")
+    private L self() {
+        return (L) this;
+    }
+
+    public L useBias(boolean value) {
+        this.useBias = value;
+        return self();
+    }
+
+    public L kernelInitializer(Initializer value) {
+        this.kernelInitializer = Objects.requireNonNull(value, "kernelInitializer");
+        return self();
+    }
+
+    public L biasInitializer(Initializer value) {
+        this.biasInitializer = Objects.requireNonNull(value, "biasInitializer");
+        return self();
+    }
+
+    public L kernelRegularizer(Regularizer value) {
+        this.kernelRegularizer = value;
+        return self();
+    }
+
+    public L biasRegularizer(Regularizer value) {
+        this.biasRegularizer = value;
+        return self();
+    }
+
+    public boolean useBias() {
+        return useBias;
+    }
+
+    @Override
+    public Activation activation() {
+        return activation;
+    }
+
+    /** The kernel weight (null before building). */
+    public Parameter kernel() {
+        return kernel;
+    }
+
+    /** The bias weight (null before building or with {@code useBias(false)}). */
+    public Parameter bias() {
+        return bias;
+    }
+
+    /** Creates {@code kernel} of {@code kernelShape} and, with {@code useBias}, {@code bias [units]}. */
+    protected final void createKernelAndBias(Shape kernelShape, int units, RandomGenerator rng) {
+        kernel = addWeight("kernel", kernelShape, kernelInitializer, rng, true, kernelRegularizer);
+        if (useBias) bias = addWeight("bias", Shape.of(units), biasInitializer, rng, true, biasRegularizer);
+    }
+
+    /** {@code y + bias} (broadcast over the last axis), or {@code y} without a bias. */
+    protected final Tensor addBias(Tensor y) {
+        return useBias ? y.add(bias.value()) : y;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        return activation.apply(preActivation(x));
+    }
+}
