@@ -1,5 +1,6 @@
 package dev.myelin.data;
 
+import dev.myelin.backend.MemoryCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -85,13 +86,19 @@ public final class Cifar10 {
     }
 
     private static byte[] readChecked(Path file) throws IOException {
-        byte[] b = Files.readAllBytes(file);
-        if (b.length == 0 || b.length % RECORD != 0) {
-            long whole = b.length / RECORD;
-            throw new IOException(file + ": " + b.length + " bytes is not a whole, non-zero number of " + RECORD
+        long length = Files.size(file); // checked before reading: a multi-GB file is refused, not loaded
+        if (length == 0 || length % RECORD != 0 || length > MemoryCheck.MAX_ARRAY_LENGTH) {
+            long whole = length / RECORD;
+            throw new IOException(file + ": " + length + " bytes is not a whole, non-zero number of " + RECORD
                     + "-byte CIFAR-10 records (1 label byte + 3072 pixel bytes); " + whole + " records would be "
-                    + whole * RECORD + " bytes, " + (whole + 1) + " records " + (whole + 1) * RECORD);
+                    + whole * RECORD + " bytes, " + (whole + 1) + " records " + (whole + 1) * RECORD
+                    + (length > MemoryCheck.MAX_ARRAY_LENGTH ? "; and a batch file over 2 GB is not a CIFAR-10 batch (each holds 10,000 records)" : ""));
         }
+        // raw bytes, then 4 bytes per value as float32
+        String shortfall = MemoryCheck.shortfall(file + ": reading " + length / RECORD + " CIFAR-10 records", length * 5);
+        if (shortfall != null) throw new IOException(shortfall);
+        byte[] b = Files.readAllBytes(file);
+        if (b.length != length) throw new IOException(file + ": changed while being read (" + length + " bytes, then " + b.length + ")");
         return b;
     }
 

@@ -1,7 +1,8 @@
 package dev.myelin.data;
 
+import dev.myelin.backend.MemoryCheck;
 import dev.myelin.tensor.Tensor;
-import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -84,69 +85,101 @@ public final class Idx {
         return c;
     }
 
-    /** Reads and validates the whole file (decompressing gzip). */
+    /**
+     * Reads and validates the file, streaming: the header is read and checked first (decompressing only as
+     * far as needed), so a small gzip file that would inflate to gigabytes, or a header that declares more
+     * elements than fit in memory, is refused before anything large is allocated.
+     */
     static Content readContent(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
-        boolean gzip = bytes.length >= 2 && (bytes[0] & 0xFF) == 0x1f && (bytes[1] & 0xFF) == 0x8b;
-        if (gzip) {
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes), 1 << 16)) {
-                bytes = in.readAllBytes();
-            } catch (IOException ex) {
+        long fileSize = Files.size(file);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            String note = gzip ? " (after gzip decompression)" : "";
+            InputStream in = raw;
+            if (gzip) {
+                try {
+                    in = new GZIPInputStream(raw, 1 << 16);
+                } catch (IOException ex) {
+                    throw new IOException(file + ": corrupt or truncated gzip data (" + ex.getMessage() + ")", ex);
+                }
+            }
+            try {
+                return parse(file, in, gzip ? -1 : fileSize, note);
+            } catch (java.util.zip.ZipException | java.io.EOFException ex) {
+                if (!gzip) throw ex;
                 throw new IOException(file + ": corrupt or truncated gzip data (" + ex.getMessage() + ")", ex);
             }
         }
-        return parse(file, bytes, gzip ? " (after gzip decompression)" : "");
     }
 
-    private static Content parse(Path file, byte[] b, String note) throws IOException {
-        if (b.length < 4) {
-            throw new IOException(file + ": not an IDX file: " + b.length + " bytes" + note + ", expected at least the 4-byte magic number 0x00 0x00 type rank");
+    /**
+     * Parses an IDX stream. {@code knownSize} is the byte count of an uncompressed file (checked against the
+     * header before the elements are read), or -1 for a gzip stream, whose length shows only while reading.
+     */
+    private static Content parse(Path file, InputStream in, long knownSize, String note) throws IOException {
+        byte[] magic = in.readNBytes(4);
+        if (magic.length < 4) {
+            throw new IOException(file + ": not an IDX file: " + magic.length + " bytes" + note + ", expected at least the 4-byte magic number 0x00 0x00 type rank");
         }
-        if (b[0] != 0 || b[1] != 0) {
-            throw new IOException(file + ": not an IDX file: the magic number starts with " + hex(b[0]) + " " + hex(b[1]) + note
+        if (magic[0] != 0 || magic[1] != 0) {
+            throw new IOException(file + ": not an IDX file: the magic number starts with " + hex(magic[0]) + " " + hex(magic[1]) + note
                     + ", expected 0x00 0x00 (or gzip's 0x1f 0x8b)");
         }
-        int type = b[2] & 0xFF;
+        int type = magic[2] & 0xFF;
         int size = elementSize(type);
         if (size == 0) {
-            throw new IOException(file + ": unsupported IDX data type " + hex(b[2])
+            throw new IOException(file + ": unsupported IDX data type " + hex(magic[2])
                     + "; expected 0x08 (unsigned byte), 0x09 (signed byte), 0x0B (int16), 0x0C (int32), 0x0D (float32) or 0x0E (float64)");
         }
-        int rank = b[3] & 0xFF;
+        int rank = magic[3] & 0xFF;
         if (rank == 0) throw new IOException(file + ": IDX header declares 0 dimensions; expected at least 1");
         int header = 4 + 4 * rank;
-        if (b.length < header) {
+        byte[] dimBytes = in.readNBytes(4 * rank);
+        if (dimBytes.length < 4 * rank) {
             throw new IOException(file + ": truncated IDX header: " + rank + " dimensions need " + header + " header bytes, the file has "
-                    + b.length + note);
+                    + (4 + dimBytes.length) + note);
         }
-        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer dimBuf = ByteBuffer.wrap(dimBytes).order(ByteOrder.BIG_ENDIAN);
         int[] dims = new int[rank];
         long count = 1;
         for (int i = 0; i < rank; i++) {
-            dims[i] = buf.getInt(4 + 4 * i);
+            dims[i] = dimBuf.getInt(4 * i);
             if (dims[i] < 0) throw new IOException(file + ": IDX dimension " + i + " is negative (" + (dims[i] & 0xFFFFFFFFL) + " as unsigned)");
             count *= dims[i];
-            if (count > Integer.MAX_VALUE - 16) {
+            if (count > MemoryCheck.MAX_ARRAY_LENGTH) {
                 throw new IOException(file + ": IDX dimensions " + Arrays.toString(Arrays.copyOf(dims, i + 1)) + "... hold more than 2^31 elements");
             }
         }
         long expected = header + count * size;
-        if (b.length != expected) {
-            throw new IOException(file + ": IDX header says " + Arrays.toString(dims) + " " + typeName(type) + " = " + expected
-                    + " bytes with the " + header + "-byte header, but the file has " + b.length + note
-                    + (b.length < expected ? " (truncated)" : " (extra bytes at the end)"));
-        }
+        if (knownSize >= 0 && knownSize != expected) throw sizeMismatch(file, dims, type, header, expected, knownSize, note);
+        String shortfall = MemoryCheck.shortfall(file + ": reading IDX " + Arrays.toString(dims) + " " + typeName(type),
+                count * size + count * Float.BYTES);
+        if (shortfall != null) throw new IOException(shortfall);
         int n = (int) count;
+        // readNBytes grows its buffer as bytes arrive, so a header that promises more than the stream holds
+        // costs only what the stream really has.
+        byte[] body = in.readNBytes(n * size);
+        if (body.length < n * size) throw sizeMismatch(file, dims, type, header, expected, header + body.length, note);
+        if (in.read() != -1) throw sizeMismatch(file, dims, type, header, expected, -1, note); // not inflated further to count them
+        ByteBuffer buf = ByteBuffer.wrap(body).order(ByteOrder.BIG_ENDIAN);
         float[] data = new float[n];
         switch (type) {
-            case 0x08 -> { for (int i = 0; i < n; i++) data[i] = b[header + i] & 0xFF; }
-            case 0x09 -> { for (int i = 0; i < n; i++) data[i] = b[header + i]; }
-            case 0x0B -> { for (int i = 0; i < n; i++) data[i] = buf.getShort(header + 2 * i); }
-            case 0x0C -> { for (int i = 0; i < n; i++) data[i] = buf.getInt(header + 4 * i); }
-            case 0x0D -> { for (int i = 0; i < n; i++) data[i] = buf.getFloat(header + 4 * i); }
-            default -> { for (int i = 0; i < n; i++) data[i] = (float) buf.getDouble(header + 8 * i); }
+            case 0x08 -> { for (int i = 0; i < n; i++) data[i] = body[i] & 0xFF; }
+            case 0x09 -> { for (int i = 0; i < n; i++) data[i] = body[i]; }
+            case 0x0B -> { for (int i = 0; i < n; i++) data[i] = buf.getShort(2 * i); }
+            case 0x0C -> { for (int i = 0; i < n; i++) data[i] = buf.getInt(4 * i); }
+            case 0x0D -> { for (int i = 0; i < n; i++) data[i] = buf.getFloat(4 * i); }
+            default -> { for (int i = 0; i < n; i++) data[i] = (float) buf.getDouble(8 * i); }
         }
         return new Content(type, dims, data);
+    }
+
+    private static IOException sizeMismatch(Path file, int[] dims, int type, int header, long expected, long actual, String note) {
+        return new IOException(file + ": IDX header says " + Arrays.toString(dims) + " " + typeName(type) + " = " + expected
+                + " bytes with the " + header + "-byte header, but the file has " + (actual < 0 ? "more" : actual) + note
+                + (actual >= 0 && actual < expected ? " (truncated)" : " (extra bytes at the end)"));
     }
 
     private static int elementSize(int type) {
