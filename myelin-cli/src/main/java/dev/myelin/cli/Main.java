@@ -1,12 +1,20 @@
 package dev.myelin.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** Entry point of the {@code myelin} command. */
 @Command(name = "myelin", mixinStandardHelpOptions = true, version = "myelin 0.1.0",
@@ -15,9 +23,11 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
     private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
 
+    @Spec CommandSpec spec;
+
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(System.out); // this command line: it has every subcommand, lstm and charlm included
     }
 
     public static void main(String[] args) throws Exception {
@@ -26,17 +36,63 @@ public final class Main implements Runnable {
             // A jar manifest cannot add a module, so `java -jar myelin-cli.jar` restarts itself with the flag.
             System.exit(relaunchWithVectorApi(args));
         }
-        CommandLine cli = new CommandLine(new Main());
-        addSequenceCommands(cli);
-        // Bad input (a missing or corrupt file, a wrong shape) is the user's to fix: one line, no stack trace;
-        // MYELIN_DEBUG=1 shows the trace.
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (System.getenv("MYELIN_DEBUG") != null) e.printStackTrace();
-            String message = e.getMessage() == null ? e.toString() : e.getMessage();
-            commandLine.getErr().println("error: " + message);
-            return e instanceof IllegalStateException || e instanceof IllegalArgumentException || e instanceof java.io.IOException ? 2 : 1;
-        });
-        System.exit(cli.execute(args));
+        System.exit(run(args, System.err));
+    }
+
+    /**
+     * Runs the command and returns its exit status: 0 done, 2 bad input (arguments, files, shapes), 1 an
+     * internal failure. Every failure, errors such as {@link OutOfMemoryError} included, is one line on
+     * {@code err}: {@code error: <what>}; {@code MYELIN_DEBUG=1} adds the stack trace.
+     */
+    static int run(String[] args, PrintStream err) {
+        try {
+            CommandLine cli = new CommandLine(new Main());
+            addSequenceCommands(cli);
+            cli.setErr(new PrintWriter(err, true));
+            cli.setParameterExceptionHandler((ex, ignored) -> {
+                // One line and a hint, not the whole usage: the error is what the user must see.
+                CommandLine command = ex.getCommandLine();
+                command.getErr().println("error: " + ex.getMessage());
+                CommandLine.UnmatchedArgumentException.printSuggestions(ex, command.getErr());
+                command.getErr().println("Run '" + command.getCommandSpec().qualifiedName() + " --help' for usage.");
+                return EXIT_BAD_INPUT;
+            });
+            cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, err));
+            return cli.execute(args);
+        } catch (Throwable t) { // errors escape picocli's handler; they get the same one line
+            return report(t, err);
+        }
+    }
+
+    static final int EXIT_BAD_INPUT = 2;
+    static final int EXIT_INTERNAL = 1;
+
+    /** Prints the one-line message of {@code t} and returns its exit status. */
+    static int report(Throwable t, PrintStream err) {
+        if (System.getenv("MYELIN_DEBUG") != null) t.printStackTrace(err);
+        Throwable cause = t instanceof ExceptionInInitializerError && t.getCause() != null ? t.getCause() : t;
+        err.println("error: " + describe(cause) + (System.getenv("MYELIN_DEBUG") == null && !isBadInput(cause)
+                ? " (MYELIN_DEBUG=1 shows where)" : ""));
+        return isBadInput(cause) ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+    }
+
+    private static boolean isBadInput(Throwable t) {
+        return t instanceof IllegalArgumentException || t instanceof IllegalStateException || t instanceof IOException
+                || t instanceof UncheckedIOException || t instanceof OutOfMemoryError;
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof OutOfMemoryError) {
+            return "out of memory (" + t.getMessage() + "): raise the heap limit, e.g. MYELIN_JAVA_OPTS=-Xmx8g, or use a smaller"
+                    + " batch size, model or data set";
+        }
+        if (t instanceof UncheckedIOException u && u.getCause() != null) t = u.getCause();
+        if (t instanceof NoSuchFileException f) return "no such file or directory: " + f.getFile() + (f.getReason() == null ? "" : " (" + f.getReason() + ")");
+        if (t instanceof AccessDeniedException f) return "permission denied: " + f.getFile();
+        if (t instanceof FileSystemException f && f.getFile() != null && f.getReason() != null) {
+            return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + f.getReason();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     private static int relaunchWithVectorApi(String[] args) throws IOException, InterruptedException, URISyntaxException {
