@@ -1,10 +1,10 @@
 package dev.myelin.cli;
 
+import dev.myelin.io.TextFiles;
 import dev.myelin.text.CharLanguageModel;
 import dev.myelin.train.History;
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ public final class CharLmCommand implements Callable<Integer> {
         common.applyThreads();
         Path file = text != null ? text : bundledText();
         if (!Files.isRegularFile(file)) throw new IOException("text file " + file + " does not exist");
-        String content = Files.readString(file, StandardCharsets.UTF_8);
+        String content = TextFiles.readUtf8(file);
         CharLanguageModel lm = new CharLanguageModel(content, window, 32, units).learningRate(lr).seed(common.seed);
         System.out.printf(Locale.ROOT, "text: %s: %d characters, %d distinct; windows of %d, stride %d: %d training samples%n",
                 file, content.length(), lm.vocabularySize() - 1, window, step, lm.windows(step)[1].size());

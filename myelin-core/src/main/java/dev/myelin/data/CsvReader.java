@@ -1,10 +1,10 @@
 package dev.myelin.data;
 
+import dev.myelin.io.TextFiles;
 import dev.myelin.tensor.Tensor;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,7 +113,7 @@ public final class CsvReader {
         float[] values = new float[1024];
         int used = 0;
         List<String> fields = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = new BufferedReader(new StringReader(TextFiles.readUtf8(file)))) {
             String line;
             int lineNo = 0;
             while ((line = in.readLine()) != null) {
@@ -148,7 +148,13 @@ public final class CsvReader {
         // parseFloat would also take Java suffixes such as "1f" or "2d"; a CSV number ends in a digit, '.', NaN or Infinity.
         boolean plausible = Character.isDigit(last) || last == '.' || field.endsWith("NaN") || field.endsWith("Infinity");
         try {
-            if (plausible) return Float.parseFloat(field);
+            if (plausible) {
+                float v = Float.parseFloat(field);
+                if (Float.isInfinite(v) && !field.endsWith("Infinity")) {
+                    throw new IOException(where + ": '" + field + "' is out of float32's range (magnitude up to 3.4e38)");
+                }
+                return v;
+            }
         } catch (NumberFormatException ignored) {
             // reported below
         }

@@ -1,8 +1,8 @@
 package dev.myelin.text;
 
+import dev.myelin.io.TextFiles;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public record LabelledTexts(List<String> texts, int[] labels, List<String> class
                 files = s.filter(Files::isRegularFile).sorted().toList();
             }
             for (Path f : files) {
-                texts.add(Files.readString(f, StandardCharsets.UTF_8));
+                texts.add(TextFiles.readUtf8(f));
                 labels.add(c);
             }
         }
