@@ -1,17 +1,15 @@
 package dev.myelin.data;
 
 import dev.myelin.backend.MemoryCheck;
+import dev.myelin.io.AtomicFiles;
 import dev.myelin.tensor.Tensor;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -241,23 +239,16 @@ public final class Idx {
         writeAtomically(file, out.array(), gzip);
     }
 
-    /** Writes {@code bytes} (gzip-compressed if asked) to a temporary sibling of {@code file}, then renames it. */
+    /** Writes {@code bytes} (gzip-compressed if asked) to {@code file} atomically ({@link AtomicFiles}). */
     static void writeAtomically(Path file, byte[] bytes, boolean gzip) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString() + ".", ".tmp");
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp);
-                 OutputStream o = gzip ? new GZIPOutputStream(os, 1 << 16) : os) {
-                o.write(bytes);
+        AtomicFiles.write(file, out -> {
+            if (!gzip) {
+                out.write(bytes);
+                return;
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException ex) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            GZIPOutputStream z = new GZIPOutputStream(out, 1 << 16);
+            z.write(bytes);
+            z.finish();
+        });
     }
 }

@@ -3,9 +3,7 @@ package dev.myelin.io;
 import dev.myelin.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
@@ -130,26 +128,10 @@ public final class PngWriter {
         }
     }
 
-    /** Writes {@code img} as PNG to {@code file} atomically (temporary file in the same folder, then rename). */
+    /** Writes {@code img} as PNG to {@code file} atomically ({@link AtomicFiles}). */
     public static void writeImage(BufferedImage img, Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IOException("cannot write " + file + ": the folder " + dir + " cannot be created (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-        }
-        if (!Files.isWritable(dir)) throw new IOException("cannot write " + file + ": the folder " + dir + " is not writable");
-        Path tmp;
-        try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        } catch (IOException e) {
-            throw new IOException("cannot write " + file + ": no file can be created in " + dir + " (" + e.getMessage() + ")", e);
-        }
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available in this JDK");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer available in this JDK");
+        });
     }
 }
