@@ -1,5 +1,6 @@
 package dev.myelin.io;
 
+import dev.myelin.backend.MemoryCheck;
 import dev.myelin.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -30,6 +31,8 @@ import javax.imageio.ImageIO;
  * }</pre>
  */
 public final class PngWriter {
+    /** The longest side an image may have: PNG allows 2^31 - 1, but 32,768 is far beyond any plot or grid. */
+    static final int MAX_SIDE = 1 << 15;
     private static final int BORDER = 2;
     private static final int BORDER_LEVEL = 128;
 
@@ -59,7 +62,7 @@ public final class PngWriter {
         if (d.length != 2 && d.length != 3) throw rankError(image);
         int c = d.length == 2 ? 1 : d[2];
         checkChannels(c, image);
-        BufferedImage img = new BufferedImage(d[1] * scale, d[0] * scale, BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = newImage((long) d[1] * scale, (long) d[0] * scale);
         draw(img, toDoubles(image), 0, d[0], d[1], c, low, high, scale, 0, 0);
         return img;
     }
@@ -77,8 +80,8 @@ public final class PngWriter {
         if (columns < 0) throw new IllegalArgumentException("PngWriter: columns must be >= 0 (0 for a square grid), got " + columns);
         int cols = columns == 0 ? (int) Math.ceil(Math.sqrt(n)) : Math.min(columns, n);
         int rows = (n + cols - 1) / cols;
-        int tw = w * scale, th = h * scale;
-        BufferedImage img = new BufferedImage(cols * (tw + BORDER) + BORDER, rows * (th + BORDER) + BORDER, BufferedImage.TYPE_INT_RGB);
+        BufferedImage img = newImage(cols * ((long) w * scale + BORDER) + BORDER, rows * ((long) h * scale + BORDER) + BORDER);
+        int tw = w * scale, th = h * scale; // fit in int: checked by newImage
         int grey = BORDER_LEVEL << 16 | BORDER_LEVEL << 8 | BORDER_LEVEL;
         for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) img.setRGB(x, y, grey);
         double[] v = toDoubles(batch);
@@ -108,6 +111,16 @@ public final class PngWriter {
 
     private static double[] toDoubles(Tensor t) {
         return t.detach().contiguous().toDoubleArray();
+    }
+
+    /** A {@code width × height} RGB image, its size checked first (a large scale factor would overflow int or memory). */
+    private static BufferedImage newImage(long width, long height) {
+        if (width > MAX_SIDE || height > MAX_SIDE) {
+            throw new IllegalArgumentException("PngWriter: the image would be " + width + " × " + height + " pixels; at most " + MAX_SIDE
+                    + " a side (lower the scale or the number of images)");
+        }
+        MemoryCheck.requireAvailable("PngWriter: a " + width + " × " + height + " image", width * height * Integer.BYTES);
+        return new BufferedImage((int) width, (int) height, BufferedImage.TYPE_INT_RGB);
     }
 
     private static void checkRange(double low, double high, int scale) {

@@ -1,5 +1,6 @@
 package dev.myelin.text;
 
+import dev.myelin.backend.MemoryCheck;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -28,6 +29,9 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class TextVectorizer {
+    /** The longest {@link #sequenceLength} accepted: far beyond any text model, and small enough to catch a typo. */
+    public static final int MAX_SEQUENCE_LENGTH = 1 << 20;
+
     /** How text is normalized before splitting. */
     public enum Standardize { NONE, LOWER, LOWER_AND_STRIP_PUNCTUATION }
 
@@ -57,6 +61,10 @@ public final class TextVectorizer {
     /** Pad with 0 or truncate every text to this many tokens (0: {@link #vectorize} pads to the longest text). */
     public TextVectorizer sequenceLength(int value) {
         if (value < 0) throw new IllegalArgumentException("sequenceLength must be >= 0, got " + value);
+        if (value > MAX_SEQUENCE_LENGTH) {
+            throw new IllegalArgumentException("sequenceLength " + value + " is beyond any text model (at most " + MAX_SEQUENCE_LENGTH
+                    + "; each text becomes a row of that many ids)");
+        }
         this.sequenceLength = value;
         return this;
     }
@@ -163,7 +171,9 @@ public final class TextVectorizer {
             length = Math.max(length, r.length);
         }
         length = Math.max(length, 1);
-        float[] data = new float[texts.size() * length];
+        int count = MemoryCheck.elementCount("TextVectorizer.vectorize: " + texts.size() + " texts × " + length + " ids", texts.size(), length);
+        MemoryCheck.requireAvailable("TextVectorizer.vectorize: " + texts.size() + " texts × " + length + " ids", (long) count * Float.BYTES);
+        float[] data = new float[count];
         for (int i = 0; i < rows.size(); i++) {
             int[] r = rows.get(i);
             for (int j = 0; j < r.length; j++) data[i * length + j] = r[j];
