@@ -1,6 +1,5 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
 
 /**
  * The line between tensors and hardware: a backend owns buffers and a small set of kernels over strided

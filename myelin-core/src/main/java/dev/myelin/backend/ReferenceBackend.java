@@ -1,6 +1,5 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
 
 /**
  * The scalar reference implementation of every kernel, for any element type: the definition other

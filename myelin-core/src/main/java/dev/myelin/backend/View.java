@@ -1,6 +1,5 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
 
 /**
  * What a kernel sees of a tensor: a storage, a shape, strides in elements (0 for a broadcast dimension)

@@ -9,6 +9,7 @@ import dev.myelin.backend.Backend;
 import dev.myelin.backend.Backends;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
+import dev.myelin.backend.DType;
 import dev.myelin.backend.DoubleStorage;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.Pool2dSpec;

@@ -3,7 +3,7 @@ package dev.myelin.autograd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.myelin.tensor.ConvOptions;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.PoolOptions;
 import dev.myelin.tensor.Tensor;

@@ -9,7 +9,7 @@ import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 
 /**
  * The CPU backend: Vector API kernels for float32, multithreaded on {@link Parallel}'s pool. Element

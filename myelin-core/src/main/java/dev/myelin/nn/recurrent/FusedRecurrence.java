@@ -5,7 +5,7 @@ import dev.myelin.backend.Backend;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 

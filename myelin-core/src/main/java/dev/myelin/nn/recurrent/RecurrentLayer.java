@@ -6,7 +6,7 @@ import dev.myelin.nn.init.GlorotUniform;
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.nn.init.Orthogonal;
 import dev.myelin.nn.init.Zeros;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
