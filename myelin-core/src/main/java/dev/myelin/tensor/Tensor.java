@@ -10,8 +10,6 @@ import dev.myelin.backend.Backends;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
-import dev.myelin.backend.DoubleStorage;
-import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.ReduceOp;
@@ -68,10 +66,25 @@ public final class Tensor {
     // Creation
     // =====================================================================================
 
-    /** A new zero-filled, contiguous tensor. */
+    /** A new zero-filled, contiguous tensor on the default backend. */
     public static Tensor zeros(DType dtype, Shape shape) {
-        Backend b = Backends.defaultBackend();
+        return allocate(Backends.defaultBackend(), dtype, shape);
+    }
+
+    /** A new zero-filled, contiguous tensor of this tensor's type, on this tensor's backend. */
+    public Tensor newZeros(Shape shape) {
+        return allocate(backend, dtype(), shape);
+    }
+
+    /** Results of operations: allocated on the backend of their operands. */
+    private static Tensor allocate(Backend b, DType dtype, Shape shape) {
         return new Tensor(b, b.allocate(dtype, shape.size()), shape, shape.contiguousStrides(), 0);
+    }
+
+    private static Tensor fillOn(Backend b, DType dtype, Shape shape, double value) {
+        Tensor t = allocate(b, dtype, shape);
+        if (value != 0.0) b.fill(t.view(), value);
+        return t;
     }
 
     /** A new float32 tensor of zeros. */
@@ -79,9 +92,9 @@ public final class Tensor {
         return zeros(DType.FLOAT32, Shape.of(shape));
     }
 
-    /** A new tensor of zeros with the shape and type of {@code like}. */
+    /** A new tensor of zeros with the shape, type and backend of {@code like}. */
     public static Tensor zerosLike(Tensor like) {
-        return zeros(like.dtype(), like.shape);
+        return allocate(like.backend, like.dtype(), like.shape);
     }
 
     /** A new float32 tensor of ones. */
@@ -89,16 +102,14 @@ public final class Tensor {
         return full(DType.FLOAT32, Shape.of(shape), 1.0);
     }
 
-    /** A new tensor of ones with the shape and type of {@code like}. */
+    /** A new tensor of ones with the shape, type and backend of {@code like}. */
     public static Tensor onesLike(Tensor like) {
-        return full(like.dtype(), like.shape, 1.0);
+        return fillOn(like.backend, like.dtype(), like.shape, 1.0);
     }
 
     /** A new tensor with every element equal to {@code value}. */
     public static Tensor full(DType dtype, Shape shape, double value) {
-        Tensor t = zeros(dtype, shape);
-        if (value != 0.0) t.backend.fill(t.view(), value);
-        return t;
+        return fillOn(Backends.defaultBackend(), dtype, shape, value);
     }
 
     /** A rank-0 float32 tensor. */
@@ -115,14 +126,16 @@ public final class Tensor {
     public static Tensor of(float[] data, int... shape) {
         Shape s = shape.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(shape);
         checkLength(data.length, s);
-        return new Tensor(Backends.defaultBackend(), new FloatStorage(data.clone()), s, s.contiguousStrides(), 0);
+        Backend b = Backends.defaultBackend();
+        return new Tensor(b, b.upload(data), s, s.contiguousStrides(), 0);
     }
 
     /** A float64 tensor holding a copy of {@code data} in row-major order. */
     public static Tensor of(double[] data, int... shape) {
         Shape s = shape.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(shape);
         checkLength(data.length, s);
-        return new Tensor(Backends.defaultBackend(), new DoubleStorage(data.clone()), s, s.contiguousStrides(), 0);
+        Backend b = Backends.defaultBackend();
+        return new Tensor(b, b.upload(data), s, s.contiguousStrides(), 0);
     }
 
     /** A float32 matrix from rows of equal length. */
@@ -309,20 +322,16 @@ public final class Tensor {
 
     /** The elements in row-major order, as float. */
     public float[] toFloatArray() {
-        Tensor t = dtype() == DType.FLOAT32 ? this : to(DType.FLOAT32);
-        if (t.isContiguous() && t.offset == 0 && t.storage.length() == t.size()) {
-            return ((FloatStorage) t.storage).data().clone();
-        }
-        return ((FloatStorage) t.copyRaw().storage).data();
+        float[] out = new float[size()];
+        backend.download(view(), out);
+        return out;
     }
 
     /** The elements in row-major order, as double. */
     public double[] toDoubleArray() {
-        Tensor t = dtype() == DType.FLOAT64 ? this : to(DType.FLOAT64);
-        if (t.isContiguous() && t.offset == 0 && t.storage.length() == t.size()) {
-            return ((DoubleStorage) t.storage).data().clone();
-        }
-        return ((DoubleStorage) t.copyRaw().storage).data();
+        double[] out = new double[size()];
+        backend.download(view(), out);
+        return out;
     }
 
     /**
@@ -401,7 +410,7 @@ public final class Tensor {
             throw new IllegalStateException("backward() without an argument needs a scalar output, this one has shape " + shape
                     + "; pass the gradient of the loss with respect to it: backward(gradient)");
         }
-        backward(full(dtype(), shape, 1.0));
+        backward(fillOn(backend, dtype(), shape, 1.0));
     }
 
     /** Backpropagates {@code gradient} (the shape of this tensor) into the leaves. */
@@ -628,7 +637,7 @@ public final class Tensor {
 
     /** A contiguous copy outside the graph. */
     private Tensor copyRaw() {
-        Tensor out = zeros(dtype(), shape);
+        Tensor out = allocate(backend, dtype(), shape);
         backend.copy(view(), out.view());
         return out;
     }
@@ -636,7 +645,7 @@ public final class Tensor {
     /** A copy converted to {@code target} (this tensor if already of that type). */
     public Tensor to(DType target) {
         if (target == dtype()) return this;
-        Tensor out = zeros(target, shape);
+        Tensor out = allocate(backend, target, shape);
         backend.copy(view(), out.view());
         return out.record("cast", Derivatives.cast(dtype()), in(this));
     }
@@ -646,7 +655,7 @@ public final class Tensor {
     // =====================================================================================
 
     private Tensor unaryRaw(UnaryOp op, double p, double q) {
-        Tensor out = zeros(dtype(), shape);
+        Tensor out = allocate(backend, dtype(), shape);
         backend.unary(op, p, q, view(), out.view());
         return out;
     }
@@ -658,13 +667,13 @@ public final class Tensor {
 
     private static Tensor binaryRaw(BinaryOp op, Tensor a, Tensor b) {
         Shape s = Shape.broadcast(a.shape, b.shape);
-        Tensor out = zeros(DType.promote(a.dtype(), b.dtype()), s);
+        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s);
         a.backend.binary(op, a.expandedView(s), b.expandedView(s), out.view());
         return out;
     }
 
     private Tensor scalarLike(double v) {
-        return scalar(dtype(), v);
+        return fillOn(backend, dtype(), Shape.scalar(), v);
     }
 
     public Tensor add(Tensor other) {
@@ -730,7 +739,7 @@ public final class Tensor {
     /** {@code cond != 0 ? a : b}, broadcasting all three. Differentiable in a and b. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         Shape s = Shape.broadcast(Shape.broadcast(cond.shape, a.shape), b.shape);
-        Tensor out = zeros(DType.promote(a.dtype(), b.dtype()), s);
+        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s);
         a.backend.where(cond.expandedView(s), a.expandedView(s), b.expandedView(s), out.view());
         return out.record("where", Derivatives.where(cond, a.shape, b.shape), in(a, b), cond);
     }
@@ -902,7 +911,7 @@ public final class Tensor {
     }
 
     private Tensor reduceRaw(ReduceOp op, int[] axes) {
-        Tensor out = zeros(dtype(), keptShape(axes));
+        Tensor out = allocate(backend, dtype(), keptShape(axes));
         backend.reduce(op, view(), out.view());
         return out;
     }
@@ -994,7 +1003,7 @@ public final class Tensor {
         int a = shape.axis(axis);
         if (dims[a] == 0) throw new IllegalArgumentException("arg" + op.name().toLowerCase() + " over axis of size 0 in shape " + shape);
         int[] ax = {a};
-        Tensor out = zeros(DType.FLOAT32, keptShape(ax));
+        Tensor out = allocate(backend, DType.FLOAT32, keptShape(ax));
         backend.argReduce(op, view(), a, out.view());
         return keepDims ? out : out.reshapeRaw(droppedShape(ax));
     }
@@ -1028,7 +1037,7 @@ public final class Tensor {
     private Tensor softmax(int axis, boolean log) {
         int a = shape.axis(axis);
         if (a != dims.length - 1) return transpose(a, -1).softmax(-1, log).transpose(a, -1);
-        Tensor y = zeros(dtype(), shape);
+        Tensor y = allocate(backend, dtype(), shape);
         backend.softmax(view(), y.view(), log);
         return y.record(log ? "log_softmax" : "softmax", Derivatives.softmax(y, log), in(this), y);
     }
@@ -1079,7 +1088,7 @@ public final class Tensor {
         int[] outDims = Arrays.copyOf(batch.toArray(), batch.rank() + 2);
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
-        Tensor out = zeros(DType.promote(dtype(), other.dtype()), Shape.of(outDims));
+        Tensor out = allocate(backend, DType.promote(dtype(), other.dtype()), Shape.of(outDims));
         View av = matmulOperand(batch, m, k);
         View bv = other.matmulOperand(batch, k, n);
         backend.matmul(av, bv, out.view3d(batch.size(), m, n));
@@ -1110,7 +1119,7 @@ public final class Tensor {
             inner *= size;
         }
         if (!collapsible) {
-            Tensor c = zeros(dtype(), Shape.of(full));
+            Tensor c = allocate(backend, dtype(), Shape.of(full));
             backend.copy(e, c.view());
             return c.view3d(batch.size(), rows, cols);
         }
@@ -1146,7 +1155,7 @@ public final class Tensor {
             total += t.dims[a];
             dt = DType.promote(dt, t.dtype());
         }
-        Tensor out = zeros(dt, first.shape.with(a, total));
+        Tensor out = allocate(first.backend, dt, first.shape.with(a, total));
         int[] sizes = new int[tensors.size()];
         int pos = 0;
         for (int i = 0; i < sizes.length; i++) {
@@ -1211,7 +1220,7 @@ public final class Tensor {
                 throw new IndexOutOfBoundsException("indexSelect: index " + indices[i] + " at position " + i + " is out of range [0, " + dims[a] + ") for axis " + axis + " of shape " + shape);
             }
         }
-        Tensor out = zeros(dtype(), shape.with(a, indices.length));
+        Tensor out = allocate(backend, dtype(), shape.with(a, indices.length));
         backend.indexSelect(view(), a, indices.clone(), out.view());
         return out.record("index_select", Derivatives.indexSelect(shape, a, indices.clone()), in(this));
     }
@@ -1268,7 +1277,7 @@ public final class Tensor {
             }
             d[i] += widths[i][0] + widths[i][1];
         }
-        Tensor out = full(dtype(), Shape.of(d), value);
+        Tensor out = fillOn(backend, dtype(), Shape.of(d), value);
         int[] outStrides = out.strides;
         for (int i = 0; i < widths.length; i++) off += widths[i][0] * outStrides[i];
         backend.copy(view(), new View(out.storage, dims, outStrides, off));
@@ -1304,7 +1313,7 @@ public final class Tensor {
                 options.padding().padBefore(dims[1], ekh, options.strideH()), options.padding().padBefore(dims[2], ekw, options.strideW()));
         Tensor x = contiguousRaw();
         Tensor k = kernel.contiguousRaw();
-        Tensor out = zeros(DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[3]));
+        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[3]));
         backend.conv2d(x.view(), k.view(), spec, out.view());
         return out.record("conv2d", Derivatives.conv2d(x, k, spec), in(this, kernel), this, kernel);
     }
@@ -1314,14 +1323,14 @@ public final class Tensor {
      * transposed convolution). Not recorded.
      */
     public static Tensor conv2dBackwardInput(Tensor gradOut, Tensor kernel, Shape inputShape, Conv2dSpec spec) {
-        Tensor gx = zeros(gradOut.dtype(), inputShape);
+        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), inputShape);
         gradOut.backend.conv2dBackwardInput(gradOut.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, gx.view());
         return gx;
     }
 
     /** Gradient of {@link #conv2d} with respect to its kernel. Not recorded. */
     public static Tensor conv2dBackwardKernel(Tensor input, Tensor gradOut, Shape kernelShape, Conv2dSpec spec) {
-        Tensor gk = zeros(gradOut.dtype(), kernelShape);
+        Tensor gk = allocate(gradOut.backend, gradOut.dtype(), kernelShape);
         gradOut.backend.conv2dBackwardKernel(input.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gk.view());
         return gk;
     }
@@ -1359,7 +1368,7 @@ public final class Tensor {
                 options.padding().padBefore(oh, ekh, options.strideH()), options.padding().padBefore(ow, ekw, options.strideW()));
         Tensor x = contiguousRaw();
         Tensor k = kernel.contiguousRaw();
-        Tensor out = zeros(DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[2]));
+        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[2]));
         backend.conv2dBackwardInput(x.view(), k.view(), spec, out.view());
         return out.record("conv2d_transpose", Derivatives.conv2dTranspose(x, k, spec), in(this, kernel), this, kernel);
     }
@@ -1371,7 +1380,7 @@ public final class Tensor {
 
     /** {@link #conv2d} with an explicit geometry and output shape (the input gradient of a transposed convolution). Not recorded. */
     public static Tensor conv2dForward(Tensor input, Tensor kernel, Shape outShape, Conv2dSpec spec) {
-        Tensor out = zeros(input.dtype(), outShape);
+        Tensor out = allocate(input.backend, input.dtype(), outShape);
         input.backend.conv2d(input.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, out.view());
         return out;
     }
@@ -1396,14 +1405,14 @@ public final class Tensor {
         Pool2dSpec spec = new Pool2dSpec(o.poolH(), o.poolW(), o.strideH(), o.strideW(),
                 o.padding().padBefore(dims[1], o.poolH(), o.strideH()), o.padding().padBefore(dims[2], o.poolW(), o.strideW()));
         Tensor x = contiguousRaw();
-        Tensor out = zeros(dtype(), Shape.of(dims[0], oh, ow, dims[3]));
+        Tensor out = allocate(backend, dtype(), Shape.of(dims[0], oh, ow, dims[3]));
         backend.pool2d(mode, x.view(), spec, out.view());
         return out.record(mode == PoolMode.MAX ? "max_pool2d" : "avg_pool2d", Derivatives.pool2d(mode, x, out, spec), in(this), this, out);
     }
 
     /** Gradient of pooling with respect to its input. Not recorded. */
     public static Tensor pool2dBackward(PoolMode mode, Tensor input, Tensor output, Tensor gradOut, Pool2dSpec spec) {
-        Tensor gx = zeros(gradOut.dtype(), input.shape);
+        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), input.shape);
         input.backend.pool2dBackward(mode, input.contiguousRaw().view(), output.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gx.view());
         return gx;
     }

@@ -2,24 +2,53 @@ package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
+import dev.myelin.backend.DType;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
+import dev.myelin.backend.RecurrenceKernel;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
-import dev.myelin.backend.DType;
 
 /**
  * The CPU backend: Vector API kernels for float32, multithreaded on {@link Parallel}'s pool. Element
  * types and layouts it does not specialize fall back to the {@link ReferenceBackend} it extends.
  */
 public class CpuBackend extends ReferenceBackend {
+    private final RecurrenceKernel recurrence = new CpuRecurrence(this);
 
     @Override
     public String name() {
         return "cpu-vector";
+    }
+
+    /** Usable when the JVM has the Vector API module; the reference has priority 0. */
+    @Override
+    public String unavailableReason() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? null
+                : "the Vector API is not available: start the JVM with --add-modules jdk.incubator.vector";
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public int threads() {
+        return Parallel.threads();
+    }
+
+    @Override
+    public void setThreads(int n) {
+        Parallel.setThreads(n);
+    }
+
+    @Override
+    public RecurrenceKernel recurrence(DType dtype) {
+        return dtype == DType.FLOAT32 ? recurrence : null;
     }
 
     // ---- element-wise, reductions, softmax: float32 Vector API kernels, the reference otherwise ----
@@ -88,7 +117,8 @@ public class CpuBackend extends ReferenceBackend {
         }
         GemmOperand ga = GemmOperand.of(a);
         GemmOperand gb = GemmOperand.of(b);
-        if (ga == null || gb == null || out.strides()[2] != 1) {
+        // empty products (m, n or k = 0) are not SGEMM's shapes: the reference writes the zeros, if any
+        if (ga == null || gb == null || out.strides()[2] != 1 || out.size() == 0 || a.shape()[2] == 0) {
             super.matmul(a, b, out);
             return;
         }
