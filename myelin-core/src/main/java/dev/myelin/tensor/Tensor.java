@@ -1,15 +1,12 @@
 package dev.myelin.tensor;
 
-import dev.myelin.autograd.Backward;
-import dev.myelin.autograd.Derivatives;
 import dev.myelin.autograd.GradMode;
-import dev.myelin.autograd.Graph;
-import dev.myelin.autograd.Node;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.Backends;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
+import dev.myelin.backend.GemmLayout;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.ReduceOp;
@@ -77,7 +74,7 @@ public final class Tensor {
     }
 
     /** Results of operations: allocated on the backend of their operands. */
-    private static Tensor allocate(Backend b, DType dtype, Shape shape) {
+    static Tensor allocate(Backend b, DType dtype, Shape shape) {
         return new Tensor(b, b.allocate(dtype, shape.size()), shape, shape.contiguousStrides(), 0);
     }
 
@@ -661,7 +658,7 @@ public final class Tensor {
     }
 
     /** Applies a unary kernel outside the graph (derivative rules use this for masks). */
-    public Tensor map(UnaryOp op, double p, double q) {
+    Tensor map(UnaryOp op, double p, double q) {
         return unaryRaw(op, p, q);
     }
 
@@ -672,7 +669,8 @@ public final class Tensor {
         return out;
     }
 
-    private Tensor scalarLike(double v) {
+    /** A rank-0 tensor of this tensor's type on its backend. */
+    Tensor scalarLike(double v) {
         return fillOn(backend, dtype(), Shape.scalar(), v);
     }
 
@@ -774,6 +772,11 @@ public final class Tensor {
     /** 1 / sqrt(x). */
     public Tensor rsqrt() {
         return unary("rsqrt", UnaryOp.RSQRT, 0, 0, true);
+    }
+
+    /** 1 / x element-wise; its gradient is −g / x². */
+    public Tensor reciprocal() {
+        return unary("reciprocal", UnaryOp.RECIPROCAL, 0, 0, true);
     }
 
     public Tensor abs() {
@@ -1043,7 +1046,7 @@ public final class Tensor {
     }
 
     /** Sums this (a broadcast result) down to {@code target}: used to reduce broadcast gradients. */
-    public Tensor sumTo(Shape target) {
+    Tensor sumTo(Shape target) {
         if (shape.equals(target)) return this;
         int lead = dims.length - target.rank();
         if (lead < 0) throw new IllegalArgumentException("cannot sum shape " + shape + " down to " + target);
@@ -1092,7 +1095,7 @@ public final class Tensor {
         View av = matmulOperand(batch, m, k);
         View bv = other.matmulOperand(batch, k, n);
         backend.matmul(av, bv, out.view3d(batch.size(), m, n));
-        return out.record("matmul", Derivatives.matmulSelective(this, other), in(this, other), this, other);
+        return out.record("matmul", Derivatives.matmul(this, other), in(this, other), this, other);
     }
 
     /**
@@ -1102,7 +1105,7 @@ public final class Tensor {
      */
     private View matmulOperand(Shape batch, int rows, int cols) {
         int r = dims.length;
-        Tensor t = gemmLayout(rows, cols, strides[r - 2], strides[r - 1]) ? this : copyRaw();
+        Tensor t = GemmLayout.of(rows, cols, strides[r - 2], strides[r - 1]) != null ? this : copyRaw();
         int nb = batch.rank();
         int[] full = Arrays.copyOf(batch.toArray(), nb + 2);
         full[nb] = rows;
@@ -1125,13 +1128,6 @@ public final class Tensor {
         }
         return new View(e.storage(), new int[] {batch.size(), rows, cols},
                 new int[] {batchStride, e.strides()[nb], e.strides()[nb + 1]}, e.offset());
-    }
-
-    /** Whether a matrix with these strides is row-major or column-major with a valid leading dimension. */
-    private static boolean gemmLayout(int rows, int cols, int rowStride, int colStride) {
-        boolean rowMajor = (colStride == 1 || cols == 1) && (rows == 1 || rowStride >= cols);
-        boolean colMajor = (rowStride == 1 || rows == 1) && (cols == 1 || colStride >= rows);
-        return rowMajor || colMajor;
     }
 
     private View view3d(int batch, int rows, int cols) {
@@ -1302,10 +1298,10 @@ public final class Tensor {
         if (kernel.dims[2] != dims[3]) {
             throw new IllegalArgumentException("conv2d: input has " + dims[3] + " channels " + shape + " but the kernel expects " + kernel.dims[2] + " " + kernel.shape);
         }
-        int ekh = options.dilationH() * (kernel.dims[0] - 1) + 1;
-        int ekw = options.dilationW() * (kernel.dims[1] - 1) + 1;
-        int oh = options.padding().outputSize(dims[1], ekh, options.strideH());
-        int ow = options.padding().outputSize(dims[2], ekw, options.strideW());
+        int ekh = ConvOptions.window(kernel.dims[0], options.dilationH());
+        int ekw = ConvOptions.window(kernel.dims[1], options.dilationW());
+        int[] outSize = options.outputSize(dims[1], dims[2], kernel.dims[0], kernel.dims[1]);
+        int oh = outSize[0], ow = outSize[1];
         if (oh <= 0 || ow <= 0) {
             throw new IllegalArgumentException("conv2d: input " + shape + " is smaller than the kernel window " + ekh + "x" + ekw + " with VALID padding");
         }
@@ -1322,14 +1318,14 @@ public final class Tensor {
      * Gradient of {@link #conv2d} with respect to its input, given the output gradient (also the
      * transposed convolution). Not recorded.
      */
-    public static Tensor conv2dBackwardInput(Tensor gradOut, Tensor kernel, Shape inputShape, Conv2dSpec spec) {
+    static Tensor conv2dBackwardInput(Tensor gradOut, Tensor kernel, Shape inputShape, Conv2dSpec spec) {
         Tensor gx = allocate(gradOut.backend, gradOut.dtype(), inputShape);
         gradOut.backend.conv2dBackwardInput(gradOut.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, gx.view());
         return gx;
     }
 
     /** Gradient of {@link #conv2d} with respect to its kernel. Not recorded. */
-    public static Tensor conv2dBackwardKernel(Tensor input, Tensor gradOut, Shape kernelShape, Conv2dSpec spec) {
+    static Tensor conv2dBackwardKernel(Tensor input, Tensor gradOut, Shape kernelShape, Conv2dSpec spec) {
         Tensor gk = allocate(gradOut.backend, gradOut.dtype(), kernelShape);
         gradOut.backend.conv2dBackwardKernel(input.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gk.view());
         return gk;
@@ -1360,10 +1356,10 @@ public final class Tensor {
         if (kernel.dims[3] != dims[3]) {
             throw new IllegalArgumentException("conv2dTranspose: input has " + dims[3] + " channels " + shape + " but the kernel [kh, kw, filters, in] expects " + kernel.dims[3] + " " + kernel.shape);
         }
-        int ekh = options.dilationH() * (kernel.dims[0] - 1) + 1;
-        int ekw = options.dilationW() * (kernel.dims[1] - 1) + 1;
-        int oh = transposedSize(options.padding(), dims[1], ekh, options.strideH());
-        int ow = transposedSize(options.padding(), dims[2], ekw, options.strideW());
+        int ekh = ConvOptions.window(kernel.dims[0], options.dilationH());
+        int ekw = ConvOptions.window(kernel.dims[1], options.dilationW());
+        int[] outSize = options.transposedOutputSize(dims[1], dims[2], kernel.dims[0], kernel.dims[1]);
+        int oh = outSize[0], ow = outSize[1];
         Conv2dSpec spec = new Conv2dSpec(options.strideH(), options.strideW(), options.dilationH(), options.dilationW(),
                 options.padding().padBefore(oh, ekh, options.strideH()), options.padding().padBefore(ow, ekw, options.strideW()));
         Tensor x = contiguousRaw();
@@ -1373,13 +1369,9 @@ public final class Tensor {
         return out.record("conv2d_transpose", Derivatives.conv2dTranspose(x, k, spec), in(this, kernel), this, kernel);
     }
 
-    /** Keras's output length of a transposed convolution (no output padding). */
-    public static int transposedSize(Padding padding, int in, int window, int stride) {
-        return padding == Padding.SAME ? in * stride : in * stride + Math.max(window - stride, 0);
-    }
 
     /** {@link #conv2d} with an explicit geometry and output shape (the input gradient of a transposed convolution). Not recorded. */
-    public static Tensor conv2dForward(Tensor input, Tensor kernel, Shape outShape, Conv2dSpec spec) {
+    static Tensor conv2dForward(Tensor input, Tensor kernel, Shape outShape, Conv2dSpec spec) {
         Tensor out = allocate(input.backend, input.dtype(), outShape);
         input.backend.conv2d(input.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, out.view());
         return out;
@@ -1411,7 +1403,7 @@ public final class Tensor {
     }
 
     /** Gradient of pooling with respect to its input. Not recorded. */
-    public static Tensor pool2dBackward(PoolMode mode, Tensor input, Tensor output, Tensor gradOut, Pool2dSpec spec) {
+    static Tensor pool2dBackward(PoolMode mode, Tensor input, Tensor output, Tensor gradOut, Pool2dSpec spec) {
         Tensor gx = allocate(gradOut.backend, gradOut.dtype(), input.shape);
         input.backend.pool2dBackward(mode, input.contiguousRaw().view(), output.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gx.view());
         return gx;

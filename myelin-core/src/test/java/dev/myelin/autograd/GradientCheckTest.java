@@ -69,6 +69,7 @@ class GradientCheckTest {
                 op("log1p", Domain.POSITIVE, t -> t[0].log1p(), s(2, 3)),
                 op("sqrt", Domain.POSITIVE, t -> t[0].sqrt(), s(2, 3)),
                 op("rsqrt", Domain.POSITIVE, t -> t[0].rsqrt(), s(2, 3)),
+                op("reciprocal", Domain.POSITIVE, t -> t[0].reciprocal(), s(2, 3)),
                 op("abs", t -> t[0].abs(), s(2, 3)),
                 op("square", t -> t[0].square(), s(2, 3)),
                 op("relu", t -> t[0].relu(), s(2, 3)),

@@ -63,6 +63,7 @@ class TensorOpsTest {
         assertValues(p.log(), new double[] {Math.log(0.25), 0, Math.log(4)}, TOL);
         assertValues(p.sqrt(), new double[] {0.5, 1, 2}, TOL);
         assertValues(p.rsqrt(), new double[] {2, 1, 0.5}, TOL);
+        assertValues(p.reciprocal(), new double[] {4, 1, 0.25}, TOL);
         assertValues(p.log1p(), new double[] {Math.log(1.25), Math.log(2), Math.log(5)}, TOL);
     }
 

@@ -1,8 +1,8 @@
 package dev.myelin.nn.recurrent;
 
-import dev.myelin.autograd.Backward;
 import dev.myelin.backend.RecurrenceKernel;
 import dev.myelin.backend.View;
+import dev.myelin.tensor.Backward;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
