@@ -1,7 +1,7 @@
 package dev.myelin.bench;
 
 import dev.myelin.autograd.NoGrad;
-import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.backend.Backends;
 import dev.myelin.gan.GAN;
 import dev.myelin.gan.GanModels;
 import dev.myelin.losses.Loss;
@@ -47,7 +47,7 @@ public final class ModelBench {
                 case "--batches" -> batches = Arrays.stream(args.get(++i).split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--target" -> target = Double.parseDouble(args.get(++i));
                 case "--warmup" -> warmup = Double.parseDouble(args.get(++i));
-                case "--threads" -> Parallel.setThreads(Integer.parseInt(args.get(++i)));
+                case "--threads" -> Backends.setThreads(Integer.parseInt(args.get(++i)));
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i));
             }
         }
@@ -66,13 +66,13 @@ public final class ModelBench {
             for (int b : batches) {
                 double[] lossFirstLast = new double[2];
                 double rate = timeTraining(model, pool, b, warmup, target, lossFirstLast);
-                if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f %7.3f->%.3f%n", name, Parallel.threads(), "train B=" + b, rate, lossFirstLast[0], lossFirstLast[1]);
+                if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f %7.3f->%.3f%n", name, Backends.threads(), "train B=" + b, rate, lossFirstLast[0], lossFirstLast[1]);
                 rows.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"threads\":%d,\"mode\":\"train\",\"batch\":%d,\"samples_per_s\":%.2f,\"loss_first\":%.5f,\"loss_last\":%.5f}",
-                        name, Parallel.threads(), b, rate, lossFirstLast[0], lossFirstLast[1]));
+                        name, Backends.threads(), b, rate, lossFirstLast[0], lossFirstLast[1]));
             }
             double infer = timeInference(model, pool[0], 128, warmup, target);
-            if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f%n", name, Parallel.threads(), "infer B=128", infer);
-            rows.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"threads\":%d,\"mode\":\"infer\",\"batch\":128,\"samples_per_s\":%.2f}", name, Parallel.threads(), infer));
+            if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f%n", name, Backends.threads(), "infer B=128", infer);
+            rows.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"threads\":%d,\"mode\":\"infer\",\"batch\":128,\"samples_per_s\":%.2f}", name, Backends.threads(), infer));
         }
         if (json) out.println("{\"results\":[" + String.join(",", rows) + "]}");
         return 0;
@@ -103,16 +103,16 @@ public final class ModelBench {
             int k = Math.max(1, Math.min(20, losses.size() / 10));
             double[] first = meanPair(losses.subList(0, k)), last = meanPair(losses.subList(losses.size() - k, losses.size()));
             if (!json) {
-                out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f  D %.3f->%.3f, G %.3f->%.3f%n", "gan", Parallel.threads(), "train B=" + b, rate,
+                out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f  D %.3f->%.3f, G %.3f->%.3f%n", "gan", Backends.threads(), "train B=" + b, rate,
                         first[0], last[0], first[1], last[1]);
             }
             rows.add(String.format(Locale.ROOT, "{\"model\":\"gan\",\"threads\":%d,\"mode\":\"train\",\"batch\":%d,\"samples_per_s\":%.2f,"
-                    + "\"loss_first\":[%.5f,%.5f],\"loss_last\":[%.5f,%.5f]}", Parallel.threads(), b, rate, first[0], first[1], last[0], last[1]));
+                    + "\"loss_first\":[%.5f,%.5f],\"loss_last\":[%.5f,%.5f]}", Backends.threads(), b, rate, first[0], first[1], last[0], last[1]));
         }
         Tensor z = gan.sampleLatent(128);
         double infer = timed(() -> gan.generate(z), 128, warmup, target);
-        if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f%n", "gan", Parallel.threads(), "infer B=128", infer);
-        rows.add(String.format(Locale.ROOT, "{\"model\":\"gan\",\"threads\":%d,\"mode\":\"infer\",\"batch\":128,\"samples_per_s\":%.2f}", Parallel.threads(), infer));
+        if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f%n", "gan", Backends.threads(), "infer B=128", infer);
+        rows.add(String.format(Locale.ROOT, "{\"model\":\"gan\",\"threads\":%d,\"mode\":\"infer\",\"batch\":128,\"samples_per_s\":%.2f}", Backends.threads(), infer));
     }
 
     private static double[] meanPair(List<double[]> xs) {

@@ -1,7 +1,7 @@
 package dev.myelin.bench;
 
 import dev.myelin.autograd.NoGrad;
-import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.backend.Backends;
 import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.PoolOptions;
 import dev.myelin.tensor.Tensor;
@@ -32,13 +32,13 @@ public final class TrainingLoopBench {
                 case "--batch" -> batch = Integer.parseInt(args.get(++i));
                 case "--seconds" -> seconds = Double.parseDouble(args.get(++i));
                 case "--model" -> model = args.get(++i);
-                case "--threads" -> Parallel.setThreads(Integer.parseInt(args.get(++i)));
+                case "--threads" -> Backends.setThreads(Integer.parseInt(args.get(++i)));
                 default -> throw new IllegalArgumentException("unknown option " + args.get(i) + " (--batch N, --seconds S, --model mlp|cnn|both, --threads T)");
             }
         }
         String gc = ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName).toList().toString();
         System.out.printf(Locale.ROOT, "training-loop allocation, batch %d, %d thread(s), collectors %s, max heap %d MiB%n",
-                batch, Parallel.threads(), gc, Runtime.getRuntime().maxMemory() >> 20);
+                batch, Backends.threads(), gc, Runtime.getRuntime().maxMemory() >> 20);
         if (!model.equals("cnn")) measure("mlp", batch, seconds);
         if (!model.equals("mlp")) measure("cnn", batch, seconds);
         return 0;

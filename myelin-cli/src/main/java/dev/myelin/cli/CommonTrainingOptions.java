@@ -1,6 +1,6 @@
 package dev.myelin.cli;
 
-import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.backend.Backends;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -20,6 +20,6 @@ final class CommonTrainingOptions {
 
     /** Applies the thread count, if given. */
     void applyThreads() {
-        if (threads != null) Parallel.setThreads(threads);
+        if (threads != null) Backends.setThreads(threads);
     }
 }

@@ -1,6 +1,6 @@
 package dev.myelin.cli;
 
-import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.backend.Backends;
 import dev.myelin.data.FashionMnist;
 import dev.myelin.data.TrainTest;
 import dev.myelin.gan.GAN;
@@ -89,7 +89,7 @@ public final class GanCommand implements Callable<Integer> {
         GAN gan = build();
         int[] sampleShape = GanModels.sampleShape(gan);
         if (sampleShape.length == 1) real = real.reshape(n, 784);
-        System.out.printf(Locale.ROOT, "data: %s: %d images scaled to [-1, 1], %d thread(s)%n", dir, n, Parallel.threads());
+        System.out.printf(Locale.ROOT, "data: %s: %d images scaled to [-1, 1], %d thread(s)%n", dir, n, Backends.threads());
         System.out.print(gan.summary());
 
         String stem = "gan-" + model.toLowerCase(Locale.ROOT);

@@ -1,6 +1,6 @@
 package dev.myelin.cli;
 
-import dev.myelin.backend.cpu.Parallel;
+import dev.myelin.backend.Backends;
 import dev.myelin.data.Cifar10;
 import dev.myelin.data.FashionMnist;
 import dev.myelin.data.MnistFormat;
@@ -35,7 +35,7 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         Tensor xTrain = split.train().x().div(255.0), yTrain = split.train().y();
         Tensor xTest = split.test().x().div(255.0), yTest = split.test().y();
         log.printf(Locale.ROOT, "data: %s: %d training and %d test samples of shape %s, %d thread(s)%n",
-                data, xTrain.dim(0), xTest.dim(0), split.train().xShape(), Parallel.threads());
+                data, xTrain.dim(0), xTest.dim(0), split.train().xShape(), Backends.threads());
         Model m = buildModel();
         xTrain = asModelInput(m, xTrain);
         xTest = asModelInput(m, xTest);

@@ -1,6 +1,5 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
 
 /**
  * The line between tensors and hardware: a backend owns buffers and a small set of kernels over strided
@@ -15,14 +14,67 @@ import dev.myelin.tensor.DType;
  *   <li>Results must not depend on the number of threads.</li>
  * </ul>
  * {@link ReferenceBackend} defines the meaning of each kernel in plain scalar code.
+ *
+ * <p>Two kinds of methods. The <b>primitives</b> (abstract) are what a new backend must write: allocation
+ * and transfer to and from Java arrays, copy/fill, element-wise unary/binary/where with broadcasting
+ * through strides, reductions, batched GEMM and gather/scatter-add. The <b>fused kernels</b> (convolution,
+ * pooling, softmax, the Adam update) are default methods composed from the primitives by
+ * {@link ComposedKernels}: correct on any backend, and overridden where a backend has something faster.
+ * Optional capabilities ({@link #recurrence}) say "not offered" by default, and callers then take the
+ * composed tensor path.
+ *
+ * <p>Backends are found with {@link java.util.ServiceLoader} (a line in
+ * {@code META-INF/services/dev.myelin.backend.Backend}); {@link Backends} picks the usable one with the
+ * highest {@link #priority}. A provider needs a public no-argument constructor that does not fail when
+ * the backend cannot run here: it says so through {@link #unavailableReason}.
  */
 public interface Backend {
 
     /** A short name, such as {@code "cpu-vector"}. */
     String name();
 
+    // ---- discovery (defaults: always usable, neutral priority, one thread) ----
+
+    /**
+     * Why this backend cannot run in this JVM, phrased with the fix (for example a missing JVM module or
+     * device), or null when it can.
+     */
+    default String unavailableReason() {
+        return null;
+    }
+
+    /** Preference among usable backends: {@link Backends} picks the highest. The scalar reference has 0. */
+    default int priority() {
+        return 0;
+    }
+
+    /** How many threads this backend's kernels use. */
+    default int threads() {
+        return 1;
+    }
+
+    /** Sets how many threads this backend's kernels use (at least 1); backends without threads ignore it. */
+    default void setThreads(int n) {
+        if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    }
+
+    // ---- primitives ----
+
     /** A new zero-filled storage. */
     Storage allocate(DType dtype, int length);
+
+    /** A new float32 storage holding a copy of {@code data}. */
+    Storage upload(float[] data);
+
+    /** A new float64 storage holding a copy of {@code data}. */
+    Storage upload(double[] data);
+
+    /** Writes the elements of {@code src} in row-major order into {@code dst} (length {@code src.size()}), converting to float. */
+    void download(View src, float[] dst);
+
+    /** Writes the elements of {@code src} in row-major order into {@code dst} (length {@code src.size()}), converting to double. */
+    void download(View src, double[] dst);
+
 
     /** Copies {@code src} into {@code dst} (same shape), converting the element type if they differ. */
     void copy(View src, View dst);
@@ -51,9 +103,6 @@ public interface Backend {
      */
     void argReduce(ReduceOp op, View x, int axis, View out);
 
-    /** Softmax (or log-softmax) over the last axis, computed stably (the row maximum is subtracted). */
-    void softmax(View x, View out, boolean log);
-
     /**
      * Batched matrix product {@code out[b] = a[b] · bMat[b]} for rank-3 views {@code [batch, m, k]},
      * {@code [batch, k, n]}, {@code [batch, m, n]}. Batch strides may be 0 (broadcast); a matrix whose
@@ -68,28 +117,58 @@ public interface Backend {
     /** {@code dst[..., indices[i], ...] += src[..., i, ...]} along {@code axis} (repeated indices add up). */
     void indexAdd(View src, int axis, int[] indices, View dst);
 
+    // ---- fused kernels: composed from the primitives by default ----
+
+    /** Softmax (or log-softmax) over the last axis, computed stably (the row maximum is subtracted). */
+    default void softmax(View x, View out, boolean log) {
+        ComposedKernels.softmax(this, x, out, log);
+    }
+
     /** 2-D convolution, channels-last; see {@link Conv2dSpec} for the formula. */
-    void conv2d(View input, View kernel, Conv2dSpec spec, View out);
+    default void conv2d(View input, View kernel, Conv2dSpec spec, View out) {
+        ComposedKernels.conv2d(this, input, kernel, spec, out);
+    }
 
     /** Gradient of {@link #conv2d} with respect to its input (also the transposed convolution). */
-    void conv2dBackwardInput(View gradOut, View kernel, Conv2dSpec spec, View gradInput);
+    default void conv2dBackwardInput(View gradOut, View kernel, Conv2dSpec spec, View gradInput) {
+        ComposedKernels.conv2dBackwardInput(this, gradOut, kernel, spec, gradInput);
+    }
 
     /** Gradient of {@link #conv2d} with respect to its kernel. */
-    void conv2dBackwardKernel(View input, View gradOut, Conv2dSpec spec, View gradKernel);
+    default void conv2dBackwardKernel(View input, View gradOut, Conv2dSpec spec, View gradKernel) {
+        ComposedKernels.conv2dBackwardKernel(this, input, gradOut, spec, gradKernel);
+    }
 
     /** Max or average pooling, channels-last; see {@link Pool2dSpec}. */
-    void pool2d(PoolMode mode, View input, Pool2dSpec spec, View out);
+    default void pool2d(PoolMode mode, View input, Pool2dSpec spec, View out) {
+        ComposedKernels.pool2d(this, mode, input, spec, out);
+    }
 
     /**
      * Gradient of {@link #pool2d}: max pooling routes each output gradient to the first maximum of its
      * window (found again from {@code input} and {@code out}); average pooling spreads it evenly over
      * the window's valid positions.
      */
-    void pool2dBackward(PoolMode mode, View input, View out, View gradOut, Pool2dSpec spec, View gradInput);
+    default void pool2dBackward(PoolMode mode, View input, View out, View gradOut, Pool2dSpec spec, View gradInput) {
+        ComposedKernels.pool2dBackward(this, mode, input, out, gradOut, spec, gradInput);
+    }
 
     /**
      * One Adam step in place over contiguous views of one shape and type (the optimizer update fused into
      * one pass): {@code m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2); w -= alpha·m / (sqrt(v) + epsilon)}.
      */
-    void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon);
+    default void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {
+        ComposedKernels.adamUpdate(this, w, g, m, v, alpha, beta1, beta2, epsilon);
+    }
+
+    // ---- optional capabilities ----
+
+    /**
+     * The fused recurrence (SimpleRNN, LSTM, GRU steps with a hand-written backward through time) for
+     * tensors of {@code dtype}, or null when this backend does not offer one; recurrent layers then
+     * compose the steps from tensor operations.
+     */
+    default RecurrenceKernel recurrence(DType dtype) {
+        return null;
+    }
 }

@@ -1,6 +1,5 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
 
 /** float64 elements in a Java array (CPU). */
 public final class DoubleStorage extends Storage {

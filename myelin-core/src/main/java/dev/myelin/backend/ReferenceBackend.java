@@ -1,7 +1,5 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
-
 /**
  * The scalar reference implementation of every kernel, for any element type: the definition other
  * backends are tested against. Values are read and written as doubles through {@link Storage#get} and
@@ -22,6 +20,42 @@ public class ReferenceBackend implements Backend {
             case FLOAT32 -> new FloatStorage(new float[length]);
             case FLOAT64 -> new DoubleStorage(new double[length]);
         };
+    }
+
+    @Override
+    public Storage upload(float[] data) {
+        return new FloatStorage(data.clone());
+    }
+
+    @Override
+    public Storage upload(double[] data) {
+        return new DoubleStorage(data.clone());
+    }
+
+    @Override
+    public void download(View src, float[] dst) {
+        checkLength(src, dst.length);
+        if (src.storage() instanceof FloatStorage fs && src.isContiguous()) {
+            System.arraycopy(fs.data(), src.offset(), dst, 0, dst.length);
+        } else {
+            copy(src, View.contiguous(new FloatStorage(dst), src.shape()));
+        }
+    }
+
+    @Override
+    public void download(View src, double[] dst) {
+        checkLength(src, dst.length);
+        if (src.storage() instanceof DoubleStorage ds && src.isContiguous()) {
+            System.arraycopy(ds.data(), src.offset(), dst, 0, dst.length);
+        } else {
+            copy(src, View.contiguous(new DoubleStorage(dst), src.shape()));
+        }
+    }
+
+    private static void checkLength(View src, int length) {
+        if (src.size() != length) {
+            throw new IllegalArgumentException("download: the array has " + length + " elements, the view " + src.size());
+        }
     }
 
     @Override
@@ -336,6 +370,7 @@ public class ReferenceBackend implements Backend {
         for (int i = 0; i < s.length; i++) s[i] = small.shape()[i] == 1 ? 0 : small.strides()[i];
         return s;
     }
+
 
     protected static int product(int[] shape) {
         int p = 1;

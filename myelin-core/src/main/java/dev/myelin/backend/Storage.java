@@ -1,6 +1,5 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
 
 /**
  * A flat buffer of elements owned by a backend. Tensors are strided views of a storage; several

@@ -1,12 +1,27 @@
 package dev.myelin.backend;
 
-import dev.myelin.tensor.DType;
 
 /**
  * What a kernel sees of a tensor: a storage, a shape, strides in elements (0 for a broadcast dimension)
  * and an offset. The arrays are not copied; kernels must not modify them.
  */
 public record View(Storage storage, int[] shape, int[] strides, int offset) {
+
+    /** A contiguous row-major view of {@code storage} from its first element. */
+    public static View contiguous(Storage storage, int[] shape) {
+        return new View(storage, shape, contiguousStrides(shape), 0);
+    }
+
+    /** Row-major strides, in elements, of a contiguous array of {@code shape}. */
+    public static int[] contiguousStrides(int[] shape) {
+        int[] strides = new int[shape.length];
+        int s = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            strides[i] = s;
+            s *= shape[i];
+        }
+        return strides;
+    }
 
     public int rank() {
         return shape.length;

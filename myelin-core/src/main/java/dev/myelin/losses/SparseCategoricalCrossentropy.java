@@ -1,7 +1,7 @@
 package dev.myelin.losses;
 
 import dev.myelin.nn.Activation;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 

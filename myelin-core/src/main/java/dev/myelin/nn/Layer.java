@@ -1,7 +1,7 @@
 package dev.myelin.nn;
 
 import dev.myelin.nn.init.Initializer;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;

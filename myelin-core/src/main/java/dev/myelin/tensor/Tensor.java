@@ -1,16 +1,12 @@
 package dev.myelin.tensor;
 
-import dev.myelin.autograd.Backward;
-import dev.myelin.autograd.Derivatives;
 import dev.myelin.autograd.GradMode;
-import dev.myelin.autograd.Graph;
-import dev.myelin.autograd.Node;
 import dev.myelin.backend.Backend;
 import dev.myelin.backend.Backends;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
-import dev.myelin.backend.DoubleStorage;
-import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.DType;
+import dev.myelin.backend.GemmLayout;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.ReduceOp;
@@ -67,10 +63,25 @@ public final class Tensor {
     // Creation
     // =====================================================================================
 
-    /** A new zero-filled, contiguous tensor. */
+    /** A new zero-filled, contiguous tensor on the default backend. */
     public static Tensor zeros(DType dtype, Shape shape) {
-        Backend b = Backends.defaultBackend();
+        return allocate(Backends.defaultBackend(), dtype, shape);
+    }
+
+    /** A new zero-filled, contiguous tensor of this tensor's type, on this tensor's backend. */
+    public Tensor newZeros(Shape shape) {
+        return allocate(backend, dtype(), shape);
+    }
+
+    /** Results of operations: allocated on the backend of their operands. */
+    static Tensor allocate(Backend b, DType dtype, Shape shape) {
         return new Tensor(b, b.allocate(dtype, shape.size()), shape, shape.contiguousStrides(), 0);
+    }
+
+    private static Tensor fillOn(Backend b, DType dtype, Shape shape, double value) {
+        Tensor t = allocate(b, dtype, shape);
+        if (value != 0.0) b.fill(t.view(), value);
+        return t;
     }
 
     /** A new float32 tensor of zeros. */
@@ -78,9 +89,9 @@ public final class Tensor {
         return zeros(DType.FLOAT32, Shape.of(shape));
     }
 
-    /** A new tensor of zeros with the shape and type of {@code like}. */
+    /** A new tensor of zeros with the shape, type and backend of {@code like}. */
     public static Tensor zerosLike(Tensor like) {
-        return zeros(like.dtype(), like.shape);
+        return allocate(like.backend, like.dtype(), like.shape);
     }
 
     /** A new float32 tensor of ones. */
@@ -88,16 +99,14 @@ public final class Tensor {
         return full(DType.FLOAT32, Shape.of(shape), 1.0);
     }
 
-    /** A new tensor of ones with the shape and type of {@code like}. */
+    /** A new tensor of ones with the shape, type and backend of {@code like}. */
     public static Tensor onesLike(Tensor like) {
-        return full(like.dtype(), like.shape, 1.0);
+        return fillOn(like.backend, like.dtype(), like.shape, 1.0);
     }
 
     /** A new tensor with every element equal to {@code value}. */
     public static Tensor full(DType dtype, Shape shape, double value) {
-        Tensor t = zeros(dtype, shape);
-        if (value != 0.0) t.backend.fill(t.view(), value);
-        return t;
+        return fillOn(Backends.defaultBackend(), dtype, shape, value);
     }
 
     /** A rank-0 float32 tensor. */
@@ -114,14 +123,16 @@ public final class Tensor {
     public static Tensor of(float[] data, int... shape) {
         Shape s = shape.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(shape);
         checkLength(data.length, s);
-        return new Tensor(Backends.defaultBackend(), new FloatStorage(data.clone()), s, s.contiguousStrides(), 0);
+        Backend b = Backends.defaultBackend();
+        return new Tensor(b, b.upload(data), s, s.contiguousStrides(), 0);
     }
 
     /** A float64 tensor holding a copy of {@code data} in row-major order. */
     public static Tensor of(double[] data, int... shape) {
         Shape s = shape.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(shape);
         checkLength(data.length, s);
-        return new Tensor(Backends.defaultBackend(), new DoubleStorage(data.clone()), s, s.contiguousStrides(), 0);
+        Backend b = Backends.defaultBackend();
+        return new Tensor(b, b.upload(data), s, s.contiguousStrides(), 0);
     }
 
     /** A float32 matrix from rows of equal length. */
@@ -308,20 +319,16 @@ public final class Tensor {
 
     /** The elements in row-major order, as float. */
     public float[] toFloatArray() {
-        Tensor t = dtype() == DType.FLOAT32 ? this : to(DType.FLOAT32);
-        if (t.isContiguous() && t.offset == 0 && t.storage.length() == t.size()) {
-            return ((FloatStorage) t.storage).data().clone();
-        }
-        return ((FloatStorage) t.copyRaw().storage).data();
+        float[] out = new float[size()];
+        backend.download(view(), out);
+        return out;
     }
 
     /** The elements in row-major order, as double. */
     public double[] toDoubleArray() {
-        Tensor t = dtype() == DType.FLOAT64 ? this : to(DType.FLOAT64);
-        if (t.isContiguous() && t.offset == 0 && t.storage.length() == t.size()) {
-            return ((DoubleStorage) t.storage).data().clone();
-        }
-        return ((DoubleStorage) t.copyRaw().storage).data();
+        double[] out = new double[size()];
+        backend.download(view(), out);
+        return out;
     }
 
     /**
@@ -400,7 +407,7 @@ public final class Tensor {
             throw new IllegalStateException("backward() without an argument needs a scalar output, this one has shape " + shape
                     + "; pass the gradient of the loss with respect to it: backward(gradient)");
         }
-        backward(full(dtype(), shape, 1.0));
+        backward(fillOn(backend, dtype(), shape, 1.0));
     }
 
     /** Backpropagates {@code gradient} (the shape of this tensor) into the leaves. */
@@ -627,7 +634,7 @@ public final class Tensor {
 
     /** A contiguous copy outside the graph. */
     private Tensor copyRaw() {
-        Tensor out = zeros(dtype(), shape);
+        Tensor out = allocate(backend, dtype(), shape);
         backend.copy(view(), out.view());
         return out;
     }
@@ -635,7 +642,7 @@ public final class Tensor {
     /** A copy converted to {@code target} (this tensor if already of that type). */
     public Tensor to(DType target) {
         if (target == dtype()) return this;
-        Tensor out = zeros(target, shape);
+        Tensor out = allocate(backend, target, shape);
         backend.copy(view(), out.view());
         return out.record("cast", Derivatives.cast(dtype()), in(this));
     }
@@ -645,25 +652,26 @@ public final class Tensor {
     // =====================================================================================
 
     private Tensor unaryRaw(UnaryOp op, double p, double q) {
-        Tensor out = zeros(dtype(), shape);
+        Tensor out = allocate(backend, dtype(), shape);
         backend.unary(op, p, q, view(), out.view());
         return out;
     }
 
     /** Applies a unary kernel outside the graph (derivative rules use this for masks). */
-    public Tensor map(UnaryOp op, double p, double q) {
+    Tensor map(UnaryOp op, double p, double q) {
         return unaryRaw(op, p, q);
     }
 
     private static Tensor binaryRaw(BinaryOp op, Tensor a, Tensor b) {
         Shape s = Shape.broadcast(a.shape, b.shape);
-        Tensor out = zeros(DType.promote(a.dtype(), b.dtype()), s);
+        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s);
         a.backend.binary(op, a.expandedView(s), b.expandedView(s), out.view());
         return out;
     }
 
-    private Tensor scalarLike(double v) {
-        return scalar(dtype(), v);
+    /** A rank-0 tensor of this tensor's type on its backend. */
+    Tensor scalarLike(double v) {
+        return fillOn(backend, dtype(), Shape.scalar(), v);
     }
 
     public Tensor add(Tensor other) {
@@ -729,7 +737,7 @@ public final class Tensor {
     /** {@code cond != 0 ? a : b}, broadcasting all three. Differentiable in a and b. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         Shape s = Shape.broadcast(Shape.broadcast(cond.shape, a.shape), b.shape);
-        Tensor out = zeros(DType.promote(a.dtype(), b.dtype()), s);
+        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s);
         a.backend.where(cond.expandedView(s), a.expandedView(s), b.expandedView(s), out.view());
         return out.record("where", Derivatives.where(cond, a.shape, b.shape), in(a, b), cond);
     }
@@ -764,6 +772,11 @@ public final class Tensor {
     /** 1 / sqrt(x). */
     public Tensor rsqrt() {
         return unary("rsqrt", UnaryOp.RSQRT, 0, 0, true);
+    }
+
+    /** 1 / x element-wise; its gradient is −g / x². */
+    public Tensor reciprocal() {
+        return unary("reciprocal", UnaryOp.RECIPROCAL, 0, 0, true);
     }
 
     public Tensor abs() {
@@ -901,7 +914,7 @@ public final class Tensor {
     }
 
     private Tensor reduceRaw(ReduceOp op, int[] axes) {
-        Tensor out = zeros(dtype(), keptShape(axes));
+        Tensor out = allocate(backend, dtype(), keptShape(axes));
         backend.reduce(op, view(), out.view());
         return out;
     }
@@ -993,7 +1006,7 @@ public final class Tensor {
         int a = shape.axis(axis);
         if (dims[a] == 0) throw new IllegalArgumentException("arg" + op.name().toLowerCase() + " over axis of size 0 in shape " + shape);
         int[] ax = {a};
-        Tensor out = zeros(DType.FLOAT32, keptShape(ax));
+        Tensor out = allocate(backend, DType.FLOAT32, keptShape(ax));
         backend.argReduce(op, view(), a, out.view());
         return keepDims ? out : out.reshapeRaw(droppedShape(ax));
     }
@@ -1027,13 +1040,13 @@ public final class Tensor {
     private Tensor softmax(int axis, boolean log) {
         int a = shape.axis(axis);
         if (a != dims.length - 1) return transpose(a, -1).softmax(-1, log).transpose(a, -1);
-        Tensor y = zeros(dtype(), shape);
+        Tensor y = allocate(backend, dtype(), shape);
         backend.softmax(view(), y.view(), log);
         return y.record(log ? "log_softmax" : "softmax", Derivatives.softmax(y, log), in(this), y);
     }
 
     /** Sums this (a broadcast result) down to {@code target}: used to reduce broadcast gradients. */
-    public Tensor sumTo(Shape target) {
+    Tensor sumTo(Shape target) {
         if (shape.equals(target)) return this;
         int lead = dims.length - target.rank();
         if (lead < 0) throw new IllegalArgumentException("cannot sum shape " + shape + " down to " + target);
@@ -1078,11 +1091,11 @@ public final class Tensor {
         int[] outDims = Arrays.copyOf(batch.toArray(), batch.rank() + 2);
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
-        Tensor out = zeros(DType.promote(dtype(), other.dtype()), Shape.of(outDims));
+        Tensor out = allocate(backend, DType.promote(dtype(), other.dtype()), Shape.of(outDims));
         View av = matmulOperand(batch, m, k);
         View bv = other.matmulOperand(batch, k, n);
         backend.matmul(av, bv, out.view3d(batch.size(), m, n));
-        return out.record("matmul", Derivatives.matmulSelective(this, other), in(this, other), this, other);
+        return out.record("matmul", Derivatives.matmul(this, other), in(this, other), this, other);
     }
 
     /**
@@ -1092,7 +1105,7 @@ public final class Tensor {
      */
     private View matmulOperand(Shape batch, int rows, int cols) {
         int r = dims.length;
-        Tensor t = gemmLayout(rows, cols, strides[r - 2], strides[r - 1]) ? this : copyRaw();
+        Tensor t = GemmLayout.of(rows, cols, strides[r - 2], strides[r - 1]) != null ? this : copyRaw();
         int nb = batch.rank();
         int[] full = Arrays.copyOf(batch.toArray(), nb + 2);
         full[nb] = rows;
@@ -1109,19 +1122,12 @@ public final class Tensor {
             inner *= size;
         }
         if (!collapsible) {
-            Tensor c = zeros(dtype(), Shape.of(full));
+            Tensor c = allocate(backend, dtype(), Shape.of(full));
             backend.copy(e, c.view());
             return c.view3d(batch.size(), rows, cols);
         }
         return new View(e.storage(), new int[] {batch.size(), rows, cols},
                 new int[] {batchStride, e.strides()[nb], e.strides()[nb + 1]}, e.offset());
-    }
-
-    /** Whether a matrix with these strides is row-major or column-major with a valid leading dimension. */
-    private static boolean gemmLayout(int rows, int cols, int rowStride, int colStride) {
-        boolean rowMajor = (colStride == 1 || cols == 1) && (rows == 1 || rowStride >= cols);
-        boolean colMajor = (rowStride == 1 || rows == 1) && (cols == 1 || colStride >= rows);
-        return rowMajor || colMajor;
     }
 
     private View view3d(int batch, int rows, int cols) {
@@ -1145,7 +1151,7 @@ public final class Tensor {
             total += t.dims[a];
             dt = DType.promote(dt, t.dtype());
         }
-        Tensor out = zeros(dt, first.shape.with(a, total));
+        Tensor out = allocate(first.backend, dt, first.shape.with(a, total));
         int[] sizes = new int[tensors.size()];
         int pos = 0;
         for (int i = 0; i < sizes.length; i++) {
@@ -1210,7 +1216,7 @@ public final class Tensor {
                 throw new IndexOutOfBoundsException("indexSelect: index " + indices[i] + " at position " + i + " is out of range [0, " + dims[a] + ") for axis " + axis + " of shape " + shape);
             }
         }
-        Tensor out = zeros(dtype(), shape.with(a, indices.length));
+        Tensor out = allocate(backend, dtype(), shape.with(a, indices.length));
         backend.indexSelect(view(), a, indices.clone(), out.view());
         return out.record("index_select", Derivatives.indexSelect(shape, a, indices.clone()), in(this));
     }
@@ -1267,7 +1273,7 @@ public final class Tensor {
             }
             d[i] += widths[i][0] + widths[i][1];
         }
-        Tensor out = full(dtype(), Shape.of(d), value);
+        Tensor out = fillOn(backend, dtype(), Shape.of(d), value);
         int[] outStrides = out.strides;
         for (int i = 0; i < widths.length; i++) off += widths[i][0] * outStrides[i];
         backend.copy(view(), new View(out.storage, dims, outStrides, off));
@@ -1292,10 +1298,10 @@ public final class Tensor {
         if (kernel.dims[2] != dims[3]) {
             throw new IllegalArgumentException("conv2d: input has " + dims[3] + " channels " + shape + " but the kernel expects " + kernel.dims[2] + " " + kernel.shape);
         }
-        int ekh = options.dilationH() * (kernel.dims[0] - 1) + 1;
-        int ekw = options.dilationW() * (kernel.dims[1] - 1) + 1;
-        int oh = options.padding().outputSize(dims[1], ekh, options.strideH());
-        int ow = options.padding().outputSize(dims[2], ekw, options.strideW());
+        int ekh = ConvOptions.window(kernel.dims[0], options.dilationH());
+        int ekw = ConvOptions.window(kernel.dims[1], options.dilationW());
+        int[] outSize = options.outputSize(dims[1], dims[2], kernel.dims[0], kernel.dims[1]);
+        int oh = outSize[0], ow = outSize[1];
         if (oh <= 0 || ow <= 0) {
             throw new IllegalArgumentException("conv2d: input " + shape + " is smaller than the kernel window " + ekh + "x" + ekw + " with VALID padding");
         }
@@ -1303,7 +1309,7 @@ public final class Tensor {
                 options.padding().padBefore(dims[1], ekh, options.strideH()), options.padding().padBefore(dims[2], ekw, options.strideW()));
         Tensor x = contiguousRaw();
         Tensor k = kernel.contiguousRaw();
-        Tensor out = zeros(DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[3]));
+        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[3]));
         backend.conv2d(x.view(), k.view(), spec, out.view());
         return out.record("conv2d", Derivatives.conv2d(x, k, spec), in(this, kernel), this, kernel);
     }
@@ -1312,15 +1318,15 @@ public final class Tensor {
      * Gradient of {@link #conv2d} with respect to its input, given the output gradient (also the
      * transposed convolution). Not recorded.
      */
-    public static Tensor conv2dBackwardInput(Tensor gradOut, Tensor kernel, Shape inputShape, Conv2dSpec spec) {
-        Tensor gx = zeros(gradOut.dtype(), inputShape);
+    static Tensor conv2dBackwardInput(Tensor gradOut, Tensor kernel, Shape inputShape, Conv2dSpec spec) {
+        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), inputShape);
         gradOut.backend.conv2dBackwardInput(gradOut.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, gx.view());
         return gx;
     }
 
     /** Gradient of {@link #conv2d} with respect to its kernel. Not recorded. */
-    public static Tensor conv2dBackwardKernel(Tensor input, Tensor gradOut, Shape kernelShape, Conv2dSpec spec) {
-        Tensor gk = zeros(gradOut.dtype(), kernelShape);
+    static Tensor conv2dBackwardKernel(Tensor input, Tensor gradOut, Shape kernelShape, Conv2dSpec spec) {
+        Tensor gk = allocate(gradOut.backend, gradOut.dtype(), kernelShape);
         gradOut.backend.conv2dBackwardKernel(input.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gk.view());
         return gk;
     }
@@ -1350,27 +1356,23 @@ public final class Tensor {
         if (kernel.dims[3] != dims[3]) {
             throw new IllegalArgumentException("conv2dTranspose: input has " + dims[3] + " channels " + shape + " but the kernel [kh, kw, filters, in] expects " + kernel.dims[3] + " " + kernel.shape);
         }
-        int ekh = options.dilationH() * (kernel.dims[0] - 1) + 1;
-        int ekw = options.dilationW() * (kernel.dims[1] - 1) + 1;
-        int oh = transposedSize(options.padding(), dims[1], ekh, options.strideH());
-        int ow = transposedSize(options.padding(), dims[2], ekw, options.strideW());
+        int ekh = ConvOptions.window(kernel.dims[0], options.dilationH());
+        int ekw = ConvOptions.window(kernel.dims[1], options.dilationW());
+        int[] outSize = options.transposedOutputSize(dims[1], dims[2], kernel.dims[0], kernel.dims[1]);
+        int oh = outSize[0], ow = outSize[1];
         Conv2dSpec spec = new Conv2dSpec(options.strideH(), options.strideW(), options.dilationH(), options.dilationW(),
                 options.padding().padBefore(oh, ekh, options.strideH()), options.padding().padBefore(ow, ekw, options.strideW()));
         Tensor x = contiguousRaw();
         Tensor k = kernel.contiguousRaw();
-        Tensor out = zeros(DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[2]));
+        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[2]));
         backend.conv2dBackwardInput(x.view(), k.view(), spec, out.view());
         return out.record("conv2d_transpose", Derivatives.conv2dTranspose(x, k, spec), in(this, kernel), this, kernel);
     }
 
-    /** Keras's output length of a transposed convolution (no output padding). */
-    public static int transposedSize(Padding padding, int in, int window, int stride) {
-        return padding == Padding.SAME ? in * stride : in * stride + Math.max(window - stride, 0);
-    }
 
     /** {@link #conv2d} with an explicit geometry and output shape (the input gradient of a transposed convolution). Not recorded. */
-    public static Tensor conv2dForward(Tensor input, Tensor kernel, Shape outShape, Conv2dSpec spec) {
-        Tensor out = zeros(input.dtype(), outShape);
+    static Tensor conv2dForward(Tensor input, Tensor kernel, Shape outShape, Conv2dSpec spec) {
+        Tensor out = allocate(input.backend, input.dtype(), outShape);
         input.backend.conv2d(input.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, out.view());
         return out;
     }
@@ -1395,14 +1397,14 @@ public final class Tensor {
         Pool2dSpec spec = new Pool2dSpec(o.poolH(), o.poolW(), o.strideH(), o.strideW(),
                 o.padding().padBefore(dims[1], o.poolH(), o.strideH()), o.padding().padBefore(dims[2], o.poolW(), o.strideW()));
         Tensor x = contiguousRaw();
-        Tensor out = zeros(dtype(), Shape.of(dims[0], oh, ow, dims[3]));
+        Tensor out = allocate(backend, dtype(), Shape.of(dims[0], oh, ow, dims[3]));
         backend.pool2d(mode, x.view(), spec, out.view());
         return out.record(mode == PoolMode.MAX ? "max_pool2d" : "avg_pool2d", Derivatives.pool2d(mode, x, out, spec), in(this), this, out);
     }
 
     /** Gradient of pooling with respect to its input. Not recorded. */
-    public static Tensor pool2dBackward(PoolMode mode, Tensor input, Tensor output, Tensor gradOut, Pool2dSpec spec) {
-        Tensor gx = zeros(gradOut.dtype(), input.shape);
+    static Tensor pool2dBackward(PoolMode mode, Tensor input, Tensor output, Tensor gradOut, Pool2dSpec spec) {
+        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), input.shape);
         input.backend.pool2dBackward(mode, input.contiguousRaw().view(), output.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gx.view());
         return gx;
     }

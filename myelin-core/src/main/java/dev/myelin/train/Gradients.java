@@ -1,7 +1,7 @@
 package dev.myelin.train;
 
-import dev.myelin.autograd.Graph;
 import dev.myelin.nn.Parameter;
+import dev.myelin.tensor.Graph;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

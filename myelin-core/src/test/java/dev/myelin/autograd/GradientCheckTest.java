@@ -3,7 +3,7 @@ package dev.myelin.autograd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.myelin.tensor.ConvOptions;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.PoolOptions;
 import dev.myelin.tensor.Tensor;
@@ -69,6 +69,7 @@ class GradientCheckTest {
                 op("log1p", Domain.POSITIVE, t -> t[0].log1p(), s(2, 3)),
                 op("sqrt", Domain.POSITIVE, t -> t[0].sqrt(), s(2, 3)),
                 op("rsqrt", Domain.POSITIVE, t -> t[0].rsqrt(), s(2, 3)),
+                op("reciprocal", Domain.POSITIVE, t -> t[0].reciprocal(), s(2, 3)),
                 op("abs", t -> t[0].abs(), s(2, 3)),
                 op("square", t -> t[0].square(), s(2, 3)),
                 op("relu", t -> t[0].relu(), s(2, 3)),

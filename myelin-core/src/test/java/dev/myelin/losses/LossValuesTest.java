@@ -3,7 +3,7 @@ package dev.myelin.losses;
 import static dev.myelin.testing.TensorAssert.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

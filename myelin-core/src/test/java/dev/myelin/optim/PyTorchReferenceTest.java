@@ -2,7 +2,7 @@ package dev.myelin.optim;
 
 import static dev.myelin.testing.TensorAssert.assertAllClose;
 
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

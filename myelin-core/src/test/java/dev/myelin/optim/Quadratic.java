@@ -1,7 +1,7 @@
 package dev.myelin.optim;
 
 import dev.myelin.nn.Parameter;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Tensor;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package dev.myelin.optim;
 import static dev.myelin.testing.TensorAssert.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;

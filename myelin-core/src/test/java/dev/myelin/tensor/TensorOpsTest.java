@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.myelin.backend.DType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -62,6 +63,7 @@ class TensorOpsTest {
         assertValues(p.log(), new double[] {Math.log(0.25), 0, Math.log(4)}, TOL);
         assertValues(p.sqrt(), new double[] {0.5, 1, 2}, TOL);
         assertValues(p.rsqrt(), new double[] {2, 1, 0.5}, TOL);
+        assertValues(p.reciprocal(), new double[] {4, 1, 0.25}, TOL);
         assertValues(p.log1p(), new double[] {Math.log(1.25), Math.log(2), Math.log(5)}, TOL);
     }
 

@@ -1,7 +1,7 @@
 package dev.myelin.testing;
 
 import dev.myelin.autograd.NoGrad;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Tensor;
 import java.util.SplittableRandom;
 import java.util.function.Function;

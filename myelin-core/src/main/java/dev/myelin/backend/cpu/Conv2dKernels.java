@@ -1,9 +1,9 @@
 package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.Conv2dSpec;
+import dev.myelin.backend.DType;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.View;
-import dev.myelin.tensor.DType;
 
 import java.util.Arrays;
 

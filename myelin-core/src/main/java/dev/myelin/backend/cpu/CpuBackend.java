@@ -2,24 +2,54 @@ package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
+import dev.myelin.backend.DType;
 import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.GemmLayout;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
+import dev.myelin.backend.RecurrenceKernel;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
-import dev.myelin.tensor.DType;
 
 /**
  * The CPU backend: Vector API kernels for float32, multithreaded on {@link Parallel}'s pool. Element
  * types and layouts it does not specialize fall back to the {@link ReferenceBackend} it extends.
  */
 public class CpuBackend extends ReferenceBackend {
+    private final RecurrenceKernel recurrence = new CpuRecurrence(this);
 
     @Override
     public String name() {
         return "cpu-vector";
+    }
+
+    /** Usable when the JVM has the Vector API module; the reference has priority 0. */
+    @Override
+    public String unavailableReason() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? null
+                : "the Vector API is not available: start the JVM with --add-modules jdk.incubator.vector";
+    }
+
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public int threads() {
+        return Parallel.threads();
+    }
+
+    @Override
+    public void setThreads(int n) {
+        Parallel.setThreads(n);
+    }
+
+    @Override
+    public RecurrenceKernel recurrence(DType dtype) {
+        return dtype == DType.FLOAT32 ? recurrence : null;
     }
 
     // ---- element-wise, reductions, softmax: float32 Vector API kernels, the reference otherwise ----
@@ -86,18 +116,20 @@ public class CpuBackend extends ReferenceBackend {
             super.matmul(a, b, out);
             return;
         }
-        GemmOperand ga = GemmOperand.of(a);
-        GemmOperand gb = GemmOperand.of(b);
-        if (ga == null || gb == null || out.strides()[2] != 1) {
+        GemmLayout la = GemmLayout.of(a);
+        GemmLayout lb = GemmLayout.of(b);
+        // empty products (m, n or k = 0) are not SGEMM's shapes: the reference writes the zeros, if any
+        if (la == null || lb == null || out.strides()[2] != 1 || out.size() == 0 || a.shape()[2] == 0) {
             super.matmul(a, b, out);
             return;
         }
         int batch = out.shape()[0], m = out.shape()[1], n = out.shape()[2], k = a.shape()[2];
+        float[] ad = ((FloatStorage) a.storage()).data(), bd = ((FloatStorage) b.storage()).data();
         float[] c = ((FloatStorage) out.storage()).data();
         for (int bi = 0; bi < batch; bi++) {
-            Sgemm.sgemm(ga.transposed, gb.transposed, m, n, k,
-                    ga.data, a.offset() + bi * a.strides()[0], ga.ld,
-                    gb.data, b.offset() + bi * b.strides()[0], gb.ld,
+            Sgemm.sgemm(la.transposed(), lb.transposed(), m, n, k,
+                    ad, a.offset() + bi * a.strides()[0], la.ld(),
+                    bd, b.offset() + bi * b.strides()[0], lb.ld(),
                     c, out.offset() + bi * out.strides()[0], out.strides()[1], false);
         }
     }
@@ -140,24 +172,6 @@ public class CpuBackend extends ReferenceBackend {
             Pool2dKernels.backward(mode, input, out, gradOut, spec, gradInput);
         } else {
             super.pool2dBackward(mode, input, out, gradOut, spec, gradInput);
-        }
-    }
-
-    /** A matrix view as SGEMM reads it: row-major with leading dimension {@code ld}, or its transpose. */
-    private record GemmOperand(float[] data, boolean transposed, int ld) {
-        static GemmOperand of(View v) {
-            float[] data = ((FloatStorage) v.storage()).data();
-            int rows = v.shape()[1], cols = v.shape()[2];
-            int rs = v.strides()[1], cs = v.strides()[2];
-            if (cs == 1 || cols == 1) {
-                int ld = rows == 1 ? Math.max(cols, 1) : rs;
-                if (ld >= cols) return new GemmOperand(data, false, ld);
-            }
-            if (rs == 1 || rows == 1) {
-                int ld = cols == 1 ? Math.max(rows, 1) : cs;
-                if (ld >= rows) return new GemmOperand(data, true, ld);
-            }
-            return null;
         }
     }
 

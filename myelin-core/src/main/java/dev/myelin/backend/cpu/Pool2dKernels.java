@@ -1,10 +1,10 @@
 package dev.myelin.backend.cpu;
 
+import dev.myelin.backend.DType;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.View;
-import dev.myelin.tensor.DType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;

@@ -199,7 +199,7 @@ final class ReductionKernels {
 
     private static boolean reduceColumns(ReduceOp op, float[] x, View xk, View out, int len, int rs) {
         int size = out.size();
-        int[] contiguous = contiguousStrides(out.shape());
+        int[] contiguous = View.contiguousStrides(out.shape());
         boolean direct = out.isContiguous();
         // Partial results of each row block, laid out as a contiguous copy of out.
         int blocks = (len + ROW_BLOCK - 1) / ROW_BLOCK;
@@ -232,15 +232,6 @@ final class ReductionKernels {
         return true;
     }
 
-    private static int[] contiguousStrides(int[] shape) {
-        int[] s = new int[shape.length];
-        int st = 1;
-        for (int d = shape.length - 1; d >= 0; d--) {
-            s[d] = st;
-            st *= shape[d];
-        }
-        return s;
-    }
 
     /** buf[0 .. size) = op over blocks b of buf[b·size .. (b+1)·size), in block order. */
     private static void combineBlocks(ReduceOp op, float[] buf, int blocks, int size) {

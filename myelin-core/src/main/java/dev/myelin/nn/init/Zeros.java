@@ -1,6 +1,6 @@
 package dev.myelin.nn.init;
 
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.random.RandomGenerator;

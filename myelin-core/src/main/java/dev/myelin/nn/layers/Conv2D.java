@@ -114,8 +114,8 @@ public final class Conv2D extends KernelLayer<Conv2D> {
         int eh = options.dilationH() * (kernelH - 1) + 1;
         int ew = options.dilationW() * (kernelW - 1) + 1;
         Padding p = options.padding();
-        int oh = p.outputSize(inputShape.dim(0), eh, options.strideH());
-        int ow = p.outputSize(inputShape.dim(1), ew, options.strideW());
+        int[] outSize = options.outputSize(inputShape.dim(0), inputShape.dim(1), kernelH, kernelW);
+        int oh = outSize[0], ow = outSize[1];
         if (oh <= 0 || ow <= 0) {
             String window = eh + "x" + ew + (eh != kernelH || ew != kernelW ? " (the " + kernelH + "x" + kernelW + " kernel dilated)" : "");
             throw shapeError("height and width of at least " + window + " with " + p + " padding", inputShape);

@@ -87,9 +87,8 @@ public final class Conv2DTranspose extends KernelLayer<Conv2DTranspose> {
     protected Shape computeOutputShape(Shape inputShape) {
         if (inputShape.rank() != 3) throw shapeError("input of shape [height, width, channels] (rank 3, without the batch dimension)", inputShape);
         if (inputShape.dim(0) == 0 || inputShape.dim(1) == 0 || inputShape.dim(2) == 0) throw shapeError("non-empty height, width and channels", inputShape);
-        Padding p = options.padding();
-        return Shape.of(Tensor.transposedSize(p, inputShape.dim(0), kernelH, options.strideH()),
-                Tensor.transposedSize(p, inputShape.dim(1), kernelW, options.strideW()), filters);
+        int[] outSize = options.transposedOutputSize(inputShape.dim(0), inputShape.dim(1), kernelH, kernelW);
+        return Shape.of(outSize[0], outSize[1], filters);
     }
 
     @Override

@@ -53,7 +53,7 @@ public final class Bidirectional extends Layer {
     }
 
     @Override
-    public Layer dtype(dev.myelin.tensor.DType type) {
+    public Layer dtype(dev.myelin.backend.DType type) {
         super.dtype(type);
         forwardLayer.dtype(type);
         backwardLayer.dtype(type);

@@ -1,43 +1,26 @@
 package dev.myelin.nn.recurrent;
 
-import dev.myelin.autograd.Backward;
-import dev.myelin.backend.Backend;
-import dev.myelin.backend.FloatStorage;
-import dev.myelin.backend.UnaryOp;
+import dev.myelin.backend.RecurrenceKernel;
 import dev.myelin.backend.View;
-import dev.myelin.tensor.DType;
+import dev.myelin.tensor.Backward;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
 /**
- * The float32 recurrence of {@link SimpleRNN}, {@link LSTM} and {@link GRU} as one fused operation with a
- * hand-written backpropagation through time.
- *
- * <p>Implementation overview. The layer computes the input projection {@code xp = x · kernel + bias} for
- * all steps with one GEMM (an ordinary recorded matmul, so autograd derives the kernel's and the input's
- * gradients from {@code dxp} with one GEMM each). This class runs the steps: per step one GEMM
- * {@code h' · U} into a scratch buffer (through {@link Backend#matmul}, on views of preallocated arrays),
- * then one loop of fused gate math. It returns a packed tensor {@code [batch, time, P·units]} holding per
- * step the output, the state {@code h} and (LSTM) the cell state {@code c}; the layer slices it. The
- * activations run through the backend's vectorized sigmoid and tanh on each step's whole gate block
- * (LSTM's candidate uses {@code tanh(v) = 2σ(2v) − 1}, so one call covers its four gates). Masked
- * steps (mask 0) carry the previous state, and the previous output (zeros before the first unmasked step),
- * as Keras does. Recurrent dropout multiplies {@code h} by a fixed mask before the recurrent GEMM.
- *
- * <p>Backward walks the steps in reverse with one GEMM per step ({@code dz · Uᵀ}); the recurrent
- * kernel's gradient is a single GEMM at the end, {@code H'ᵀ · dZ}, over the stored (dropped-out)
- * previous states of all steps. Verified against the composed tensor-op path ({@link RecurrentLayer},
- * itself checked by finite differences in float64).
+ * The recurrence of {@link SimpleRNN}, {@link LSTM} and {@link GRU} as one recorded operation, run by the
+ * backend's {@link RecurrenceKernel} when it offers one (the CPU backend does for float32): this class
+ * only allocates the tensors on the operands' backend and attaches the kernel's backward through time
+ * to the graph.
  */
 final class FusedRecurrence {
     enum Cell {
-        SIMPLE(1, 2), LSTM(4, 3), GRU(3, 2);
+        SIMPLE(RecurrenceKernel.Cell.SIMPLE), LSTM(RecurrenceKernel.Cell.LSTM), GRU(RecurrenceKernel.Cell.GRU);
+        final RecurrenceKernel.Cell kernel;
         final int gates;
-        final int packed;
 
-        Cell(int gates, int packed) {
-            this.gates = gates;
-            this.packed = packed;
+        Cell(RecurrenceKernel.Cell kernel) {
+            this.kernel = kernel;
+            this.gates = kernel.gates();
         }
     }
 
@@ -49,312 +32,32 @@ final class FusedRecurrence {
      * @param br   GRU's recurrent bias {@code [3·U]}, or null
      * @param h0   {@code [B, U]} initial state
      * @param c0   {@code [B, U]} initial cell state (LSTM), or null
-     * @param mask {@code B·T} values, nonzero for steps to compute, or null
-     * @param rdm  {@code B·U} recurrent dropout multipliers, or null
-     * @return {@code [B, T, P·U]}: output | h | c per step
+     * @param mask {@code [B, T]}, nonzero for steps to compute, or null
+     * @param rdm  {@code [B, U]} recurrent dropout multipliers, or null
+     * @return {@code [B, T, P·U]}: output | h | c per step; null when the backend of {@code xp} has no
+     *     fused recurrence for its type
      */
-    static Tensor run(Cell cell, Tensor xp, Tensor u, Tensor br, Tensor h0, Tensor c0, float[] mask, float[] rdm) {
-        Run r = new Run(cell, xp, u, br, h0, c0, mask, rdm);
-        for (int t = 0; t < r.steps; t++) r.forwardStep(t);
-        Backward rule = g -> r.backward(raw(g));
+    static Tensor run(Cell cell, Tensor xp, Tensor u, Tensor br, Tensor h0, Tensor c0, Tensor mask, Tensor rdm) {
+        RecurrenceKernel kernel = xp.backend().recurrence(xp.dtype());
+        if (kernel == null) return null;
+        int batch = xp.dim(0), steps = xp.dim(1), units = u.dim(0);
+        Tensor packed = xp.newZeros(Shape.of(batch, steps, cell.kernel.packed() * units));
+        RecurrenceKernel.Steps saved = kernel.forward(cell.kernel, xp.view(), u.view(), view(br), h0.view(), view(c0),
+                view(mask), view(rdm), packed.view());
+        Backward rule = g -> {
+            Tensor dxp = xp.newZeros(xp.shape());
+            Tensor du = xp.newZeros(u.shape());
+            Tensor dbr = br == null ? null : xp.newZeros(br.shape());
+            Tensor dh0 = xp.newZeros(h0.shape());
+            Tensor dc0 = c0 == null ? null : xp.newZeros(c0.shape());
+            saved.backward(g.view(), dxp.view(), du.view(), view(dbr), dh0.view(), view(dc0));
+            return br != null ? new Tensor[] {dxp, du, dbr, dh0} : c0 != null ? new Tensor[] {dxp, du, dh0, dc0} : new Tensor[] {dxp, du, dh0};
+        };
         Tensor[] inputs = br != null ? new Tensor[] {xp, u, br, h0} : c0 != null ? new Tensor[] {xp, u, h0, c0} : new Tensor[] {xp, u, h0};
-        return Tensor.fusedResult(cell.name().toLowerCase() + "_fused", r.packed, rule, inputs);
+        return Tensor.fusedResult(cell.name().toLowerCase() + "_fused", packed, rule, inputs);
     }
 
-    /** One call's arrays; each step is a short method of its own (small methods reach the JIT's top tier quickly). */
-    private static final class Run {
-        final Cell cell;
-        final Backend be;
-        final int batch, steps, units, gu, pu;
-        final float[] x, w, h0, c0, br, mask, rdm;
-        final Tensor packed;
-        final float[] out;
-        final float[] act; // time-major [T, B, G·U]: post-activation gates (GRU's h block: ĥ)
-        final float[] aux; // time-major [T, B, U]: LSTM tanh(c), GRU (h'·U + b_rec)_h
-        final float[] hp;  // [B, T, U]: the previous state after recurrent dropout (the recurrent GEMM's input)
-        final float[] z, tmp;
-        final View hpView, wView, zView, zFlat, tmpFlat;
-
-        Run(Cell cell, Tensor xp, Tensor u, Tensor bias, Tensor h0t, Tensor c0t, float[] mask, float[] rdm) {
-            this.cell = cell;
-            this.be = xp.backend();
-            this.batch = xp.dim(0);
-            this.steps = xp.dim(1);
-            this.units = u.dim(0);
-            this.gu = cell.gates * units;
-            this.pu = cell.packed * units;
-            this.x = raw(xp);
-            this.w = raw(u);
-            this.h0 = raw(h0t);
-            this.c0 = c0t == null ? null : raw(c0t);
-            this.br = bias == null ? null : raw(bias);
-            this.mask = mask;
-            this.rdm = rdm;
-            this.packed = Tensor.zeros(DType.FLOAT32, Shape.of(batch, steps, pu));
-            this.out = data(packed);
-            this.act = new float[steps * batch * gu];
-            this.aux = cell == Cell.SIMPLE ? null : new float[steps * batch * units];
-            this.hp = new float[batch * steps * units];
-            this.z = new float[batch * gu];
-            this.tmp = new float[batch * units];
-            this.hpView = view(hp, batch, units, steps * units, 0);
-            this.wView = view(w, units, gu, gu, 0);
-            this.zView = view(z, batch, gu, gu, 0);
-            this.zFlat = flat(z, 0, batch * gu);
-            this.tmpFlat = flat(tmp, 0, batch * units);
-        }
-
-        void forwardStep(int t) {
-            gatherPrevious(t);
-            be.matmul(at(hpView, t * units), wView, zView);
-            switch (cell) {
-                case SIMPLE -> simpleGates(t);
-                case LSTM -> lstmGates(t);
-                case GRU -> gruGates(t);
-            }
-            writeStep(t);
-        }
-
-        /** hp[:, t] = h_{t-1} (times the recurrent dropout mask). */
-        private void gatherPrevious(int t) {
-            for (int b = 0; b < batch; b++) {
-                int row = (b * steps + t) * units, prev = (b * steps + t - 1) * pu + units;
-                float[] src = t == 0 ? h0 : out;
-                int so = t == 0 ? b * units : prev;
-                if (rdm == null) {
-                    System.arraycopy(src, so, hp, row, units);
-                } else {
-                    for (int j = 0; j < units; j++) hp[row + j] = src[so + j] * rdm[b * units + j];
-                }
-            }
-        }
-
-        private void addInput(int t, int from, int to) {
-            for (int b = 0; b < batch; b++) {
-                int xo = (b * steps + t) * gu, zo = b * gu;
-                for (int j = from; j < to; j++) z[zo + j] += x[xo + j];
-            }
-        }
-
-        private void simpleGates(int t) {
-            addInput(t, 0, gu);
-            be.unary(UnaryOp.TANH, 0, 0, zFlat, flat(act, t * batch * gu, batch * gu));
-        }
-
-        private void lstmGates(int t) {
-            int ao = t * batch * gu;
-            addInput(t, 0, gu);
-            // tanh(v) = 2σ(2v) − 1: one sigmoid call covers all four gates
-            for (int b = 0; b < batch; b++) {
-                int zo = b * gu + 2 * units;
-                for (int j = 0; j < units; j++) z[zo + j] *= 2;
-            }
-            be.unary(UnaryOp.SIGMOID, 0, 0, zFlat, flat(act, ao, batch * gu));
-            for (int b = 0; b < batch; b++) {
-                int a = ao + b * gu;
-                float[] cs = t == 0 ? c0 : out;
-                int co = t == 0 ? b * units : (b * steps + t - 1) * pu + 2 * units;
-                for (int j = 0; j < units; j++) {
-                    float gg = 2 * act[a + 2 * units + j] - 1;
-                    act[a + 2 * units + j] = gg;
-                    tmp[b * units + j] = act[a + units + j] * cs[co + j] + act[a + j] * gg; // c_t
-                }
-            }
-            be.unary(UnaryOp.TANH, 0, 0, tmpFlat, flat(aux, t * batch * units, batch * units));
-        }
-
-        private void gruGates(int t) {
-            int ao = t * batch * gu, so = t * batch * units;
-            for (int b = 0; b < batch; b++) {
-                int xo = (b * steps + t) * gu, zo = b * gu;
-                for (int j = 0; j < gu; j++) z[zo + j] += br[j];
-                System.arraycopy(z, zo + 2 * units, aux, so + b * units, units);
-                for (int j = 0; j < 2 * units; j++) z[zo + j] += x[xo + j];
-            }
-            be.unary(UnaryOp.SIGMOID, 0, 0, zFlat, flat(act, ao, batch * gu)); // the h block is overwritten below
-            for (int b = 0; b < batch; b++) {
-                int xo = (b * steps + t) * gu + 2 * units, a = ao + b * gu + units, s = so + b * units;
-                for (int j = 0; j < units; j++) tmp[b * units + j] = x[xo + j] + act[a + j] * aux[s + j];
-            }
-            be.unary(UnaryOp.TANH, 0, 0, tmpFlat, tmpFlat);
-            for (int b = 0; b < batch; b++) System.arraycopy(tmp, b * units, act, ao + b * gu + 2 * units, units);
-        }
-
-        /** Output, h (and c) of step t, or the carried ones where the step is masked. */
-        private void writeStep(int t) {
-            int ao = t * batch * gu, so = t * batch * units;
-            for (int b = 0; b < batch; b++) {
-                boolean keep = mask == null || mask[b * steps + t] != 0;
-                int a = ao + b * gu, po = (b * steps + t) * pu, pp = po - pu;
-                for (int j = 0; j < units; j++) {
-                    float hPrev = t == 0 ? h0[b * units + j] : out[pp + units + j];
-                    float h = switch (cell) {
-                        case SIMPLE -> act[a + j];
-                        case LSTM -> act[a + 3 * units + j] * aux[so + b * units + j];
-                        case GRU -> {
-                            float zg = act[a + j];
-                            yield zg * hPrev + (1 - zg) * act[a + 2 * units + j];
-                        }
-                    };
-                    if (keep) {
-                        out[po + j] = h;
-                        out[po + units + j] = h;
-                        if (cell == Cell.LSTM) out[po + 2 * units + j] = tmp[b * units + j];
-                    } else {
-                        out[po + j] = t == 0 ? 0f : out[pp + j];
-                        out[po + units + j] = hPrev;
-                        if (cell == Cell.LSTM) out[po + 2 * units + j] = t == 0 ? c0[b * units + j] : out[pp + 2 * units + j];
-                    }
-                }
-            }
-        }
-
-        // ---- backward through time ----
-
-        private float[] g, dxp, dInner, dh, dc, dOut, dhr;
-        private View wT, dInnerView, dhrView;
-
-        Tensor[] backward(float[] gradPacked) {
-            g = gradPacked;
-            Tensor dxpT = Tensor.zeros(DType.FLOAT32, Shape.of(batch, steps, gu));
-            dxp = data(dxpT);
-            dInner = cell == Cell.GRU ? new float[batch * steps * gu] : dxp;
-            dh = new float[batch * units];
-            dc = new float[batch * units];
-            dOut = new float[batch * units];
-            dhr = new float[batch * units];
-            wT = new View(new FloatStorage(w), new int[] {1, gu, units}, new int[] {0, 1, gu}, 0);
-            dInnerView = view(dInner, batch, gu, steps * gu, 0);
-            dhrView = view(dhr, batch, units, units, 0);
-            for (int t = steps - 1; t >= 0; t--) backwardStep(t);
-            Tensor dU = Tensor.zeros(DType.FLOAT32, Shape.of(units, gu));
-            View hpT = new View(new FloatStorage(hp), new int[] {1, units, batch * steps}, new int[] {0, 1, units}, 0);
-            be.matmul(hpT, view(dInner, batch * steps, gu, gu, 0), view(data(dU), units, gu, gu, 0));
-            Tensor dh0 = Tensor.zeros(DType.FLOAT32, Shape.of(batch, units));
-            System.arraycopy(dh, 0, data(dh0), 0, dh.length);
-            if (br != null) {
-                Tensor dBr = Tensor.zeros(DType.FLOAT32, Shape.of(gu));
-                float[] s = data(dBr);
-                for (int r = 0; r < batch * steps; r++) for (int j = 0; j < gu; j++) s[j] += dInner[r * gu + j];
-                return new Tensor[] {dxpT, dU, dBr, dh0};
-            }
-            if (c0 != null) {
-                Tensor dc0 = Tensor.zeros(DType.FLOAT32, Shape.of(batch, units));
-                System.arraycopy(dc, 0, data(dc0), 0, dc.length);
-                return new Tensor[] {dxpT, dU, dh0, dc0};
-            }
-            return new Tensor[] {dxpT, dU, dh0};
-        }
-
-        private void backwardStep(int t) {
-            for (int b = 0; b < batch; b++) {
-                if (mask != null && mask[b * steps + t] == 0) {
-                    carryMasked(t, b);
-                    continue;
-                }
-                switch (cell) {
-                    case SIMPLE -> simpleBackward(t, b);
-                    case LSTM -> lstmBackward(t, b);
-                    case GRU -> gruBackward(t, b);
-                }
-            }
-            be.matmul(at(dInnerView, t * gu), wT, dhrView);
-            if (rdm == null) {
-                for (int k = 0; k < dh.length; k++) dh[k] += dhr[k];
-            } else {
-                for (int k = 0; k < dh.length; k++) dh[k] += dhr[k] * rdm[k];
-            }
-        }
-
-        /** A masked step passes the state gradients to the previous step and the output gradient to the previous output. */
-        private void carryMasked(int t, int b) {
-            int po = (b * steps + t) * pu, bu = b * units;
-            for (int j = 0; j < units; j++) {
-                dh[bu + j] += g[po + units + j];
-                dOut[bu + j] += g[po + j];
-                if (cell == Cell.LSTM) dc[bu + j] += g[po + 2 * units + j];
-            }
-        }
-
-        private void simpleBackward(int t, int b) {
-            int xo = (b * steps + t) * gu, po = (b * steps + t) * pu, a = (t * batch + b) * gu, bu = b * units;
-            for (int j = 0; j < units; j++) {
-                float d = g[po + units + j] + dh[bu + j] + g[po + j] + dOut[bu + j];
-                float h = act[a + j];
-                dxp[xo + j] = d * (1 - h * h);
-                dOut[bu + j] = 0;
-                dh[bu + j] = 0;
-            }
-        }
-
-        private void lstmBackward(int t, int b) {
-            int xo = (b * steps + t) * gu, po = (b * steps + t) * pu, a = (t * batch + b) * gu, bu = b * units;
-            int so = t * batch * units + bu;
-            float[] cs = t == 0 ? c0 : out;
-            int co = t == 0 ? bu : po - pu + 2 * units;
-            for (int j = 0; j < units; j++) {
-                float d = g[po + units + j] + dh[bu + j] + g[po + j] + dOut[bu + j];
-                float i = act[a + j], f = act[a + units + j], gg = act[a + 2 * units + j], o = act[a + 3 * units + j];
-                float tc = aux[so + j];
-                float dcT = g[po + 2 * units + j] + dc[bu + j] + d * o * (1 - tc * tc);
-                dxp[xo + j] = dcT * gg * i * (1 - i);
-                dxp[xo + units + j] = dcT * cs[co + j] * f * (1 - f);
-                dxp[xo + 2 * units + j] = dcT * i * (1 - gg * gg);
-                dxp[xo + 3 * units + j] = d * tc * o * (1 - o);
-                dc[bu + j] = dcT * f;
-                dOut[bu + j] = 0;
-                dh[bu + j] = 0;
-            }
-        }
-
-        private void gruBackward(int t, int b) {
-            int xo = (b * steps + t) * gu, po = (b * steps + t) * pu, a = (t * batch + b) * gu, bu = b * units;
-            int so = t * batch * units + bu;
-            float[] hs = t == 0 ? h0 : out;
-            int ho = t == 0 ? bu : po - pu + units;
-            for (int j = 0; j < units; j++) {
-                float d = g[po + units + j] + dh[bu + j] + g[po + j] + dOut[bu + j];
-                float zg = act[a + j], r = act[a + units + j], hh = act[a + 2 * units + j];
-                float dzp = d * (hs[ho + j] - hh) * zg * (1 - zg);
-                float dhhp = d * (1 - zg) * (1 - hh * hh);
-                float drp = dhhp * aux[so + j] * r * (1 - r);
-                dxp[xo + j] = dzp;
-                dxp[xo + units + j] = drp;
-                dxp[xo + 2 * units + j] = dhhp;
-                dInner[xo + j] = dzp;
-                dInner[xo + units + j] = drp;
-                dInner[xo + 2 * units + j] = dhhp * r;
-                dOut[bu + j] = 0;
-                dh[bu + j] = d * zg;
-            }
-        }
-    }
-
-    /** A row-major {@code [1, rows, cols]} view with row stride {@code ld}. */
-    private static View view(float[] a, int rows, int cols, int ld, int offset) {
-        return new View(new FloatStorage(a), new int[] {1, rows, cols}, new int[] {rows * ld, ld, 1}, offset);
-    }
-
-    /** A contiguous {@code [1, 1, n]} view at {@code offset}. */
-    private static View flat(float[] a, int offset, int n) {
-        return new View(new FloatStorage(a), new int[] {1, 1, n}, new int[] {n, n, 1}, offset);
-    }
-
-    private static View at(View v, int offset) {
-        return new View(v.storage(), v.shape(), v.strides(), offset);
-    }
-
-    /** The backing array of a fresh contiguous float32 tensor (written in place). */
-    private static float[] data(Tensor t) {
-        return ((FloatStorage) t.view().storage()).data();
-    }
-
-    /** The elements of {@code t} as a row-major float array, without copying when it already is one. */
-    static float[] raw(Tensor t) {
-        View v = t.view();
-        if (t.dtype() == DType.FLOAT32 && t.isContiguous() && v.offset() == 0 && v.storage().length() == t.size()) {
-            return ((FloatStorage) v.storage()).data();
-        }
-        return t.toFloatArray();
+    private static View view(Tensor t) {
+        return t == null ? null : t.view();
     }
 }

@@ -6,7 +6,7 @@ import dev.myelin.nn.init.GlorotUniform;
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.nn.init.Orthogonal;
 import dev.myelin.nn.init.Zeros;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
@@ -35,9 +35,10 @@ import java.util.random.RandomGeneratorFactory;
  * the same for every step) and one on the state fed to the recurrent kernel ({@code [batch, units]}).
  *
  * <p>Implementation overview. The input projection of all steps is one GEMM
- * ({@code [batch·time, features] × [features, G·units]}). The steps then run either fused (float32:
- * {@link FusedRecurrence}, one recurrent GEMM and one loop of gate math per step, with a hand-written
- * backward through time) or composed of tensor operations (float64, or {@code fused(false)}), which
+ * ({@code [batch·time, features] × [features, G·units]}). The steps then run either fused (when the
+ * backend offers a {@link dev.myelin.backend.RecurrenceKernel} for the type, as the CPU backend does for
+ * float32: one recurrent GEMM and one loop of gate math per step, with a hand-written backward through
+ * time) or composed of tensor operations (otherwise, or with {@code fused(false)}), which
  * autograd differentiates; the composed path is the readable reference that gradient checks verify.
  */
 public abstract class RecurrentLayer extends Layer {
@@ -283,16 +284,16 @@ public abstract class RecurrentLayer extends Layer {
         Tensor inBias = inputBias();
         if (inBias != null) xp = xp.add(inBias);
         xp = xp.reshape(batch, steps, xp.dim(1));
-        boolean useFused = x.dtype() == DType.FLOAT32 && !Boolean.FALSE.equals(fused);
-        return useFused ? runFused(xp, states, mask, recMask) : runComposed(xp, states, mask, recMask);
+        RecurrentOutput fusedOutput = Boolean.FALSE.equals(fused) ? null : runFused(xp, states, mask, recMask);
+        return fusedOutput != null ? fusedOutput : runComposed(xp, states, mask, recMask);
     }
 
+    /** Null when the backend offers no fused recurrence for this type. */
     private RecurrentOutput runFused(Tensor xp, Tensor[] states, Tensor mask, Tensor recMask) {
         int steps = xp.dim(1);
-        FusedRecurrence.Cell cell = cell();
-        Tensor packed = FusedRecurrence.run(cell, xp, recurrentKernel.value(), recurrentBias(), states[0],
-                states.length > 1 ? states[1] : null,
-                mask == null ? null : mask.toFloatArray(), recMask == null ? null : recMask.toFloatArray());
+        Tensor packed = FusedRecurrence.run(cell(), xp, recurrentKernel.value(), recurrentBias(), states[0],
+                states.length > 1 ? states[1] : null, mask, recMask);
+        if (packed == null) return null;
         Tensor output = returnSequences ? packed.slice(2, 0, units) : last(packed, steps, 0);
         List<Tensor> finals = new ArrayList<>();
         for (int k = 0; k < states.length; k++) finals.add(last(packed, steps, k + 1));

@@ -27,7 +27,7 @@ public final class TimeDistributed extends Layer {
     }
 
     @Override
-    public Layer dtype(dev.myelin.tensor.DType type) {
+    public Layer dtype(dev.myelin.backend.DType type) {
         super.dtype(type);
         layer.dtype(type);
         return this;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.testing.TensorAssert;

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.init.Constant;
 import dev.myelin.nn.regularizers.L2;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.myelin.nn.Activation;
 import dev.myelin.tensor.ConvOptions;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;

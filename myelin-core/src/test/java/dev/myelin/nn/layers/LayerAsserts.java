@@ -26,7 +26,7 @@ final class LayerAsserts {
 
     /** Sets {@code layer}'s dtype to float64, builds it for {@code inputShape} and returns it. */
     static <L extends Layer> L built64(L layer, int... inputShape) {
-        layer.dtype(dev.myelin.tensor.DType.FLOAT64);
+        layer.dtype(dev.myelin.backend.DType.FLOAT64);
         return built(layer, inputShape);
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.nn.recurrent.KerasReference.Cell;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.List;

@@ -10,7 +10,7 @@ import dev.myelin.autograd.NoGrad;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.recurrent.KerasReference.Cell;
-import dev.myelin.tensor.DType;
+import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.testing.GradCheck;

@@ -1,6 +1,5 @@
-package dev.myelin.autograd;
+package dev.myelin.tensor;
 
-import dev.myelin.tensor.Tensor;
 
 /**
  * The gradient rule of one recorded operation: given the gradient of the loss with respect to the

@@ -1,22 +1,20 @@
-package dev.myelin.autograd;
+package dev.myelin.tensor;
 
 import dev.myelin.backend.Conv2dSpec;
+import dev.myelin.backend.DType;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.UnaryOp;
-import dev.myelin.tensor.DType;
-import dev.myelin.tensor.Shape;
-import dev.myelin.tensor.Tensor;
 import java.util.Arrays;
 
 /**
  * Every primitive's gradient rule, in one place. Each method returns the {@link Backward} that
- * {@link dev.myelin.tensor.Tensor} attaches to an operation's result: given {@code g}, the gradient of
+ * {@link Tensor} attaches to an operation's result: given {@code g}, the gradient of
  * the loss with respect to that result, it returns the gradients with respect to the inputs, written
  * with ordinary tensor operations (which run unrecorded during backward). Broadcast inputs get their
  * gradient summed back to their own shape with {@link Tensor#sumTo}.
  */
-public final class Derivatives {
+final class Derivatives {
     private Derivatives() {}
 
     private static Tensor[] grads(Tensor... g) {
@@ -25,40 +23,40 @@ public final class Derivatives {
 
     // ---- movement ----
 
-    public static Backward identity() {
+    static Backward identity() {
         return g -> grads(g);
     }
 
-    public static Backward reshape(Shape inputShape) {
+    static Backward reshape(Shape inputShape) {
         return g -> grads(g.reshape(inputShape));
     }
 
     /** permute(order): the gradient is permuted back by the inverse order. */
-    public static Backward permute(int[] order) {
+    static Backward permute(int[] order) {
         int[] inverse = new int[order.length];
         for (int i = 0; i < order.length; i++) inverse[order[i]] = i;
         return g -> grads(g.permute(inverse));
     }
 
     /** slice: the gradient lands in the sliced positions of a zero tensor of the input's shape. */
-    public static Backward slice(Shape inputShape, DType dtype, int axis, int start, int step) {
+    static Backward slice(Shape inputShape, DType dtype, int axis, int start, int step) {
         return g -> {
-            Tensor z = Tensor.zeros(dtype, inputShape);
+            Tensor z = Tensor.allocate(g.backend(), dtype, inputShape);
             z.slice(axis, start, start + g.dim(axis) * step, step).assign(g);
             return grads(z);
         };
     }
 
-    public static Backward expand(Shape inputShape) {
+    static Backward expand(Shape inputShape) {
         return g -> grads(g.sumTo(inputShape));
     }
 
-    public static Backward cast(DType inputType) {
+    static Backward cast(DType inputType) {
         return g -> grads(g.to(inputType));
     }
 
     /** pad: the gradient is the unpadded interior. */
-    public static Backward pad(Shape inputShape, int[][] widths) {
+    static Backward pad(Shape inputShape, int[][] widths) {
         return g -> {
             Tensor inner = g;
             for (int i = 0; i < widths.length; i++) inner = inner.slice(i, widths[i][0], widths[i][0] + inputShape.dim(i));
@@ -67,7 +65,7 @@ public final class Derivatives {
     }
 
     /** concat: each input gets its slice of the gradient. */
-    public static Backward concat(int axis, int[] sizes) {
+    static Backward concat(int axis, int[] sizes) {
         return g -> {
             Tensor[] out = new Tensor[sizes.length];
             int pos = 0;
@@ -80,65 +78,65 @@ public final class Derivatives {
     }
 
     /** indexSelect: gradients of repeated picks add up at their source entry (scatter-add). */
-    public static Backward indexSelect(Shape inputShape, int axis, int[] indices) {
-        return g -> grads(Tensor.zeros(g.dtype(), inputShape).indexAdd(axis, indices, g));
+    static Backward indexSelect(Shape inputShape, int axis, int[] indices) {
+        return g -> grads(g.newZeros(inputShape).indexAdd(axis, indices, g));
     }
 
     /** indexAdd(x, indices, source): x gets g; source gets g picked at the indices. */
-    public static Backward indexAdd(int axis, int[] indices) {
+    static Backward indexAdd(int axis, int[] indices) {
         return g -> grads(g, g.indexSelect(axis, indices));
     }
 
     // ---- element-wise ----
 
-    public static Backward add(Shape a, Shape b) {
+    static Backward add(Shape a, Shape b) {
         return g -> grads(g.sumTo(a), g.sumTo(b));
     }
 
-    public static Backward sub(Shape a, Shape b) {
+    static Backward sub(Shape a, Shape b) {
         return g -> grads(g.sumTo(a), g.neg().sumTo(b));
     }
 
     /** d(ab) = b·da + a·db. */
-    public static Backward mul(Tensor a, Tensor b) {
+    static Backward mul(Tensor a, Tensor b) {
         return g -> grads(g.mul(b).sumTo(a.shape()), g.mul(a).sumTo(b.shape()));
     }
 
     /** d(a/b) = da/b − a·db/b². */
-    public static Backward div(Tensor a, Tensor b) {
+    static Backward div(Tensor a, Tensor b) {
         return g -> grads(g.div(b).sumTo(a.shape()), g.mul(a).div(b.square()).neg().sumTo(b.shape()));
     }
 
     /** d(a^b) = b·a^(b−1)·da + a^b·ln(a)·db. */
-    public static Backward pow(Tensor a, Tensor b, Tensor y) {
+    static Backward pow(Tensor a, Tensor b, Tensor y) {
         return g -> grads(g.mul(b).mul(a.pow(b.sub(1.0))).sumTo(a.shape()), g.mul(y).mul(a.log()).sumTo(b.shape()));
     }
 
-    public static Backward powScalar(Tensor x, double p) {
+    static Backward powScalar(Tensor x, double p) {
         return g -> grads(g.mul(x.pow(p - 1).mul(p)));
     }
 
     /** reluGrad(a, b) is linear in a with a mask fixed by b: the same mask for da, nothing for b. */
-    public static Backward reluGrad(Tensor a, Tensor b) {
+    static Backward reluGrad(Tensor a, Tensor b) {
         return g -> grads(g.reluGrad(b).sumTo(a.shape()), Tensor.zerosLike(b));
     }
 
     /** The winner takes the gradient; ties split it evenly. */
-    public static Backward maximum(Tensor a, Tensor b) {
+    static Backward maximum(Tensor a, Tensor b) {
         return g -> {
             Tensor wa = a.gt(b).add(a.eq(b).mul(0.5));
             return grads(g.mul(wa).sumTo(a.shape()), g.mul(wa.neg().add(1.0)).sumTo(b.shape()));
         };
     }
 
-    public static Backward minimum(Tensor a, Tensor b) {
+    static Backward minimum(Tensor a, Tensor b) {
         return g -> {
             Tensor wa = a.lt(b).add(a.eq(b).mul(0.5));
             return grads(g.mul(wa).sumTo(a.shape()), g.mul(wa.neg().add(1.0)).sumTo(b.shape()));
         };
     }
 
-    public static Backward where(Tensor cond, Shape a, Shape b) {
+    static Backward where(Tensor cond, Shape a, Shape b) {
         return g -> {
             Tensor zero = Tensor.zerosLike(g);
             return grads(Tensor.where(cond, g, zero).sumTo(a), Tensor.where(cond, zero, g).sumTo(b));
@@ -146,7 +144,7 @@ public final class Derivatives {
     }
 
     /** Rules of the unary kernels; {@code y} is the op's output. */
-    public static Backward unary(UnaryOp op, double p, double q, Tensor x, Tensor y) {
+    static Backward unary(UnaryOp op, double p, double q, Tensor x, Tensor y) {
         return g -> grads(switch (op) {
             case NEG -> g.neg();
             case EXP -> g.mul(y);
@@ -159,7 +157,7 @@ public final class Derivatives {
             case SQUARE -> g.mul(x).mul(2.0);
             case RECIPROCAL -> g.mul(y.square()).neg();
             case RELU -> g.reluGrad(x);
-            case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0), Tensor.onesLike(x), Tensor.scalar(x.dtype(), p)));
+            case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0), Tensor.onesLike(x), x.scalarLike(p)));
             case ELU -> g.mul(Tensor.where(x.gt(0), Tensor.onesLike(x), y.add(p)));  // α·eˣ = y + α
             case GELU -> g.mul(x.map(UnaryOp.GELU_DERIVATIVE, 0, 0));
             case SIGMOID -> g.mul(y).mul(y.neg().add(1.0));          // σ(1 − σ)
@@ -174,12 +172,12 @@ public final class Derivatives {
     // ---- reductions ----
 
     /** sum: the gradient is broadcast back over the reduced axes ({@code g} has them with size 1). */
-    public static Backward sum(Shape inputShape) {
+    static Backward sum(Shape inputShape) {
         return g -> grads(g.expand(inputShape));
     }
 
     /** max / min: shared evenly among the elements equal to the extremum (as PyTorch's amax). */
-    public static Backward extremum(Tensor x, Tensor y) {
+    static Backward extremum(Tensor x, Tensor y) {
         return g -> {
             Tensor mask = x.eq(y);
             int[] axes = reducedAxes(x.shape(), y.shape());
@@ -198,7 +196,7 @@ public final class Derivatives {
     /**
      * softmax: dx = y·(g − Σ g·y); log-softmax: dx = g − softmax·Σ g (sums over the last axis).
      */
-    public static Backward softmax(Tensor y, boolean log) {
+    static Backward softmax(Tensor y, boolean log) {
         return g -> {
             if (log) return grads(g.sub(y.exp().mul(g.sum(new int[] {-1}, true))));
             return grads(y.mul(g.sub(g.mul(y).sum(new int[] {-1}, true))));
@@ -207,12 +205,7 @@ public final class Derivatives {
 
     // ---- linear algebra, convolution, pooling ----
 
-    /** C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC (transposes are views), summed over broadcast batch dims. */
-    public static Backward matmul(Tensor a, Tensor b) {
-        return g -> grads(g.matmul(b.mT()).sumTo(a.shape()), a.mT().matmul(g).sumTo(b.shape()));
-    }
-
-    public static Backward conv2d(Tensor x, Tensor kernel, Conv2dSpec spec) {
+    static Backward conv2d(Tensor x, Tensor kernel, Conv2dSpec spec) {
         return g -> grads(
                 Tensor.conv2dBackwardInput(g, kernel, x.shape(), spec),
                 Tensor.conv2dBackwardKernel(x, g, kernel.shape(), spec));
@@ -223,7 +216,7 @@ public final class Derivatives {
      * dK = conv2dBackwardKernel with g in the convolution's input place and x in its output-gradient place.
      * Only the gradients the graph needs are computed.
      */
-    public static Backward conv2dTranspose(Tensor x, Tensor kernel, Conv2dSpec spec) {
+    static Backward conv2dTranspose(Tensor x, Tensor kernel, Conv2dSpec spec) {
         return new Selective() {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
@@ -235,11 +228,12 @@ public final class Derivatives {
     }
 
     /**
-     * {@link #matmul}'s rule computing only the gradients the graph needs: a layer's input that is data
-     * (no gradient) skips dA, and a frozen model's weights (a GAN's discriminator during the generator's
-     * update, through {@link Graph#gradients}) skip dB.
+     * C = A·B: dA = dC·Bᵀ, dB = Aᵀ·dC (transposes are views), summed over broadcast batch dims. Only the
+     * gradients the graph needs are computed: a layer's input that is data (no gradient) skips dA, and a
+     * frozen model's weights (a GAN's discriminator during the generator's update, through
+     * {@link Graph#gradients}) skip dB.
      */
-    public static Backward matmulSelective(Tensor a, Tensor b) {
+    static Backward matmul(Tensor a, Tensor b) {
         return new Selective() {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
@@ -261,7 +255,7 @@ public final class Derivatives {
         public abstract Tensor[] apply(Tensor g, boolean[] needed);
     }
 
-    public static Backward pool2d(PoolMode mode, Tensor x, Tensor y, Pool2dSpec spec) {
+    static Backward pool2d(PoolMode mode, Tensor x, Tensor y, Pool2dSpec spec) {
         return g -> grads(Tensor.pool2dBackward(mode, x, y, g, spec));
     }
 }

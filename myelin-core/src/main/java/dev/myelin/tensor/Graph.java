@@ -1,11 +1,13 @@
-package dev.myelin.autograd;
+package dev.myelin.tensor;
 
-import dev.myelin.tensor.Tensor;
+import dev.myelin.autograd.NoGrad;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * Reverse-mode automatic differentiation, recorded eagerly.
@@ -23,47 +25,17 @@ public final class Graph {
 
     /**
      * Backpropagates {@code gradient} (shape of {@code output}) from {@code output} to every leaf that
-     * requires a gradient.
+     * requires a gradient ({@link Tensor#backward}).
      */
-    public static void backward(Tensor output, Tensor gradient) {
+    static void backward(Tensor output, Tensor gradient) {
         if (!output.requiresGrad()) {
             throw new IllegalStateException("backward() called on a tensor that does not require grad: no input of the"
                     + " computation had requiresGrad(true), or it ran inside NoGrad");
         }
-        if (!gradient.shape().equals(output.shape())) {
-            throw new IllegalArgumentException("gradient shape " + gradient.shape() + " does not match output shape " + output.shape());
-        }
-        List<Tensor> order = topologicalOrder(output);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(output, gradient);
-        try (var scope = NoGrad.scope()) {
-            for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
-                Tensor g = grads.remove(t);
-                Node node = t.gradFn();
-                if (node == null) {
-                    if (g != null) t.accumulateGrad(g);
-                    continue;
-                }
-                if (g == null) continue; // not on a path from the output
-                Tensor[] inputs = node.inputs();
-                boolean[] needed = new boolean[inputs.length];
-                for (int k = 0; k < inputs.length; k++) needed[k] = inputs[k].requiresGrad();
-                Tensor[] inputGrads = node.apply(g, needed);
-                for (int k = 0; k < inputs.length; k++) {
-                    Tensor in = inputs[k];
-                    Tensor gi = inputGrads[k];
-                    if (gi == null || !in.requiresGrad()) continue;
-                    if (!gi.shape().equals(in.shape())) {
-                        throw new IllegalStateException("gradient rule of '" + node.op() + "' returned shape " + gi.shape()
-                                + " for an input of shape " + in.shape());
-                    }
-                    Tensor previous = grads.get(in);
-                    grads.put(in, previous == null ? gi : previous.add(gi));
-                }
-                node.release();
-            }
-        }
+        checkShape(output, gradient);
+        walk(output, gradient, Tensor::requiresGrad, (t, g) -> {
+            if (t.gradFn() == null) t.accumulateGrad(g);
+        });
     }
 
     /**
@@ -76,46 +48,67 @@ public final class Graph {
      * output does not lead to any tensor of {@code wrt} is skipped (its rule never runs), so asking for the
      * generator's weights does not differentiate the discriminator's own weight branches further down, and
      * asking for the discriminator's weights never enters a generator graph that was not detached. Nodes
-     * that ran are freed, as after {@link #backward}.
+     * that ran are freed, as after {@link Tensor#backward}.
+     *
+     * <p>Example: {@code List<Tensor> g = Graph.gradients(loss, Tensor.scalar(1), List.of(w, b));}
      */
     public static List<Tensor> gradients(Tensor output, Tensor gradient, List<Tensor> wrt) {
         if (!output.requiresGrad()) {
             throw new IllegalStateException("gradients: the output does not require grad (no input of the computation had"
                     + " requiresGrad(true), or it ran inside NoGrad)");
         }
-        if (!gradient.shape().equals(output.shape())) {
-            throw new IllegalArgumentException("gradient shape " + gradient.shape() + " does not match output shape " + output.shape());
-        }
+        checkShape(output, gradient);
         Map<Tensor, Integer> targets = new IdentityHashMap<>();
         for (int i = 0; i < wrt.size(); i++) targets.putIfAbsent(wrt.get(i), i);
-        List<Tensor> order = topologicalOrder(output);
         Map<Tensor, Boolean> relevant = new IdentityHashMap<>();
-        for (Tensor t : order) { // inputs come first, so one pass marks every tensor that leads to a target
+        for (Tensor t : topologicalOrder(output)) { // inputs come first, so one pass marks every tensor that leads to a target
             boolean r = targets.containsKey(t);
             Node node = t.gradFn();
             if (!r && node != null) for (Tensor in : node.inputs()) r |= relevant.containsKey(in);
             if (r) relevant.put(t, Boolean.TRUE);
         }
         Tensor[] result = new Tensor[wrt.size()];
+        walk(output, gradient, relevant::containsKey, (t, g) -> {
+            Integer slot = targets.get(t);
+            if (slot != null) result[slot] = g;
+        });
+        List<Tensor> out = new ArrayList<>(wrt.size());
+        for (int i = 0; i < wrt.size(); i++) out.add(result[targets.get(wrt.get(i))]);
+        return out;
+    }
+
+    private static void checkShape(Tensor output, Tensor gradient) {
+        if (!gradient.shape().equals(output.shape())) {
+            throw new IllegalArgumentException("gradient shape " + gradient.shape() + " does not match output shape " + output.shape());
+        }
+    }
+
+    /**
+     * The one backward walk: from the output down in reverse topological order, over the tensors
+     * {@code follow} accepts. Each such tensor that a gradient reached is handed to {@code reached} with its
+     * total gradient, then its node's rule runs (told which inputs are followed), the input gradients are
+     * summed per input, and the node is freed. Rules run with recording off.
+     */
+    private static void walk(Tensor output, Tensor gradient, Predicate<Tensor> follow, BiConsumer<Tensor, Tensor> reached) {
+        List<Tensor> order = topologicalOrder(output);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(output, gradient);
         try (var scope = NoGrad.scope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor g = grads.remove(t);
-                if (g == null || !relevant.containsKey(t)) continue;
-                Integer slot = targets.get(t);
-                if (slot != null) result[slot] = g;
+                if (g == null || !follow.test(t)) continue; // not on a path from the output, or not wanted
+                reached.accept(t, g);
                 Node node = t.gradFn();
                 if (node == null) continue;
                 Tensor[] inputs = node.inputs();
                 boolean[] needed = new boolean[inputs.length];
-                for (int k = 0; k < inputs.length; k++) needed[k] = relevant.containsKey(inputs[k]);
+                for (int k = 0; k < inputs.length; k++) needed[k] = follow.test(inputs[k]);
                 Tensor[] inputGrads = node.apply(g, needed);
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
                     Tensor gi = inputGrads[k];
-                    if (gi == null || !relevant.containsKey(in)) continue;
+                    if (gi == null || !needed[k]) continue;
                     if (!gi.shape().equals(in.shape())) {
                         throw new IllegalStateException("gradient rule of '" + node.op() + "' returned shape " + gi.shape()
                                 + " for an input of shape " + in.shape());
@@ -126,9 +119,6 @@ public final class Graph {
                 node.release();
             }
         }
-        List<Tensor> out = new ArrayList<>(wrt.size());
-        for (int i = 0; i < wrt.size(); i++) out.add(result[targets.get(wrt.get(i))]);
-        return out;
     }
 
     /** Tensors that {@code output} depends on through recorded nodes, inputs before outputs. */

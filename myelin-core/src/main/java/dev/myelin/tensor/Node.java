@@ -1,6 +1,5 @@
-package dev.myelin.autograd;
+package dev.myelin.tensor;
 
-import dev.myelin.tensor.Tensor;
 
 /**
  * One recorded operation in the autograd graph: its name, inputs, gradient rule, and the tensors the
@@ -13,7 +12,7 @@ public final class Node {
     private Tensor[] saved;
     private final int[] savedVersions;
 
-    public Node(String op, Backward backward, Tensor[] inputs, Tensor[] saved) {
+    Node(String op, Backward backward, Tensor[] inputs, Tensor[] saved) {
         this.op = op;
         this.backward = backward;
         this.inputs = inputs;

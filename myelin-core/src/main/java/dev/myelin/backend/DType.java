@@ -1,4 +1,4 @@
-package dev.myelin.tensor;
+package dev.myelin.backend;
 
 /** Element types. float32 is the working type; float64 serves gradient checks and references. */
 public enum DType {
