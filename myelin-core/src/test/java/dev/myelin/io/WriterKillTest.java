@@ -3,8 +3,8 @@ package dev.myelin.io;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.myelin.backend.DType;
 import dev.myelin.data.Idx;
-import dev.myelin.tensor.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
