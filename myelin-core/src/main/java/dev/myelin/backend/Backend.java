@@ -19,7 +19,7 @@ package dev.myelin.backend;
  * and transfer to and from Java arrays, copy/fill, element-wise unary/binary/where with broadcasting
  * through strides, reductions, batched GEMM and gather/scatter-add. The <b>fused kernels</b> (convolution,
  * pooling, softmax, the Adam update) are default methods composed from the primitives by
- * {@link ComposedKernels}: correct on any backend, and overridden where a backend has something faster.
+ * {@code ComposedKernels}: correct on any backend, and overridden where a backend has something faster.
  * Optional capabilities ({@link #recurrence}) say "not offered" by default, and callers then take the
  * composed tensor path.
  *

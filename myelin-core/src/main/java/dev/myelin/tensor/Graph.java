@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * Reverse-mode automatic differentiation, recorded eagerly.
  *
  * <p>How it works: every operation whose inputs require gradients returns a tensor holding a {@link Node}
- * with the inputs and a {@link Backward} rule (all rules live in {@link Derivatives}). {@link #backward}
+ * with the inputs and a {@link Backward} rule (all rules live in {@code Derivatives}). {@link Tensor#backward}
  * orders the graph below the output topologically, then walks it from the output down, calling each
  * rule with the gradient that reached its output and adding what it returns into the gradients of its
  * inputs — so a tensor used twice receives both contributions. Leaves that require gradients accumulate

@@ -284,7 +284,7 @@ public final class Tensor {
     }
 
     /** The storage's version: how many in-place writes it has seen. */
-    public int version() {
+    int version() {
         return storage.version();
     }
 
@@ -1475,7 +1475,7 @@ public final class Tensor {
      * Attaches a hand-written gradient rule to {@code result}, a fresh tensor that a fused kernel computed
      * from {@code inputs} outside the primitives (the recurrent layers' backpropagation through time).
      * The rule gets the gradient of {@code result} and returns one gradient per input ({@code null} for
-     * none), as the rules in {@link Derivatives}. Nothing is recorded when no input requires a gradient or
+     * none), as the rules in {@code Derivatives}. Nothing is recorded when no input requires a gradient or
      * recording is off; {@code saved} tensors are checked for in-place changes before the rule runs.
      */
     public static Tensor fusedResult(String op, Tensor result, Backward rule, Tensor[] inputs, Tensor... saved) {

@@ -147,7 +147,7 @@ final class ElementwiseKernels {
                 case LOG -> VectorMath.log(x, xo, y, yo, vn);
                 case LOG1P -> VectorMath.log1p(x, xo, y, yo, vn);
                 case TANH, SIGMOID, SOFTPLUS, ELU -> composite(op, pf, x, xo, y, yo, vn, scratch.get(3));
-                case GELU, GELU_DERIVATIVE, POW_SCALAR -> vn = 0;
+                default -> vn = 0; // GELU, GELU_DERIVATIVE, POW_SCALAR, and any new op: the reference definition below
             }
         }
         for (int i = vn; i < n; i++) y[yo + i] = (float) op.apply(x[xo + i], p, q);
