@@ -63,6 +63,7 @@ public class GAN extends Model {
     private double labelSmoothing;
     private int discriminatorSteps = 1;
     private RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(RandomGenerator.getDefault().nextLong());
+    private static final Loss BCE_ON_LOGITS = new BinaryCrossentropy(true);
     private final Mean dLoss = new Mean("d_loss");
     private final Mean gLoss = new Mean("g_loss");
     private final Mean dAccuracy = new Mean("d_accuracy");
@@ -276,9 +277,8 @@ public class GAN extends Model {
         Tensor x = Tensor.concat(List.of(real, fake.to(real.dtype())), 0);
         float[] labels = new float[2 * b];
         java.util.Arrays.fill(labels, 0, b, (float) (1 - labelSmoothing));
-        Model.Forward f = discriminator.forward(List.of(x), true, Loss.BINARY_CROSSENTROPY);
-        Tensor logits = logits(f);
-        Tensor loss = bce(f).compute(Tensor.of(labels, 2 * b, 1).reshape(logits.shape()), logits);
+        Tensor logits = logits(discriminator.call(x, true));
+        Tensor loss = BCE_ON_LOGITS.compute(Tensor.of(labels, 2 * b, 1).reshape(logits.shape()), logits);
         loss = withPenalties(loss, discriminator);
         List<Parameter> weights = discriminator.trainableWeights();
         dOptimizer.applyGradients(Gradients.of(loss, weights), weights);
@@ -289,23 +289,18 @@ public class GAN extends Model {
     /** One generator update through the frozen discriminator on {@code b} latent vectors; returns its loss. */
     public double generatorStep(int b) {
         Tensor fake = generator.call(sampleLatent(b), true);
-        Model.Forward f = discriminator.forward(List.of(fake), true, Loss.BINARY_CROSSENTROPY);
-        Tensor logits = logits(f);
-        Tensor loss = bce(f).compute(Tensor.full(logits.dtype(), logits.shape(), 1.0), logits);
+        Tensor logits = logits(discriminator.call(fake, true));
+        Tensor loss = BCE_ON_LOGITS.compute(Tensor.full(logits.dtype(), logits.shape(), 1.0), logits);
         loss = withPenalties(loss, generator);
         List<Parameter> weights = generator.trainableWeights();
         gOptimizer.applyGradients(Gradients.of(loss, weights), weights);
         return loss.item();
     }
 
-    /** D's logits when its output ends in a sigmoid (the forward pass hands them over), its raw output otherwise. */
-    private static Tensor logits(Model.Forward f) {
-        return f.lossInputs().get(0);
-    }
-
-    /** BCE on logits when the forward pass gave logits; on a linear output the output already is a logit. */
-    private static Loss bce(Model.Forward f) {
-        return f.losses().get(0) instanceof BinaryCrossentropy c && c.fromLogits() ? c : new BinaryCrossentropy(true);
+    /** D's logits: the input of its sigmoid when it ends in one, else its output, which then already is a logit. */
+    private static Tensor logits(Tensor discriminatorOutput) {
+        Tensor z = discriminatorOutput.sigmoidLogits();
+        return z != null ? z : discriminatorOutput;
     }
 
     private static Tensor withPenalties(Tensor loss, Model model) {

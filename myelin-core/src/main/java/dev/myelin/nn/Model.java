@@ -4,7 +4,6 @@ import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
-import dev.myelin.nn.layers.ActivatedLayer;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -160,60 +159,27 @@ public class Model {
         return call(List.of(x), training).get(0);
     }
 
-    /** Runs the model on one batch of each input; returns one tensor per output. */
+    /**
+     * Runs the model on one batch of each input; returns one tensor per output. Every layer runs through
+     * {@link Layer#call} (a softmax or sigmoid output remembers its logits for the cross-entropy losses,
+     * {@link Tensor#softmaxLogits()}).
+     */
     public List<Tensor> call(List<Tensor> xs, boolean training) {
-        return forward(xs, training, null).predictions();
-    }
-
-    /**
-     * The outputs of a forward pass and, per output, what the loss takes: the logits and the logits form of
-     * the loss for outputs that end in softmax or sigmoid, the prediction and the compiled loss otherwise.
-     */
-    public record Forward(List<Tensor> predictions, List<Tensor> lossInputs, List<Loss> losses) {
-        /** The loss of output {@code i} against {@code target}. */
-        public Tensor loss(int i, Tensor target) {
-            return losses.get(i).compute(target, lossInputs.get(i));
-        }
-    }
-
-    /**
-     * Forward pass for training or evaluation. For each output whose last layer ends in an activation that
-     * {@code lossFn} can take as logits ({@link Loss#onLogits}), {@code lossInputs} holds the logits; else
-     * the prediction itself.
-     */
-    public Forward forward(List<Tensor> xs, boolean training, Loss lossFn) {
         ensureBuiltFor(xs);
         Map<SymbolicTensor, Tensor> values = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
-        Map<SymbolicTensor, Tensor> logits = new IdentityHashMap<>();
         for (SymbolicTensor t : steps) {
-            Layer layer = t.layer();
-            if (layer instanceof MergeLayer merge) {
+            if (t.layer() instanceof MergeLayer merge) {
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
                 values.put(t, merge.call(args, training));
-                continue;
-            }
-            Tensor x = values.get(t.inputs().get(0));
-            if (lossFn != null && outputs.contains(t) && layer instanceof ActivatedLayer act && lossFn.onLogits(act.activation()) != null) {
-                layer.checkInput(x.shape());
-                Tensor z = act.preActivation(x);
-                logits.put(t, z);
-                values.put(t, act.activation().apply(z));
             } else {
-                values.put(t, layer.call(x, training));
+                values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
             }
         }
-        List<Tensor> preds = new ArrayList<>();
-        List<Tensor> lossIn = new ArrayList<>();
-        List<Loss> lossFns = new ArrayList<>();
-        for (SymbolicTensor out : outputs) {
-            preds.add(values.get(out));
-            Tensor z = logits.get(out);
-            lossIn.add(z != null ? z : values.get(out));
-            lossFns.add(z != null ? lossFn.onLogits(((ActivatedLayer) out.layer()).activation()) : lossFn);
-        }
-        return new Forward(preds, lossIn, lossFns);
+        List<Tensor> predictions = new ArrayList<>(outputs.size());
+        for (SymbolicTensor out : outputs) predictions.add(values.get(out));
+        return predictions;
     }
 
     /** Builds on first use and checks each batch against the input shapes, naming the model, the input and both shapes. */

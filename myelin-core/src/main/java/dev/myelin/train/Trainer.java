@@ -183,9 +183,8 @@ public final class Trainer {
 
     /** The default {@link Model#trainStep}: forward, loss + regularization, backward, update, metrics. */
     public static double defaultTrainStep(Model model, List<Tensor> xs, List<Tensor> ys) {
-        Loss lossFn = model.loss();
-        Model.Forward f = model.forward(xs, true, lossFn);
-        Tensor total = totalLoss(ys, f);
+        List<Tensor> predictions = model.call(xs, true);
+        Tensor total = totalLoss(model.loss(), ys, predictions);
         List<Parameter> params = model.trainableWeights();
         for (Parameter p : params) {
             if (p.regularizer() != null) total = total.add(p.regularizer().penalty(p.value()));
@@ -193,14 +192,15 @@ public final class Trainer {
         for (Parameter p : params) p.value().zeroGrad();
         total.backward();
         model.optimizer().apply(params);
-        updateMetrics(model, ys, f.predictions());
+        updateMetrics(model, ys, predictions);
         return total.item();
     }
 
-    private static Tensor totalLoss(List<Tensor> ys, Model.Forward f) {
+    /** The sum over outputs of the loss; on a softmax or sigmoid output the loss reads its logits. */
+    private static Tensor totalLoss(Loss lossFn, List<Tensor> ys, List<Tensor> predictions) {
         Tensor total = null;
         for (int i = 0; i < ys.size(); i++) {
-            Tensor l = f.loss(i, ys.get(i));
+            Tensor l = lossFn.compute(ys.get(i), predictions.get(i));
             total = total == null ? l : total.add(l);
         }
         return total;
@@ -237,15 +237,15 @@ public final class Trainer {
             for (int from = 0; from < n; from += batchSize) {
                 int to = Math.min(n, from + batchSize);
                 List<Tensor> bx = rows(xs, from, to), by = rows(ys, from, to);
-                Model.Forward f = model.forward(bx, false, model.loss());
+                List<Tensor> predictions = model.call(bx, false);
                 if (metrics.isEmpty()) {
                     for (int i = 0; i < model.outputs().size(); i++) metrics.add(model.metrics(i).stream().map(Metric::fresh).toList());
-                    Tensor p0 = f.predictions().get(0);
+                    Tensor p0 = predictions.get(0);
                     if (model.outputs().size() == 1 && p0.rank() == 2 && p0.dim(1) >= 2) confusion = new ConfusionMatrix(p0.dim(1));
                 }
-                lossSum += totalLoss(by, f).item() * (to - from);
-                for (int i = 0; i < metrics.size(); i++) for (Metric m : metrics.get(i)) m.update(by.get(i), f.predictions().get(i));
-                if (confusion != null) confusion.update(by.get(0), f.predictions().get(0));
+                lossSum += totalLoss(model.loss(), by, predictions).item() * (to - from);
+                for (int i = 0; i < metrics.size(); i++) for (Metric m : metrics.get(i)) m.update(by.get(i), predictions.get(i));
+                if (confusion != null) confusion.update(by.get(0), predictions.get(0));
             }
         }
         Map<String, Double> values = new LinkedHashMap<>();
