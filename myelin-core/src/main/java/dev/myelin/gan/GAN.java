@@ -6,7 +6,7 @@ import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Mean;
 import dev.myelin.metrics.Metric;
 import dev.myelin.nn.Layer;
-import dev.myelin.nn.Model;
+import dev.myelin.models.Model;
 import dev.myelin.nn.Parameter;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.Optimizer;

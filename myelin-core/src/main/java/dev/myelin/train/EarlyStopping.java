@@ -1,6 +1,6 @@
 package dev.myelin.train;
 
-import dev.myelin.nn.Model;
+import dev.myelin.models.Model;
 import dev.myelin.tensor.Tensor;
 import java.util.Map;
 

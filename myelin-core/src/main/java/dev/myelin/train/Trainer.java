@@ -6,7 +6,7 @@ import dev.myelin.data.Permutations;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.ConfusionMatrix;
 import dev.myelin.metrics.Metric;
-import dev.myelin.nn.Model;
+import dev.myelin.models.Model;
 import dev.myelin.nn.Parameter;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;

@@ -124,7 +124,7 @@ class GanTest {
             new dev.myelin.nn.layers.Conv2DTranspose(1, 3, dev.myelin.nn.Activation.TANH).strides(2).padding(dev.myelin.tensor.Padding.SAME),
             new dev.myelin.nn.layers.UpSampling2D(2)};
         for (var l : layers) l.dtype(dev.myelin.tensor.DType.FLOAT64);
-        var g = new dev.myelin.nn.Sequential(layers).seed(5);
+        var g = new dev.myelin.models.Sequential(layers).seed(5);
         assertEquals(Shape.of(16, 16, 1), g.outputs().get(0).shape());
         double[] z = new double[3 * 4];
         for (int i = 0; i < z.length; i++) z[i] = Math.sin(1.7 * i + 0.3) * 1.5;

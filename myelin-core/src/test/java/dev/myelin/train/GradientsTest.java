@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.myelin.losses.BinaryCrossentropy;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Parameter;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.SGD;

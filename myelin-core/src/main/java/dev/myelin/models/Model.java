@@ -1,9 +1,14 @@
-package dev.myelin.nn;
+package dev.myelin.models;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
+import dev.myelin.nn.Input;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.MergeLayer;
+import dev.myelin.nn.Parameter;
+import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
