@@ -123,6 +123,12 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         return new DataLoader(dataset, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
+    /** A loader with these settings over {@code other} (its epochs count from 0). */
+    public DataLoader over(Dataset other) {
+        Objects.requireNonNull(other, "dataset");
+        return new DataLoader(other, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+    }
+
     public Dataset dataset() {
         return dataset;
     }

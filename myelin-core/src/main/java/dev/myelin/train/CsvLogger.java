@@ -1,6 +1,5 @@
 package dev.myelin.train;
 
-import dev.myelin.models.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +26,7 @@ public final class CsvLogger implements Callback {
     }
 
     @Override
-    public void onTrainBegin(Model model, TrainingPlan plan) {
+    public void onTrainBegin(Trainable model, TrainingPlan plan) {
         rows.clear();
         keys = null;
     }

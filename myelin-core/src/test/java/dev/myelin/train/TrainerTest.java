@@ -102,6 +102,33 @@ class TrainerTest {
         assertEquals(val, h.last("val_loss"), 1e-6);
     }
 
+    /** fit(loader) splits validation data off the END of the loader's dataset, by the same rule as fit(x, y). */
+    @Test
+    void validationSplitOnALoaderMatchesTheInMemorySplit() {
+        Tensor[] d = blobs(100, 3);
+        Sequential inMemory = smallClassifier(2), onLoader = smallClassifier(2);
+        inMemory.compile(new Adam(0.01), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        onLoader.compile(new Adam(0.01), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        History a = inMemory.fit(d[0], d[1], FitOptions.epochs(2).batchSize(10).shuffle(false).validationSplit(0.2).verbose(0));
+        int[] steps = new int[1];
+        var loader = dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(d[0], d[1])).batchSize(10);
+        History b = onLoader.fit(loader, FitOptions.epochs(2).batchSize(10).validationSplit(0.2).verbose(0)
+                .callbacks(LambdaCallback.onBatchEnd((batch, logs) -> steps[0]++)));
+        assertEquals(2 * 8, steps[0]); // 80 training samples in batches of 10
+        for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
+            assertEquals(a.get(key), b.get(key), key);
+        }
+        var tooFew = assertThrows(IllegalArgumentException.class, () -> smallClassifierCompiled().fit(
+                dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(d[0].slice(0, 0, 3), d[1].slice(0, 0, 3))), FitOptions.epochs(1).validationSplit(0.2).verbose(0)));
+        assertTrue(tooFew.getMessage().contains("validationSplit 0.2 of 3 samples leaves 3 for training and 0 for validation"), tooFew.getMessage());
+    }
+
+    private static Sequential smallClassifierCompiled() {
+        Sequential m = smallClassifier(1);
+        m.compile(new SGD(0.1), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
+        return m;
+    }
+
     @Test
     void logitsPathMatchesTheLossOfTheSoftmaxOutput() {
         Tensor[] d = blobs(30, 4);
