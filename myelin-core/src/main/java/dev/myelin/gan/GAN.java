@@ -5,28 +5,32 @@ import dev.myelin.losses.BinaryCrossentropy;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Mean;
 import dev.myelin.metrics.Metric;
-import dev.myelin.nn.Layer;
 import dev.myelin.models.Model;
+import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+import dev.myelin.train.Evaluator;
 import dev.myelin.train.FitOptions;
 import dev.myelin.train.Gradients;
 import dev.myelin.train.History;
+import dev.myelin.train.Trainable;
+import dev.myelin.train.Trainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
- * A generative adversarial network (Goodfellow et al., 2014) as a {@link Model} whose {@link #trainStep}
- * plays one round of the game, so that {@link #fit(Tensor, FitOptions)} trains it with callbacks and the
- * progress bar. The generator maps latent vectors {@code z ~ N(0, 1)^latentDim} to samples; the
+ * A generative adversarial network (Goodfellow et al., 2014): two {@link Model}s, and a {@link Trainable}
+ * whose {@link #trainStep} plays one round of their game, so that {@link #fit(Tensor, FitOptions)} trains
+ * it with callbacks and the progress bar. The generator maps latent vectors {@code z ~ N(0, 1)^latentDim} to samples; the
  * discriminator maps a sample to one output, the probability (sigmoid) or logit (linear) that it is real.
  *
  * <p>One step on a batch of {@code B} real samples:
@@ -54,7 +58,10 @@ import java.util.random.RandomGeneratorFactory;
  * Tensor samples = gan.generate(64);                        // [64, 784]
  * }</pre>
  */
-public class GAN extends Model {
+public class GAN implements Trainable {
+    private static final AtomicInteger COUNT = new AtomicInteger();
+
+    private final String name;
     private final Model generator;
     private final Model discriminator;
     private final int latentDim;
@@ -67,6 +74,7 @@ public class GAN extends Model {
     private final Mean dLoss = new Mean("d_loss");
     private final Mean gLoss = new Mean("g_loss");
     private final Mean dAccuracy = new Mean("d_accuracy");
+    private volatile boolean stopTraining;
 
     /**
      * @param generator     takes latent vectors {@code [batch, latentDim]} (its declared input shape)
@@ -75,35 +83,29 @@ public class GAN extends Model {
      *                                  or the discriminator does not end in one unit
      */
     public GAN(Model generator, Model discriminator) {
-        super("gan");
+        int n = COUNT.getAndIncrement();
+        this.name = n == 0 ? "gan" : "gan_" + n;
         this.generator = Objects.requireNonNull(generator, "generator");
         this.discriminator = Objects.requireNonNull(discriminator, "discriminator");
         if (generator.inputs().size() != 1 || discriminator.inputs().size() != 1) {
             throw new IllegalArgumentException("GAN needs a generator and a discriminator with one declared input shape each (declare inputShape on their first layer)");
         }
         Shape z = generator.inputs().get(0).shape();
-        if (z.rank() != 1) throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' must take latent vectors [batch, latentDim], but its input is [batch, " + dims(z) + "]");
+        if (z.rank() != 1) throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' must take latent vectors [batch, latentDim], but its input is [batch, " + Layer.dimsOf(z) + "]");
         this.latentDim = z.dim(0);
         Shape gOut = generator.outputs().get(0).shape();
         Shape dIn = discriminator.inputs().get(0).shape();
         if (!gOut.equals(dIn)) {
-            throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' produces [batch, " + dims(gOut) + "] but the discriminator '"
-                    + discriminator.name() + "' takes [batch, " + dims(dIn) + "]");
+            throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' produces [batch, " + Layer.dimsOf(gOut) + "] but the discriminator '"
+                    + discriminator.name() + "' takes [batch, " + Layer.dimsOf(dIn) + "]");
         }
         Shape dOut = discriminator.outputs().get(0).shape();
         if (dOut.size() != 1) {
-            throw new IllegalArgumentException("GAN: the discriminator '" + discriminator.name() + "' must end in one unit, but its output is [batch, " + dims(dOut) + "]");
+            throw new IllegalArgumentException("GAN: the discriminator '" + discriminator.name() + "' must end in one unit, but its output is [batch, " + Layer.dimsOf(dOut) + "]");
         }
     }
 
-    private static String dims(Shape s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.rank(); i++) sb.append(i == 0 ? "" : ", ").append(s.dim(i));
-        return sb.toString();
-    }
-
     /** Seeds the latent vectors drawn by {@link #trainStep} and {@link #generate(int)} (the models' weights have their own seeds). */
-    @Override
     public GAN seed(long value) {
         this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(value);
         return this;
@@ -160,39 +162,40 @@ public class GAN extends Model {
         return gOptimizer;
     }
 
-    // ---- Model plumbing ----
-
+    /** The GAN's name ({@code gan}, {@code gan_1}, ...), used in messages. */
     @Override
-    public boolean isCompiled() {
-        return dOptimizer != null;
-    }
-
-    @Override
-    public void build() {
-        generator.build();
-        discriminator.build();
-    }
-
-    @Override
-    public boolean isBuilt() {
-        return generator.isBuilt() && discriminator.isBuilt();
-    }
-
-    @Override
-    public List<Layer> layers() {
-        List<Layer> all = new ArrayList<>(generator.layers());
-        all.addAll(discriminator.layers());
-        return all;
+    public String name() {
+        return name;
     }
 
     /** The generator's weights, then the discriminator's. */
-    @Override
     public List<Parameter> weights() {
         List<Parameter> all = new ArrayList<>(generator.weights());
         all.addAll(discriminator.weights());
         return all;
     }
 
+    /** Both models' summaries. */
+    public String summary() {
+        return "GAN '" + name + "': latent " + latentDim + "\nGenerator:\n" + generator.summary() + "Discriminator:\n" + discriminator.summary();
+    }
+
+    @Override
+    public String toString() {
+        return "GAN('" + name + "', generator '" + generator.name() + "', discriminator '" + discriminator.name() + "')";
+    }
+
+    // ---- Trainable: what fit drives ----
+
+    /** Checks that {@link #compile} was called and builds both models. */
+    @Override
+    public void prepareTraining() {
+        if (dOptimizer == null) throw new IllegalStateException("GAN '" + name + "' is not compiled; call compile(dOptimizer, gOptimizer) first");
+        generator.build();
+        discriminator.build();
+    }
+
+    /** {@code d_loss}, {@code g_loss} and {@code d_accuracy}, running means over the epoch's steps. */
     @Override
     public Map<String, Metric> trainingMetrics() {
         Map<String, Metric> m = new LinkedHashMap<>();
@@ -202,17 +205,47 @@ public class GAN extends Model {
         return m;
     }
 
+    /**
+     * Not supported: a GAN has no loss against held-out targets (judge its samples instead, as
+     * {@code myelin gan --quality} does).
+     *
+     * @throws IllegalStateException always
+     */
     @Override
-    public String summary() {
-        return "GAN '" + name() + "': latent " + latentDim + "\nGenerator:\n" + generator.summary() + "Discriminator:\n" + discriminator.summary();
+    public Evaluator evaluator() {
+        throw new IllegalStateException("GAN '" + name + "' cannot be evaluated on validation data (it has no loss against targets); "
+                + "fit it without validationSplit or validationData");
     }
 
-    /** Runs the generator on latent vectors {@code z [batch, latentDim]}. */
+    /** None: the GAN has two optimizers ({@link #discriminatorOptimizer()}, {@link #generatorOptimizer()}), so {@code fit} logs no learning rate. */
     @Override
-    public List<Tensor> call(List<Tensor> xs, boolean training) {
-        if (xs.size() != 1) throw new IllegalArgumentException("GAN '" + name() + "' takes one tensor of latent vectors, got " + xs.size());
-        checkLatent(xs.get(0));
-        return generator.call(xs, training);
+    public Optimizer optimizer() {
+        return null;
+    }
+
+    /** The values of both models' weights, by full name. */
+    @Override
+    public Map<String, Tensor> weightValues() {
+        Map<String, Tensor> values = new LinkedHashMap<>(generator.weightValues());
+        values.putAll(discriminator.weightValues());
+        return values;
+    }
+
+    /** Restores both models' weights from {@link #weightValues()}. */
+    @Override
+    public void setWeightValues(Map<String, Tensor> values) {
+        generator.setWeightValues(values);
+        discriminator.setWeightValues(values);
+    }
+
+    @Override
+    public void stopTraining(boolean value) {
+        this.stopTraining = value;
+    }
+
+    @Override
+    public boolean stopTrainingRequested() {
+        return stopTraining;
     }
 
     private void checkLatent(Tensor z) {
@@ -242,10 +275,12 @@ public class GAN extends Model {
         }
     }
 
-    /** Trains on real samples only (no labels); see {@link Model#fit(Tensor, Tensor, FitOptions)}. */
+    /**
+     * Trains on real samples (no labels) with {@link Trainer}: batches, shuffling, callbacks and the
+     * progress bar as {@link Model#fit(Tensor, Tensor, FitOptions)}; validation options do not apply.
+     */
     public History fit(Tensor realSamples, FitOptions options) {
-        int n = realSamples.rank() == 0 ? 0 : realSamples.dim(0);
-        return fit(realSamples, Tensor.zeros(n), options);
+        return Trainer.fit(this, List.of(realSamples), options);
     }
 
     // ---- the game ----
@@ -256,7 +291,7 @@ public class GAN extends Model {
      */
     @Override
     public double trainStep(List<Tensor> xs, List<Tensor> ys) {
-        if (!isCompiled()) throw new IllegalStateException("GAN '" + name() + "' is not compiled; call compile(dOptimizer, gOptimizer) first");
+        if (dOptimizer == null) throw new IllegalStateException("GAN '" + name() + "' is not compiled; call compile(dOptimizer, gOptimizer) first");
         Tensor real = xs.get(0);
         int b = real.dim(0);
         double d = 0;
