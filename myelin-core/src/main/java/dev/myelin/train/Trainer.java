@@ -2,22 +2,20 @@ package dev.myelin.train;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
-import dev.myelin.data.Dataset;
 import dev.myelin.metrics.Metric;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * The loops behind {@code fit} and {@code evaluate}, for any {@link Trainable}. {@code fit} is a short loop
  * of callback hooks: per epoch, per batch {@link Trainable#trainStep} and {@code onBatchEnd} with running
- * means; then validation and {@code onEpochEnd}. Batches come through one {@link EpochSource}, from
- * in-memory tensors or a {@link DataLoader}; validation data (given, or split off the END of the training
- * samples before any shuffling, as Keras's {@code validation_split}) are evaluated in order.
+ * means; then validation and {@code onEpochEnd}. Every batch comes from one epoch iterator, a
+ * {@link DataLoader}: in-memory tensors become a loader over them ({@link DataLoader#of(List, List)}), so
+ * in-memory data and a loader share shuffling, seeding and the validation split (the END of the samples,
+ * taken before any shuffling, as Keras's {@code validation_split}); validation data are evaluated in order.
  */
 public final class Trainer {
     private Trainer() {}
@@ -25,54 +23,47 @@ public final class Trainer {
     /** Trains {@code target} on samples along axis 0 of every tensor in {@code xs} and {@code ys}; see {@link FitOptions}. */
     public static History fit(Trainable target, List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         target.prepareTraining();
-        return fitInMemory(target, xs, ys, true, options);
+        checkSamples(target, xs, ys, true, "fit");
+        return fitPrepared(target, inMemory(xs, ys, options), options);
     }
 
     /** Trains a target that learns from inputs alone (a GAN from real samples): batches hold no targets. */
     public static History fit(Trainable target, List<Tensor> xs, FitOptions options) {
         target.prepareTraining();
-        return fitInMemory(target, xs, List.of(), false, options);
+        checkSamples(target, xs, List.of(), false, "fit");
+        return fitPrepared(target, inMemory(xs, List.of(), options), options);
     }
 
-    private static History fitInMemory(Trainable target, List<Tensor> xs, List<Tensor> ys, boolean targets, FitOptions options) {
-        int n = checkSamples(target, xs, ys, targets, "fit");
-        List<Tensor> trainX = xs, trainY = ys, valX = options.validationX(), valY = options.validationY();
-        if (valX != null) {
-            checkSamples(target, valX, valY, true, "validation data");
-        } else if (options.validationSplit() > 0) {
-            int nTrain = trainingPart(n, options.validationSplit());
-            trainX = EpochSource.rows(xs, 0, nTrain);
-            trainY = EpochSource.rows(ys, 0, nTrain);
-            valX = EpochSource.rows(xs, nTrain, n);
-            valY = EpochSource.rows(ys, nTrain, n);
-        }
-        RandomGenerator shuffler = options.shuffle()
-                ? RandomGeneratorFactory.of("L64X128MixRandom").create(options.seed() == null ? System.nanoTime() : options.seed()) : null;
-        EpochSource source = EpochSource.of(trainX, trainY, options.batchSize(), shuffler);
-        return run(target, source, validation(valX, valY, options), options);
+    /** FitOptions' batch size, shuffling and seed (a random one when none) over in-memory tensors. */
+    private static DataLoader inMemory(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
+        DataLoader loader = DataLoader.of(xs, ys).batchSize(options.batchSize());
+        return options.shuffle() ? loader.shuffle(options.seed() == null ? System.nanoTime() : options.seed()) : loader;
     }
 
     /**
      * Trains on the batches of {@code loader}: its batch size, shuffling, seed, augmentation and
      * prefetching (epoch {@code e} of {@code fit} is the loader's epoch {@code e}); FitOptions' shuffle and
      * seed do not apply, and its batch size only to validation batches. Validation data apply; a validation
-     * split takes the END of the loader's dataset by the same rule as in memory, and trains on the rest with
+     * split takes the END of the loader's samples ({@link DataLoader#splitAt}) and trains on the rest with
      * the loader's settings.
      */
     public static History fit(Trainable target, DataLoader loader, FitOptions options) {
         target.prepareTraining();
-        if (loader.dataset().isEmpty()) throw new IllegalArgumentException("fit: empty dataset (0 samples) for model '" + target.name() + "'");
-        List<Tensor> valX = options.validationX(), valY = options.validationY();
-        if (valX != null) {
-            checkSamples(target, valX, valY, true, "validation data");
+        return fitPrepared(target, loader, options);
+    }
+
+    private static History fitPrepared(Trainable target, DataLoader loader, FitOptions options) {
+        if (loader.size() == 0) throw new IllegalArgumentException("fit: empty dataset (0 samples) for model '" + target.name() + "'");
+        DataLoader validation = null;
+        if (options.validationX() != null) {
+            checkSamples(target, options.validationX(), options.validationY(), true, "validation data");
+            validation = DataLoader.of(options.validationX(), options.validationY());
         } else if (options.validationSplit() > 0) {
-            Dataset all = loader.dataset();
-            Dataset.Split parts = all.splitAt(trainingPart(all.size(), options.validationSplit()));
-            loader = loader.over(parts.train());
-            valX = List.of(parts.validation().x());
-            valY = List.of(parts.validation().y());
+            DataLoader.Split parts = loader.splitAt(trainingPart(loader.size(), options.validationSplit()));
+            loader = parts.train();
+            validation = parts.validation();
         }
-        return run(target, EpochSource.of(loader), validation(valX, valY, options), options);
+        return run(target, loader, validation == null ? null : validation.batchSize(options.batchSize()), options);
     }
 
     /** Samples kept for training by {@code validationSplit}: {@code n − floor(n · split)}, both parts non-empty. */
@@ -85,11 +76,7 @@ public final class Trainer {
         return nTrain;
     }
 
-    private static EpochSource validation(List<Tensor> valX, List<Tensor> valY, FitOptions options) {
-        return valX == null ? null : EpochSource.of(valX, valY, options.batchSize(), null);
-    }
-
-    private static History run(Trainable target, EpochSource source, EpochSource validation, FitOptions options) {
+    private static History run(Trainable target, DataLoader source, DataLoader validation, FitOptions options) {
         History history = new History();
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(history);
@@ -98,7 +85,7 @@ public final class Trainer {
 
         if (validation != null) target.evaluator(); // a target that cannot be evaluated fails now, not after an epoch
         target.stopTraining(false);
-        var plan = new Callback.TrainingPlan(options.epochs(), source.steps(), source.samples(), validation != null);
+        var plan = new Callback.TrainingPlan(options.epochs(), source.batchesPerEpoch(), source.size(), validation != null);
         for (Callback c : callbacks) c.onTrainBegin(target, plan);
         Map<String, Double> logs = new LinkedHashMap<>();
         for (int epoch = 0; epoch < options.epochs() && !target.stopTrainingRequested(); epoch++) {
@@ -106,9 +93,9 @@ public final class Trainer {
             for (Metric m : target.trainingMetrics().values()) m.reset();
             double lossSum = 0;
             long seen = 0;
-            try (EpochSource.Batches batches = source.epoch(epoch)) {
+            try (DataLoader.Epoch batches = source.epoch(epoch)) {
                 for (int step = 0; batches.hasNext() && !target.stopTrainingRequested(); step++) {
-                    EpochSource.Batch b = batches.next();
+                    DataLoader.Batch b = batches.next();
                     double loss = target.trainStep(b.xs(), b.ys());
                     lossSum += loss * b.size();
                     seen += b.size();
@@ -141,15 +128,15 @@ public final class Trainer {
         Evaluator evaluator = target.evaluator();
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         checkSamples(target, xs, ys, true, "evaluate");
-        return evaluate(evaluator, EpochSource.of(xs, ys, batchSize, null));
+        return evaluate(evaluator, DataLoader.of(xs, ys).batchSize(batchSize));
     }
 
-    private static Evaluation evaluate(Evaluator evaluator, EpochSource batches) {
+    private static Evaluation evaluate(Evaluator evaluator, DataLoader batches) {
         double lossSum = 0;
         long n = 0;
-        try (var g = NoGrad.scope(); EpochSource.Batches it = batches.epoch(0)) {
+        try (var g = NoGrad.scope(); DataLoader.Epoch it = batches.epoch(0)) {
             while (it.hasNext()) {
-                EpochSource.Batch b = it.next();
+                DataLoader.Batch b = it.next();
                 lossSum += evaluator.testStep(b.xs(), b.ys()) * b.size();
                 n += b.size();
             }
