@@ -1,10 +1,7 @@
 package dev.myelin.data;
 
-import dev.myelin.autograd.NoGrad;
 import dev.myelin.tensor.Tensor;
 import java.lang.ref.Cleaner;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -157,12 +154,6 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
-    /** A loader with these settings over {@code other} (its epochs count from 0). */
-    public DataLoader over(Dataset other) {
-        Objects.requireNonNull(other, "dataset");
-        return new DataLoader(new DatasetRows(other), batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
-    }
-
     /**
      * The first {@code count} samples, with these settings, and the rest in order, without shuffling or
      * augmentation (validation data): Keras's {@code validation_split} takes the END of the data this way.
@@ -279,111 +270,6 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
                 drawn++;
             }
             return last;
-        }
-    }
-
-    /** What a loader batches: the rows of a dataset or of in-memory tensors. */
-    private sealed interface Rows permits DatasetRows, TensorRows {
-        int size();
-
-        int inputs();
-
-        /** Samples {@code order[from, to)}, or {@code [from, to)} when {@code order} is null. */
-        Batch batch(int[] order, int from, int to);
-
-        /** The first {@code count} samples and the rest. */
-        Rows[] splitAt(int count);
-    }
-
-    private record DatasetRows(Dataset data) implements Rows {
-        public int size() {
-            return data.size();
-        }
-
-        public int inputs() {
-            return 1;
-        }
-
-        public Batch batch(int[] order, int from, int to) {
-            int m = to - from;
-            float[] bx = new float[m * data.xRowLength()];
-            float[] by = new float[m * data.yRowLength()];
-            if (order == null) {
-                System.arraycopy(data.xData(), from * data.xRowLength(), bx, 0, bx.length);
-                System.arraycopy(data.yData(), from * data.yRowLength(), by, 0, by.length);
-            } else {
-                Dataset.gatherRows(data.xData(), data.xRowLength(), order, from, to, bx);
-                Dataset.gatherRows(data.yData(), data.yRowLength(), order, from, to, by);
-            }
-            return new Batch(List.of(Tensor.of(bx, Dataset.withFirst(data.xShapeArray(), m))),
-                    List.of(Tensor.of(by, Dataset.withFirst(data.yShapeArray(), m))));
-        }
-
-        public Rows[] splitAt(int count) {
-            Dataset.Split parts = data.splitAt(count);
-            return new Rows[] {new DatasetRows(parts.train()), new DatasetRows(parts.validation())};
-        }
-
-        @Override
-        public String toString() {
-            return data.toString();
-        }
-    }
-
-    private record TensorRows(List<Tensor> xs, List<Tensor> ys) implements Rows {
-        TensorRows {
-            xs = List.copyOf(xs);
-            ys = List.copyOf(ys);
-            if (xs.isEmpty()) throw new IllegalArgumentException("DataLoader: no input tensors");
-            int n = -1;
-            for (Tensor t : xs) {
-                if (t.rank() == 0) throw new IllegalArgumentException("DataLoader: every input needs a sample axis; got a scalar");
-                if (n < 0) n = t.dim(0);
-                else if (t.dim(0) != n) throw new IllegalArgumentException("DataLoader: every input needs the same number of samples, got shapes " + xs.stream().map(Tensor::shape).toList());
-            }
-            for (Tensor t : ys) {
-                if (t.rank() == 0 || t.dim(0) != n) {
-                    throw new IllegalArgumentException("DataLoader: the inputs have " + n + " samples but a target has " + (t.rank() == 0 ? "none (a scalar)" : t.dim(0) + " (shape " + t.shape() + ")"));
-                }
-            }
-        }
-
-        public int size() {
-            return xs.get(0).dim(0);
-        }
-
-        public int inputs() {
-            return xs.size();
-        }
-
-        public Batch batch(int[] order, int from, int to) {
-            if (order == null) return new Batch(slices(xs, from, to), slices(ys, from, to));
-            int[] idx = Arrays.copyOfRange(order, from, to);
-            try (var g = NoGrad.scope()) {
-                return new Batch(gather(xs, idx), gather(ys, idx));
-            }
-        }
-
-        public Rows[] splitAt(int count) {
-            return new Rows[] {new TensorRows(slices(xs, 0, count), slices(ys, 0, count)),
-                new TensorRows(slices(xs, count, size()), slices(ys, count, size()))};
-        }
-
-        private static List<Tensor> slices(List<Tensor> ts, int from, int to) {
-            List<Tensor> out = new ArrayList<>(ts.size());
-            for (Tensor t : ts) out.add(t.slice(0, from, to));
-            return out;
-        }
-
-        private static List<Tensor> gather(List<Tensor> ts, int[] idx) {
-            List<Tensor> out = new ArrayList<>(ts.size());
-            for (Tensor t : ts) out.add(t.indexSelect(0, idx));
-            return out;
-        }
-
-        @Override
-        public String toString() {
-            return "tensors(x " + xs.stream().map(Tensor::shape).toList() + ", y " + ys.stream().map(Tensor::shape).toList() + ")";
         }
     }
 
