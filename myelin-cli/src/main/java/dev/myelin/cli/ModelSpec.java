@@ -7,7 +7,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Layer;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.ActivationLayer;
 import dev.myelin.nn.layers.AveragePooling2D;
 import dev.myelin.nn.layers.BatchNormalization;

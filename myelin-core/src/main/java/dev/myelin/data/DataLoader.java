@@ -3,6 +3,7 @@ package dev.myelin.data;
 import dev.myelin.tensor.Tensor;
 import java.lang.ref.Cleaner;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -11,38 +12,43 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
- * Cuts a {@link Dataset} into mini-batches, one epoch per {@link #iterator()} call: optionally shuffled,
- * optionally augmented, optionally built one batch ahead on a background thread.
+ * Cuts samples into mini-batches, one epoch per {@link #iterator()} call: optionally shuffled, optionally
+ * augmented, optionally built one batch ahead on a background thread. This is the one epoch iterator of
+ * {@code fit}: in-memory tensors ({@link #of(List, List)}), a {@link Dataset}, validation and evaluation
+ * batches all go through it.
  *
  * <p>Settings are immutable: each setter returns a new loader. Defaults, as Keras's {@code fit}: batch
  * size 32, keep the last smaller batch; unlike {@code fit}, no shuffling unless asked for, and seed 0.
  *
- * <p>Randomness. Epoch {@code e} (counting from 0) uses an {@code L64X128MixRandom} seeded with
- * {@code seed + e · 0x9E3779B97F4A7C15} (the golden-ratio increment, so seeds s and s+1 do not replay
- * each other's epochs). When shuffling, that generator first draws the epoch's Fisher–Yates permutation —
- * for epoch 0 the same one as {@link Dataset#shuffled(long) dataset.shuffled(seed)}; then it is
- * {@link RandomGenerator.SplittableGenerator#split() split} once, and the split generator is passed to
- * the augmentation for every batch of the epoch, in order. So a run is repeatable from the seed, each
- * epoch sees a new order, and the order does not depend on the augmentation or on prefetching.
+ * <p>Randomness. Epoch {@code e} (counting from 0) takes the samples in the order of the {@code e}-th
+ * Fisher–Yates permutation drawn from ONE {@code L64X128MixRandom} seeded with {@code seed} (the first is
+ * {@link Dataset#shuffled(long) dataset.shuffled(seed)}'s; {@code fit} on in-memory data has always drawn
+ * its orders this way). The augmentation of epoch {@code e} draws from its own generator, seeded with
+ * {@code seed + (e + 1) · 0x9E3779B97F4A7C15} (the golden-ratio increment), passed to every batch of the
+ * epoch in order. So a run is repeatable from the seed, each epoch sees a new order, and the order does
+ * not depend on the augmentation or on prefetching. Starting an epoch out of order replays the
+ * permutations before it ({@code n} draws each).
  *
  * <p>Epochs. Each {@link #iterator()} call starts the next epoch: 0, 1, 2, ... counted by this loader
  * object (a loader returned by a setter counts from 0 again). {@link #epoch(int)} starts a given epoch
  * and leaves the count alone; a training loop that knows its epoch number should use it.
  *
- * <p>Prefetch. With {@code prefetch(true)} a daemon thread builds batches ahead of the consumer (at most
- * one finished batch waits in a queue, plus the one being built). Batches are the same, in the same order,
- * as without prefetch. An exception while building a batch (a failing augmentation, say) reaches the
- * consumer from {@code hasNext()}/{@code next()}, wrapped in an {@link IllegalStateException} naming the
- * batch and epoch, with the original as its cause — the same with and without prefetch; errors
- * ({@link Error}) are rethrown as they are. If iteration stops early, {@link Epoch#close()} (or
- * try-with-resources) stops the thread at once; an abandoned iterator stops its thread when it is
- * garbage-collected.
+ * <p>Prefetch (datasets only). With {@code prefetch(true)} a daemon thread builds batches ahead of the
+ * consumer (at most one finished batch waits in a queue, plus the one being built). Batches are the same,
+ * in the same order, as without prefetch. An exception while building a batch (a failing augmentation,
+ * say) reaches the consumer from {@code hasNext()}/{@code next()}, wrapped in an
+ * {@link IllegalStateException} naming the batch and epoch, with the original as its cause — the same
+ * with and without prefetch; errors ({@link Error}) are rethrown as they are. If iteration stops early,
+ * {@link Epoch#close()} (or try-with-resources) stops the thread at once; an abandoned iterator stops its
+ * thread when it is garbage-collected.
  *
- * <p>Batch building copies rows straight from the dataset's float arrays ({@code System.arraycopy} per
- * row, per run of consecutive rows when not shuffled).
+ * <p>Batch building. From a dataset: rows are copied straight from its float arrays
+ * ({@code System.arraycopy} per row). From tensors: in order, a batch is a slice of each tensor (a view,
+ * no copy); shuffled, the rows are gathered with {@link Tensor#indexSelect}.
  *
- * <p>Shapes: batch {@code x [b, ...]}, {@code y [b, ...]} with {@code b = batchSize} except a last, smaller
- * batch of {@code size % batchSize} samples when {@code dropRemainder} is false.
+ * <p>Shapes: batch {@code x [b, ...]}, {@code y [b, ...]} (each input and target, for tensors) with
+ * {@code b = batchSize} except a last, smaller batch of {@code size % batchSize} samples when
+ * {@code dropRemainder} is false.
  *
  * <p>Example:
  * <pre>{@code
@@ -56,12 +62,12 @@ import java.util.random.RandomGenerator;
  * }</pre>
  */
 public final class DataLoader implements Iterable<DataLoader.Batch> {
-    /** Golden-ratio increment between epoch seeds (as {@link java.util.SplittableRandom}'s gamma). */
+    /** Golden-ratio increment between the augmentation seeds of successive epochs (as {@link java.util.SplittableRandom}'s gamma). */
     static final long EPOCH_SEED_STEP = 0x9E3779B97F4A7C15L;
     private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
-    private final Dataset dataset;
+    private final Rows rows;
     private final int batchSize;
     private final boolean shuffle;
     private final long seed;
@@ -69,10 +75,11 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     private final Augmentation augmentation;
     private final boolean prefetch;
     private final AtomicInteger nextEpoch = new AtomicInteger();
+    private final Orders orders = new Orders();
 
-    private DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, boolean dropRemainder,
+    private DataLoader(Rows rows, int batchSize, boolean shuffle, long seed, boolean dropRemainder,
                        Augmentation augmentation, boolean prefetch) {
-        this.dataset = dataset;
+        this.rows = rows;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.seed = seed;
@@ -84,47 +91,101 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     /** A loader over {@code dataset} with the defaults: batch size 32, no shuffle, seed 0, keep the remainder. */
     public static DataLoader of(Dataset dataset) {
         Objects.requireNonNull(dataset, "dataset");
-        return new DataLoader(dataset, 32, false, 0L, false, null, false);
+        return new DataLoader(new DatasetRows(dataset), 32, false, 0L, false, null, false);
+    }
+
+    /**
+     * A loader over in-memory tensors of any dtype: the inputs {@code xs} and the targets {@code ys} (which
+     * may be empty, for training without targets), samples along axis 0 of each; nothing is copied up front.
+     * Defaults as {@link #of(Dataset)}.
+     *
+     * @throws IllegalArgumentException when {@code xs} is empty, a tensor has no sample axis, or the sample counts differ
+     */
+    public static DataLoader of(List<Tensor> xs, List<Tensor> ys) {
+        return new DataLoader(new TensorRows(xs, ys), 32, false, 0L, false, null, false);
     }
 
     /** Samples per batch (at least 1). */
     public DataLoader batchSize(int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
-        return new DataLoader(dataset, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
     /** Shuffles with {@code seed}: a new, repeatable permutation each epoch (see the class comment). */
     public DataLoader shuffle(long seed) {
-        return new DataLoader(dataset, batchSize, true, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, true, seed, dropRemainder, augmentation, prefetch);
     }
 
     /** Turns shuffling on (with the current seed) or off. */
     public DataLoader shuffle(boolean shuffle) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
     /** The seed for shuffling and augmentation, without changing whether to shuffle. */
     public DataLoader seed(long seed) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
     /** When true, a last batch smaller than {@code batchSize} is left out. */
     public DataLoader dropRemainder(boolean dropRemainder) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
-    /** Applies {@code augmentation} to {@code x} of every batch ({@code null}: none). Targets are unchanged. */
+    /**
+     * Applies {@code augmentation} to {@code x} of every batch ({@code null}: none). Targets are unchanged.
+     *
+     * @throws IllegalStateException for a loader over several input tensors
+     */
     public DataLoader augment(Augmentation augmentation) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        if (augmentation != null && rows.inputs() != 1) {
+            throw new IllegalStateException("DataLoader: augmentation applies to one input, but this loader has " + rows.inputs());
+        }
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
-    /** When true, batches are built one ahead on a background daemon thread. */
+    /**
+     * When true, batches are built one ahead on a background daemon thread.
+     *
+     * @throws IllegalStateException for a loader over tensors (their gathers run tensor operations, which
+     *                               stay on the training thread)
+     */
     public DataLoader prefetch(boolean prefetch) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        if (prefetch && !(rows instanceof DatasetRows)) throw new IllegalStateException("DataLoader: prefetch needs a Dataset; this loader batches tensors");
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
     }
 
+    /**
+     * The first {@code count} samples, with these settings, and the rest in order, without shuffling or
+     * augmentation (validation data): Keras's {@code validation_split} takes the END of the data this way.
+     *
+     * @throws IllegalArgumentException unless {@code 0 < count < size()}
+     */
+    public Split splitAt(int count) {
+        if (count <= 0 || count >= size()) {
+            throw new IllegalArgumentException("DataLoader.splitAt: count " + count + " must be in [1, " + (size() - 1)
+                    + "] so that both parts of the " + size() + " samples are non-empty");
+        }
+        Rows[] parts = rows.splitAt(count);
+        return new Split(new DataLoader(parts[0], batchSize, shuffle, seed, dropRemainder, augmentation, prefetch),
+                new DataLoader(parts[1], batchSize, false, seed, false, null, false));
+    }
+
+    /** Two parts of a loader's samples: training and validation. */
+    public record Split(DataLoader train, DataLoader validation) {}
+
+    /**
+     * The dataset this loader batches.
+     *
+     * @throws IllegalStateException for a loader over tensors
+     */
     public Dataset dataset() {
-        return dataset;
+        if (rows instanceof DatasetRows d) return d.data();
+        throw new IllegalStateException("DataLoader: this loader batches tensors, not a Dataset");
+    }
+
+    /** Number of samples in one epoch (before dropping a remainder). */
+    public int size() {
+        return rows.size();
     }
 
     public int batchSize() {
@@ -133,7 +194,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
 
     /** Number of batches in one epoch: {@code ceil(n / batchSize)}, or {@code floor} when dropping the remainder. */
     public int batchesPerEpoch() {
-        int n = dataset.size();
+        int n = rows.size();
         return dropRemainder ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
@@ -151,33 +212,70 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     public Epoch epoch(int e) {
         if (e < 0) throw new IllegalArgumentException("DataLoader: epoch must be >= 0, got " + e);
         if (batchesPerEpoch() == 0) {
-            throw new IllegalStateException("DataLoader: an epoch would have no batch: " + dataset.size() + " samples, batch size "
+            throw new IllegalStateException("DataLoader: an epoch would have no batch: " + rows.size() + " samples, batch size "
                     + batchSize + (dropRemainder ? " with dropRemainder" : ""));
         }
-        RandomGenerator.SplittableGenerator rng = Permutations.generator(seed + e * EPOCH_SEED_STEP);
-        int[] order = shuffle ? Permutations.shuffled(dataset.size(), rng) : Permutations.identity(dataset.size());
-        RandomGenerator augRng = augmentation == null ? null : rng.split();
-        Producer producer = new Producer(dataset, order, batchSize, batchesPerEpoch(), augmentation, augRng, e);
+        int[] order = shuffle ? orders.permutation(e) : null;
+        RandomGenerator augRng = augmentation == null ? null : Permutations.generator(seed + (e + 1) * EPOCH_SEED_STEP);
+        Producer producer = new Producer(rows, order, batchSize, batchesPerEpoch(), augmentation, augRng, e);
         return new Epoch(producer, prefetch);
     }
 
     @Override
     public String toString() {
-        return "DataLoader(" + dataset + ", batchSize=" + batchSize + ", shuffle=" + shuffle + ", seed=" + seed
+        return "DataLoader(" + rows + ", batchSize=" + batchSize + ", shuffle=" + shuffle + ", seed=" + seed
                 + ", dropRemainder=" + dropRemainder + ", augmentation=" + augmentation + ", prefetch=" + prefetch + ")";
     }
 
-    /** One mini-batch: {@code x [b, ...]} and {@code y [b, ...]}. */
-    public record Batch(Tensor x, Tensor y) {
+    /**
+     * One mini-batch: the inputs {@code xs} and targets {@code ys}, {@code [b, ...]} each (one of each for a
+     * {@link Dataset}).
+     */
+    public record Batch(List<Tensor> xs, List<Tensor> ys) {
+        public Batch {
+            xs = List.copyOf(xs);
+            ys = List.copyOf(ys);
+        }
+
+        /** The (first) input {@code [b, ...]}. */
+        public Tensor x() {
+            return xs.get(0);
+        }
+
+        /** The (first) target {@code [b, ...]}; fails for a batch without targets. */
+        public Tensor y() {
+            if (ys.isEmpty()) throw new IllegalStateException("DataLoader.Batch: this batch has no targets");
+            return ys.get(0);
+        }
+
         /** Number of samples {@code b}. */
         public int size() {
-            return x.dim(0);
+            return xs.get(0).dim(0);
+        }
+    }
+
+    /** The e-th permutation of one seeded stream, for epochs started in any order; cached for the last one. */
+    private final class Orders {
+        private RandomGenerator stream;
+        private int drawn;
+        private int[] last;
+
+        synchronized int[] permutation(int e) {
+            if (stream == null || e < drawn - 1) {
+                stream = Permutations.generator(seed);
+                drawn = 0;
+            }
+            while (drawn <= e) {
+                last = Permutations.shuffled(rows.size(), stream);
+                drawn++;
+            }
+            return last;
         }
     }
 
     /** Builds the batches of one epoch in order; confined to one thread at a time. */
     private static final class Producer {
-        private final Dataset data;
+        private final Rows rows;
         private final int[] order;
         private final int batchSize;
         private final int batches;
@@ -186,8 +284,8 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         private final int epoch;
         private int next;
 
-        Producer(Dataset data, int[] order, int batchSize, int batches, Augmentation augmentation, RandomGenerator rng, int epoch) {
-            this.data = data;
+        Producer(Rows rows, int[] order, int batchSize, int batches, Augmentation augmentation, RandomGenerator rng, int epoch) {
+            this.rows = rows;
             this.order = order;
             this.batchSize = batchSize;
             this.batches = batches;
@@ -204,16 +302,10 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
             int b = next++;
             try {
                 int from = b * batchSize;
-                int to = Math.min(from + batchSize, order.length);
-                int m = to - from;
-                float[] bx = new float[m * data.xRowLength()];
-                float[] by = new float[m * data.yRowLength()];
-                Dataset.gatherRows(data.xData(), data.xRowLength(), order, from, to, bx);
-                Dataset.gatherRows(data.yData(), data.yRowLength(), order, from, to, by);
-                Tensor x = Tensor.of(bx, Dataset.withFirst(data.xShapeArray(), m));
-                Tensor y = Tensor.of(by, Dataset.withFirst(data.yShapeArray(), m));
-                if (augmentation != null) x = augmentation.apply(x, rng);
-                return new Batch(x, y);
+                int to = Math.min(from + batchSize, rows.size());
+                Batch batch = rows.batch(order, from, to);
+                if (augmentation != null) batch = new Batch(List.of(augmentation.apply(batch.x(), rng)), batch.ys());
+                return batch;
             } catch (RuntimeException ex) {
                 throw new IllegalStateException("DataLoader: building batch " + b + " of epoch " + epoch + " failed: " + ex, ex);
             }

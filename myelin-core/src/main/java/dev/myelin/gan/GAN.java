@@ -5,28 +5,32 @@ import dev.myelin.losses.BinaryCrossentropy;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Mean;
 import dev.myelin.metrics.Metric;
+import dev.myelin.models.Model;
 import dev.myelin.nn.Layer;
-import dev.myelin.nn.Model;
 import dev.myelin.nn.Parameter;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+import dev.myelin.train.Evaluator;
 import dev.myelin.train.FitOptions;
 import dev.myelin.train.Gradients;
 import dev.myelin.train.History;
+import dev.myelin.train.Trainable;
+import dev.myelin.train.Trainer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
 /**
- * A generative adversarial network (Goodfellow et al., 2014) as a {@link Model} whose {@link #trainStep}
- * plays one round of the game, so that {@link #fit(Tensor, FitOptions)} trains it with callbacks and the
- * progress bar. The generator maps latent vectors {@code z ~ N(0, 1)^latentDim} to samples; the
+ * A generative adversarial network (Goodfellow et al., 2014): two {@link Model}s, and a {@link Trainable}
+ * whose {@link #trainStep} plays one round of their game, so that {@link #fit(Tensor, FitOptions)} trains
+ * it with callbacks and the progress bar. The generator maps latent vectors {@code z ~ N(0, 1)^latentDim} to samples; the
  * discriminator maps a sample to one output, the probability (sigmoid) or logit (linear) that it is real.
  *
  * <p>One step on a batch of {@code B} real samples:
@@ -54,7 +58,10 @@ import java.util.random.RandomGeneratorFactory;
  * Tensor samples = gan.generate(64);                        // [64, 784]
  * }</pre>
  */
-public class GAN extends Model {
+public class GAN implements Trainable {
+    private static final AtomicInteger COUNT = new AtomicInteger();
+
+    private final String name;
     private final Model generator;
     private final Model discriminator;
     private final int latentDim;
@@ -63,9 +70,11 @@ public class GAN extends Model {
     private double labelSmoothing;
     private int discriminatorSteps = 1;
     private RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(RandomGenerator.getDefault().nextLong());
+    private static final Loss BCE_ON_LOGITS = new BinaryCrossentropy(true);
     private final Mean dLoss = new Mean("d_loss");
     private final Mean gLoss = new Mean("g_loss");
     private final Mean dAccuracy = new Mean("d_accuracy");
+    private volatile boolean stopTraining;
 
     /**
      * @param generator     takes latent vectors {@code [batch, latentDim]} (its declared input shape)
@@ -74,35 +83,29 @@ public class GAN extends Model {
      *                                  or the discriminator does not end in one unit
      */
     public GAN(Model generator, Model discriminator) {
-        super("gan");
+        int n = COUNT.getAndIncrement();
+        this.name = n == 0 ? "gan" : "gan_" + n;
         this.generator = Objects.requireNonNull(generator, "generator");
         this.discriminator = Objects.requireNonNull(discriminator, "discriminator");
         if (generator.inputs().size() != 1 || discriminator.inputs().size() != 1) {
             throw new IllegalArgumentException("GAN needs a generator and a discriminator with one declared input shape each (declare inputShape on their first layer)");
         }
         Shape z = generator.inputs().get(0).shape();
-        if (z.rank() != 1) throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' must take latent vectors [batch, latentDim], but its input is [batch, " + dims(z) + "]");
+        if (z.rank() != 1) throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' must take latent vectors [batch, latentDim], but its input is [batch, " + Layer.dimsOf(z) + "]");
         this.latentDim = z.dim(0);
         Shape gOut = generator.outputs().get(0).shape();
         Shape dIn = discriminator.inputs().get(0).shape();
         if (!gOut.equals(dIn)) {
-            throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' produces [batch, " + dims(gOut) + "] but the discriminator '"
-                    + discriminator.name() + "' takes [batch, " + dims(dIn) + "]");
+            throw new IllegalArgumentException("GAN: the generator '" + generator.name() + "' produces [batch, " + Layer.dimsOf(gOut) + "] but the discriminator '"
+                    + discriminator.name() + "' takes [batch, " + Layer.dimsOf(dIn) + "]");
         }
         Shape dOut = discriminator.outputs().get(0).shape();
         if (dOut.size() != 1) {
-            throw new IllegalArgumentException("GAN: the discriminator '" + discriminator.name() + "' must end in one unit, but its output is [batch, " + dims(dOut) + "]");
+            throw new IllegalArgumentException("GAN: the discriminator '" + discriminator.name() + "' must end in one unit, but its output is [batch, " + Layer.dimsOf(dOut) + "]");
         }
     }
 
-    private static String dims(Shape s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.rank(); i++) sb.append(i == 0 ? "" : ", ").append(s.dim(i));
-        return sb.toString();
-    }
-
     /** Seeds the latent vectors drawn by {@link #trainStep} and {@link #generate(int)} (the models' weights have their own seeds). */
-    @Override
     public GAN seed(long value) {
         this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(value);
         return this;
@@ -159,39 +162,40 @@ public class GAN extends Model {
         return gOptimizer;
     }
 
-    // ---- Model plumbing ----
-
+    /** The GAN's name ({@code gan}, {@code gan_1}, ...), used in messages. */
     @Override
-    public boolean isCompiled() {
-        return dOptimizer != null;
-    }
-
-    @Override
-    public void build() {
-        generator.build();
-        discriminator.build();
-    }
-
-    @Override
-    public boolean isBuilt() {
-        return generator.isBuilt() && discriminator.isBuilt();
-    }
-
-    @Override
-    public List<Layer> layers() {
-        List<Layer> all = new ArrayList<>(generator.layers());
-        all.addAll(discriminator.layers());
-        return all;
+    public String name() {
+        return name;
     }
 
     /** The generator's weights, then the discriminator's. */
-    @Override
     public List<Parameter> weights() {
         List<Parameter> all = new ArrayList<>(generator.weights());
         all.addAll(discriminator.weights());
         return all;
     }
 
+    /** Both models' summaries. */
+    public String summary() {
+        return "GAN '" + name + "': latent " + latentDim + "\nGenerator:\n" + generator.summary() + "Discriminator:\n" + discriminator.summary();
+    }
+
+    @Override
+    public String toString() {
+        return "GAN('" + name + "', generator '" + generator.name() + "', discriminator '" + discriminator.name() + "')";
+    }
+
+    // ---- Trainable: what fit drives ----
+
+    /** Checks that {@link #compile} was called and builds both models. */
+    @Override
+    public void prepareTraining() {
+        if (dOptimizer == null) throw new IllegalStateException("GAN '" + name + "' is not compiled; call compile(dOptimizer, gOptimizer) first");
+        generator.build();
+        discriminator.build();
+    }
+
+    /** {@code d_loss}, {@code g_loss} and {@code d_accuracy}, running means over the epoch's steps. */
     @Override
     public Map<String, Metric> trainingMetrics() {
         Map<String, Metric> m = new LinkedHashMap<>();
@@ -201,17 +205,47 @@ public class GAN extends Model {
         return m;
     }
 
+    /**
+     * Not supported: a GAN has no loss against held-out targets (judge its samples instead, as
+     * {@code myelin gan --quality} does).
+     *
+     * @throws IllegalStateException always
+     */
     @Override
-    public String summary() {
-        return "GAN '" + name() + "': latent " + latentDim + "\nGenerator:\n" + generator.summary() + "Discriminator:\n" + discriminator.summary();
+    public Evaluator evaluator() {
+        throw new IllegalStateException("GAN '" + name + "' cannot be evaluated on validation data (it has no loss against targets); "
+                + "fit it without validationSplit or validationData");
     }
 
-    /** Runs the generator on latent vectors {@code z [batch, latentDim]}. */
+    /** None: the GAN has two optimizers ({@link #discriminatorOptimizer()}, {@link #generatorOptimizer()}), so {@code fit} logs no learning rate. */
     @Override
-    public List<Tensor> call(List<Tensor> xs, boolean training) {
-        if (xs.size() != 1) throw new IllegalArgumentException("GAN '" + name() + "' takes one tensor of latent vectors, got " + xs.size());
-        checkLatent(xs.get(0));
-        return generator.call(xs, training);
+    public Optimizer optimizer() {
+        return null;
+    }
+
+    /** The values of both models' weights, by full name. */
+    @Override
+    public Map<String, Tensor> weightValues() {
+        Map<String, Tensor> values = new LinkedHashMap<>(generator.weightValues());
+        values.putAll(discriminator.weightValues());
+        return values;
+    }
+
+    /** Restores both models' weights from {@link #weightValues()}. */
+    @Override
+    public void setWeightValues(Map<String, Tensor> values) {
+        generator.setWeightValues(values);
+        discriminator.setWeightValues(values);
+    }
+
+    @Override
+    public void stopTraining(boolean value) {
+        this.stopTraining = value;
+    }
+
+    @Override
+    public boolean stopTrainingRequested() {
+        return stopTraining;
     }
 
     private void checkLatent(Tensor z) {
@@ -241,10 +275,12 @@ public class GAN extends Model {
         }
     }
 
-    /** Trains on real samples only (no labels); see {@link Model#fit(Tensor, Tensor, FitOptions)}. */
+    /**
+     * Trains on real samples (no labels) with {@link Trainer}: batches, shuffling, callbacks and the
+     * progress bar as {@link Model#fit(Tensor, Tensor, FitOptions)}; validation options do not apply.
+     */
     public History fit(Tensor realSamples, FitOptions options) {
-        int n = realSamples.rank() == 0 ? 0 : realSamples.dim(0);
-        return fit(realSamples, Tensor.zeros(n), options);
+        return Trainer.fit(this, List.of(realSamples), options);
     }
 
     // ---- the game ----
@@ -255,7 +291,7 @@ public class GAN extends Model {
      */
     @Override
     public double trainStep(List<Tensor> xs, List<Tensor> ys) {
-        if (!isCompiled()) throw new IllegalStateException("GAN '" + name() + "' is not compiled; call compile(dOptimizer, gOptimizer) first");
+        if (dOptimizer == null) throw new IllegalStateException("GAN '" + name() + "' is not compiled; call compile(dOptimizer, gOptimizer) first");
         Tensor real = xs.get(0);
         int b = real.dim(0);
         double d = 0;
@@ -276,9 +312,8 @@ public class GAN extends Model {
         Tensor x = Tensor.concat(List.of(real, fake.to(real.dtype())), 0);
         float[] labels = new float[2 * b];
         java.util.Arrays.fill(labels, 0, b, (float) (1 - labelSmoothing));
-        Model.Forward f = discriminator.forward(List.of(x), true, Loss.BINARY_CROSSENTROPY);
-        Tensor logits = logits(f);
-        Tensor loss = bce(f).compute(Tensor.of(labels, 2 * b, 1).reshape(logits.shape()), logits);
+        Tensor logits = logits(discriminator.call(x, true));
+        Tensor loss = BCE_ON_LOGITS.compute(Tensor.of(labels, 2 * b, 1).reshape(logits.shape()), logits);
         loss = withPenalties(loss, discriminator);
         List<Parameter> weights = discriminator.trainableWeights();
         dOptimizer.applyGradients(Gradients.of(loss, weights), weights);
@@ -289,23 +324,18 @@ public class GAN extends Model {
     /** One generator update through the frozen discriminator on {@code b} latent vectors; returns its loss. */
     public double generatorStep(int b) {
         Tensor fake = generator.call(sampleLatent(b), true);
-        Model.Forward f = discriminator.forward(List.of(fake), true, Loss.BINARY_CROSSENTROPY);
-        Tensor logits = logits(f);
-        Tensor loss = bce(f).compute(Tensor.full(logits.dtype(), logits.shape(), 1.0), logits);
+        Tensor logits = logits(discriminator.call(fake, true));
+        Tensor loss = BCE_ON_LOGITS.compute(Tensor.full(logits.dtype(), logits.shape(), 1.0), logits);
         loss = withPenalties(loss, generator);
         List<Parameter> weights = generator.trainableWeights();
         gOptimizer.applyGradients(Gradients.of(loss, weights), weights);
         return loss.item();
     }
 
-    /** D's logits when its output ends in a sigmoid (the forward pass hands them over), its raw output otherwise. */
-    private static Tensor logits(Model.Forward f) {
-        return f.lossInputs().get(0);
-    }
-
-    /** BCE on logits when the forward pass gave logits; on a linear output the output already is a logit. */
-    private static Loss bce(Model.Forward f) {
-        return f.losses().get(0) instanceof BinaryCrossentropy c && c.fromLogits() ? c : new BinaryCrossentropy(true);
+    /** D's logits: the input of its sigmoid when it ends in one, else its output, which then already is a logit. */
+    private static Tensor logits(Tensor discriminatorOutput) {
+        Tensor z = discriminatorOutput.sigmoidLogits();
+        return z != null ? z : discriminatorOutput;
     }
 
     private static Tensor withPenalties(Tensor loss, Model model) {

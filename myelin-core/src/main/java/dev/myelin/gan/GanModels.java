@@ -1,7 +1,7 @@
 package dev.myelin.gan;
 
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.BatchNormalization;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Conv2DTranspose;

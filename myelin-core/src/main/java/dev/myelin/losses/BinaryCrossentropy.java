@@ -1,6 +1,5 @@
 package dev.myelin.losses;
 
-import dev.myelin.nn.Activation;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -15,7 +14,9 @@ import dev.myelin.tensor.Tensor;
  * per sample:  l_i = mean_j b_ij   (mean over the last axis);   loss = mean_i l_i
  * </pre>
  * The logit form never overflows and its gradient is exactly {@code σ(x) − z'}, also where the
- * probability form would clip (there its gradient is 0).
+ * probability form would clip (there its gradient is 0). On probabilities that a sigmoid produced
+ * ({@link Tensor#sigmoidLogits()}, as a model's sigmoid output), the logit form runs on the sigmoid's input
+ * (Keras's {@code _keras_logits}).
  *
  * <p>Shapes: {@code yPred [batch, ...]}, typically {@code [batch, 1]}; {@code yTrue} the same shape
  * ({@code [batch]} against {@code [batch, 1]} is accepted). Result: a scalar.
@@ -49,19 +50,14 @@ public record BinaryCrossentropy(boolean fromLogits, double labelSmoothing) impl
     public Tensor compute(Tensor yTrue, Tensor yPred) {
         Tensor z = LossChecks.sameShape(name(), yTrue, yPred);
         if (labelSmoothing > 0) z = z.mul(1 - labelSmoothing).add(0.5 * labelSmoothing);
-        if (fromLogits) {
-            return yPred.softplus().sub(yPred.mul(z)).mean();
+        Tensor logits = fromLogits ? yPred : yPred.sigmoidLogits();
+        if (logits != null) {
+            return logits.softplus().sub(logits.mul(z)).mean();
         }
         Tensor p = yPred.clamp(LossChecks.EPSILON, 1 - LossChecks.EPSILON);
         Tensor oneMinusZ = z.neg().add(1.0);
         Tensor oneMinusP = p.neg().add(1.0);
         return z.mul(p.log()).add(oneMinusZ.mul(oneMinusP.log())).mean().neg();
-    }
-
-    /** The logit twin of a probability loss for a sigmoid output; null otherwise (see {@link Loss#onLogits}). */
-    @Override
-    public Loss onLogits(Activation outputActivation) {
-        return !fromLogits && outputActivation == Activation.SIGMOID ? new BinaryCrossentropy(true, labelSmoothing) : null;
     }
 
     @Override

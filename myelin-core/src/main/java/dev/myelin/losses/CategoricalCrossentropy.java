@@ -1,6 +1,5 @@
 package dev.myelin.losses;
 
-import dev.myelin.nn.Activation;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -15,6 +14,9 @@ import dev.myelin.tensor.Tensor;
  *   log q_c = x_c − log Σ_k exp(x_k)          (log-softmax, stable)
  * per sample:  l_i = −Σ_c y'_ic · log q_ic;   loss = mean_i l_i
  * </pre>
+ * On probabilities that a softmax over the last axis produced ({@link Tensor#softmaxLogits()}, as a
+ * model's softmax output), the logits form runs on that softmax's input: the same loss without clipping,
+ * stable and with the exact gradient (Keras reads {@code _keras_logits} the same way).
  *
  * <p>Shapes: {@code yPred [batch, ..., C]}; {@code yTrue} the same shape. For integer class ids use
  * {@link SparseCategoricalCrossentropy}. Result: a scalar.
@@ -58,7 +60,8 @@ public record CategoricalCrossentropy(boolean fromLogits, double labelSmoothing)
         int classes = p.dim(-1);
         Tensor y = LossChecks.matchDtype(yTrue, yPred);
         if (labelSmoothing > 0) y = y.mul(1 - labelSmoothing).add(labelSmoothing / classes);
-        Tensor logQ = fromLogits ? yPred.logSoftmax(-1) : logProbabilities(yPred);
+        Tensor logits = fromLogits ? yPred : yPred.softmaxLogits();
+        Tensor logQ = logits != null ? logits.logSoftmax(-1) : logProbabilities(yPred);
         int samples = p.size() / classes;
         return y.mul(logQ).sum().mul(-1.0 / samples);
     }
@@ -66,12 +69,6 @@ public record CategoricalCrossentropy(boolean fromLogits, double labelSmoothing)
     /** log clip(p / Σp, ε, 1 − ε) over the last axis, Keras's probability path. */
     static Tensor logProbabilities(Tensor yPred) {
         return yPred.div(yPred.sum(new int[] {-1}, true)).clamp(LossChecks.EPSILON, 1 - LossChecks.EPSILON).log();
-    }
-
-    /** The logit twin of a probability loss for a softmax output; null otherwise (see {@link Loss#onLogits}). */
-    @Override
-    public Loss onLogits(Activation outputActivation) {
-        return !fromLogits && outputActivation == Activation.SOFTMAX ? new CategoricalCrossentropy(true, labelSmoothing) : null;
     }
 
     @Override

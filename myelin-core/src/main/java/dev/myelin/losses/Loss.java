@@ -52,14 +52,6 @@ public interface Loss {
     String name();
 
     /**
-     * For a loss on probabilities, the same loss taking logits, used by models whose last layer ends in
-     * the matching activation (softmax for categorical, sigmoid for binary cross-entropy); null otherwise.
-     */
-    default Loss onLogits(dev.myelin.nn.Activation outputActivation) {
-        return null;
-    }
-
-    /**
      * The loss with a Keras name or alias (see the table above), with Keras's default settings.
      *
      * @throws IllegalArgumentException for an unknown name, listing the valid ones

@@ -1,6 +1,5 @@
 package dev.myelin.losses;
 
-import dev.myelin.nn.Activation;
 import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -15,6 +14,8 @@ import dev.myelin.tensor.Tensor;
  *   l_i = −(x_i,k_i − log Σ_c exp(x_ic))      (log-softmax, stable)
  * loss = mean_i l_i
  * </pre>
+ * On probabilities that a softmax over the last axis produced ({@link Tensor#softmaxLogits()}, as a
+ * model's softmax output), the logits form runs on that softmax's input (Keras's {@code _keras_logits}).
  * Only the true class's entry is used: with many classes (512 or more) it is
  * gathered with {@link Tensor#indexSelect}, so no one-hot matrix is built and the backward pass
  * scatters one value per sample; with fewer classes a one-hot mask product is faster on the current
@@ -44,8 +45,9 @@ public record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss 
         LossChecks.nonNull(name(), yTrue, yPred);
         LossChecks.nonEmpty(name(), yPred);
         int[] flat = flatIndices(yTrue, yPred);
-        if (fromLogits) {
-            return pick(yPred.logSoftmax(-1), flat).mean().neg();
+        Tensor logits = fromLogits ? yPred : yPred.softmaxLogits();
+        if (logits != null) {
+            return pick(logits.logSoftmax(-1), flat).mean().neg();
         }
         Tensor rowSums = yPred.sum(-1).reshape(flat.length);
         return pick(yPred, flat).div(rowSums).clamp(LossChecks.EPSILON, 1 - LossChecks.EPSILON).log().mean().neg();
@@ -105,12 +107,6 @@ public record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss 
             flat[i] = i * classes + (int) v;
         }
         return flat;
-    }
-
-    /** The logit twin of a probability loss for a softmax output; null otherwise (see {@link Loss#onLogits}). */
-    @Override
-    public Loss onLogits(Activation outputActivation) {
-        return !fromLogits && outputActivation == Activation.SOFTMAX ? new SparseCategoricalCrossentropy(true) : null;
     }
 
     @Override

@@ -15,7 +15,7 @@ public final class Input {
         return named(n == 0 ? "input" : "input_" + n, shape);
     }
 
-    /** A named input (names label the inputs in {@link Model#summary()}). */
+    /** A named input (names label the inputs in {@link dev.myelin.models.Model#summary()}). */
     public static SymbolicTensor named(String name, int... shape) {
         return SymbolicTensor.input(Shape.of(shape), name);
     }

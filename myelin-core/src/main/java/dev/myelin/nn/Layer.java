@@ -141,7 +141,7 @@ public abstract class Layer {
 
     /**
      * Functional API: records a call of this layer on a symbolic tensor and returns the symbolic output
-     * (weights are created when the {@link Model} is built). Shape errors surface here, naming the layer.
+     * (weights are created when the {@link dev.myelin.models.Model} is built). Shape errors surface here, naming the layer.
      */
     public SymbolicTensor apply(SymbolicTensor input) {
         return SymbolicTensor.produced(this, java.util.List.of(input), outputShape(input.shape()));
@@ -213,7 +213,7 @@ public abstract class Layer {
     }
 
     /** Dimensions joined by ", ", for messages such as {@code [batch, 28, 28, 1]}. */
-    protected static String dimsOf(Shape shape) {
+    public static String dimsOf(Shape shape) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < shape.rank(); i++) sb.append(i == 0 ? "" : ", ").append(shape.dim(i));
         return sb.toString();

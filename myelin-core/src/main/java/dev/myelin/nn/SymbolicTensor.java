@@ -59,12 +59,12 @@ public final class SymbolicTensor {
     }
 
     /** The input's name, or null for a tensor produced by a layer. */
-    String inputName() {
+    public String inputName() {
         return inputName;
     }
 
     /** Creation order: a tensor is always created after the tensors it depends on. */
-    long id() {
+    public long id() {
         return id;
     }
 

@@ -2,6 +2,7 @@ package dev.myelin.optim;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.nn.Parameter;
+import dev.myelin.tensor.Graph;
 import dev.myelin.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Collections;
@@ -111,7 +112,7 @@ public abstract class Optimizer {
 
     /**
      * Keras's {@code apply_gradients}: updates each parameter from the gradient at the same position of
-     * {@code gradients} (as {@link dev.myelin.train.Gradients#of} returns them) instead of its
+     * {@code gradients} (as {@code dev.myelin.train.Gradients.of} returns them) instead of its
      * {@code grad()}, then counts one iteration. Null gradients and parameters that are not trainable are
      * skipped, as in {@link #apply}.
      *
@@ -155,9 +156,15 @@ public abstract class Optimizer {
      * One step of gradient descent on {@code loss} over {@code parameters} (Keras's {@code minimize}):
      * {@code applyGradients(Gradients.of(loss, parameters), parameters)}. Other weights in the loss's graph
      * get no gradient and no update, and no {@code grad()} is touched. Returns the loss's value.
+     *
+     * @throws IllegalArgumentException when {@code loss} is not a scalar
      */
     public final double minimize(Tensor loss, List<Parameter> parameters) {
-        applyGradients(dev.myelin.train.Gradients.of(loss, parameters), parameters);
+        // Straight to autograd rather than through train.Gradients: optim sits below train in the package graph.
+        if (loss.size() != 1) throw new IllegalArgumentException("minimize needs a scalar loss, got shape " + loss.shape());
+        List<Tensor> values = new java.util.ArrayList<>(parameters.size());
+        for (Parameter p : parameters) values.add(p.value());
+        applyGradients(Graph.gradients(loss, Tensor.full(loss.dtype(), loss.shape(), 1.0), values), parameters);
         return loss.item();
     }
 

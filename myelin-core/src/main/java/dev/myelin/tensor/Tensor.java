@@ -50,6 +50,12 @@ public final class Tensor {
     private Tensor grad;
     private Node gradFn;
 
+    // Keras's output._keras_logits: softmax over the last axis and sigmoid remember their input, so that a
+    // cross-entropy loss on probabilities can use the stable logits form instead (losses.*Crossentropy).
+    // Only those two ops set it; views and copies do not carry it.
+    private Tensor logits;
+    private boolean logitsOfSoftmax;
+
     private Tensor(Backend backend, Storage storage, Shape shape, int[] strides, int offset) {
         this.backend = backend;
         this.storage = storage;
@@ -811,9 +817,12 @@ public final class Tensor {
         return unary("gelu", UnaryOp.GELU, 0, 0, false);
     }
 
-    /** 1 / (1 + exp(−x)), stable for large |x|. */
+    /** 1 / (1 + exp(−x)), stable for large |x|. The result remembers {@code x} ({@link #sigmoidLogits()}). */
     public Tensor sigmoid() {
-        return unary("sigmoid", UnaryOp.SIGMOID, 0, 0, true);
+        Tensor y = unary("sigmoid", UnaryOp.SIGMOID, 0, 0, true);
+        y.logits = this;
+        y.logitsOfSoftmax = false;
+        return y;
     }
 
     /** log(1 + exp(x)), stable for large |x|. */
@@ -1027,9 +1036,24 @@ public final class Tensor {
         return finishReduction(lse, ax, keepDims);
     }
 
-    /** Softmax along {@code axis}, stable. */
+    /** Softmax along {@code axis}, stable. Over the last axis the result remembers {@code x} ({@link #softmaxLogits()}). */
     public Tensor softmax(int axis) {
-        return softmax(axis, false);
+        Tensor y = softmax(axis, false);
+        if (shape.axis(axis) == dims.length - 1) {
+            y.logits = this;
+            y.logitsOfSoftmax = true;
+        }
+        return y;
+    }
+
+    /** For {@code y = x.softmax(-1)}, the logits {@code x}; null for any other tensor. */
+    public Tensor softmaxLogits() {
+        return logitsOfSoftmax ? logits : null;
+    }
+
+    /** For {@code y = x.sigmoid()}, the logits {@code x}; null for any other tensor. */
+    public Tensor sigmoidLogits() {
+        return logitsOfSoftmax ? null : logits;
     }
 
     /** log(softmax(x)) along {@code axis}, computed directly (stable). */

@@ -3,7 +3,7 @@ package dev.myelin.text;
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.losses.Loss;
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.recurrent.Embedding;
 import dev.myelin.nn.recurrent.LSTM;

@@ -1,6 +1,5 @@
 package dev.myelin.train;
 
-import dev.myelin.nn.Model;
 import java.util.Map;
 
 /**
@@ -10,7 +9,7 @@ import java.util.Map;
  */
 public interface Callback {
     /** Called once before training with the model and the run's plan. */
-    default void onTrainBegin(Model model, TrainingPlan plan) {}
+    default void onTrainBegin(Trainable model, TrainingPlan plan) {}
 
     default void onEpochBegin(int epoch) {}
 

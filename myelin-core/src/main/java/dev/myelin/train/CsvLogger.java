@@ -1,7 +1,6 @@
 package dev.myelin.train;
 
 import dev.myelin.io.AtomicFiles;
-import dev.myelin.nn.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +25,7 @@ public final class CsvLogger implements Callback {
     }
 
     @Override
-    public void onTrainBegin(Model model, TrainingPlan plan) {
+    public void onTrainBegin(Trainable model, TrainingPlan plan) {
         rows.clear();
         keys = null;
     }

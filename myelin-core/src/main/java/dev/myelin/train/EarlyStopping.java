@@ -1,6 +1,5 @@
 package dev.myelin.train;
 
-import dev.myelin.nn.Model;
 import dev.myelin.tensor.Tensor;
 import java.util.Map;
 
@@ -19,7 +18,7 @@ public final class EarlyStopping implements Callback {
     private int patience;
     private double minDelta;
     private boolean restoreBestWeights;
-    private Model model;
+    private Trainable model;
     private double best;
     private int bestEpoch;
     private int wait;
@@ -53,7 +52,7 @@ public final class EarlyStopping implements Callback {
     }
 
     @Override
-    public void onTrainBegin(Model m, TrainingPlan plan) {
+    public void onTrainBegin(Trainable m, TrainingPlan plan) {
         model = m;
         best = mode.worst();
         bestEpoch = 0;

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Gradients of any scalar loss with respect to a chosen list of weights, for training loops that
- * {@link dev.myelin.nn.Model#fit} cannot express (Keras's {@code tape.gradient(loss, weights)}; recording
+ * {@code Model.fit} cannot express (Keras's {@code tape.gradient(loss, weights)}; recording
  * is always on in Myelin, so no tape is needed).
  *
  * <p>Unlike {@code loss.backward()}, which accumulates into the {@code grad()} of every weight the loss

@@ -1,6 +1,5 @@
 package dev.myelin.train;
 
-import dev.myelin.nn.Model;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,7 +12,7 @@ public final class History implements Callback {
     private final List<Integer> epochs = new ArrayList<>();
 
     @Override
-    public void onTrainBegin(Model model, TrainingPlan plan) {
+    public void onTrainBegin(Trainable model, TrainingPlan plan) {
         values.clear();
         epochs.clear();
     }

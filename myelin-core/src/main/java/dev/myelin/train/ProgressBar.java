@@ -1,6 +1,5 @@
 package dev.myelin.train;
 
-import dev.myelin.nn.Model;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +40,7 @@ public final class ProgressBar implements Callback {
     }
 
     @Override
-    public void onTrainBegin(Model model, TrainingPlan plan) {
+    public void onTrainBegin(Trainable model, TrainingPlan plan) {
         epochs = plan.epochs();
         steps = plan.stepsPerEpoch();
     }

@@ -1,6 +1,5 @@
 package dev.myelin.train;
 
-import dev.myelin.nn.Model;
 import java.util.Map;
 
 /**
@@ -17,7 +16,7 @@ public final class ReduceLROnPlateau implements Callback {
     private double minDelta = 1e-4;
     private int cooldown;
     private double minLr;
-    private Model model;
+    private Trainable model;
     private double best;
     private int wait;
     private int cooldownCounter;
@@ -60,7 +59,8 @@ public final class ReduceLROnPlateau implements Callback {
     }
 
     @Override
-    public void onTrainBegin(Model m, TrainingPlan plan) {
+    public void onTrainBegin(Trainable m, TrainingPlan plan) {
+        if (m.optimizer() == null) throw new IllegalArgumentException("ReduceLROnPlateau: '" + m.name() + "' has no single optimizer whose learning rate it could lower");
         model = m;
         best = mode.worst();
         wait = 0;

@@ -1,13 +1,12 @@
 package dev.myelin.train;
 
-import dev.myelin.nn.Model;
 import java.io.PrintStream;
 import java.util.Map;
 
 /** Stops training at the first batch whose loss is NaN or infinite, with a message, as Keras's {@code TerminateOnNaN}. */
 public final class TerminateOnNaN implements Callback {
     private final PrintStream out;
-    private Model model;
+    private Trainable model;
     private String message;
 
     public TerminateOnNaN() {
@@ -19,7 +18,7 @@ public final class TerminateOnNaN implements Callback {
     }
 
     @Override
-    public void onTrainBegin(Model m, TrainingPlan plan) {
+    public void onTrainBegin(Trainable m, TrainingPlan plan) {
         model = m;
         message = null;
     }

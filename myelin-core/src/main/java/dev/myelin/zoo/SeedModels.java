@@ -1,7 +1,7 @@
 package dev.myelin.zoo;
 
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.layers.Flatten;

@@ -198,4 +198,66 @@ class DataLoaderTest {
         assertThrows(IllegalStateException.class, () -> DataLoader.of(images(3).slice(0, 0)).epoch(0));
         assertThrows(IllegalArgumentException.class, () -> DataLoader.of(images(3)).epoch(-1));
     }
+
+    /** Epoch e's order is the e-th permutation of one stream seeded with the seed (fit's order), in any epoch order. */
+    @Test
+    void epochOrdersAreSuccessivePermutationsOfOneSeededStream() {
+        DataLoader loader = DataLoader.of(images(23)).batchSize(5).shuffle(7);
+        var stream = Permutations.generator(7);
+        int[][] expected = new int[3][];
+        for (int e = 0; e < 3; e++) expected[e] = Permutations.shuffled(23, stream);
+        assertArrayEquals(expected[2], flat(epochIds(() -> loader.epoch(2))), "started out of order: replayed");
+        for (int e = 0; e < 3; e++) assertArrayEquals(expected[e], flat(epochIds(loader)), "epoch " + e);
+        assertArrayEquals(expected[1], flat(epochIds(() -> loader.epoch(1))));
+        // the augmentation draws from its own generator: the order does not change with it
+        DataLoader augmented = loader.augment((x, rng) -> x.add(rng.nextDouble()));
+        assertArrayEquals(expected[1], flat(epochIds(() -> augmented.epoch(1))));
+    }
+
+    /** Tensors of any dtype, several inputs and targets, or none: views in order, gathers when shuffled. */
+    @Test
+    void batchesInMemoryTensors() {
+        Tensor a = Tensor.of(new double[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 5, 2), b = Tensor.of(new float[] {10, 11, 12, 13, 14}, 5);
+        Tensor y = Tensor.of(new float[] {0, 1, 2, 3, 4}, 5);
+        DataLoader loader = DataLoader.of(List.of(a, b), List.of(y)).batchSize(2);
+        assertEquals(3, loader.batchesPerEpoch());
+        assertEquals(5, loader.size());
+        List<DataLoader.Batch> batches = new ArrayList<>();
+        loader.epoch(0).forEachRemaining(batches::add);
+        assertEquals(3, batches.size());
+        DataLoader.Batch last = batches.get(2);
+        assertEquals(Shape.of(1, 2), last.xs().get(0).shape());
+        assertEquals(dev.myelin.backend.DType.FLOAT64, last.x().dtype());
+        assertArrayEquals(new double[] {8, 9}, last.x().toDoubleArray());
+        assertArrayEquals(new float[] {14}, last.xs().get(1).toFloatArray());
+        assertArrayEquals(new float[] {4}, last.y().toFloatArray());
+        int[] shuffled = flat(epochIds(DataLoader.of(List.of(a), List.of(y)).batchSize(2).shuffle(3)));
+        assertArrayEquals(Permutations.shuffled(5, Permutations.generator(3)), shuffled);
+        DataLoader.Batch unlabelled = DataLoader.of(List.of(a), List.of()).batchSize(5).epoch(0).next();
+        assertTrue(unlabelled.ys().isEmpty());
+        assertThrows(IllegalStateException.class, unlabelled::y);
+        var mismatch = assertThrows(IllegalArgumentException.class, () -> DataLoader.of(List.of(a), List.of(Tensor.zeros(4))));
+        assertTrue(mismatch.getMessage().contains("5 samples") && mismatch.getMessage().contains("4"), mismatch.getMessage());
+        assertThrows(IllegalStateException.class, () -> loader.prefetch(true));
+        assertThrows(IllegalStateException.class, () -> loader.augment((x, rng) -> x));
+        assertThrows(IllegalStateException.class, loader::dataset);
+    }
+
+    /** splitAt: the first samples keep the settings, the rest come in order without augmentation (validation). */
+    @Test
+    void splitAtKeepsTheEndInOrder() {
+        DataLoader loader = DataLoader.of(images(10)).batchSize(3).shuffle(1).augment((x, rng) -> x.neg());
+        DataLoader.Split parts = loader.splitAt(7);
+        assertEquals(7, parts.train().size());
+        int[] trainIds = flat(epochIds(parts.train()));
+        Arrays.sort(trainIds);
+        assertArrayEquals(Permutations.identity(7), trainIds);
+        assertTrue(parts.train().epoch(0).next().x().toFloatArray()[0] <= 0, "training part keeps the augmentation");
+        assertArrayEquals(new int[] {7, 8, 9}, flat(epochIds(parts.validation())));
+        assertEquals(7f, parts.validation().epoch(0).next().x().toFloatArray()[0]);
+        Tensor x = Tensor.of(new float[] {0, 1, 2, 3}, 4);
+        DataLoader.Split tensors = DataLoader.of(List.of(x), List.of(x)).splitAt(3);
+        assertArrayEquals(new float[] {3}, tensors.validation().epoch(0).next().x().toFloatArray());
+        assertThrows(IllegalArgumentException.class, () -> loader.splitAt(10));
+    }
 }

@@ -124,7 +124,7 @@ class GanTest {
             new dev.myelin.nn.layers.Conv2DTranspose(1, 3, dev.myelin.nn.Activation.TANH).strides(2).padding(dev.myelin.tensor.Padding.SAME),
             new dev.myelin.nn.layers.UpSampling2D(2)};
         for (var l : layers) l.dtype(dev.myelin.backend.DType.FLOAT64);
-        var g = new dev.myelin.nn.Sequential(layers).seed(5);
+        var g = new dev.myelin.models.Sequential(layers).seed(5);
         assertEquals(Shape.of(16, 16, 1), g.outputs().get(0).shape());
         double[] z = new double[3 * 4];
         for (int i = 0; i < z.length; i++) z[i] = Math.sin(1.7 * i + 0.3) * 1.5;
@@ -141,6 +141,25 @@ class GanTest {
         }
         var direct = assertThrows(IllegalArgumentException.class, () -> gan.generator().call(Tensor.zeros(4, 64), false));
         assertTrue(direct.getMessage().contains("[batch, 100]") && direct.getMessage().contains("[4, 64]"), direct.getMessage());
+    }
+
+    /** fit drives the GAN as any Trainable: its three logs (no learning rate: two optimizers), callbacks, no validation. */
+    @Test
+    void fitDrivesTheGameThroughTheTrainingContract() {
+        Tensor real = Tensor.uniform(java.util.random.RandomGeneratorFactory.of("L64X128MixRandom").create(4), -1, 1, 12, 784);
+        GAN gan = new GAN(GanModels.denseGenerator().seed(1), GanModels.denseDiscriminator().seed(2)).seed(3);
+        gan.compile();
+        int[] batches = new int[1];
+        History h = gan.fit(real, FitOptions.epochs(2).batchSize(8).seed(5).verbose(0)
+                .callbacks(dev.myelin.train.LambdaCallback.onBatchEnd((b, logs) -> batches[0]++)));
+        assertEquals(java.util.List.of("loss", "d_loss", "g_loss", "d_accuracy"), java.util.List.copyOf(h.asMap().keySet()));
+        assertEquals(4, batches[0]); // 12 samples in batches of 8, twice
+        assertEquals(4, gan.generatorOptimizer().iterations());
+        for (int e = 0; e < 2; e++) assertEquals(h.get("d_loss").get(e) + h.get("g_loss").get(e), h.get("loss").get(e), 1e-9);
+        var validation = assertThrows(IllegalStateException.class, () -> gan.fit(real, FitOptions.epochs(1).validationSplit(0.5).verbose(0)));
+        assertTrue(validation.getMessage().contains("cannot be evaluated"), validation.getMessage());
+        var plateau = assertThrows(IllegalArgumentException.class, () -> gan.fit(real, FitOptions.epochs(1).verbose(0).callbacks(new dev.myelin.train.ReduceLROnPlateau("loss"))));
+        assertTrue(plateau.getMessage().contains(gan.name()), plateau.getMessage());
     }
 
     @Test

@@ -9,7 +9,7 @@ import dev.myelin.io.PngWriter;
 import dev.myelin.losses.BinaryCrossentropy;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Parameter;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.Optimizer;

@@ -2,8 +2,8 @@ package dev.myelin.losses;
 
 import static dev.myelin.losses.LossValuesTest.t;
 import static dev.myelin.testing.TensorAssert.assertAllClose;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.nn.Activation;
@@ -13,7 +13,7 @@ import dev.myelin.testing.GradCheck;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Float64 finite-difference checks of every loss on both paths, stability on saturated inputs, onLogits. */
+/** Float64 finite-difference checks of every loss on both paths, stability on saturated inputs, the logits read from softmax/sigmoid outputs. */
 class LossGradientTest {
     private static final SplittableRandom RNG = new SplittableRandom(42);
 
@@ -123,18 +123,41 @@ class LossGradientTest {
         for (double g : x.grad().toDoubleArray()) assertTrue(Double.isFinite(g), loss + ": gradient " + g);
     }
 
+    /**
+     * A cross-entropy on probabilities reads the logits of the softmax (last axis) or sigmoid that made
+     * them. Saturated logits tell the two paths apart: the probability path clips at ε = 1e-7 (loss
+     * −log ε ≈ 16.1 for a sample whose true class has logit −100 against 100), the logits path does not
+     * (loss 200).
+     */
     @Test
-    void onLogitsReturnsTheLogitTwin() {
-        assertEquals(new CategoricalCrossentropy(true, 0.1), new CategoricalCrossentropy(false, 0.1).onLogits(Activation.SOFTMAX));
-        assertEquals(new SparseCategoricalCrossentropy(true), Loss.SPARSE_CATEGORICAL_CROSSENTROPY.onLogits(Activation.SOFTMAX));
-        assertEquals(new BinaryCrossentropy(true, 0.2), new BinaryCrossentropy(false, 0.2).onLogits(Activation.SIGMOID));
-        assertNull(Loss.CATEGORICAL_CROSSENTROPY.onLogits(Activation.SIGMOID));
-        assertNull(Loss.CATEGORICAL_CROSSENTROPY.onLogits(Activation.LINEAR));
-        assertNull(Loss.BINARY_CROSSENTROPY.onLogits(Activation.SOFTMAX));
-        assertNull(new CategoricalCrossentropy(true).onLogits(Activation.SOFTMAX), "already on logits");
-        assertNull(new BinaryCrossentropy(true).onLogits(Activation.SIGMOID), "already on logits");
-        assertNull(Loss.MSE.onLogits(Activation.SIGMOID));
-        assertNull(Loss.HUBER.onLogits(Activation.SOFTMAX));
+    void crossEntropyReadsTheLogitsOfItsSoftmaxOrSigmoidInput() {
+        Tensor x = t(new double[] {100, -100, 0, -100, 100, 100}, 2, 3);
+        Tensor ids = t(new double[] {1, 0}, 2), oneHot = Tensor.oneHot(ids, 3).to(DType.FLOAT64);
+        Tensor z = t(new double[] {0, 1, 1, 1, 0, 0}, 2, 3);
+        Tensor softmax = Activation.SOFTMAX.apply(x), sigmoid = Activation.SIGMOID.apply(x);
+        assertSame(x, softmax.softmaxLogits());
+        assertNull(softmax.sigmoidLogits());
+        assertSame(x, sigmoid.sigmoidLogits());
+        assertNull(sigmoid.softmaxLogits());
+        assertNull(softmax.detach().softmaxLogits(), "a copy outside the graph does not carry the logits");
+        // the logits twin's value, not the clipped probability path's
+        assertClose(new CategoricalCrossentropy(false, 0.1).compute(oneHot, softmax), new CategoricalCrossentropy(true, 0.1).compute(oneHot, x));
+        assertClose(Loss.SPARSE_CATEGORICAL_CROSSENTROPY.compute(ids, softmax), new SparseCategoricalCrossentropy(true).compute(ids, x));
+        assertClose(new BinaryCrossentropy(false, 0.2).compute(z, sigmoid), new BinaryCrossentropy(true, 0.2).compute(z, x));
+        assertTrue(Loss.SPARSE_CATEGORICAL_CROSSENTROPY.compute(ids, softmax).item() > 150, "the logits path does not clip");
+        assertTrue(Loss.SPARSE_CATEGORICAL_CROSSENTROPY.compute(ids, softmax.detach()).item() < 20, "the probability path clips");
+        // logits of the wrong kind, or none, are not used: the probability path on the same values
+        assertClose(Loss.CATEGORICAL_CROSSENTROPY.compute(oneHot, sigmoid), Loss.CATEGORICAL_CROSSENTROPY.compute(oneHot, sigmoid.detach()));
+        assertClose(Loss.CATEGORICAL_CROSSENTROPY.compute(oneHot, Activation.LINEAR.apply(softmax.detach())), Loss.CATEGORICAL_CROSSENTROPY.compute(oneHot, softmax.detach()));
+        assertClose(Loss.BINARY_CROSSENTROPY.compute(z, softmax), Loss.BINARY_CROSSENTROPY.compute(z, softmax.detach()));
+        // a loss already on logits takes its input as the logits, whatever made it
+        assertClose(new CategoricalCrossentropy(true).compute(oneHot, softmax), new CategoricalCrossentropy(true).compute(oneHot, softmax.detach()));
+        assertClose(new BinaryCrossentropy(true).compute(z, sigmoid), new BinaryCrossentropy(true).compute(z, sigmoid.detach()));
+        // other losses work on the probabilities
+        assertClose(Loss.MSE.compute(z, sigmoid), Loss.MSE.compute(z, sigmoid.detach()));
+        assertClose(Loss.HUBER.compute(oneHot, softmax), Loss.HUBER.compute(oneHot, softmax.detach()));
+        // softmax over another axis is not a class distribution over the last axis: no logits
+        assertNull(x.softmax(0).softmaxLogits());
     }
 
     @Test
@@ -144,14 +167,19 @@ class LossGradientTest {
         Tensor oneHot = Tensor.oneHot(ids, 5).to(DType.FLOAT64);
         Activation softmax = Activation.SOFTMAX, sigmoid = Activation.SIGMOID;
         Loss cce = new CategoricalCrossentropy(false, 0.1), scce = Loss.SPARSE_CATEGORICAL_CROSSENTROPY, bce = new BinaryCrossentropy(false, 0.1);
-        assertClose(cce.compute(oneHot, softmax.apply(x)), cce.onLogits(softmax).compute(oneHot, x));
-        assertClose(scce.compute(ids, softmax.apply(x)), scce.onLogits(softmax).compute(ids, x));
+        Loss cceLogits = new CategoricalCrossentropy(true, 0.1), scceLogits = new SparseCategoricalCrossentropy(true), bceLogits = new BinaryCrossentropy(true, 0.1);
+        // detach() drops the remembered logits, so these run the probability path
+        assertClose(cce.compute(oneHot, softmax.apply(x).detach()), cceLogits.compute(oneHot, x));
+        assertClose(scce.compute(ids, softmax.apply(x).detach()), scceLogits.compute(ids, x));
         Tensor z = binary(6, 5);
-        assertClose(bce.compute(z, sigmoid.apply(x)), bce.onLogits(sigmoid).compute(z, x));
-        // and so do their gradients with respect to the logits
+        assertClose(bce.compute(z, sigmoid.apply(x).detach()), bceLogits.compute(z, x));
+        // and so do their gradients with respect to the logits: the probability path through the softmax
+        // (a probability tensor that is a leaf) chained by hand, against the logits path
         Tensor a = x.detach().requiresGrad(true), b = x.detach().requiresGrad(true);
-        cce.compute(oneHot, softmax.apply(a)).backward();
-        cce.onLogits(softmax).compute(oneHot, b).backward();
+        Tensor p = softmax.apply(a), leaf = p.detach().requiresGrad(true);
+        cce.compute(oneHot, leaf).backward();
+        p.backward(leaf.grad());
+        cceLogits.compute(oneHot, b).backward();
         assertAllClose(a.grad(), b.grad(), 1e-9, 1e-12);
     }
 

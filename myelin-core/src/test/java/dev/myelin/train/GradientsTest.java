@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.myelin.losses.BinaryCrossentropy;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Parameter;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.SGD;
@@ -104,6 +104,8 @@ class GradientsTest {
         List<Parameter> w = d.trainableWeights();
         Tensor out = d.call(Tensor.normal(RNG, 0, 1, 2, 6), true);
         assertThrows(IllegalArgumentException.class, () -> Gradients.of(out, w));
+        var nonScalar = assertThrows(IllegalArgumentException.class, () -> new SGD().minimize(out, w));
+        assertTrue(nonScalar.getMessage().contains("minimize needs a scalar loss, got shape [2, 1]"), nonScalar.getMessage());
         var e = assertThrows(IllegalArgumentException.class, () -> new SGD().applyGradients(List.of(), w));
         assertTrue(e.getMessage().contains("0 gradients for 4 parameters"), e.getMessage());
     }

@@ -11,7 +11,7 @@ import dev.myelin.data.TrainTest;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.regularizers.L2;
 import dev.myelin.optim.Adam;
@@ -102,6 +102,106 @@ class TrainerTest {
         assertEquals(val, h.last("val_loss"), 1e-6);
     }
 
+    /**
+     * The fit loop needs nothing but the Trainable contract: a hand-written target (its one weight is the mean of the
+     * last batch) gets its steps in order, its metrics logged, validation through its
+     * evaluator, and EarlyStopping restores its best weights.
+     */
+    @Test
+    void fitDrivesAnyTrainable() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10, 1);
+        var target = new Trainable() {
+            final dev.myelin.metrics.Mean batchSize = new dev.myelin.metrics.Mean("batch_size");
+            final List<Double> firstOfBatch = new java.util.ArrayList<>();
+            double weight;
+            boolean stop;
+
+            public String name() {
+                return "mean";
+            }
+
+            public void prepareTraining() {}
+
+            public double trainStep(List<Tensor> xs, List<Tensor> ys) {
+                firstOfBatch.add(xs.get(0).toDoubleArray()[0]);
+                batchSize.update(xs.get(0).dim(0));
+                weight = xs.get(0).mean().item();
+                return weight;
+            }
+
+            public java.util.Map<String, Metric> trainingMetrics() {
+                return java.util.Map.of("batch_size", batchSize);
+            }
+
+            public Evaluator evaluator() {
+                return new Evaluator() {
+                    public double testStep(List<Tensor> xs, List<Tensor> ys) {
+                        return Math.abs(xs.get(0).mean().item() - weight);
+                    }
+
+                    public java.util.Map<String, Double> metricResults() {
+                        return java.util.Map.of();
+                    }
+                };
+            }
+
+            public dev.myelin.optim.Optimizer optimizer() {
+                return null;
+            }
+
+            public java.util.Map<String, Tensor> weightValues() {
+                return java.util.Map.of("w", Tensor.scalar(weight));
+            }
+
+            public void setWeightValues(java.util.Map<String, Tensor> values) {
+                weight = values.get("w").item();
+            }
+
+            public void stopTraining(boolean value) {
+                stop = value;
+            }
+
+            public boolean stopTrainingRequested() {
+                return stop;
+            }
+        };
+        History h = Trainer.fit(target, List.of(x), List.of(x), FitOptions.epochs(3).batchSize(4).shuffle(false).validationSplit(0.2).verbose(0)
+                .callbacks(new EarlyStopping("val_loss").patience(5).restoreBestWeights(true)));
+        // 8 training samples in batches of 4, in order, three epochs; the last 2 samples validate
+        assertEquals(List.of(1.0, 5.0, 1.0, 5.0, 1.0, 5.0), target.firstOfBatch);
+        assertEquals(List.of(4.0, 4.0, 4.0), h.get("batch_size"));
+        assertEquals(List.of(4.5, 4.5, 4.5), h.get("loss"));       // batch losses 2.5 and 6.5, weighted by size
+        assertEquals(List.of(3.0, 3.0, 3.0), h.get("val_loss"));   // |9.5 − 6.5|
+        assertEquals(6.5, target.weight, 0.0);
+    }
+
+    /** fit(loader) splits validation data off the END of the loader's dataset, by the same rule as fit(x, y). */
+    @Test
+    void validationSplitOnALoaderMatchesTheInMemorySplit() {
+        Tensor[] d = blobs(100, 3);
+        Sequential inMemory = smallClassifier(2), onLoader = smallClassifier(2);
+        inMemory.compile(new Adam(0.01), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        onLoader.compile(new Adam(0.01), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        History a = inMemory.fit(d[0], d[1], FitOptions.epochs(2).batchSize(10).shuffle(false).validationSplit(0.2).verbose(0));
+        int[] steps = new int[1];
+        var loader = dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(d[0], d[1])).batchSize(10);
+        History b = onLoader.fit(loader, FitOptions.epochs(2).batchSize(10).validationSplit(0.2).verbose(0)
+                .callbacks(LambdaCallback.onBatchEnd((batch, logs) -> steps[0]++)));
+        assertEquals(2 * 8, steps[0]); // 80 training samples in batches of 10
+        for (String key : List.of("loss", "accuracy", "val_loss", "val_accuracy")) {
+            assertEquals(a.get(key), b.get(key), key);
+        }
+        var tooFew = assertThrows(IllegalArgumentException.class, () -> smallClassifierCompiled().fit(
+                dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(d[0].slice(0, 0, 3), d[1].slice(0, 0, 3))), FitOptions.epochs(1).validationSplit(0.2).verbose(0)));
+        assertTrue(tooFew.getMessage().contains("validationSplit 0.2 of 3 samples leaves 3 for training and 0 for validation"), tooFew.getMessage());
+    }
+
+    private static Sequential smallClassifierCompiled() {
+        Sequential m = smallClassifier(1);
+        m.compile(new SGD(0.1), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
+        return m;
+    }
+
     @Test
     void logitsPathMatchesTheLossOfTheSoftmaxOutput() {
         Tensor[] d = blobs(30, 4);
@@ -130,6 +230,7 @@ class TrainerTest {
             d.kernel().value().assign(Tensor.of(new float[] {200, -200}, 1, 2));
         }
         // label 1 while the softmax gives it exp(-400): probabilities would clip, logits give loss 400
+        assertEquals(400, m.evaluate(Tensor.ones(1, 1), Tensor.ones(1)).loss(), 1e-3, "evaluation (no gradients) reads the logits too");
         double loss = m.trainStep(List.of(Tensor.ones(1, 1)), List.of(Tensor.ones(1)));
         assertEquals(400, loss, 1e-3);
         assertTrue(Double.isFinite(d.kernel().value().toFloatArray()[0]));

@@ -5,7 +5,7 @@ import dev.myelin.data.TrainTest;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.layers.Flatten;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.nn.Activation;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.recurrent.KerasReference.Cell;
 import dev.myelin.backend.DType;

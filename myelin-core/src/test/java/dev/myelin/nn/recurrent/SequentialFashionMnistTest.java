@@ -7,7 +7,7 @@ import dev.myelin.data.FashionMnist;
 import dev.myelin.data.TrainTest;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
-import dev.myelin.nn.Sequential;
+import dev.myelin.models.Sequential;
 import dev.myelin.optim.Adam;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluation;

@@ -1,5 +1,9 @@
-package dev.myelin.nn;
+package dev.myelin.models;
 
+import dev.myelin.nn.Input;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.MergeLayer;
+import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
-package dev.myelin.nn;
+package dev.myelin.models;
 
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.Parameter;
+import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.tensor.Shape;
 import java.util.HashSet;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.myelin.nn;
+package dev.myelin.models;
 
 import static dev.myelin.testing.TensorAssert.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
+import dev.myelin.nn.Activation;
+import dev.myelin.nn.Input;
+import dev.myelin.nn.Parameter;
+import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.nn.layers.Add;
 import dev.myelin.nn.layers.Concatenate;
 import dev.myelin.nn.layers.Dense;

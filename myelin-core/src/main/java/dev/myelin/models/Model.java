@@ -1,16 +1,22 @@
-package dev.myelin.nn;
+package dev.myelin.models;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
-import dev.myelin.nn.layers.ActivatedLayer;
+import dev.myelin.nn.Input;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.MergeLayer;
+import dev.myelin.nn.Parameter;
+import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluation;
+import dev.myelin.train.Evaluator;
 import dev.myelin.train.FitOptions;
 import dev.myelin.train.History;
+import dev.myelin.train.Trainable;
 import dev.myelin.train.Trainer;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,10 +49,10 @@ import java.util.random.RandomGeneratorFactory;
  * otherwise at the first call on data. The seed ({@link #seed(long)}) makes the initial weights
  * repeatable; without one they are random.
  *
- * <p>Training runs {@link #trainStep}, which subclasses may override for custom loops (a GAN, say);
- * {@link Trainer} drives it with callbacks and batches.
+ * <p>A model is a {@link Trainable}: {@link Trainer} drives its {@link #trainStep} (which subclasses may
+ * override for custom steps) with callbacks and batches, and evaluates it through {@link #evaluator()}.
  */
-public class Model {
+public class Model implements Trainable {
     private static final Map<String, AtomicInteger> NAME_COUNTS = new ConcurrentHashMap<>();
 
     private final String name;
@@ -79,6 +85,7 @@ public class Model {
         this.name = n == 0 ? baseName : baseName + "_" + n;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -160,60 +167,27 @@ public class Model {
         return call(List.of(x), training).get(0);
     }
 
-    /** Runs the model on one batch of each input; returns one tensor per output. */
+    /**
+     * Runs the model on one batch of each input; returns one tensor per output. Every layer runs through
+     * {@link Layer#call} (a softmax or sigmoid output remembers its logits for the cross-entropy losses,
+     * {@link Tensor#softmaxLogits()}).
+     */
     public List<Tensor> call(List<Tensor> xs, boolean training) {
-        return forward(xs, training, null).predictions();
-    }
-
-    /**
-     * The outputs of a forward pass and, per output, what the loss takes: the logits and the logits form of
-     * the loss for outputs that end in softmax or sigmoid, the prediction and the compiled loss otherwise.
-     */
-    public record Forward(List<Tensor> predictions, List<Tensor> lossInputs, List<Loss> losses) {
-        /** The loss of output {@code i} against {@code target}. */
-        public Tensor loss(int i, Tensor target) {
-            return losses.get(i).compute(target, lossInputs.get(i));
-        }
-    }
-
-    /**
-     * Forward pass for training or evaluation. For each output whose last layer ends in an activation that
-     * {@code lossFn} can take as logits ({@link Loss#onLogits}), {@code lossInputs} holds the logits; else
-     * the prediction itself.
-     */
-    public Forward forward(List<Tensor> xs, boolean training, Loss lossFn) {
         ensureBuiltFor(xs);
         Map<SymbolicTensor, Tensor> values = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
-        Map<SymbolicTensor, Tensor> logits = new IdentityHashMap<>();
         for (SymbolicTensor t : steps) {
-            Layer layer = t.layer();
-            if (layer instanceof MergeLayer merge) {
+            if (t.layer() instanceof MergeLayer merge) {
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
                 values.put(t, merge.call(args, training));
-                continue;
-            }
-            Tensor x = values.get(t.inputs().get(0));
-            if (lossFn != null && outputs.contains(t) && layer instanceof ActivatedLayer act && lossFn.onLogits(act.activation()) != null) {
-                layer.checkInput(x.shape());
-                Tensor z = act.preActivation(x);
-                logits.put(t, z);
-                values.put(t, act.activation().apply(z));
             } else {
-                values.put(t, layer.call(x, training));
+                values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
             }
         }
-        List<Tensor> preds = new ArrayList<>();
-        List<Tensor> lossIn = new ArrayList<>();
-        List<Loss> lossFns = new ArrayList<>();
-        for (SymbolicTensor out : outputs) {
-            preds.add(values.get(out));
-            Tensor z = logits.get(out);
-            lossIn.add(z != null ? z : values.get(out));
-            lossFns.add(z != null ? lossFn.onLogits(((ActivatedLayer) out.layer()).activation()) : lossFn);
-        }
-        return new Forward(preds, lossIn, lossFns);
+        List<Tensor> predictions = new ArrayList<>(outputs.size());
+        for (SymbolicTensor out : outputs) predictions.add(values.get(out));
+        return predictions;
     }
 
     /** Builds on first use and checks each batch against the input shapes, naming the model, the input and both shapes. */
@@ -267,6 +241,7 @@ public class Model {
     }
 
     /** A copy of every weight's values, by full name (for EarlyStopping's best weights, checkpoints). */
+    @Override
     public Map<String, Tensor> weightValues() {
         Map<String, Tensor> copy = new java.util.LinkedHashMap<>();
         try (var g = NoGrad.scope()) {
@@ -276,6 +251,7 @@ public class Model {
     }
 
     /** Restores weights saved by {@link #weightValues()}. */
+    @Override
     public void setWeightValues(Map<String, Tensor> values) {
         try (var g = NoGrad.scope()) {
             for (Parameter p : weights()) {
@@ -314,6 +290,7 @@ public class Model {
         compile(Optimizer.of(optimizerName), Loss.of(lossName), ms);
     }
 
+    @Override
     public Optimizer optimizer() {
         return optimizer;
     }
@@ -343,6 +320,7 @@ public class Model {
      * the compiled metrics of every output. A model with its own {@link #trainStep} (a GAN) overrides
      * this to report what its step tracks.
      */
+    @Override
     public Map<String, Metric> trainingMetrics() {
         Map<String, Metric> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < outputs.size(); i++) for (Metric metric : metrics(i)) m.put(metricLogName(i, metric), metric);
@@ -364,7 +342,7 @@ public class Model {
         return Trainer.fit(this, List.of(x), List.of(y), options);
     }
 
-    /** Trains on a loader's batches (its shuffling, augmentation and prefetching); see {@link Trainer#fit(Model, DataLoader, FitOptions)}. */
+    /** Trains on a loader's batches (its shuffling, augmentation and prefetching); see {@link Trainer#fit(Trainable, DataLoader, FitOptions)}. */
     public History fit(DataLoader train, FitOptions options) {
         return Trainer.fit(this, train, options);
     }
@@ -388,8 +366,26 @@ public class Model {
         return predict(x, 32);
     }
 
+    /** Predictions for every sample, computed in batches of {@code batchSize} in inference mode. */
     public Tensor predict(Tensor x, int batchSize) {
-        return Trainer.predict(this, List.of(x), batchSize).get(0);
+        if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        if (x.rank() == 0) throw new IllegalArgumentException("predict: every input needs the same number of samples along axis 0, got shapes " + List.of(x.shape()));
+        int n = x.dim(0);
+        if (n == 0) throw new IllegalArgumentException("predict: empty input (0 samples)");
+        List<Tensor> parts = new ArrayList<>();
+        try (var g = NoGrad.scope()) {
+            for (int from = 0; from < n; from += batchSize) parts.add(call(x.slice(0, from, Math.min(n, from + batchSize)), false));
+        }
+        return parts.size() == 1 ? parts.get(0) : Tensor.concat(parts, 0);
+    }
+
+    // ---- Trainable ----
+
+    /** Checks that the model is compiled and builds it. */
+    @Override
+    public void prepareTraining() {
+        if (!isCompiled()) throw new IllegalStateException("model '" + name + "' is not compiled; call compile(optimizer, loss, metrics) before fit");
+        build();
     }
 
     /**
@@ -397,15 +393,49 @@ public class Model {
      * backward, optimizer update, metric updates. Returns the batch's loss. Override for custom training
      * (the compiled optimizer, loss and metrics are available through the getters).
      */
+    @Override
     public double trainStep(List<Tensor> xs, List<Tensor> ys) {
-        return Trainer.defaultTrainStep(this, xs, ys);
+        List<Tensor> predictions = call(xs, true);
+        Tensor total = totalLoss(ys, predictions);
+        List<Parameter> params = trainableWeights();
+        for (Parameter p : params) {
+            if (p.regularizer() != null) total = total.add(p.regularizer().penalty(p.value()));
+        }
+        for (Parameter p : params) p.value().zeroGrad();
+        total.backward();
+        optimizer.apply(params);
+        try (var g = NoGrad.scope()) {
+            for (int i = 0; i < ys.size(); i++) {
+                for (Metric m : metrics(i)) m.update(ys.get(i), predictions.get(i).detach());
+            }
+        }
+        return total.item();
     }
 
-    /** Asks {@link Trainer} to stop after the current epoch (used by EarlyStopping, TerminateOnNaN). */
+    /** The compiled loss summed over the outputs; on a softmax or sigmoid output the loss reads its logits. */
+    Tensor totalLoss(List<Tensor> ys, List<Tensor> predictions) {
+        Tensor total = null;
+        for (int i = 0; i < ys.size(); i++) {
+            Tensor l = loss.compute(ys.get(i), predictions.get(i));
+            total = total == null ? l : total.add(l);
+        }
+        return total;
+    }
+
+    /** An evaluation pass with fresh copies of the compiled metrics and, for a classifier, a confusion matrix. */
+    @Override
+    public Evaluator evaluator() {
+        if (loss == null) throw new IllegalStateException("model '" + name + "' is not compiled; call compile(optimizer, loss, metrics) before evaluate");
+        return new ModelEvaluator(this);
+    }
+
+    /** Asks {@link Trainer} to stop after the current batch (used by EarlyStopping, TerminateOnNaN). */
+    @Override
     public void stopTraining(boolean value) {
         this.stopTraining = value;
     }
 
+    @Override
     public boolean stopTrainingRequested() {
         return stopTraining;
     }

@@ -1,0 +1,68 @@
+package dev.myelin.train;
+
+import dev.myelin.metrics.Metric;
+import dev.myelin.optim.Optimizer;
+import dev.myelin.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@link Trainer#fit} trains: the whole contract between the fit loop and a model, as the methods
+ * Keras's {@code Trainer} calls on a model ({@code train_step}, {@code test_step}, {@code metrics},
+ * weights, {@code stop_training}). {@code Model} implements it with its compiled optimizer, loss and
+ * metrics; {@code GAN} with a round of its two-player game. The loop knows nothing else about either.
+ *
+ * <p>Example, a custom step on a compiled model (callbacks, batching and the progress bar come with
+ * {@code fit}):
+ * <pre>{@code
+ * Model model = new Model(in, out) {
+ *     @Override
+ *     public double trainStep(List<Tensor> xs, List<Tensor> ys) {
+ *         Tensor noisy = xs.get(0).add(Tensor.normal(rng, 0, 0.1, xs.get(0).shape().toArray()));
+ *         return super.trainStep(List.of(noisy), ys);
+ *     }
+ * };
+ * }</pre>
+ */
+public interface Trainable {
+    /** The name used in messages. */
+    String name();
+
+    /**
+     * Called once as {@code fit} starts: checks that training can run and creates missing weights.
+     *
+     * @throws IllegalStateException naming what is missing (such as a {@code compile} call)
+     */
+    void prepareTraining();
+
+    /**
+     * One optimization step on a batch (samples along axis 0 of every tensor): updates the weights and
+     * {@link #trainingMetrics()}; returns the batch's loss.
+     */
+    double trainStep(List<Tensor> xs, List<Tensor> ys);
+
+    /** The metrics {@code fit} resets each epoch and logs next to {@code loss}, by log name. */
+    Map<String, Metric> trainingMetrics();
+
+    /**
+     * A new evaluation pass in inference mode, for validation and {@code evaluate}: fresh metric instances,
+     * so the training metrics keep their values.
+     *
+     * @throws IllegalStateException when this target cannot be evaluated (not compiled with a loss, say)
+     */
+    Evaluator evaluator();
+
+    /** The optimizer whose learning rate {@code fit} logs and {@link ReduceLROnPlateau} lowers; null when none. */
+    Optimizer optimizer();
+
+    /** A copy of every weight's values, by full name (for {@link EarlyStopping}'s best weights, checkpoints). */
+    Map<String, Tensor> weightValues();
+
+    /** Restores weights saved by {@link #weightValues()}. */
+    void setWeightValues(Map<String, Tensor> values);
+
+    /** Asks {@code fit} to stop after the current batch (used by {@link EarlyStopping}, {@link TerminateOnNaN}). */
+    void stopTraining(boolean value);
+
+    boolean stopTrainingRequested();
+}
