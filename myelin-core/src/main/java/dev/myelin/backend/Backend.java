@@ -1,6 +1,5 @@
 package dev.myelin.backend;
 
-
 /**
  * The line between tensors and hardware: a backend owns buffers and a small set of kernels over strided
  * {@link View}s. Everything above it (autograd, layers, training) is written once in terms of these.
@@ -27,6 +26,11 @@ package dev.myelin.backend;
  * {@code META-INF/services/dev.myelin.backend.Backend}); {@link Backends} picks the usable one with the
  * highest {@link #priority}. A provider needs a public no-argument constructor that does not fail when
  * the backend cannot run here: it says so through {@link #unavailableReason}.
+ *
+ * <p>Example: a new backend is one class implementing the primitives over a {@link Storage} of its own,
+ * plus the line {@code com.example.MyBackend} in {@code META-INF/services/dev.myelin.backend.Backend};
+ * its test extends the conformance suite ({@code BackendConformanceTest}). The test-only
+ * {@code NaiveBackend} is such a backend.
  */
 public interface Backend {
 
