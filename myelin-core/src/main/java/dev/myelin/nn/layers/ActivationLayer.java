@@ -2,6 +2,8 @@ package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.Objects;
@@ -18,6 +20,21 @@ import java.util.Objects;
  * <p>Example: {@code new ActivationLayer(Activation.RELU)}.
  */
 public final class ActivationLayer extends Layer implements ActivatedLayer {
+    /** ActivationLayer's configuration: Keras's {@code activation}. */
+    public record Config(LayerSettings layer, Activation activation) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static ActivationLayer fromConfig(Config config) {
+        ActivationLayer l = new ActivationLayer(config.activation());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), activation);
+    }
+
     private final Activation activation;
 
     public ActivationLayer(Activation activation) {

@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -15,6 +17,21 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new LeakyReLU(0.1)}.
  */
 public final class LeakyReLU extends Layer {
+    /** LeakyReLU's configuration: Keras's {@code negative_slope}. */
+    public record Config(LayerSettings layer, double negativeSlope) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static LeakyReLU fromConfig(Config config) {
+        LeakyReLU l = new LeakyReLU(config.negativeSlope());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), negativeSlope);
+    }
+
     private final double negativeSlope;
 
     public LeakyReLU() {

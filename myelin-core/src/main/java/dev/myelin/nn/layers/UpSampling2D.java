@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -18,6 +20,21 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new UpSampling2D(2)} on {@code [7, 7, 64]} gives {@code [14, 14, 64]}.
  */
 public final class UpSampling2D extends Layer {
+    /** UpSampling2D's configuration: Keras's {@code size} (nearest-neighbour interpolation). */
+    public record Config(LayerSettings layer, int sizeH, int sizeW) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static UpSampling2D fromConfig(Config config) {
+        UpSampling2D l = new UpSampling2D(config.sizeH(), config.sizeW());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), sizeH, sizeW);
+    }
+
     private final int sizeH;
     private final int sizeW;
 
