@@ -68,6 +68,10 @@ public final class ConfigArgs {
         return v == null ? fallback : toInt(key, v);
     }
 
+    public long requiredLong(String key) {
+        return toLong(key, required(key));
+    }
+
     public long optionalLong(String key, long fallback) {
         Object v = raw(key);
         return v == null ? fallback : toLong(key, v);

@@ -1,10 +1,14 @@
 package dev.myelin.config;
 
+import dev.myelin.losses.Loss;
+import dev.myelin.metrics.Metric;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.Regularizer;
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.nn.init.Initializers;
 import dev.myelin.nn.regularizers.Regularizers;
+import dev.myelin.optim.LearningRateSchedule;
+import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +33,27 @@ public final class Registries {
     public static final Registry<Initializer> INITIALIZERS = new Registry<>("initializer", "keras.initializers", Initializers::of);
     /** Regularizers ({@code keras.regularizers}); bare names {@code "l1"}, {@code "l2"}, {@code "l1_l2"} are accepted. */
     public static final Registry<Regularizer> REGULARIZERS = new Registry<>("regularizer", "keras.regularizers", Regularizers::of);
+    /** Learning-rate schedules ({@code keras.optimizers.schedules}). */
+    public static final Registry<LearningRateSchedule> SCHEDULES = new Registry<>("learning rate schedule", "keras.optimizers.schedules", null);
+    /** Optimizers ({@code keras.optimizers}); bare names such as {@code "adam"} are accepted. */
+    public static final Registry<Optimizer> OPTIMIZERS = new Registry<>("optimizer", "keras.optimizers", Optimizer::of);
+    /** Losses ({@code keras.losses}); bare names such as {@code "mse"} are accepted. */
+    public static final Registry<Loss> LOSSES = new Registry<>("loss", "keras.losses", Loss::of);
+    /**
+     * Metrics ({@code keras.metrics}), their settings only; bare names such as {@code "accuracy"} are
+     * accepted, and the shared constants ({@code Metric.ACCURACY}) serialize as their {@code fresh()} copies.
+     */
+    public static final Registry<Metric> METRICS = new Registry<>("metric", "keras.metrics", name -> Metric.of(name).fresh(), Metric::fresh);
     /** Layers ({@code keras.layers}). */
     public static final Registry<Layer> LAYERS = new Registry<>("layer", "keras.layers", null);
 
     static {
         InitializerCodecs.registerInitializers(INITIALIZERS);
         InitializerCodecs.registerRegularizers(REGULARIZERS);
+        OptimizerCodecs.registerSchedules(SCHEDULES);
+        OptimizerCodecs.registerOptimizers(OPTIMIZERS);
+        LossCodecs.register(LOSSES);
+        MetricCodecs.register(METRICS);
         LayerCodecs.register(LAYERS);
         RecurrentCodecs.register(LAYERS);
     }

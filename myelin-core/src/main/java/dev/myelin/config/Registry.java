@@ -33,6 +33,7 @@ public final class Registry<T> {
     private final String kind;
     private final String module;
     private final Function<String, T> shortcut;
+    private final Function<T, T> canonical;
     private final Map<String, Entry<T>> byName = new TreeMap<>();
     private final Map<Class<?>, Entry<T>> byValueType = new LinkedHashMap<>();
     private final Map<Class<?>, Entry<T>> byConfigType = new LinkedHashMap<>();
@@ -43,9 +44,15 @@ public final class Registry<T> {
      * @param shortcut the object for a bare string name (Keras's {@code "glorot_uniform"}), or null when the family has none
      */
     Registry(String kind, String module, Function<String, T> shortcut) {
+        this(kind, module, shortcut, Function.identity());
+    }
+
+    /** @param canonical maps a value to one of a registered class with the same config (Metric's shared constants to {@code fresh()} copies) */
+    Registry(String kind, String module, Function<String, T> shortcut, Function<T, T> canonical) {
         this.kind = kind;
         this.module = module;
         this.shortcut = shortcut;
+        this.canonical = canonical;
     }
 
     /**
@@ -85,7 +92,7 @@ public final class Registry<T> {
 
     /** Whether {@code value}'s class is registered (so it has a config). */
     public boolean isRegistered(T value) {
-        return value != null && byValueType.containsKey(value.getClass());
+        return value != null && byValueType.containsKey(canonical.apply(value).getClass());
     }
 
     /** The Java class registered under {@code className}. */
@@ -95,7 +102,8 @@ public final class Registry<T> {
 
     /** The config of {@code value} (a record; the value itself for record families). */
     public Object config(T value) {
-        return entryFor(value).configOf().apply(value);
+        T v = canonical.apply(value);
+        return entryFor(v).configOf().apply(v);
     }
 
     /** Rebuilds an object from its config record. */

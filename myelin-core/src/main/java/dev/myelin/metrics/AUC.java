@@ -34,6 +34,19 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class AUC implements Metric {
+    /** AUC's configuration: its name in logs and numThresholds. */
+    public record Config(String name, int numThresholds) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static AUC fromConfig(Config config) {
+        return new AUC(config.numThresholds(), config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name(), numThresholds());
+    }
+
     private final String name;
     private final int numThresholds;
     private final double[] positives, negatives;   // histograms over buckets

@@ -22,6 +22,19 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class Mean implements Metric {
+    /** Mean's configuration: its name in logs. */
+    public record Config(String name) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static Mean fromConfig(Config config) {
+        return new Mean(config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name());
+    }
+
     private final String name;
     private double total;
     private double count;
