@@ -61,7 +61,7 @@ public final class Registries {
     /**
      * A layer serialized as Keras's {@code config.json} entries: {@code module}, {@code class_name},
      * {@code config} and, when the layer is built or declares an input shape,
-     * {@code "build_config": {"input_shape": [null, ...]}} (the batch dimension is null).
+     * {@code "build_config": {"input_shape": [null, ...]}} (the batch dimension is null), as Keras writes it.
      */
     public static Map<String, Object> layerToJson(Layer layer) {
         Map<String, Object> out = LAYERS.toJson(layer);
@@ -75,25 +75,36 @@ public final class Registries {
         return out;
     }
 
-    /** The layer a serialized config describes (as {@link #layerToJson} writes, or Keras); a {@code build_config} declares its input shape. */
+    /**
+     * The layer a serialized config describes (as {@link #layerToJson} writes it, or Keras), new and unbuilt.
+     * Its {@code build_config} is not applied: read it with {@link #buildInputShape} and build the layer
+     * (or declare it as a model's input shape) as the caller needs.
+     */
     public static Layer layerFromJson(Object serialized) {
         Layer layer = LAYERS.fromJson(serialized);
-        if (serialized instanceof Map<?, ?> m && m.get("build_config") != null) {
-            ConfigArgs build = ConfigArgs.of("layer '" + layer.name() + "' build_config", m.get("build_config"));
-            Object shape = build.raw("input_shape");
-            if (!(shape instanceof List<?> dims) || dims.isEmpty() || dims.get(0) != null) {
-                throw build.error("\"input_shape\" must be a list starting with null (the batch), got " + ConfigArgs.describe(shape));
-            }
-            int[] d = new int[dims.size() - 1];
-            for (int i = 1; i < dims.size(); i++) {
-                if (!(dims.get(i) instanceof Long l) || l <= 0 || l > Integer.MAX_VALUE) {
-                    throw build.error("\"input_shape\" sizes after the batch must be positive integers, got " + dims);
-                }
-                d[i - 1] = l.intValue();
-            }
-            build.finish();
-            layer.inputShape(d);
-        }
+        buildInputShape(serialized);
         return layer;
+    }
+
+    /**
+     * The input shape (without the batch dimension) in a serialized layer's
+     * {@code "build_config": {"input_shape": [null, ...]}}, or null when it has none.
+     */
+    public static Shape buildInputShape(Object serialized) {
+        if (!(serialized instanceof Map<?, ?> m) || m.get("build_config") == null) return null;
+        ConfigArgs build = ConfigArgs.of("layer build_config", m.get("build_config"));
+        Object shape = build.raw("input_shape");
+        if (!(shape instanceof List<?> dims) || dims.isEmpty() || dims.get(0) != null) {
+            throw build.error("\"input_shape\" must be a list starting with null (the batch), got " + ConfigArgs.describe(shape));
+        }
+        int[] d = new int[dims.size() - 1];
+        for (int i = 1; i < dims.size(); i++) {
+            if (!(dims.get(i) instanceof Long l) || l <= 0 || l > Integer.MAX_VALUE) {
+                throw build.error("\"input_shape\" sizes after the batch must be positive integers, got " + dims);
+            }
+            d[i - 1] = l.intValue();
+        }
+        build.finish();
+        return Shape.of(d);
     }
 }

@@ -25,7 +25,7 @@ import java.util.function.Function;
  * @param <T> the family's type, such as {@code Layer}
  */
 public final class Registry<T> {
-    /** One registered class: {@code C} is its config record, {@code V} the class itself. */
+    /** One registered class: its value and config types, and the four conversions between value, config and JSON arguments. */
     private record Entry<T>(String className, Class<?> valueType, Class<?> configType, Function<Object, Object> configOf,
                             Function<ConfigArgs, Object> reader, Function<Object, Map<String, Object>> writer,
                             Function<Object, ? extends T> factory) {}

@@ -2,6 +2,7 @@ package dev.myelin.config;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -146,7 +147,7 @@ class LayerRegistryTest {
     @Test
     void readsKerasWrittenConfigs() {
         // as Keras 3 writes them: registered_name, a DTypePolicy, arguments at their defaults that Myelin lacks
-        Layer l = Registries.layerFromJson(Json.parse("""
+        Object json = Json.parse("""
                 {"module": "keras.layers", "class_name": "Conv2D", "registered_name": null,
                  "config": {"name": "conv2d_7", "trainable": true,
                    "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
@@ -156,12 +157,15 @@ class LayerRegistryTest {
                    "bias_initializer": "zeros", "kernel_regularizer": null, "bias_regularizer": null,
                    "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null},
                  "build_config": {"input_shape": [null, 28, 28, 1]}}
-                """));
+                """);
+        Layer l = Registries.layerFromJson(json);
         Conv2D c = assertInstanceOf(Conv2D.class, l);
+        assertFalse(c.isBuilt());
         assertEquals("conv2d_7", c.name());
         assertEquals(Activation.RELU, c.activation());
         assertEquals(new HeNormal(), c.kernelSettings().kernelInitializer());
-        assertEquals(Shape.of(28, 28, 1), c.declaredInputShape());
+        assertEquals(null, c.declaredInputShape(), "build_config is left to the caller");
+        assertEquals(Shape.of(28, 28, 1), Registries.buildInputShape(json));
         assertEquals(Shape.of(26, 26, 8), c.outputShape(Shape.of(28, 28, 1)));
     }
 
