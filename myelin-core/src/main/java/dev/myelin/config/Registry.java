@@ -148,13 +148,14 @@ public final class Registry<T> {
         if (shortForm) {
             Map<String, Object> rest = new LinkedHashMap<>(envelope.values());
             rest.remove("type");
-            args = new ConfigArgs(kind + " '" + className + "'", rest);
+            args = new ConfigArgs(owner(className, rest), rest);
         } else {
             String m = envelope.optionalString("module", module);
             if (!m.startsWith("keras")) throw envelope.error("\"module\" must be a Keras module such as \"" + module + "\", got \"" + m + "\"");
             envelope.optionalString("registered_name", null);
             envelope.raw("build_config"); // read by the layer registry's caller
-            args = ConfigArgs.of(kind + " '" + className + "'", envelope.raw("config"));
+            Object config = envelope.raw("config");
+            args = ConfigArgs.of(owner(className, config), config);
             envelope.finish();
         }
         Object config = e.reader().apply(args);
@@ -165,6 +166,14 @@ public final class Registry<T> {
     /** The object a serialized config describes. */
     public T fromJson(Object serialized) {
         return fromConfig(configFromJson(serialized));
+    }
+
+    /** Names the config in errors: {@code layer 'Dense'}, or {@code layer 'head' (Dense)} when the config names it. */
+    private String owner(String className, Object config) {
+        if (config instanceof Map<?, ?> m && m.get("name") instanceof String name && !name.equals(className)) {
+            return kind + " '" + name + "' (" + className + ")";
+        }
+        return kind + " '" + className + "'";
     }
 
     private Entry<T> entry(String className) {

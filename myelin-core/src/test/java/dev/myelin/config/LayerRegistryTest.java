@@ -176,6 +176,7 @@ class LayerRegistryTest {
         assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": \"ten\"}}", "layer 'Dense'", "'units'", "expected an integer", "\"ten\"");
         assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2.5}}", "'units'", "expected an integer");
         assertRefused("{\"class_name\": \"Dense\", \"config\": {}}", "layer 'Dense'", "missing required argument 'units'");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"name\": \"head\", \"units\": -1.5}}", "layer 'head' (Dense)", "'units'");
         assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"activation\": \"relu6\"}}", "'activation'", "unknown activation 'relu6'");
         assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"use_bias\": 1}}", "'use_bias'", "true or false");
         assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"kernel_constraint\": \"non_neg\"}}",
