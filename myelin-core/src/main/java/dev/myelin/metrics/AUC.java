@@ -34,6 +34,9 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class AUC implements Metric {
+    private final String name;
+    private final int numThresholds;
+
     /** AUC's configuration: its name in logs and numThresholds. */
     public record Config(String name, int numThresholds) {}
 
@@ -47,8 +50,6 @@ public final class AUC implements Metric {
         return new Config(name(), numThresholds());
     }
 
-    private final String name;
-    private final int numThresholds;
     private final double[] positives, negatives;   // histograms over buckets
 
     /** 200 thresholds, named {@code "auc"}. */

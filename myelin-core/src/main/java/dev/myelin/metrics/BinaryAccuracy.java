@@ -20,6 +20,8 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class BinaryAccuracy extends MeanMetric {
+    private final double threshold;
+
     /** BinaryAccuracy's configuration: its name in logs and threshold. */
     public record Config(String name, double threshold) {}
 
@@ -32,8 +34,6 @@ public final class BinaryAccuracy extends MeanMetric {
     public Config config() {
         return new Config(name(), threshold);
     }
-
-    private final double threshold;
 
     /** Threshold 0.5, named {@code "binary_accuracy"}. */
     public BinaryAccuracy() {

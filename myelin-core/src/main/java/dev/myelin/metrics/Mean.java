@@ -22,6 +22,10 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class Mean implements Metric {
+    private final String name;
+    private double total;
+    private double count;
+
     /** Mean's configuration: its name in logs. */
     public record Config(String name) {}
 
@@ -34,10 +38,6 @@ public final class Mean implements Metric {
     public Config config() {
         return new Config(name());
     }
-
-    private final String name;
-    private double total;
-    private double count;
 
     /** Named {@code "mean"}. */
     public Mean() {

@@ -22,6 +22,8 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class SparseTopKCategoricalAccuracy extends MeanMetric {
+    private final int k;
+
     /** SparseTopKCategoricalAccuracy's configuration: its name in logs and k. */
     public record Config(String name, int k) {}
 
@@ -34,8 +36,6 @@ public final class SparseTopKCategoricalAccuracy extends MeanMetric {
     public Config config() {
         return new Config(name(), k);
     }
-
-    private final int k;
 
     /** k = 5, named {@code "sparse_top_k_categorical_accuracy"}. */
     public SparseTopKCategoricalAccuracy() {

@@ -22,6 +22,8 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class TopKCategoricalAccuracy extends MeanMetric {
+    private final int k;
+
     /** TopKCategoricalAccuracy's configuration: its name in logs and k. */
     public record Config(String name, int k) {}
 
@@ -34,8 +36,6 @@ public final class TopKCategoricalAccuracy extends MeanMetric {
     public Config config() {
         return new Config(name(), k);
     }
-
-    private final int k;
 
     /** k = 5, named {@code "top_k_categorical_accuracy"}. */
     public TopKCategoricalAccuracy() {

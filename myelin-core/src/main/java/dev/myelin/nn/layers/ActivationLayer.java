@@ -20,6 +20,8 @@ import java.util.Objects;
  * <p>Example: {@code new ActivationLayer(Activation.RELU)}.
  */
 public final class ActivationLayer extends Layer implements ActivatedLayer {
+    private final Activation activation;
+
     /** ActivationLayer's configuration: Keras's {@code activation}. */
     public record Config(LayerSettings layer, Activation activation) implements LayerConfig {}
 
@@ -34,8 +36,6 @@ public final class ActivationLayer extends Layer implements ActivatedLayer {
     public Config config() {
         return new Config(settings(), activation);
     }
-
-    private final Activation activation;
 
     public ActivationLayer(Activation activation) {
         super("activation");

@@ -13,6 +13,8 @@ import java.util.List;
  * <p>Shapes: inputs {@code [batch, ..., d_i, ...]} equal except on {@code axis}; output with {@code sum(d_i)} there.
  */
 public final class Concatenate extends MergeLayer {
+    private final int axis;
+
     /** Concatenate's configuration: Keras's {@code axis}. */
     public record Config(LayerSettings layer, int axis) implements LayerConfig {}
 
@@ -27,8 +29,6 @@ public final class Concatenate extends MergeLayer {
     public Config config() {
         return new Config(settings(), axis);
     }
-
-    private final int axis;
 
     public Concatenate() {
         this(-1);

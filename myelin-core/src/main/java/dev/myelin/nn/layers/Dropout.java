@@ -23,6 +23,11 @@ import java.util.random.RandomGeneratorFactory;
  * <p>Example: {@code new Dropout(0.5).seed(42)}.
  */
 public final class Dropout extends Layer {
+    private static final String ALGORITHM = "L64X128MixRandom";
+    private final double rate;
+    private Long seed;
+    private RandomGenerator generator;
+
     /** Dropout's configuration: Keras's {@code rate} and {@code seed} (null: drawn from the build generator). */
     public record Config(LayerSettings layer, double rate, Long seed) implements LayerConfig {}
 
@@ -37,11 +42,6 @@ public final class Dropout extends Layer {
     public Config config() {
         return new Config(settings(), rate, seed);
     }
-
-    private static final String ALGORITHM = "L64X128MixRandom";
-    private final double rate;
-    private Long seed;
-    private RandomGenerator generator;
 
     /** @param rate the fraction of elements to drop, in {@code [0, 1)} */
     public Dropout(double rate) {

@@ -17,6 +17,8 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new LeakyReLU(0.1)}.
  */
 public final class LeakyReLU extends Layer {
+    private final double negativeSlope;
+
     /** LeakyReLU's configuration: Keras's {@code negative_slope}. */
     public record Config(LayerSettings layer, double negativeSlope) implements LayerConfig {}
 
@@ -31,8 +33,6 @@ public final class LeakyReLU extends Layer {
     public Config config() {
         return new Config(settings(), negativeSlope);
     }
-
-    private final double negativeSlope;
 
     public LeakyReLU() {
         this(0.3);

@@ -20,6 +20,9 @@ import java.util.List;
  * <p>Example: {@code new Reshape(-1, 4)} on {@code [2, 6]} gives {@code [3, 4]}.
  */
 public final class Reshape extends Layer {
+    private final int[] targetShape;
+    private final int unknownAxis;
+
     /** Reshape's configuration: Keras's {@code target_shape} (one size may be -1). */
     public record Config(LayerSettings layer, List<Integer> targetShape) implements LayerConfig {}
 
@@ -34,9 +37,6 @@ public final class Reshape extends Layer {
     public Config config() {
         return new Config(settings(), Arrays.stream(targetShape).boxed().toList());
     }
-
-    private final int[] targetShape;
-    private final int unknownAxis;
 
     /** @param targetShape the output shape without the batch dimension; positive sizes and at most one -1 */
     public Reshape(int... targetShape) {

@@ -20,6 +20,9 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new UpSampling2D(2)} on {@code [7, 7, 64]} gives {@code [14, 14, 64]}.
  */
 public final class UpSampling2D extends Layer {
+    private final int sizeH;
+    private final int sizeW;
+
     /** UpSampling2D's configuration: Keras's {@code size} (nearest-neighbour interpolation). */
     public record Config(LayerSettings layer, int sizeH, int sizeW) implements LayerConfig {}
 
@@ -34,9 +37,6 @@ public final class UpSampling2D extends Layer {
     public Config config() {
         return new Config(settings(), sizeH, sizeW);
     }
-
-    private final int sizeH;
-    private final int sizeW;
 
     /** Keras's default size is 2. */
     public UpSampling2D() {

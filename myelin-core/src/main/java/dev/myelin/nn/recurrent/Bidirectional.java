@@ -54,6 +54,7 @@ public final class Bidirectional extends Layer {
         this.wrappedConfig = layer.config(); // before the renaming below, as Keras's config keeps the wrapped layer's own name
         this.forwardLayer = layer;
         this.backwardLayer = layer.newLike().goBackwards(!layer.goBackwards());
+        backwardLayer.clearSeed(); // as before configs: the backward copy draws its dropout masks from the build generator
         // weights are then named as Keras's: bidirectional/forward_lstm/kernel
         name(name()); // names both directions (the backward one was misnamed bidirectional/backward_bidirectional/forward_lstm)
     }

@@ -257,6 +257,11 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     /** A new, unbuilt layer with the same settings (for {@link Bidirectional}). */
     protected abstract L newLike();
 
+    /** Forgets the dropout seed, so that the generator is drawn from the build generator (Bidirectional's backward copy: its own masks). */
+    final void clearSeed() {
+        this.seed = null;
+    }
+
     @Override
     public abstract LayerConfig config();
 
