@@ -43,12 +43,19 @@ import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.testing.LayerTestHarness;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Every registered layer survives layer → config → JSON → config → layer, and configs are read strictly. */
@@ -102,6 +109,27 @@ class LayerRegistryTest {
                 "each class in Registries.LAYERS needs a case here (and each case a registered class)");
     }
 
+    /** Reads the sources (no class loading by name): each concrete layer of nn.layers and nn.recurrent must be registered. */
+    @Test
+    void everyLayerClassIsRegistered() throws IOException {
+        Set<String> registered = new TreeSet<>();
+        for (String name : Registries.LAYERS.classNames()) registered.add(Registries.LAYERS.typeOf(name).getSimpleName());
+        Pattern layerClass = Pattern.compile(
+                "public final class (\\w+) extends (Layer|MergeLayer|Pooling2D|GlobalPooling2D|KernelLayer<\\w+>|RecurrentLayer<\\w+>) ");
+        TreeSet<String> found = new TreeSet<>();
+        for (String dir : List.of("src/main/java/dev/myelin/nn/layers", "src/main/java/dev/myelin/nn/recurrent")) {
+            try (var files = Files.list(Path.of(dir))) {
+                for (var f : files.toList()) {
+                    var m = layerClass.matcher(Files.readString(f));
+                    if (m.find()) found.add(m.group(1));
+                }
+            }
+        }
+        assertTrue(found.size() >= 23, "layer sources found: " + found);
+        found.removeAll(registered);
+        assertEquals(new TreeSet<>(), found, "layers without a registry entry (add config(), fromConfig and a line in LayerCodecs)");
+    }
+
     @Test
     void everyLayerRoundTripsThroughJson() {
         cases().forEach((name, harness) -> harness.checkConfigRoundTrip());
@@ -127,7 +155,7 @@ class LayerRegistryTest {
         Map<String, Object> json = Registries.layerToJson(d);
         assertEquals("keras.layers", json.get("module"));
         assertEquals("Dense", json.get("class_name"));
-        assertEquals(Map.of("input_shape", java.util.Arrays.asList(null, 784)), json.get("build_config"));
+        assertEquals(Map.of("input_shape", Arrays.asList(null, 784)), json.get("build_config"));
         @SuppressWarnings("unchecked")
         Map<String, Object> config = (Map<String, Object>) json.get("config");
         assertEquals(List.of("name", "trainable", "dtype", "units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
@@ -140,7 +168,7 @@ class LayerRegistryTest {
         Map<String, Object> init = new LinkedHashMap<>();
         init.put("module", "keras.initializers");
         init.put("class_name", "GlorotUniform");
-        init.put("config", java.util.Collections.singletonMap("seed", null));
+        init.put("config", Collections.singletonMap("seed", null));
         assertEquals(init, config.get("kernel_initializer"));
     }
 
