@@ -84,7 +84,7 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
     }
 
     private Model buildModel() throws IOException {
-        if (model.toLowerCase(Locale.ROOT).endsWith(".json")) return ModelSpec.read(Path.of(model));
+        if (model.toLowerCase(Locale.ROOT).endsWith(".json")) return ModelFile.read(Path.of(model));
         return SeedModels.byName(model);
     }
 

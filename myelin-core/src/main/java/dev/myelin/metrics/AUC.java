@@ -36,6 +36,20 @@ import dev.myelin.tensor.Tensor;
 public final class AUC implements Metric {
     private final String name;
     private final int numThresholds;
+
+    /** AUC's configuration: its name in logs and numThresholds. */
+    public record Config(String name, int numThresholds) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static AUC fromConfig(Config config) {
+        return new AUC(config.numThresholds(), config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name(), numThresholds());
+    }
+
     private final double[] positives, negatives;   // histograms over buckets
 
     /** 200 thresholds, named {@code "auc"}. */

@@ -29,6 +29,19 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class Accuracy extends MeanMetric {
+    /** Accuracy's configuration: its name in logs. */
+    public record Config(String name) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static Accuracy fromConfig(Config config) {
+        return new Accuracy(config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name());
+    }
+
     /** Which accuracy a batch is scored with. */
     public enum Kind { BINARY, SPARSE_CATEGORICAL, CATEGORICAL }
 

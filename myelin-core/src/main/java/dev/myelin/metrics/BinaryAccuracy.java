@@ -22,6 +22,19 @@ import dev.myelin.tensor.Tensor;
 public final class BinaryAccuracy extends MeanMetric {
     private final double threshold;
 
+    /** BinaryAccuracy's configuration: its name in logs and threshold. */
+    public record Config(String name, double threshold) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static BinaryAccuracy fromConfig(Config config) {
+        return new BinaryAccuracy(config.threshold(), config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name(), threshold);
+    }
+
     /** Threshold 0.5, named {@code "binary_accuracy"}. */
     public BinaryAccuracy() {
         this(0.5);

@@ -21,6 +21,19 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class CategoricalAccuracy extends MeanMetric {
+    /** CategoricalAccuracy's configuration: its name in logs. */
+    public record Config(String name) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static CategoricalAccuracy fromConfig(Config config) {
+        return new CategoricalAccuracy(config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name());
+    }
+
     /** Named {@code "categorical_accuracy"}. */
     public CategoricalAccuracy() {
         this("categorical_accuracy");

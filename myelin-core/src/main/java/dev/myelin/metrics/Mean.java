@@ -26,6 +26,19 @@ public final class Mean implements Metric {
     private double total;
     private double count;
 
+    /** Mean's configuration: its name in logs. */
+    public record Config(String name) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static Mean fromConfig(Config config) {
+        return new Mean(config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name());
+    }
+
     /** Named {@code "mean"}. */
     public Mean() {
         this("mean");

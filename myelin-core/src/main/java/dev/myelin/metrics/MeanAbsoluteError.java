@@ -19,6 +19,19 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class MeanAbsoluteError extends MeanMetric {
+    /** MeanAbsoluteError's configuration: its name in logs. */
+    public record Config(String name) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static MeanAbsoluteError fromConfig(Config config) {
+        return new MeanAbsoluteError(config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name());
+    }
+
     /** Named {@code "mean_absolute_error"}. */
     public MeanAbsoluteError() {
         this("mean_absolute_error");

@@ -19,6 +19,19 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class MeanSquaredError extends MeanMetric {
+    /** MeanSquaredError's configuration: its name in logs. */
+    public record Config(String name) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static MeanSquaredError fromConfig(Config config) {
+        return new MeanSquaredError(config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name());
+    }
+
     /** Named {@code "mean_squared_error"}. */
     public MeanSquaredError() {
         this("mean_squared_error");

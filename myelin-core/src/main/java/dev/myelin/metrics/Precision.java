@@ -20,6 +20,19 @@ package dev.myelin.metrics;
  * }</pre>
  */
 public final class Precision extends ConfusionCounts {
+    /** Precision's configuration: its name in logs and threshold. */
+    public record Config(String name, double threshold) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static Precision fromConfig(Config config) {
+        return new Precision(config.threshold(), config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name(), threshold());
+    }
+
     /** Threshold 0.5, named {@code "precision"}. */
     public Precision() {
         this(0.5);

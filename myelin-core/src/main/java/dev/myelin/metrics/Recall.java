@@ -20,6 +20,19 @@ package dev.myelin.metrics;
  * }</pre>
  */
 public final class Recall extends ConfusionCounts {
+    /** Recall's configuration: its name in logs and threshold. */
+    public record Config(String name, double threshold) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static Recall fromConfig(Config config) {
+        return new Recall(config.threshold(), config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name(), threshold());
+    }
+
     /** Threshold 0.5, named {@code "recall"}. */
     public Recall() {
         this(0.5);

@@ -21,6 +21,19 @@ import dev.myelin.tensor.Tensor;
  * }</pre>
  */
 public final class SparseCategoricalAccuracy extends MeanMetric {
+    /** SparseCategoricalAccuracy's configuration: its name in logs. */
+    public record Config(String name) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static SparseCategoricalAccuracy fromConfig(Config config) {
+        return new SparseCategoricalAccuracy(config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name());
+    }
+
     /** Named {@code "sparse_categorical_accuracy"}. */
     public SparseCategoricalAccuracy() {
         this("sparse_categorical_accuracy");

@@ -24,6 +24,19 @@ import dev.myelin.tensor.Tensor;
 public final class SparseTopKCategoricalAccuracy extends MeanMetric {
     private final int k;
 
+    /** SparseTopKCategoricalAccuracy's configuration: its name in logs and k. */
+    public record Config(String name, int k) {}
+
+    /** A new metric (no accumulated state) with {@code config}'s settings. */
+    public static SparseTopKCategoricalAccuracy fromConfig(Config config) {
+        return new SparseTopKCategoricalAccuracy(config.k(), config.name());
+    }
+
+    /** This metric's settings (not its accumulated state). */
+    public Config config() {
+        return new Config(name(), k);
+    }
+
     /** k = 5, named {@code "sparse_top_k_categorical_accuracy"}. */
     public SparseTopKCategoricalAccuracy() {
         this(5);

@@ -86,6 +86,27 @@ public abstract class Layer {
         return trainable;
     }
 
+    /** The settings all layers share (name, trainable, dtype), for config records. */
+    public final LayerSettings settings() {
+        return new LayerSettings(name, trainable, dtype);
+    }
+
+    /** Applies settings from a config: the name (unless null), trainable and dtype. */
+    public Layer settings(LayerSettings value) {
+        if (value.name() != null) name(value.name());
+        trainable(value.trainable());
+        dtype(value.dtype());
+        return this;
+    }
+
+    /**
+     * This layer's configuration, an immutable record from which the class's {@code fromConfig} rebuilds an
+     * equal, unbuilt layer; see {@link LayerConfig}. Layers without one throw.
+     */
+    public LayerConfig config() {
+        throw new UnsupportedOperationException("layer '" + name + "' (" + getClass().getSimpleName() + ") has no config");
+    }
+
     public final boolean isBuilt() {
         return builtInputShape != null;
     }

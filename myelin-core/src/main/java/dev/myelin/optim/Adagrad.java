@@ -22,6 +22,21 @@ public final class Adagrad extends Optimizer {
     private double initialAccumulatorValue = 0.1;
     private double epsilon = 1e-7;
 
+    /** Adagrad's configuration: Keras's {@code initial_accumulator_value} and {@code epsilon} with the shared settings. */
+    public record Config(OptimizerSettings optimizer, double initialAccumulatorValue, double epsilon) implements OptimizerConfig {}
+
+    /** A new optimizer with {@code config}'s hyperparameters. */
+    public static Adagrad fromConfig(Config config) {
+        Adagrad o = new Adagrad().initialAccumulatorValue(config.initialAccumulatorValue()).epsilon(config.epsilon());
+        o.applyOptimizerSettings(config.optimizer());
+        return o;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(optimizerSettings(), initialAccumulatorValue, epsilon);
+    }
+
     /** Adagrad with Keras's default learning rate 0.001. */
     public Adagrad() {
         this(0.001);

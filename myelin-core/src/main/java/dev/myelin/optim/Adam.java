@@ -28,6 +28,22 @@ public class Adam extends Optimizer {
     private double epsilon = 1e-7;
     private boolean amsgrad;
 
+    /** Adam's configuration: Keras's {@code beta_1}, {@code beta_2}, {@code epsilon} and {@code amsgrad} with the shared settings. */
+    public record Config(OptimizerSettings optimizer, double beta1, double beta2, double epsilon, boolean amsgrad) implements OptimizerConfig {}
+
+    /** A new optimizer with {@code config}'s hyperparameters. */
+    public static Adam fromConfig(Config config) {
+        Adam o = new Adam().beta1(config.beta1()).beta2(config.beta2()).epsilon(config.epsilon()).amsgrad(config.amsgrad());
+        o.applyOptimizerSettings(config.optimizer());
+        return o;
+    }
+
+    /** An {@link Adam.Config} ({@link AdamW} returns its own record). */
+    @Override
+    public OptimizerConfig config() {
+        return new Config(optimizerSettings(), beta1, beta2, epsilon, amsgrad);
+    }
+
     /** Adam with Keras's default learning rate 0.001. */
     public Adam() {
         this(0.001);

@@ -19,6 +19,22 @@ package dev.myelin.optim;
  * <p>Example: {@code new AdamW(1e-3, 0.01).excludeFromWeightDecay("bias")}.
  */
 public final class AdamW extends Adam {
+    /** AdamW's configuration: Adam's arguments with the shared settings (whose {@code weight_decay} defaults to 0.004 here). */
+    public record Config(OptimizerSettings optimizer, double beta1, double beta2, double epsilon, boolean amsgrad) implements OptimizerConfig {}
+
+    /** A new optimizer with {@code config}'s hyperparameters. */
+    public static AdamW fromConfig(Config config) {
+        AdamW o = new AdamW();
+        o.beta1(config.beta1()).beta2(config.beta2()).epsilon(config.epsilon()).amsgrad(config.amsgrad());
+        o.applyOptimizerSettings(config.optimizer());
+        return o;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(optimizerSettings(), beta1(), beta2(), epsilon(), amsgrad());
+    }
+
 
     /** AdamW with Keras's defaults: learning rate 0.001, weight decay 0.004. */
     public AdamW() {

@@ -208,6 +208,34 @@ public abstract class Optimizer {
     }
 
     // =====================================================================================
+    // Configuration
+    // =====================================================================================
+
+    /**
+     * This optimizer's hyperparameters as an immutable record from which the class's {@code fromConfig}
+     * builds a new optimizer (without state); see {@link OptimizerConfig}. Optimizers without one throw.
+     */
+    public OptimizerConfig config() {
+        throw new UnsupportedOperationException("optimizer " + getClass().getSimpleName() + " has no config");
+    }
+
+    /** The settings all optimizers share, for config records. */
+    public final OptimizerSettings optimizerSettings() {
+        return new OptimizerSettings(learningRate, schedule, weightDecay, clipValue, clipNorm, globalClipNorm);
+    }
+
+    /** Applies the shared settings of a config (to a new optimizer: clipping options are set in order). */
+    protected final void applyOptimizerSettings(OptimizerSettings s) {
+        learningRateSchedule(null);
+        setLearningRate(s.learningRate());
+        learningRateSchedule(s.schedule());
+        weightDecay(s.weightDecay());
+        clipValue(s.clipValue());
+        clipNorm(s.clipNorm());
+        globalClipNorm(s.globalClipNorm());
+    }
+
+    // =====================================================================================
     // Learning rate and iterations
     // =====================================================================================
 

@@ -31,6 +31,21 @@ public final class RMSprop extends Optimizer {
     private double epsilon = 1e-7;
     private boolean centered;
 
+    /** RMSprop's configuration: Keras's {@code rho}, {@code momentum}, {@code epsilon} and {@code centered} with the shared settings. */
+    public record Config(OptimizerSettings optimizer, double rho, double momentum, double epsilon, boolean centered) implements OptimizerConfig {}
+
+    /** A new optimizer with {@code config}'s hyperparameters. */
+    public static RMSprop fromConfig(Config config) {
+        RMSprop o = new RMSprop().rho(config.rho()).momentum(config.momentum()).epsilon(config.epsilon()).centered(config.centered());
+        o.applyOptimizerSettings(config.optimizer());
+        return o;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(optimizerSettings(), rho, momentum, epsilon, centered);
+    }
+
     /** RMSprop with Keras's default learning rate 0.001. */
     public RMSprop() {
         this(0.001);

@@ -22,6 +22,21 @@ public final class SGD extends Optimizer {
     private double momentum;
     private boolean nesterov;
 
+    /** SGD's configuration: Keras's {@code momentum} and {@code nesterov} with the shared settings. */
+    public record Config(OptimizerSettings optimizer, double momentum, boolean nesterov) implements OptimizerConfig {}
+
+    /** A new optimizer with {@code config}'s hyperparameters. */
+    public static SGD fromConfig(Config config) {
+        SGD o = new SGD().momentum(config.momentum()).nesterov(config.nesterov());
+        o.applyOptimizerSettings(config.optimizer());
+        return o;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(optimizerSettings(), momentum, nesterov);
+    }
+
     /** SGD with Keras's default learning rate 0.01. */
     public SGD() {
         this(0.01);

@@ -1,5 +1,6 @@
 package dev.myelin.testing;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.myelin.autograd.NoGrad;
+import dev.myelin.config.Json;
+import dev.myelin.config.Registries;
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.Parameter;
 import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
@@ -33,7 +37,8 @@ import java.util.random.RandomGeneratorFactory;
  *   <li>a float64 finite-difference gradient check (a fresh layer with {@code dtype(FLOAT64)}), the output
  *       weighted by a fixed random tensor, with respect to the input and each trainable weight: every
  *       element for small tensors, random directions for large ones;</li>
- *   <li>one SGD step on {@code mean((y − target)²)} over the trainable weights lowers the loss.</li>
+ *   <li>one SGD step on {@code mean((y − target)²)} over the trainable weights lowers the loss;</li>
+ *   <li>for a layer in {@link Registries#LAYERS}, the config round trip ({@link #checkConfigRoundTrip}).</li>
  * </ol>
  *
  * <pre>{@code
@@ -57,6 +62,7 @@ public final class LayerTestHarness {
     private double rtol = 1e-5;
     private double atol = 1e-7;
     private long seed = 42;
+    private int tokenIds;
 
     private LayerTestHarness(Supplier<? extends Layer> factory) {
         this.factory = factory;
@@ -113,6 +119,12 @@ public final class LayerTestHarness {
         return this;
     }
 
+    /** Inputs are integer ids in {@code [0, vocabulary)} (for Embedding) instead of reals in [-2, 2). */
+    public LayerTestHarness tokenIds(int vocabulary) {
+        this.tokenIds = vocabulary;
+        return this;
+    }
+
     public LayerTestHarness seed(long value) {
         this.seed = value;
         return this;
@@ -159,6 +171,43 @@ public final class LayerTestHarness {
 
         // 4. one SGD step lowers a simple loss
         sgdStep(layer, who);
+
+        // 5. layer -> config -> JSON -> config -> layer
+        if (Registries.LAYERS.isRegistered(layer)) checkConfigRoundTrip();
+    }
+
+    /**
+     * The config round trip: layer → config → JSON text → config gives an equal config, and the layer
+     * rebuilt from the JSON, built for the same input shape and given the same weights, has the same config
+     * and the same output (inference mode) as the original, bit for bit. Fails for a layer without config.
+     */
+    public void checkConfigRoundTrip() {
+        assertNotNull(inputShape, "LayerTestHarness: set inputShape(...)");
+        Layer layer = factory.get();
+        String who = layer.toString();
+        layer.build(inputShape, rng());
+        LayerConfig config = layer.config();
+        String json = Json.write(Registries.layerToJson(layer));
+        Object parsed = Json.parse(json);
+        assertEquals(config, Registries.LAYERS.configFromJson(parsed), who + ": config -> JSON -> config changed it; JSON: " + json);
+        Layer copy = Registries.layerFromJson(parsed);
+        assertEquals(layer.getClass(), copy.getClass(), who + ": class after the round trip");
+        assertEquals(config, copy.config(), who + ": config of the layer rebuilt from JSON");
+        assertEquals(inputShape, Registries.buildInputShape(parsed), who + ": build_config input shape");
+        copy.build(inputShape, rng());
+        assertEquals(layer.weights().size(), copy.weights().size(), who + ": weights of the rebuilt layer");
+        try (var scope = NoGrad.scope()) {
+            for (int i = 0; i < layer.weights().size(); i++) {
+                Parameter p = layer.weights().get(i);
+                Parameter q = copy.weights().get(i);
+                assertEquals(p.name(), q.name(), who + ": weight names after the round trip");
+                assertEquals(p.trainable(), q.trainable(), who + ": " + p.name() + " trainable after the round trip");
+                q.value().assign(p.value());
+            }
+        }
+        Tensor x = randomInput(batchSize, DType.FLOAT32, 5150);
+        assertArrayEquals(layer.call(x, false).toDoubleArray(), copy.call(x, false).toDoubleArray(),
+                who + ": output of the layer rebuilt from its config, with the same weights");
     }
 
     private RandomGenerator rng() {
@@ -176,7 +225,7 @@ public final class LayerTestHarness {
         Shape s = withBatch(batch, inputShape);
         SplittableRandom r = new SplittableRandom(seed * 7919 + salt);
         double[] v = new double[s.size()];
-        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-2, 2);
+        for (int i = 0; i < v.length; i++) v[i] = tokenIds > 0 ? r.nextInt(tokenIds) : r.nextDouble(-2, 2);
         return Tensor.of(v, s.toArray()).to(dtype);
     }
 

@@ -2,6 +2,8 @@ package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.Objects;
@@ -19,6 +21,21 @@ import java.util.Objects;
  */
 public final class ActivationLayer extends Layer implements ActivatedLayer {
     private final Activation activation;
+
+    /** ActivationLayer's configuration: Keras's {@code activation}. */
+    public record Config(LayerSettings layer, Activation activation) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static ActivationLayer fromConfig(Config config) {
+        ActivationLayer l = new ActivationLayer(config.activation());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), activation);
+    }
 
     public ActivationLayer(Activation activation) {
         super("activation");

@@ -1,5 +1,7 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.nn.MergeLayer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -7,6 +9,21 @@ import java.util.List;
 
 /** Element-wise sum of inputs of one shape, as Keras's {@code Add}. Shapes: each input {@code [batch, ...]}, output the same. */
 public final class Add extends MergeLayer {
+    /** Add's configuration. */
+    public record Config(LayerSettings layer) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static Add fromConfig(Config config) {
+        Add l = new Add();
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings());
+    }
+
     public Add() {
         super("add");
     }

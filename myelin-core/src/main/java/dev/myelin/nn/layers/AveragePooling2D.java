@@ -1,6 +1,9 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Padding;
+import dev.myelin.tensor.PoolOptions;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -15,6 +18,22 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new AveragePooling2D(2).strides(1).padding(Padding.SAME)} keeps the height and width.
  */
 public final class AveragePooling2D extends Pooling2D {
+    /** AveragePooling2D's configuration: Keras's {@code pool_size}, {@code strides} and {@code padding}. */
+    public record Config(LayerSettings layer, PoolOptions options) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static AveragePooling2D fromConfig(Config config) {
+        PoolOptions o = config.options();
+        AveragePooling2D p = new AveragePooling2D(o.poolH(), o.poolW()).strides(o.strideH(), o.strideW()).padding(o.padding());
+        p.settings(config.layer());
+        return p;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), options());
+    }
+
     /** A 2×2 window with stride 2, Keras's default. */
     public AveragePooling2D() {
         this(2, 2);

@@ -2,6 +2,8 @@ package dev.myelin.nn.layers;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.Regularizer;
 import dev.myelin.nn.init.Initializer;
@@ -56,6 +58,31 @@ public final class BatchNormalization extends Layer {
 
     public BatchNormalization() {
         super("batch_normalization");
+    }
+
+    /**
+     * BatchNormalization's configuration: Keras's {@code axis}, {@code momentum}, {@code epsilon},
+     * {@code center}, {@code scale}, the four initializers and the two regularizers (null for none).
+     */
+    public record Config(LayerSettings layer, int axis, double momentum, double epsilon, boolean center, boolean scale,
+                         Initializer betaInitializer, Initializer gammaInitializer, Initializer movingMeanInitializer,
+                         Initializer movingVarianceInitializer, Regularizer betaRegularizer, Regularizer gammaRegularizer)
+            implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static BatchNormalization fromConfig(Config c) {
+        BatchNormalization b = new BatchNormalization().axis(c.axis()).momentum(c.momentum()).epsilon(c.epsilon()).center(c.center())
+                .scale(c.scale()).betaInitializer(c.betaInitializer()).gammaInitializer(c.gammaInitializer())
+                .movingMeanInitializer(c.movingMeanInitializer()).movingVarianceInitializer(c.movingVarianceInitializer())
+                .betaRegularizer(c.betaRegularizer()).gammaRegularizer(c.gammaRegularizer());
+        b.settings(c.layer());
+        return b;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), axis, momentum, epsilon, center, scale, betaInitializer, gammaInitializer,
+                movingMeanInitializer, movingVarianceInitializer, betaRegularizer, gammaRegularizer);
     }
 
     /** The feature axis of the batch tensor (Keras's numbering, default -1); not 0, the batch. */

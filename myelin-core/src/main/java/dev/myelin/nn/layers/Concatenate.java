@@ -1,5 +1,7 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.nn.MergeLayer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -12,6 +14,21 @@ import java.util.List;
  */
 public final class Concatenate extends MergeLayer {
     private final int axis;
+
+    /** Concatenate's configuration: Keras's {@code axis}. */
+    public record Config(LayerSettings layer, int axis) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static Concatenate fromConfig(Config config) {
+        Concatenate l = new Concatenate(config.axis());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), axis);
+    }
 
     public Concatenate() {
         this(-1);

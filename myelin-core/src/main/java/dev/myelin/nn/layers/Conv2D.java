@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Activation;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
@@ -30,6 +32,10 @@ public final class Conv2D extends KernelLayer<Conv2D> {
     private final int kernelW;
     private ConvOptions options = ConvOptions.defaults();
 
+    /** Conv2D's configuration: Keras's {@code filters}, {@code kernel_size}, {@code strides}, {@code padding}, {@code dilation_rate} and the kernel settings. */
+    public record Config(LayerSettings layer, int filters, int kernelH, int kernelW, ConvOptions options, KernelSettings kernel)
+            implements LayerConfig {}
+
     /** {@code filters} output channels with a square {@code kernelSize × kernelSize} window, no activation. */
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, kernelSize, Activation.LINEAR);
@@ -52,6 +58,20 @@ public final class Conv2D extends KernelLayer<Conv2D> {
         this.filters = filters;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
+    }
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static Conv2D fromConfig(Config config) {
+        ConvOptions o = config.options();
+        Conv2D c = new Conv2D(config.filters(), config.kernelH(), config.kernelW(), config.kernel().activation())
+                .applyKernelSettings(config.kernel()).strides(o.strideH(), o.strideW()).dilation(o.dilationH(), o.dilationW()).padding(o.padding());
+        c.settings(config.layer());
+        return c;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), filters, kernelH, kernelW, options, kernelSettings());
     }
 
     public Conv2D strides(int stride) {

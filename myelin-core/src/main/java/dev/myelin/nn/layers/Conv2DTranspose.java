@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Activation;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
@@ -35,6 +37,10 @@ public final class Conv2DTranspose extends KernelLayer<Conv2DTranspose> {
     private final int kernelW;
     private ConvOptions options = ConvOptions.defaults();
 
+    /** Conv2DTranspose's configuration: Keras's {@code filters}, {@code kernel_size}, {@code strides}, {@code padding} and the kernel settings (no dilation). */
+    public record Config(LayerSettings layer, int filters, int kernelH, int kernelW, ConvOptions options, KernelSettings kernel)
+            implements LayerConfig {}
+
     public Conv2DTranspose(int filters, int kernelSize) {
         this(filters, kernelSize, kernelSize, Activation.LINEAR);
     }
@@ -52,6 +58,23 @@ public final class Conv2DTranspose extends KernelLayer<Conv2DTranspose> {
         this.filters = filters;
         this.kernelH = kernelH;
         this.kernelW = kernelW;
+    }
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static Conv2DTranspose fromConfig(Config config) {
+        ConvOptions o = config.options();
+        if (o.dilationH() != 1 || o.dilationW() != 1) {
+            throw new IllegalArgumentException("Conv2DTranspose supports no dilation, got dilation=(" + o.dilationH() + ", " + o.dilationW() + ")");
+        }
+        Conv2DTranspose c = new Conv2DTranspose(config.filters(), config.kernelH(), config.kernelW(), config.kernel().activation())
+                .applyKernelSettings(config.kernel()).strides(o.strideH(), o.strideW()).padding(o.padding());
+        c.settings(config.layer());
+        return c;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), filters, kernelH, kernelW, options, kernelSettings());
     }
 
     public Conv2DTranspose strides(int stride) {

@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Activation;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.random.RandomGenerator;
@@ -17,6 +19,9 @@ import java.util.random.RandomGenerator;
 public final class Dense extends KernelLayer<Dense> {
     private final int units;
 
+    /** Dense's configuration: Keras's {@code units}, {@code activation}, {@code use_bias}, initializers and regularizers. */
+    public record Config(LayerSettings layer, int units, KernelSettings kernel) implements LayerConfig {}
+
     public Dense(int units) {
         this(units, Activation.LINEAR);
     }
@@ -25,6 +30,18 @@ public final class Dense extends KernelLayer<Dense> {
         super("dense", activation);
         if (units <= 0) throw new IllegalArgumentException("Dense units must be positive, got " + units);
         this.units = units;
+    }
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static Dense fromConfig(Config config) {
+        Dense d = new Dense(config.units(), config.kernel().activation()).applyKernelSettings(config.kernel());
+        d.settings(config.layer());
+        return d;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), units, kernelSettings());
     }
 
     public int units() {

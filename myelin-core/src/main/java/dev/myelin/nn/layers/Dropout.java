@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.random.RandomGenerator;
@@ -25,6 +27,21 @@ public final class Dropout extends Layer {
     private final double rate;
     private Long seed;
     private RandomGenerator generator;
+
+    /** Dropout's configuration: Keras's {@code rate} and {@code seed} (null: drawn from the build generator). */
+    public record Config(LayerSettings layer, double rate, Long seed) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static Dropout fromConfig(Config config) {
+        Dropout l = config.seed() == null ? new Dropout(config.rate()) : new Dropout(config.rate()).seed(config.seed());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), rate, seed);
+    }
 
     /** @param rate the fraction of elements to drop, in {@code [0, 1)} */
     public Dropout(double rate) {

@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -15,6 +17,21 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new Flatten()} on {@code [13, 13, 32]} gives {@code [5408]}.
  */
 public final class Flatten extends Layer {
+    /** Flatten's configuration. */
+    public record Config(LayerSettings layer) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static Flatten fromConfig(Config config) {
+        Flatten l = new Flatten();
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings());
+    }
+
     public Flatten() {
         super("flatten");
     }

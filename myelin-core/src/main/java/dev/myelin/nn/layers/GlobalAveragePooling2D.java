@@ -1,5 +1,7 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -13,6 +15,21 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new GlobalAveragePooling2D()} on {@code [7, 7, 64]} gives {@code [64]}.
  */
 public final class GlobalAveragePooling2D extends GlobalPooling2D {
+    /** GlobalAveragePooling2D's configuration: Keras's {@code keepdims}. */
+    public record Config(LayerSettings layer, boolean keepDims) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static GlobalAveragePooling2D fromConfig(Config config) {
+        GlobalAveragePooling2D p = new GlobalAveragePooling2D().keepDims(config.keepDims());
+        p.settings(config.layer());
+        return p;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), keepDims());
+    }
+
     public GlobalAveragePooling2D() {
         super("global_average_pooling2d");
     }

@@ -1,5 +1,7 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -13,6 +15,21 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new GlobalMaxPooling2D()} on {@code [7, 7, 64]} gives {@code [64]}.
  */
 public final class GlobalMaxPooling2D extends GlobalPooling2D {
+    /** GlobalMaxPooling2D's configuration: Keras's {@code keepdims}. */
+    public record Config(LayerSettings layer, boolean keepDims) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static GlobalMaxPooling2D fromConfig(Config config) {
+        GlobalMaxPooling2D p = new GlobalMaxPooling2D().keepDims(config.keepDims());
+        p.settings(config.layer());
+        return p;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), keepDims());
+    }
+
     public GlobalMaxPooling2D() {
         super("global_max_pooling2d");
     }

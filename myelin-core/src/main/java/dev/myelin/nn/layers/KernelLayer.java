@@ -1,5 +1,6 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.backend.DType;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
@@ -28,6 +29,26 @@ public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer implem
     private Parameter kernel;
     private Parameter bias;
 
+    /**
+     * The configuration that Dense, Conv2D and Conv2DTranspose share, part of their config records.
+     *
+     * @param kernelRegularizer null for none
+     * @param biasRegularizer   null for none
+     */
+    public record KernelSettings(Activation activation, boolean useBias, Initializer kernelInitializer, Initializer biasInitializer,
+                                 Regularizer kernelRegularizer, Regularizer biasRegularizer) {
+        public KernelSettings {
+            Objects.requireNonNull(activation, "activation");
+            Objects.requireNonNull(kernelInitializer, "kernelInitializer");
+            Objects.requireNonNull(biasInitializer, "biasInitializer");
+        }
+
+        /** Keras's defaults with {@code activation}: bias, glorot-uniform kernel, zero bias, no regularizers. */
+        public static KernelSettings defaults(Activation activation) {
+            return new KernelSettings(activation, true, new GlorotUniform(), new Zeros(), null, null);
+        }
+    }
+
     protected KernelLayer(String baseName, Activation activation) {
         super(baseName);
         this.activation = Objects.requireNonNull(activation, "activation");
@@ -36,6 +57,32 @@ public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer implem
     @SuppressWarnings("unchecked")
     private L self() {
         return (L) this;
+    }
+
+    // Layer's fluent setters, narrowed once here for Dense, Conv2D and Conv2DTranspose
+
+    @Override
+    public L name(String newName) {
+        super.name(newName);
+        return self();
+    }
+
+    @Override
+    public L inputShape(int... dims) {
+        super.inputShape(dims);
+        return self();
+    }
+
+    @Override
+    public L dtype(DType type) {
+        super.dtype(type);
+        return self();
+    }
+
+    @Override
+    public L trainable(boolean value) {
+        super.trainable(value);
+        return self();
     }
 
     public L useBias(boolean value) {
@@ -61,6 +108,17 @@ public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer implem
     public L biasRegularizer(Regularizer value) {
         this.biasRegularizer = value;
         return self();
+    }
+
+    /** The shared part of this layer's config. */
+    public final KernelSettings kernelSettings() {
+        return new KernelSettings(activation, useBias, kernelInitializer, biasInitializer, kernelRegularizer, biasRegularizer);
+    }
+
+    /** Applies the shared part of a config (all but the activation, which the constructor takes). */
+    protected final L applyKernelSettings(KernelSettings value) {
+        return useBias(value.useBias()).kernelInitializer(value.kernelInitializer()).biasInitializer(value.biasInitializer())
+                .kernelRegularizer(value.kernelRegularizer()).biasRegularizer(value.biasRegularizer());
     }
 
     public boolean useBias() {

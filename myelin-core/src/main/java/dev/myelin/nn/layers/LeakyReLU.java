@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -16,6 +18,21 @@ import dev.myelin.tensor.Tensor;
  */
 public final class LeakyReLU extends Layer {
     private final double negativeSlope;
+
+    /** LeakyReLU's configuration: Keras's {@code negative_slope}. */
+    public record Config(LayerSettings layer, double negativeSlope) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static LeakyReLU fromConfig(Config config) {
+        LeakyReLU l = new LeakyReLU(config.negativeSlope());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), negativeSlope);
+    }
 
     public LeakyReLU() {
         this(0.3);

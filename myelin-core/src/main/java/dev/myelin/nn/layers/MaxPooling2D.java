@@ -1,6 +1,9 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Padding;
+import dev.myelin.tensor.PoolOptions;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -15,6 +18,22 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new MaxPooling2D(2)} on {@code [26, 26, 32]} gives {@code [13, 13, 32]}.
  */
 public final class MaxPooling2D extends Pooling2D {
+    /** MaxPooling2D's configuration: Keras's {@code pool_size}, {@code strides} and {@code padding}. */
+    public record Config(LayerSettings layer, PoolOptions options) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static MaxPooling2D fromConfig(Config config) {
+        PoolOptions o = config.options();
+        MaxPooling2D p = new MaxPooling2D(o.poolH(), o.poolW()).strides(o.strideH(), o.strideW()).padding(o.padding());
+        p.settings(config.layer());
+        return p;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), options());
+    }
+
     /** A 2×2 window with stride 2, Keras's default. */
     public MaxPooling2D() {
         this(2, 2);

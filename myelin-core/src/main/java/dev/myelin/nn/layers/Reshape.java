@@ -1,9 +1,12 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Reshapes each example to {@code targetShape} (the batch dimension is kept); one dimension may be -1,
@@ -19,6 +22,21 @@ import java.util.Arrays;
 public final class Reshape extends Layer {
     private final int[] targetShape;
     private final int unknownAxis;
+
+    /** Reshape's configuration: Keras's {@code target_shape} (one size may be -1). */
+    public record Config(LayerSettings layer, List<Integer> targetShape) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static Reshape fromConfig(Config config) {
+        Reshape l = new Reshape(config.targetShape().stream().mapToInt(Integer::intValue).toArray());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), Arrays.stream(targetShape).boxed().toList());
+    }
 
     /** @param targetShape the output shape without the batch dimension; positive sizes and at most one -1 */
     public Reshape(int... targetShape) {

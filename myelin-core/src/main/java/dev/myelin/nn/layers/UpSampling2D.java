@@ -1,6 +1,8 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -20,6 +22,21 @@ import dev.myelin.tensor.Tensor;
 public final class UpSampling2D extends Layer {
     private final int sizeH;
     private final int sizeW;
+
+    /** UpSampling2D's configuration: Keras's {@code size} (nearest-neighbour interpolation). */
+    public record Config(LayerSettings layer, int sizeH, int sizeW) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static UpSampling2D fromConfig(Config config) {
+        UpSampling2D l = new UpSampling2D(config.sizeH(), config.sizeW());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), sizeH, sizeW);
+    }
 
     /** Keras's default size is 2. */
     public UpSampling2D() {

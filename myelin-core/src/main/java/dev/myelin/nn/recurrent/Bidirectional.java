@@ -1,6 +1,8 @@
 package dev.myelin.nn.recurrent;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
@@ -24,32 +26,75 @@ public final class Bidirectional extends Layer {
     /** How the two directions' outputs combine. */
     public enum Merge { CONCAT, SUM, MUL, AVE }
 
-    private final RecurrentLayer forwardLayer;
-    private final RecurrentLayer backwardLayer;
-    private final Merge merge;
+    /**
+     * Bidirectional's configuration: Keras's {@code layer} (the wrapped layer's config, with its own
+     * name) and {@code merge_mode}.
+     */
+    public record Config(LayerSettings layer, LayerConfig wrapped, Merge merge) implements LayerConfig {
+        public Config {
+            Objects.requireNonNull(wrapped, "wrapped");
+            Objects.requireNonNull(merge, "merge");
+        }
+    }
 
-    public Bidirectional(RecurrentLayer layer) {
+    private final RecurrentLayer<?> forwardLayer;
+    private final RecurrentLayer<?> backwardLayer;
+    private final Merge merge;
+    private final LayerConfig wrappedConfig;
+
+    public Bidirectional(RecurrentLayer<?> layer) {
         this(layer, Merge.CONCAT);
     }
 
-    public Bidirectional(RecurrentLayer layer, Merge merge) {
+    public Bidirectional(RecurrentLayer<?> layer, Merge merge) {
         super("bidirectional");
         Objects.requireNonNull(layer, "layer");
         if (layer.isBuilt()) throw new IllegalArgumentException("Bidirectional needs an unbuilt layer, got built '" + layer.name() + "'");
         this.merge = Objects.requireNonNull(merge, "merge");
+        this.wrappedConfig = layer.config(); // before the renaming below, as Keras's config keeps the wrapped layer's own name
         this.forwardLayer = layer;
         this.backwardLayer = layer.newLike().goBackwards(!layer.goBackwards());
+        backwardLayer.clearSeed(); // as before configs: the backward copy draws its dropout masks from the build generator
         // weights are then named as Keras's: bidirectional/forward_lstm/kernel
-        forwardLayer.name(name() + "/forward_" + layer.name());
-        backwardLayer.name(name() + "/backward_" + layer.name());
+        name(name()); // names both directions (the backward one was misnamed bidirectional/backward_bidirectional/forward_lstm)
     }
 
-    public RecurrentLayer forwardLayer() {
+    /**
+     * A layer with {@code config}'s settings, around {@code wrapped}: a new layer built from
+     * {@code config.wrapped()} by the caller (the layer registry, which knows every layer class).
+     */
+    public static Bidirectional fromConfig(Config config, Layer wrapped) {
+        if (!(wrapped instanceof RecurrentLayer<?> r)) {
+            throw new IllegalArgumentException("Bidirectional \"layer\" must be an LSTM, GRU or SimpleRNN, got " + wrapped.getClass().getSimpleName());
+        }
+        Bidirectional b = new Bidirectional(r, config.merge());
+        b.settings(config.layer());
+        return b;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), wrappedConfig, merge);
+    }
+
+    public RecurrentLayer<?> forwardLayer() {
         return forwardLayer;
     }
 
-    public RecurrentLayer backwardLayer() {
+    public RecurrentLayer<?> backwardLayer() {
         return backwardLayer;
+    }
+
+    /** Renames the layer and the two directions' layers, whose weight names start with this name. */
+    @Override
+    public Layer name(String newName) {
+        super.name(newName);
+        if (forwardLayer != null) {
+            String inner = wrappedConfig.layer().name();
+            forwardLayer.name(name() + "/forward_" + inner);
+            backwardLayer.name(name() + "/backward_" + inner);
+        }
+        return this;
     }
 
     @Override

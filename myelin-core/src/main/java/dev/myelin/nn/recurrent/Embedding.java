@@ -1,6 +1,8 @@
 package dev.myelin.nn.recurrent;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.nn.init.RandomUniform;
@@ -29,6 +31,21 @@ public final class Embedding extends Layer {
     private boolean maskZero;
     private Initializer initializer = new RandomUniform(-0.05, 0.05);
     private Parameter embeddings;
+
+    /** Embedding's configuration: Keras's {@code input_dim}, {@code output_dim}, {@code embeddings_initializer} and {@code mask_zero}. */
+    public record Config(LayerSettings layer, int inputDim, int outputDim, Initializer embeddingsInitializer, boolean maskZero) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static Embedding fromConfig(Config config) {
+        Embedding l = new Embedding(config.inputDim(), config.outputDim()).embeddingsInitializer(config.embeddingsInitializer()).maskZero(config.maskZero());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), inputDim, outputDim, initializer, maskZero);
+    }
 
     public Embedding(int inputDim, int outputDim) {
         super("embedding");

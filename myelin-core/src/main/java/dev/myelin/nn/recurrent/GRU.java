@@ -1,5 +1,7 @@
 package dev.myelin.nn.recurrent;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -22,9 +24,24 @@ import dev.myelin.tensor.Tensor;
  *
  * <p>Example: {@code new GRU(64).inputShape(100, 16)}.
  */
-public final class GRU extends RecurrentLayer {
+public final class GRU extends RecurrentLayer<GRU> {
     public GRU(int units) {
         super("gru", units);
+    }
+
+    /** GRU's configuration: Keras's {@code units} and the settings all recurrent layers share. */
+    public record Config(LayerSettings layer, int units, RecurrentSettings recurrent) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static GRU fromConfig(Config config) {
+        GRU l = new GRU(config.units()).applyRecurrentSettings(config.recurrent());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), units, recurrentSettings());
     }
 
     @Override
@@ -49,8 +66,8 @@ public final class GRU extends RecurrentLayer {
     }
 
     @Override
-    protected RecurrentLayer newLike() {
-        return copySettingsTo(new GRU(units));
+    protected GRU newLike() {
+        return fromConfig(config());
     }
 
     @Override
@@ -61,55 +78,5 @@ public final class GRU extends RecurrentLayer {
         Tensor hh = xpT.slice(1, 2 * units, 3 * units).add(r.mul(inner.slice(1, 2 * units, 3 * units))).tanh();
         Tensor h = hh.add(z.mul(states[0].sub(hh)));
         return new Tensor[] {h};
-    }
-
-    // covariant setters, so that `GRU l = new GRU(8).returnSequences(true)` compiles
-
-    @Override
-    public GRU returnSequences(boolean value) {
-        super.returnSequences(value);
-        return this;
-    }
-
-    @Override
-    public GRU returnState(boolean value) {
-        super.returnState(value);
-        return this;
-    }
-
-    @Override
-    public GRU goBackwards(boolean value) {
-        super.goBackwards(value);
-        return this;
-    }
-
-    @Override
-    public GRU dropout(double rate) {
-        super.dropout(rate);
-        return this;
-    }
-
-    @Override
-    public GRU recurrentDropout(double rate) {
-        super.recurrentDropout(rate);
-        return this;
-    }
-
-    @Override
-    public GRU fused(boolean value) {
-        super.fused(value);
-        return this;
-    }
-
-    @Override
-    public GRU seed(long value) {
-        super.seed(value);
-        return this;
-    }
-
-    @Override
-    public GRU useBias(boolean value) {
-        super.useBias(value);
-        return this;
     }
 }

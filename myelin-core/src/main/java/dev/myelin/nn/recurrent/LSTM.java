@@ -1,5 +1,7 @@
 package dev.myelin.nn.recurrent;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -22,11 +24,26 @@ import dev.myelin.tensor.Tensor;
  * <p>Example: {@code new LSTM(50).returnSequences(true).inputShape(28, 28)}. Common options are on
  * {@link RecurrentLayer}.
  */
-public final class LSTM extends RecurrentLayer {
+public final class LSTM extends RecurrentLayer<LSTM> {
     private boolean unitForgetBias = true;
 
     public LSTM(int units) {
         super("lstm", units);
+    }
+
+    /** LSTM's configuration: Keras's {@code units}, {@code unit_forget_bias} and the settings all recurrent layers share. */
+    public record Config(LayerSettings layer, int units, RecurrentSettings recurrent, boolean unitForgetBias) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static LSTM fromConfig(Config config) {
+        LSTM l = new LSTM(config.units()).unitForgetBias(config.unitForgetBias()).applyRecurrentSettings(config.recurrent());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), units, recurrentSettings(), unitForgetBias);
     }
 
     /** Add 1 to the forget gate's bias at initialization (Keras's default, Jozefowicz et al. 2015). */
@@ -58,8 +75,8 @@ public final class LSTM extends RecurrentLayer {
     }
 
     @Override
-    protected RecurrentLayer newLike() {
-        return copySettingsTo(new LSTM(units).unitForgetBias(unitForgetBias));
+    protected LSTM newLike() {
+        return fromConfig(config());
     }
 
     @Override
@@ -71,55 +88,5 @@ public final class LSTM extends RecurrentLayer {
         Tensor o = z.slice(1, 3 * units, 4 * units).sigmoid();
         Tensor c = f.mul(states[1]).add(i.mul(g));
         return new Tensor[] {o.mul(c.tanh()), c};
-    }
-
-    // covariant setters, so that `LSTM l = new LSTM(8).returnSequences(true)` compiles
-
-    @Override
-    public LSTM returnSequences(boolean value) {
-        super.returnSequences(value);
-        return this;
-    }
-
-    @Override
-    public LSTM returnState(boolean value) {
-        super.returnState(value);
-        return this;
-    }
-
-    @Override
-    public LSTM goBackwards(boolean value) {
-        super.goBackwards(value);
-        return this;
-    }
-
-    @Override
-    public LSTM dropout(double rate) {
-        super.dropout(rate);
-        return this;
-    }
-
-    @Override
-    public LSTM recurrentDropout(double rate) {
-        super.recurrentDropout(rate);
-        return this;
-    }
-
-    @Override
-    public LSTM fused(boolean value) {
-        super.fused(value);
-        return this;
-    }
-
-    @Override
-    public LSTM seed(long value) {
-        super.seed(value);
-        return this;
-    }
-
-    @Override
-    public LSTM useBias(boolean value) {
-        super.useBias(value);
-        return this;
     }
 }

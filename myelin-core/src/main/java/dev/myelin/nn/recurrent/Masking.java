@@ -1,6 +1,8 @@
 package dev.myelin.nn.recurrent;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
@@ -15,6 +17,21 @@ import dev.myelin.tensor.Tensor;
  */
 public final class Masking extends Layer {
     private final double maskValue;
+
+    /** Masking's configuration: Keras's {@code mask_value}. */
+    public record Config(LayerSettings layer, double maskValue) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static Masking fromConfig(Config config) {
+        Masking l = new Masking(config.maskValue());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), maskValue);
+    }
 
     public Masking(double maskValue) {
         super("masking");

@@ -1,6 +1,7 @@
 package dev.myelin.nn.recurrent;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.init.GlorotUniform;
 import dev.myelin.nn.init.Initializer;
@@ -41,7 +42,32 @@ import java.util.random.RandomGeneratorFactory;
  * time) or composed of tensor operations (otherwise, or with {@code fused(false)}), which
  * autograd differentiates; the composed path is the readable reference that gradient checks verify.
  */
-public abstract class RecurrentLayer extends Layer {
+public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
+    /**
+     * The configuration SimpleRNN, LSTM and GRU share, part of their config records, with Keras's
+     * {@code return_sequences}, {@code return_state}, {@code go_backwards}, {@code dropout},
+     * {@code recurrent_dropout}, {@code seed}, {@code use_bias} and initializers.
+     *
+     * @param seed  the dropout generator's seed, or null to draw it from the build generator
+     * @param fused true or false to force the fused float32 kernel on or off, null for the default (Keras's {@code use_cudnn="auto"})
+     */
+    public record RecurrentSettings(boolean returnSequences, boolean returnState, boolean goBackwards, double dropout,
+                                    double recurrentDropout, Long seed, Boolean fused, boolean useBias,
+                                    Initializer kernelInitializer, Initializer recurrentInitializer, Initializer biasInitializer) {
+        public RecurrentSettings {
+            checkRate("dropout", dropout);
+            checkRate("recurrentDropout", recurrentDropout);
+            Objects.requireNonNull(kernelInitializer, "kernelInitializer");
+            Objects.requireNonNull(recurrentInitializer, "recurrentInitializer");
+            Objects.requireNonNull(biasInitializer, "biasInitializer");
+        }
+
+        /** Keras's defaults: last output only, no dropout, bias, glorot-uniform kernel, orthogonal recurrent kernel, zero bias. */
+        public static RecurrentSettings defaults() {
+            return new RecurrentSettings(false, false, false, 0, 0, null, null, true, new GlorotUniform(), new Orthogonal(), new Zeros());
+        }
+    }
+
     private static final String ALGORITHM = "L64X128MixRandom";
     protected final int units;
     private boolean returnSequences;
@@ -68,67 +94,120 @@ public abstract class RecurrentLayer extends Layer {
 
     // ---- configuration ----
 
+    @SuppressWarnings("unchecked")
+    private L self() {
+        return (L) this;
+    }
+
+    // Layer's fluent setters, narrowed once here for SimpleRNN, LSTM and GRU
+
+    @Override
+    public L name(String newName) {
+        super.name(newName);
+        return self();
+    }
+
+    @Override
+    public L inputShape(int... dims) {
+        super.inputShape(dims);
+        return self();
+    }
+
+    @Override
+    public L dtype(DType type) {
+        super.dtype(type);
+        return self();
+    }
+
+    @Override
+    public L trainable(boolean value) {
+        super.trainable(value);
+        return self();
+    }
+
+    /** The shared part of this layer's config. */
+    public final RecurrentSettings recurrentSettings() {
+        return new RecurrentSettings(returnSequences, returnState, goBackwards, dropout, recurrentDropout, seed, fused, useBias,
+                kernelInitializer, recurrentInitializer, biasInitializer);
+    }
+
+    /** Applies the shared part of a config. */
+    protected final L applyRecurrentSettings(RecurrentSettings value) {
+        returnSequences = value.returnSequences();
+        returnState = value.returnState();
+        goBackwards = value.goBackwards();
+        dropout = value.dropout();
+        recurrentDropout = value.recurrentDropout();
+        seed = value.seed();
+        fused = value.fused();
+        useBias = value.useBias();
+        kernelInitializer = value.kernelInitializer();
+        recurrentInitializer = value.recurrentInitializer();
+        biasInitializer = value.biasInitializer();
+        return self();
+    }
+
     /** Return the output of every step ({@code [batch, time, units]}) instead of the last one. */
-    public RecurrentLayer returnSequences(boolean value) {
+    public L returnSequences(boolean value) {
         this.returnSequences = value;
-        return this;
+        return self();
     }
 
     /** Declares that callers want the final states; {@link #callWithState} returns them (a model passes only the output on). */
-    public RecurrentLayer returnState(boolean value) {
+    public L returnState(boolean value) {
         this.returnState = value;
-        return this;
+        return self();
     }
 
     /** Process the sequence from the last step to the first; the returned sequence is in processing (reversed) order, as Keras. */
-    public RecurrentLayer goBackwards(boolean value) {
+    public L goBackwards(boolean value) {
         this.goBackwards = value;
-        return this;
+        return self();
     }
 
     /** Fraction of the input features dropped (per sequence) in training, in {@code [0, 1)}. */
-    public RecurrentLayer dropout(double rate) {
+    public L dropout(double rate) {
         this.dropout = checkRate("dropout", rate);
-        return this;
+        return self();
     }
 
     /** Fraction of the recurrent state's units dropped (per sequence) before the recurrent kernel, in {@code [0, 1)}. */
-    public RecurrentLayer recurrentDropout(double rate) {
+    public L recurrentDropout(double rate) {
         this.recurrentDropout = checkRate("recurrentDropout", rate);
-        return this;
+        return self();
     }
 
     /** Forces the fused float32 kernel on ({@code true}, float32 only) or off ({@code false}: composed tensor operations); default: fused for float32. */
-    public RecurrentLayer fused(boolean value) {
+    public L fused(boolean value) {
         this.fused = value;
-        return this;
+        return self();
     }
 
     /** Seeds the layer's dropout generator (set before building; default: drawn from the build generator). */
-    public RecurrentLayer seed(long value) {
+    public L seed(long value) {
         if (isBuilt()) throw new IllegalStateException("layer '" + name() + "' is already built; set its seed before building");
         this.seed = value;
-        return this;
+        return self();
     }
 
-    public RecurrentLayer useBias(boolean value) {
+    public L useBias(boolean value) {
         this.useBias = value;
-        return this;
+        return self();
     }
 
-    public RecurrentLayer kernelInitializer(Initializer value) {
+    public L kernelInitializer(Initializer value) {
         this.kernelInitializer = Objects.requireNonNull(value);
-        return this;
+        return self();
     }
 
-    public RecurrentLayer recurrentInitializer(Initializer value) {
+    public L recurrentInitializer(Initializer value) {
         this.recurrentInitializer = Objects.requireNonNull(value);
-        return this;
+        return self();
     }
 
-    public RecurrentLayer biasInitializer(Initializer value) {
+    public L biasInitializer(Initializer value) {
         this.biasInitializer = Objects.requireNonNull(value);
-        return this;
+        return self();
     }
 
     public int units() {
@@ -177,7 +256,15 @@ public abstract class RecurrentLayer extends Layer {
     abstract FusedRecurrence.Cell cell();
 
     /** A new, unbuilt layer with the same settings (for {@link Bidirectional}). */
-    protected abstract RecurrentLayer newLike();
+    protected abstract L newLike();
+
+    /** Forgets the dropout seed, so that the generator is drawn from the build generator (Bidirectional's backward copy: its own masks). */
+    final void clearSeed() {
+        this.seed = null;
+    }
+
+    @Override
+    public abstract LayerConfig config();
 
     /** One composed step: {@code xpT [batch, G·units]} is the step's input projection (input bias included), {@code hr} the previous h after recurrent dropout. */
     protected abstract Tensor[] step(Tensor xpT, Tensor hr, Tensor[] states);
@@ -194,21 +281,6 @@ public abstract class RecurrentLayer extends Layer {
 
     protected Shape biasShape() {
         return Shape.of(cell().gates * units);
-    }
-
-    protected RecurrentLayer copySettingsTo(RecurrentLayer other) {
-        other.returnSequences = returnSequences;
-        other.returnState = returnState;
-        other.goBackwards = goBackwards;
-        other.dropout = dropout;
-        other.recurrentDropout = recurrentDropout;
-        other.fused = fused;
-        other.useBias = useBias;
-        other.kernelInitializer = kernelInitializer;
-        other.recurrentInitializer = recurrentInitializer;
-        other.biasInitializer = biasInitializer;
-        other.dtype(dtype());
-        return other;
     }
 
     // ---- Layer contract ----
@@ -360,7 +432,7 @@ public abstract class RecurrentLayer extends Layer {
         return t.indexSelect(1, idx);
     }
 
-    private static double checkRate(String what, double rate) {
+    static double checkRate(String what, double rate) {
         if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException(what + " must be in [0, 1), got " + rate);
         return rate;
     }

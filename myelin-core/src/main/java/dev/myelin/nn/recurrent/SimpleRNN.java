@@ -1,5 +1,7 @@
 package dev.myelin.nn.recurrent;
 
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -14,9 +16,24 @@ import dev.myelin.tensor.Tensor;
  *
  * <p>Example: {@code new SimpleRNN(32).inputShape(10, 8)}.
  */
-public final class SimpleRNN extends RecurrentLayer {
+public final class SimpleRNN extends RecurrentLayer<SimpleRNN> {
     public SimpleRNN(int units) {
         super("simple_rnn", units);
+    }
+
+    /** SimpleRNN's configuration: Keras's {@code units} and the settings all recurrent layers share. */
+    public record Config(LayerSettings layer, int units, RecurrentSettings recurrent) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings, unbuilt. */
+    public static SimpleRNN fromConfig(Config config) {
+        SimpleRNN l = new SimpleRNN(config.units()).applyRecurrentSettings(config.recurrent());
+        l.settings(config.layer());
+        return l;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), units, recurrentSettings());
     }
 
     @Override
@@ -25,62 +42,12 @@ public final class SimpleRNN extends RecurrentLayer {
     }
 
     @Override
-    protected RecurrentLayer newLike() {
-        return copySettingsTo(new SimpleRNN(units));
+    protected SimpleRNN newLike() {
+        return fromConfig(config());
     }
 
     @Override
     protected Tensor[] step(Tensor xpT, Tensor hr, Tensor[] states) {
         return new Tensor[] {xpT.add(hr.matmul(recurrentKernel.value())).tanh()};
-    }
-
-    // covariant setters, so that `SimpleRNN l = new SimpleRNN(8).returnSequences(true)` compiles
-
-    @Override
-    public SimpleRNN returnSequences(boolean value) {
-        super.returnSequences(value);
-        return this;
-    }
-
-    @Override
-    public SimpleRNN returnState(boolean value) {
-        super.returnState(value);
-        return this;
-    }
-
-    @Override
-    public SimpleRNN goBackwards(boolean value) {
-        super.goBackwards(value);
-        return this;
-    }
-
-    @Override
-    public SimpleRNN dropout(double rate) {
-        super.dropout(rate);
-        return this;
-    }
-
-    @Override
-    public SimpleRNN recurrentDropout(double rate) {
-        super.recurrentDropout(rate);
-        return this;
-    }
-
-    @Override
-    public SimpleRNN fused(boolean value) {
-        super.fused(value);
-        return this;
-    }
-
-    @Override
-    public SimpleRNN seed(long value) {
-        super.seed(value);
-        return this;
-    }
-
-    @Override
-    public SimpleRNN useBias(boolean value) {
-        super.useBias(value);
-        return this;
     }
 }

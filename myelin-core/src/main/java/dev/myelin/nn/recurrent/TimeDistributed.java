@@ -1,6 +1,8 @@
 package dev.myelin.nn.recurrent;
 
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.Objects;
@@ -17,13 +19,57 @@ import java.util.random.RandomGenerator;
  * <p>Example: {@code new TimeDistributed(new Dense(10, Activation.SOFTMAX))}.
  */
 public final class TimeDistributed extends Layer {
+    /** TimeDistributed's configuration: Keras's {@code layer} (the wrapped layer's config, with its own name). */
+    public record Config(LayerSettings layer, LayerConfig wrapped) implements LayerConfig {
+        public Config {
+            Objects.requireNonNull(wrapped, "wrapped");
+        }
+    }
+
     private final Layer layer;
+    private final String innerName;
+    private final LayerConfig wrappedConfig;
 
     public TimeDistributed(Layer layer) {
         super("time_distributed");
         this.layer = Objects.requireNonNull(layer, "layer");
         if (layer.isBuilt()) throw new IllegalArgumentException("TimeDistributed needs an unbuilt layer, got built '" + layer.name() + "'");
-        layer.name(name() + "/" + layer.name()); // weights: time_distributed/dense/kernel
+        this.innerName = layer.name();
+        this.wrappedConfig = configOrNull(layer); // before the renaming below, as Keras's config keeps the wrapped layer's own name
+        layer.name(name() + "/" + innerName); // weights: time_distributed/dense/kernel
+    }
+
+    /**
+     * A layer with {@code config}'s settings, around {@code wrapped}: a new layer built from
+     * {@code config.wrapped()} by the caller (the layer registry, which knows every layer class).
+     */
+    public static TimeDistributed fromConfig(Config config, Layer wrapped) {
+        TimeDistributed t = new TimeDistributed(wrapped);
+        t.settings(config.layer());
+        return t;
+    }
+
+    /** The config; throws when the wrapped layer has none. */
+    @Override
+    public Config config() {
+        if (wrappedConfig == null) layer.config(); // throws, naming the wrapped layer
+        return new Config(settings(), wrappedConfig);
+    }
+
+    private static LayerConfig configOrNull(Layer layer) {
+        try {
+            return layer.config();
+        } catch (UnsupportedOperationException noConfig) {
+            return null;
+        }
+    }
+
+    /** Renames the layer and the wrapped one, whose weight names start with this name. */
+    @Override
+    public Layer name(String newName) {
+        super.name(newName);
+        if (layer != null) layer.name(name() + "/" + innerName);
+        return this;
     }
 
     @Override

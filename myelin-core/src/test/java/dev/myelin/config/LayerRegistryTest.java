@@ -1,0 +1,243 @@
+package dev.myelin.config;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.myelin.backend.DType;
+import dev.myelin.nn.Activation;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.MergeLayer;
+import dev.myelin.nn.init.Constant;
+import dev.myelin.nn.init.HeNormal;
+import dev.myelin.nn.init.VarianceScaling;
+import dev.myelin.nn.layers.ActivationLayer;
+import dev.myelin.nn.layers.Add;
+import dev.myelin.nn.layers.AveragePooling2D;
+import dev.myelin.nn.layers.BatchNormalization;
+import dev.myelin.nn.layers.Concatenate;
+import dev.myelin.nn.layers.Conv2D;
+import dev.myelin.nn.layers.Conv2DTranspose;
+import dev.myelin.nn.layers.Dense;
+import dev.myelin.nn.layers.Dropout;
+import dev.myelin.nn.layers.Flatten;
+import dev.myelin.nn.layers.GlobalAveragePooling2D;
+import dev.myelin.nn.layers.GlobalMaxPooling2D;
+import dev.myelin.nn.layers.LeakyReLU;
+import dev.myelin.nn.layers.MaxPooling2D;
+import dev.myelin.nn.layers.Reshape;
+import dev.myelin.nn.layers.UpSampling2D;
+import dev.myelin.nn.recurrent.Bidirectional;
+import dev.myelin.nn.recurrent.Embedding;
+import dev.myelin.nn.recurrent.GRU;
+import dev.myelin.nn.recurrent.LSTM;
+import dev.myelin.nn.recurrent.Masking;
+import dev.myelin.nn.recurrent.SimpleRNN;
+import dev.myelin.nn.recurrent.TimeDistributed;
+import dev.myelin.nn.regularizers.L1L2;
+import dev.myelin.nn.regularizers.L2;
+import dev.myelin.tensor.Padding;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import dev.myelin.testing.LayerTestHarness;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Every registered layer survives layer → config → JSON → config → layer, and configs are read strictly. */
+class LayerRegistryTest {
+    /** One harness case per registered class, with settings away from the defaults so that each one is serialized. */
+    private static Map<String, LayerTestHarness> cases() {
+        Map<String, LayerTestHarness> c = new LinkedHashMap<>();
+        c.put("Dense", LayerTestHarness.of(() -> new Dense(3, Activation.GELU).kernelInitializer(new HeNormal())
+                .biasInitializer(new Constant(0.1)).kernelRegularizer(new L2(0.02)).biasRegularizer(new L1L2(0.1, 0.2))
+                .name("my_dense").trainable(false)).inputShape(2, 4));
+        c.put("Conv2D", LayerTestHarness.of(() -> new Conv2D(2, 3, 2, Activation.RELU).padding(Padding.SAME).dilation(2, 1).useBias(false))
+                .inputShape(5, 4, 2));
+        c.put("Conv2DTranspose", LayerTestHarness.of(() -> new Conv2DTranspose(2, 3).strides(2, 1).padding(Padding.SAME)
+                .kernelInitializer(new VarianceScaling(2.0, VarianceScaling.Mode.FAN_AVG, VarianceScaling.Distribution.UNIFORM)))
+                .inputShape(3, 3, 2));
+        c.put("MaxPooling2D", LayerTestHarness.of(() -> new MaxPooling2D(3, 2).strides(1, 2).padding(Padding.SAME)).inputShape(4, 5, 2));
+        c.put("AveragePooling2D", LayerTestHarness.of(() -> new AveragePooling2D(2).strides(1)).inputShape(4, 5, 2));
+        c.put("GlobalAveragePooling2D", LayerTestHarness.of(() -> new GlobalAveragePooling2D().keepDims(true)).inputShape(3, 3, 2));
+        c.put("GlobalMaxPooling2D", LayerTestHarness.of(GlobalMaxPooling2D::new).inputShape(3, 3, 2));
+        c.put("Flatten", LayerTestHarness.of(Flatten::new).inputShape(2, 3, 2));
+        c.put("Reshape", LayerTestHarness.of(() -> new Reshape(-1, 2)).inputShape(3, 2));
+        c.put("Dropout", LayerTestHarness.of(() -> new Dropout(0.3).seed(7)).inputShape(4));
+        c.put("BatchNormalization", LayerTestHarness.of(() -> new BatchNormalization().axis(1).momentum(0.9).epsilon(1e-2).center(false)
+                .gammaRegularizer(new L2())).inputShape(3, 2));
+        c.put("Activation", LayerTestHarness.of(() -> new ActivationLayer(Activation.SOFTMAX)).inputShape(4));
+        c.put("LeakyReLU", LayerTestHarness.of(() -> new LeakyReLU(0.1)).inputShape(4));
+        c.put("UpSampling2D", LayerTestHarness.of(() -> new UpSampling2D(2, 3)).inputShape(2, 2, 1));
+        c.put("SimpleRNN", LayerTestHarness.of(() -> new SimpleRNN(3).returnSequences(true).goBackwards(true).dtype(DType.FLOAT32))
+                .inputShape(4, 2));
+        c.put("LSTM", LayerTestHarness.of(() -> new LSTM(3).unitForgetBias(false).dropout(0.2).recurrentDropout(0.1).seed(3)
+                .fused(false).returnState(true)).inputShape(4, 2));
+        c.put("GRU", LayerTestHarness.of(() -> new GRU(2).useBias(false).fused(true)).inputShape(3, 2));
+        c.put("Bidirectional", LayerTestHarness.of(() -> new Bidirectional(new LSTM(2).returnSequences(true).name("enc"),
+                Bidirectional.Merge.SUM)).inputShape(3, 2));
+        c.put("TimeDistributed", LayerTestHarness.of(() -> new TimeDistributed(new Dense(3, Activation.TANH))).inputShape(4, 2));
+        c.put("Embedding", LayerTestHarness.of(() -> new Embedding(6, 4).maskZero(true)).inputShape(5).tokenIds(6));
+        c.put("Masking", LayerTestHarness.of(() -> new Masking(0.5)).inputShape(3, 2));
+        return c;
+    }
+
+    /** Merge layers take several inputs, which the harness does not drive. */
+    private static final Map<String, Supplier<MergeLayer>> MERGE_CASES = Map.of(
+            "Add", Add::new,
+            "Concatenate", () -> new Concatenate(1));
+
+    @Test
+    void everyRegisteredLayerHasARoundTripCase() {
+        TreeSet<String> covered = new TreeSet<>(cases().keySet());
+        covered.addAll(MERGE_CASES.keySet());
+        assertEquals(Registries.LAYERS.classNames(), covered,
+                "each class in Registries.LAYERS needs a case here (and each case a registered class)");
+    }
+
+    /** Reads the sources (no class loading by name): each concrete layer of nn.layers and nn.recurrent must be registered. */
+    @Test
+    void everyLayerClassIsRegistered() throws IOException {
+        Set<String> registered = new TreeSet<>();
+        for (String name : Registries.LAYERS.classNames()) registered.add(Registries.LAYERS.typeOf(name).getSimpleName());
+        Pattern layerClass = Pattern.compile(
+                "public final class (\\w+) extends (Layer|MergeLayer|Pooling2D|GlobalPooling2D|KernelLayer<\\w+>|RecurrentLayer<\\w+>) ");
+        TreeSet<String> found = new TreeSet<>();
+        for (String dir : List.of("src/main/java/dev/myelin/nn/layers", "src/main/java/dev/myelin/nn/recurrent")) {
+            try (var files = Files.list(Path.of(dir))) {
+                for (var f : files.toList()) {
+                    var m = layerClass.matcher(Files.readString(f));
+                    if (m.find()) found.add(m.group(1));
+                }
+            }
+        }
+        assertTrue(found.size() >= 23, "layer sources found: " + found);
+        found.removeAll(registered);
+        assertEquals(new TreeSet<>(), found, "layers without a registry entry (add config(), fromConfig and a line in LayerCodecs)");
+    }
+
+    @Test
+    void everyLayerRoundTripsThroughJson() {
+        cases().forEach((name, harness) -> harness.checkConfigRoundTrip());
+    }
+
+    @Test
+    void mergeLayersRoundTripThroughJson() {
+        Tensor a = Tensor.uniform(new SplittableRandom(1), -1, 1, 2, 3);
+        Tensor b = Tensor.uniform(new SplittableRandom(2), -1, 1, 2, 3);
+        MERGE_CASES.forEach((name, make) -> {
+            MergeLayer layer = make.get();
+            Object json = Json.parse(Json.write(Registries.layerToJson(layer)));
+            MergeLayer copy = assertInstanceOf(MergeLayer.class, Registries.layerFromJson(json));
+            assertEquals(layer.config(), copy.config(), name);
+            assertArrayEquals(layer.call(List.of(a, b), false).toDoubleArray(), copy.call(List.of(a, b), false).toDoubleArray(), name);
+        });
+    }
+
+    @Test
+    void writesKerasConfigShape() {
+        Dense d = new Dense(10, Activation.SOFTMAX).name("dense");
+        d.build(Shape.of(784), new SplittableRandom(1));
+        Map<String, Object> json = Registries.layerToJson(d);
+        assertEquals("keras.layers", json.get("module"));
+        assertEquals("Dense", json.get("class_name"));
+        assertEquals(Map.of("input_shape", Arrays.asList(null, 784)), json.get("build_config"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = (Map<String, Object>) json.get("config");
+        assertEquals(List.of("name", "trainable", "dtype", "units", "activation", "use_bias", "kernel_initializer", "bias_initializer",
+                "kernel_regularizer", "bias_regularizer"), List.copyOf(config.keySet()));
+        assertEquals("dense", config.get("name"));
+        assertEquals(true, config.get("trainable"));
+        assertEquals("float32", config.get("dtype"));
+        assertEquals(10, config.get("units"));
+        assertEquals("softmax", config.get("activation"));
+        Map<String, Object> init = new LinkedHashMap<>();
+        init.put("module", "keras.initializers");
+        init.put("class_name", "GlorotUniform");
+        init.put("config", Collections.singletonMap("seed", null));
+        assertEquals(init, config.get("kernel_initializer"));
+    }
+
+    @Test
+    void readsKerasWrittenConfigs() {
+        // as Keras 3 writes them: registered_name, a DTypePolicy, arguments at their defaults that Myelin lacks
+        Object json = Json.parse("""
+                {"module": "keras.layers", "class_name": "Conv2D", "registered_name": null,
+                 "config": {"name": "conv2d_7", "trainable": true,
+                   "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
+                   "filters": 8, "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid", "data_format": "channels_last",
+                   "dilation_rate": [1, 1], "groups": 1, "activation": "relu", "use_bias": true,
+                   "kernel_initializer": {"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null},
+                   "bias_initializer": "zeros", "kernel_regularizer": null, "bias_regularizer": null,
+                   "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null},
+                 "build_config": {"input_shape": [null, 28, 28, 1]}}
+                """);
+        Layer l = Registries.layerFromJson(json);
+        Conv2D c = assertInstanceOf(Conv2D.class, l);
+        assertFalse(c.isBuilt());
+        assertEquals("conv2d_7", c.name());
+        assertEquals(Activation.RELU, c.activation());
+        assertEquals(new HeNormal(), c.kernelSettings().kernelInitializer());
+        assertEquals(null, c.declaredInputShape(), "build_config is left to the caller");
+        assertEquals(Shape.of(28, 28, 1), Registries.buildInputShape(json));
+        assertEquals(Shape.of(26, 26, 8), c.outputShape(Shape.of(28, 28, 1)));
+    }
+
+    @Test
+    void refusesUnknownClassesArgumentsAndWrongTypes() {
+        assertRefused("{\"class_name\": \"Dense2\", \"config\": {}}", "unknown layer type \"Dense2\"", "Conv2D", "LSTM");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"unit\": 3}}", "layer 'Dense'", "unknown argument 'unit'", "units");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": \"ten\"}}", "layer 'Dense'", "'units'", "expected an integer", "\"ten\"");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2.5}}", "'units'", "expected an integer");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {}}", "layer 'Dense'", "missing required argument 'units'");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"name\": \"head\", \"units\": -1.5}}", "layer 'head' (Dense)", "'units'");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"activation\": \"relu6\"}}", "'activation'", "unknown activation 'relu6'");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"use_bias\": 1}}", "'use_bias'", "true or false");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"kernel_constraint\": \"non_neg\"}}",
+                "'kernel_constraint'", "supported only as null");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"kernel_initializer\": {\"class_name\": \"Magic\", \"config\": {}}}}",
+                "layer 'Dense'", "'kernel_initializer'", "unknown initializer type \"Magic\"", "GlorotUniform");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"kernel_initializer\": {\"class_name\": \"HeNormal\", \"config\": {\"seed\": 1}}}}",
+                "'seed'", "supported only as null");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"dtype\": \"int8\"}}", "'dtype'", "\"int8\"");
+        assertRefused("{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": [3, 3, 3]}}", "'kernel_size'", "pair");
+        assertRefused("{\"class_name\": \"Conv2D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, \"data_format\": \"channels_first\"}}",
+                "'data_format'", "\"channels_last\"");
+        assertRefused("{\"class_name\": \"MaxPooling2D\", \"config\": {\"padding\": \"full\"}}", "'padding'", "[valid, same]", "\"full\"");
+        assertRefused("{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"activation\": \"relu\"}}", "layer 'LSTM'", "'activation'", "\"tanh\"");
+        assertRefused("{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"dropout\": 1.5}}", "layer 'LSTM'", "dropout");
+        assertRefused("{\"type\": \"Bidirectional\", \"layer\": {\"type\": \"Dense\", \"units\": 4}}", "LSTM, GRU or SimpleRNN", "\"Dense\"");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": [1]}", "\"config\" must be a JSON object");
+        assertRefused("{\"module\": \"torch.nn\", \"class_name\": \"Dense\", \"config\": {\"units\": 1}}", "Keras module");
+        assertRefused("\"dense\"", "layer must be an object");
+        assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2}, \"build_config\": {\"input_shape\": [4]}}", "starting with null");
+    }
+
+    @Test
+    void shortFormOfModelFiles() {
+        Layer l = Registries.layerFromJson(Json.parse("{\"type\": \"Bidirectional\", \"layer\": {\"type\": \"GRU\", \"units\": 4}, \"merge_mode\": \"ave\"}"));
+        Bidirectional b = assertInstanceOf(Bidirectional.class, l);
+        assertInstanceOf(GRU.class, b.forwardLayer());
+        assertTrue(b.backwardLayer().goBackwards());
+        assertEquals(Bidirectional.Merge.AVE, b.config().merge());
+    }
+
+    private static void assertRefused(String json, String... parts) {
+        var e = assertThrows(IllegalArgumentException.class, () -> Registries.layerFromJson(Json.parse(json)), json);
+        for (String p : parts) assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+    }
+}
