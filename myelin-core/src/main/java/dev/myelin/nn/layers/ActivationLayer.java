@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * An activation function as a layer (Keras's {@code Activation} layer; renamed here so that it does not
- * clash with the {@link Activation} enum it takes). Its {@link #preActivation} is the identity, so a model
- * ending in {@code Dense(10)} then {@code ActivationLayer(SOFTMAX)} still feeds logits to the loss.
+ * clash with the {@link Activation} enum it takes). A model ending in {@code Dense(10)} then
+ * {@code ActivationLayer(SOFTMAX)} still feeds logits to the loss: the softmax result remembers its input.
  *
  * <p>Shapes: output shape = input shape (softmax normalizes over the last axis).
  *
@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p>Example: {@code new ActivationLayer(Activation.RELU)}.
  */
-public final class ActivationLayer extends Layer implements ActivatedLayer {
+public final class ActivationLayer extends Layer {
     private final Activation activation;
 
     /** ActivationLayer's configuration: Keras's {@code activation}. */
@@ -47,7 +47,7 @@ public final class ActivationLayer extends Layer implements ActivatedLayer {
         this(Activation.of(activation));
     }
 
-    @Override
+    /** The activation this layer applies. */
     public Activation activation() {
         return activation;
     }
@@ -65,7 +65,7 @@ public final class ActivationLayer extends Layer implements ActivatedLayer {
         return activation.apply(x);
     }
 
-    @Override
+    /** The output before the activation: the input itself. */
     public Tensor preActivation(Tensor x) {
         return x;
     }

@@ -19,7 +19,7 @@ import java.util.random.RandomGenerator;
  * glorot-uniform kernel, zero bias) and regularizers, and {@code useBias}. A subclass gives the kernel's
  * shape and {@link #preActivation}; setters return the subclass ({@code L}) for chaining.
  */
-public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer implements ActivatedLayer {
+public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer {
     private final Activation activation;
     private boolean useBias = true;
     private Initializer kernelInitializer = new GlorotUniform();
@@ -125,10 +125,13 @@ public abstract class KernelLayer<L extends KernelLayer<L>> extends Layer implem
         return useBias;
     }
 
-    @Override
+    /** The activation applied after the affine part. */
     public Activation activation() {
         return activation;
     }
+
+    /** The layer's output before its activation, for a batch whose shape the caller has checked. */
+    public abstract Tensor preActivation(Tensor x);
 
     /** The kernel weight (null before building). */
     public Parameter kernel() {
