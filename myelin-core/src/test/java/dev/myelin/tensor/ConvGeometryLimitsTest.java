@@ -4,6 +4,7 @@ import static dev.myelin.testing.TensorAssert.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
@@ -41,6 +42,18 @@ class ConvGeometryLimitsTest {
         ConvOptions options = ConvOptions.defaults().padding(Padding.SAME).strides(stride).dilation(dilation);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.conv2dTranspose(kernel, options));
         assertTrue(e.getMessage().startsWith("conv2dTranspose: ") && e.getMessage().contains("int index"), e.getMessage());
+    }
+
+    /** Indices that fit but a padded image the heap cannot hold once per thread: "needs N GB", not an OutOfMemoryError. */
+    @Test
+    void paddedImageBeyondTheHeapSaysHowMuchItNeeds() {
+        assumeTrue(Runtime.getRuntime().maxMemory() < 7_500_000_000L, "the test heap could hold the padded image");
+        Tensor x = Tensor.rand(RNG, 1, 8, 8, 1);
+        Tensor kernel = Tensor.rand(RNG, 3, 3, 1, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> x.conv2d(kernel, ConvOptions.defaults().padding(Padding.SAME).dilation(11_000)));
+        assertTrue(e.getMessage().startsWith("conv2d: a 3x3 kernel with dilation (11000, 11000) padding a 8x8x1 image to 44010x44010 on ")
+                && e.getMessage().contains(" needs "), e.getMessage());
     }
 
     /** Dilation 1000 under SAME on an 8x8 image: only the centre tap lands inside, so the result is x · k[1, 1]. */
