@@ -67,6 +67,15 @@ class ConvGeometryLimitsTest {
         assertAllClose(x.mul(centre).toFloatArray(), y.toFloatArray(), 1e-6, 1e-6);
     }
 
+    /** A pooling window and stride near Integer.MAX_VALUE under SAME: one window over the whole image, its maximum. */
+    @Test
+    void hugePoolUnderSameIsTheGlobalMaximum() {
+        Tensor x = Tensor.rand(RNG, 2, 8, 8, 3);
+        Tensor y = x.maxPool2d(PoolOptions.of(Integer.MAX_VALUE).strides(Integer.MAX_VALUE).padding(Padding.SAME));
+        assertEquals(Shape.of(2, 1, 1, 3), y.shape());
+        assertAllClose(x.max(1, 2).toFloatArray(), y.toFloatArray(), 0, 0);
+    }
+
     /** A stride near Integer.MAX_VALUE under SAME used to wrap (in + stride − 1) negative; one output per axis. */
     @Test
     void hugeStrideUnderSameGivesOneOutput() {
