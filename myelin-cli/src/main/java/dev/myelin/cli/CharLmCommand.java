@@ -57,14 +57,18 @@ public final class CharLmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.applyThreads();
+        checkOptions();
         Path file = text != null ? text : bundledText();
         if (!Files.isRegularFile(file)) throw new IOException("text file " + file + " does not exist");
         String content = TextFiles.readUtf8(file);
+        if (prompt != null) checkPrompt(content, file);
         CharLanguageModel lm = new CharLanguageModel(content, window, 32, units).learningRate(lr).seed(common.seed);
         System.out.printf(Locale.ROOT, "text: %s: %d characters, %d distinct; windows of %d, stride %d: %d training samples%n",
                 file, content.length(), lm.vocabularySize() - 1, window, step, lm.windows(step)[1].size());
         long t0 = System.nanoTime();
-        History h = lm.fit(common.epochs, batchSize, step);
+        NanStop nanStop = new NanStop();
+        History h = lm.fit(common.epochs, batchSize, step, nanStop.callback);
+        nanStop.throwIfStopped();
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<Double> losses = h.get("loss");
         System.out.printf(Locale.ROOT, "training: %.1f s (%.1f s per epoch); loss per epoch: %s%n", seconds, seconds / Math.max(1, losses.size()),
@@ -73,6 +77,30 @@ public final class CharLmCommand implements Callable<Integer> {
         RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(common.seed);
         System.out.printf(Locale.ROOT, "sample (temperature %.2f):%n%s%n", temperature, lm.generate(start, length, temperature, rng));
         return 0;
+    }
+
+    /** Every option before the text is read and training starts. */
+    private void checkOptions() {
+        OptionChecks.atLeast("--epochs", common.epochs, 1);
+        OptionChecks.atLeast("--batch-size", batchSize, 1);
+        OptionChecks.positive("--lr", lr);
+        OptionChecks.nonNegative("--temperature", temperature);
+        OptionChecks.atLeast("--length", length, 0);
+        OptionChecks.atLeast("--window", window, 1);
+        OptionChecks.atLeast("--units", units, 1);
+        OptionChecks.atLeast("--step", step, 1);
+    }
+
+    /** The model reads only characters of the text: a prompt with others would fail after training. */
+    private void checkPrompt(String content, Path file) {
+        for (int i = 0; i < prompt.length(); ) {
+            int c = prompt.codePointAt(i);
+            if (content.indexOf(c) < 0) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "--prompt: the character '%s' (U+%04X) does not occur in the text file %s,"
+                        + " so the model cannot read it", Character.toString(c), c, file));
+            }
+            i += Character.charCount(c);
+        }
     }
 
     static Path bundledText() {

@@ -68,14 +68,17 @@ public final class GanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.applyThreads();
-        if (common.epochs < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + common.epochs);
-        if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        try { // fail before training, not after the first epoch
-            Files.createDirectories(common.out);
-        } catch (IOException e) {
-            throw new IOException("cannot create the output folder " + common.out + " (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
-        }
-        if (!Files.isWritable(common.out)) throw new IOException("the output folder " + common.out + " is not writable");
+        // every option before the data is read and training starts
+        OptionChecks.atLeast("--epochs", common.epochs, 1);
+        OptionChecks.atLeast("--batch-size", batchSize, 1);
+        OptionChecks.positive("--lr", lr);
+        OptionChecks.fraction("--beta1", beta1);
+        OptionChecks.fraction("--label-smoothing", labelSmoothing);
+        OptionChecks.atLeast("--d-steps", dSteps, 1);
+        OptionChecks.atLeast("--filters", filters, 1);
+        if (limit != null) OptionChecks.atLeast("--limit", limit, 1);
+        if (quality) OptionChecks.atLeast("--classifier-epochs", classifierEpochs, 1);
+        OptionChecks.writableFolder("--out", common.out);
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         TrainTest split = TrainingRun.load(dir);
         Tensor images = split.train().x();
@@ -106,7 +109,9 @@ public final class GanCommand implements Callable<Integer> {
             }
         });
         long t0 = System.nanoTime();
-        History history = gan.fit(real, FitOptions.epochs(common.epochs).batchSize(batchSize).seed(common.seed).callbacks(writer));
+        NanStop nanStop = new NanStop();
+        History history = gan.fit(real, FitOptions.epochs(common.epochs).batchSize(batchSize).seed(common.seed).callbacks(nanStop.callback, writer));
+        nanStop.throwIfStopped();
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "training: %.1f s (%.0f real images/s)%n", seconds, history.epochsRun() * (double) n / seconds);
         Plots.ganCurves(history, "GAN (" + model + "): losses per epoch", curves);

@@ -28,9 +28,17 @@ import java.util.Locale;
  */
 record TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed,
                    double validationSplit, Path out, String title) {
+    /** The options' checks, before any data is read: each a one-line error naming the option. */
+    TrainingRun {
+        OptionChecks.atLeast("--epochs", epochs, 1);
+        OptionChecks.atLeast("--batch-size", batchSize, 1);
+        OptionChecks.positive("--lr", learningRate);
+        OptionChecks.fraction("--validation-split", validationSplit);
+    }
 
     /** Runs; prints the summary, the progress bar and {@code test accuracy: 0.xxxx}; returns the evaluation. */
     Evaluation run(PrintStream log) throws IOException {
+        if (out != null) OptionChecks.writableFolder("--out", out); // now, not after training
         TrainTest split = load(data);
         Tensor xTrain = split.train().x().div(255.0), yTrain = split.train().y();
         Tensor xTest = split.test().x().div(255.0), yTest = split.test().y();
@@ -44,7 +52,10 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         m.build();
         log.print(m.summary());
         long t0 = System.nanoTime();
-        History history = m.fit(xTrain, yTrain, FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit));
+        NanStop nanStop = new NanStop();
+        History history = m.fit(xTrain, yTrain, FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit)
+                .callbacks(nanStop.callback));
+        nanStop.throwIfStopped();
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation test = m.evaluate(xTest, yTest, 256);
         log.printf(Locale.ROOT, "training: %.1f s (%.1f s per epoch, %.0f samples/s)%n", seconds, seconds / Math.max(1, history.epochsRun()),

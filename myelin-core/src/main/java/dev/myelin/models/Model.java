@@ -14,6 +14,7 @@ import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluation;
 import dev.myelin.train.Evaluator;
+import dev.myelin.train.FiniteValues;
 import dev.myelin.train.FitOptions;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;
@@ -67,6 +68,8 @@ public class Model implements Trainable {
     private List<Metric> metrics = List.of();
     private List<List<Metric>> outputMetrics = List.of();
     private volatile boolean stopTraining;
+    /** Set once predict has warned about non-finite inputs (it warns once per model). */
+    private volatile boolean warnedNonFinite;
 
     /** A functional model from one input to one output. */
     public Model(SymbolicTensor input, SymbolicTensor output) {
@@ -156,7 +159,11 @@ public class Model implements Trainable {
         if (built) return;
         if (inputs.isEmpty()) throw new IllegalStateException("model '" + name + "' has no input shape yet: declare one (layer.inputShape(...)) or fit/call it on data first");
         RandomGenerator rng = seed == null ? RandomGenerator.getDefault() : RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
-        for (SymbolicTensor t : steps) t.layer().build(t.inputs().get(0).shape(), rng);
+        try {
+            for (SymbolicTensor t : steps) t.layer().build(t.inputs().get(0).shape(), rng);
+        } catch (IllegalArgumentException e) { // "model 'm': layer 'dense' (Dense): weight 'kernel' [784, 2000000] needs 6.3 GB, ..."
+            throw new IllegalArgumentException("model '" + name + "': " + e.getMessage(), e);
+        }
         built = true;
     }
 
@@ -372,6 +379,14 @@ public class Model implements Trainable {
         if (x.rank() == 0) throw new IllegalArgumentException("predict: every input needs the same number of samples along axis 0, got shapes " + List.of(x.shape()));
         int n = x.dim(0);
         if (n == 0) throw new IllegalArgumentException("predict: empty input (0 samples)");
+        if (!warnedNonFinite) {
+            String problem = FiniteValues.firstNonFinite(x); // one pass over the inputs per call, none per batch
+            if (problem != null) {
+                warnedNonFinite = true; // once per model: a caller predicting in a loop sees it once
+                System.err.println("myelin: WARNING: model '" + name + "' predict: the input has " + problem
+                        + "; the predictions that depend on it are not meaningful (warned once)");
+            }
+        }
         List<Tensor> parts = new ArrayList<>();
         try (var g = NoGrad.scope()) {
             for (int from = 0; from < n; from += batchSize) parts.add(call(x.slice(0, from, Math.min(n, from + batchSize)), false));
@@ -386,6 +401,21 @@ public class Model implements Trainable {
     public void prepareTraining() {
         if (!isCompiled()) throw new IllegalStateException("model '" + name + "' is not compiled; call compile(optimizer, loss, metrics) before fit");
         build();
+        checkSomethingToTrain();
+    }
+
+    /** Fails before training when fit could change nothing: no weights at all, or every one frozen. */
+    private void checkSomethingToTrain() {
+        List<Parameter> all = weights();
+        if (all.isEmpty()) {
+            throw new IllegalStateException("model '" + name + "' has no weights to train (none of its layers "
+                    + layers.stream().map(Layer::name).toList() + " has any): add a layer with weights, such as Dense, or only call predict");
+        }
+        if (all.stream().noneMatch(Parameter::trainable)) {
+            throw new IllegalStateException("model '" + name + "' has nothing to train: every layer with weights is frozen ("
+                    + layers.stream().filter(l -> !l.weights().isEmpty()).map(Layer::name).toList()
+                    + "); call trainable(true) on the layers to train before fit");
+        }
     }
 
     /**
@@ -414,6 +444,10 @@ public class Model implements Trainable {
 
     /** The compiled loss summed over the outputs; on a softmax or sigmoid output the loss reads its logits. */
     Tensor totalLoss(List<Tensor> ys, List<Tensor> predictions) {
+        if (ys.size() != predictions.size()) { // one target per output, or an output would train on nothing (or on another's target)
+            throw new IllegalArgumentException("model '" + name + "' has " + predictions.size() + " output(s) "
+                    + outputs.stream().map(o -> o.layer().name()).toList() + " but received " + ys.size() + " target(s): pass one y per output");
+        }
         Tensor total = null;
         for (int i = 0; i < ys.size(); i++) {
             Tensor l = loss.compute(ys.get(i), predictions.get(i));

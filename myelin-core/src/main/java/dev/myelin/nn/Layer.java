@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.backend.DType;
+import dev.myelin.backend.MemoryCheck;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
@@ -129,7 +130,12 @@ public abstract class Layer {
             return;
         }
         computeOutputShape(inputShape);
-        onBuild(inputShape, rng);
+        try {
+            onBuild(inputShape, rng);
+        } catch (IllegalArgumentException e) { // a weight shape too large for an array, say: name the layer that asked
+            if (e.getMessage() != null && e.getMessage().contains("layer '" + name + "'")) throw e;
+            throw new IllegalArgumentException("layer '" + name + "' (" + getClass().getSimpleName() + "): " + e.getMessage(), e);
+        }
         builtInputShape = inputShape;
     }
 
@@ -210,6 +216,9 @@ public abstract class Layer {
         for (Parameter p : weights) {
             if (p.shortName().equals(weightName)) throw new IllegalStateException("layer '" + name + "' already has a weight '" + weightName + "'");
         }
+        // A size from a constructor argument (Dense(2000000)) fails here with what it needs, not as an OutOfMemoryError.
+        MemoryCheck.requireAvailable("layer '" + name + "' (" + getClass().getSimpleName() + "): weight '" + weightName + "' " + shape,
+                (long) shape.size() * dtype.bytes());
         Tensor value = initializer.create(shape, dtype, rng);
         if (!value.shape().equals(shape)) {
             throw new IllegalStateException("initializer " + initializer + " returned shape " + value.shape() + " for weight " + weightName + " " + shape);

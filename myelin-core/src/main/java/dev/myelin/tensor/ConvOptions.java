@@ -1,5 +1,8 @@
 package dev.myelin.tensor;
 
+import dev.myelin.backend.Backends;
+import dev.myelin.backend.MemoryCheck;
+
 /**
  * Settings of a 2-D convolution: strides, padding and dilation (Keras's defaults: 1, VALID, 1).
  *
@@ -43,7 +46,36 @@ public record ConvOptions(int strideH, int strideW, Padding padding, int dilatio
 
     /** The span of a kernel of {@code k} taps spaced {@code dilation} apart. */
     static int window(int k, int dilation) {
-        return dilation * (k - 1) + 1;
+        long window = (long) dilation * (k - 1) + 1;
+        if (window > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a kernel of " + k + " taps with dilation " + dilation + " spans " + window
+                    + " positions, more than an int index can reach");
+        }
+        return (int) window;
+    }
+
+    /**
+     * Checks, before a kernel runs, that every position a convolution of an {@code h × w × channels} image
+     * with a {@code kh × kw} kernel may read — the image padded on every side by the dilated window, which
+     * bounds SAME padding and the input gradient's padding — has an int index: a huge dilation fails here,
+     * naming {@code op} and the sizes, instead of wrapping around inside the backend; a padded image that
+     * fits an int but not the heap (one copy per thread) fails with what it needs.
+     */
+    void checkExtent(String op, long h, long w, int channels, int kh, int kw) {
+        long ekh = (long) dilationH * (kh - 1) + 1, ekw = (long) dilationW * (kw - 1) + 1;
+        int extent;
+        try {
+            extent = MemoryCheck.elementCount(op, h + 2 * ekh, w + 2 * ekw, channels);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": a " + kh + "x" + kw + " kernel with dilation (" + dilationH + ", " + dilationW
+                    + ") spans " + ekh + "x" + ekw + " positions; padded around a " + h + "x" + w + "x" + channels + " image that is "
+                    + (h + 2 * ekh) + "x" + (w + 2 * ekw) + "x" + channels + " values, more than an int index can reach", e);
+        }
+        if (extent >= 1 << 24) { // the direct kernels may copy that padded image once per thread
+            MemoryCheck.requireAvailable(op + ": a " + kh + "x" + kw + " kernel with dilation (" + dilationH + ", " + dilationW + ") padding a "
+                    + h + "x" + w + "x" + channels + " image to " + (h + 2 * ekh) + "x" + (w + 2 * ekw) + " on " + Backends.threads() + " thread(s)",
+                    (long) extent * Float.BYTES * Backends.threads());
+        }
     }
 
     /** Stride 1, VALID padding, no dilation. */

@@ -16,7 +16,7 @@ public enum Padding {
     public int outputSize(int in, int window, int stride) {
         return switch (this) {
             case VALID -> in < window ? 0 : (in - window) / stride + 1;
-            case SAME -> (in + stride - 1) / stride;
+            case SAME -> (int) ((in + (long) stride - 1) / stride); // long: a huge stride must not wrap around
         };
     }
 
@@ -24,7 +24,7 @@ public enum Padding {
     public int padBefore(int in, int window, int stride) {
         if (this == VALID) return 0;
         int out = outputSize(in, window, stride);
-        int total = Math.max((out - 1) * stride + window - in, 0);
-        return total / 2;
+        long total = Math.max((long) (out - 1) * stride + window - in, 0); // long: huge windows and strides must not wrap
+        return (int) (total / 2);
     }
 }

@@ -7,6 +7,7 @@ import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
 import dev.myelin.backend.GemmLayout;
+import dev.myelin.backend.MemoryCheck;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.ReduceOp;
@@ -81,7 +82,32 @@ public final class Tensor {
 
     /** Results of operations: allocated on the backend of their operands. */
     static Tensor allocate(Backend b, DType dtype, Shape shape) {
-        return new Tensor(b, b.allocate(dtype, shape.size()), shape, shape.contiguousStrides(), 0);
+        int size = shape.size();
+        if (size >= LARGE_ELEMENTS) MemoryCheck.requireAvailable("a " + dtype + " tensor of shape " + shape, (long) size * dtype.bytes());
+        return new Tensor(b, b.allocate(dtype, size), shape, shape.contiguousStrides(), 0);
+    }
+
+    /**
+     * Allocations of at least this many elements (64 MB of float32) are checked against the free heap
+     * first, so that a huge shape from outside fails with "needs N GB" rather than an OutOfMemoryError;
+     * smaller ones skip the check (one comparison on the path of every operation's result).
+     */
+    private static final int LARGE_ELEMENTS = 1 << 24;
+
+    /** A new float32 array for a creation function: {@code what} names the call in a size or memory error. */
+    private static float[] newData(String what, long... dims) {
+        int n = MemoryCheck.elementCount(what, dims);
+        if (n >= LARGE_ELEMENTS) MemoryCheck.requireAvailable(what, (long) n * Float.BYTES);
+        return new float[n];
+    }
+
+    /** {@code dims} as a shape, a bad one reported as an argument of the creation function {@code what}. */
+    private static Shape shapeArgument(String what, int... dims) {
+        try {
+            return Shape.of(dims);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+        }
     }
 
     private static Tensor fillOn(Backend b, DType dtype, Shape shape, double value) {
@@ -92,7 +118,7 @@ public final class Tensor {
 
     /** A new float32 tensor of zeros. */
     public static Tensor zeros(int... shape) {
-        return zeros(DType.FLOAT32, Shape.of(shape));
+        return zeros(DType.FLOAT32, shapeArgument("Tensor.zeros", shape));
     }
 
     /** A new tensor of zeros with the shape, type and backend of {@code like}. */
@@ -102,7 +128,7 @@ public final class Tensor {
 
     /** A new float32 tensor of ones. */
     public static Tensor ones(int... shape) {
-        return full(DType.FLOAT32, Shape.of(shape), 1.0);
+        return full(DType.FLOAT32, shapeArgument("Tensor.ones", shape), 1.0);
     }
 
     /** A new tensor of ones with the shape, type and backend of {@code like}. */
@@ -154,6 +180,12 @@ public final class Tensor {
         return of(data, rows.length, cols);
     }
 
+    private static long[] asLongs(int[] dims) {
+        long[] l = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) l[i] = dims[i];
+        return l;
+    }
+
     private static void checkLength(int length, Shape s) {
         if (length != s.size()) {
             throw new IllegalArgumentException("array of " + length + " elements cannot have shape " + s + " (" + s.size() + " elements)");
@@ -167,9 +199,18 @@ public final class Tensor {
 
     /** Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step}, float32. */
     public static Tensor arange(double start, double end, double step) {
-        if (step == 0 || Double.isNaN(step)) throw new IllegalArgumentException("arange step must be non-zero, got " + step);
-        int n = (int) Math.max(0, Math.ceil((end - start) / step));
-        float[] data = new float[n];
+        if (step == 0 || !Double.isFinite(step)) throw new IllegalArgumentException("arange step must be finite and non-zero, got " + step);
+        if (!Double.isFinite(start) || !Double.isFinite(end)) {
+            throw new IllegalArgumentException("arange start and end must be finite, got " + start + " and " + end);
+        }
+        double count = Math.max(0, Math.ceil((end - start) / step));
+        String what = "Tensor.arange(" + start + ", " + end + ", " + step + ")";
+        if (count > MemoryCheck.MAX_ARRAY_LENGTH) {
+            throw new IllegalArgumentException(what + ": " + (long) count + " values exceed the largest array Java allows ("
+                    + MemoryCheck.MAX_ARRAY_LENGTH + " elements)");
+        }
+        int n = (int) count;
+        float[] data = newData(what, n);
         for (int i = 0; i < n; i++) data[i] = (float) (start + i * step);
         return of(data, n);
     }
@@ -177,14 +218,17 @@ public final class Tensor {
     /** {@code n} evenly spaced float32 values from {@code start} to {@code end}, both included. */
     public static Tensor linspace(double start, double end, int n) {
         if (n < 0) throw new IllegalArgumentException("linspace count must be >= 0, got " + n);
-        float[] data = new float[n];
+        if (!Double.isFinite(start) || !Double.isFinite(end)) {
+            throw new IllegalArgumentException("linspace start and end must be finite, got " + start + " and " + end);
+        }
+        float[] data = newData("Tensor.linspace(" + start + ", " + end + ", " + n + ")", n);
         for (int i = 0; i < n; i++) data[i] = (float) (n == 1 ? start : start + (end - start) * i / (n - 1));
         return of(data, n);
     }
 
     /** The {@code n × n} float32 identity matrix. */
     public static Tensor eye(int n) {
-        float[] data = new float[n * n];
+        float[] data = newData("Tensor.eye(" + n + ")", n, n);
         for (int i = 0; i < n; i++) data[i * n + i] = 1f;
         return of(data, n, n);
     }
@@ -196,7 +240,7 @@ public final class Tensor {
 
     /** Uniform samples in {@code [low, high)}, float32. */
     public static Tensor uniform(RandomGenerator rng, double low, double high, int... shape) {
-        float[] data = new float[Shape.of(shape).size()];
+        float[] data = newData("Tensor.uniform: shape " + Arrays.toString(shape), asLongs(shape));
         for (int i = 0; i < data.length; i++) data[i] = (float) (low + (high - low) * rng.nextDouble());
         return of(data, shape);
     }
@@ -208,7 +252,7 @@ public final class Tensor {
 
     /** Normal samples with the given mean and standard deviation, float32. */
     public static Tensor normal(RandomGenerator rng, double mean, double std, int... shape) {
-        float[] data = new float[Shape.of(shape).size()];
+        float[] data = newData("Tensor.normal: shape " + Arrays.toString(shape), asLongs(shape));
         for (int i = 0; i < data.length; i++) data[i] = (float) (mean + std * rng.nextGaussian());
         return of(data, shape);
     }
@@ -218,7 +262,7 @@ public final class Tensor {
      * TruncatedNormal), float32.
      */
     public static Tensor truncatedNormal(RandomGenerator rng, double mean, double std, int... shape) {
-        float[] data = new float[Shape.of(shape).size()];
+        float[] data = newData("Tensor.truncatedNormal: shape " + Arrays.toString(shape), asLongs(shape));
         for (int i = 0; i < data.length; i++) {
             double z;
             do {
@@ -232,7 +276,7 @@ public final class Tensor {
     /** 1 with probability {@code p}, else 0, float32. */
     public static Tensor bernoulli(RandomGenerator rng, double p, int... shape) {
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("bernoulli probability must be in [0, 1], got " + p);
-        float[] data = new float[Shape.of(shape).size()];
+        float[] data = newData("Tensor.bernoulli: shape " + Arrays.toString(shape), asLongs(shape));
         for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? 1f : 0f;
         return of(data, shape);
     }
@@ -245,7 +289,7 @@ public final class Tensor {
         int[] idx = indices.toIndexArray(depth, "oneHot");
         int[] outShape = Arrays.copyOf(indices.dims, indices.dims.length + 1);
         outShape[indices.dims.length] = depth;
-        float[] data = new float[idx.length * depth];
+        float[] data = newData("Tensor.oneHot: " + idx.length + " indices × depth " + depth, idx.length, depth);
         for (int i = 0; i < idx.length; i++) data[i * depth + idx[i]] = 1f;
         return of(data, outShape);
     }
@@ -1322,6 +1366,7 @@ public final class Tensor {
         if (kernel.dims[2] != dims[3]) {
             throw new IllegalArgumentException("conv2d: input has " + dims[3] + " channels " + shape + " but the kernel expects " + kernel.dims[2] + " " + kernel.shape);
         }
+        options.checkExtent("conv2d", dims[1], dims[2], dims[3], kernel.dims[0], kernel.dims[1]);
         int ekh = ConvOptions.window(kernel.dims[0], options.dilationH());
         int ekw = ConvOptions.window(kernel.dims[1], options.dilationW());
         int[] outSize = options.outputSize(dims[1], dims[2], kernel.dims[0], kernel.dims[1]);
@@ -1382,6 +1427,12 @@ public final class Tensor {
         }
         int ekh = ConvOptions.window(kernel.dims[0], options.dilationH());
         int ekw = ConvOptions.window(kernel.dims[1], options.dilationW());
+        long outH = (long) dims[1] * options.strideH(), outW = (long) dims[2] * options.strideW(); // the output, before VALID's extra rows
+        if (outH > Integer.MAX_VALUE || outW > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("conv2dTranspose: input " + shape + " with strides (" + options.strideH() + ", " + options.strideW()
+                    + ") gives an output of " + outH + "x" + outW + ", more than an int index can reach");
+        }
+        options.checkExtent("conv2dTranspose", outH, outW, kernel.dims[2], kernel.dims[0], kernel.dims[1]);
         int[] outSize = options.transposedOutputSize(dims[1], dims[2], kernel.dims[0], kernel.dims[1]);
         int oh = outSize[0], ow = outSize[1];
         Conv2dSpec spec = new Conv2dSpec(options.strideH(), options.strideW(), options.dilationH(), options.dilationW(),

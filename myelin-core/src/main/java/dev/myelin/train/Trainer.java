@@ -24,6 +24,8 @@ public final class Trainer {
     public static History fit(Trainable target, List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         target.prepareTraining();
         checkSamples(target, xs, ys, true, "fit");
+        FiniteValues.requireFinite("fit", "x", xs); // once per dataset, not per batch
+        FiniteValues.requireFinite("fit", "y", ys);
         return fitPrepared(target, inMemory(xs, ys, options), options);
     }
 
@@ -31,6 +33,7 @@ public final class Trainer {
     public static History fit(Trainable target, List<Tensor> xs, FitOptions options) {
         target.prepareTraining();
         checkSamples(target, xs, List.of(), false, "fit");
+        FiniteValues.requireFinite("fit", "x", xs);
         return fitPrepared(target, inMemory(xs, List.of(), options), options);
     }
 
@@ -57,6 +60,8 @@ public final class Trainer {
         DataLoader validation = null;
         if (options.validationX() != null) {
             checkSamples(target, options.validationX(), options.validationY(), true, "validation data");
+            FiniteValues.requireFinite("validation data", "x", options.validationX());
+            FiniteValues.requireFinite("validation data", "y", options.validationY());
             validation = DataLoader.of(options.validationX(), options.validationY());
         } else if (options.validationSplit() > 0) {
             DataLoader.Split parts = loader.splitAt(trainingPart(loader.size(), options.validationSplit()));

@@ -43,7 +43,12 @@ public final class Parallel {
 
     private static final long SPIN_NANOS = 50_000;
 
-    private static volatile int threads = defaultThreads();
+    /**
+     * 0 until first read: MYELIN_NUM_THREADS is parsed on first use, not in a static initializer, so that a
+     * bad value is an IllegalArgumentException naming the variable (every time it is read), never an
+     * ExceptionInInitializerError that leaves this class unusable.
+     */
+    private static volatile int threads;
     private static final AtomicBoolean busy = new AtomicBoolean();
     /** Read and replaced only by the thread holding {@code busy}. */
     private static Pool pool;
@@ -51,22 +56,33 @@ public final class Parallel {
     private Parallel() {}
 
     static int defaultThreads() {
-        String env = System.getenv("MYELIN_NUM_THREADS");
-        if (env != null && !env.isBlank()) {
-            try {
-                int n = Integer.parseInt(env.trim());
-                if (n >= 1) return n;
-            } catch (NumberFormatException ignored) {
-                // fall through to the error below
-            }
-            throw new IllegalArgumentException("MYELIN_NUM_THREADS must be a positive integer, got '" + env + "'");
+        return threadsFrom(System.getenv("MYELIN_NUM_THREADS"));
+    }
+
+    /** Most threads MYELIN_NUM_THREADS may ask for: far beyond any machine, short of exhausting the OS. */
+    static final int MAX_THREADS = 4096;
+
+    /**
+     * The thread count a MYELIN_NUM_THREADS value asks for: all cores when unset or blank.
+     *
+     * @throws IllegalArgumentException naming the variable and the value when it is not a whole number in [1, 4096]
+     */
+    static int threadsFrom(String env) {
+        if (env == null || env.isBlank()) return Runtime.getRuntime().availableProcessors();
+        try {
+            int n = Integer.parseInt(env.trim());
+            if (n >= 1 && n <= MAX_THREADS) return n;
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
         }
-        return Runtime.getRuntime().availableProcessors();
+        throw new IllegalArgumentException("MYELIN_NUM_THREADS must be a whole number from 1 to " + MAX_THREADS + ", got '" + env + "'");
     }
 
     /** The number of threads kernels may use. */
     public static int threads() {
-        return threads;
+        int n = threads;
+        if (n == 0) threads = n = defaultThreads(); // racing first reads compute the same value
+        return n;
     }
 
     /**
@@ -86,7 +102,7 @@ public final class Parallel {
      */
     public static void forRange(int tasks, IntConsumer body) {
         if (tasks <= 0) return;
-        int n = threads;
+        int n = threads();
         if (n == 1 || tasks == 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
