@@ -3,10 +3,10 @@ package dev.myelin.cli;
 import dev.myelin.config.Json;
 import dev.myelin.config.JsonException;
 import dev.myelin.config.Registries;
+import dev.myelin.io.TextFiles;
 import dev.myelin.models.Sequential;
 import dev.myelin.nn.Layer;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ final class ModelFile {
     static Sequential read(Path file) throws IOException {
         Object parsed;
         try {
-            parsed = Json.parse(Files.readString(file));
+            parsed = Json.parse(TextFiles.readUtf8(file, Json.MAX_CHARS));
         } catch (JsonException e) {
             throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package dev.myelin.io;
 
 import dev.myelin.backend.MemoryCheck;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -28,15 +29,31 @@ public final class TextFiles {
 
     /** The whole file decoded as UTF-8 (a leading byte-order mark is kept; callers strip it if they wish). */
     public static String readUtf8(Path file) throws IOException {
+        return readUtf8(file, MemoryCheck.MAX_ARRAY_LENGTH);
+    }
+
+    /**
+     * The whole file decoded as UTF-8, refused when it holds more than {@code maxBytes} bytes (a model file
+     * that is really a data set, say) or is not a regular file ({@code /dev/zero} never ends).
+     */
+    public static String readUtf8(Path file, long maxBytes) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IOException(file + ": not a regular file" + (Files.isDirectory(file) ? " (a folder)" : "") + "; expected a text file");
+        }
         long size = Files.size(file);
-        if (size > MemoryCheck.MAX_ARRAY_LENGTH) {
-            throw new IOException(file + ": " + MemoryCheck.bytes(size) + " is too large to read as one text (at most "
-                    + MemoryCheck.bytes(MemoryCheck.MAX_ARRAY_LENGTH) + ")");
+        long limit = Math.min(maxBytes, MemoryCheck.MAX_ARRAY_LENGTH);
+        if (size > limit) {
+            throw new IOException(file + ": " + MemoryCheck.bytes(size) + " is too large for this text (at most " + MemoryCheck.bytes(limit) + ")");
         }
         // bytes, then up to two bytes per char
         String shortfall = MemoryCheck.shortfall(file + ": reading " + MemoryCheck.bytes(size) + " of text", 3 * size);
         if (shortfall != null) throw new IOException(shortfall);
-        return decodeUtf8(file, Files.readAllBytes(file));
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) limit + (limit < Integer.MAX_VALUE ? 1 : 0)); // grows with what arrives
+        }
+        if (bytes.length > limit) throw new IOException(file + ": grew past " + MemoryCheck.bytes(limit) + " while being read");
+        return decodeUtf8(file, bytes);
     }
 
     /**
