@@ -370,10 +370,31 @@ class TrainerTest {
         assertEquals(2, lines.length, out.toString());
         assertTrue(lines[0].matches("Epoch 1/2 - 4/4 \\d+s \\d+(s|ms|us)/step - loss: \\d\\.\\d{4} - accuracy: \\d\\.\\d{4}.*"), lines[0]);
         ByteArrayOutputStream live = new ByteArrayOutputStream();
-        m.fit(d[0], d[1], FitOptions.epochs(1).batchSize(10).verbose(0).callbacks(new ProgressBar(new PrintStream(live, true, StandardCharsets.UTF_8), true)));
+        // a wide terminal: the full 30-character bar
+        m.fit(d[0], d[1], FitOptions.epochs(1).batchSize(10).verbose(0).callbacks(new ProgressBar(new PrintStream(live, true, StandardCharsets.UTF_8), true, 200)));
         String s = live.toString(StandardCharsets.UTF_8);
         assertTrue(s.startsWith("Epoch 1/1\n"), s);
         assertTrue(s.contains("4/4 [==============================]"), s);
+    }
+
+    @Test
+    void liveProgressBarFitsTheTerminalWidth() {
+        Tensor[] d = blobs(40, 8);
+        Sequential m = smallClassifier(3);
+        m.compile(new SGD(0.1), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY, Metric.of("sparse_top_k_categorical_accuracy"));
+        for (int columns : new int[] {80, 60, 120}) {
+            ByteArrayOutputStream live = new ByteArrayOutputStream();
+            m.fit(d[0], d[1], FitOptions.epochs(1).batchSize(10).verbose(0).validationSplit(0.25)
+                    .callbacks(new ProgressBar(new PrintStream(live, true, StandardCharsets.UTF_8), true, columns)));
+            String s = live.toString(StandardCharsets.UTF_8);
+            int longest = 0;
+            for (String line : s.split("[\\r\\n]")) longest = Math.max(longest, line.strip().length());
+            assertTrue(longest < columns, columns + " columns, longest line " + longest + ":\n" + s);
+            // 120 columns hold a (shortened) bar; 60 do not, and the counts and the loss come first
+            if (columns == 120) assertTrue(s.contains("3/3 [========"), s);
+            if (columns == 60) assertTrue(s.contains("3/3 ") && s.contains("loss: ") && !s.contains("[====="), s);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new ProgressBar(System.out, true, 5));
     }
 
     @Test
