@@ -183,6 +183,26 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         throw new IllegalStateException("DataLoader: this loader batches tensors, not a Dataset");
     }
 
+    /**
+     * Throws when the data hold NaN or ±∞, naming {@code what} (the call), x or y, the sample and the index:
+     * one pass over the data, done by {@code fit} once before training, never per batch.
+     *
+     * @throws IllegalArgumentException at the first non-finite value
+     */
+    public void requireFinite(String what) {
+        if (rows instanceof TensorRows t) {
+            FiniteValues.requireFinite(what, "x", t.xs());
+            FiniteValues.requireFinite(what, "y", t.ys());
+        } else if (rows instanceof DatasetRows d) {
+            Dataset data = d.data();
+            String x = data.firstNonFiniteX(), y = x == null ? data.firstNonFiniteY() : null;
+            if (x != null || y != null) {
+                throw new IllegalArgumentException(what + ": " + (x != null ? "x has " + x : "y has " + y)
+                        + "; remove or replace non-finite values before training");
+            }
+        }
+    }
+
     /** Number of samples in one epoch (before dropping a remainder). */
     public int size() {
         return rows.size();

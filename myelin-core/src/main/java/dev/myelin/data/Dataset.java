@@ -108,6 +108,22 @@ public final class Dataset {
         return Tensor.of(y, yShape);
     }
 
+    /** The first NaN or ±∞ of the features ("NaN at sample 3 (index [3, 0])"), or null. */
+    String firstNonFiniteX() {
+        return FiniteValues.firstNonFinite(x, n * sampleSize(xShape), Shape.of(xShape));
+    }
+
+    /** The first NaN or ±∞ of the targets, or null. */
+    String firstNonFiniteY() {
+        return FiniteValues.firstNonFinite(y, n * sampleSize(yShape), Shape.of(yShape));
+    }
+
+    private static int sampleSize(int[] shape) {
+        int s = 1;
+        for (int i = 1; i < shape.length; i++) s *= shape[i];
+        return s;
+    }
+
     /** The samples at {@code indices}, in that order (repeats allowed). */
     public Dataset take(int[] indices) {
         for (int i = 0; i < indices.length; i++) {

@@ -14,7 +14,7 @@ import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluation;
 import dev.myelin.train.Evaluator;
-import dev.myelin.train.FiniteValues;
+import dev.myelin.data.FiniteValues;
 import dev.myelin.train.FitOptions;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;

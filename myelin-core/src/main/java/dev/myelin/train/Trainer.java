@@ -2,6 +2,7 @@ package dev.myelin.train;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
+import dev.myelin.data.FiniteValues;
 import dev.myelin.metrics.Metric;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
@@ -51,6 +52,7 @@ public final class Trainer {
      * the loader's settings.
      */
     public static History fit(Trainable target, DataLoader loader, FitOptions options) {
+        loader.requireFinite("fit"); // once per dataset, not per batch
         target.prepareTraining();
         return fitPrepared(target, loader, options);
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.backend.DType;
+import dev.myelin.data.FiniteValues;
 import dev.myelin.losses.Loss;
 import dev.myelin.models.Sequential;
 import dev.myelin.nn.layers.Dense;
@@ -15,9 +16,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Bad input, family "non-finite values": fit refuses NaN and ±∞ in inputs, targets and validation data
@@ -70,6 +71,20 @@ class NonFiniteDataTest {
         FitOptions options = FitOptions.epochs(1).verbose(0).validationData(with(4, 3, 0, 0), with(4, 1, 3, Double.NaN));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(with(10, 3, 0, 0), with(10, 1, 0, 0), options));
         assertTrue(e.getMessage().startsWith("validation data: y has NaN at sample 3"), e.getMessage());
+    }
+
+    @Test
+    void fitFromADataLoaderIsCheckedOnceBeforeTraining() {
+        Sequential m = model();
+        var fromDataset = dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(with(10, 3, 7, Double.POSITIVE_INFINITY), with(10, 1, 0, 0)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(fromDataset, FitOptions.epochs(1).verbose(0)));
+        assertTrue(e.getMessage().startsWith("fit: x has +Infinity at sample 2 (index [2, 1])"), e.getMessage());
+        var badTargets = dev.myelin.data.DataLoader.of(dev.myelin.data.Dataset.of(with(10, 3, 0, 0), with(10, 1, 9, Double.NaN)));
+        IllegalArgumentException ey = assertThrows(IllegalArgumentException.class, () -> m.fit(badTargets, FitOptions.epochs(1).verbose(0)));
+        assertTrue(ey.getMessage().startsWith("fit: y has NaN at sample 9"), ey.getMessage());
+        var fromTensors = dev.myelin.data.DataLoader.of(List.of(with(10, 3, 4, Double.NaN)), List.of(with(10, 1, 0, 0)));
+        IllegalArgumentException et = assertThrows(IllegalArgumentException.class, () -> m.fit(fromTensors, FitOptions.epochs(1).verbose(0)));
+        assertTrue(et.getMessage().startsWith("fit: x has NaN at sample 1 (index [1, 1])"), et.getMessage());
     }
 
     @Test

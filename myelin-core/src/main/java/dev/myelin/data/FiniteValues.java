@@ -1,6 +1,7 @@
-package dev.myelin.train;
+package dev.myelin.data;
 
 import dev.myelin.backend.DType;
+import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -45,6 +46,19 @@ public final class FiniteValues {
                 int[] index = t.shape().unravel(flat);
                 String where = t.rank() == 0 ? "" : " at sample " + index[0] + " (index " + Arrays.toString(index) + ")";
                 return (Double.isNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity") + where;
+            }
+        }
+        return null;
+    }
+
+    /** As {@link #firstNonFinite(Tensor)} for row-major {@code values} of {@code shape}, read in place (no copy). */
+    static String firstNonFinite(float[] values, int length, Shape shape) {
+        for (int flat = 0; flat < length; flat++) {
+            float v = values[flat];
+            if (!Float.isFinite(v)) {
+                int[] index = shape.unravel(flat);
+                String where = shape.rank() == 0 ? "" : " at sample " + index[0] + " (index " + Arrays.toString(index) + ")";
+                return (Float.isNaN(v) ? "NaN" : v > 0 ? "+Infinity" : "-Infinity") + where;
             }
         }
         return null;
