@@ -25,4 +25,10 @@ public record Evaluation(Map<String, Double> values, ConfusionMatrix confusionMa
     public double loss() {
         return get("loss");
     }
+
+    /** {@code loss: 0.4355 - accuracy: 0.8480}, as Keras prints an evaluation (the confusion matrix apart). */
+    @Override
+    public String toString() {
+        return LogValues.join(values);
+    }
 }

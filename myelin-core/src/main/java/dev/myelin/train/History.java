@@ -53,8 +53,18 @@ public final class History implements Callback {
         return epochs.size();
     }
 
+    /** {@code History(5 epochs): loss 2.3012 -> 0.4355, accuracy 0.1130 -> 0.8480}: each key's first and last value. */
     @Override
     public String toString() {
-        return "History" + values;
+        StringBuilder sb = new StringBuilder("History(" + epochs.size() + (epochs.size() == 1 ? " epoch)" : " epochs)"));
+        String sep = ": ";
+        for (var e : values.entrySet()) {
+            List<Double> v = e.getValue();
+            if (v.isEmpty()) continue;
+            sb.append(sep).append(e.getKey()).append(' ').append(LogValues.format(v.get(0)));
+            if (v.size() > 1) sb.append(" -> ").append(LogValues.format(v.get(v.size() - 1)));
+            sep = ", ";
+        }
+        return sb.toString();
     }
 }

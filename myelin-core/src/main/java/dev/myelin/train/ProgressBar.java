@@ -131,7 +131,7 @@ public final class ProgressBar implements Callback {
         else tail.append(String.format(Locale.ROOT, "%.0fus/step", perStep * 1e6));
         for (var e : logs.entrySet()) {
             if (e.getKey().equals("batch_loss") || (!finished && e.getKey().startsWith("val_"))) continue;
-            tail.append(" - ").append(e.getKey()).append(": ").append(format(e.getValue()));
+            tail.append(" - ").append(e.getKey()).append(": ").append(LogValues.format(e.getValue()));
         }
         if (!live) return head + tail;
         // Keep the line below the terminal's width: shrink the bar, drop it, then cut the metrics.
@@ -153,10 +153,5 @@ public final class ProgressBar implements Callback {
     private static String seconds(double s) {
         if (s < 60) return String.format(Locale.ROOT, "%.0fs", Math.ceil(s));
         return String.format(Locale.ROOT, "%d:%02d", (long) s / 60, (long) s % 60);
-    }
-
-    private static String format(double v) {
-        if (v != 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4)) return String.format(Locale.ROOT, "%.4e", v);
-        return String.format(Locale.ROOT, "%.4f", v);
     }
 }
