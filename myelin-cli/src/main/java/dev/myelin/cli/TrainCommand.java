@@ -32,6 +32,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.applyThreads();
+        if (data == null && model.equals("cnn-cifar")) {
+            // Nothing of CIFAR-10 is bundled: say so before anything is built or printed.
+            throw new IllegalArgumentException("train --model cnn-cifar needs CIFAR-10: give --data DIR, a folder with the binary batches"
+                    + " data_batch_1.bin ... data_batch_5.bin and test_batch.bin (cifar-10-binary.tar.gz, unpacked); the bundled data are Fashion-MNIST");
+        }
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         String stem = Path.of(model).getFileName().toString().replaceFirst("\\.json$", "");
         new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem).run(System.out);

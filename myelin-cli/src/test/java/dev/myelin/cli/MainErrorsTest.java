@@ -62,6 +62,14 @@ class MainErrorsTest {
     }
 
     @Test
+    void cifarModelWithoutCifarDataSaysWhatToGiveBeforeAnything() {
+        Result r = run("train", "--model", "cnn-cifar", "--epochs", "1");
+        assertEquals(2, r.status(), r.err());
+        assertEquals(1, r.lines(), r.err());
+        assertTrue(r.err().contains("--data") && r.err().contains("data_batch_1.bin") && r.err().contains("CIFAR-10"), r.err());
+    }
+
+    @Test
     void errorsAreOneLineToo() {
         Result oom = report(new OutOfMemoryError("Java heap space"));
         assertEquals(2, oom.status());
