@@ -304,18 +304,9 @@ class ConvPoolKernelsTest {
         return a;
     }
 
-    private static int[] contiguousStrides(int[] shape) {
-        int[] s = new int[shape.length];
-        int step = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            s[i] = step;
-            step *= shape[i];
-        }
-        return s;
-    }
 
     private static View view(float[] a, int[] shape) {
-        return new View(new FloatStorage(a), shape, contiguousStrides(shape), 0);
+        return new View(new FloatStorage(a), shape, View.contiguousStrides(shape), 0);
     }
 
     /** A float64 copy of {@code a} (absolute values if asked), for reference results and magnitude sums. */
@@ -326,7 +317,7 @@ class ConvPoolKernelsTest {
     }
 
     private static View dview(double[] a, int[] shape) {
-        return new View(new DoubleStorage(a), shape, contiguousStrides(shape), 0);
+        return new View(new DoubleStorage(a), shape, View.contiguousStrides(shape), 0);
     }
 
     /** |actual − expected| ≤ RTOL · magnitude + 1e-30, reporting the worst element. */
