@@ -1,7 +1,7 @@
 package dev.myelin.cli;
 
-import dev.myelin.config.Json;
-import dev.myelin.config.JsonException;
+import dev.myelin.io.Json;
+import dev.myelin.io.JsonException;
 import dev.myelin.config.Registries;
 import dev.myelin.io.TextFiles;
 import dev.myelin.models.Sequential;

@@ -1,5 +1,6 @@
 package dev.myelin.config;
 
+import dev.myelin.io.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

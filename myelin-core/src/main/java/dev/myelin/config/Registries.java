@@ -1,5 +1,6 @@
 package dev.myelin.config;
 
+import dev.myelin.io.Json;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.nn.Layer;

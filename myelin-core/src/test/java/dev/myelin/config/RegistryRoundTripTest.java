@@ -1,5 +1,6 @@
 package dev.myelin.config;
 
+import dev.myelin.io.Json;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.myelin.autograd.NoGrad;
-import dev.myelin.config.Json;
+import dev.myelin.io.Json;
 import dev.myelin.config.Registries;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;

@@ -1,4 +1,4 @@
-package dev.myelin.config;
+package dev.myelin.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.myelin.config;
+package dev.myelin.io;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.myelin.config;
+package dev.myelin.io;
 
 /** Malformed JSON text ({@code line:column: what}) or a value that JSON cannot hold. */
 public final class JsonException extends IllegalArgumentException {
