@@ -30,7 +30,7 @@ public final class ConfigArgs {
 
     /** Wraps {@code config}, which must be a JSON object (or null for no arguments). */
     @SuppressWarnings("unchecked")
-    static ConfigArgs of(String owner, Object config) {
+    public static ConfigArgs of(String owner, Object config) {
         if (config == null) return new ConfigArgs(owner, Map.of());
         if (!(config instanceof Map<?, ?> m)) throw new IllegalArgumentException(owner + ": \"config\" must be a JSON object, got " + describe(config));
         for (Object k : m.keySet()) {
@@ -228,7 +228,7 @@ public final class ConfigArgs {
         return error("argument '" + key + "' expected " + expected + ", got " + describe(got));
     }
 
-    static String describe(Object v) {
+    public static String describe(Object v) {
         if (v instanceof String s) return "\"" + s + "\"";
         if (v instanceof Map<?, ?>) return "an object";
         if (v instanceof List<?> l) return "a list of " + l.size();

@@ -2,6 +2,7 @@ package dev.myelin.models;
 
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
+import dev.myelin.io.Json;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.nn.Input;
@@ -19,6 +20,8 @@ import dev.myelin.train.FitOptions;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;
 import dev.myelin.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -56,7 +59,8 @@ import java.util.random.RandomGeneratorFactory;
 public class Model implements Trainable {
     private static final Map<String, AtomicInteger> NAME_COUNTS = new ConcurrentHashMap<>();
 
-    private final String name;
+    private String name;
+    private List<String> classNames = List.of();
     private List<SymbolicTensor> inputs = List.of();
     private List<SymbolicTensor> outputs = List.of();
     private List<SymbolicTensor> steps = List.of(); // non-input tensors in dependency order
@@ -91,6 +95,11 @@ public class Model implements Trainable {
     @Override
     public String name() {
         return name;
+    }
+
+    /** Gives a model read from a file the name it was saved with. */
+    void rename(String savedName) {
+        this.name = Objects.requireNonNull(savedName, "name");
     }
 
     /** Seeds the initial weights (call before the model is built, for example right after construction). */
@@ -140,6 +149,11 @@ public class Model implements Trainable {
     public Layer layer(String layerName) {
         for (Layer l : layers) if (l.name().equals(layerName)) return l;
         throw new IllegalArgumentException("model '" + name + "' has no layer '" + layerName + "'; layers: " + layers.stream().map(Layer::name).toList());
+    }
+
+    /** The layer calls in dependency order (a shared layer appears once per call). */
+    List<SymbolicTensor> steps() {
+        return steps;
     }
 
     public List<SymbolicTensor> inputs() {
@@ -472,6 +486,81 @@ public class Model implements Trainable {
     @Override
     public boolean stopTrainingRequested() {
         return stopTraining;
+    }
+
+    // ---- keeping what was trained ----
+
+    /**
+     * The names of the classes a classifier's outputs stand for (index {@code i} names class {@code i}),
+     * saved with the model so that predictions can be printed by name; empty when not set.
+     */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** Sets the class names saved with the model (see {@link #classNames()}). */
+    public Model classNames(List<String> names) {
+        for (String n : names) Objects.requireNonNull(n, "class name");
+        this.classNames = List.copyOf(names);
+        return this;
+    }
+
+    /**
+     * Saves the whole model in one file, as Keras's {@code model.save("m.keras")}: the architecture (Keras 3's
+     * {@code config.json}), the compile settings, the weights (safetensors) and the class names, in a zip of
+     * stored entries written atomically (the old file stays intact until the new one is complete). Load it
+     * with {@link #load(Path)}, here or in another program. By convention the file ends in {@code .myelin}.
+     *
+     * <p>Example: {@code model.save(Path.of("fashion.myelin")); Model again = Model.load(Path.of("fashion.myelin"));}
+     *
+     * @throws IOException when the file cannot be written
+     * @throws IllegalArgumentException when a layer, metric or optimizer has no config (custom classes), or two
+     *     layers share a name
+     */
+    public void save(Path file) throws IOException {
+        ModelFile.save(this, file);
+    }
+
+    /**
+     * Loads a model saved by {@link #save(Path)}: the same architecture (a {@link Sequential} or a functional
+     * model), weights, compile settings and class names; predictions are bit-identical to the saved model's.
+     * Nothing in the file is run as code: layers are read through an explicit registry of classes.
+     *
+     * @throws dev.myelin.io.FileFormatException when the file is not a model file, is damaged or truncated,
+     *     or names a layer class Myelin does not have (the message names the file, entry and problem)
+     * @throws IOException when the file cannot be read
+     */
+    public static Model load(Path file) throws IOException {
+        return ModelFile.load(file);
+    }
+
+    /** Saves the weights alone, as one safetensors file named by full weight names ({@code dense/kernel}), written atomically. */
+    public void saveWeights(Path file) throws IOException {
+        ModelFile.saveWeights(this, file);
+    }
+
+    /**
+     * Sets every weight from a safetensors file (as {@link #saveWeights} writes it). All names and shapes are
+     * checked before any weight changes: a missing, extra or differently shaped tensor is refused, naming the
+     * first that differs.
+     */
+    public void loadWeights(Path file) throws IOException {
+        ModelFile.loadWeights(this, file);
+    }
+
+    /** The architecture and compile settings as Keras 3's {@code config.json} (Keras's {@code model.to_json()}). */
+    public String toJson() {
+        return Json.write(ModelConfig.toJson(this));
+    }
+
+    /**
+     * A new model from {@link #toJson()}'s text (Keras's {@code model_from_json}): built when its input shapes
+     * are known, with freshly initialized weights, compiled when the JSON has compile settings.
+     *
+     * @throws IllegalArgumentException naming what is malformed or unsupported
+     */
+    public static Model fromJson(String json) {
+        return ModelConfig.fromJson(Json.parse(json));
     }
 
     @Override

@@ -137,6 +137,11 @@ class LayerRegistryTest {
     }
 
     @Test
+    void everyLayerRoundTripsThroughAModelFile(@org.junit.jupiter.api.io.TempDir Path folder) throws IOException {
+        for (var c : cases().entrySet()) c.getValue().checkSaveLoadRoundTrip(folder);
+    }
+
+    @Test
     void mergeLayersRoundTripThroughJson() {
         Tensor a = Tensor.uniform(new SplittableRandom(1), -1, 1, 2, 3);
         Tensor b = Tensor.uniform(new SplittableRandom(2), -1, 1, 2, 3);

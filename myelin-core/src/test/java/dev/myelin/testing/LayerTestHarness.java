@@ -10,12 +10,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.io.Json;
 import dev.myelin.config.Registries;
+import dev.myelin.models.Model;
+import dev.myelin.models.Sequential;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.Parameter;
 import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -208,6 +212,32 @@ public final class LayerTestHarness {
         Tensor x = randomInput(batchSize, DType.FLOAT32, 5150);
         assertArrayEquals(layer.call(x, false).toDoubleArray(), copy.call(x, false).toDoubleArray(),
                 who + ": output of the layer rebuilt from its config, with the same weights");
+    }
+
+    /**
+     * The model-file round trip: a seeded {@link Sequential} of this one layer, saved with
+     * {@link Model#save} into {@code folder} and read back with {@link Model#load}, has the same
+     * {@code summary()}, the same weights bit for bit, and the same predictions (inference mode) bit for bit.
+     */
+    public void checkSaveLoadRoundTrip(Path folder) throws IOException {
+        assertNotNull(inputShape, "LayerTestHarness: set inputShape(...)");
+        Layer layer = factory.get();
+        String who = layer.toString();
+        Model model = new Sequential(layer.inputShape(inputShape.toArray())).seed(seed);
+        Path file = folder.resolve(layer.name() + ".myelin");
+        model.save(file);
+        Model loaded = Model.load(file);
+        assertEquals(Sequential.class, loaded.getClass(), who + ": the loaded model's class");
+        assertEquals(model.summary(), loaded.summary(), who + ": summary() after save and load");
+        List<Parameter> before = model.weights(), after = loaded.weights();
+        assertEquals(before.size(), after.size(), who + ": weights after save and load");
+        for (int i = 0; i < before.size(); i++) {
+            assertEquals(before.get(i).name(), after.get(i).name(), who + ": weight names after save and load");
+            assertEquals(before.get(i).trainable(), after.get(i).trainable(), who + ": " + before.get(i).name() + " trainable after save and load");
+            assertArrayEquals(before.get(i).value().toDoubleArray(), after.get(i).value().toDoubleArray(), who + ": " + before.get(i).name() + " after save and load");
+        }
+        Tensor x = randomInput(batchSize, DType.FLOAT32, 4242);
+        assertArrayEquals(model.predict(x).toDoubleArray(), loaded.predict(x).toDoubleArray(), who + ": predictions after save and load");
     }
 
     private RandomGenerator rng() {

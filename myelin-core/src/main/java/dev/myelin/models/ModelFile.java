@@ -1,0 +1,217 @@
+package dev.myelin.models;
+
+import dev.myelin.autograd.NoGrad;
+import dev.myelin.io.FileFormatException;
+import dev.myelin.io.Json;
+import dev.myelin.io.JsonException;
+import dev.myelin.io.Safetensors;
+import dev.myelin.nn.Parameter;
+import dev.myelin.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Myelin's model file: a zip of stored entries in the layout of Keras 3's {@code .keras} files, with the
+ * weights as safetensors instead of HDF5.
+ * <ul>
+ *   <li>{@code metadata.json}: {@code format} ({@value #FORMAT}), {@code format_version}, the Myelin version
+ *       and date that wrote it, and the class names when the model has them;</li>
+ *   <li>{@code config.json}: the architecture and compile settings ({@link ModelConfig});</li>
+ *   <li>{@code model.weights.safetensors}: every weight by its full name ({@code dense/kernel}).</li>
+ * </ul>
+ * Format versions only grow; a reader refuses a newer version than it knows, naming both. Version 1 is
+ * pinned by a fixture in the tests.
+ */
+final class ModelFile {
+    static final String FORMAT = "myelin.model";
+    static final int FORMAT_VERSION = 1;
+    static final String METADATA = "metadata.json";
+    static final String CONFIG = "config.json";
+    static final String WEIGHTS = "model.weights.safetensors";
+
+    private static final long JSON_LIMIT = Json.MAX_CHARS;
+    private static final long WEIGHTS_LIMIT = Integer.MAX_VALUE - 16L;
+
+    private ModelFile() {}
+
+    static void save(Model model, Path file) throws IOException {
+        if (!model.inputs().isEmpty()) model.build(); // a Sequential without an input shape is saved unbuilt, without weights
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("format", FORMAT);
+        metadata.put("format_version", (long) FORMAT_VERSION);
+        metadata.put("myelin_version", myelinVersion());
+        metadata.put("date_saved", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
+        if (!model.classNames().isEmpty()) metadata.put("class_names", new ArrayList<Object>(model.classNames()));
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(METADATA, utf8(Json.write(metadata)));
+        entries.put(CONFIG, utf8(Json.write(ModelConfig.toJson(model))));
+        entries.put(WEIGHTS, Safetensors.encode(weights(model), Map.of("format", FORMAT)));
+        ModelArchive.write(file, entries);
+    }
+
+    static Model load(Path file) throws IOException {
+        Map<String, byte[]> entries = ModelArchive.read(file, Map.of(METADATA, JSON_LIMIT, CONFIG, JSON_LIMIT, WEIGHTS, WEIGHTS_LIMIT));
+        Map<?, ?> metadata = metadata(file, entries);
+        Object tree = json(file, entries, CONFIG);
+        Model model;
+        try {
+            model = ModelConfig.fromJson(tree);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new FileFormatException(file + ": " + CONFIG + ": " + e.getMessage(), e);
+        }
+        if (metadata.get("class_names") instanceof List<?> names) {
+            List<String> classNames = new ArrayList<>();
+            for (Object n : names) {
+                if (!(n instanceof String s)) throw new FileFormatException(file + ": " + METADATA + ": \"class_names\" must be a list of strings");
+                classNames.add(s);
+            }
+            model.classNames(classNames);
+        } else if (metadata.get("class_names") != null) {
+            throw new FileFormatException(file + ": " + METADATA + ": \"class_names\" must be a list of strings");
+        }
+        byte[] weights = entries.get(WEIGHTS);
+        if (weights == null) throw new FileFormatException(file + ": the model file has no " + WEIGHTS + " entry");
+        Safetensors.Contents contents = Safetensors.decode(weights, file + ": " + WEIGHTS);
+        if (!model.isBuilt() && model.inputs().isEmpty()) {
+            if (!contents.entries().isEmpty()) {
+                throw new FileFormatException(file + ": the model has no input shape, so no weights, but " + WEIGHTS + " holds "
+                        + contents.entries().size());
+            }
+            return model;
+        }
+        try {
+            model.build();
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file + ": " + e.getMessage(), e);
+        }
+        assign(model, contents, file + ": " + WEIGHTS);
+        return model;
+    }
+
+    static void saveWeights(Model model, Path file) throws IOException {
+        model.build();
+        Safetensors.write(file, weights(model), Map.of("format", FORMAT));
+    }
+
+    static void loadWeights(Model model, Path file) throws IOException {
+        model.build();
+        assign(model, Safetensors.read(file), file.toString());
+    }
+
+    /** Every weight by its full name, in model order (the tensors themselves; the encoder copies their bytes). */
+    private static Map<String, Tensor> weights(Model model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        if (model.inputs().isEmpty()) return out;
+        for (Parameter p : model.weights()) {
+            if (out.put(p.name(), p.value().contiguous()) != null) {
+                throw new IllegalArgumentException("model '" + model.name() + "' has two weights named '" + p.name()
+                        + "'; weight names identify weights in a file, so rename one of the layers before saving");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Copies the file's tensors into the model's weights after checking all of them: the same names, shapes
+     * and no extra tensor; on any difference nothing is assigned, and the error names the first weight that
+     * differs.
+     */
+    static void assign(Model model, Safetensors.Contents contents, String source) throws FileFormatException {
+        List<Parameter> params = model.weights();
+        Set<String> expected = new HashSet<>();
+        for (Parameter p : params) {
+            expected.add(p.name());
+            Safetensors.Entry e = contents.entry(p.name());
+            if (e == null) {
+                throw new FileFormatException(source + ": has no tensor for weight '" + p.name() + "' " + p.value().shape()
+                        + " of model '" + model.name() + "' (the file has " + names(contents) + ")");
+            }
+            long[] dims = e.shape();
+            int[] want = p.value().shape().toArray();
+            boolean same = dims.length == want.length;
+            for (int i = 0; same && i < dims.length; i++) same = dims[i] == want[i];
+            if (!same) {
+                throw new FileFormatException(source + ": tensor '" + p.name() + "' has shape " + java.util.Arrays.toString(dims)
+                        + " but the model's weight has " + p.value().shape());
+            }
+        }
+        for (Safetensors.Entry e : contents.entries()) {
+            if (!expected.contains(e.name())) {
+                throw new FileFormatException(source + ": holds tensor '" + e.name() + "', which model '" + model.name() + "' has no weight for");
+            }
+        }
+        try (var g = NoGrad.scope()) {
+            for (Parameter p : params) {
+                Tensor v = contents.entry(p.name()).toTensor();
+                p.value().assign(v.dtype() == p.value().dtype() ? v : v.to(p.value().dtype()));
+            }
+        }
+    }
+
+    private static String names(Safetensors.Contents contents) {
+        List<String> names = contents.entries().stream().map(Safetensors.Entry::name).toList();
+        return names.size() <= 8 ? names.toString() : names.subList(0, 8) + " and " + (names.size() - 8) + " more";
+    }
+
+    private static Map<?, ?> metadata(Path file, Map<String, byte[]> entries) throws IOException {
+        if (!entries.containsKey(METADATA) && !entries.containsKey(CONFIG)) {
+            throw new FileFormatException(file + ": not a model file: it has neither " + METADATA + " nor " + CONFIG);
+        }
+        Object tree = json(file, entries, METADATA);
+        if (!(tree instanceof Map<?, ?> m)) throw new FileFormatException(file + ": " + METADATA + " must be a JSON object");
+        Object format = m.get("format");
+        if (format == null && m.get("keras_version") != null) {
+            throw new FileFormatException(file + " is a Keras file (Keras " + m.get("keras_version")
+                    + "), not a Myelin model file: import it with the myelin-keras module");
+        }
+        if (!FORMAT.equals(format)) throw new FileFormatException(file + ": " + METADATA + ": \"format\" must be \"" + FORMAT + "\", got " + format);
+        if (!(m.get("format_version") instanceof Long v) || v < 1) {
+            throw new FileFormatException(file + ": " + METADATA + ": \"format_version\" must be a positive integer, got " + m.get("format_version"));
+        }
+        if (v > FORMAT_VERSION) {
+            throw new FileFormatException(file + " was written in model format " + v + " (by Myelin " + m.get("myelin_version")
+                    + "); this Myelin (" + myelinVersion() + ") reads formats up to " + FORMAT_VERSION + ": upgrade Myelin to load it");
+        }
+        return m;
+    }
+
+    private static Object json(Path file, Map<String, byte[]> entries, String name) throws IOException {
+        byte[] bytes = entries.get(name);
+        if (bytes == null) throw new FileFormatException(file + ": the model file has no " + name + " entry");
+        try {
+            return Json.parse(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString());
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new FileFormatException(file + ": " + name + " is not valid UTF-8", e);
+        } catch (JsonException e) {
+            throw new FileFormatException(file + ": " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The version of this Myelin (from the build), or {@code "unknown"} when run from unpackaged classes. */
+    static String myelinVersion() {
+        try (InputStream in = ModelFile.class.getResourceAsStream("myelin-version.properties")) {
+            if (in == null) return "unknown";
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
