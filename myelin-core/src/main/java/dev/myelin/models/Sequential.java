@@ -50,6 +50,7 @@ public class Sequential extends Model {
     public Sequential add(Layer layer) {
         if (layer instanceof MergeLayer) throw new IllegalArgumentException("layer '" + layer.name() + "' merges several inputs and cannot go in a Sequential; use the functional Model");
         if (stack.contains(layer)) throw new IllegalArgumentException("layer '" + layer.name() + "' is already in model '" + name() + "'");
+        if (layer instanceof ModelLayer nested && nested.model() == this) throw new IllegalArgumentException("model '" + name() + "' cannot contain itself");
         if (stack.isEmpty() && inputShape == null) inputShape = firstInputShape(layer);
         else if (layer.declaredInputShape() != null) throw new IllegalArgumentException("only the first layer of a Sequential declares an input shape; '" + layer.name() + "' is layer " + (stack.size() + 1));
         if (inputShape != null) {

@@ -165,6 +165,25 @@ class NestedModelTest {
     }
 
     @Test
+    void aNestedModelCalledTwiceSharesItsWeights() {
+        Sequential base = base(new Dense(4, Activation.TANH), new Dense(5, Activation.RELU));
+        SymbolicTensor left = Input.of(3), right = Input.of(3);
+        Dense head = new Dense(1);
+        Model siamese = new Model(List.of(left, right),
+                List.of(head.apply(new dev.myelin.nn.layers.Add().apply(base.apply(left), base.apply(right)))));
+        siamese.seed(2);
+        assertEquals(base.countParams() + head.countParams(), siamese.countParams());
+        assertEquals(6, siamese.weights().size());
+        Tensor x = x();
+        try (var g = NoGrad.scope()) {
+            Tensor features = base.call(x, false);
+            assertAllClose(head.call(features.add(features), false).toFloatArray(), siamese.call(List.of(x, x), false).getFirst().toFloatArray(), 0, 0);
+        }
+        var self = assertThrows(IllegalArgumentException.class, () -> base.add(base.asLayer()));
+        assertEquals("model '" + base.name() + "' cannot contain itself", self.getMessage());
+    }
+
+    @Test
     void summaryShowsTheNestedModelAsOneRowWithItsParameterCount() {
         Dense first = new Dense(4, Activation.TANH), second = new Dense(5, Activation.RELU);
         Sequential base = base(first, second);
