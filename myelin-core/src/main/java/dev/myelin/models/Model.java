@@ -67,6 +67,7 @@ public class Model implements Trainable {
     private List<Layer> layers = List.of();
     private Long seed;
     private boolean built;
+    private ModelLayer asLayer;
     private Optimizer optimizer;
     private Loss loss;
     private List<Metric> metrics = List.of();
@@ -168,17 +169,86 @@ public class Model implements Trainable {
         return built;
     }
 
-    /** Creates all weights (layers in call order, from the seeded generator). Idempotent. */
+    /**
+     * Creates all weights (layers in call order, from the seeded generator). Idempotent: layers already
+     * built (reused from a trained model) keep their weights.
+     */
     public void build() {
+        build(null);
+    }
+
+    /** Builds with the model's seed when it has one, else with {@code fallback} (a nested model takes its outer model's generator), else at random. */
+    void build(RandomGenerator fallback) {
         if (built) return;
         if (inputs.isEmpty()) throw new IllegalStateException("model '" + name + "' has no input shape yet: declare one (layer.inputShape(...)) or fit/call it on data first");
-        RandomGenerator rng = seed == null ? RandomGenerator.getDefault() : RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        RandomGenerator rng = seed != null ? RandomGeneratorFactory.of("L64X128MixRandom").create(seed)
+                : fallback != null ? fallback : RandomGenerator.getDefault();
         try {
             for (SymbolicTensor t : steps) t.layer().build(t.inputs().get(0).shape(), rng);
         } catch (IllegalArgumentException e) { // "model 'm': layer 'dense' (Dense): weight 'kernel' [784, 2000000] needs 6.3 GB, ..."
             throw new IllegalArgumentException("model '" + name + "': " + e.getMessage(), e);
         }
+        requireUniqueWeightNames();
         built = true;
+    }
+
+    /** Weight names identify weights in checkpoints and files: two layers of one name (a nested model and its own layer, say) would clash. */
+    private void requireUniqueWeightNames() {
+        Map<String, Parameter> byName = new java.util.HashMap<>();
+        for (Parameter p : layers.stream().flatMap(l -> l.weights().stream()).toList()) {
+            Parameter other = byName.putIfAbsent(p.name(), p);
+            if (other != null && other != p) {
+                throw new IllegalArgumentException("model '" + name + "' has two weights named '" + p.name() + "' (layers "
+                        + other.owner() + " and " + p.owner() + "); give one of the layers another name");
+            }
+        }
+    }
+
+    /** For {@link Sequential#add} on a built model: the next use builds the new layer (the others keep their weights). */
+    final void invalidateBuild() {
+        built = false;
+    }
+
+    // ---- a model as a layer ----
+
+    /**
+     * This model as a layer of another model (Keras: a model is a layer), the same object on every call so
+     * that the outer model shares, counts and trains its weights once: {@code new Sequential(base.asLayer(),
+     * new Dense(5, Activation.SOFTMAX))}. The weights keep their names ({@code dense_3/kernel}).
+     */
+    public ModelLayer asLayer() {
+        if (asLayer == null) asLayer = new ModelLayer(this);
+        return asLayer;
+    }
+
+    /**
+     * Functional API: calls this model on {@code input} as a layer ({@link #asLayer()}), as Keras's
+     * {@code base(x)}; a single-input, single-output model only.
+     */
+    public SymbolicTensor apply(SymbolicTensor input) {
+        return asLayer().apply(input);
+    }
+
+    /**
+     * As {@link #apply(SymbolicTensor)}, with the training mode fixed as Keras's {@code base(x, training=False)}:
+     * with {@code false} the model runs in inference mode (Dropout off, BatchNormalization on its moving
+     * statistics) even while the outer model trains. The mode belongs to {@link #asLayer()}, so it holds for
+     * every call of this model as a layer.
+     */
+    public SymbolicTensor apply(SymbolicTensor input, boolean training) {
+        return asLayer().training(training).apply(input);
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes every layer of the model, nested models included (Keras 3's
+     * {@code model.trainable = False}): frozen weights get no updates and a frozen BatchNormalization runs
+     * on its moving statistics. Unfreeze later and {@link #fit} trains them again; a layer can be changed
+     * on its own afterwards ({@code model.layer("dense").trainable(true)}).
+     */
+    public Model trainable(boolean value) {
+        for (Layer l : layers()) l.trainable(value);
+        if (asLayer != null) asLayer.trainable(value);
+        return this;
     }
 
     // ---- forward ----
@@ -239,12 +309,12 @@ public class Model implements Trainable {
 
     // ---- weights ----
 
-    /** All weights of all layers (shared layers once), in layer order. */
+    /** All weights of all layers (shared layers once, even when also inside a nested model), in layer order. */
     public List<Parameter> weights() {
         build();
-        List<Parameter> all = new ArrayList<>();
+        Set<Parameter> all = new LinkedHashSet<>(); // Parameter has identity equality
         for (Layer l : layers) all.addAll(l.weights());
-        return all;
+        return List.copyOf(all);
     }
 
     public List<Parameter> trainableWeights() {

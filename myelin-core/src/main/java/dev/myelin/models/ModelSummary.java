@@ -33,7 +33,7 @@ final class ModelSummary {
             Layer l = t.layer();
             long params = counted.add(l) ? l.countParams() : 0;
             String from = String.join(", ", t.inputs().stream().map(x -> x.isInput() ? inputName(x) : x.layer().name()).toList());
-            row(sb, functional, w1, w2, w3, l.name() + " (" + l.getClass().getSimpleName() + ")", shape(t.shape()), group(params), from);
+            row(sb, functional, w1, w2, w3, l.name() + " (" + typeName(l) + ")", shape(t.shape()), group(params), from);
         }
         sb.append("=".repeat(width)).append('\n');
         long total = 0, trainable = 0;
@@ -46,6 +46,11 @@ final class ModelSummary {
         sb.append("Non-trainable params: ").append(group(total - trainable)).append(" (").append(bytes((total - trainable) * 4)).append(")\n");
         sb.append("_".repeat(width)).append('\n');
         return sb.toString();
+    }
+
+    /** A nested model shows as one row of its model's class, as Keras shows {@code sequential (Sequential)}. */
+    private static String typeName(Layer l) {
+        return l instanceof ModelLayer nested ? nested.model().getClass().getSimpleName() : l.getClass().getSimpleName();
     }
 
     private static String inputName(SymbolicTensor in) {

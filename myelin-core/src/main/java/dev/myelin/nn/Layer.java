@@ -36,6 +36,7 @@ public abstract class Layer {
     private DType dtype = DType.FLOAT32;
     private Shape declaredInputShape;
     private Shape builtInputShape;
+    private SymbolicTensor firstOutput;
     private final List<Parameter> weights = new ArrayList<>();
 
     /** @param baseName the snake_case prefix of generated names, such as {@code "conv2d"} */
@@ -172,6 +173,25 @@ public abstract class Layer {
      */
     public SymbolicTensor apply(SymbolicTensor input) {
         return SymbolicTensor.produced(this, java.util.List.of(input), outputShape(input.shape()));
+    }
+
+    /**
+     * The symbolic output of this layer's first functional call (Keras's {@code layer.output}), to build a
+     * new model on a trained model's layers: the new model reuses those layers and their weights.
+     *
+     * <p>Example: {@code new Model(base.inputs().get(0), new Dense(5, SOFTMAX).apply(base.layer("flatten").output()))}.
+     */
+    public final SymbolicTensor output() {
+        if (firstOutput == null) {
+            throw new IllegalStateException("layer '" + name + "' has not been called on a symbolic tensor yet, so it has no output;"
+                    + " add it to a model with a known input shape or apply it to an Input first");
+        }
+        return firstOutput;
+    }
+
+    /** Remembers the first functional call's output (see {@link #output()}); called by {@link SymbolicTensor}. */
+    final void recordOutput(SymbolicTensor out) {
+        if (firstOutput == null) firstOutput = out;
     }
 
     /** All weights, in creation order. */

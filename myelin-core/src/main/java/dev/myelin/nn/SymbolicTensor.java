@@ -35,8 +35,19 @@ public final class SymbolicTensor {
         return new SymbolicTensor(shape, null, List.of(), name);
     }
 
+    /**
+     * The output of a functional call of {@code layer}. A layer already built (holding trained weights, say)
+     * accepts only the input shape it was built for: a model reusing it is checked here, at the call.
+     */
     static SymbolicTensor produced(Layer layer, List<SymbolicTensor> inputs, Shape shape) {
-        return new SymbolicTensor(shape, layer, List.copyOf(inputs), null);
+        Shape given = inputs.get(0).shape();
+        if (layer.isBuilt() && !layer.builtInputShape().equals(given)) {
+            throw new IllegalArgumentException("layer '" + layer.name() + "' (" + layer.getClass().getSimpleName() + ") was built for input shape "
+                    + layer.builtInputShape() + " but is now applied to " + given + "; a built layer keeps its weights and its input shape");
+        }
+        SymbolicTensor out = new SymbolicTensor(shape, layer, List.copyOf(inputs), null);
+        layer.recordOutput(out);
+        return out;
     }
 
     /** The shape without the batch dimension. */
