@@ -73,7 +73,7 @@ final class ModelConfig {
     private static Map<String, Object> sequentialConfig(Sequential seq) {
         List<Object> layers = new ArrayList<>();
         if (!seq.inputs().isEmpty()) layers.add(inputLayer(seq.inputs().get(0)));
-        for (Layer l : seq.layers()) layers.add(Registries.layerToJson(l));
+        for (Layer l : seq.layers()) layers.add(layerJson(l));
         return map("name", seq.name(), "trainable", true, "dtype", "float32", "layers", layers);
     }
 
@@ -91,14 +91,16 @@ final class ModelConfig {
         for (var e : calls.entrySet()) {
             Layer layer = e.getKey();
             requireUnique(names, layer.name(), model);
-            Map<String, Object> entry = Registries.layerToJson(layer);
+            Map<String, Object> entry = layerJson(layer);
             entry.put("name", layer.name());
             List<Object> nodes = new ArrayList<>();
             for (SymbolicTensor call : e.getValue()) {
                 List<Object> tensors = new ArrayList<>();
                 for (SymbolicTensor arg : call.inputs()) tensors.add(tensorRef(arg, calls));
                 Object args = layer instanceof MergeLayer ? List.of(tensors) : tensors;
-                nodes.add(map("args", args, "kwargs", new LinkedHashMap<>()));
+                Map<String, Object> kwargs = new LinkedHashMap<>();
+                if (layer instanceof ModelLayer nested && nested.fixedTraining() != null) kwargs.put("training", nested.fixedTraining());
+                nodes.add(map("args", args, "kwargs", kwargs));
             }
             entry.put("inbound_nodes", nodes);
             layers.add(entry);
@@ -108,6 +110,15 @@ final class ModelConfig {
         List<Object> outs = new ArrayList<>();
         for (SymbolicTensor out : model.outputs()) outs.add(history(out, calls));
         return map("name", model.name(), "trainable", true, "layers", layers, "input_layers", ins, "output_layers", outs);
+    }
+
+    /** A layer's entry; a nested model's is its own model config (without compile settings), as Keras writes it. */
+    private static Map<String, Object> layerJson(Layer layer) {
+        if (!(layer instanceof ModelLayer nested)) return Registries.layerToJson(layer);
+        Map<String, Object> entry = toJson(nested.model());
+        entry.remove("compile_config");
+        if (!nested.model().isBuilt() && !nested.model().inputs().isEmpty()) nested.model().build();
+        return entry;
     }
 
     /** Each layer's calls within the model, in call order (the node index is the position). */
@@ -209,7 +220,11 @@ final class ModelConfig {
                 continue;
             }
             Layer layer = layer(entry, "Sequential model '" + name + "' layer " + i);
-            if (seq.layers().isEmpty() && inputShape == null) inputShape = Registries.buildInputShape(entry);
+            if (seq.layers().isEmpty() && inputShape == null) {
+                inputShape = layer instanceof ModelLayer nested
+                        ? (nested.model().inputs().isEmpty() ? null : nested.model().inputs().getFirst().shape())
+                        : Registries.buildInputShape(entry);
+            }
             seq.add(layer);
         }
         if (inputShape != null && !seq.layers().isEmpty()) seq.build(inputShape.toArray());
@@ -293,7 +308,12 @@ final class ModelConfig {
             a.finish();
             if (kwargs instanceof Map<?, ?> kw) {
                 for (var e : kw.entrySet()) {
-                    if (e.getValue() != null) throw new IllegalArgumentException(where + ": keyword argument '" + e.getKey() + "' is not supported");
+                    if (e.getValue() == null) continue;
+                    if (e.getKey().equals("training") && layer instanceof ModelLayer nested && e.getValue() instanceof Boolean mode) {
+                        nested.training(mode);
+                        continue;
+                    }
+                    throw new IllegalArgumentException(where + ": keyword argument '" + e.getKey() + "' is not supported");
                 }
             } else if (kwargs != null) {
                 throw new IllegalArgumentException(where + ": \"kwargs\" must be an object");
@@ -379,8 +399,20 @@ final class ModelConfig {
     /** An {@code InputLayer} entry: the input's name and shape without the batch. */
     private record InputSpec(String name, Shape shape) {}
 
+    private static boolean isModel(Object entry) {
+        return entry instanceof Map<?, ?> m && m.get("class_name") instanceof String c
+                && (c.equals("Sequential") || c.equals("Functional") || c.equals("Model"));
+    }
+
     private static Layer layer(Object entry, String where) {
         try {
+            if (isModel(entry)) {
+                Map<String, Object> copy = new LinkedHashMap<>();
+                for (var e : ((Map<?, ?>) entry).entrySet()) copy.put((String) e.getKey(), e.getValue());
+                if (copy.get("compile_config") != null) throw new IllegalArgumentException("a nested model has no compile_config");
+                copy.remove("compile_config");
+                return fromJson(copy).asLayer();
+            }
             return Registries.layerFromJson(entry);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);

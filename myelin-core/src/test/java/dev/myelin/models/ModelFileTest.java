@@ -145,6 +145,31 @@ class ModelFileTest {
     }
 
     @Test
+    void nestedModelsRoundTripFrozenAndInInferenceMode() throws IOException {
+        Sequential base = new Sequential(new Dense(6, Activation.RELU).inputShape(4), new BatchNormalization(), new Dropout(0.3));
+        base.seed(2);
+        base.trainable(false);
+        SymbolicTensor in = Input.named("features", 4);
+        SymbolicTensor h = base.apply(in, false);
+        Model outer = new Model(in, new Dense(3, Activation.SOFTMAX).apply(h));
+        outer.seed(4);
+        var inSequential = new Sequential(outer.asLayer(), new Dense(2));
+        inSequential.seed(9);
+        Path file = dir.resolve("nested.myelin");
+        inSequential.save(file);
+        Model loaded = Model.load(file);
+        assertEquals(inSequential.summary(), loaded.summary());
+        assertSameWeights(inSequential, loaded);
+        Tensor x = random(6, 7, 4);
+        assertArrayEquals(inSequential.call(x, true).toFloatArray(), loaded.call(x, true).toFloatArray(),
+                "training-mode output: the frozen base runs in inference mode after loading too");
+        ModelLayer nestedOuter = (ModelLayer) loaded.layers().get(0);
+        ModelLayer nestedBase = (ModelLayer) nestedOuter.model().layers().get(0);
+        assertEquals(Boolean.FALSE, nestedBase.fixedTraining());
+        assertTrue(nestedBase.model().weights().stream().noneMatch(Parameter::trainable), "the base stays frozen");
+    }
+
+    @Test
     void toJsonAndFromJsonGiveTheSameArchitecture() {
         Model model = functional();
         Model copy = Model.fromJson(model.toJson());
