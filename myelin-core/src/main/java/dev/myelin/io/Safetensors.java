@@ -85,7 +85,7 @@ public final class Safetensors {
      * <p>{@code data} is held as given, not copied, because weights can be large: treat it as read-only.
      * {@code shape} is copied. Equality, hash code and {@code toString} go by content.
      *
-     * @throws IllegalArgumentException naming the tensor when the name is {@value #METADATA_KEY} or cannot be
+     * @throws IllegalArgumentException naming the tensor when the name is {@value Safetensors#METADATA_KEY} or cannot be
      *     written as UTF-8, a dimension is negative, or the data length does not match the shape
      */
     public record Entry(String name, DType dtype, long[] shape, byte[] data) {
