@@ -152,10 +152,18 @@ final class ModelFile {
                 throw new FileFormatException(source + ": holds tensor '" + e.name() + "', which model '" + model.name() + "' has no weight for");
             }
         }
+        List<Tensor> values = new ArrayList<>(params.size());
+        for (Parameter p : params) {
+            try {
+                values.add(contents.entry(p.name()).toTensor());
+            } catch (IllegalArgumentException e) { // an integer tensor whose values float32 cannot hold exactly, say
+                throw new FileFormatException(source + ": tensor '" + p.name() + "': " + e.getMessage(), e);
+            }
+        }
         try (var g = NoGrad.scope()) {
-            for (Parameter p : params) {
-                Tensor v = contents.entry(p.name()).toTensor();
-                p.value().assign(v.dtype() == p.value().dtype() ? v : v.to(p.value().dtype()));
+            for (int i = 0; i < params.size(); i++) {
+                Tensor w = params.get(i).value(), v = values.get(i);
+                w.assign(v.dtype() == w.dtype() ? v : v.to(w.dtype()));
             }
         }
     }
