@@ -328,6 +328,19 @@ class ResumeTest {
         }
     }
 
+    @Test
+    void initialEpochIsCheckedAndAtTheEndRunsNothing() {
+        var e = assertThrows(IllegalArgumentException.class, () -> FitOptions.epochs(3).initialEpoch(-1));
+        assertTrue(e.getMessage().contains("initialEpoch"), e.getMessage());
+        assertEquals(2, FitOptions.epochs(3).initialEpoch(2).verbose(0).batchSize(5).initialEpoch(), "withers keep it");
+        Model m = dropoutModel();
+        History h = m.fit(augmentedLoader(), FitOptions.epochs(2).initialEpoch(2).verbose(0));
+        assertEquals(0, h.epochsRun());
+        assertEquals(0, m.optimizer().iterations());
+        var noRun = assertThrows(IllegalStateException.class, () -> new Callback.TrainingPlan(1, 1, 1, false).snapshot(1));
+        assertTrue(noRun.getMessage().contains("not made by fit"), noRun.getMessage());
+    }
+
     // ---- model-level pieces ----
 
     @Test
