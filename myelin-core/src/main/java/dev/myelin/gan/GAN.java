@@ -1,8 +1,6 @@
 package dev.myelin.gan;
 
 import dev.myelin.autograd.NoGrad;
-import dev.myelin.nn.RandomStream;
-import dev.myelin.train.TrainingSnapshot;
 import dev.myelin.losses.BinaryCrossentropy;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Mean;
@@ -10,6 +8,7 @@ import dev.myelin.metrics.Metric;
 import dev.myelin.models.Model;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
+import dev.myelin.nn.RandomStream;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
@@ -20,6 +19,7 @@ import dev.myelin.train.Gradients;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

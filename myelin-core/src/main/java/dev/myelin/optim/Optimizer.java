@@ -1,6 +1,7 @@
 package dev.myelin.optim;
 
 import dev.myelin.autograd.NoGrad;
+import dev.myelin.backend.DType;
 import dev.myelin.nn.Parameter;
 import dev.myelin.tensor.Graph;
 import dev.myelin.tensor.Tensor;
@@ -452,7 +453,7 @@ public abstract class Optimizer {
         return m;
     }
 
-    private static Tensor copyOf(Tensor t, dev.myelin.backend.DType dtype) {
+    private static Tensor copyOf(Tensor t, DType dtype) {
         return Tensor.full(dtype, t.shape(), 0.0).assign(t.detach().to(dtype));
     }
 
