@@ -4,11 +4,15 @@ import dev.myelin.autograd.NoGrad;
 import dev.myelin.io.FileFormatException;
 import dev.myelin.io.Json;
 import dev.myelin.io.JsonException;
+import dev.myelin.io.MyelinVersion;
 import dev.myelin.io.Safetensors;
+import dev.myelin.io.ZipArchive;
 import dev.myelin.nn.Parameter;
+import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Tensor;
+import dev.myelin.train.SnapshotFile;
+import dev.myelin.train.TrainingSnapshot;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -19,7 +23,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -29,7 +32,10 @@ import java.util.Set;
  *   <li>{@code metadata.json}: {@code format} ({@value #FORMAT}), {@code format_version}, the Myelin version
  *       and date that wrote it, and the class names when the model has them;</li>
  *   <li>{@code config.json}: the architecture and compile settings ({@link ModelConfig});</li>
- *   <li>{@code model.weights.safetensors}: every weight by its full name ({@code dense/kernel}).</li>
+ *   <li>{@code model.weights.safetensors}: every weight by its full name ({@code dense/kernel});</li>
+ *   <li>{@code training_state.json} and, for a compiled model, {@code optimizer.safetensors}: the optimizer's
+ *       slots, step count and learning rate, and the layers' random generators, so that training goes on
+ *       after loading exactly as without saving ({@link SnapshotFile}).</li>
  * </ul>
  * Format versions only grow; a reader refuses a newer version than it knows, naming both. Version 1 is
  * pinned by a fixture in the tests.
@@ -39,10 +45,8 @@ final class ModelFile {
     static final int FORMAT_VERSION = 1;
     static final String METADATA = "metadata.json";
     static final String CONFIG = "config.json";
-    static final String WEIGHTS = "model.weights.safetensors";
+    static final String WEIGHTS = SnapshotFile.WEIGHTS;
 
-    private static final long JSON_LIMIT = Json.MAX_CHARS;
-    private static final long WEIGHTS_LIMIT = Integer.MAX_VALUE - 16L;
 
     private ModelFile() {}
 
@@ -51,18 +55,19 @@ final class ModelFile {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("format_version", (long) FORMAT_VERSION);
-        metadata.put("myelin_version", myelinVersion());
+        metadata.put("myelin_version", MyelinVersion.get());
         metadata.put("date_saved", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
         if (!model.classNames().isEmpty()) metadata.put("class_names", new ArrayList<Object>(model.classNames()));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(METADATA, utf8(Json.write(metadata)));
         entries.put(CONFIG, utf8(Json.write(ModelConfig.toJson(model))));
-        entries.put(WEIGHTS, Safetensors.encode(weights(model), Map.of("format", FORMAT)));
-        ModelArchive.write(file, entries);
+        if (model.inputs().isEmpty()) entries.put(WEIGHTS, Safetensors.encode(Map.of(), Map.of("format", FORMAT)));
+        else entries.putAll(SnapshotFile.entries(model.snapshot()));
+        ZipArchive.write(file, entries);
     }
 
     static Model load(Path file) throws IOException {
-        Map<String, byte[]> entries = ModelArchive.read(file, Map.of(METADATA, JSON_LIMIT, CONFIG, JSON_LIMIT, WEIGHTS, WEIGHTS_LIMIT));
+        Map<String, byte[]> entries = ZipArchive.read(file, SnapshotFile.limits(List.of(METADATA, CONFIG)));
         Map<?, ?> metadata = metadata(file, entries);
         Object tree = json(file, entries, CONFIG);
         Model model;
@@ -97,7 +102,25 @@ final class ModelFile {
             throw new FileFormatException(file + ": " + e.getMessage(), e);
         }
         assign(model, contents, file + ": " + WEIGHTS);
+        if (entries.containsKey(SnapshotFile.STATE)) restoreTrainingState(model, SnapshotFile.fromEntries(entries, file.toString()), file);
         return model;
+    }
+
+    /** The optimizer's slots and step count, and the layers' random generators, as saved: training goes on as if never saved. */
+    private static void restoreTrainingState(Model model, TrainingSnapshot saved, Path file) throws FileFormatException {
+        try {
+            Optimizer.State state = saved.optimizers().get("optimizer");
+            if (saved.optimizers().size() > (state == null ? 0 : 1)) {
+                throw new IllegalArgumentException("a model has one optimizer state, \"optimizer\"; got " + saved.optimizers().keySet());
+            }
+            if (state != null) {
+                if (model.optimizer() == null) throw new IllegalArgumentException("the file has an optimizer state but no compile_config");
+                model.optimizer().restoreState(state, model.weights());
+            }
+            model.restoreRandomStates(saved.randomStates());
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file + ": " + SnapshotFile.STATE + ": " + e.getMessage(), e);
+        }
     }
 
     static void saveWeights(Model model, Path file) throws IOException {
@@ -190,7 +213,7 @@ final class ModelFile {
         }
         if (v > FORMAT_VERSION) {
             throw new FileFormatException(file + " was written in model format " + v + " (by Myelin " + m.get("myelin_version")
-                    + "); this Myelin (" + myelinVersion() + ") reads formats up to " + FORMAT_VERSION + ": upgrade Myelin to load it");
+                    + "); this Myelin (" + MyelinVersion.get() + ") reads formats up to " + FORMAT_VERSION + ": upgrade Myelin to load it");
         }
         return m;
     }
@@ -209,17 +232,5 @@ final class ModelFile {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The version of this Myelin (from the build), or {@code "unknown"} when run from unpackaged classes. */
-    static String myelinVersion() {
-        try (InputStream in = ModelFile.class.getResourceAsStream("myelin-version.properties")) {
-            if (in == null) return "unknown";
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }
