@@ -40,36 +40,69 @@ import java.util.Set;
  * Format versions only grow; a reader refuses a newer version than it knows, naming both. Version 1 is
  * pinned by a fixture in the tests.
  */
-final class ModelFile {
+public final class ModelFile {
     static final String FORMAT = "myelin.model";
     static final int FORMAT_VERSION = 1;
     static final String METADATA = "metadata.json";
     static final String CONFIG = "config.json";
     static final String WEIGHTS = SnapshotFile.WEIGHTS;
 
-
     private ModelFile() {}
 
-    static void save(Model model, Path file) throws IOException {
-        if (!model.inputs().isEmpty()) model.build(); // a Sequential without an input shape is saved unbuilt, without weights
+    /**
+     * A model file read and checked as a container: its metadata (format and version accepted), its config
+     * tree, and the entries holding weights and training state (as {@link SnapshotFile#entries} names them).
+     * What the config describes is for the caller to build ({@link Model#load}; {@code GAN.load}).
+     */
+    public record Contents(Path file, Map<?, ?> metadata, Object config, Map<String, byte[]> entries) {
+        /** The config's {@code class_name}, or null. */
+        public String className() {
+            return config instanceof Map<?, ?> m && m.get("class_name") instanceof String c ? c : null;
+        }
+    }
+
+    /**
+     * Writes a model file: metadata (format, version, date, the class names when not empty), the config tree
+     * and {@code stateEntries} (weights and training state, from {@link SnapshotFile#entries}), atomically.
+     */
+    public static void write(Path file, Object config, List<String> classNames, Map<String, byte[]> stateEntries) throws IOException {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("format_version", (long) FORMAT_VERSION);
         metadata.put("myelin_version", MyelinVersion.get());
         metadata.put("date_saved", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
-        if (!model.classNames().isEmpty()) metadata.put("class_names", new ArrayList<Object>(model.classNames()));
+        if (!classNames.isEmpty()) metadata.put("class_names", new ArrayList<Object>(classNames));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(METADATA, utf8(Json.write(metadata)));
-        entries.put(CONFIG, utf8(Json.write(ModelConfig.toJson(model))));
-        if (model.inputs().isEmpty()) entries.put(WEIGHTS, Safetensors.encode(Map.of(), Map.of("format", FORMAT)));
-        else entries.putAll(SnapshotFile.entries(model.snapshot()));
+        entries.put(CONFIG, utf8(Json.write(config)));
+        entries.putAll(stateEntries);
         ZipArchive.write(file, entries);
     }
 
-    static Model load(Path file) throws IOException {
+    /**
+     * Reads a model file's container: every entry size-checked, the metadata's format and version accepted,
+     * the config parsed as strict JSON.
+     *
+     * @throws FileFormatException naming the file and entry otherwise
+     */
+    public static Contents read(Path file) throws IOException {
         Map<String, byte[]> entries = ZipArchive.read(file, SnapshotFile.limits(List.of(METADATA, CONFIG)));
         Map<?, ?> metadata = metadata(file, entries);
-        Object tree = json(file, entries, CONFIG);
+        return new Contents(file, metadata, json(file, entries, CONFIG), entries);
+    }
+
+    static void save(Model model, Path file) throws IOException {
+        if (!model.inputs().isEmpty()) model.build(); // a Sequential without an input shape is saved unbuilt, without weights
+        Map<String, byte[]> state = model.inputs().isEmpty() ? Map.of(WEIGHTS, Safetensors.encode(Map.of(), Map.of())) : SnapshotFile.entries(model.snapshot());
+        write(file, ModelConfig.toJson(model), model.classNames(), state);
+    }
+
+    static Model load(Path file) throws IOException {
+        Contents read = read(file);
+        Map<String, byte[]> entries = read.entries();
+        Map<?, ?> metadata = read.metadata();
+        Object tree = read.config();
+        if ("GAN".equals(read.className())) throw new FileFormatException(file + " holds a GAN, not a model: load it with GAN.load");
         Model model;
         try {
             model = ModelConfig.fromJson(tree);
