@@ -119,13 +119,11 @@ public final class ModelFile {
         } else if (metadata.get("class_names") != null) {
             throw new FileFormatException(file + ": " + METADATA + ": \"class_names\" must be a list of strings");
         }
-        byte[] weights = entries.get(WEIGHTS);
-        if (weights == null) throw new FileFormatException(file + ": the model file has no " + WEIGHTS + " entry");
-        Safetensors.Contents contents = Safetensors.decode(weights, file + ": " + WEIGHTS);
+        TrainingSnapshot saved = entries.containsKey(SnapshotFile.STATE) ? SnapshotFile.fromEntries(entries, file.toString()) : null;
+        Map<String, Tensor> weights = saved != null ? saved.weights() : tensors(entries.get(WEIGHTS), file + ": " + WEIGHTS);
         if (!model.isBuilt() && model.inputs().isEmpty()) {
-            if (!contents.entries().isEmpty()) {
-                throw new FileFormatException(file + ": the model has no input shape, so no weights, but " + WEIGHTS + " holds "
-                        + contents.entries().size());
+            if (!weights.isEmpty()) {
+                throw new FileFormatException(file + ": the model has no input shape, so no weights, but " + WEIGHTS + " holds " + weights.size());
             }
             return model;
         }
@@ -134,9 +132,19 @@ public final class ModelFile {
         } catch (IllegalArgumentException e) {
             throw new FileFormatException(file + ": " + e.getMessage(), e);
         }
-        assign(model, contents, file + ": " + WEIGHTS);
-        if (entries.containsKey(SnapshotFile.STATE)) restoreTrainingState(model, SnapshotFile.fromEntries(entries, file.toString()), file);
+        assign(model, weights, file + ": " + WEIGHTS);
+        if (saved != null) restoreTrainingState(model, saved, file);
         return model;
+    }
+
+    private static Map<String, Tensor> tensors(byte[] bytes, String source) throws FileFormatException {
+        if (bytes == null) throw new FileFormatException(source + ": the model file has no such entry");
+        Safetensors.Contents contents = Safetensors.decode(bytes, source);
+        try {
+            return contents.tensors();
+        } catch (IllegalArgumentException e) { // an integer tensor whose values float32 cannot hold exactly, say
+            throw new FileFormatException(source + ": " + e.getMessage(), e);
+        }
     }
 
     /** The optimizer's slots and step count, and the layers' random generators, as saved: training goes on as if never saved. */
@@ -163,7 +171,14 @@ public final class ModelFile {
 
     static void loadWeights(Model model, Path file) throws IOException {
         model.build();
-        assign(model, Safetensors.read(file), file.toString());
+        Safetensors.Contents contents = Safetensors.read(file);
+        Map<String, Tensor> weights;
+        try {
+            weights = contents.tensors();
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file + ": " + e.getMessage(), e);
+        }
+        assign(model, weights, file.toString());
     }
 
     /** Every weight by its full name, in model order (the tensors themselves; the encoder copies their bytes). */
@@ -184,48 +199,36 @@ public final class ModelFile {
      * and no extra tensor; on any difference nothing is assigned, and the error names the first weight that
      * differs.
      */
-    static void assign(Model model, Safetensors.Contents contents, String source) throws FileFormatException {
+    static void assign(Model model, Map<String, Tensor> tensors, String source) throws FileFormatException {
         List<Parameter> params = model.weights();
         Set<String> expected = new HashSet<>();
         for (Parameter p : params) {
             expected.add(p.name());
-            Safetensors.Entry e = contents.entry(p.name());
-            if (e == null) {
+            Tensor t = tensors.get(p.name());
+            if (t == null) {
                 throw new FileFormatException(source + ": has no tensor for weight '" + p.name() + "' " + p.value().shape()
-                        + " of model '" + model.name() + "' (the file has " + names(contents) + ")");
+                        + " of model '" + model.name() + "' (the file has " + names(tensors) + ")");
             }
-            long[] dims = e.shape();
-            int[] want = p.value().shape().toArray();
-            boolean same = dims.length == want.length;
-            for (int i = 0; same && i < dims.length; i++) same = dims[i] == want[i];
-            if (!same) {
-                throw new FileFormatException(source + ": tensor '" + p.name() + "' has shape " + java.util.Arrays.toString(dims)
+            if (!t.shape().equals(p.value().shape())) {
+                throw new FileFormatException(source + ": tensor '" + p.name() + "' has shape " + t.shape()
                         + " but the model's weight has " + p.value().shape());
             }
         }
-        for (Safetensors.Entry e : contents.entries()) {
-            if (!expected.contains(e.name())) {
-                throw new FileFormatException(source + ": holds tensor '" + e.name() + "', which model '" + model.name() + "' has no weight for");
-            }
-        }
-        List<Tensor> values = new ArrayList<>(params.size());
-        for (Parameter p : params) {
-            try {
-                values.add(contents.entry(p.name()).toTensor());
-            } catch (IllegalArgumentException e) { // an integer tensor whose values float32 cannot hold exactly, say
-                throw new FileFormatException(source + ": tensor '" + p.name() + "': " + e.getMessage(), e);
+        for (String name : tensors.keySet()) {
+            if (!expected.contains(name)) {
+                throw new FileFormatException(source + ": holds tensor '" + name + "', which model '" + model.name() + "' has no weight for");
             }
         }
         try (var g = NoGrad.scope()) {
-            for (int i = 0; i < params.size(); i++) {
-                Tensor w = params.get(i).value(), v = values.get(i);
+            for (Parameter p : params) {
+                Tensor w = p.value(), v = tensors.get(p.name());
                 w.assign(v.dtype() == w.dtype() ? v : v.to(w.dtype()));
             }
         }
     }
 
-    private static String names(Safetensors.Contents contents) {
-        List<String> names = contents.entries().stream().map(Safetensors.Entry::name).toList();
+    private static String names(Map<String, Tensor> tensors) {
+        List<String> names = List.copyOf(tensors.keySet());
         return names.size() <= 8 ? names.toString() : names.subList(0, 8) + " and " + (names.size() - 8) + " more";
     }
 
