@@ -6,6 +6,8 @@ import dev.myelin.examples.TransferLearning;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.models.Model;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.optim.Adam;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.FitOptions;
@@ -25,8 +27,8 @@ import picocli.CommandLine.Parameters;
  * trained on a few labelled images; the same network trained from scratch on the same images shows the gain.
  */
 @Command(name = "fine-tune", mixinStandardHelpOptions = true,
-        description = {"Transfer learning from a model file: replace its last layer by a new softmax head for --classes (labelled",
-                "0..k-1 in the order given), freeze the layers below it (--no-freeze-base trains them too), train on --samples",
+        description = {"Transfer learning from a model file: replace its last layer (or those above --cut-at) by a new softmax head for",
+                "--classes (labelled 0..k-1 in the order given), freeze the layers below it (--no-freeze-base trains them too), train on --samples",
                 "labelled training images of those classes (drawn with --seed), and print the test accuracy on those classes next",
                 "to that of the same network trained from scratch on the same images (--no-compare-scratch skips it).",
                 "Example: myelin train --model cnn --classes 0-4 --save base.myelin; myelin fine-tune base.myelin --classes 5-9"})
@@ -54,6 +56,10 @@ public final class FineTuneCommand implements Callable<Integer> {
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the sample draw, the new weights and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    @Option(names = "--cut-at", paramLabel = "LAYER", description = "Keep the layers up to this one (by name, as summary prints it) under the new head"
+            + " (default: every layer but the last).")
+    String cutAt;
 
     @Option(names = "--freeze-base", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Train the new head alone (default); --no-freeze-base trains every layer.")
@@ -93,7 +99,7 @@ public final class FineTuneCommand implements Callable<Integer> {
         Tensor xTest = ModelInputs.checked(base, test.x().div(255.0), "--data " + dir, model);
         log.printf(Locale.ROOT, "classes %s: %d labelled training images, %d test images (%s)%n", picked, train.size(), test.size(), dir);
 
-        Model transfer = TransferLearning.withNewHead(base, TransferLearning.belowHead(base), picked.size(), seed);
+        Model transfer = TransferLearning.withNewHead(base, features(base, model), picked.size(), seed);
         if (freezeBase) base.trainable(false);
         transfer.compile(new Adam(lr), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         log.print(transfer.summary());
@@ -118,6 +124,15 @@ public final class FineTuneCommand implements Callable<Integer> {
             transfer.classNames(picked.names(names));
             SavedModels.save(transfer, save, log);
         }
+    }
+
+    /** What the new head reads: the output of {@code --cut-at}'s layer, or what the last layer reads. */
+    private SymbolicTensor features(Model base, String model) {
+        if (cutAt == null) return TransferLearning.belowHead(base);
+        Layer layer = base.layers().stream().filter(l -> l.name().equals(cutAt)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("--cut-at " + cutAt + ": " + model + " has no layer of that name; its layers are "
+                        + base.layers().stream().map(Layer::name).toList()));
+        return layer.output();
     }
 
     private FitOptions options() {

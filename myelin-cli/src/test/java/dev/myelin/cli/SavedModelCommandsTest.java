@@ -160,6 +160,13 @@ class SavedModelCommandsTest {
                 "--no-compare-scratch", "--no-freeze-base").out();
         assertFalse(noScratch.contains("from scratch:"), noScratch);
         assertTrue(noScratch.contains("pretrained network fine-tuned"), noScratch);
+
+        String flatten = before.layers().getFirst().name();
+        String cut = ok("fine-tune", base.toString(), "--data", data.toString(), "--classes", "5-9", "--samples", "50", "--epochs", "1",
+                "--no-compare-scratch", "--cut-at", flatten).out();
+        assertTrue(cut.matches("(?s).*new_head \\(Dense\\) +\\(None, 5\\) +3,925 +" + flatten + "\n.*"), "the head reads the flattened pixels:\n" + cut);
+        String err = badInput("fine-tune", base.toString(), "--data", data.toString(), "--classes", "5-9", "--cut-at", "nope").err();
+        assertTrue(err.contains("--cut-at nope: model '") && err.contains("has no layer of that name; its layers are [" + flatten), err);
     }
 
     // ---- errors: one line, exit 2, naming the file or option and what was expected ----
