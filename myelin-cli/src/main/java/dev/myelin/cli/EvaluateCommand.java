@@ -17,8 +17,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code myelin evaluate FILE --data DIR}: a saved model's loss and metrics on a test split. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = {"Evaluate a model file on the test split of a data folder (pixels scaled to [0, 1]): loss, metrics and",
-                "confusion matrix, as train prints them. The data's image shape must fit the model's input."})
+        description = {"Evaluate a model file on a data folder's test split.",
+                "Prints loss, metrics and confusion matrix as train does (pixels scaled to [0, 1]); the data's image shape must",
+                "fit the model's input."})
 public final class EvaluateCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Model file (written by --save or Model.save).")
     Path file;

@@ -27,10 +27,11 @@ import picocli.CommandLine.Parameters;
  * trained on a few labelled images; the same network trained from scratch on the same images shows the gain.
  */
 @Command(name = "fine-tune", mixinStandardHelpOptions = true,
-        description = {"Transfer learning from a model file: replace its last layer (or those above --cut-at) by a new softmax head for",
-                "--classes (labelled 0..k-1 in the order given), freeze the layers below it (--no-freeze-base trains them too), train on --samples",
-                "labelled training images of those classes (drawn with --seed), and print the test accuracy on those classes next",
-                "to that of the same network trained from scratch on the same images (--no-compare-scratch skips it).",
+        description = {"Transfer learning: a new head on a model file, trained on a few images.",
+                "Replaces the model's last layer (or those above --cut-at) by a new softmax head for --classes (labelled 0..k-1",
+                "in the order given), freezes the layers below it (--no-freeze-base trains them too), trains on --samples labelled",
+                "training images of those classes (drawn with --seed), and prints the test accuracy on those classes next to that",
+                "of the same network trained from scratch on the same images (--no-compare-scratch skips it).",
                 "Example: myelin train --model cnn --classes 0-4 --save base.myelin; myelin fine-tune base.myelin --classes 5-9"})
 public final class FineTuneCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Model file to start from (written by --save or Model.save).")

@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code myelin predict FILE IMAGE.png... | --data DIR}: the most probable classes of images. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = {"Print the most probable classes of images with their probabilities, by name when the model file has",
-                "class names. Images: PNG files of the model's input size (grey or RGB, values 0..255, converted to the",
+        description = {"Print the most probable classes of images (PNG files or --data).",
+                "Classes come with their probabilities, by name when the model file has class names. Images: PNG files of the model's input size (grey or RGB, values 0..255, converted to the",
                 "model's channels), or the first test samples of a data folder (--data, with their true class)."})
 public final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Model file (written by --save or Model.save).")

@@ -9,8 +9,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code myelin summary FILE}: what a model file holds. */
 @Command(name = "summary", mixinStandardHelpOptions = true,
-        description = {"Print what a model file (written by --save or Model.save) holds: the layers with their output shapes and",
-                "parameter counts, the class names, and the compile settings (optimizer, loss, metrics)."})
+        description = {"Print what a model file holds (layers, class names, compile settings).",
+                "The model file is one written by --save or Model.save; the layers come with their output shapes and parameter",
+                "counts, the compile settings are the optimizer, loss and metrics."})
 public final class SummaryCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Model file.")
     Path file;
