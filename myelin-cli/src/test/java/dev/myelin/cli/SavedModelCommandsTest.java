@@ -1,5 +1,6 @@
 package dev.myelin.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,6 +152,8 @@ class SavedModelCommandsTest {
         assertTrue(Arrays.equals(before.layer(hidden).weights().get(0).value().toFloatArray(), after.layer(hidden).weights().get(0).value().toFloatArray()),
                 "the frozen base keeps its weights");
 
+        String unpicked = badInput("evaluate", tuned.toString(), "--data", data.toString()).err();
+        assertTrue(unpicked.contains("the labels go up to 9") && unpicked.contains("has 5 outputs") && unpicked.contains("--classes"), unpicked);
         String evaluated = ok("evaluate", tuned.toString(), "--data", data.toString(), "--classes", "5-9").out();
         assertEquals(transfer, value(evaluated, "test accuracy: (\\S+)"), "evaluate reads classes 5-9 as the head's 0-4");
         String predicted = ok("predict", tuned.toString(), "--data", data.toString(), "--classes", "5-9", "--limit", "1").out();
@@ -167,6 +170,21 @@ class SavedModelCommandsTest {
         assertTrue(cut.matches("(?s).*new_head \\(Dense\\) +\\(None, 5\\) +3,925 +" + flatten + "\n.*"), "the head reads the flattened pixels:\n" + cut);
         String err = badInput("fine-tune", base.toString(), "--data", data.toString(), "--classes", "5-9", "--cut-at", "nope").err();
         assertTrue(err.contains("--cut-at nope: model '") && err.contains("has no layer of that name; its layers are [" + flatten), err);
+    }
+
+    @Test
+    void lstmSavesAModelThatReadsImagesAsRows() throws Exception {
+        Path lstm = dir.resolve("lstm.myelin");
+        String out = ok("lstm", "--data", data.toString(), "--epochs", "1", "--out", dir.resolve("plots").toString(), "--save", lstm.toString()).out();
+        assertTrue(out.contains("saved model to " + lstm), out);
+        Model loaded = Model.load(lstm);
+        assertArrayEquals(new int[] {28, 28}, ModelInputs.inputShape(loaded));
+        assertEquals(FashionMnist.CLASS_NAMES, loaded.classNames());
+        Path png = dir.resolve("lstm-input.png");
+        PngWriter.write(MnistFormat.load(data).test().x().slice(0, 0, 1).reshape(28, 28, 1), 0, 255, png);
+        String fromPng = ok("predict", lstm.toString(), png.toString(), "--top", "1").out();
+        String fromData = ok("predict", lstm.toString(), "--data", data.toString(), "--limit", "1", "--top", "1").out();
+        assertEquals(fromData.substring(fromData.indexOf("): ") + 3), fromPng.substring(fromPng.indexOf(": ") + 2));
     }
 
     // ---- errors: one line, exit 2, naming the file or option and what was expected ----
