@@ -101,7 +101,7 @@ public final class FineTuneCommand implements Callable<Integer> {
         log.printf(Locale.ROOT, "classes %s: %d labelled training images, %d test images (%s)%n", picked, train.size(), test.size(), dir);
 
         Model transfer = TransferLearning.withNewHead(base, features(base, model), picked.size(), seed);
-        if (freezeBase) base.trainable(false);
+        base.trainable(!freezeBase); // both ways: a file written by fine-tune holds frozen layers
         transfer.compile(new Adam(lr), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         log.print(transfer.summary());
         log.println((freezeBase ? "training the new head on the frozen layers of " : "training every layer, starting from ") + model);

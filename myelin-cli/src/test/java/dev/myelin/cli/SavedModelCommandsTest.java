@@ -164,6 +164,10 @@ class SavedModelCommandsTest {
         assertFalse(noScratch.contains("from scratch:"), noScratch);
         assertTrue(noScratch.contains("pretrained network fine-tuned"), noScratch);
 
+        String unfrozen = ok("fine-tune", tuned.toString(), "--data", data.toString(), "--classes", "5-9", "--samples", "50", "--epochs", "1",
+                "--no-compare-scratch", "--no-freeze-base").out();
+        assertTrue(unfrozen.contains("Non-trainable params: 0 "), "a frozen file's layers train again with --no-freeze-base:\n" + unfrozen);
+
         String flatten = before.layers().getFirst().name();
         String cut = ok("fine-tune", base.toString(), "--data", data.toString(), "--classes", "5-9", "--samples", "50", "--epochs", "1",
                 "--no-compare-scratch", "--cut-at", flatten).out();
