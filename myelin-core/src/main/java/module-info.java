@@ -9,6 +9,7 @@
 module dev.myelin.core {
     requires static jdk.incubator.vector;
     requires transitive java.desktop; // PngWriter.toImage returns a java.awt.image.BufferedImage
+    requires jdk.unsupported; // sun.misc.Signal: Ctrl-C during fit stops after the current step (train.InterruptHandler)
 
     exports dev.myelin.autograd;
     exports dev.myelin.backend;

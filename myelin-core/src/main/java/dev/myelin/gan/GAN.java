@@ -8,6 +8,7 @@ import dev.myelin.metrics.Metric;
 import dev.myelin.models.Model;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
+import dev.myelin.nn.RandomStream;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
@@ -18,6 +19,7 @@ import dev.myelin.train.Gradients;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +27,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * A generative adversarial network (Goodfellow et al., 2014): two {@link Model}s, and a {@link Trainable}
@@ -69,7 +70,10 @@ public class GAN implements Trainable {
     private Optimizer gOptimizer;
     private double labelSmoothing;
     private int discriminatorSteps = 1;
-    private RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(RandomGenerator.getDefault().nextLong());
+    private RandomStream rng = RandomStream.seeded(RandomGenerator.getDefault().nextLong());
+    private static final String GENERATOR = "generator";
+    private static final String DISCRIMINATOR = "discriminator";
+    private static final String LATENT = "latent";
     private static final Loss BCE_ON_LOGITS = new BinaryCrossentropy(true);
     private final Mean dLoss = new Mean("d_loss");
     private final Mean gLoss = new Mean("g_loss");
@@ -107,7 +111,7 @@ public class GAN implements Trainable {
 
     /** Seeds the latent vectors drawn by {@link #trainStep} and {@link #generate(int)} (the models' weights have their own seeds). */
     public GAN seed(long value) {
-        this.rng = RandomGeneratorFactory.of("L64X128MixRandom").create(value);
+        this.rng = RandomStream.seeded(value);
         return this;
     }
 
@@ -140,6 +144,37 @@ public class GAN implements Trainable {
         if (value < 1) throw new IllegalArgumentException("GAN discriminatorSteps must be >= 1, got discriminatorSteps=" + value);
         this.discriminatorSteps = value;
         return this;
+    }
+
+    /** The one-sided label smoothing ({@link #labelSmoothing(double)}). */
+    public double labelSmoothing() {
+        return labelSmoothing;
+    }
+
+    /** Discriminator updates per generator update ({@link #discriminatorSteps(int)}). */
+    public int discriminatorSteps() {
+        return discriminatorSteps;
+    }
+
+    /**
+     * Saves both models, the settings and, once compiled, both optimizers' states and every random generator
+     * in one model file, atomically: {@link #load} gives a GAN that generates the same samples and trains on
+     * exactly as this one would.
+     *
+     * <p>Example: {@code gan.save(Path.of("faces.myelin")); GAN again = GAN.load(Path.of("faces.myelin"));}
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        GanFile.save(this, file);
+    }
+
+    /**
+     * Loads a GAN saved by {@link #save}.
+     *
+     * @throws dev.myelin.io.FileFormatException when the file is damaged, holds a model rather than a GAN, or
+     *     names a class Myelin does not have
+     */
+    public static GAN load(java.nio.file.Path file) throws java.io.IOException {
+        return GanFile.load(file);
     }
 
     public Model generator() {
@@ -236,6 +271,56 @@ public class GAN implements Trainable {
     public void setWeightValues(Map<String, Tensor> values) {
         generator.setWeightValues(values);
         discriminator.setWeightValues(values);
+    }
+
+    /**
+     * Both models' weights, both optimizers' states ({@code "discriminator"}, {@code "generator"}) and every
+     * random generator: the models' layers (keys prefixed {@code "generator/"}, {@code "discriminator/"}) and
+     * the latent vectors' ({@code "latent"}); see {@link TrainingSnapshot}.
+     */
+    @Override
+    public TrainingSnapshot snapshot() {
+        prepareTraining();
+        Map<String, Optimizer.State> optimizers = new LinkedHashMap<>();
+        optimizers.put(DISCRIMINATOR, dOptimizer.state(discriminator.weights()));
+        optimizers.put(GENERATOR, gOptimizer.state(generator.weights()));
+        Map<String, long[]> randoms = new LinkedHashMap<>();
+        generator.randomStates().forEach((k, v) -> randoms.put(GENERATOR + "/" + k, v));
+        discriminator.randomStates().forEach((k, v) -> randoms.put(DISCRIMINATOR + "/" + k, v));
+        randoms.put(LATENT, rng.state());
+        return TrainingSnapshot.ofModel(weightValues(), optimizers, randoms);
+    }
+
+    /**
+     * Sets weights, optimizer states and random generators from {@code snapshot} (on this GAN or a fresh one
+     * built and compiled the same way).
+     *
+     * @throws IllegalArgumentException naming what does not fit
+     */
+    @Override
+    public void restore(TrainingSnapshot snapshot) {
+        prepareTraining();
+        if (!snapshot.optimizers().keySet().equals(java.util.Set.of(DISCRIMINATOR, GENERATOR))) {
+            throw new IllegalArgumentException("GAN '" + name + "': a snapshot needs the optimizer states \"discriminator\" and \"generator\", got " + snapshot.optimizers().keySet());
+        }
+        long[] latent = snapshot.randomStates().get(LATENT);
+        if (latent == null) throw new IllegalArgumentException("GAN '" + name + "': the snapshot has no \"latent\" random state");
+        Map<String, long[]> g = new LinkedHashMap<>(), d = new LinkedHashMap<>();
+        for (var e : snapshot.randomStates().entrySet()) {
+            String key = e.getKey();
+            if (key.startsWith(GENERATOR + "/")) g.put(key.substring(GENERATOR.length() + 1), e.getValue());
+            else if (key.startsWith(DISCRIMINATOR + "/")) d.put(key.substring(DISCRIMINATOR.length() + 1), e.getValue());
+            else if (!key.equals(LATENT)) {
+                throw new IllegalArgumentException("GAN '" + name + "': random state '" + key + "' is not \"latent\" and names no model (\"generator/...\", \"discriminator/...\")");
+            }
+        }
+        RandomStream restoredLatent = RandomStream.fromState(latent); // checks the state before anything changes
+        setWeightValues(snapshot.weights());
+        dOptimizer.restoreState(snapshot.optimizers().get(DISCRIMINATOR), discriminator.weights());
+        gOptimizer.restoreState(snapshot.optimizers().get(GENERATOR), generator.weights());
+        generator.restoreRandomStates(g);
+        discriminator.restoreRandomStates(d);
+        rng = restoredLatent;
     }
 
     @Override

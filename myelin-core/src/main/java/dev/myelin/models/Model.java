@@ -20,6 +20,7 @@ import dev.myelin.train.FitOptions;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -636,5 +637,73 @@ public class Model implements Trainable {
     @Override
     public String toString() {
         return getClass().getSimpleName() + "('" + name + "', " + layers.size() + " layers)";
+    }
+
+    // ---- training state (resuming a run exactly) ----
+
+    /**
+     * The states of the random generators the layers draw from in training ({@link Layer#randomState()}),
+     * by layer name, for the layers that draw (Dropout, recurrent layers with dropout); copies.
+     */
+    public Map<String, long[]> randomStates() {
+        build();
+        Map<String, long[]> states = new java.util.LinkedHashMap<>();
+        for (Layer l : layers) {
+            long[] s = l.randomState();
+            if (s != null) states.put(l.name(), s);
+        }
+        return states;
+    }
+
+    /**
+     * Sets the layers' generators back to {@code states}, as {@link #randomStates()} returned them.
+     *
+     * @throws IllegalArgumentException naming a key that is no layer of this model that draws, or a layer
+     *         that draws but has no state in {@code states}
+     */
+    public void restoreRandomStates(Map<String, long[]> states) {
+        build();
+        Map<String, long[]> current = randomStates();
+        for (String key : states.keySet()) {
+            if (!current.containsKey(key)) {
+                throw new IllegalArgumentException("model '" + name + "' has no layer '" + key + "' that draws random numbers; those that do: " + current.keySet());
+            }
+        }
+        for (Layer l : layers) {
+            if (!current.containsKey(l.name())) continue;
+            long[] s = states.get(l.name());
+            if (s == null) throw new IllegalArgumentException("model '" + name + "': no random state for layer '" + l.name() + "', which draws random numbers in training");
+            l.restoreRandomState(s);
+        }
+    }
+
+    /** Weights, the compiled optimizer's state (as {@code "optimizer"}) and the layers' random states; see {@link TrainingSnapshot}. */
+    @Override
+    public TrainingSnapshot snapshot() {
+        build();
+        Map<String, Optimizer.State> optimizers = optimizer == null ? Map.of() : Map.of("optimizer", optimizer.state(weights()));
+        return TrainingSnapshot.ofModel(weightValues(), optimizers, randomStates());
+    }
+
+    /**
+     * Sets weights, optimizer state and random states from {@code snapshot} (on this model or a fresh one
+     * built and compiled the same way).
+     *
+     * @throws IllegalArgumentException naming what does not fit: a weight, an optimizer slot, a layer, or an
+     *         optimizer state for a model not compiled (or none for a compiled one)
+     */
+    @Override
+    public void restore(TrainingSnapshot snapshot) {
+        build();
+        Optimizer.State saved = snapshot.optimizers().get("optimizer");
+        if (snapshot.optimizers().size() != (saved == null ? 0 : 1)) {
+            throw new IllegalArgumentException("model '" + name + "': a snapshot of a model has one optimizer state, \"optimizer\"; got " + snapshot.optimizers().keySet());
+        }
+        if ((saved == null) != (optimizer == null)) {
+            throw new IllegalArgumentException("model '" + name + "' is " + (optimizer == null ? "not compiled but the snapshot has an optimizer state" : "compiled but the snapshot has no optimizer state"));
+        }
+        setWeightValues(snapshot.weights());
+        if (saved != null) optimizer.restoreState(saved, weights());
+        restoreRandomStates(snapshot.randomStates());
     }
 }

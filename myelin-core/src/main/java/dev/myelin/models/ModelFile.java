@@ -4,11 +4,15 @@ import dev.myelin.autograd.NoGrad;
 import dev.myelin.io.FileFormatException;
 import dev.myelin.io.Json;
 import dev.myelin.io.JsonException;
+import dev.myelin.io.MyelinVersion;
 import dev.myelin.io.Safetensors;
+import dev.myelin.io.ZipArchive;
 import dev.myelin.nn.Parameter;
+import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Tensor;
+import dev.myelin.train.SnapshotFile;
+import dev.myelin.train.TrainingSnapshot;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
@@ -19,7 +23,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -29,42 +32,77 @@ import java.util.Set;
  *   <li>{@code metadata.json}: {@code format} ({@value #FORMAT}), {@code format_version}, the Myelin version
  *       and date that wrote it, and the class names when the model has them;</li>
  *   <li>{@code config.json}: the architecture and compile settings ({@link ModelConfig});</li>
- *   <li>{@code model.weights.safetensors}: every weight by its full name ({@code dense/kernel}).</li>
+ *   <li>{@code model.weights.safetensors}: every weight by its full name ({@code dense/kernel});</li>
+ *   <li>{@code training_state.json} and, for a compiled model, {@code optimizer.safetensors}: the optimizer's
+ *       slots, step count and learning rate, and the layers' random generators, so that training goes on
+ *       after loading exactly as without saving ({@link SnapshotFile}).</li>
  * </ul>
  * Format versions only grow; a reader refuses a newer version than it knows, naming both. Version 1 is
  * pinned by a fixture in the tests.
  */
-final class ModelFile {
+public final class ModelFile {
     static final String FORMAT = "myelin.model";
     static final int FORMAT_VERSION = 1;
     static final String METADATA = "metadata.json";
     static final String CONFIG = "config.json";
-    static final String WEIGHTS = "model.weights.safetensors";
-
-    private static final long JSON_LIMIT = Json.MAX_CHARS;
-    private static final long WEIGHTS_LIMIT = Integer.MAX_VALUE - 16L;
+    static final String WEIGHTS = SnapshotFile.WEIGHTS;
 
     private ModelFile() {}
 
-    static void save(Model model, Path file) throws IOException {
-        if (!model.inputs().isEmpty()) model.build(); // a Sequential without an input shape is saved unbuilt, without weights
+    /**
+     * A model file read and checked as a container: its metadata (format and version accepted), its config
+     * tree, and the entries holding weights and training state (as {@link SnapshotFile#entries} names them).
+     * What the config describes is for the caller to build ({@link Model#load}; {@code GAN.load}).
+     */
+    public record Contents(Path file, Map<?, ?> metadata, Object config, Map<String, byte[]> entries) {
+        /** The config's {@code class_name}, or null. */
+        public String className() {
+            return config instanceof Map<?, ?> m && m.get("class_name") instanceof String c ? c : null;
+        }
+    }
+
+    /**
+     * Writes a model file: metadata (format, version, date, the class names when not empty), the config tree
+     * and {@code stateEntries} (weights and training state, from {@link SnapshotFile#entries}), atomically.
+     */
+    public static void write(Path file, Object config, List<String> classNames, Map<String, byte[]> stateEntries) throws IOException {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("format_version", (long) FORMAT_VERSION);
-        metadata.put("myelin_version", myelinVersion());
+        metadata.put("myelin_version", MyelinVersion.get());
         metadata.put("date_saved", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
-        if (!model.classNames().isEmpty()) metadata.put("class_names", new ArrayList<Object>(model.classNames()));
+        if (!classNames.isEmpty()) metadata.put("class_names", new ArrayList<Object>(classNames));
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(METADATA, utf8(Json.write(metadata)));
-        entries.put(CONFIG, utf8(Json.write(ModelConfig.toJson(model))));
-        entries.put(WEIGHTS, Safetensors.encode(weights(model), Map.of("format", FORMAT)));
-        ModelArchive.write(file, entries);
+        entries.put(CONFIG, utf8(Json.write(config)));
+        entries.putAll(stateEntries);
+        ZipArchive.write(file, entries);
+    }
+
+    /**
+     * Reads a model file's container: every entry size-checked, the metadata's format and version accepted,
+     * the config parsed as strict JSON.
+     *
+     * @throws FileFormatException naming the file and entry otherwise
+     */
+    public static Contents read(Path file) throws IOException {
+        Map<String, byte[]> entries = ZipArchive.read(file, SnapshotFile.limits(List.of(METADATA, CONFIG)));
+        Map<?, ?> metadata = metadata(file, entries);
+        return new Contents(file, metadata, json(file, entries, CONFIG), entries);
+    }
+
+    static void save(Model model, Path file) throws IOException {
+        if (!model.inputs().isEmpty()) model.build(); // a Sequential without an input shape is saved unbuilt, without weights
+        Map<String, byte[]> state = model.inputs().isEmpty() ? Map.of(WEIGHTS, Safetensors.encode(Map.of(), Map.of())) : SnapshotFile.entries(model.snapshot());
+        write(file, ModelConfig.toJson(model), model.classNames(), state);
     }
 
     static Model load(Path file) throws IOException {
-        Map<String, byte[]> entries = ModelArchive.read(file, Map.of(METADATA, JSON_LIMIT, CONFIG, JSON_LIMIT, WEIGHTS, WEIGHTS_LIMIT));
-        Map<?, ?> metadata = metadata(file, entries);
-        Object tree = json(file, entries, CONFIG);
+        Contents read = read(file);
+        Map<String, byte[]> entries = read.entries();
+        Map<?, ?> metadata = read.metadata();
+        Object tree = read.config();
+        if ("GAN".equals(read.className())) throw new FileFormatException(file + " holds a GAN, not a model: load it with GAN.load");
         Model model;
         try {
             model = ModelConfig.fromJson(tree);
@@ -97,7 +135,25 @@ final class ModelFile {
             throw new FileFormatException(file + ": " + e.getMessage(), e);
         }
         assign(model, contents, file + ": " + WEIGHTS);
+        if (entries.containsKey(SnapshotFile.STATE)) restoreTrainingState(model, SnapshotFile.fromEntries(entries, file.toString()), file);
         return model;
+    }
+
+    /** The optimizer's slots and step count, and the layers' random generators, as saved: training goes on as if never saved. */
+    private static void restoreTrainingState(Model model, TrainingSnapshot saved, Path file) throws FileFormatException {
+        try {
+            Optimizer.State state = saved.optimizers().get("optimizer");
+            if (saved.optimizers().size() > (state == null ? 0 : 1)) {
+                throw new IllegalArgumentException("a model has one optimizer state, \"optimizer\"; got " + saved.optimizers().keySet());
+            }
+            if (state != null) {
+                if (model.optimizer() == null) throw new IllegalArgumentException("the file has an optimizer state but no compile_config");
+                model.optimizer().restoreState(state, model.weights());
+            }
+            model.restoreRandomStates(saved.randomStates());
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(file + ": " + SnapshotFile.STATE + ": " + e.getMessage(), e);
+        }
     }
 
     static void saveWeights(Model model, Path file) throws IOException {
@@ -152,10 +208,18 @@ final class ModelFile {
                 throw new FileFormatException(source + ": holds tensor '" + e.name() + "', which model '" + model.name() + "' has no weight for");
             }
         }
+        List<Tensor> values = new ArrayList<>(params.size());
+        for (Parameter p : params) {
+            try {
+                values.add(contents.entry(p.name()).toTensor());
+            } catch (IllegalArgumentException e) { // an integer tensor whose values float32 cannot hold exactly, say
+                throw new FileFormatException(source + ": tensor '" + p.name() + "': " + e.getMessage(), e);
+            }
+        }
         try (var g = NoGrad.scope()) {
-            for (Parameter p : params) {
-                Tensor v = contents.entry(p.name()).toTensor();
-                p.value().assign(v.dtype() == p.value().dtype() ? v : v.to(p.value().dtype()));
+            for (int i = 0; i < params.size(); i++) {
+                Tensor w = params.get(i).value(), v = values.get(i);
+                w.assign(v.dtype() == w.dtype() ? v : v.to(w.dtype()));
             }
         }
     }
@@ -182,7 +246,7 @@ final class ModelFile {
         }
         if (v > FORMAT_VERSION) {
             throw new FileFormatException(file + " was written in model format " + v + " (by Myelin " + m.get("myelin_version")
-                    + "); this Myelin (" + myelinVersion() + ") reads formats up to " + FORMAT_VERSION + ": upgrade Myelin to load it");
+                    + "); this Myelin (" + MyelinVersion.get() + ") reads formats up to " + FORMAT_VERSION + ": upgrade Myelin to load it");
         }
         return m;
     }
@@ -201,17 +265,5 @@ final class ModelFile {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The version of this Myelin (from the build), or {@code "unknown"} when run from unpackaged classes. */
-    static String myelinVersion() {
-        try (InputStream in = ModelFile.class.getResourceAsStream("myelin-version.properties")) {
-            if (in == null) return "unknown";
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }

@@ -58,6 +58,37 @@ public final class ModelLayer extends Layer {
         return this;
     }
 
+    /** The nested model's generators, one after the other in layer order (null when none of its layers draws). */
+    @Override
+    public long[] randomState() {
+        long[] all = new long[0];
+        for (Layer l : model.layers()) {
+            long[] s = l.randomState();
+            if (s == null) continue;
+            int at = all.length;
+            all = java.util.Arrays.copyOf(all, at + s.length);
+            System.arraycopy(s, 0, all, at, s.length);
+        }
+        return all.length == 0 ? null : all;
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        long[] current = randomState();
+        if (current == null || state == null || state.length != current.length) {
+            if (current == null && state == null) return;
+            throw new IllegalArgumentException("layer '" + name() + "' (nested model '" + model.name() + "') has a random state of "
+                    + (current == null ? "none" : current.length + " longs") + " but was given " + (state == null ? "none" : state.length + " longs"));
+        }
+        int at = 0;
+        for (Layer l : model.layers()) {
+            long[] s = l.randomState();
+            if (s == null) continue;
+            l.restoreRandomState(java.util.Arrays.copyOfRange(state, at, at + s.length));
+            at += s.length;
+        }
+    }
+
     @Override
     protected Shape computeOutputShape(Shape inputShape) {
         if (model.inputs().isEmpty()) {

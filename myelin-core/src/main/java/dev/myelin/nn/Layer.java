@@ -256,6 +256,44 @@ public abstract class Layer {
         weights.addAll(inner.weights());
     }
 
+    /**
+     * The state of the random generator this layer draws from in training (dropout masks), so that a
+     * resumed run draws what the interrupted one would have; null when the layer draws nothing (or is not
+     * built yet). Wrappers return their inner layers' states joined. Restore it with
+     * {@link #restoreRandomState}.
+     */
+    public long[] randomState() {
+        return null;
+    }
+
+    /**
+     * Sets the generator this layer draws from in training to {@code state}, as {@link #randomState()}
+     * returned it (null for a layer that draws nothing).
+     *
+     * @throws IllegalArgumentException naming the layer, when the state does not fit it
+     */
+    public void restoreRandomState(long[] state) {
+        if (state != null) {
+            throw new IllegalArgumentException("layer '" + name + "' (" + getClass().getSimpleName()
+                    + ") draws no random numbers but was given a random state of " + state.length + " longs");
+        }
+    }
+
+    /**
+     * For layers that draw: sets {@code stream} (the layer's generator, null before it is built) to
+     * {@code state}, with errors that name this layer.
+     */
+    protected final void restoreStream(RandomStream stream, long[] state) {
+        String layer = "layer '" + name + "' (" + getClass().getSimpleName() + ")";
+        if (stream == null) throw new IllegalStateException(layer + " is not built; build it before restoring its random state");
+        if (state == null) throw new IllegalArgumentException(layer + " draws random numbers but was given no random state");
+        try {
+            stream.restoreState(state);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(layer + ": " + e.getMessage(), e);
+        }
+    }
+
     /** An error naming this layer, what it expected and the input shape it received. */
     protected final IllegalArgumentException shapeError(String expected, Shape received) {
         return new IllegalArgumentException("layer '" + name + "' (" + getClass().getSimpleName() + ") expected "

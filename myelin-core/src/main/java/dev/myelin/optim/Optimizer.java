@@ -1,6 +1,7 @@
 package dev.myelin.optim;
 
 import dev.myelin.autograd.NoGrad;
+import dev.myelin.backend.DType;
 import dev.myelin.nn.Parameter;
 import dev.myelin.tensor.Graph;
 import dev.myelin.tensor.Tensor;
@@ -383,6 +384,104 @@ public abstract class Optimizer {
         return s == null ? Map.of() : s.asMap();
     }
 
+    /**
+     * The optimizer's state for {@code parameters}, copied: the iteration count, the constant learning rate
+     * and the scale {@link #setLearningRate} put on a schedule, and every slot of those parameters keyed
+     * {@code "<parameter name>/<slot name>"} (such as {@code "dense/kernel/momentum"}). A parameter never
+     * updated has no slots. With {@link #restoreState} this resumes training exactly where it was.
+     *
+     * <p>Example: {@code Optimizer.State s = opt.state(model.trainableWeights());}
+     *
+     * @throws IllegalArgumentException when two parameters share a name
+     */
+    public final State state(List<Parameter> parameters) {
+        Map<String, Tensor> slotValues = new LinkedHashMap<>();
+        try (var _ = NoGrad.scope()) {
+            for (Parameter p : byName(parameters).values()) {
+                Slots s = state.get(p);
+                if (s == null) continue;
+                for (int i = 0; i < s.names.length; i++) slotValues.put(p.name() + "/" + s.names[i], copyOf(s.tensors[i], s.tensors[i].dtype()));
+            }
+        }
+        return new State(iterations, learningRate, scheduleScale, slotValues);
+    }
+
+    /**
+     * Sets this optimizer to {@code saved}, as {@link #state} captured it (on this optimizer or on one with
+     * the same configuration): the iteration count, learning rate and schedule scale, and the slots of
+     * {@code parameters}, whose slots not in {@code saved} are dropped (they start again at their initial
+     * value, as for a parameter never updated). The next {@link #apply} then takes the step the captured
+     * optimizer would have taken. Values are copied; nothing changes when a check fails.
+     *
+     * @throws IllegalArgumentException naming the first key that names none of {@code parameters} or whose
+     *         tensor's shape differs from the parameter's
+     */
+    public final void restoreState(State saved, List<Parameter> parameters) {
+        Objects.requireNonNull(saved, "saved");
+        Map<String, Parameter> byName = byName(parameters);
+        Map<Parameter, Slots> restored = new IdentityHashMap<>();
+        try (var _ = NoGrad.scope()) {
+            for (var e : saved.slots().entrySet()) {
+                String key = e.getKey();
+                int slash = key.lastIndexOf('/');
+                Parameter p = slash <= 0 ? null : byName.get(key.substring(0, slash));
+                if (p == null) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + " state key '" + key
+                            + "' names none of the given parameters " + byName.keySet() + " (keys are \"<parameter name>/<slot name>\")");
+                }
+                Tensor w = p.value();
+                if (!e.getValue().shape().equals(w.shape())) {
+                    throw new IllegalArgumentException(getClass().getSimpleName() + " state key '" + key + "' has shape "
+                            + e.getValue().shape() + " but parameter '" + p.name() + "' has shape " + w.shape());
+                }
+                restored.computeIfAbsent(p, q -> new Slots(q.value())).put(key.substring(slash + 1), copyOf(e.getValue(), w.dtype()));
+            }
+        }
+        for (Parameter p : parameters) state.remove(p);
+        state.putAll(restored);
+        iterations = saved.iterations();
+        learningRate = saved.learningRate();
+        scheduleScale = saved.scheduleScale();
+    }
+
+    private static Map<String, Parameter> byName(List<Parameter> parameters) {
+        Map<String, Parameter> m = new LinkedHashMap<>();
+        for (Parameter p : parameters) {
+            Parameter before = m.put(p.name(), p);
+            if (before != null && before != p) throw new IllegalArgumentException("two parameters are named '" + p.name() + "'; optimizer state is keyed by name");
+        }
+        return m;
+    }
+
+    private static Tensor copyOf(Tensor t, DType dtype) {
+        return Tensor.full(dtype, t.shape(), 0.0).assign(t.detach().to(dtype));
+    }
+
+    /**
+     * A copy of an optimizer's state ({@link #state}), immutable: what a backup keeps so that training
+     * resumes bit-identically.
+     *
+     * @param iterations    steps taken ({@link #iterations()})
+     * @param learningRate  the constant rate, as the constructor, {@link #setLearningRate} or a callback left it
+     *                      (kept with a schedule too, where it is not used)
+     * @param scheduleScale the factor {@link #setLearningRate} put on the schedule (1 when none)
+     * @param slots         slot values keyed {@code "<parameter name>/<slot name>"}, in creation order; the map
+     *                      is copied, the tensors are not (treat them as read-only)
+     */
+    public record State(long iterations, double learningRate, double scheduleScale, Map<String, Tensor> slots) {
+        public State {
+            if (iterations < 0) throw new IllegalArgumentException("optimizer state: iterations must be >= 0, got " + iterations);
+            if (!(learningRate >= 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("optimizer state: learningRate must be finite and >= 0, got " + learningRate);
+            }
+            if (!(scheduleScale >= 0) || Double.isInfinite(scheduleScale)) {
+                throw new IllegalArgumentException("optimizer state: scheduleScale must be finite and >= 0, got " + scheduleScale);
+            }
+            slots = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(slots, "slots")));
+            for (var e : slots.entrySet()) Objects.requireNonNull(e.getValue(), () -> "optimizer state: no tensor for slot '" + e.getKey() + "'");
+        }
+    }
+
     /** The class name with its settings, such as {@code Adam(learningRate=0.001, beta1=0.9, ...)}. */
     @Override
     public String toString() {
@@ -440,6 +539,20 @@ public abstract class Optimizer {
             names[names.length - 1] = Objects.requireNonNull(name, "name");
             tensors[tensors.length - 1] = t;
             return t;
+        }
+
+        /** Sets slot {@code name} to {@code value} (restoring a state). */
+        void put(String name, Tensor value) {
+            for (int i = 0; i < names.length; i++) {
+                if (names[i].equals(name)) {
+                    tensors[i] = value;
+                    return;
+                }
+            }
+            names = Arrays.copyOf(names, names.length + 1);
+            tensors = Arrays.copyOf(tensors, tensors.length + 1);
+            names[names.length - 1] = name;
+            tensors[tensors.length - 1] = value;
         }
 
         Map<String, Tensor> asMap() {

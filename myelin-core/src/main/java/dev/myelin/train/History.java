@@ -29,6 +29,22 @@ public final class History implements Callback {
         }
     }
 
+    /**
+     * Sets the rows of epochs {@code 0 .. epochs − 1} (a resumed run's History), replacing all; a key with
+     * fewer values had none in the first epochs, which read NaN.
+     */
+    void restoreRows(Map<String, List<Double>> rows, int epochCount) {
+        values.clear();
+        epochs.clear();
+        for (int e = 0; e < epochCount; e++) epochs.add(e);
+        for (var e : rows.entrySet()) {
+            List<Double> l = new ArrayList<>();
+            for (int i = e.getValue().size(); i < epochCount; i++) l.add(Double.NaN);
+            l.addAll(e.getValue());
+            values.put(e.getKey(), l);
+        }
+    }
+
     /** The values of {@code name} per epoch; an error naming the recorded keys if absent. */
     public List<Double> get(String name) {
         List<Double> v = values.get(name);

@@ -61,6 +61,28 @@ public interface Trainable {
     /** Restores weights saved by {@link #weightValues()}. */
     void setWeightValues(Map<String, Tensor> values);
 
+    /**
+     * A copy of the model's training state: weights, optimizer states and the random generators drawn from in
+     * training; {@link TrainingSnapshot#ofModel} (the run's progress is added by
+     * {@link Callback.TrainingPlan#snapshot(int)}). Builds the model if needed.
+     *
+     * @throws UnsupportedOperationException for a target that cannot be captured
+     */
+    default TrainingSnapshot snapshot() {
+        throw new UnsupportedOperationException("'" + name() + "' (" + getClass().getSimpleName() + ") cannot take a training snapshot");
+    }
+
+    /**
+     * Sets the model's part of {@code snapshot} back (weights, optimizer states, random generators), on this
+     * target or a fresh one built the same way; the run's progress is set by {@link Callback.TrainingPlan#resume}.
+     *
+     * @throws IllegalArgumentException naming the first weight, optimizer slot or layer that does not fit
+     * @throws UnsupportedOperationException for a target that cannot be restored
+     */
+    default void restore(TrainingSnapshot snapshot) {
+        throw new UnsupportedOperationException("'" + name() + "' (" + getClass().getSimpleName() + ") cannot be restored from a training snapshot");
+    }
+
     /** Asks {@code fit} to stop after the current batch (used by {@link EarlyStopping}, {@link TerminateOnNaN}). */
     void stopTraining(boolean value);
 

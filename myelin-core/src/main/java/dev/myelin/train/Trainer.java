@@ -27,7 +27,8 @@ public final class Trainer {
         checkSamples(target, xs, ys, true, "fit");
         FiniteValues.requireFinite("fit", "x", xs); // once per dataset, not per batch
         FiniteValues.requireFinite("fit", "y", ys);
-        return fitPrepared(target, inMemory(xs, ys, options), options);
+        Long seed = dataSeed(options);
+        return fitPrepared(target, inMemory(xs, ys, options, seed), options, seed);
     }
 
     /** Trains a target that learns from inputs alone (a GAN from real samples): batches hold no targets. */
@@ -35,13 +36,20 @@ public final class Trainer {
         target.prepareTraining();
         checkSamples(target, xs, List.of(), false, "fit");
         FiniteValues.requireFinite("fit", "x", xs);
-        return fitPrepared(target, inMemory(xs, List.of(), options), options);
+        Long seed = dataSeed(options);
+        return fitPrepared(target, inMemory(xs, List.of(), options, seed), options, seed);
     }
 
-    /** FitOptions' batch size, shuffling and seed (a random one when none) over in-memory tensors. */
-    private static DataLoader inMemory(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
+    /** The seed of in-memory shuffling: FitOptions' seed, a random one when none, null without shuffling. */
+    private static Long dataSeed(FitOptions options) {
+        if (!options.shuffle()) return null;
+        return options.seed() == null ? System.nanoTime() : options.seed();
+    }
+
+    /** FitOptions' batch size, shuffling and seed over in-memory tensors. */
+    private static DataLoader inMemory(List<Tensor> xs, List<Tensor> ys, FitOptions options, Long seed) {
         DataLoader loader = DataLoader.of(xs, ys).batchSize(options.batchSize());
-        return options.shuffle() ? loader.shuffle(options.seed() == null ? System.nanoTime() : options.seed()) : loader;
+        return seed != null ? loader.shuffle(seed) : loader;
     }
 
     /**
@@ -54,10 +62,10 @@ public final class Trainer {
     public static History fit(Trainable target, DataLoader loader, FitOptions options) {
         loader.requireFinite("fit"); // once per dataset, not per batch
         target.prepareTraining();
-        return fitPrepared(target, loader, options);
+        return fitPrepared(target, loader, options, null);
     }
 
-    private static History fitPrepared(Trainable target, DataLoader loader, FitOptions options) {
+    private static History fitPrepared(Trainable target, DataLoader loader, FitOptions options, Long dataSeed) {
         if (loader.size() == 0) throw new IllegalArgumentException("fit: empty dataset (0 samples) for model '" + target.name() + "'");
         DataLoader validation = null;
         if (options.validationX() != null) {
@@ -70,7 +78,7 @@ public final class Trainer {
             loader = parts.train();
             validation = parts.validation();
         }
-        return run(target, loader, validation == null ? null : validation.batchSize(options.batchSize()), options);
+        return run(target, loader, validation == null ? null : validation.batchSize(options.batchSize()), options, dataSeed);
     }
 
     /** Samples kept for training by {@code validationSplit}: {@code n − floor(n · split)}, both parts non-empty. */
@@ -83,7 +91,7 @@ public final class Trainer {
         return nTrain;
     }
 
-    private static History run(Trainable target, DataLoader source, DataLoader validation, FitOptions options) {
+    private static History run(Trainable target, DataLoader source, DataLoader validation, FitOptions options, Long dataSeed) {
         History history = new History();
         List<Callback> callbacks = new ArrayList<>();
         callbacks.add(history);
@@ -92,35 +100,52 @@ public final class Trainer {
 
         if (validation != null) target.evaluator(); // a target that cannot be evaluated fails now, not after an epoch
         target.stopTraining(false);
-        var plan = new Callback.TrainingPlan(options.epochs(), source.batchesPerEpoch(), source.size(), validation != null);
-        for (Callback c : callbacks) c.onTrainBegin(target, plan);
+        var plan = new Callback.TrainingPlan(options.epochs(), source.batchesPerEpoch(), source.size(), validation != null,
+                options.initialEpoch(), dataSeed, target, history);
         Map<String, Double> logs = new LinkedHashMap<>();
-        for (int epoch = 0; epoch < options.epochs() && !target.stopTrainingRequested(); epoch++) {
-            for (Callback c : callbacks) c.onEpochBegin(epoch);
-            for (Metric m : target.trainingMetrics().values()) m.reset();
-            double lossSum = 0;
-            long seen = 0;
-            try (DataLoader.Epoch batches = source.epoch(epoch)) {
-                for (int step = 0; batches.hasNext() && !target.stopTrainingRequested(); step++) {
-                    DataLoader.Batch b = batches.next();
-                    double loss = target.trainStep(b.xs(), b.ys());
-                    lossSum += loss * b.size();
-                    seen += b.size();
-                    logs = metricLogs(target, lossSum / seen);
-                    Map<String, Double> batchLogs = new LinkedHashMap<>(logs);
-                    batchLogs.put("batch_loss", loss);
-                    for (Callback c : callbacks) c.onBatchEnd(step, batchLogs);
-                }
+        try (var _ = InterruptHandler.install(plan::markInterrupted)) { // Ctrl-C: stop after the current step
+            for (Callback c : callbacks) c.onTrainBegin(target, plan);
+            if (plan.dataSeed() != null && !plan.dataSeed().equals(dataSeed)) source = source.seed(plan.dataSeed()); // resumed
+            for (int epoch = plan.initialEpoch(); epoch < options.epochs() && !target.stopTrainingRequested(); epoch++) {
+                Map<String, Double> epochLogs = runEpoch(target, source, validation, epoch, callbacks, plan);
+                if (epochLogs == null) break; // Ctrl-C cut the epoch short: as far as callbacks and the History know, it did not happen
+                logs = epochLogs;
+                plan.epochCompleted(epoch);
+                if (plan.interrupted()) break;
             }
-            if (validation != null && !target.stopTrainingRequested()) {
-                Evaluation val = evaluate(target.evaluator(), validation);
-                for (var e : val.values().entrySet()) logs.put("val_" + e.getKey(), e.getValue());
-            }
-            if (target.optimizer() != null) logs.put("learning_rate", target.optimizer().learningRate());
-            for (Callback c : callbacks) c.onEpochEnd(epoch, logs);
         }
         for (Callback c : callbacks) c.onTrainEnd(logs);
         return history;
+    }
+
+    /** One epoch: its batches, validation and the callbacks; null when Ctrl-C stopped it before its last step. */
+    private static Map<String, Double> runEpoch(Trainable target, DataLoader source, DataLoader validation, int epoch,
+                                                List<Callback> callbacks, Callback.TrainingPlan plan) {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        for (Callback c : callbacks) c.onEpochBegin(epoch);
+        for (Metric m : target.trainingMetrics().values()) m.reset();
+        double lossSum = 0;
+        long seen = 0;
+        try (DataLoader.Epoch batches = source.epoch(epoch)) {
+            for (int step = 0; batches.hasNext() && !target.stopTrainingRequested(); step++) {
+                if (plan.interrupted()) return null;
+                DataLoader.Batch b = batches.next();
+                double loss = target.trainStep(b.xs(), b.ys());
+                lossSum += loss * b.size();
+                seen += b.size();
+                logs = metricLogs(target, lossSum / seen);
+                Map<String, Double> batchLogs = new LinkedHashMap<>(logs);
+                batchLogs.put("batch_loss", loss);
+                for (Callback c : callbacks) c.onBatchEnd(step, batchLogs);
+            }
+        }
+        if (validation != null && !target.stopTrainingRequested()) {
+            Evaluation val = evaluate(target.evaluator(), validation);
+            for (var e : val.values().entrySet()) logs.put("val_" + e.getKey(), e.getValue());
+        }
+        if (target.optimizer() != null) logs.put("learning_rate", target.optimizer().learningRate());
+        for (Callback c : callbacks) c.onEpochEnd(epoch, logs);
+        return logs;
     }
 
     private static Map<String, Double> metricLogs(Trainable target, double meanLoss) {

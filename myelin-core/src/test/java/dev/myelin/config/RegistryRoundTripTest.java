@@ -160,6 +160,22 @@ class RegistryRoundTripTest {
         assertInstanceOf(Adam.class, Registries.OPTIMIZERS.fromJson("adam"), "Keras's string shortcut");
     }
 
+    @Test
+    void aScheduledOptimizerWritesItsScheduleAsLearningRateAsKeras3() {
+        Optimizer adam = new Adam().learningRateSchedule(new CosineDecay(0.01, 50, 0.1, 0.05, 10));
+        Map<?, ?> json = (Map<?, ?>) Json.parse(Json.write(Registries.OPTIMIZERS.toJson(adam)));
+        Map<?, ?> lr = (Map<?, ?>) ((Map<?, ?>) json.get("config")).get("learning_rate");
+        assertEquals("keras.optimizers.schedules", lr.get("module"), "learning_rate: " + lr);
+        assertEquals("CosineDecay", lr.get("class_name"));
+        Map<?, ?> cfg = (Map<?, ?>) lr.get("config");
+        assertEquals(0.01, ((Number) cfg.get("initial_learning_rate")).doubleValue());
+        assertEquals(50, ((Number) cfg.get("decay_steps")).longValue());
+        assertEquals(0.05, ((Number) cfg.get("warmup_target")).doubleValue());
+        Optimizer copy = Registries.OPTIMIZERS.fromJson(json);
+        assertEquals(adam.learningRateSchedule(), copy.learningRateSchedule());
+        assertEquals(adam.learningRate(), copy.learningRate());
+    }
+
     /** Two updates of one weight with fixed gradients; the weight afterwards. */
     private static double[] step(Optimizer o) {
         Parameter p = Parameter.of("w", Tensor.of(new double[] {1, -2, 3, 0.5}, 4));

@@ -89,13 +89,40 @@ class ModelFileTest {
     }
 
     @Test
+    void trainingAfterLoadingEqualsTrainingWithoutSaving() throws IOException {
+        Tensor x = random(21, 64, 6);
+        Tensor y = random(22, 64, 2);
+        java.util.function.Supplier<Sequential> make = () -> {
+            Sequential m = new Sequential(new Dense(16, Activation.RELU).inputShape(6), new Dropout(0.25), new Dense(2));
+            m.seed(8);
+            m.compile(new Adam().learningRateSchedule(new dev.myelin.optim.CosineDecay(0.01, 40)), Loss.MSE);
+            return m;
+        };
+        Sequential original = make.get();
+        original.fit(x, y, FitOptions.epochs(2).batchSize(16).seed(3).verbose(0));
+        Path file = dir.resolve("midway.myelin");
+        original.save(file);
+        Model loaded = Model.load(file);
+        assertEquals(original.optimizer().iterations(), loaded.optimizer().iterations());
+        original.fit(x, y, FitOptions.epochs(3).batchSize(16).seed(4).verbose(0));
+        loaded.fit(x, y, FitOptions.epochs(3).batchSize(16).seed(4).verbose(0));
+        assertSameWeights(original, loaded);
+        for (int i = 0; i < original.weights().size(); i++) {
+            var p = original.weights().get(i);
+            var q = loaded.weights().get(i);
+            original.optimizer().slots(p).forEach((slot, t) ->
+                    assertArrayEquals(t.toFloatArray(), loaded.optimizer().slots(q).get(slot).toFloatArray(), p.name() + "/" + slot));
+        }
+    }
+
+    @Test
     void entriesAreStoredUncompressedInKerasLayout() throws IOException {
         Sequential model = new Sequential(new Dense(2).inputShape(3));
         Path file = dir.resolve("m.myelin");
         model.save(file);
         try (ZipFile zip = new ZipFile(file.toFile())) {
             List<String> names = zip.stream().map(ZipEntry::getName).toList();
-            assertEquals(List.of("metadata.json", "config.json", "model.weights.safetensors"), names);
+            assertEquals(List.of("metadata.json", "config.json", "training_state.json", "model.weights.safetensors"), names);
             zip.stream().forEach(e -> assertEquals(ZipEntry.STORED, e.getMethod(), e.getName() + " stored"));
             Map<?, ?> metadata = (Map<?, ?>) Json.parse(new String(zip.getInputStream(zip.getEntry("metadata.json")).readAllBytes(), StandardCharsets.UTF_8));
             assertEquals("myelin.model", metadata.get("format"));

@@ -3,10 +3,10 @@ package dev.myelin.nn.layers;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
+import dev.myelin.nn.RandomStream;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * Inverted dropout, as Keras: in training each element is zeroed with probability {@code rate} and the
@@ -14,7 +14,8 @@ import java.util.random.RandomGeneratorFactory;
  * the layer is the identity.
  *
  * <p>Randomness: the layer owns a generator, seeded from the build generator (so a seeded model is
- * repeatable) or from {@link #seed(long)}.
+ * repeatable) or from {@link #seed(long)}; {@link #randomState()} captures it so a resumed run draws the
+ * same masks.
  *
  * <p>Shapes: output shape = input shape.
  *
@@ -23,10 +24,9 @@ import java.util.random.RandomGeneratorFactory;
  * <p>Example: {@code new Dropout(0.5).seed(42)}.
  */
 public final class Dropout extends Layer {
-    private static final String ALGORITHM = "L64X128MixRandom";
     private final double rate;
     private Long seed;
-    private RandomGenerator generator;
+    private RandomStream generator;
 
     /** Dropout's configuration: Keras's {@code rate} and {@code seed} (null: drawn from the build generator). */
     public record Config(LayerSettings layer, double rate, Long seed) implements LayerConfig {}
@@ -69,7 +69,18 @@ public final class Dropout extends Layer {
     @Override
     protected void onBuild(Shape inputShape, RandomGenerator rng) {
         long s = seed != null ? seed : rng != null ? rng.nextLong() : RandomGenerator.getDefault().nextLong();
-        generator = RandomGeneratorFactory.of(ALGORITHM).create(s);
+        generator = RandomStream.seeded(s);
+    }
+
+    /** The mask generator's state (null before the layer is built). */
+    @Override
+    public long[] randomState() {
+        return generator == null ? null : generator.state();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        restoreStream(generator, state);
     }
 
     @Override

@@ -116,6 +116,31 @@ public final class Bidirectional extends Layer {
         forwardLayer.checkInput(batchShape);
     }
 
+    /** The forward direction's random state followed by the backward one's (each draws its own masks); null without dropout. */
+    @Override
+    public long[] randomState() {
+        long[] f = forwardLayer.randomState(), b = backwardLayer.randomState();
+        if (f == null || b == null) return null;
+        long[] both = java.util.Arrays.copyOf(f, f.length + b.length);
+        System.arraycopy(b, 0, both, f.length, b.length);
+        return both;
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        if (state == null) {
+            forwardLayer.restoreRandomState(null);
+            backwardLayer.restoreRandomState(null);
+            return;
+        }
+        if (state.length % 2 != 0) {
+            throw new IllegalArgumentException("layer '" + name() + "' (Bidirectional) needs the forward and the backward random states, an even number of longs, got " + state.length);
+        }
+        int half = state.length / 2;
+        forwardLayer.restoreRandomState(java.util.Arrays.copyOfRange(state, 0, half));
+        backwardLayer.restoreRandomState(java.util.Arrays.copyOfRange(state, half, state.length));
+    }
+
     @Override
     protected void onBuild(Shape inputShape, RandomGenerator rng) {
         forwardLayer.build(inputShape, rng);

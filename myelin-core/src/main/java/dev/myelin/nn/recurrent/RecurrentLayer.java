@@ -3,6 +3,7 @@ package dev.myelin.nn.recurrent;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.Parameter;
+import dev.myelin.nn.RandomStream;
 import dev.myelin.nn.init.GlorotUniform;
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.nn.init.Orthogonal;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * The part that {@link SimpleRNN}, {@link LSTM} and {@link GRU} share, with Keras's semantics: options
@@ -68,7 +68,6 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         }
     }
 
-    private static final String ALGORITHM = "L64X128MixRandom";
     protected final int units;
     private boolean returnSequences;
     private boolean returnState;
@@ -77,7 +76,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     private double recurrentDropout;
     private Boolean fused;
     private Long seed;
-    private RandomGenerator generator;
+    private RandomStream generator;
     protected boolean useBias = true;
     protected Initializer kernelInitializer = new GlorotUniform();
     protected Initializer recurrentInitializer = new Orthogonal();
@@ -310,7 +309,19 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         recurrentKernel = addWeight("recurrent_kernel", Shape.of(units, g), recurrentInitializer, rng);
         if (useBias) bias = addWeight("bias", biasShape(), biasInitializer, rng);
         long s = seed != null ? seed : rng != null ? rng.nextLong() : RandomGenerator.getDefault().nextLong();
-        generator = RandomGeneratorFactory.of(ALGORITHM).create(s);
+        generator = RandomStream.seeded(s);
+    }
+
+    /** The dropout masks' generator state; null without dropout (nothing drawn) or before the layer is built. */
+    @Override
+    public long[] randomState() {
+        return generator == null || (dropout == 0 && recurrentDropout == 0) ? null : generator.state();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        if (state == null && (dropout == 0 && recurrentDropout == 0)) return;
+        restoreStream(generator, state);
     }
 
     @Override

@@ -83,6 +83,17 @@ public final class TimeDistributed extends Layer {
         return layer;
     }
 
+    /** The inner layer's random state (one generator shared by all steps). */
+    @Override
+    public long[] randomState() {
+        return layer.randomState();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        layer.restoreRandomState(state);
+    }
+
     @Override
     protected Shape computeOutputShape(Shape inputShape) {
         if (inputShape.rank() < 2) throw shapeError("input of shape [batch, time, ...] (at least 3 dimensions)", inputShape);

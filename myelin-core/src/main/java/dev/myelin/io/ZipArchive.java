@@ -1,8 +1,6 @@
-package dev.myelin.models;
+package dev.myelin.io;
 
 import dev.myelin.backend.MemoryCheck;
-import dev.myelin.io.AtomicFiles;
-import dev.myelin.io.FileFormatException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,17 +15,17 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
- * The zip container of a model file, as Keras's {@code .keras}: named entries stored uncompressed (so that
+ * The zip container of model and training-state files, as Keras's {@code .keras}: named entries stored uncompressed (so that
  * weights could be read in place), written atomically. Reading looks up the entries it knows by their fixed
  * names and never extracts anything to disk; each entry's size is checked against its limit and the memory
  * available before it is read, and its CRC-32 is checked after, so that a flipped bit in the weights is
  * refused rather than loaded.
  */
-final class ModelArchive {
-    private ModelArchive() {}
+public final class ZipArchive {
+    private ZipArchive() {}
 
     /** Writes {@code entries} (name to bytes, in order) as a zip of stored entries, atomically. */
-    static void write(Path file, Map<String, byte[]> entries) throws IOException {
+    public static void write(Path file, Map<String, byte[]> entries) throws IOException {
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
             for (var e : entries.entrySet()) {
@@ -55,9 +53,9 @@ final class ModelArchive {
      * @throws FileFormatException when the file is not a zip, an entry exceeds its limit, is compressed with
      *     something other than deflate/store, or fails its CRC
      */
-    static Map<String, byte[]> read(Path file, Map<String, Long> limits) throws IOException {
+    public static Map<String, byte[]> read(Path file, Map<String, Long> limits) throws IOException {
         if (!Files.isRegularFile(file)) {
-            if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such model file");
+            if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "no such file");
             throw new IOException(file + " is not a regular file (a folder?)");
         }
         Map<String, byte[]> out = new LinkedHashMap<>();
