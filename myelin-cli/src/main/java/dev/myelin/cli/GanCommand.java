@@ -65,6 +65,9 @@ public final class GanCommand implements Callable<Integer> {
     @Option(names = "--classifier-epochs", defaultValue = "2", description = "Epochs of the --quality classifier (default: ${DEFAULT-VALUE}).")
     int classifierEpochs;
 
+    @Option(names = "--save", paramLabel = "FILE", description = "Save the trained GAN to FILE (GAN.save: both models, settings, optimizer states), e.g. gan.myelin.")
+    Path save;
+
     @Override
     public Integer call() throws Exception {
         common.applyThreads();
@@ -79,6 +82,7 @@ public final class GanCommand implements Callable<Integer> {
         if (limit != null) OptionChecks.atLeast("--limit", limit, 1);
         if (quality) OptionChecks.atLeast("--classifier-epochs", classifierEpochs, 1);
         OptionChecks.writableFolder("--out", common.out);
+        if (save != null) SavedModels.checkTarget("--save", save);
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         TrainTest split = TrainingRun.load(dir);
         Tensor images = split.train().x();
@@ -118,6 +122,11 @@ public final class GanCommand implements Callable<Integer> {
         System.out.println("wrote " + samples + " (and one grid per epoch)");
         System.out.println("wrote " + curves);
         System.out.printf(Locale.ROOT, "final: d_loss %.4f, g_loss %.4f, d_accuracy %.4f%n", history.last("d_loss"), history.last("g_loss"), history.last("d_accuracy"));
+        if (save != null) {
+            gan.save(save);
+            System.out.printf(Locale.ROOT, "saved GAN to %s (%,d params, %.1f MB)%n", save,
+                    gan.generator().countParams() + gan.discriminator().countParams(), Files.size(save) / 1e6);
+        }
         if (quality) GanQuality.run(gan, split, classifierEpochs, common.seed, System.out);
         return 0;
     }

@@ -24,11 +24,14 @@ public final class LstmCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model to FILE (with Fashion-MNIST's class names), e.g. lstm.myelin.")
+    Path save;
+
     @Override
     public Integer call() throws Exception {
         common.applyThreads();
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
-        new TrainingRun("lstm", dir, common.epochs, batchSize, lr, common.seed, 0, common.out, "lstm-sequential-fashion-mnist").run(System.out);
+        new TrainingRun("lstm", dir, common.epochs, batchSize, lr, common.seed, 0, common.out, "lstm-sequential-fashion-mnist", null, save).run(System.out);
         return 0;
     }
 }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 /** Entry point of the {@code myelin} command. */
 @Command(name = "myelin", mixinStandardHelpOptions = true, version = "myelin 0.1.0",
         description = "Myelin: deep learning for Java.",
-        subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ExampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ExampleCommand.class, BenchCommand.class,
+                SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, FineTuneCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
 

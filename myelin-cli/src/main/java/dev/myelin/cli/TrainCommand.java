@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** {@code myelin train}: a seed model or a JSON-described one on an image data folder. */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = {"Train a model on a data folder (IDX files as MNIST / Fashion-MNIST, or CIFAR-10 binary batches),",
-                "evaluate it on the test split and write PNG plots. Pixels are scaled to [0, 1]; Adam, sparse categorical cross-entropy."})
+                "evaluate it on the test split, write PNG plots and, with --save, the model file. Pixels are scaled to [0, 1]; Adam, sparse categorical cross-entropy."})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonTrainingOptions common;
@@ -29,6 +29,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation-split", defaultValue = "0", description = "Fraction of the training data held out for validation (default: ${DEFAULT-VALUE}).")
     double validationSplit;
 
+    @Option(names = "--classes", paramLabel = "IDS", description = "Train and test on these classes only, labels kept (such as 0-4 or 0,2,5-7; default: all).")
+    String classes;
+
+    @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model to FILE (Model.save: architecture, weights, compile settings,"
+            + " class names of Fashion-MNIST / CIFAR-10), e.g. model.myelin.")
+    Path save;
+
     @Override
     public Integer call() throws Exception {
         common.applyThreads();
@@ -37,9 +44,10 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("train --model cnn-cifar needs CIFAR-10: give --data DIR, a folder with the binary batches"
                     + " data_batch_1.bin ... data_batch_5.bin and test_batch.bin (cifar-10-binary.tar.gz, unpacked); the bundled data are Fashion-MNIST");
         }
+        ClassSelection picked = classes == null ? null : ClassSelection.parse("--classes", classes);
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         String stem = Path.of(model).getFileName().toString().replaceFirst("\\.json$", "");
-        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem).run(System.out);
+        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem, picked, save).run(System.out);
         return 0;
     }
 }

@@ -27,7 +27,7 @@ import java.util.Locale;
  * one with Adam and sparse categorical cross-entropy, evaluate on the test split, and write PNG plots.
  */
 record TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed,
-                   double validationSplit, Path out, String title) {
+                   double validationSplit, Path out, String title, ClassSelection classes, Path save) {
     /** The options' checks, before any data is read: each a one-line error naming the option. */
     TrainingRun {
         OptionChecks.atLeast("--epochs", epochs, 1);
@@ -36,10 +36,22 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         OptionChecks.fraction("--validation-split", validationSplit);
     }
 
+    /** A run on every class of the data, saving nothing. */
+    TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed, double validationSplit, Path out, String title) {
+        this(model, data, epochs, batchSize, learningRate, seed, validationSplit, out, title, null, null);
+    }
+
     /** Runs; prints the summary, the progress bar and {@code test accuracy: 0.xxxx}; returns the evaluation. */
     Evaluation run(PrintStream log) throws IOException {
         if (out != null) OptionChecks.writableFolder("--out", out); // now, not after training
+        if (save != null) SavedModels.checkTarget("--save", save);
         TrainTest split = load(data);
+        if (classes != null) {
+            int numClasses = numClasses(split);
+            split = new TrainTest(classes.keep(split.train(), numClasses, "the training data in " + data),
+                    classes.keep(split.test(), numClasses, "the test data in " + data));
+            log.printf(Locale.ROOT, "classes: %s (labels kept)%n", classes);
+        }
         Tensor xTrain = split.train().x().div(255.0), yTrain = split.train().y();
         Tensor xTest = split.test().x().div(255.0), yTest = split.test().y();
         log.printf(Locale.ROOT, "data: %s: %d training and %d test samples of shape %s, %d thread(s)%n",
@@ -69,29 +81,39 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
             log.println("wrote " + curves);
             if (test.confusionMatrix() != null) {
                 Path confusion = out.resolve(stem + "-confusion.png");
-                List<String> names = test.confusionMatrix().counts().length == 10 && isFashion(data) ? FashionMnist.CLASS_NAMES : List.of();
+                List<String> names = classNames(data, test.confusionMatrix().counts().length);
                 Plots.confusion(test.confusionMatrix().counts(), names, title + ": confusion matrix (test)", confusion);
                 log.println("wrote " + confusion);
             }
         }
         log.printf(Locale.ROOT, "test accuracy: %.4f%n", test.get("accuracy"));
+        if (save != null) {
+            m.classNames(classNames(data, ModelInputs.numClasses(m)));
+            SavedModels.save(m, save, log);
+        }
         return test;
     }
 
-    /**
-     * Images as the model's input when only the layout differs: the seed LSTM reads a 28×28×1 image as 28
-     * time steps of 28 pixels. Any other mismatch is left for the model's own shape error.
-     */
+    /** Images as the model's input when only the layout differs (see {@link ModelInputs#reshapedIfSameSize}). */
     private static Tensor asModelInput(Model m, Tensor x) {
-        if (m.inputs().isEmpty()) return x;
-        int[] want = m.inputs().get(0).shape().toArray();
-        int per = 1;
-        for (int d : want) per *= d;
-        if (x.rank() == want.length + 1 || x.dim(0) == 0 || x.size() / x.dim(0) != per) return x;
-        int[] dims = new int[want.length + 1];
-        dims[0] = x.dim(0);
-        System.arraycopy(want, 0, dims, 1, want.length);
-        return x.reshape(dims);
+        return ModelInputs.reshapedIfSameSize(m, x);
+    }
+
+    /**
+     * The class names of a known data set for a model with {@code outputs} classes: CIFAR-10's or
+     * Fashion-MNIST's ten; none for other data (MNIST digits are their own names) or another class count.
+     */
+    static List<String> classNames(Path dir, int outputs) {
+        List<String> names = isCifar(dir) ? Cifar10.CLASS_NAMES : isFashion(dir) ? FashionMnist.CLASS_NAMES : List.of();
+        return names.size() == outputs ? names : List.of();
+    }
+
+    /** The number of classes of a labelled split: its largest label plus one. */
+    static int numClasses(TrainTest split) {
+        float max = 0;
+        for (float v : split.train().y().toFloatArray()) max = Math.max(max, v);
+        for (float v : split.test().y().toFloatArray()) max = Math.max(max, v);
+        return (int) max + 1;
     }
 
     private Model buildModel() throws IOException {
@@ -103,10 +125,14 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         return dir.toString().toLowerCase(Locale.ROOT).contains("fashion");
     }
 
+    private static boolean isCifar(Path dir) {
+        return Files.exists(dir.resolve("test_batch.bin")) || Files.exists(dir.resolve("data_batch_1.bin"));
+    }
+
     /** CIFAR-10 binary batches when the folder has them, IDX files otherwise. */
     static TrainTest load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException("data folder " + dir + " does not exist or is not a folder");
-        if (Files.exists(dir.resolve("test_batch.bin")) || Files.exists(dir.resolve("data_batch_1.bin"))) return Cifar10.load(dir);
+        if (isCifar(dir)) return Cifar10.load(dir);
         return MnistFormat.load(dir);
     }
 }

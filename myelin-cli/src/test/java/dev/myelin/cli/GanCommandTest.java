@@ -41,6 +41,20 @@ class GanCommandTest {
     }
 
     @Test
+    void saveWritesAGanFileThatLoadsAndGenerates(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("gan.myelin");
+        GanCommand command = parse("--model", "dense", "--epochs", "1", "--limit", "64", "--batch-size", "32", "--seed", "3",
+                "--out", dir.resolve("out").toString(), "--data", subset().toString(), "--save", file.toString());
+        assertEquals(0, command.call());
+        dev.myelin.gan.GAN loaded = dev.myelin.gan.GAN.load(file);
+        dev.myelin.tensor.Tensor z = dev.myelin.tensor.Tensor.zeros(2, loaded.generator().inputs().getFirst().shape().toArray()[0]);
+        assertEquals(2, loaded.generate(z).dim(0));
+        var err = assertThrows(IOException.class, () -> parse("--epochs", "1", "--out", dir.toString(), "--data", subset().toString(),
+                "--save", dir.toString()).call());
+        assertTrue(err.getMessage().contains("--save " + dir + " is a folder"), err.getMessage());
+    }
+
+    @Test
     void dcganRuns(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out");
         assertEquals(0, parse("--model", "dcgan", "--filters", "8", "--epochs", "1", "--limit", "64", "--batch-size", "32",

@@ -1,0 +1,46 @@
+package dev.myelin.cli;
+
+import dev.myelin.models.Model;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Model files on the command line: {@code --save FILE} after training, and the FILE of {@code summary}, {@code evaluate}, {@code predict}, {@code fine-tune}. */
+final class SavedModels {
+    private SavedModels() {}
+
+    /**
+     * Loads a model file ({@link Model#load}).
+     *
+     * @throws IOException when the file is missing, a folder, or not a model file (the message names it and the problem)
+     */
+    static Model load(Path file) throws IOException {
+        if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
+        if (Files.isDirectory(file)) throw new IOException("model file " + file + " is a folder; expected a file written by --save (Model.save)");
+        return Model.load(file);
+    }
+
+    /**
+     * Checks, before training, that {@code option}'s {@code file} can be written: not a folder, in a folder that
+     * can be created and written.
+     */
+    static void checkTarget(String option, Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new IOException(option + " " + file + " is a folder; expected a file name such as model.myelin");
+        Path folder = file.toAbsolutePath().getParent();
+        if (folder != null) OptionChecks.writableFolder(option, folder);
+    }
+
+    /** Saves {@code m} (atomically) and prints {@code saved model to FILE (N params, X MB)}. */
+    static void save(Model m, Path file, PrintStream log) throws IOException {
+        m.save(file);
+        log.printf(Locale.ROOT, "saved model to %s (%,d params, %.1f MB)%n", file, m.countParams(), Files.size(file) / 1e6);
+    }
+
+    /** {@code model 'name' (FILE)}: how messages name a loaded model. */
+    static String describe(Model m, Path file) {
+        return "model '" + m.name() + "' (" + file + ")";
+    }
+}
