@@ -49,8 +49,9 @@ class WriterKillTest {
     void killedWritersNeverLeavePartialFiles() throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         SplittableRandom rng = new SplittableRandom(7);
-        int kills = 12, leftovers = 0;
-        for (int k = 0; k < kills; k++) {
+        int leftovers = 0;
+        // 12 kills at least; more (up to 60) until one lands inside a write, which on a fast disk can take a while
+        for (int k = 0; k < 60 && (k < 12 || leftovers == 0); k++) {
             Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                     WriterKillTest.class.getName(), dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             // wait for the first round to finish (the JVM has started), then kill at a random moment
