@@ -22,13 +22,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code myelin fine-tune FILE --classes 5-9}: transfer learning from a model file. The saved model's last
- * layer is replaced by a new softmax head for the chosen classes, its other layers frozen, and the head
+ * {@code myelin fine-tune FILE --classes 5-9}: transfer learning from a model file. The saved model's
+ * classifier (the layers above its convolutional base) is replaced by a new softmax head for the chosen classes, its other layers frozen, and the head
  * trained on a few labelled images; the same network trained from scratch on the same images shows the gain.
  */
 @Command(name = "fine-tune", mixinStandardHelpOptions = true,
         description = {"Transfer learning: a new head on a model file, trained on a few images.",
-                "Replaces the model's last layer (or those above --cut-at) by a new softmax head for --classes (labelled 0..k-1",
+                "Replaces the model's classifier (the layers above its last Flatten or global pooling, or above --cut-at) by a new softmax head for --classes (labelled 0..k-1",
                 "in the order given), freezes the layers below it (--no-freeze-base trains them too), trains on --samples labelled",
                 "training images of those classes (drawn with --seed), and prints the test accuracy on those classes next to that",
                 "of the same network trained from scratch on the same images (--no-compare-scratch skips it).",
@@ -59,7 +59,7 @@ public final class FineTuneCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--cut-at", paramLabel = "LAYER", description = "Keep the layers up to this one (by name, as summary prints it) under the new head"
-            + " (default: every layer but the last).")
+            + " (default: the convolutional base, up to the last Flatten or global pooling layer; without one, every layer but the last).")
     String cutAt;
 
     @Option(names = "--freeze-base", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -127,9 +127,9 @@ public final class FineTuneCommand implements Callable<Integer> {
         }
     }
 
-    /** What the new head reads: the output of {@code --cut-at}'s layer, or what the last layer reads. */
+    /** What the new head reads: the output of {@code --cut-at}'s layer, or of the convolutional base (the last Flatten or global pooling; else what the last layer reads). */
     private SymbolicTensor features(Model base, String model) {
-        if (cutAt == null) return TransferLearning.belowHead(base);
+        if (cutAt == null) return TransferLearning.convolutionalBase(base);
         Layer layer = base.layers().stream().filter(l -> l.name().equals(cutAt)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("--cut-at " + cutAt + ": " + model + " has no layer of that name; its layers are "
                         + base.layers().stream().map(Layer::name).toList()));

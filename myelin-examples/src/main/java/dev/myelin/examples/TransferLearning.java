@@ -72,6 +72,22 @@ public final class TransferLearning {
     }
 
     /**
+     * The features of the model's convolutional base, as Keras's {@code include_top=False}: the output of its
+     * last {@code Flatten} or global pooling layer, so that the new head replaces the whole classifier on top
+     * (the dense layers learned to separate the old classes, and carry over worse than the convolutions);
+     * {@link #belowHead} when the model has no such layer above a layer with weights (an MLP).
+     */
+    public static SymbolicTensor convolutionalBase(Model base) {
+        SymbolicTensor last = null;
+        boolean trainedBelow = false; // a Flatten at the input (an MLP on images) has no base under it
+        for (Layer l : base.layers()) {
+            if (trainedBelow && (l instanceof dev.myelin.nn.layers.Flatten || l instanceof dev.myelin.nn.layers.GlobalPooling2D)) last = l.output();
+            trainedBelow |= !l.weights().isEmpty();
+        }
+        return last != null ? last : belowHead(base);
+    }
+
+    /**
      * What the last layer of a one-input, one-output model reads: the features a new head goes on
      * ("everything but the head").
      *
