@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 /**
  * A file name with placeholders, the subset of Python's {@code str.format} that Keras's {@code ModelCheckpoint}
  * filepaths use: {@code {epoch}} (1-based), any log key ({@code {val_loss}}), each with an optional format
- * {@code [0][width][.precision][d|f|e]} ({@code {epoch:02d}}, {@code {val_loss:.4f}}); {@code {{} and
- * {@code }}} stand for braces. A value without a format is written as Java's shortest round-tripping decimal.
+ * {@code [0][width][.precision][d|f|e]} ({@code {epoch:02d}}, {@code {val_loss:.4f}}); a doubled brace
+ * stands for a brace. A value without a format is written as Java's shortest round-tripping decimal.
  * Parsed once, so a malformed pattern is refused when the callback is made.
  */
 final class PathPattern {
