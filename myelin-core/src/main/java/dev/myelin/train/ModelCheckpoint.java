@@ -23,9 +23,11 @@ import java.util.Objects;
  *
  * <p>With {@link #saveBestOnly}, a save happens only when {@code monitor} (default {@code "val_loss"})
  * improved on the best value this callback has seen ({@link Monitor#auto} picks the direction from the name
- * unless {@link #mode} sets it); a pattern without placeholders then always holds the best model. The best
- * value lives in this object: it starts over in each {@code fit}, and is not part of a
- * {@link BackupAndRestore} backup.
+ * unless {@link #mode} sets it); a pattern without placeholders then always holds the best model. The
+ * monitored key must be in the logs (Keras warns and skips; here it is an error naming the keys there are).
+ * The best value lives in this object, as in Keras: it carries over to the next {@code fit} with the same
+ * callback, and is not part of a {@link BackupAndRestore} backup (a run resumed in a new process starts
+ * from the worst value again).
  *
  * <p>Example:
  * <pre>{@code
@@ -44,7 +46,7 @@ public final class ModelCheckpoint implements Callback {
     private int verbose;
     private PrintStream out = System.out;
     private Trainable model;
-    private double best;
+    private Double best; // null: nothing compared yet
 
     /**
      * A checkpoint written to {@code filepathPattern} after every epoch.
@@ -95,7 +97,6 @@ public final class ModelCheckpoint implements Callback {
     @Override
     public void onTrainBegin(Trainable m, TrainingPlan plan) {
         model = m;
-        best = monitorMode().worst();
     }
 
     @Override
@@ -111,21 +112,21 @@ public final class ModelCheckpoint implements Callback {
             throw new IllegalArgumentException("ModelCheckpoint monitors '" + monitor + "', which is not in the logs " + logs.keySet()
                     + (monitor.startsWith("val_") ? " (validation values need validationSplit or validationData)" : ""));
         }
-        if (monitorMode().improves(current, best, 0)) {
+        if (monitorMode().improves(current, best(), 0)) {
             if (verbose > 0) {
-                out.println("Epoch " + (epoch + 1) + ": " + monitor + " improved from " + python(best) + " to " + python(current)
+                out.println("Epoch " + (epoch + 1) + ": " + monitor + " improved from " + python(best()) + " to " + python(current)
                         + ", saving model to " + file);
             }
             best = current;
             save(file);
         } else if (verbose > 0) {
-            out.println("Epoch " + (epoch + 1) + ": " + monitor + " did not improve from " + python(best));
+            out.println("Epoch " + (epoch + 1) + ": " + monitor + " did not improve from " + python(best()));
         }
     }
 
-    /** The best monitored value so far (the worst possible before the first save). */
+    /** The best monitored value so far (the worst possible, +∞ or −∞, before the first save). */
     public double best() {
-        return best;
+        return best != null ? best : monitorMode().worst();
     }
 
     private Monitor monitorMode() {

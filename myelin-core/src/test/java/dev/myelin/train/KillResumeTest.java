@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.io.AtomicFiles;
+import dev.myelin.io.Safetensors;
 import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.models.Model;
@@ -45,12 +46,16 @@ class KillResumeTest {
     private static final int TRIALS = 20;
     private static final String TRAINING = "training";
     private static final String DONE = "done";
+    private static final String EPOCH = "epoch ";
 
     @TempDir Path dir;
 
     // ---- the child: trains, and writes its results ----
 
-    /** {@code args[0]}: the run's folder. Prints {@value #TRAINING} when fit's loop starts and {@value #DONE} at the end. */
+    /**
+     * {@code args[0]}: the run's folder. Prints {@value #TRAINING} when fit's loop starts (after a resume),
+     * {@code epoch E} as each epoch begins, and {@value #DONE} at the end.
+     */
     public static void main(String[] args) throws IOException {
         Path work = Path.of(args[0]);
         RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(2026);
@@ -67,6 +72,12 @@ class KillResumeTest {
             @Override
             public void onTrainBegin(Trainable m, TrainingPlan plan) {
                 System.out.println(TRAINING); // after BackupAndRestore resumed: the parent kills from here on
+                System.out.flush();
+            }
+
+            @Override
+            public void onEpochBegin(int epoch) {
+                System.out.println(EPOCH + epoch);
                 System.out.flush();
             }
         };
@@ -133,8 +144,10 @@ class KillResumeTest {
         Child ref = start(reference);
         assertEquals(TRAINING, ref.lines.readLine(), "the child reports that it trains");
         long trainStart = System.nanoTime();
+        for (int e = 0; e < EPOCHS; e++) assertEquals(EPOCH + e, ref.lines.readLine());
         assertEquals(DONE, ref.lines.readLine());
         long trainMillis = Math.max(1, (System.nanoTime() - trainStart) / 1_000_000);
+        long epochMillis = Math.max(1, trainMillis / EPOCHS);
         assertEquals(0, ref.process.waitFor());
         Result expected = Result.of(reference);
         assertEquals(EPOCHS, expected.history.lines().findFirst().orElseThrow().split(" ").length - 1, expected.history);
@@ -143,13 +156,21 @@ class KillResumeTest {
         SplittableRandom random = new SplittableRandom(10);
         int killedWhileRunning = 0, killedWithBackup = 0, temporaryLeftByKills = 0;
         List<Integer> backupEpochs = new ArrayList<>();
+        List<String> killedAt = new ArrayList<>();
         for (int trial = 0; trial < TRIALS; trial++) {
             Path work = dir.resolve("trial-" + trial);
             Child c = start(work);
             assertEquals(TRAINING, c.lines.readLine(), "trial " + trial + ": the child reports that it trains");
-            Thread.sleep(random.nextLong(trainMillis * 4 / 5)); // within the reference's training time, with a margin for a faster child
+            // a random moment of training, whatever the machine's speed: some time into (or just after) a random epoch,
+            // which takes in the writes of the backup and checkpoints at its end
+            String target = EPOCH + random.nextInt(EPOCHS);
+            for (String line = c.lines.readLine(); !target.equals(line); line = c.lines.readLine()) {
+                assertTrue(line != null && line.startsWith(EPOCH), "trial " + trial + ": the child said " + line + " before " + target);
+            }
+            Thread.sleep(random.nextLong(2 * epochMillis));
             if (c.process.isAlive()) killedWhileRunning++;
             c.process.destroyForcibly().waitFor(); // SIGKILL: no finally block, no shutdown hook runs
+            killedAt.add(target.substring(EPOCH.length()));
 
             // whatever the moment, the files there are whole
             Path backup = work.resolve("backup/" + BackupAndRestore.FILE_NAME);
@@ -161,6 +182,8 @@ class KillResumeTest {
                 Path checkpoint = work.resolve("checkpoints/" + name);
                 if (Files.exists(checkpoint)) Model.load(checkpoint);
             }
+            if (Files.exists(work.resolve("out/final.safetensors"))) Safetensors.read(work.resolve("out/final.safetensors"));
+            if (Files.exists(work.resolve("out/final.snapshot"))) SnapshotFile.read(work.resolve("out/final.snapshot"));
             temporaryLeftByKills += temporaryFiles(work).size();
 
             runToEnd(work); // the same program again: it resumes from the backup
@@ -173,8 +196,8 @@ class KillResumeTest {
         }
         long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
         System.out.println("KillResumeTest: " + TRIALS + " kills in " + seconds + " s (training " + trainMillis + " ms); " + killedWhileRunning
-                + " while running, " + killedWithBackup + " with a backup " + backupEpochs + ", " + temporaryLeftByKills + " temporary files left by kills");
-        assertTrue(killedWhileRunning >= TRIALS * 3 / 4, "most kills should land while the child trains: " + killedWhileRunning + " of " + TRIALS);
+                + " while running (in epochs " + killedAt + "), " + killedWithBackup + " with a backup " + backupEpochs + ", " + temporaryLeftByKills + " temporary files left by kills");
+        assertTrue(killedWhileRunning >= TRIALS * 3 / 4, "most kills should land while the child runs: " + killedWhileRunning + " of " + TRIALS);
         assertTrue(killedWithBackup >= TRIALS / 2, "most kills should land after some epochs: " + killedWithBackup + " of " + TRIALS + " " + backupEpochs);
     }
 }

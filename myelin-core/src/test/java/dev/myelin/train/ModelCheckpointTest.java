@@ -163,6 +163,16 @@ class ModelCheckpointTest {
     }
 
     @Test
+    void theBestValueCarriesOverToTheNextFitAsInKeras() throws IOException {
+        var checkpoint = new ModelCheckpoint(dir.resolve("b-{epoch}.myelin").toString());
+        feed(checkpoint, "val_loss", 0.5, 0.4);
+        String printed = feed(checkpoint, "val_loss", 0.45, 0.3);
+        assertEquals(List.of("b-1.myelin", "b-2.myelin"), files(), "the second fit saved only its epoch 2");
+        assertTrue(printed.contains("Epoch 1: val_loss did not improve from 0.40000"), printed);
+        assertTrue(printed.contains("Epoch 2: val_loss improved from 0.40000 to 0.30000"), printed);
+    }
+
+    @Test
     void bestOnlyWithOneNameKeepsTheBestModel() throws IOException {
         Model m = model();
         History h = m.fit(X, Y, options(4, new ModelCheckpoint(dir.resolve("best.myelin").toString()).saveBestOnly(true)));
