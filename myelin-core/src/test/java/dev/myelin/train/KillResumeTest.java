@@ -81,7 +81,7 @@ class KillResumeTest {
                 System.out.flush();
             }
         };
-        History history = model.fit(x, y, FitOptions.epochs(EPOCHS).batchSize(16).seed(7).validationSplit(0.2).verbose(0).callbacks(
+        History history = model.fit(x, y, FitOptions.epochs(EPOCHS).batchSize(32).seed(7).validationSplit(0.2).verbose(0).callbacks(
                 new BackupAndRestore(work.resolve("backup")),
                 new ModelCheckpoint(work.resolve("checkpoints/last.myelin").toString()),
                 new ModelCheckpoint(work.resolve("checkpoints/best.myelin").toString()).saveBestOnly(true),
@@ -112,8 +112,8 @@ class KillResumeTest {
         return new Child(p, new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)));
     }
 
-    /** Runs a child to the end; fails with its stderr unless it completes. */
-    private static void runToEnd(Path work) throws IOException, InterruptedException {
+    /** Runs a child to the end and returns what it printed; fails with its stderr unless it completes. */
+    private static List<String> runToEnd(Path work) throws IOException, InterruptedException {
         Child c = start(work);
         List<String> out = new ArrayList<>();
         for (String line; (line = c.lines.readLine()) != null; ) out.add(line);
@@ -121,6 +121,7 @@ class KillResumeTest {
         if (rc != 0 || !out.contains(DONE)) {
             throw new AssertionError("the run in " + work + " ended with " + rc + ", output " + out + ", stderr:\n" + Files.readString(work.resolve("stderr.txt")));
         }
+        return out;
     }
 
     private static List<Path> temporaryFiles(Path work) throws IOException {
@@ -174,9 +175,11 @@ class KillResumeTest {
 
             // whatever the moment, the files there are whole
             Path backup = work.resolve("backup/" + BackupAndRestore.FILE_NAME);
+            int resumeAt = 0;
             if (Files.exists(backup)) {
                 killedWithBackup++;
-                backupEpochs.add(SnapshotFile.read(backup).epochsDone());
+                resumeAt = SnapshotFile.read(backup).epochsDone();
+                backupEpochs.add(resumeAt);
             }
             for (String name : List.of("last.myelin", "best.myelin")) {
                 Path checkpoint = work.resolve("checkpoints/" + name);
@@ -186,7 +189,9 @@ class KillResumeTest {
             if (Files.exists(work.resolve("out/final.snapshot"))) SnapshotFile.read(work.resolve("out/final.snapshot"));
             temporaryLeftByKills += temporaryFiles(work).size();
 
-            runToEnd(work); // the same program again: it resumes from the backup
+            List<String> printed = runToEnd(work); // the same program again: it resumes from the backup
+            assertEquals(List.of(TRAINING, resumeAt < EPOCHS ? EPOCH + resumeAt : DONE), printed.subList(0, 2),
+                    "trial " + trial + ": the run goes on after the backup's epochs (and a from-scratch rerun would not prove anything)");
             Result actual = Result.of(work);
             assertArrayEquals(expected.weights, actual.weights, "trial " + trial + ": final weights file");
             ResumeTest.assertSameState(expected.state, actual.state);
