@@ -3,6 +3,8 @@ package dev.myelin.train;
 import dev.myelin.metrics.Metric;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -81,6 +83,28 @@ public interface Trainable {
      */
     default void restore(TrainingSnapshot snapshot) {
         throw new UnsupportedOperationException("'" + name() + "' (" + getClass().getSimpleName() + ") cannot be restored from a training snapshot");
+    }
+
+    /**
+     * Saves the whole target in one file, atomically (what {@link ModelCheckpoint} writes; {@code Model}
+     * saves its architecture, weights and training state).
+     *
+     * @throws IOException when the file cannot be written
+     * @throws UnsupportedOperationException for a target that cannot be saved as one file
+     */
+    default void save(Path file) throws IOException {
+        throw new UnsupportedOperationException("'" + name() + "' (" + getClass().getSimpleName() + ") cannot be saved to a file; cannot write " + file);
+    }
+
+    /**
+     * Saves the weights alone, atomically (what {@link ModelCheckpoint#saveWeightsOnly} writes; {@code Model}
+     * writes safetensors by full weight name).
+     *
+     * @throws IOException when the file cannot be written
+     * @throws UnsupportedOperationException for a target whose weights cannot be saved to a file
+     */
+    default void saveWeights(Path file) throws IOException {
+        throw new UnsupportedOperationException("'" + name() + "' (" + getClass().getSimpleName() + ") cannot save its weights to a file; cannot write " + file);
     }
 
     /** Asks {@code fit} to stop after the current batch (used by {@link EarlyStopping}, {@link TerminateOnNaN}). */
