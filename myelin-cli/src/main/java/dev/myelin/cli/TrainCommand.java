@@ -36,8 +36,22 @@ public final class TrainCommand implements Callable<Integer> {
             + " class names of Fashion-MNIST / CIFAR-10), e.g. model.myelin.")
     Path save;
 
+    @Option(names = "--backup", paramLabel = "DIR", description = "Write the whole training state to DIR after every epoch (deleted when the run"
+            + " completes). After an interruption (Ctrl-C, a crash, kill -9) run the same command again: it resumes from the last epoch and ends"
+            + " exactly as an uninterrupted run would.")
+    Path backup;
+
+    @Option(names = "--resume", description = "Resume from the backup in --backup DIR, and fail if there is none (without --resume a backup found"
+            + " there is resumed too).")
+    boolean resume;
+
     @Override
     public Integer call() throws Exception {
+        if (resume && backup == null) throw new IllegalArgumentException("--resume needs --backup DIR, the folder the interrupted run wrote its backup to");
+        if (resume && !java.nio.file.Files.exists(backup.resolve(dev.myelin.train.BackupAndRestore.FILE_NAME))) {
+            throw new IllegalArgumentException("--resume: there is no backup to resume in " + backup + " (no " + dev.myelin.train.BackupAndRestore.FILE_NAME
+                    + "): the run completed, or was started without --backup " + backup);
+        }
         common.applyThreads();
         if (data == null && model.equals("cnn-cifar")) {
             // Nothing of CIFAR-10 is bundled: say so before anything is built or printed.
@@ -47,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
         ClassSelection picked = classes == null ? null : ClassSelection.parse("--classes", classes);
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         String stem = Path.of(model).getFileName().toString().replaceFirst("\\.json$", "");
-        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem, picked, save).run(System.out);
+        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem, picked, save, backup).run(System.out);
         return 0;
     }
 }

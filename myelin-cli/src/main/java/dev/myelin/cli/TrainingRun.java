@@ -11,13 +11,18 @@ import dev.myelin.models.Model;
 import dev.myelin.optim.Adam;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluation;
+import dev.myelin.train.BackupAndRestore;
+import dev.myelin.train.Callback;
+import dev.myelin.train.Callback.TrainingPlan;
 import dev.myelin.train.FitOptions;
+import dev.myelin.train.Trainable;
 import dev.myelin.train.History;
 import dev.myelin.zoo.SeedModels;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,7 +32,7 @@ import java.util.Locale;
  * one with Adam and sparse categorical cross-entropy, evaluate on the test split, and write PNG plots.
  */
 record TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed,
-                   double validationSplit, Path out, String title, ClassSelection classes, Path save) {
+                   double validationSplit, Path out, String title, ClassSelection classes, Path save, Path backup) {
     /** The options' checks, before any data is read: each a one-line error naming the option. */
     TrainingRun {
         OptionChecks.atLeast("--epochs", epochs, 1);
@@ -38,7 +43,7 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
 
     /** A run on every class of the data, saving nothing. */
     TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed, double validationSplit, Path out, String title) {
-        this(model, data, epochs, batchSize, learningRate, seed, validationSplit, out, title, null, null);
+        this(model, data, epochs, batchSize, learningRate, seed, validationSplit, out, title, null, null, null);
     }
 
     /** Runs; prints the summary, the progress bar and {@code test accuracy: 0.xxxx}; returns the evaluation. */
@@ -65,8 +70,21 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         log.print(m.summary());
         long t0 = System.nanoTime();
         NanStop nanStop = new NanStop();
+        List<Callback> callbacks = new ArrayList<>();
+        Interruption interruption = new Interruption();
+        if (backup != null) {
+            Path file = backup.resolve(BackupAndRestore.FILE_NAME);
+            if (Files.exists(file)) log.printf(Locale.ROOT, "resuming from the backup %s%n", file);
+            callbacks.add(new BackupAndRestore(backup)); // first, so that the others see the resumed run
+        }
+        callbacks.add(nanStop.callback);
+        callbacks.add(interruption);
         History history = m.fit(xTrain, yTrain, FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit)
-                .callbacks(nanStop.callback));
+                .callbacks(callbacks.toArray(Callback[]::new)));
+        if (interruption.plan != null && interruption.plan.interrupted()) {
+            log.printf(Locale.ROOT, "interrupted after %d of %d epochs%s%n", interruption.plan.epochsCompleted(), epochs,
+                    backup != null ? "; run the same command again to resume from the backup in " + backup : " (give --backup DIR to be able to resume)");
+        }
         nanStop.throwIfStopped();
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation test = m.evaluate(xTest, yTest, 256);
@@ -92,6 +110,16 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
             SavedModels.save(m, save, log);
         }
         return test;
+    }
+
+    /** Remembers the run's plan, to tell after fit whether Ctrl-C cut it short. */
+    private static final class Interruption implements Callback {
+        TrainingPlan plan;
+
+        @Override
+        public void onTrainBegin(Trainable model, TrainingPlan p) {
+            plan = p;
+        }
     }
 
     /** Images as the model's input when only the layout differs (see {@link ModelInputs#reshapedIfSameSize}). */

@@ -237,4 +237,19 @@ class SavedModelCommandsTest {
         assertTrue(badInput("train", "--model", "mlp", "--epochs", "1", "--save", dir.toString()).err().contains("--save " + dir + " is a folder"));
         assertTrue(badInput("train", "--model", "mlp", "--epochs", "1", "--classes", "3-1").err().contains("--classes"));
     }
+
+    @Test
+    void trainWithABackupFolderEndsAsWithoutOneAndLeavesNoBackup() throws Exception {
+        Path backup = dir.resolve("backup");
+        String plain = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "2", "--seed", "3").out();
+        String backedUp = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "2", "--seed", "3", "--backup", backup.toString()).out();
+        assertEquals(value(plain, "test accuracy: (\\S+)"), value(backedUp, "test accuracy: (\\S+)"), "a backup does not change training");
+        assertEquals(value(plain, "test loss: (\\S+)"), value(backedUp, "test loss: (\\S+)"));
+        assertFalse(java.nio.file.Files.exists(backup.resolve(dev.myelin.train.BackupAndRestore.FILE_NAME)), "a completed run deletes its backup");
+
+        String none = badInput("train", "--model", "mlp", "--data", data.toString(), "--backup", backup.toString(), "--resume").err();
+        assertTrue(none.contains("--resume: there is no backup to resume in " + backup), none);
+        String noDir = badInput("train", "--model", "mlp", "--data", data.toString(), "--resume").err();
+        assertTrue(noDir.contains("--resume needs --backup DIR"), noDir);
+    }
 }
