@@ -299,18 +299,25 @@ public final class Json {
         return Double.toString(d);
     }
 
-    private static void quote(String s, StringBuilder sb) {
+    /**
+     * A JSON string as serde_json writes it (so that a safetensors header matches the reference writer's
+     * bytes): short escapes for {@code " \\ \b \f \n \r \t}, a six-character escape (backslash, {@code u00},
+     * two lowercase hex digits) for the other control characters, everything else as is.
+     */
+    static void quote(String s, StringBuilder sb) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
                 default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20) sb.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
                     else sb.append(c);
                 }
             }

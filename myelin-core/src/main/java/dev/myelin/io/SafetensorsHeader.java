@@ -37,7 +37,7 @@ final class SafetensorsHeader {
 
         StringBuilder json = new StringBuilder("{");
         if (metadata != null && !metadata.isEmpty()) {
-            quote(Safetensors.METADATA_KEY, json);
+            Json.quote(Safetensors.METADATA_KEY, json);
             json.append(":{");
             boolean first = true;
             for (Map.Entry<String, String> m : metadata.entrySet()) {
@@ -47,16 +47,16 @@ final class SafetensorsHeader {
                 checkWritable("metadata value of '" + key + "'", value);
                 if (!first) json.append(',');
                 first = false;
-                quote(key, json);
+                Json.quote(key, json);
                 json.append(':');
-                quote(value, json);
+                Json.quote(value, json);
             }
             json.append('}');
         }
         long offset = 0;
         for (Entry e : sorted) {
             if (json.length() > 1) json.append(',');
-            quote(e.name(), json);
+            Json.quote(e.name(), json);
             json.append(":{\"dtype\":\"").append(e.dtype().name()).append("\",\"shape\":[");
             long[] shape = e.shape();
             for (int i = 0; i < shape.length; i++) {
@@ -111,27 +111,5 @@ final class SafetensorsHeader {
 
     private static IllegalArgumentException headerTooLong(long length) {
         return new IllegalArgumentException("the safetensors header would be " + length + " bytes, more than the " + Safetensors.MAX_HEADER_BYTES + " a reader accepts");
-    }
-
-    /** A JSON string as serde_json writes it: short escapes for " \ \b \f \n \r \t, a six-character escape (backslash, u00, two lowercase hex digits) for other controls. */
-    static void quote(String s, StringBuilder sb) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
     }
 }
