@@ -48,6 +48,9 @@ class KerasImportFixturesTest {
         double err = Fixtures.maxAbsDiff(y, Fixtures.npy(dir.resolve("predictions.npy")));
         System.out.println("keras2/cnn_batch_norm/cnn_batch_norm.h5: max abs error " + err);
         assertTrue(err <= TOLERANCE, "max abs error " + err);
+        assertTrue(model.isCompiled(), "training_config (Adam, mse) is honoured");
+        assertEquals("Adam", model.optimizer().getClass().getSimpleName());
+        assertEquals(0.001, model.optimizer().learningRate(), 1e-9);
     }
 
     @Test
