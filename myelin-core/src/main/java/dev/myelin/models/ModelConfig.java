@@ -207,6 +207,7 @@ final class ModelConfig {
         String name = a.optionalString("name", "sequential");
         a.optionalBoolean("trainable", true);
         a.raw("dtype");
+        a.raw("build_input_shape"); // Keras 3 writes it beside the InputLayer entry, which carries the same shape
         List<?> layers = list(a, "layers");
         a.finish();
         Sequential seq = new Sequential();

@@ -205,6 +205,21 @@ class ModelFileTest {
     }
 
     @Test
+    void sequentialConfigAcceptsKeras3BuildInputShape() {
+        Sequential model = new Sequential(new Dense(2).inputShape(3));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> tree = new LinkedHashMap<>((Map<String, Object>) Json.parse(model.toJson()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = new LinkedHashMap<>((Map<String, Object>) tree.get("config"));
+        tree.put("config", config);
+        config.put("build_input_shape", java.util.Arrays.asList(null, 3L)); // Keras 3's Sequential.get_config writes it
+        Model copy = Model.fromJson(Json.write(tree));
+        assertEquals(model.summary(), copy.summary());
+        config.put("build_input_shapes", java.util.Arrays.asList(null, 3L));
+        assertThrows(IllegalArgumentException.class, () -> Model.fromJson(Json.write(tree)), "other unknown keys are still refused");
+    }
+
+    @Test
     void sequentialWithoutInputShapeRoundTripsUnbuilt() throws IOException {
         Sequential model = new Sequential(new Dense(4, Activation.RELU), new Dense(2));
         Path file = dir.resolve("unbuilt.myelin");
