@@ -211,6 +211,14 @@ final class LayerCases {
             this.x = Tensor.of(data, shape).requiresGrad(inputGrad);
         }
 
+        Layer layer() {
+            return layer;
+        }
+
+        Tensor input() {
+            return x;
+        }
+
         @Override
         public void forward() {
             layer.call(x, training);
@@ -265,6 +273,10 @@ final class LayerCases {
                 for (int j = 0; j < n; j++) g[j] *= 1e-3f;
                 grads.add(Tensor.of(g, s));
             }
+        }
+
+        List<Parameter> parameters() {
+            return params;
         }
 
         @Override
