@@ -274,7 +274,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", default="2", help="thread counts, comma-separated (default 2)")
     ap.add_argument("--case", help="only the rows whose label starts with PREFIX")
-    ap.add_argument("--warmup", type=float, default=1.0)
+    ap.add_argument("--warmup", type=float, default=2.0)
     ap.add_argument("--chunks", type=int, default=5)
     ap.add_argument("--chunk", type=float, default=0.2)
     ap.add_argument("--json", action="store_true")

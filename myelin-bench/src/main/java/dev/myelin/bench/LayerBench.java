@@ -17,7 +17,7 @@ import java.util.Locale;
  * alone, in the forward column.
  *
  * <pre>
- * LayerBench [--threads 2] [--case PREFIX] [--warmup 1] [--chunks 5] [--chunk 0.2] [--json] [--list]
+ * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--json] [--list]
  * </pre>
  */
 public final class LayerBench {
@@ -30,7 +30,7 @@ public final class LayerBench {
     /** Runs the benchmark with command-line style arguments; returns the exit status. */
     public static int run(List<String> args) {
         int[] threads = {2};
-        double warmup = 1, chunk = 0.2;
+        double warmup = 2, chunk = 0.2;
         int chunks = 5;
         boolean json = false, list = false;
         String only = null;

@@ -152,7 +152,7 @@ final class BenchCommand implements Runnable {
     @Command(name = "layers", mixinStandardHelpOptions = true,
             description = {"Forward and forward + backward time (ms) of each layer in typical configurations, through the",
                     "public Layer API (call(x, training), sum().backward()), the loss and each optimizer's update:",
-                    "warm-up, then the median of timed chunks. Twin: myelin-bench/scripts/torch_layers.py."})
+                    "warm-up >= 2 s, then the median of 5 chunks of ~0.2 s. Twin: myelin-bench/scripts/torch_layers.py."})
     static final class Layers implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
