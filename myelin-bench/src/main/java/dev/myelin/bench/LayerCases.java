@@ -32,7 +32,7 @@ import java.util.function.Supplier;
 /**
  * The rows of {@link LayerBench}: layers in configurations typical of real models, each with its input.
  * The labels are the contract with the PyTorch twin {@code myelin-bench/scripts/torch_layers.py}, which
- * builds the same rows under the same labels (checked by {@code LayerCasesTest} when PyTorch is installed).
+ * builds the same rows under the same labels (checked by {@code LayerBenchTest} when PyTorch is installed).
  *
  * <p>Label grammar: {@code kind [options] B<batch> <input> -> <output>}, shapes without the batch
  * dimension in Myelin's channels-last order ({@code HxWxC}); the twin converts them to its own layouts.
