@@ -2,6 +2,7 @@ package dev.myelin.cli;
 
 import dev.myelin.bench.ConvBench;
 import dev.myelin.bench.GemmBench;
+import dev.myelin.bench.LayerBench;
 import dev.myelin.bench.ModelBench;
 import dev.myelin.bench.TrainingLoopBench;
 import java.util.ArrayList;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code myelin bench ...}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
-        subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class, BenchCommand.Models.class})
+        subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class, BenchCommand.Models.class,
+                BenchCommand.Layers.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -143,6 +145,35 @@ final class BenchCommand implements Runnable {
             if (warmup != null) args.addAll(List.of("--warmup", String.valueOf(warmup)));
             if (threads != null) args.addAll(List.of("--threads", String.valueOf(threads)));
             return ModelBench.run(args);
+        }
+    }
+
+    /** {@code myelin bench layers}: per-layer forward and forward + backward times, see {@link LayerBench}. */
+    @Command(name = "layers", mixinStandardHelpOptions = true,
+            description = {"Forward and forward + backward time (ms) of each layer in typical configurations, through the",
+                    "public Layer API (call(x, training), sum().backward()), the loss and each optimizer's update:",
+                    "warm-up >= 2 s, then the median of 5 chunks of ~0.2 s. Twin: myelin-bench/scripts/torch_layers.py."})
+    static final class Layers implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--list", description = "Print the row labels and exit.")
+        boolean list;
+
+        @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts (default: 2).")
+        List<Integer> threads;
+
+        @Option(names = "--case", paramLabel = "PREFIX", description = "Only the rows whose label starts with PREFIX.")
+        String only;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>();
+            if (json) args.add("--json");
+            if (list) args.add("--list");
+            if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
+            if (only != null) args.addAll(List.of("--case", only));
+            return LayerBench.run(args);
         }
     }
 }

@@ -1,0 +1,110 @@
+package dev.myelin.bench;
+
+import dev.myelin.backend.Backends;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Per-layer times, forward and forward + backward, through the public Layer API, for the rows of
+ * {@link LayerCases}; the PyTorch twin {@code myelin-bench/scripts/torch_layers.py} prints the same rows
+ * and {@code myelin-bench/scripts/compare_layers.py} the ratio per row.
+ *
+ * <p>Protocol (as {@link ConvBench}): per row and thread count, warm-up for {@code --warmup} seconds (and
+ * at least 5 passes), then {@code --chunks} timed chunks of about {@code --chunk} seconds; the median
+ * chunk's time per pass is reported, with the fastest and slowest chunk. Optimizer rows time the update
+ * alone, in the forward column.
+ *
+ * <pre>
+ * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--json] [--list]
+ * </pre>
+ */
+public final class LayerBench {
+    private LayerBench() {}
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args)));
+    }
+
+    /** Runs the benchmark with command-line style arguments; returns the exit status. */
+    public static int run(List<String> args) {
+        int[] threads = {2};
+        double warmup = 2, chunk = 0.2;
+        int chunks = 5;
+        boolean json = false, list = false;
+        String only = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            try {
+                switch (a) {
+                    case "--threads" -> threads = Arrays.stream(args.get(++i).split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--warmup" -> warmup = Double.parseDouble(args.get(++i));
+                    case "--chunk" -> chunk = Double.parseDouble(args.get(++i));
+                    case "--chunks" -> chunks = Integer.parseInt(args.get(++i));
+                    case "--case" -> only = args.get(++i);
+                    case "--json" -> json = true;
+                    case "--list" -> list = true;
+                    case "--help", "-h" -> {
+                        System.out.println("usage: LayerBench [--threads 2] [--case PREFIX] [--warmup S] [--chunks N] [--chunk S] [--json] [--list]");
+                        return 0;
+                    }
+                    default -> {
+                        System.err.println("LayerBench: unknown argument '" + a + "' (try --help)");
+                        return 2;
+                    }
+                }
+            } catch (IndexOutOfBoundsException | NumberFormatException e) {
+                System.err.println("LayerBench: bad or missing value after '" + a + "'");
+                return 2;
+            }
+        }
+        if (chunks < 1 || chunk <= 0 || warmup < 0 || Arrays.stream(threads).anyMatch(t -> t < 1)) {
+            System.err.println("LayerBench: --chunks must be >= 1, --chunk > 0, --warmup >= 0 and --threads >= 1");
+            return 2;
+        }
+        List<LayerCases.Case> selected = new ArrayList<>();
+        for (LayerCases.Case c : LayerCases.ALL) if (only == null || c.name().startsWith(only)) selected.add(c);
+        if (selected.isEmpty()) {
+            System.err.println("LayerBench: no row starts with '" + only + "' (see --list)");
+            return 2;
+        }
+        if (list) {
+            selected.forEach(c -> System.out.println(c.name()));
+            return 0;
+        }
+
+        int savedThreads = Backends.threads();
+        List<String> rows = new ArrayList<>();
+        if (!json) System.out.printf(Locale.ROOT, "%-48s %7s %12s %12s%n", "case", "threads", "forward ms", "fwd+bwd ms");
+        try {
+            for (LayerCases.Case cs : selected) {
+                LayerCases.Bench b = cs.setup().get();
+                for (int t : threads) {
+                    Backends.setThreads(t);
+                    ConvBench.Timing fwd = ConvBench.time(b::forward, warmup, chunks, chunk);
+                    ConvBench.Timing both = b.hasBackward() ? ConvBench.time(b::forwardBackward, warmup, chunks, chunk) : null;
+                    if (json) {
+                        rows.add(String.format(Locale.ROOT, "{\"case\":\"%s\",\"threads\":%d,\"forward_ms\":%s,\"forward_backward_ms\":%s}",
+                                cs.name(), t, json(fwd), both == null ? "null" : json(both)));
+                    } else {
+                        System.out.printf(Locale.ROOT, "%-48s %7d %12.4f %12s%n", cs.name(), t, fwd.medianMs(),
+                                both == null ? "-" : String.format(Locale.ROOT, "%.4f", both.medianMs()));
+                    }
+                }
+            }
+        } finally {
+            Backends.setThreads(savedThreads);
+        }
+        if (json) {
+            System.out.println("{\"benchmark\":\"layers\",\"peer\":\"myelin\",\"java\":\"" + System.getProperty("java.version")
+                    + "\",\"warmup_s\":" + warmup + ",\"chunks\":" + chunks + ",\"chunk_s\":" + chunk
+                    + ",\"results\":[\n  " + String.join(",\n  ", rows) + "\n]}");
+        }
+        return 0;
+    }
+
+    private static String json(ConvBench.Timing t) {
+        return String.format(Locale.ROOT, "{\"median\":%.5f,\"min\":%.5f,\"max\":%.5f}", t.medianMs(), t.minMs(), t.maxMs());
+    }
+}
