@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * temporary sibling, which is flushed to disk ({@code fsync}) and renamed over the target, and then the
  * folder is flushed so the rename itself survives a power cut. On any failure the temporary file is
  * deleted; a temporary file left by a process that was killed (its name carries the writer's process id)
- * is deleted by the next write to the same target.
+ * is deleted by the next write into the same folder.
  *
  * <p>Every writer in Myelin (IDX files, PNG images and plots, training logs, model files) goes through
  * {@link #write}.
@@ -57,7 +57,7 @@ public final class AtomicFiles {
                     + ": " + e.getMessage() + ")", e);
         }
         if (!Files.isWritable(dir)) throw new IOException("cannot write " + target + ": the folder " + dir + " is not writable");
-        removeStale(dir, name.toString());
+        removeStale(dir);
         Path tmp = dir.resolve(tempName(name.toString(), ProcessHandle.current().pid()));
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -82,27 +82,37 @@ public final class AtomicFiles {
         return "." + name + "." + pid + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + SUFFIX;
     }
 
-    /** Deletes temporary files for {@code name} whose writing process no longer runs. */
-    private static void removeStale(Path dir, String name) {
-        String prefix = "." + name + ".";
+    /**
+     * Deletes the temporary files in {@code dir} whose writing process no longer runs, whatever their target:
+     * a process killed while writing a file it never writes again (a best-only checkpoint) leaves nothing
+     * behind once anything else is written to that folder. A live writer's files are kept.
+     */
+    private static void removeStale(Path dir) {
         try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, p -> {
             String f = p.getFileName().toString();
-            return f.startsWith(prefix) && f.endsWith(SUFFIX);
+            return f.startsWith(".") && f.endsWith(SUFFIX);
         })) {
             for (Path p : siblings) {
-                String middle = p.getFileName().toString().substring(prefix.length());
-                int dot = middle.indexOf('.');
-                long pid;
-                try {
-                    pid = Long.parseLong(middle.substring(0, Math.max(dot, 0)));
-                } catch (NumberFormatException e) {
-                    continue; // not ours
-                }
+                long pid = writerPid(p.getFileName().toString());
+                if (pid < 0) continue; // not ours
                 if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue; // a live writer's
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
             // Best effort: a stale file we cannot list or delete does not stop this write.
+        }
+    }
+
+    /** The PID in {@code .NAME.PID.RANDOM.myelin-tmp} (NAME may hold dots), or -1 when the name is not one of ours. */
+    static long writerPid(String fileName) {
+        String stem = fileName.substring(0, fileName.length() - SUFFIX.length());
+        int randomDot = stem.lastIndexOf('.');
+        int pidDot = randomDot <= 0 ? -1 : stem.lastIndexOf('.', randomDot - 1);
+        if (pidDot <= 0) return -1;
+        try {
+            return Long.parseLong(stem.substring(pidDot + 1, randomDot));
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

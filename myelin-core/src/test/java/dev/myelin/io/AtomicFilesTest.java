@@ -53,12 +53,18 @@ class AtomicFilesTest {
         Files.writeString(stale, "half");
         Path live = dir.resolve(AtomicFiles.tempName("model.bin", ProcessHandle.current().pid()));
         Files.writeString(live, "being written");
-        Path other = dir.resolve(AtomicFiles.tempName("other.bin", p.pid()));
-        Files.writeString(other, "another target's");
+        Path other = dir.resolve(AtomicFiles.tempName("best.v1.myelin", p.pid()));
+        Files.writeString(other, "another target's, never written again");
+        Path liveOther = dir.resolve(AtomicFiles.tempName("other.bin", ProcessHandle.current().pid()));
+        Files.writeString(liveOther, "being written");
+        Path notOurs = dir.resolve(".hidden.myelin-tmp");
+        Files.writeString(notOurs, "someone else's");
         AtomicFiles.write(dir.resolve("model.bin"), out -> out.write(1));
         assertFalse(Files.exists(stale), "the dead writer's temporary file is gone");
+        assertFalse(Files.exists(other), "a dead writer's temporary file for another target is gone too");
         assertTrue(Files.exists(live), "a live writer's temporary file is kept");
-        assertTrue(Files.exists(other), "only the same target's temporary files are touched");
+        assertTrue(Files.exists(liveOther), "a live writer's temporary file for another target is kept");
+        assertTrue(Files.exists(notOurs), "a file without a writer's PID is not ours");
     }
 
     @Test
