@@ -53,39 +53,14 @@ public final class ConvBench {
 
     /** Runs the benchmark with command-line style arguments; returns the exit status. */
     public static int run(List<String> args) {
-        int[] threads = {1, 2};
-        double warmup = 2, chunk = 0.25;
-        int chunks = 7;
-        boolean json = false;
-        String only = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            try {
-                switch (a) {
-                    case "--threads" -> threads = Arrays.stream(args.get(++i).split(",")).mapToInt(Integer::parseInt).toArray();
-                    case "--warmup" -> warmup = Double.parseDouble(args.get(++i));
-                    case "--chunk" -> chunk = Double.parseDouble(args.get(++i));
-                    case "--chunks" -> chunks = Integer.parseInt(args.get(++i));
-                    case "--case" -> only = args.get(++i);
-                    case "--json" -> json = true;
-                    case "--help", "-h" -> {
-                        System.out.println("usage: ConvBench [--threads 1,2] [--warmup S] [--chunks N] [--chunk S] [--case NAME] [--json]");
-                        return 0;
-                    }
-                    default -> {
-                        System.err.println("ConvBench: unknown argument '" + a + "' (try --help)");
-                        return 2;
-                    }
-                }
-            } catch (IndexOutOfBoundsException | NumberFormatException e) {
-                System.err.println("ConvBench: bad or missing value after '" + a + "'");
-                return 2;
-            }
-        }
-        if (chunks < 1 || chunk <= 0 || warmup < 0) {
-            System.err.println("ConvBench: --chunks must be >= 1, --chunk > 0 and --warmup >= 0");
-            return 2;
-        }
+        BenchOptions o = BenchOptions.parse("ConvBench", args, new int[] {1, 2}, 2, 0.25, 7, false);
+        if (o.exit() != null) return o.exit();
+        int[] threads = o.threads();
+        double warmup = o.warmup();
+        double chunk = o.chunk();
+        int chunks = o.chunks();
+        boolean json = o.json();
+        String only = o.only();
 
         Backend cpu = new CpuBackend();
         int savedThreads = Parallel.threads();

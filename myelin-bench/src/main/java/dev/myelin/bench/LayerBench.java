@@ -2,7 +2,6 @@ package dev.myelin.bench;
 
 import dev.myelin.backend.Backends;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,40 +28,15 @@ public final class LayerBench {
 
     /** Runs the benchmark with command-line style arguments; returns the exit status. */
     public static int run(List<String> args) {
-        int[] threads = {2};
-        double warmup = 2, chunk = 0.2;
-        int chunks = 5;
-        boolean json = false, list = false;
-        String only = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            try {
-                switch (a) {
-                    case "--threads" -> threads = Arrays.stream(args.get(++i).split(",")).mapToInt(Integer::parseInt).toArray();
-                    case "--warmup" -> warmup = Double.parseDouble(args.get(++i));
-                    case "--chunk" -> chunk = Double.parseDouble(args.get(++i));
-                    case "--chunks" -> chunks = Integer.parseInt(args.get(++i));
-                    case "--case" -> only = args.get(++i);
-                    case "--json" -> json = true;
-                    case "--list" -> list = true;
-                    case "--help", "-h" -> {
-                        System.out.println("usage: LayerBench [--threads 2] [--case PREFIX] [--warmup S] [--chunks N] [--chunk S] [--json] [--list]");
-                        return 0;
-                    }
-                    default -> {
-                        System.err.println("LayerBench: unknown argument '" + a + "' (try --help)");
-                        return 2;
-                    }
-                }
-            } catch (IndexOutOfBoundsException | NumberFormatException e) {
-                System.err.println("LayerBench: bad or missing value after '" + a + "'");
-                return 2;
-            }
-        }
-        if (chunks < 1 || chunk <= 0 || warmup < 0 || Arrays.stream(threads).anyMatch(t -> t < 1)) {
-            System.err.println("LayerBench: --chunks must be >= 1, --chunk > 0, --warmup >= 0 and --threads >= 1");
-            return 2;
-        }
+        BenchOptions o = BenchOptions.parse("LayerBench", args, new int[] {2}, 2, 0.2, 5, true);
+        if (o.exit() != null) return o.exit();
+        int[] threads = o.threads();
+        double warmup = o.warmup();
+        double chunk = o.chunk();
+        int chunks = o.chunks();
+        boolean json = o.json();
+        String only = o.only();
+        boolean list = o.list();
         List<LayerCases.Case> selected = new ArrayList<>();
         for (LayerCases.Case c : LayerCases.ALL) if (only == null || c.name().startsWith(only)) selected.add(c);
         if (selected.isEmpty()) {
