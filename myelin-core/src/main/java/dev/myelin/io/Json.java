@@ -47,6 +47,21 @@ public final class Json {
         return value;
     }
 
+    /**
+     * Parses a file's (or zip entry's) bytes as strict UTF-8 JSON.
+     *
+     * @param source names the file or entry in messages, such as {@code "m.myelin: config.json"}
+     * @throws FileFormatException when the bytes are not valid UTF-8 or not valid JSON, naming {@code source}
+     */
+    public static Object parseUtf8(byte[] bytes, String source) throws FileFormatException {
+        String text = TextFiles.decodeUtf8(source, bytes);
+        try {
+            return parse(text);
+        } catch (JsonException e) {
+            throw new FileFormatException(source + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Writes a tree (as {@link #parse} returns; any {@code Number}, {@code Map} with string keys or {@code List}) as indented JSON. */
     public static String write(Object value) {
         StringBuilder sb = new StringBuilder();

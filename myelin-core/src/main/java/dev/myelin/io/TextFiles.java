@@ -62,6 +62,15 @@ public final class TextFiles {
      * @throws IOException naming {@code source}, the byte offset, the line and the offending byte
      */
     public static String decodeUtf8(Path source, byte[] bytes) throws IOException {
+        return decodeUtf8(source.toString(), bytes);
+    }
+
+    /**
+     * {@code bytes} decoded as strict UTF-8; {@code source} names a file or a zip entry in messages.
+     *
+     * @throws FileFormatException naming {@code source}, the byte offset, the line and the offending byte
+     */
+    public static String decodeUtf8(String source, byte[] bytes) throws FileFormatException {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -73,7 +82,7 @@ public final class TextFiles {
             int at = in.position();
             int line = 1;
             for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
-            throw new IOException(String.format(Locale.ROOT,
+            throw new FileFormatException(String.format(Locale.ROOT,
                     "%s: not UTF-8 text: byte 0x%02x at offset %d (line %d) is not valid UTF-8; save the file as UTF-8"
                             + " (for example: iconv -f latin1 -t utf-8 in.csv > out.csv)", source, bytes[at] & 0xFF, at, line));
         }

@@ -3,7 +3,6 @@ package dev.myelin.models;
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.io.FileFormatException;
 import dev.myelin.io.Json;
-import dev.myelin.io.JsonException;
 import dev.myelin.io.MyelinVersion;
 import dev.myelin.io.Safetensors;
 import dev.myelin.io.ZipArchive;
@@ -257,13 +256,7 @@ public final class ModelFile {
     private static Object json(Path file, Map<String, byte[]> entries, String name) throws IOException {
         byte[] bytes = entries.get(name);
         if (bytes == null) throw new FileFormatException(file + ": the model file has no " + name + " entry");
-        try {
-            return Json.parse(StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString());
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new FileFormatException(file + ": " + name + " is not valid UTF-8", e);
-        } catch (JsonException e) {
-            throw new FileFormatException(file + ": " + name + ": " + e.getMessage(), e);
-        }
+        return Json.parseUtf8(bytes, file + ": " + name);
     }
 
     private static byte[] utf8(String s) {

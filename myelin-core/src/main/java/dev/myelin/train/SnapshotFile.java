@@ -2,15 +2,12 @@ package dev.myelin.train;
 
 import dev.myelin.io.FileFormatException;
 import dev.myelin.io.Json;
-import dev.myelin.io.JsonException;
 import dev.myelin.io.MyelinVersion;
 import dev.myelin.io.Safetensors;
 import dev.myelin.io.ZipArchive;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -221,12 +218,6 @@ public final class SnapshotFile {
     private static Object json(Map<String, byte[]> entries, String name, String source) throws FileFormatException {
         byte[] bytes = entries.get(name);
         if (bytes == null) throw new FileFormatException(source + ": has no " + name + " entry");
-        try {
-            return Json.parse(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
-        } catch (CharacterCodingException e) {
-            throw new FileFormatException(source + ": " + name + " is not valid UTF-8", e);
-        } catch (JsonException e) {
-            throw new FileFormatException(source + ": " + name + ": " + e.getMessage(), e);
-        }
+        return Json.parseUtf8(bytes, source + ": " + name);
     }
 }
