@@ -85,8 +85,16 @@ public final class AtomicFiles {
     /**
      * Deletes the temporary files in {@code dir} whose writing process no longer runs, whatever their target:
      * a process killed while writing a file it never writes again (a best-only checkpoint) leaves nothing
-     * behind once anything else is written to that folder. A live writer's files are kept.
+     * behind once anything else is written to that folder. A live writer's files are kept. Every
+     * {@link #write} does this first; a writer that may write nothing more into its folder (a checkpoint
+     * callback resumed after its last epoch) calls it when it starts. Best effort: a folder that cannot be
+     * listed, or a file that cannot be deleted, is left as it is.
      */
+    public static void removeLeftovers(Path dir) {
+        if (!Files.isDirectory(dir)) return;
+        removeStale(dir);
+    }
+
     private static void removeStale(Path dir) {
         try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, p -> {
             String f = p.getFileName().toString();

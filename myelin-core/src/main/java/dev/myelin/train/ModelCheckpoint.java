@@ -1,5 +1,6 @@
 package dev.myelin.train;
 
+import dev.myelin.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -97,6 +98,10 @@ public final class ModelCheckpoint implements Callback {
     @Override
     public void onTrainBegin(Trainable m, TrainingPlan plan) {
         model = m;
+        // A run killed while writing a checkpoint and resumed after its last epoch writes nothing more here,
+        // so the next write would never sweep the dead writer's temporary file away: sweep it now.
+        Path folder = pattern.fixedFolder();
+        if (folder != null) AtomicFiles.removeLeftovers(folder);
     }
 
     @Override

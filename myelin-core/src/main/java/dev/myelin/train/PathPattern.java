@@ -1,5 +1,7 @@
 package dev.myelin.train;
 
+import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -139,6 +141,17 @@ final class PathPattern {
         }
         double d = value instanceof Long l ? l : (Double) value;
         return String.format(Locale.ROOT, p.format, d);
+    }
+
+    /**
+     * The folder every file of this pattern is written to, or null when the folder itself holds a placeholder
+     * ({@code run-{epoch}/model.myelin}) and so changes from file to file.
+     */
+    Path fixedFolder() {
+        int lastSlash = Math.max(pattern.lastIndexOf('/'), pattern.lastIndexOf(File.separatorChar));
+        String folder = lastSlash < 0 ? "" : pattern.substring(0, lastSlash + 1);
+        if (folder.indexOf('{') >= 0 || folder.indexOf('}') >= 0) return null;
+        return Path.of(folder.isEmpty() ? "." : folder);
     }
 
     @Override

@@ -94,6 +94,26 @@ class ModelCheckpointTest {
     // ---- every epoch ----
 
     @Test
+    void aDeadWritersTemporaryFileIsSweptWhenTrainingStartsEvenIfNothingIsSaved() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        // what a run killed while writing its last checkpoint leaves; the resumed run has no epoch left to save
+        Path left = dir.resolve(".best.myelin." + p.pid() + ".1f.myelin-tmp");
+        Files.writeString(left, "half a model");
+        Path live = dir.resolve(".best.myelin." + ProcessHandle.current().pid() + ".2e.myelin-tmp");
+        Files.writeString(live, "being written by this process");
+        model().fit(X, Y, options(2, new ModelCheckpoint(dir.resolve("best.myelin").toString())).initialEpoch(2));
+        assertEquals(List.of(live.getFileName().toString()), files(), "only the live writer's file is kept, and nothing was saved");
+    }
+
+    @Test
+    void aPatternWithAPlaceholderInItsFolderSweepsNothing() {
+        assertEquals(null, new PathPattern("runs/{epoch}/m.myelin").fixedFolder());
+        assertEquals(Path.of("runs/a/"), new PathPattern("runs/a/m-{epoch}.myelin").fixedFolder());
+        assertEquals(Path.of("."), new PathPattern("m.myelin").fixedFolder());
+    }
+
+    @Test
     void everyEpochIsSavedUnderItsFormattedName() throws IOException {
         Model m = model();
         History h = m.fit(X, Y, options(3, new ModelCheckpoint(dir.resolve("m-{epoch:02d}-{val_loss:.4f}.myelin").toString())));
