@@ -141,6 +141,20 @@ public final class ConfigArgs {
         return new int[] {n, n};
     }
 
+    /** Keras's "an int or a tuple of 1 int" of 1-D layers ({@code kernel_size}, {@code strides} of Conv1D). */
+    public int intOrSingle(String key, Integer fallback) {
+        Object v = raw(key);
+        if (v == null) {
+            if (fallback == null) throw error("missing required argument '" + key + "'");
+            return fallback;
+        }
+        if (v instanceof List<?> list) {
+            if (list.size() != 1) throw typeError(key, "an integer or a list of one integer", v);
+            return toInt(key, list.get(0));
+        }
+        return toInt(key, v);
+    }
+
     /** A list of integers, such as Reshape's {@code target_shape}. */
     public int[] requiredIntList(String key) {
         Object v = required(key);

@@ -18,6 +18,7 @@ import dev.myelin.nn.layers.Add;
 import dev.myelin.nn.layers.AveragePooling2D;
 import dev.myelin.nn.layers.BatchNormalization;
 import dev.myelin.nn.layers.Concatenate;
+import dev.myelin.nn.layers.Conv1D;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Conv2DTranspose;
 import dev.myelin.nn.layers.Dense;
@@ -34,6 +35,7 @@ import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.PoolOptions;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The layers of {@code dev.myelin.nn.layers} with Keras 3's arguments (see each layer's {@code get_config}). */
@@ -45,6 +47,11 @@ final class LayerCodecs {
                 a -> new Dense.Config(layer(a), a.requiredInt("units"), kernel(a)),
                 c -> kernel(with(layer(c.layer()), "units", c.units()), c.kernel()),
                 Dense::fromConfig);
+        r.add("Conv1D", Conv1D.class, Conv1D.Config.class, Conv1D::config, LayerCodecs::conv1d,
+                c -> kernel(with(layer(c.layer()), "filters", c.filters(), "kernel_size", List.of(c.kernelSize()), "strides", List.of(c.strides()),
+                        "padding", c.padding().name().toLowerCase(Locale.ROOT), "data_format", "channels_last",
+                        "dilation_rate", List.of(c.dilationRate())), c.kernel()),
+                Conv1D::fromConfig);
         r.add("Conv2D", Conv2D.class, Conv2D.Config.class, Conv2D::config,
                 a -> {
                     int[] k = a.intOrPair("kernel_size", null);
@@ -145,6 +152,19 @@ final class LayerCodecs {
                 "kernel_initializer", init(k.kernelInitializer()), "bias_initializer", init(k.biasInitializer()),
                 "kernel_regularizer", Registries.REGULARIZERS.toJson(k.kernelRegularizer()),
                 "bias_regularizer", Registries.REGULARIZERS.toJson(k.biasRegularizer()));
+    }
+
+    private static Conv1D.Config conv1d(ConfigArgs a) {
+        int k = a.intOrSingle("kernel_size", null);
+        channelsLast(a);
+        a.onlyDefault("groups", 1L);
+        int s = a.intOrSingle("strides", 1);
+        int d = a.intOrSingle("dilation_rate", 1);
+        if (k <= 0) throw a.error("argument 'kernel_size' must be positive, got " + k);
+        if (s <= 0) throw a.error("argument 'strides' must be positive, got " + s);
+        if (d <= 0) throw a.error("argument 'dilation_rate' must be positive, got " + d);
+        String p = a.choice("padding", "valid", "valid", "same", "causal");
+        return new Conv1D.Config(layer(a), a.requiredInt("filters"), k, s, Conv1D.Padding1D.valueOf(p.toUpperCase(Locale.ROOT)), d, kernel(a));
     }
 
     private static ConvOptions convOptions(ConfigArgs a, boolean dilation) {

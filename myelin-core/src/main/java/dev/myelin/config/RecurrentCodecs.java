@@ -1,9 +1,11 @@
 package dev.myelin.config;
 
+import static dev.myelin.config.KerasArgs.activation;
 import static dev.myelin.config.KerasArgs.layer;
 import static dev.myelin.config.KerasArgs.onlyNull;
 import static dev.myelin.config.KerasArgs.with;
 
+import dev.myelin.nn.Activation;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.init.RandomUniform;
@@ -24,21 +26,26 @@ final class RecurrentCodecs {
 
     static void register(Registry<Layer> r) {
         r.add("SimpleRNN", SimpleRNN.class, SimpleRNN.Config.class, SimpleRNN::config,
-                a -> new SimpleRNN.Config(layer(a), a.requiredInt("units"), recurrent(a, false)),
+                a -> new SimpleRNN.Config(layer(a), a.requiredInt("units"), recurrent(a)),
                 c -> recurrent(with(layer(c.layer()), "units", c.units(), "activation", "tanh"), c.recurrent()),
                 SimpleRNN::fromConfig);
         r.add("LSTM", LSTM.class, LSTM.Config.class, LSTM::config,
-                a -> new LSTM.Config(layer(a), a.requiredInt("units"), recurrent(a, true), a.optionalBoolean("unit_forget_bias", true)),
-                c -> recurrent(with(layer(c.layer()), "units", c.units(), "activation", "tanh", "recurrent_activation", "sigmoid",
-                        "unit_forget_bias", c.unitForgetBias()), c.recurrent()),
+                a -> new LSTM.Config(layer(a), a.requiredInt("units"), recurrent(a), a.optionalBoolean("unit_forget_bias", true),
+                        activation(a, "recurrent_activation", Activation.SIGMOID)),
+                c -> recurrent(with(layer(c.layer()), "units", c.units(), "activation", "tanh",
+                        "recurrent_activation", c.recurrentActivation().kerasName(), "unit_forget_bias", c.unitForgetBias()), c.recurrent()),
                 LSTM::fromConfig);
         r.add("GRU", GRU.class, GRU.Config.class, GRU::config,
                 a -> {
+                    if (Boolean.FALSE.equals(a.raw("reset_after"))) {
+                        throw a.error("argument 'reset_after' false (the GRU of Keras 1/2 that applies the reset gate before the"
+                                + " recurrent product, with one bias vector) is not supported; Myelin's GRU is Keras's reset_after=true");
+                    }
                     a.onlyDefault("reset_after", true);
-                    return new GRU.Config(layer(a), a.requiredInt("units"), recurrent(a, true));
+                    return new GRU.Config(layer(a), a.requiredInt("units"), recurrent(a), activation(a, "recurrent_activation", Activation.SIGMOID));
                 },
-                c -> recurrent(with(layer(c.layer()), "units", c.units(), "activation", "tanh", "recurrent_activation", "sigmoid",
-                        "reset_after", true), c.recurrent()),
+                c -> recurrent(with(layer(c.layer()), "units", c.units(), "activation", "tanh",
+                        "recurrent_activation", c.recurrentActivation().kerasName(), "reset_after", true), c.recurrent()),
                 GRU::fromConfig);
         r.add("Bidirectional", Bidirectional.class, Bidirectional.Config.class, Bidirectional::config,
                 RecurrentCodecs::bidirectional,
@@ -64,10 +71,9 @@ final class RecurrentCodecs {
                 c -> with(layer(c.layer()), "mask_value", c.maskValue()), Masking::fromConfig);
     }
 
-    /** The arguments SimpleRNN, LSTM and GRU share; the activations are fixed (tanh, and sigmoid for the gates). */
-    private static RecurrentSettings recurrent(ConfigArgs a, boolean gated) {
+    /** The arguments SimpleRNN, LSTM and GRU share; the activation is fixed (tanh; LSTM and GRU read their gates' own). */
+    private static RecurrentSettings recurrent(ConfigArgs a) {
         a.onlyDefault("activation", "tanh");
-        if (gated) a.onlyDefault("recurrent_activation", "sigmoid");
         onlyNull(a, "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
                 "kernel_constraint", "recurrent_constraint", "bias_constraint");
         a.onlyDefault("stateful", false);

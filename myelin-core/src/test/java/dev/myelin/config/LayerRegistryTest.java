@@ -20,6 +20,7 @@ import dev.myelin.nn.layers.Add;
 import dev.myelin.nn.layers.AveragePooling2D;
 import dev.myelin.nn.layers.BatchNormalization;
 import dev.myelin.nn.layers.Concatenate;
+import dev.myelin.nn.layers.Conv1D;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Conv2DTranspose;
 import dev.myelin.nn.layers.Dense;
@@ -67,6 +68,8 @@ class LayerRegistryTest {
         c.put("Dense", LayerTestHarness.of(() -> new Dense(3, Activation.GELU).kernelInitializer(new HeNormal())
                 .biasInitializer(new Constant(0.1)).kernelRegularizer(new L2(0.02)).biasRegularizer(new L1L2(0.1, 0.2))
                 .name("my_dense").trainable(false)).inputShape(2, 4));
+        c.put("Conv1D", LayerTestHarness.of(() -> new Conv1D(2, 3, Activation.HARD_SIGMOID).padding(Conv1D.Padding1D.CAUSAL).dilation(2)
+                .useBias(false)).inputShape(6, 2));
         c.put("Conv2D", LayerTestHarness.of(() -> new Conv2D(2, 3, 2, Activation.RELU).padding(Padding.SAME).dilation(2, 1).useBias(false))
                 .inputShape(5, 4, 2));
         c.put("Conv2DTranspose", LayerTestHarness.of(() -> new Conv2DTranspose(2, 3).strides(2, 1).padding(Padding.SAME)
@@ -88,7 +91,8 @@ class LayerRegistryTest {
                 .inputShape(4, 2));
         c.put("LSTM", LayerTestHarness.of(() -> new LSTM(3).unitForgetBias(false).dropout(0.2).recurrentDropout(0.1).seed(3)
                 .fused(false).returnState(true)).inputShape(4, 2));
-        c.put("GRU", LayerTestHarness.of(() -> new GRU(2).useBias(false).fused(true)).inputShape(3, 2));
+        c.put("GRU", LayerTestHarness.of(() -> new GRU(2).useBias(false).fused(true).recurrentActivation(Activation.LEGACY_HARD_SIGMOID))
+                .inputShape(3, 2));
         c.put("Bidirectional", LayerTestHarness.of(() -> new Bidirectional(new LSTM(2).returnSequences(true).name("enc"),
                 Bidirectional.Merge.SUM)).inputShape(3, 2));
         c.put("TimeDistributed", LayerTestHarness.of(() -> new TimeDistributed(new Dense(3, Activation.TANH))).inputShape(4, 2));

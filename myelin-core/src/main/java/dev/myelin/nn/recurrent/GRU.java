@@ -1,9 +1,11 @@
 package dev.myelin.nn.recurrent;
 
+import dev.myelin.nn.Activation;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+import java.util.Objects;
 
 /**
  * Gated recurrent unit, as Keras's {@code GRU} with its default {@code reset_after=True} (the cuDNN
@@ -14,6 +16,9 @@ import dev.myelin.tensor.Tensor;
  * z = σ(a_z + b_z)   r = σ(a_r + b_r)   ĥ = tanh(a_h + r ⊙ b_h)
  * h_t = z ⊙ h_{t-1} + (1 − z) ⊙ ĥ        (output = h_t)
  * </pre>
+ * where σ is the {@code recurrentActivation} (Keras's {@code recurrent_activation}), sigmoid by default.
+ * Keras's {@code reset_after=False} (Keras 1/2's default: the reset gate applied before the recurrent
+ * product, one bias) is not supported.
  *
  * <p>Shapes: input {@code [batch, time, features]}; output {@code [batch, units]} or, with
  * {@code returnSequences}, {@code [batch, time, units]}; state h {@code [batch, units]}.
@@ -29,19 +34,41 @@ public final class GRU extends RecurrentLayer<GRU> {
         super("gru", units);
     }
 
-    /** GRU's configuration: Keras's {@code units} and the settings all recurrent layers share. */
-    public record Config(LayerSettings layer, int units, RecurrentSettings recurrent) implements LayerConfig {}
+    /** GRU's configuration: Keras's {@code units}, {@code recurrent_activation} and the settings all recurrent layers share. */
+    public record Config(LayerSettings layer, int units, RecurrentSettings recurrent, Activation recurrentActivation) implements LayerConfig {
+        public Config {
+            Objects.requireNonNull(recurrentActivation, "recurrentActivation");
+        }
+
+        /** With sigmoid gates (Keras's default {@code recurrent_activation}). */
+        public Config(LayerSettings layer, int units, RecurrentSettings recurrent) {
+            this(layer, units, recurrent, Activation.SIGMOID);
+        }
+    }
 
     /** A layer with {@code config}'s settings, unbuilt. */
     public static GRU fromConfig(Config config) {
-        GRU l = new GRU(config.units()).applyRecurrentSettings(config.recurrent());
+        GRU l = new GRU(config.units()).recurrentActivation(config.recurrentActivation()).applyRecurrentSettings(config.recurrent());
         l.settings(config.layer());
         return l;
     }
 
     @Override
     public Config config() {
-        return new Config(settings(), units, recurrentSettings());
+        return new Config(settings(), units, recurrentSettings(), recurrentActivation);
+    }
+
+    /**
+     * The activation of the update and reset gates (Keras's {@code recurrent_activation}, default sigmoid).
+     * Only sigmoid gates run in the fused kernel; others run as composed tensor operations.
+     */
+    public GRU recurrentActivation(Activation value) {
+        this.recurrentActivation = Objects.requireNonNull(value, "recurrentActivation");
+        return this;
+    }
+
+    public Activation recurrentActivation() {
+        return recurrentActivation;
     }
 
     @Override
@@ -73,8 +100,8 @@ public final class GRU extends RecurrentLayer<GRU> {
     @Override
     protected Tensor[] step(Tensor xpT, Tensor hr, Tensor[] states) {
         Tensor inner = hr.matmul(recurrentKernel.value()).add(recurrentBias());
-        Tensor z = xpT.slice(1, 0, units).add(inner.slice(1, 0, units)).sigmoid();
-        Tensor r = xpT.slice(1, units, 2 * units).add(inner.slice(1, units, 2 * units)).sigmoid();
+        Tensor z = recurrentActivation.apply(xpT.slice(1, 0, units).add(inner.slice(1, 0, units)));
+        Tensor r = recurrentActivation.apply(xpT.slice(1, units, 2 * units).add(inner.slice(1, units, 2 * units)));
         Tensor hh = xpT.slice(1, 2 * units, 3 * units).add(r.mul(inner.slice(1, 2 * units, 3 * units))).tanh();
         Tensor h = hh.add(z.mul(states[0].sub(hh)));
         return new Tensor[] {h};

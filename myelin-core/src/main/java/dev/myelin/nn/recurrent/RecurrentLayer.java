@@ -1,5 +1,6 @@
 package dev.myelin.nn.recurrent;
 
+import dev.myelin.nn.Activation;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.Parameter;
@@ -81,6 +82,8 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     protected Initializer kernelInitializer = new GlorotUniform();
     protected Initializer recurrentInitializer = new Orthogonal();
     protected Initializer biasInitializer = new Zeros();
+    /** The gates' activation, Keras's {@code recurrent_activation} (LSTM and GRU set it; SimpleRNN has no gates). */
+    protected Activation recurrentActivation = Activation.SIGMOID;
     protected Parameter kernel;
     protected Parameter recurrentKernel;
     protected Parameter bias;
@@ -176,7 +179,12 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         return self();
     }
 
-    /** Forces the fused float32 kernel on ({@code true}, float32 only) or off ({@code false}: composed tensor operations); default: fused for float32. */
+    /**
+     * Forces the fused float32 kernel on ({@code true}, where it applies: float32 and sigmoid gates) or off
+     * ({@code false}: composed tensor operations); default: fused where it applies. Other gate activations
+     * (a {@code recurrent_activation} such as hard sigmoid) always run composed: the fused kernel computes
+     * sigmoid gates only.
+     */
     public L fused(boolean value) {
         this.fused = value;
         return self();
@@ -367,7 +375,8 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         Tensor inBias = inputBias();
         if (inBias != null) xp = xp.add(inBias);
         xp = xp.reshape(batch, steps, xp.dim(1));
-        RecurrentOutput fusedOutput = Boolean.FALSE.equals(fused) ? null : runFused(xp, states, mask, recMask);
+        boolean fusable = !Boolean.FALSE.equals(fused) && recurrentActivation == Activation.SIGMOID;
+        RecurrentOutput fusedOutput = fusable ? runFused(xp, states, mask, recMask) : null;
         return fusedOutput != null ? fusedOutput : runComposed(xp, states, mask, recMask);
     }
 

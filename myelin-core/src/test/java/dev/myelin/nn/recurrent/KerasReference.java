@@ -1,5 +1,7 @@
 package dev.myelin.nn.recurrent;
 
+import java.util.function.DoubleUnaryOperator;
+
 /**
  * Keras's recurrent equations written out step by step with plain double loops, for hand-set weights:
  * the reference the layers are compared with. Gate orders: LSTM i, f, c, o; GRU z, r, h (reset_after).
@@ -26,6 +28,12 @@ final class KerasReference {
      */
     static Result run(Cell cell, double[][][] x, double[][] w, double[][] u, double[] bias, double[][] h0, double[][] c0,
                       double[][] mask, boolean goBackwards) {
+        return run(cell, x, w, u, bias, h0, c0, mask, goBackwards, KerasReference::sigmoid);
+    }
+
+    /** As above with {@code gate} as the gates' activation (Keras's {@code recurrent_activation}; sigmoid above). */
+    static Result run(Cell cell, double[][][] x, double[][] w, double[][] u, double[] bias, double[][] h0, double[][] c0,
+                      double[][] mask, boolean goBackwards, DoubleUnaryOperator gate) {
         int batch = x.length, steps = x[0].length, features = x[0][0].length, units = u.length;
         double[][][] outs = new double[batch][steps][units];
         double[][] hs = new double[batch][units];
@@ -56,7 +64,7 @@ final class KerasReference {
                                 for (int k = 0; k < units; k++) a += h[k] * u[k][col];
                                 z[g] = a;
                             }
-                            double i = sigmoid(z[0]), f = sigmoid(z[1]), g = Math.tanh(z[2]), o = sigmoid(z[3]);
+                            double i = gate.applyAsDouble(z[0]), f = gate.applyAsDouble(z[1]), g = Math.tanh(z[2]), o = gate.applyAsDouble(z[3]);
                             newC[j] = f * c[j] + i * g;
                             newH[j] = o * Math.tanh(newC[j]);
                         }
@@ -69,7 +77,7 @@ final class KerasReference {
                                 for (int k = 0; k < features; k++) xa[g] += xt[k] * w[k][col];
                                 for (int k = 0; k < units; k++) ha[g] += h[k] * u[k][col];
                             }
-                            double z = sigmoid(xa[0] + ha[0]), r = sigmoid(xa[1] + ha[1]);
+                            double z = gate.applyAsDouble(xa[0] + ha[0]), r = gate.applyAsDouble(xa[1] + ha[1]);
                             double hh = Math.tanh(xa[2] + r * ha[2]);
                             newH[j] = z * h[j] + (1 - z) * hh;
                         }
