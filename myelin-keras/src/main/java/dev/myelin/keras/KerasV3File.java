@@ -8,6 +8,9 @@ import dev.myelin.models.Model;
 import dev.myelin.models.ModelLayer;
 import dev.myelin.models.Sequential;
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.recurrent.Bidirectional;
+import dev.myelin.nn.recurrent.RecurrentLayer;
+import dev.myelin.nn.recurrent.TimeDistributed;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -29,7 +32,8 @@ import java.util.Set;
  * <p>Keras 3 stores each layer's variables under {@code layers/<key>/vars/<i>}, where the key is the
  * snake_case class name plus a counter per model ({@code conv2d}, {@code conv2d_1}, {@code dense}), not
  * the layer's name ({@code keras/src/saving/saving_lib.py}, {@code _save_container_state}); a nested model's
- * layers sit under its own key's {@code layers/}.
+ * layers sit under its own key's {@code layers/}; the variables of a recurrent layer under its
+ * {@code cell/vars} (see {@link #varGroups}).
  */
 final class KerasV3File {
     static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
@@ -100,9 +104,23 @@ final class KerasV3File {
                 assignAll(nested.model(), h5, layerPath + "/layers", where);
                 continue;
             }
-            List<Dataset> vars = vars(h5, layerPath + "/vars", layer, where);
-            WeightReader.assign(layer, vars, where + " group '" + layerPath + "/vars'");
+            List<String> groups = varGroups(layer, layerPath);
+            List<Dataset> vars = new ArrayList<>();
+            for (String group : groups) vars.addAll(vars(h5, group, layer, where));
+            WeightReader.assign(layer, vars, where + " group" + (groups.size() > 1 ? "s " : " ") + String.join(", ", groups.stream().map(g -> "'" + g + "'").toList()));
         }
+    }
+
+    /**
+     * The groups holding a layer's variables, in the layer's weight order. Keras 3's saving walks a layer's
+     * attributes: a recurrent layer's variables belong to its {@code cell}, Bidirectional's to its
+     * {@code forward_layer} and {@code backward_layer} (cells), TimeDistributed's to its {@code layer}.
+     */
+    private static List<String> varGroups(Layer layer, String layerPath) {
+        if (layer instanceof RecurrentLayer<?>) return List.of(layerPath + "/cell/vars");
+        if (layer instanceof Bidirectional) return List.of(layerPath + "/forward_layer/cell/vars", layerPath + "/backward_layer/cell/vars");
+        if (layer instanceof TimeDistributed) return List.of(layerPath + "/layer/vars");
+        return List.of(layerPath + "/vars");
     }
 
     private static List<Dataset> vars(HdfFile h5, String path, Layer layer, String where) throws FileFormatException {

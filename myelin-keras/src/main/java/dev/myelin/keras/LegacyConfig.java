@@ -18,6 +18,11 @@ import java.util.Map;
  *       {@code inner_activation}, {@code W_regularizer}, ...), {@code LeakyReLU}'s {@code alpha};
  *   <li>Keras 2 {@code VarianceScaling} {@code distribution: "normal"} (truncated in Keras 2) becomes
  *       {@code "truncated_normal"};
+ *   <li>{@code "hard_sigmoid"} (as {@code activation} or {@code recurrent_activation}) becomes
+ *       {@code "legacy_hard_sigmoid"}, {@code clip(0.2·x + 0.5, 0, 1)}, unless Keras 3 wrote the file;
+ *   <li>a GRU without {@code reset_after} (Keras 1, early Keras 2) gets {@code reset_after: false}, which
+ *       Myelin's GRU refuses by name rather than computing another cell; Keras 1's {@code consume_less} and
+ *       Keras 2's {@code implementation} (compute layouts) are dropped;
  *   <li>{@code training_config}'s optimizer ({@code lr} becomes {@code learning_rate}), loss and metrics
  *       become {@code compile_config}.
  * </ul>
@@ -32,10 +37,51 @@ final class LegacyConfig {
             Map.entry("U_regularizer", "recurrent_regularizer"), Map.entry("b_regularizer", "bias_regularizer"),
             Map.entry("W_constraint", "kernel_constraint"), Map.entry("U_constraint", "recurrent_constraint"),
             Map.entry("b_constraint", "bias_constraint"), Map.entry("dropout_W", "dropout"), Map.entry("dropout_U", "recurrent_dropout"));
-    private static final List<String> DROPPED = List.of("batch_input_shape", "input_dtype", "input_dim", "input_length", "consume_less");
+    /**
+     * Dropped arguments: input shapes (an InputLayer carries them), and the compute layouts of recurrent
+     * layers, Keras 1's {@code consume_less} and Keras 2's {@code implementation}, which change how Keras
+     * ran the steps, not the result (the weight layout they imply is read from the weights).
+     */
+    private static final List<String> DROPPED = List.of("batch_input_shape", "input_dtype", "input_dim", "input_length", "consume_less",
+            "implementation");
+    /** Myelin's name of the hard sigmoid of Keras 1/2 ({@code dev.myelin.nn.Activation.LEGACY_HARD_SIGMOID}). */
+    static final String LEGACY_HARD_SIGMOID = "legacy_hard_sigmoid";
 
-    /** The Keras 3 model tree for a legacy {@code model_config} tree; {@code compile} (nullable) is the translated training config. */
+    /** The Keras 3 model tree for a legacy {@code model_config} tree saved by Keras 1/2 or tf.keras 2.x. */
     static Map<String, Object> model(Object modelConfig, Object trainingConfig) {
+        return model(modelConfig, trainingConfig, false);
+    }
+
+    /**
+     * The Keras 3 model tree for a legacy {@code model_config} tree; {@code trainingConfig} (nullable)
+     * becomes {@code compile_config}. {@code savedByKeras3}: the file's {@code keras_version} is 3.x (Keras 3
+     * still writes this format), whose {@code "hard_sigmoid"} is Keras 3's; before Keras 3 the name meant
+     * {@code clip(0.2·x + 0.5, 0, 1)}, Myelin's {@code "legacy_hard_sigmoid"}.
+     */
+    static Map<String, Object> model(Object modelConfig, Object trainingConfig, boolean savedByKeras3) {
+        Map<String, Object> tree = translate(modelConfig, trainingConfig);
+        if (!savedByKeras3) renameLegacyHardSigmoid(tree);
+        return tree;
+    }
+
+    /** Every {@code activation} / {@code recurrent_activation} named {@code "hard_sigmoid"}, nested layers included. */
+    @SuppressWarnings("unchecked")
+    private static void renameLegacyHardSigmoid(Object node) {
+        if (node instanceof Map<?, ?> m) {
+            for (var e : ((Map<String, Object>) m).entrySet()) {
+                boolean activationKey = e.getKey().equals("activation") || e.getKey().equals("recurrent_activation");
+                if (activationKey && "hard_sigmoid".equals(e.getValue())) {
+                    e.setValue(LEGACY_HARD_SIGMOID);
+                } else {
+                    renameLegacyHardSigmoid(e.getValue());
+                }
+            }
+        } else if (node instanceof List<?> l) {
+            for (Object o : l) renameLegacyHardSigmoid(o);
+        }
+    }
+
+    private static Map<String, Object> translate(Object modelConfig, Object trainingConfig) {
         Map<String, Object> root = asMap(modelConfig, "model_config");
         String className = String.valueOf(root.get("class_name"));
         Object config = root.get("config");
@@ -137,6 +183,8 @@ final class LegacyConfig {
         }
         if (cfg.containsKey("forget_bias_init")) cfg.put("unit_forget_bias", "one".equals(cfg.remove("forget_bias_init")));
         if (className.equals("LeakyReLU") && cfg.containsKey("alpha")) cfg.put("negative_slope", cfg.remove("alpha"));
+        // a GRU saved without reset_after is Keras 1's or early Keras 2's: the reset gate before the recurrent product
+        if (className.equals("GRU") && !cfg.containsKey("reset_after")) cfg.put("reset_after", false);
         for (var e : cfg.entrySet()) {
             if (e.getKey().endsWith("_initializer") && e.getValue() instanceof Map<?, ?> init) e.setValue(initializer(init));
         }

@@ -5,6 +5,7 @@ import dev.myelin.io.Json;
 import dev.myelin.models.Model;
 import dev.myelin.models.ModelLayer;
 import dev.myelin.nn.Layer;
+import dev.myelin.nn.recurrent.LSTM;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
@@ -19,7 +20,8 @@ import java.util.Map;
 /**
  * Reads a legacy Keras 1/2 (or tf.keras) {@code .h5} model: the root attribute {@code model_config}
  * (translated by {@link LegacyConfig}), the optional {@code training_config}, and the weights under
- * {@code model_weights/<layer name>/}, taken in the order of the group's {@code weight_names} attribute.
+ * {@code model_weights/<layer name>/}, taken in the order of the group's {@code weight_names} attribute
+ * (a Keras 1 LSTM's twelve per-gate arrays are joined by {@link Keras1SplitLstm}).
  */
 final class LegacyH5File {
     private LegacyH5File() {}
@@ -46,7 +48,8 @@ final class LegacyH5File {
         Object modelConfig = parse(modelJson, where + ": model_config");
         String trainingJson = stringAttribute(h5, "training_config", where);
         Object training = trainingJson == null ? null : parse(trainingJson, where + ": training_config");
-        Model model = build(modelConfig, training, where);
+        String version = kerasVersion(h5);
+        Model model = build(modelConfig, training, version != null && version.startsWith("3."), where);
 
         Node weights = h5.getChild("model_weights");
         Group root = weights instanceof Group g ? g : h5;
@@ -72,14 +75,18 @@ final class LegacyH5File {
                 if (!(d instanceof Dataset ds)) throw new FileFormatException(where + ": weight '" + name + "' listed in '" + group + "' weight_names is missing");
                 datasets.add(ds);
             }
-            WeightReader.assign(layer, datasets, where + " group '" + group + "'");
+            if (layer instanceof LSTM lstm && Keras1SplitLstm.matches(datasets)) {
+                Keras1SplitLstm.assign(lstm, datasets, where + " group '" + group + "'");
+            } else {
+                WeightReader.assign(layer, datasets, where + " group '" + group + "'");
+            }
         }
         return model;
     }
 
     /** Builds the model, with its compile settings when they translate; otherwise uncompiled, with a warning. */
-    private static Model build(Object modelConfig, Object training, String where) throws FileFormatException {
-        Map<String, Object> tree = LegacyConfig.model(modelConfig, training);
+    private static Model build(Object modelConfig, Object training, boolean savedByKeras3, String where) throws FileFormatException {
+        Map<String, Object> tree = LegacyConfig.model(modelConfig, training, savedByKeras3);
         KerasV3File.refuseCustomModel(tree, where + ": model_config");
         try {
             return Model.fromJson(Json.write(tree));
@@ -105,6 +112,15 @@ final class LegacyH5File {
         if (data instanceof String[] names) return List.of(names);
         if (data instanceof String name) return List.of(name);
         throw new FileFormatException(where + ": '" + g.getPath() + "' weight_names must be strings, found " + data.getClass().getSimpleName());
+    }
+
+    /** The root attribute {@code keras_version} ("1.2.2", "2.3.1", "2.4.0-tf", "3.6.0"), or null when absent or not text. */
+    private static String kerasVersion(HdfFile h5) {
+        Attribute a = h5.getAttribute("keras_version");
+        Object data = a == null ? null : a.getData();
+        if (data instanceof String s) return s;
+        if (data instanceof String[] s && s.length == 1) return s[0];
+        return null;
     }
 
     private static String stringAttribute(Group g, String name, String where) throws FileFormatException {

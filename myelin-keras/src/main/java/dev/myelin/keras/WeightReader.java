@@ -30,17 +30,30 @@ final class WeightReader {
         }
         List<Tensor> values = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) values.add(read(datasets.get(i), params.get(i), layer, where));
+        assignValues(layer, values);
+    }
+
+    /** Sets {@code layer}'s weights to {@code values}, of the weights' shapes, in the layer's weight order. */
+    static void assignValues(Layer layer, List<Tensor> values) {
+        List<Parameter> params = layer.weights();
         try (var g = NoGrad.scope()) {
             for (int i = 0; i < params.size(); i++) params.get(i).value().assign(values.get(i));
         }
     }
 
     private static Tensor read(Dataset d, Parameter p, Layer layer, String where) throws FileFormatException {
-        String what = where + ": weight '" + d.getPath() + "' for layer '" + layer.name() + "' (" + p.name() + ")";
-        int[] expected = p.value().shape().toArray();
+        return read(d, p.value().shape().toArray(), layer, p.name(), where);
+    }
+
+    /**
+     * The float32 values of {@code d}, which must have shape {@code expected}; {@code part} names what the
+     * dataset is for in messages (a weight of {@code layer}, or a part of one).
+     */
+    static Tensor read(Dataset d, int[] expected, Layer layer, String part, String where) throws FileFormatException {
+        String what = where + ": weight '" + d.getPath() + "' for layer '" + layer.name() + "' (" + part + ")";
         long[] got = d.getDimensionsAsLong();
         if (!Arrays.equals(Arrays.stream(expected).asLongStream().toArray(), got)) {
-            throw new FileFormatException(what + ": layer '" + layer.name() + "' expects shape " + p.value().shape()
+            throw new FileFormatException(what + ": layer '" + layer.name() + "' expects shape " + Shape.of(expected)
                     + " but the file holds " + Arrays.toString(got));
         }
         if (!(d.getDataType() instanceof FloatingPoint fp) || (fp.getSize() != 4 && fp.getSize() != 8)) {

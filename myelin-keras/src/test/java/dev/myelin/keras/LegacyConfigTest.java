@@ -2,14 +2,18 @@ package dev.myelin.keras;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.io.Json;
 import dev.myelin.models.Model;
 import dev.myelin.models.Sequential;
+import dev.myelin.nn.Activation;
+import dev.myelin.nn.layers.ActivationLayer;
 import dev.myelin.nn.layers.Add;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.layers.LeakyReLU;
+import dev.myelin.nn.recurrent.LSTM;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.List;
@@ -67,5 +71,35 @@ class LegacyConfigTest {
         assertEquals(0.0, Fixtures.maxAbsDiff(y, sum), 1e-6, "add_1 sums both Dense outputs");
         assertTrue(model.isCompiled());
         assertEquals(0.01, model.optimizer().learningRate(), 1e-9, "lr became learning_rate");
+    }
+
+    private static final String HARD_SIGMOID_LSTM = """
+            {"class_name": "Sequential", "config": [{"class_name": "LSTM", "config": {"name": "lstm_1", "output_dim": 4,
+             "inner_activation": "hard_sigmoid", "activation": "tanh", "consume_less": "cpu", "return_sequences": true,
+             "batch_input_shape": [null, 3, 2]}},
+             {"class_name": "Activation", "config": {"name": "gate", "activation": "hard_sigmoid"}},
+             {"class_name": "LSTM", "config": {"name": "lstm_2", "units": 2, "recurrent_activation": "hard_sigmoid", "implementation": 2}}]}
+            """;
+
+    @Test
+    void hardSigmoidOfKeras1And2IsTheLegacyOneUnlessKeras3WroteTheFile() {
+        Model legacy = Model.fromJson(Json.write(LegacyConfig.model(Json.parse(HARD_SIGMOID_LSTM), null)));
+        assertEquals(Activation.LEGACY_HARD_SIGMOID, ((LSTM) legacy.layer("lstm_1")).recurrentActivation(), "Keras 1 inner_activation");
+        assertEquals(Activation.LEGACY_HARD_SIGMOID, ((LSTM) legacy.layer("lstm_2")).recurrentActivation(), "Keras 2 recurrent_activation");
+        assertEquals(Activation.LEGACY_HARD_SIGMOID, ((ActivationLayer) legacy.layer("gate")).activation());
+        Model keras3 = Model.fromJson(Json.write(LegacyConfig.model(Json.parse(HARD_SIGMOID_LSTM), null, true)));
+        assertEquals(Activation.HARD_SIGMOID, ((LSTM) keras3.layer("lstm_1")).recurrentActivation());
+        assertEquals(Activation.HARD_SIGMOID, ((ActivationLayer) keras3.layer("gate")).activation());
+    }
+
+    @Test
+    void aGruWithoutResetAfterIsRefusedNamingTheOption() {
+        String gru = """
+                {"class_name": "Sequential", "config": [{"class_name": "GRU", "config": {"name": "gru_1", "output_dim": 4,
+                 "inner_activation": "hard_sigmoid", "batch_input_shape": [null, 3, 2]}}]}
+                """;
+        var e = assertThrows(IllegalArgumentException.class, () -> build(gru, null));
+        assertTrue(e.getMessage().contains("'gru_1'") && e.getMessage().contains("GRU") && e.getMessage().contains("'reset_after' false"),
+                e.getMessage());
     }
 }
