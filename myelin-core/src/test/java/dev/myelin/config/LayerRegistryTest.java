@@ -208,6 +208,37 @@ class LayerRegistryTest {
     }
 
     @Test
+    void readsKerasConv1dConfigs() {
+        // Keras 2.3 (the interop fixture) and Keras 3 write 1-D sizes as lists of one; ints are accepted too
+        Conv1D c = assertInstanceOf(Conv1D.class, Registries.layerFromJson(Json.parse("""
+                {"class_name": "Conv1D", "config": {"name": "conv0", "trainable": true, "dtype": "float32", "filters": 4,
+                 "kernel_size": [3], "strides": [1], "padding": "causal", "data_format": "channels_last", "dilation_rate": [2],
+                 "groups": 1, "activation": "hard_sigmoid", "use_bias": true, "kernel_initializer": {"class_name": "VarianceScaling",
+                 "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": null}},
+                 "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": null, "bias_regularizer": null,
+                 "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}}
+                """)));
+        assertEquals(3, c.kernelSize());
+        assertEquals(2, c.dilation());
+        assertEquals(Conv1D.Padding1D.CAUSAL, c.padding());
+        assertEquals(Activation.HARD_SIGMOID, c.activation());
+        assertEquals(Shape.of(10, 4), c.outputShape(Shape.of(10, 3)));
+        Conv1D s = assertInstanceOf(Conv1D.class, Registries.layerFromJson(Json.parse(
+                "{\"type\": \"Conv1D\", \"filters\": 2, \"kernel_size\": 5, \"strides\": 2, \"padding\": \"same\"}")));
+        assertEquals(Shape.of(5, 2), s.outputShape(Shape.of(9, 1)));
+        assertRefused("{\"class_name\": \"Conv1D\", \"config\": {\"filters\": 2, \"kernel_size\": [3, 3]}}", "'kernel_size'", "list of one");
+        assertRefused("{\"class_name\": \"Conv1D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, \"padding\": \"full\"}}",
+                "'padding'", "[valid, same, causal]");
+        assertRefused("{\"class_name\": \"Conv1D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, \"strides\": 2, \"dilation_rate\": 2}}",
+                "strides", "dilation");
+        assertRefused("{\"class_name\": \"Conv1D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, \"data_format\": \"channels_first\"}}",
+                "'data_format'");
+        assertRefused("{\"class_name\": \"GRU\", \"config\": {\"units\": 2, \"reset_after\": false}}", "layer 'GRU'", "'reset_after' false");
+        assertRefused("{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"recurrent_activation\": \"hard_swish\"}}",
+                "'recurrent_activation'", "unknown activation 'hard_swish'");
+    }
+
+    @Test
     void refusesUnknownClassesArgumentsAndWrongTypes() {
         assertRefused("{\"class_name\": \"Dense2\", \"config\": {}}", "unknown layer type \"Dense2\"", "Conv2D", "LSTM");
         assertRefused("{\"class_name\": \"Dense\", \"config\": {\"units\": 2, \"unit\": 3}}", "layer 'Dense'", "unknown argument 'unit'", "units");
