@@ -78,6 +78,10 @@ final class RecurrentCodecs {
                 "kernel_constraint", "recurrent_constraint", "bias_constraint");
         a.onlyDefault("stateful", false);
         a.onlyDefault("unroll", false);
+        // Keras 3 writes RNN's zero_output_for_mask (false: a masked step repeats the previous output, as Myelin),
+        // tf.keras 2.x time_major (false: [batch, time, features])
+        a.onlyDefault("zero_output_for_mask", false);
+        a.onlyDefault("time_major", false);
         Object cudnn = a.raw("use_cudnn");
         if (cudnn != null && !(cudnn instanceof Boolean) && !"auto".equals(cudnn)) {
             throw a.error("argument 'use_cudnn' expected \"auto\", true or false, got " + ConfigArgs.describe(cudnn));

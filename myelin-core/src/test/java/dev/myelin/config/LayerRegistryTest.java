@@ -208,7 +208,7 @@ class LayerRegistryTest {
     }
 
     @Test
-    void readsKerasConv1dConfigs() {
+    void readsKerasConv1dAndRecurrentConfigs() {
         // Keras 2.3 (the interop fixture) and Keras 3 write 1-D sizes as lists of one; ints are accepted too
         Conv1D c = assertInstanceOf(Conv1D.class, Registries.layerFromJson(Json.parse("""
                 {"class_name": "Conv1D", "config": {"name": "conv0", "trainable": true, "dtype": "float32", "filters": 4,
@@ -223,6 +223,14 @@ class LayerRegistryTest {
         assertEquals(Conv1D.Padding1D.CAUSAL, c.padding());
         assertEquals(Activation.HARD_SIGMOID, c.activation());
         assertEquals(Shape.of(10, 4), c.outputShape(Shape.of(10, 3)));
+        // Keras 3's LSTM config carries RNN's zero_output_for_mask; tf.keras 2.x's time_major
+        LSTM lstm = assertInstanceOf(LSTM.class, Registries.layerFromJson(Json.parse("""
+                {"class_name": "LSTM", "config": {"name": "lstm", "units": 4, "return_sequences": false, "return_state": false,
+                 "go_backwards": false, "stateful": false, "unroll": false, "zero_output_for_mask": false, "time_major": false,
+                 "activation": "tanh", "recurrent_activation": "hard_sigmoid", "use_bias": true, "unit_forget_bias": true,
+                 "dropout": 0.0, "recurrent_dropout": 0.0, "seed": null}}
+                """)));
+        assertEquals(Activation.HARD_SIGMOID, lstm.recurrentActivation());
         Conv1D s = assertInstanceOf(Conv1D.class, Registries.layerFromJson(Json.parse(
                 "{\"type\": \"Conv1D\", \"filters\": 2, \"kernel_size\": 5, \"strides\": 2, \"padding\": \"same\"}")));
         assertEquals(Shape.of(5, 2), s.outputShape(Shape.of(9, 1)));
@@ -234,6 +242,7 @@ class LayerRegistryTest {
         assertRefused("{\"class_name\": \"Conv1D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, \"data_format\": \"channels_first\"}}",
                 "'data_format'");
         assertRefused("{\"class_name\": \"GRU\", \"config\": {\"units\": 2, \"reset_after\": false}}", "layer 'GRU'", "'reset_after' false");
+        assertRefused("{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"zero_output_for_mask\": true}}", "'zero_output_for_mask'", "false");
         assertRefused("{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"recurrent_activation\": \"hard_swish\"}}",
                 "'recurrent_activation'", "unknown activation 'hard_swish'");
     }

@@ -40,7 +40,8 @@ import java.util.random.RandomGenerator;
  * ({@code [batch·time, features] × [features, G·units]}). The steps then run either fused (when the
  * backend offers a {@link dev.myelin.backend.RecurrenceKernel} for the type, as the CPU backend does for
  * float32: one recurrent GEMM and one loop of gate math per step, with a hand-written backward through
- * time) or composed of tensor operations (otherwise, or with {@code fused(false)}), which
+ * time) or composed of tensor operations (otherwise, with gates other than sigmoid, or with
+ * {@code fused(false)}), which
  * autograd differentiates; the composed path is the readable reference that gradient checks verify.
  */
 public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
