@@ -21,7 +21,8 @@ import java.util.Locale;
  *       names it {@code "hard_sigmoid"}; the Keras import translates that name to this one, since Keras 3
  *       changed the function under the same name.
  * </ul>
- * Their derivative is the slope (1/6 or 0.2) strictly inside the linear part and 0 outside it.
+ * Their derivative is the slope (1/6 or 0.2) on the linear part and 0 outside it; at the two end points
+ * themselves it is the slope ({@link Tensor#clamp}'s rule), where TensorFlow's relu6 gradient gives 0.
  */
 public enum Activation {
     LINEAR, RELU, LEAKY_RELU, ELU, GELU, SWISH, SIGMOID, TANH, SOFTMAX, SOFTPLUS, HARD_SIGMOID, LEGACY_HARD_SIGMOID;

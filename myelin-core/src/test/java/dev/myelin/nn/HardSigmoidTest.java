@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The two hard sigmoids: Keras 3's {@code relu6(x + 3) / 6} and Keras 1/2's {@code clip(0.2·x + 0.5, 0, 1)},
  * against their definitions (bit for bit in float32, as Keras's float32 operations compute them), and
- * their derivatives (the slope strictly inside, 0 outside) by float64 finite differences.
+ * their derivatives (the slope inside, 0 outside) by float64 finite differences.
  */
 class HardSigmoidTest {
     private static final double[] GRID = {-7, -3.5, -3, -2.6, -2.5, -2.4, -1, -0.25, 0, 0.3, 1, 2.4, 2.5, 2.6, 3, 3.5, 9};
