@@ -75,6 +75,51 @@ class SgemmTest {
         check(cs, new SplittableRandom(cs.hashCode()));
     }
 
+    /**
+     * Both tilings (16 and 32 vector registers) run on any CPU and give the same bits: each element of C is
+     * the same FMA chain whatever the kernels' tile, so a result does not depend on the machine's register file.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void bothTilingsGiveTheSameBits(Case cs) {
+        assertSameBitsForBothTilings(cs.transA, cs.transB, cs.m, cs.n, cs.k, cs.accumulate, new SplittableRandom(cs.hashCode()));
+    }
+
+    @Test
+    void bothTilingsGiveTheSameBitsOnLargeProductsWithTwoThreads() {
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            SplittableRandom r = new SplittableRandom(11);
+            // several K steps, packed transposed A (strips), rows not a multiple of 6 or 8, every panel kind
+            int[][] shapes = {{300, 1100, 1100}, {301, 300, 1100}, {70, 1030, 520}, {3872, 64, 288}, {128, 128, 800}, {97, 200, 40}};
+            for (int[] sh : shapes) {
+                for (int t = 0; t < 4; t++) assertSameBitsForBothTilings((t & 1) != 0, (t & 2) != 0, sh[0], sh[1], sh[2], t == 1, r);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    private static void assertSameBitsForBothTilings(boolean tA, boolean tB, int m, int n, int k, boolean acc, SplittableRandom r) {
+        float[] a = random(r, m * k), b = random(r, k * n), c0 = random(r, m * n);
+        float[] narrow = c0.clone(), wide = c0.clone();
+        int lda = Math.max(1, tA ? m : k), ldb = Math.max(1, tB ? k : n), ldc = Math.max(1, n);
+        Sgemm.sgemm(tA, tB, m, n, k, a, 0, lda, b, 0, ldb, narrow, 0, ldc, acc, Sgemm.Tiling.forRegisters(16));
+        Sgemm.sgemm(tA, tB, m, n, k, a, 0, lda, b, 0, ldb, wide, 0, ldc, acc, Sgemm.Tiling.forRegisters(32));
+        assertArrayEquals(wide, narrow, "16 vs 32 registers, transA=" + tA + " transB=" + tB + " " + m + "x" + n + "x" + k);
+    }
+
+    @Test
+    void registersFollowTheInstructionSet() {
+        assertEquals(16, Sgemm.registers("amd64", 256), "x86 with AVX2: ymm0-15");
+        assertEquals(32, Sgemm.registers("amd64", 512), "AVX-512: zmm0-31");
+        assertEquals(32, Sgemm.registers("aarch64", 128), "NEON: v0-31");
+        assertEquals(16, Sgemm.Tiling.forRegisters(16).narrow() ? 16 : 32);
+        assertEquals(0, Sgemm.Tiling.forRegisters(16).sh() % 6, "packed strips hold whole 6-row tiles");
+        assertEquals(0, Sgemm.Tiling.forRegisters(16).sh() % Sgemm.L, "and whole vectors");
+    }
+
     @Test
     void largeProductUsesBlockingAndThreads() {
         // Larger than one K step and one N block, so super blocks, packing and the pool are exercised.
