@@ -28,11 +28,23 @@ public final class Sgemm {
      * the first) or is the padded panel, they write to a per-thread scratch tile that addTile adds or
      * copies with masked stores. Keep the kernels that plain: see the note above them.
      *
+     * Register file. Those tiles need 32 vector registers (AVX-512, NEON). x86 CPUs with AVX2 only have 16
+     * (ymm0-15), where the 4 x 4 and 8 x 2 tiles spill accumulators to the stack on every step: the Tiling
+     * then sweeps 4- and 2-vector panels with a 6 x 2 kernel (15 registers), a 4-vector panel as two
+     * halves. Measured on a 2-core AMD EPYC (family 23, AVX2 + FMA, 8 lanes), A·B GFLOPS 1 / 2 threads,
+     * before -> after, next to NumPy's OpenBLAS 0.3.21 (Zen kernels) in the same session:
+     *   512³        22.5 -> 32.1 / 45.1 -> 59.4    OpenBLAS 32.5 / 58.3
+     *   1024³       22.7 -> 30.7 / 46.3 -> 60.5    OpenBLAS 34.4 / 65.5
+     *   2048³       22.9 -> 31.1 / 46.2 -> 60.2    OpenBLAS 37.1 / 72.3
+     *   128x128x800 23.1 -> 32.0 / 45.3 -> 54.9    OpenBLAS 33.0 / 54.8
+     * A K step of 256 instead of 512 (B half-panel in L1) measured no faster there, so KC is the same for
+     * both tilings and so are the results, bit for bit.
+     *
      * Operands. op(A) is read in place: the kernel takes element (r, p) at a[ai + r*rs + p*cs], so
      * transA only swaps the strides (rs = lda, cs = 1, or rs = 1, cs = lda). The exception is a transposed
-     * A with long rows feeding many panels: it is packed into strips of SH rows (rs = 1, cs = SH), since in
+     * A with long rows feeding many panels: it is packed into strips of sh rows (rs = 1, cs = sh, see Tiling), since in
      * place each K step would touch another page for 16 bytes. An
-     * A block of MC x KC floats (384 KB) stays in L2 while the panels of B go by, and a 4- or 8-row strip
+     * A block of mc x KC floats (384 KB with 1 MB of L2: mc is sized from the L2, see Tiling) stays in L2 while the panels of B go by, and a 4- or 8-row strip
      * (at most 16 KB) stays in L1 for one kernel call. B is packed: each panel's KC x W block is copied
      * row after row into a buffer (W floats per row), which turns op(B), transposed or not, into one
      * contiguous stream the kernel reads with unit stride; a packed 4x64 micro-panel (128 KB) lives in L2
@@ -68,7 +80,7 @@ public final class Sgemm {
 
     /** Maximum K step: a 4 x KC strip of A (8 KB) fits in L1, the KC x 64 B micro-panel in L2. */
     static final int KC = 512;
-    /** Rows of A per block: MC x KC floats (384 KB) stay in L2 while the panels go by. */
+    /** Rows of A per block by default: MC x KC floats (384 KB) stay in a 1 MB L2 while the panels go by. */
     static final int MC = 192;
     /** Maximum columns of C per packed super block. */
     static final int NC = 1024;
@@ -91,12 +103,61 @@ public final class Sgemm {
     private static final ThreadLocal<float[]> TRANSPOSED = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK_A = new ThreadLocal<>();
-    /** Rows per strip of packed A: a whole number of vectors, and of the 8-row kernels' tiles. */
-    static final int SH = Math.max(L, 8);
+    /**
+     * Vector registers of this CPU for the species S: 16 on x86 below AVX-512 (AVX2's ymm0-15), 32 with
+     * AVX-512 and on AArch64. The micro-kernels' tiles are chosen to fit them (see {@link Tiling}).
+     */
+    static final int REGISTERS = registers(System.getProperty("os.arch", ""), S.vectorBitSize());
+    /** The tiling this JVM runs with. */
+    static final Tiling TILING = Tiling.forRegisters(REGISTERS);
     /** Per-thread result tile of the micro-kernels that add to C or cover the padded last panel. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[8 * W4]);
 
     private Sgemm() {}
+
+    static int registers(String arch, int vectorBits) {
+        boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86") || arch.equals("i386");
+        return x86 && vectorBits < 512 ? 16 : 32;
+    }
+
+    /**
+     * How the micro-kernels tile C, from the number of vector registers. With 32 registers the widest
+     * kernel keeps 4 rows x 4 vectors (16 accumulators, 4 B vectors and a broadcast: 21 registers). With 16
+     * (AVX2) that tile spills on every step (measured: 2048³ at 0.59x OpenBLAS on a 2-core AMD EPYC with
+     * AVX2), so the wide panels are swept by a 6 x 2 kernel twice, left half then right half, and the 2-vector
+     * panels by the same 6 x 2 (12 accumulators + 2 + 1 = 15 registers, the tile of BLIS's Haswell kernel).
+     * Every tiling computes each element of C as the same FMA chain, so results do not depend on it.
+     *
+     * @param narrow 16 registers: 6-row kernels on 4- and 2-vector panels
+     * @param sh rows per strip of packed A: a whole number of vectors and of the row kernels' tiles
+     * @param rowStep rows of A per task are a multiple of this (row kernels never cross a packed strip)
+     */
+    record Tiling(boolean narrow, int sh, int rowStep, int kc, int mc) {
+        static Tiling forRegisters(int registers) {
+            return forMachine(registers, CpuCaches.L2);
+        }
+
+        /**
+         * The tiling for {@code registers} vector registers and a level-2 cache of {@code l2Bytes} per core (0:
+         * unknown). The A block (mc x KC floats) takes 3/8 of L2, leaving the rest to the B micro-panels and C:
+         * 192 rows with Zen 4's 1 MB, 96 with Zen 1's 512 KB (measured 3-5% faster there than 192 at 1024³ and
+         * 2048³). Rows change only which kernel computes an element, never its sum, so results stay the same.
+         */
+        static Tiling forMachine(int registers, long l2Bytes) {
+            boolean narrow = registers < 32;
+            int step = narrow ? lcm(Math.max(L, 8), 6) : 8;
+            int sh = narrow ? step : Math.max(L, 8);
+            int mc = MC;
+            if (l2Bytes > 0) mc = (int) Math.max(2L * step, Math.min(4L * MC, l2Bytes * 3 / 8 / (4L * KC) / step * step));
+            return new Tiling(narrow, sh, step, KC, mc);
+        }
+
+        private static int lcm(int a, int b) {
+            int g = a, h = b;
+            while (h != 0) { int t = g % h; g = h; h = t; }
+            return a / g * b;
+        }
+    }
 
     /**
      * Computes {@code C[m,n] (+)= op(A)[m,k] · op(B)[k,n]}, row-major.
@@ -111,6 +172,14 @@ public final class Sgemm {
                              float[] a, int aOff, int lda,
                              float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
+        sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, TILING);
+    }
+
+    /** {@link #sgemm} with a given tiling (tests run every tiling on any CPU). */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate, Tiling tiling) {
         checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0) {
@@ -121,10 +190,10 @@ public final class Sgemm {
         }
         long work = 2L * m * n * k;
         if (transB && m <= SWAP_ROWS && n >= 4 * W4 && work >= SMALL_WORK) {
-            swapped(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            swapped(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, tiling);
             return;
         }
-        int kSteps = (k + KC - 1) / KC;
+        int kSteps = (k + tiling.kc() - 1) / tiling.kc();
         int kc = (k + kSteps - 1) / kSteps;
         // B in place: not transposed, and either small (cache-resident) or reused by few rows of A.
         boolean bInPlace = !transB && (work < SMALL_WORK || m <= IN_PLACE_ROWS || n <= W4 || (long) k * n <= 1 << 14);
@@ -135,17 +204,17 @@ public final class Sgemm {
         int nc = Math.min(n, NC);
         // K rows per super block: a multiple of kc so that the K steps are the same for every shape split.
         // Transposed A with long rows (lda): read in place, every K step would touch another page and cache
-        // line for a few floats; packed into strips of SH rows, it is one contiguous stream. It pays when
+        // line for a few floats; packed into strips of sh rows, it is one contiguous stream. It pays when
         // the strips serve several panels (n >= 4 panels).
         boolean packA = transA && work >= SMALL_WORK && lda >= 256 && m >= 64 && n >= 4 * W4;
         int ks = Math.max(kc, Math.min(k, PACK_LIMIT / roundUp(nc, W4) / kc * kc));
-        if (packA) ks = Math.max(kc, Math.min(ks, PACK_LIMIT / roundUp(m, SH) / kc * kc));
+        if (packA) ks = Math.max(kc, Math.min(ks, PACK_LIMIT / roundUp(m, tiling.sh()) / kc * kc));
         for (int j0 = 0; j0 < n; j0 += nc) {
             int ncb = Math.min(nc, n - j0);
             for (int p0 = 0; p0 < k; p0 += ks) {
                 int ksb = Math.min(ks, k - p0);
                 Block blk = new Block(transA, transB, m, ncb, ksb, kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-                        j0, p0, accumulate || p0 > 0, bInPlace, packA, oneTask);
+                        j0, p0, accumulate || p0 > 0, bInPlace, packA, oneTask, tiling);
                 blk.run();
             }
         }
@@ -159,14 +228,14 @@ public final class Sgemm {
      * sums are added to C once, at the end, instead of step by step: still independent of the threads.
      */
     private static void swapped(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
-                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, Tiling tiling) {
         float[] t = TRANSPOSED.get();
         if (t == null || t.length < n * m) {
             t = new float[Math.max(n * m, 1024)];
             TRANSPOSED.set(t);
         }
         float[] ct = t;
-        sgemm(false, !transA, n, m, k, b, bOff, ldb, a, aOff, lda, ct, 0, m, false);
+        sgemm(false, !transA, n, m, k, b, bOff, ldb, a, aOff, lda, ct, 0, m, false, tiling);
         // C[i, j] (+)= ct[j*m + i], in blocks of TB columns of C per task.
         int blocks = (n + TB - 1) / TB;
         IntConsumer body = q -> {
@@ -228,6 +297,9 @@ public final class Sgemm {
         final float[] a, b, c;
         final int aOff, lda, bOff, ldb, cOff, ldc;
         final int rs, cs; // strides of op(A): element (i, p) at a[aOff + i*rs + p*cs]
+        final boolean narrow;
+        final int sh; // rows per packed strip of A
+        final int mc; // rows of A per block
         // Panels: nWide of width 4L, then optionally one of 2L, one of L, and a padded one of L (the last).
         final int nWide, panels, tailCols;
         final boolean hasHalf, hasOne, hasPad;
@@ -238,12 +310,16 @@ public final class Sgemm {
 
         Block(boolean transA, boolean transB, int m, int n, int k, int kc, float[] a, int aOff, int lda,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int j0, int p0, boolean add,
-              boolean bInPlace, boolean packA, boolean small) {
+              boolean bInPlace, boolean packA, boolean small, Tiling tiling) {
             this.transA = transA; this.transB = transB; this.m = m; this.n = n; this.k = k; this.kc = kc;
             this.a = a; this.aOff = aOff; this.lda = lda; this.b = b; this.bOff = bOff; this.ldb = ldb;
             this.c = c; this.cOff = cOff; this.ldc = ldc; this.j0 = j0; this.p0 = p0; this.add = add;
             this.bInPlace = bInPlace;
             this.packA = packA;
+            this.narrow = tiling.narrow();
+            this.sh = tiling.sh();
+            this.mc = tiling.mc();
+            int step = tiling.rowStep();
             rs = transA ? 1 : lda;
             cs = transA ? lda : 1;
             nWide = n / W4;
@@ -261,11 +337,11 @@ public final class Sgemm {
             // about `desired` tasks; or fewer, taller row blocks when MC blocks would be too many.
             long work = 2L * m * n * k;
             int desired = small ? 1 : (int) Math.max(1, Math.min(MAX_TASKS, work / TASK_WORK));
-            int rows = Math.min(MC, roundUp(m, 8));
+            int rows = Math.min(mc, roundUp(m, step));
             int mt = (m + rows - 1) / rows;
             int ppt = panels;
             if (mt > desired) {
-                rows = roundUp((m + desired - 1) / desired, 8);
+                rows = roundUp((m + desired - 1) / desired, step);
                 mt = (m + rows - 1) / rows;
             } else if (mt < desired) {
                 int groups = Math.min(panels, (desired + mt - 1) / mt);
@@ -273,7 +349,7 @@ public final class Sgemm {
                 groups = (panels + ppt - 1) / ppt;
                 if (mt * groups < desired) {
                     int wantM = (desired + groups - 1) / groups;
-                    rows = Math.max(8, roundUp((m + wantM - 1) / wantM, 8));
+                    rows = Math.max(step, roundUp((m + wantM - 1) / wantM, step));
                     mt = (m + rows - 1) / rows;
                 }
             }
@@ -311,12 +387,12 @@ public final class Sgemm {
         void run() {
             int steps = (k + kc - 1) / kc;
             if (!bInPlace || hasPad) pack = buffer(PACK, (long) k * paddedN);
-            if (packA) apack = buffer(PACK_A, (long) roundUp(m, SH) * k);
+            if (packA) apack = buffer(PACK_A, (long) roundUp(m, sh) * k);
             if (bInPlace && hasPad) {
                 for (int s = 0; s < steps; s++) packPanel(s, panels - 1);
             }
             int bTasks = bInPlace ? 0 : steps * panels;
-            int aTasks = packA ? (m + SH - 1) / SH : 0;
+            int aTasks = packA ? (m + sh - 1) / sh : 0;
             long packed = (bInPlace ? 0 : (long) k * paddedN) + (packA ? (long) k * m : 0);
             if (bTasks + aTasks > 0) {
                 IntConsumer packer = t -> {
@@ -345,12 +421,12 @@ public final class Sgemm {
             return buf;
         }
 
-        /** Copies rows [s*SH, s*SH + SH) of op(A), all k steps, into strip s: SH floats per step, zero-padded. */
+        /** Copies rows [s*sh, s*sh + sh) of op(A), all k steps, into strip s: sh floats per step, zero-padded. */
         void packStrip(int s) {
-            int i0 = s * SH, rows = Math.min(SH, m - i0);
-            int src = aOff + p0 * lda + i0, d = s * SH * k;
-            for (int p = 0; p < k; p++, src += lda, d += SH) {
-                for (int v = 0; v < SH; v += L) {
+            int i0 = s * sh, rows = Math.min(sh, m - i0);
+            int src = aOff + p0 * lda + i0, d = s * sh * k;
+            for (int p = 0; p < k; p++, src += lda, d += sh) {
+                for (int v = 0; v < sh; v += L) {
                     if (rows - v >= L) {
                         FloatVector.fromArray(S, a, src + v).intoArray(apack, d + v);
                     } else {
@@ -406,8 +482,8 @@ public final class Sgemm {
             int i0 = mi * rowsPerTask, i1 = Math.min(m, i0 + rowsPerTask);
             int q0 = ni * panelsPerTask, q1 = Math.min(panels, q0 + panelsPerTask);
             float[] tile = TILE.get();
-            for (int ib = i0; ib < i1; ib += MC) {
-                computeRows(ib, Math.min(i1, ib + MC), q0, q1, tile);
+            for (int ib = i0; ib < i1; ib += mc) {
+                computeRows(ib, Math.min(i1, ib + mc), q0, q1, tile);
             }
         }
 
@@ -437,25 +513,35 @@ public final class Sgemm {
         /** Rows [i0, i1) of one panel of width w (cols of them real) for one K step. */
         void strip(int i0, int i1, int w, int cols, int ps, int kh, float[] bArr, int bi, int bs, int ci,
                    boolean add, float[] tile) {
-            // op(A) in place: (i, p) at a[aOff + i*rs + (p0+p)*cs]; packed: strip i/SH, SH floats per step.
+            // op(A) in place: (i, p) at a[aOff + i*rs + (p0+p)*cs]; packed: strip i/sh, sh floats per step.
             float[] a = packA ? apack : this.a;
-            int rs = packA ? 1 : this.rs, cs = packA ? SH : this.cs;
+            int rs = packA ? 1 : this.rs, cs = packA ? sh : this.cs;
             int aBase = aOff + (p0 + ps) * this.cs;
             boolean viaTile = add || cols < w;
-            int full = w == W4 ? 4 : 8;
+            int full = w == L ? 8 : narrow ? 6 : w == W4 ? 4 : 8;
             for (int i = i0; i < i1; ) {
                 int left = i1 - i;
                 int r = left >= full ? full : left >= 4 ? 4 : left >= 2 ? 2 : 1;
                 if (w == L && r == 2) r = 1; // no 2-row kernel for 1-vector panels: one row at a time
-                int ai = packA ? (i / SH) * SH * k + ps * SH + i % SH : aBase + i * rs;
+                int ai = packA ? (i / sh) * sh * k + ps * sh + i % sh : aBase + i * rs;
                 int cij = ci + i * ldc;
                 float[] d = viaTile ? tile : c;
                 int di = viaTile ? 0 : cij, ldd = viaTile ? w : ldc;
-                switch ((w / L) * 16 + r) {
+                if (narrow && w == W4 && r >= 4) {
+                    // 16 registers: the 4-vector panel as two 2-vector halves (see Tiling)
+                    if (r == 6) {
+                        k6x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                        k6x2(kh, a, ai, rs, cs, bArr, bi + W2, bs, d, di + W2, ldd);
+                    } else {
+                        k4x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                        k4x2(kh, a, ai, rs, cs, bArr, bi + W2, bs, d, di + W2, ldd);
+                    }
+                } else switch ((w / L) * 16 + r) {
                     case 4 * 16 + 4 -> k4x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 4 * 16 + 2 -> k2x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 4 * 16 + 1 -> k1x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 2 * 16 + 8 -> k8x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 2 * 16 + 6 -> k6x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 2 * 16 + 4 -> k4x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 2 * 16 + 2 -> k2x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 2 * 16 + 1 -> k1x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
@@ -585,6 +671,41 @@ public final class Sgemm {
         di += ldd; c50.intoArray(d, di); c51.intoArray(d, di + L);
         di += ldd; c60.intoArray(d, di); c61.intoArray(d, di + L);
         di += ldd; c70.intoArray(d, di); c71.intoArray(d, di + L);
+    }
+
+    static void k6x2(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                      float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs;
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * bs;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            int ao = p * cs;
+            FloatVector x = FloatVector.broadcast(S, a[ai + ao]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + ao]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + ao]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + ao]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + ao]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + ao]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(d, di); c01.intoArray(d, di + L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L);
+        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L);
+        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L);
+        di += ldd; c40.intoArray(d, di); c41.intoArray(d, di + L);
+        di += ldd; c50.intoArray(d, di); c51.intoArray(d, di + L);
     }
 
     static void k4x2(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,

@@ -75,6 +75,84 @@ class SgemmTest {
         check(cs, new SplittableRandom(cs.hashCode()));
     }
 
+    /**
+     * Both tilings (16 and 32 vector registers) run on any CPU and give the same bits: each element of C is
+     * the same FMA chain whatever the kernels' tile, so a result does not depend on the machine's register file.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void bothTilingsGiveTheSameBits(Case cs) {
+        assertSameBitsForBothTilings(cs.transA, cs.transB, cs.m, cs.n, cs.k, cs.accumulate, new SplittableRandom(cs.hashCode()));
+    }
+
+    @Test
+    void bothTilingsGiveTheSameBitsOnLargeProductsWithTwoThreads() {
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            SplittableRandom r = new SplittableRandom(11);
+            // several K steps, packed transposed A (strips), rows not a multiple of 6 or 8, every panel kind
+            int[][] shapes = {{300, 1100, 1100}, {301, 300, 1100}, {70, 1030, 520}, {3872, 64, 288}, {128, 128, 800}, {97, 200, 40}};
+            for (int[] sh : shapes) {
+                for (int t = 0; t < 4; t++) assertSameBitsForBothTilings((t & 1) != 0, (t & 2) != 0, sh[0], sh[1], sh[2], t == 1, r);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    private static void assertSameBitsForBothTilings(boolean tA, boolean tB, int m, int n, int k, boolean acc, SplittableRandom r) {
+        float[] a = random(r, m * k), b = random(r, k * n), c0 = random(r, m * n);
+        float[] narrow = c0.clone(), wide = c0.clone(), smallBlocks = c0.clone();
+        int lda = Math.max(1, tA ? m : k), ldb = Math.max(1, tB ? k : n), ldc = Math.max(1, n);
+        Sgemm.sgemm(tA, tB, m, n, k, a, 0, lda, b, 0, ldb, narrow, 0, ldc, acc, Sgemm.Tiling.forRegisters(16));
+        Sgemm.sgemm(tA, tB, m, n, k, a, 0, lda, b, 0, ldb, wide, 0, ldc, acc, Sgemm.Tiling.forRegisters(32));
+        Sgemm.sgemm(tA, tB, m, n, k, a, 0, lda, b, 0, ldb, smallBlocks, 0, ldc, acc, Sgemm.Tiling.forMachine(16, 64 << 10));
+        assertArrayEquals(wide, narrow, "16 vs 32 registers, transA=" + tA + " transB=" + tB + " " + m + "x" + n + "x" + k);
+        assertArrayEquals(wide, smallBlocks, "blocks for a 64 KB L2, transA=" + tA + " transB=" + tB + " " + m + "x" + n + "x" + k);
+    }
+
+    @Test
+    void registersFollowTheInstructionSet() {
+        assertEquals(16, Sgemm.registers("amd64", 256), "x86 with AVX2: ymm0-15");
+        assertEquals(32, Sgemm.registers("amd64", 512), "AVX-512: zmm0-31");
+        assertEquals(32, Sgemm.registers("aarch64", 128), "NEON: v0-31");
+        assertEquals(16, Sgemm.Tiling.forRegisters(16).narrow() ? 16 : 32);
+        assertEquals(0, Sgemm.Tiling.forRegisters(16).sh() % 6, "packed strips hold whole 6-row tiles");
+        assertEquals(0, Sgemm.Tiling.forRegisters(16).sh() % Sgemm.L, "and whole vectors");
+    }
+
+    @Test
+    void rowBlocksFollowTheLevel2Cache() {
+        assertEquals(96, Sgemm.Tiling.forMachine(16, 512 << 10).mc(), "Zen 1/2: 512 KB");
+        assertEquals(192, Sgemm.Tiling.forMachine(32, 1 << 20).mc(), "Zen 4: 1 MB");
+        assertEquals(384, Sgemm.Tiling.forMachine(32, 2 << 20).mc(), "Xeon: 2 MB");
+        assertEquals(Sgemm.MC, Sgemm.Tiling.forMachine(32, 0).mc(), "unknown: the default");
+        assertEquals(48, Sgemm.Tiling.forMachine(16, 64 << 10).mc(), "tiny: two row steps at least");
+        assertEquals(0, Sgemm.Tiling.forMachine(16, 3 << 20).mc() % 24, "a whole number of row steps");
+    }
+
+    @Test
+    void cacheSizesParseLinuxsNotation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        assertEquals(512 << 10, CpuCaches.parseSize("512K"));
+        assertEquals(2 << 20, CpuCaches.parseSize("2M"));
+        assertEquals(4096, CpuCaches.parseSize("4096"));
+        assertEquals(0, CpuCaches.parseSize(""));
+        assertEquals(0, CpuCaches.parseSize("lots"));
+        assertEquals(0, CpuCaches.parseSize("-5K"));
+        String[][] entries = {{"1", "Data", "32K"}, {"1", "Instruction", "64K"}, {"2", "Unified", "1024K"}, {"3", "Unified", "32768K"}};
+        for (int i = 0; i < entries.length; i++) {
+            java.nio.file.Path d = java.nio.file.Files.createDirectories(dir.resolve("index" + i));
+            java.nio.file.Files.writeString(d.resolve("level"), entries[i][0] + "\n");
+            java.nio.file.Files.writeString(d.resolve("type"), entries[i][1] + "\n");
+            java.nio.file.Files.writeString(d.resolve("size"), entries[i][2] + "\n");
+        }
+        assertEquals(1 << 20, CpuCaches.size(dir, 2));
+        assertEquals(32 << 10, CpuCaches.size(dir, 1), "the data cache, not the instruction cache");
+        assertEquals(0, CpuCaches.size(dir, 4));
+        assertEquals(0, CpuCaches.size(dir.resolve("absent"), 2));
+    }
+
     @Test
     void largeProductUsesBlockingAndThreads() {
         // Larger than one K step and one N block, so super blocks, packing and the pool are exercised.
