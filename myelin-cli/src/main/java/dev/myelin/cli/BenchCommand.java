@@ -1,5 +1,6 @@
 package dev.myelin.cli;
 
+import dev.myelin.bench.CnnBench;
 import dev.myelin.bench.ConvBench;
 import dev.myelin.bench.GemmBench;
 import dev.myelin.bench.LayerBench;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code myelin bench ...}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
         subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class, BenchCommand.Models.class,
-                BenchCommand.Layers.class})
+                BenchCommand.Layers.class, BenchCommand.Cnn.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -174,6 +175,43 @@ final class BenchCommand implements Runnable {
             if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
             if (only != null) args.addAll(List.of("--case", only));
             return LayerBench.run(args);
+        }
+    }
+
+    /** {@code myelin bench cnn}: a modern small CNN trained on Fashion-MNIST, see {@link CnnBench}. */
+    @Command(name = "cnn", mixinStandardHelpOptions = true,
+            description = {"Training speed, start-up time, accuracy and peak memory of a small CNN of ordinary modern layers",
+                    "(same-padded and stride-2 Conv2D, BatchNormalization, Dropout, GlobalAveragePooling2D, Dense) on Fashion-MNIST",
+                    "at batch 64. Twin: myelin-bench/scripts/torch_modern_cnn.py."})
+    static final class Cnn implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist).")
+        String data;
+
+        @Option(names = "--epochs", description = "Epochs (default: 1).")
+        Integer epochs;
+
+        @Option(names = "--batch", description = "Batch size (default: 64).")
+        Integer batch;
+
+        @Option(names = "--limit", paramLabel = "N", description = "Train on the first N images only (the time per full epoch is extrapolated).")
+        Integer limit;
+
+        @Option(names = "--threads", description = "Kernel threads (default: MYELIN_NUM_THREADS or all cores).")
+        Integer threads;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> args = new ArrayList<>();
+            if (json) args.add("--json");
+            if (data != null) args.addAll(List.of("--data", data));
+            if (epochs != null) args.addAll(List.of("--epochs", String.valueOf(epochs)));
+            if (batch != null) args.addAll(List.of("--batch", String.valueOf(batch)));
+            if (limit != null) args.addAll(List.of("--limit", String.valueOf(limit)));
+            if (threads != null) args.addAll(List.of("--threads", String.valueOf(threads)));
+            return CnnBench.run(args);
         }
     }
 }

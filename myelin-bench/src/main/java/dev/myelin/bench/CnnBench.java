@@ -1,0 +1,152 @@
+package dev.myelin.bench;
+
+import dev.myelin.backend.Backends;
+import dev.myelin.data.Dataset;
+import dev.myelin.data.FashionMnist;
+import dev.myelin.data.Normalization;
+import dev.myelin.data.TrainTest;
+import dev.myelin.losses.Loss;
+import dev.myelin.metrics.Metric;
+import dev.myelin.models.Sequential;
+import dev.myelin.nn.Activation;
+import dev.myelin.nn.layers.BatchNormalization;
+import dev.myelin.nn.layers.Conv2D;
+import dev.myelin.nn.layers.Dense;
+import dev.myelin.nn.layers.Dropout;
+import dev.myelin.nn.layers.GlobalAveragePooling2D;
+import dev.myelin.nn.layers.ActivationLayer;
+import dev.myelin.optim.Adam;
+import dev.myelin.tensor.Padding;
+import dev.myelin.train.Callback;
+import dev.myelin.train.FitOptions;
+import dev.myelin.train.Trainable;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The model-level measurement of issue #13: a small CNN of ordinary modern layers, not a seed model, trained
+ * on the real Fashion-MNIST at batch 64, next to the same model in PyTorch
+ * ({@code myelin-bench/scripts/torch_modern_cnn.py}, same layers, same initializers, same optimizer):
+ * <pre>
+ * 28x28x1 -> Conv2D 32 3x3 same -> BatchNorm -> ReLU
+ *         -> Conv2D 64 3x3 stride 2 same -> BatchNorm -> ReLU          (14x14x64)
+ *         -> Conv2D 64 3x3 same -> BatchNorm -> ReLU
+ *         -> Conv2D 128 3x3 stride 2 same -> BatchNorm -> ReLU         (7x7x128)
+ *         -> Dropout 0.3 -> GlobalAveragePooling2D -> Dense 10 softmax
+ * </pre>
+ * Adam (Keras defaults), sparse categorical cross-entropy, shuffled. Reported: seconds from the JVM's
+ * start to the end of the first training step, the training time of the steps after the first (and the
+ * time per full epoch it implies), test accuracy after the epochs, and the peak resident set size
+ * ({@code VmHWM} of {@code /proc/self/status}).
+ *
+ * <pre>
+ * CnnBench [--data DIR] [--epochs 1] [--batch 64] [--limit N] [--threads 2] [--json]
+ * </pre>
+ */
+public final class CnnBench {
+    private CnnBench() {}
+
+    /** The model, built and compiled, seeded. */
+    public static Sequential model(long seed) {
+        Sequential m = new Sequential(
+                new Conv2D(32, 3).padding(Padding.SAME).inputShape(28, 28, 1), new BatchNormalization(), relu(),
+                new Conv2D(64, 3).strides(2).padding(Padding.SAME), new BatchNormalization(), relu(),
+                new Conv2D(64, 3).padding(Padding.SAME), new BatchNormalization(), relu(),
+                new Conv2D(128, 3).strides(2).padding(Padding.SAME), new BatchNormalization(), relu(),
+                new Dropout(0.3), new GlobalAveragePooling2D(), new Dense(10, Activation.SOFTMAX));
+        m.seed(seed);
+        m.compile(new Adam(1e-3), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        return m;
+    }
+
+    private static ActivationLayer relu() {
+        return new ActivationLayer(Activation.RELU);
+    }
+
+    public static int run(List<String> args) throws IOException {
+        Path data = Path.of("/usr/share/datasets/fashion-mnist");
+        int epochs = 1, batch = 64, limit = 0;
+        boolean json = false;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--data" -> data = Path.of(args.get(++i));
+                case "--epochs" -> epochs = Integer.parseInt(args.get(++i));
+                case "--batch" -> batch = Integer.parseInt(args.get(++i));
+                case "--limit" -> limit = Integer.parseInt(args.get(++i));
+                case "--threads" -> Backends.setThreads(Integer.parseInt(args.get(++i)));
+                case "--json" -> json = true;
+                default -> throw new IllegalArgumentException("unknown option " + args.get(i)
+                        + " (usage: [--data DIR] [--epochs N] [--batch B] [--limit N] [--threads T] [--json])");
+            }
+        }
+        if (!Files.isDirectory(data)) {
+            System.err.println("bench cnn: no Fashion-MNIST in " + data + " (apt-get install dataset-fashion-mnist, or --data DIR)");
+            return 2;
+        }
+        TrainTest tt = FashionMnist.load(data);
+        Normalization scale = Normalization.scale(1 / 255.0);
+        Dataset train = scale.apply(tt.train()), test = scale.apply(tt.test());
+        if (limit > 0 && limit < train.size()) train = train.slice(0, limit);
+        Sequential model = model(42);
+
+        long[] firstStepEnd = {0};
+        long[] stepsAfterFirst = {0};
+        long[] trainStart = {0};
+        Callback clock = new Callback() {
+            int seen;
+
+            @Override
+            public void onTrainBegin(Trainable m, TrainingPlan plan) {
+                trainStart[0] = System.nanoTime();
+            }
+
+            @Override
+            public void onBatchEnd(int b, Map<String, Double> logs) {
+                if (seen++ == 0) firstStepEnd[0] = System.nanoTime();
+                else stepsAfterFirst[0]++;
+            }
+        };
+        long t0 = System.nanoTime();
+        model.fit(train.x(), train.y(), FitOptions.epochs(epochs).batchSize(batch).seed(7).verbose(0).callbacks(clock));
+        long t1 = System.nanoTime();
+        double accuracy = model.evaluate(test.x(), test.y(), 1000).get("accuracy");
+
+        long uptimeAtFit = ManagementFactory.getRuntimeMXBean().getUptime() - (System.nanoTime() - t0) / 1_000_000;
+        double toFirstStep = (uptimeAtFit + (firstStepEnd[0] - t0) / 1e6) / 1e3;
+        double rest = (t1 - firstStepEnd[0]) / 1e9;
+        int stepsPerEpoch = (train.size() + batch - 1) / batch;
+        double perStep = rest / Math.max(1, stepsAfterFirst[0]);
+        double epochSeconds = perStep * ((tt.train().size() + batch - 1) / batch);
+        long rss = peakRssKb();
+        if (json) {
+            System.out.printf(Locale.ROOT, "{\"peer\":\"myelin\",\"model\":\"modern-cnn\",\"batch\":%d,\"train_n\":%d,\"epochs\":%d,\"threads\":%d,"
+                            + "\"to_first_step_s\":%.3f,\"ms_per_step\":%.3f,\"full_epoch_s\":%.2f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f}%n",
+                    batch, train.size(), epochs, Backends.threads(), toFirstStep, perStep * 1e3, epochSeconds, accuracy, rss / 1024.0);
+        } else {
+            System.out.printf(Locale.ROOT, "modern CNN, Fashion-MNIST %d images x %d epoch(s), batch %d, %d threads (%d steps/epoch)%n",
+                    train.size(), epochs, batch, Backends.threads(), stepsPerEpoch);
+            System.out.printf(Locale.ROOT, "  JVM start to end of first step  %8.2f s%n", toFirstStep);
+            System.out.printf(Locale.ROOT, "  per step after the first        %8.2f ms  (full 60,000-image epoch: %.1f s)%n", perStep * 1e3, epochSeconds);
+            System.out.printf(Locale.ROOT, "  test accuracy                   %8.4f%n", accuracy);
+            System.out.printf(Locale.ROOT, "  peak RSS                        %8.1f MB%n", rss / 1024.0);
+        }
+        return 0;
+    }
+
+    /** Peak resident set size of this process in KB ({@code VmHWM}), or -1 where /proc is absent. */
+    static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return -1;
+    }
+}
