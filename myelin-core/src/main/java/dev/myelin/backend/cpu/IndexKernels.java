@@ -70,6 +70,8 @@ final class IndexKernels {
         int blocks = (inner + COLUMNS - 1) / COLUMNS;
         int width = Math.min(inner, COLUMNS);
         boolean unitStrides = gs.innerStride == 1 && gd.innerStride == 1;
+        // a source row that is one value read again (stride 0), as the gradient of a sum arrives
+        boolean broadcastRows = gs.innerStride == 0 && gd.innerStride == 1;
         // a unit is one outer position × one column block; its cost is the adds it makes over all indices
         RowLoop.forRanges(gs.outer * blocks, (long) n * width, (from, to) -> {
             for (int u = from; u < to; u++) {
@@ -77,6 +79,8 @@ final class IndexKernels {
                 int sBase = gs.outerOffset(o) + c0 * gs.innerStride, dBase = gd.outerOffset(o) + c0 * gd.innerStride;
                 if (unitStrides) {
                     for (int i = 0; i < n; i++) addRun(sd, sBase + i * gs.axisStride, dd, dBase + indices[i] * gd.axisStride, len);
+                } else if (broadcastRows) {
+                    for (int i = 0; i < n; i++) addValue(sd[sBase + i * gs.axisStride], dd, dBase + indices[i] * gd.axisStride, len);
                 } else {
                     for (int i = 0; i < n; i++) {
                         addStrided(sd, sBase + i * gs.axisStride, gs.innerStride, dd, dBase + indices[i] * gd.axisStride, gd.innerStride, len);
@@ -93,6 +97,15 @@ final class IndexKernels {
             FloatVector.fromArray(S, d, dOff + c).add(FloatVector.fromArray(S, s, so + c)).intoArray(d, dOff + c);
         }
         for (; c < len; c++) d[dOff + c] += s[so + c];
+    }
+
+    /** {@code d[dOff + c] += value} for c in [0, len). */
+    private static void addValue(float value, float[] d, int dOff, int len) {
+        int c = 0;
+        for (int ub = S.loopBound(len); c < ub; c += L) {
+            FloatVector.fromArray(S, d, dOff + c).add(value).intoArray(d, dOff + c);
+        }
+        for (; c < len; c++) d[dOff + c] += value;
     }
 
     private static void addStrided(float[] s, int so, int ss, float[] d, int dOff, int ds, int len) {
