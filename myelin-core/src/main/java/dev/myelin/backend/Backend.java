@@ -17,7 +17,7 @@ package dev.myelin.backend;
  * <p>Two kinds of methods. The <b>primitives</b> (abstract) are what a new backend must write: allocation
  * and transfer to and from Java arrays, copy/fill, element-wise unary/binary/where with broadcasting
  * through strides, reductions, batched GEMM and gather/scatter-add. The <b>fused kernels</b> (convolution,
- * pooling, softmax, the Adam update) are default methods composed from the primitives by
+ * pooling, softmax, the optimizer updates) are default methods composed from the primitives by
  * {@code ComposedKernels}: correct on any backend, and overridden where a backend has something faster.
  * Optional capabilities ({@link #recurrence}) say "not offered" by default, and callers then take the
  * composed tensor path.
@@ -163,6 +163,33 @@ public interface Backend {
      */
     default void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {
         ComposedKernels.adamUpdate(this, w, g, m, v, alpha, beta1, beta2, epsilon);
+    }
+
+    /**
+     * One SGD step in place over contiguous views of one shape and type, with {@code lrG = g·lr}: without
+     * momentum ({@code m} null) {@code w -= lrG}; with it {@code m = m·momentum - lrG}, then
+     * {@code w += m}, or with Nesterov {@code w += m·momentum - lrG} (the new {@code m}).
+     */
+    default void sgdUpdate(View w, View g, View m, double learningRate, double momentum, boolean nesterov) {
+        ComposedKernels.sgdUpdate(this, w, g, m, learningRate, momentum, nesterov);
+    }
+
+    /**
+     * One RMSprop step in place over contiguous views of one shape and type:
+     * {@code v = v·rho + g²·(1 - rho)}; centered ({@code a} not null) {@code a = a·rho + g·(1 - rho)} and
+     * {@code d = v - a²}, otherwise {@code d = v}; {@code increment = g·lr / sqrt(d + epsilon)}; with momentum
+     * ({@code m} not null) {@code m = m·momentum + increment; w -= m}, otherwise {@code w -= increment}.
+     */
+    default void rmspropUpdate(View w, View g, View v, View a, View m, double learningRate, double rho, double momentum, double epsilon) {
+        ComposedKernels.rmspropUpdate(this, w, g, v, a, m, learningRate, rho, momentum, epsilon);
+    }
+
+    /**
+     * One Adagrad step in place over contiguous views of one shape and type:
+     * {@code acc += g²; w -= g·lr / sqrt(acc + epsilon)}.
+     */
+    default void adagradUpdate(View w, View g, View acc, double learningRate, double epsilon) {
+        ComposedKernels.adagradUpdate(this, w, g, acc, learningRate, epsilon);
     }
 
     // ---- optional capabilities ----

@@ -209,6 +209,77 @@ final class ComposedKernels {
         be.binary(BinaryOp.SUB, w, step, w);
     }
 
+    // The other updates round once per operation in the order of the tensor code in their optimizer class
+    // (dev.myelin.optim), which the fused kernels reproduce; a constant is rounded to the weights' type first.
+
+    static void sgdUpdate(Backend be, View w, View g, View m, double lr, double momentum, boolean nesterov) {
+        DType type = w.dtype();
+        int[] shape = w.shape();
+        View lrG = allocate(be, type, shape);
+        be.binary(BinaryOp.MUL, g, constant(be, type, lr, shape), lrG);
+        if (m == null) {
+            be.binary(BinaryOp.SUB, w, lrG, w);
+            return;
+        }
+        View mu = constant(be, type, momentum, shape);
+        be.binary(BinaryOp.MUL, m, mu, m);
+        be.binary(BinaryOp.SUB, m, lrG, m);
+        if (nesterov) {
+            View step = allocate(be, type, shape);
+            be.binary(BinaryOp.MUL, m, mu, step);
+            be.binary(BinaryOp.SUB, step, lrG, step);
+            be.binary(BinaryOp.ADD, w, step, w);
+        } else {
+            be.binary(BinaryOp.ADD, w, m, w);
+        }
+    }
+
+    static void rmspropUpdate(Backend be, View w, View g, View v, View a, View m, double lr, double rho, double momentum, double epsilon) {
+        DType type = w.dtype();
+        int[] shape = w.shape();
+        View rhoC = constant(be, type, rho, shape), oneMinusRho = constant(be, type, 1 - rho, shape);
+        View d = allocate(be, type, shape);
+        be.binary(BinaryOp.MUL, g, g, d);
+        be.binary(BinaryOp.MUL, d, oneMinusRho, d);
+        be.binary(BinaryOp.MUL, v, rhoC, v);
+        be.binary(BinaryOp.ADD, v, d, v);
+        if (a != null) {
+            be.binary(BinaryOp.MUL, a, rhoC, a);
+            be.binary(BinaryOp.MUL, g, oneMinusRho, d);
+            be.binary(BinaryOp.ADD, a, d, a);
+            be.binary(BinaryOp.MUL, a, a, d);
+            be.binary(BinaryOp.SUB, v, d, d);   // v - a², as v + (-(a²)) rounds
+        } else {
+            be.copy(v, d);
+        }
+        be.binary(BinaryOp.ADD, d, constant(be, type, epsilon, shape), d);
+        be.unary(UnaryOp.SQRT, 0, 0, d, d);
+        View increment = allocate(be, type, shape);
+        be.binary(BinaryOp.MUL, g, constant(be, type, lr, shape), increment);
+        be.binary(BinaryOp.DIV, increment, d, increment);
+        if (m != null) {
+            be.binary(BinaryOp.MUL, m, constant(be, type, momentum, shape), m);
+            be.binary(BinaryOp.ADD, m, increment, m);
+            be.binary(BinaryOp.SUB, w, m, w);
+        } else {
+            be.binary(BinaryOp.SUB, w, increment, w);
+        }
+    }
+
+    static void adagradUpdate(Backend be, View w, View g, View acc, double lr, double epsilon) {
+        DType type = w.dtype();
+        int[] shape = w.shape();
+        View d = allocate(be, type, shape);
+        be.binary(BinaryOp.MUL, g, g, d);
+        be.binary(BinaryOp.ADD, acc, d, acc);
+        be.binary(BinaryOp.ADD, acc, constant(be, type, epsilon, shape), d);
+        be.unary(UnaryOp.SQRT, 0, 0, d, d);
+        View step = allocate(be, type, shape);
+        be.binary(BinaryOp.MUL, g, constant(be, type, lr, shape), step);
+        be.binary(BinaryOp.DIV, step, d, step);
+        be.binary(BinaryOp.SUB, w, step, w);
+    }
+
     // ---- helpers ----
 
     /**

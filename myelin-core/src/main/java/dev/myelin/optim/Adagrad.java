@@ -73,6 +73,12 @@ public final class Adagrad extends Optimizer {
     @Override
     protected void update(Tensor w, Tensor g, Slots slots, double lr) {
         Tensor acc = slots.get("accumulator", initialAccumulatorValue);
+        if (FusedUpdates.fusable(w, g, acc)) {
+            // one fused pass; the tensor operations below compute the same values in several
+            w.backend().adagradUpdate(w.view(), g.view(), acc.view(), lr, epsilon);
+            FusedUpdates.updated(w, acc);
+            return;
+        }
         Tensor d = g.mul(g);
         acc.addInPlace(d);
         Tensor root = d.assign(acc).addInPlace(Tensor.scalar(w.dtype(), epsilon)).sqrt();

@@ -100,10 +100,10 @@ public class Adam extends Optimizer {
         double alpha = lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
         Tensor m = slots.get("momentum");
         Tensor v = slots.get("velocity");
-        if (!amsgrad && fusable(w, g, m, v)) {
+        if (!amsgrad && FusedUpdates.fusable(w, g, m, v)) {
             // one fused pass instead of about twelve element-wise ones
             w.backend().adamUpdate(w.view(), g.view(), m.view(), v.view(), alpha, beta1, beta2, epsilon);
-            for (Tensor updated : new Tensor[] {w, m, v}) updated.view().storage().bumpVersion();
+            FusedUpdates.updated(w, m, v);
             return;
         }
 
@@ -123,12 +123,5 @@ public class Adam extends Optimizer {
     @Override
     protected String settings() {
         return "beta1=" + beta1 + ", beta2=" + beta2 + ", epsilon=" + epsilon + ", amsgrad=" + amsgrad;
-    }
-
-    private static boolean fusable(Tensor... ts) {
-        for (Tensor t : ts) {
-            if (!t.isContiguous() || t.dtype() != ts[0].dtype() || t.backend() != ts[0].backend()) return false;
-        }
-        return true;
     }
 }

@@ -99,21 +99,28 @@ public final class RMSprop extends Optimizer {
     @Override
     protected void update(Tensor w, Tensor g, Slots slots, double lr) {
         Tensor v = slots.get("velocity");
+        Tensor average = centered ? slots.get("average_gradient") : null;
+        Tensor m = momentum > 0 ? slots.get("momentum") : null;
+        if (FusedUpdates.fusable(w, g, v, average, m)) {
+            // one fused pass; the tensor operations below compute the same values in several
+            w.backend().rmspropUpdate(w.view(), g.view(), v.view(), average == null ? null : average.view(),
+                    m == null ? null : m.view(), lr, rho, momentum, epsilon);
+            FusedUpdates.updated(w, v, average, m);
+            return;
+        }
         Tensor eps = Tensor.scalar(w.dtype(), epsilon);
 
         Tensor d = g.mul(g).mulInPlace(1 - rho);
         v.mulInPlace(rho).addInPlace(d);
         if (centered) {
-            Tensor a = slots.get("average_gradient");
-            a.mulInPlace(rho).addInPlace(d.assign(g).mulInPlace(1 - rho));
-            d.assign(a).mulInPlace(a).mulInPlace(-1).addInPlace(v); // v - a², exactly as rounded
+            average.mulInPlace(rho).addInPlace(d.assign(g).mulInPlace(1 - rho));
+            d.assign(average).mulInPlace(average).mulInPlace(-1).addInPlace(v); // v - a², exactly as rounded
         } else {
             d.assign(v);
         }
         Tensor root = d.addInPlace(eps).sqrt();
         Tensor increment = d.assign(g).mulInPlace(lr).div(root);
-        if (momentum > 0) {
-            Tensor m = slots.get("momentum");
+        if (m != null) {
             m.mulInPlace(momentum).addInPlace(increment);
             w.subInPlace(m);
         } else {

@@ -69,12 +69,18 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(Tensor w, Tensor g, Slots slots, double lr) {
+        Tensor m = momentum == 0 ? null : slots.get("momentum");
+        if (FusedUpdates.fusable(w, g, m)) {
+            // one fused pass; the tensor operations below compute the same values in several
+            w.backend().sgdUpdate(w.view(), g.view(), m == null ? null : m.view(), lr, momentum, nesterov);
+            FusedUpdates.updated(w, m);
+            return;
+        }
         Tensor lrG = g.mul(lr);
-        if (momentum == 0) {
+        if (m == null) {
             w.subInPlace(lrG);
             return;
         }
-        Tensor m = slots.get("momentum");
         m.mulInPlace(momentum).subInPlace(lrG);
         if (nesterov) {
             w.addInPlace(m.mul(momentum).subInPlace(lrG));

@@ -79,7 +79,12 @@ final class Derivatives {
 
     /** indexSelect: gradients of repeated picks add up at their source entry (scatter-add). */
     static Backward indexSelect(Shape inputShape, int axis, int[] indices) {
-        return g -> grads(g.newZeros(inputShape).indexAdd(axis, indices, g));
+        return g -> {
+            // scattered into one zero tensor in place: indexAdd would first copy the zeros (an embedding table's size)
+            Tensor z = g.newZeros(inputShape);
+            g.backend().indexAdd(g.view(), axis, indices, z.view());
+            return grads(z);
+        };
     }
 
     /** indexAdd(x, indices, source): x gets g; source gets g picked at the indices. */

@@ -386,10 +386,12 @@ public final class Tensor {
      * index select). {@code what} names the operation in the error message.
      */
     public int[] toIndexArray(int bound, String what) {
-        double[] v = toDoubleArray();
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            double d = v[i];
+        // float32 ids are read as floats (one array copy) rather than widened through the generic conversion
+        float[] f = dtype() == DType.FLOAT32 ? toFloatArray() : null;
+        double[] v = f == null ? toDoubleArray() : null;
+        int[] out = new int[f != null ? f.length : v.length];
+        for (int i = 0; i < out.length; i++) {
+            double d = f != null ? f[i] : v[i];
             if (d != Math.rint(d) || d < 0 || d >= bound) {
                 throw new IllegalArgumentException(what + ": index " + d + " at position " + i + " is not an integer in [0, " + bound + ")");
             }

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.TestFactory;
  * <p>Accuracy bounds checked (ε = 2^-24, the float unit roundoff; ±0 compare equal; NaN equals NaN):
  * <ul>
  *   <li>exact: copy, fill, where, every binary op, and the unary ops NEG ABS SQUARE RECIPROCAL SQRT
- *       RELU CLAMP INSIDE SIGN (and GELU, GELU_DERIVATIVE, POW_SCALAR, which stay scalar);</li>
+ *       RELU CLAMP INSIDE SIGN (and GELU, GELU_DERIVATIVE, POW_SCALAR, which stay scalar); gather and
+ *       scatter-add along an axis (repeated indices add in index order); the SGD, RMSprop and Adagrad
+ *       updates (one rounding per operation, in the optimizers' order);</li>
  *   <li>|err| ≤ 2.5e-7·|ref| (2 ulp): RSQRT, LEAKY_RELU (float slope);</li>
  *   <li>|err| ≤ 1e-6·|ref| + 3e-45 (a few ulp, two subnormal ulp): EXP LOG LOG1P TANH SIGMOID
  *       SOFTPLUS ELU (measured worst over 17M inputs: 2.7 ulp, sigmoid);</li>
@@ -458,6 +460,43 @@ public abstract class BackendConformanceTest {
         }
     }
 
+    /**
+     * Gather and scatter-add along each axis of a rank-3 view whose rows (the dimensions after the axis)
+     * have awkward widths, from contiguous, transposed, stepped and broadcast sources, with
+     * repeated indices and with none. Both are exact: a scatter-add adds each source row in index order,
+     * one rounding per addition, like the reference.
+     */
+    @Test
+    void indexSelectAndIndexAddAlongEveryAxis() {
+        SplittableRandom rnd = new SplittableRandom(24);
+        for (int d : new int[] {1, 3, 13, 128}) {
+            int[] xShape = {4, 6, d};
+            for (int axis = 0; axis < 3; axis++) {
+                int size = xShape[axis];
+                int[] repeats = {size - 1, 0, size - 1, size / 2, 0, size - 1, 1 % size};
+                for (int[] indices : new int[][] {repeats, {}}) {
+                    int[] outShape = xShape.clone();
+                    outShape[axis] = indices.length;
+                    int a = axis;
+                    for (Layout in : new Layout[] {Layout.CONTIGUOUS, Layout.TRANSPOSED, Layout.STEPPED, Layout.BROADCAST_LAST, Layout.SCALAR}) {
+                        String what = " axis " + axis + " " + describe(xShape, in) + " indices " + java.util.Arrays.toString(indices);
+                        Layout outLayout = in == Layout.STEPPED ? Layout.CONTIGUOUS : Layout.STEPPED;
+                        View x = make(xShape, in, rnd, true);
+                        View want = make(outShape, outLayout, rnd, false), got = duplicate(want);
+                        REF.indexSelect(x, axis, indices, want);
+                        onSubject(got, out -> subject().indexSelect(up(x), a, indices, out));
+                        assertStorageClose("indexSelect" + what, want, got, 0, 0);
+                        View src = make(outShape, in, rnd, false);
+                        View dst = make(xShape, outLayout, rnd, false), dst2 = duplicate(dst);
+                        REF.indexAdd(src, axis, indices, dst);
+                        onSubject(dst2, out -> subject().indexAdd(up(src), a, indices, out));
+                        assertStorageClose("indexAdd" + what, dst, dst2, 0, 0);
+                    }
+                }
+            }
+        }
+    }
+
     // ---- convolution and pooling ----
 
     /** Batch, image, channels, filters, kernel, stride, dilation, top/left padding, extra bottom/right padding. */
@@ -558,6 +597,50 @@ public abstract class BackendConformanceTest {
             assertStorageClose("adam w n=" + n, w, w2, 1e-6, 1e-30);
             assertStorageClose("adam m n=" + n, m, m2, 1e-6, 1e-30);
             assertStorageClose("adam v n=" + n, v, v2, 1e-6, 1e-30);
+        }
+    }
+
+    /**
+     * SGD, RMSprop and Adagrad steps in every variant (a null slot is an absent one) against the reference,
+     * exactly: one rounding per operation in a fixed order, as the optimizers' tensor code.
+     */
+    @Test
+    void sgdRmspropAndAdagradUpdatesInPlace() {
+        SplittableRandom rnd = new SplittableRandom(25);
+        for (int n : SIZES) {
+            int[] shape = {n};
+            for (int variant = 0; variant < 4; variant++) {
+                boolean first = (variant & 1) != 0, second = (variant & 2) != 0;
+                View w = make(shape, Layout.CONTIGUOUS, rnd, false), g = make(shape, Layout.CONTIGUOUS, rnd, false);
+                View v = make(shape, Layout.CONTIGUOUS, rnd, false), a = make(shape, Layout.CONTIGUOUS, rnd, false);
+                View m = make(shape, Layout.CONTIGUOUS, rnd, false);
+                REF.unary(UnaryOp.SQUARE, 0, 0, v, v);   // second moments and accumulators are not negative
+                View w2 = duplicate(w), v2 = duplicate(v), a2 = duplicate(a), m2 = duplicate(m);
+                View wd = up(w2), gd = up(g), vd = up(v2), ad = up(a2), md = up(m2);
+                String what = " n=" + n + " variant " + variant;
+
+                REF.sgdUpdate(w, g, first ? m : null, 0.05, 0.9, second);
+                subject().sgdUpdate(wd, gd, first ? md : null, 0.05, 0.9, second);
+                down(wd, w2);
+                down(md, m2);
+                assertStorageClose("sgd w" + what, w, w2, 0, 0);
+                assertStorageClose("sgd m" + what, m, m2, 0, 0);
+
+                REF.rmspropUpdate(w, g, v, first ? a : null, second ? m : null, 0.01, 0.8, 0.5, 1e-3);
+                subject().rmspropUpdate(wd, gd, vd, first ? ad : null, second ? md : null, 0.01, 0.8, 0.5, 1e-3);
+                for (View[] pair : new View[][] {{wd, w2}, {vd, v2}, {ad, a2}, {md, m2}}) down(pair[0], pair[1]);
+                assertStorageClose("rmsprop w" + what, w, w2, 0, 0);
+                assertStorageClose("rmsprop v" + what, v, v2, 0, 0);
+                assertStorageClose("rmsprop a" + what, a, a2, 0, 0);
+                assertStorageClose("rmsprop m" + what, m, m2, 0, 0);
+
+                REF.adagradUpdate(w, g, v, 0.1, first ? 1e-7 : 0.01);
+                subject().adagradUpdate(wd, gd, vd, 0.1, first ? 1e-7 : 0.01);
+                down(wd, w2);
+                down(vd, v2);
+                assertStorageClose("adagrad w" + what, w, w2, 0, 0);
+                assertStorageClose("adagrad acc" + what, v, v2, 0, 0);
+            }
         }
     }
 

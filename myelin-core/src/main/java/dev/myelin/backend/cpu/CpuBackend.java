@@ -134,6 +134,20 @@ public class CpuBackend extends ReferenceBackend {
         }
     }
 
+    // ---- gather and scatter-add along an axis: float32, rows of one stride (IndexKernels) ----
+
+    @Override
+    public void indexSelect(View x, int axis, int[] indices, View out) {
+        if (IndexKernels.supports(x, axis, out)) IndexKernels.select(x, axis, indices, out);
+        else super.indexSelect(x, axis, indices, out);
+    }
+
+    @Override
+    public void indexAdd(View src, int axis, int[] indices, View dst) {
+        if (IndexKernels.supports(src, axis, dst)) IndexKernels.add(src, axis, indices, dst);
+        else super.indexAdd(src, axis, indices, dst);
+    }
+
     // ---- convolution and pooling: float32, contiguous views (Conv2dKernels, Pool2dKernels) ----
 
     @Override
@@ -184,5 +198,52 @@ public class CpuBackend extends ReferenceBackend {
         OptimizerKernels.adam(((FloatStorage) w.storage()).data(), w.offset(), ((FloatStorage) g.storage()).data(), g.offset(),
                 ((FloatStorage) m.storage()).data(), m.offset(), ((FloatStorage) v.storage()).data(), v.offset(), w.size(),
                 (float) alpha, (float) (1 - beta1), (float) (1 - beta2), (float) epsilon);
+    }
+
+    // The other updates: float32 views (a slot may be absent: null) to OptimizerKernels, the composed default otherwise.
+
+    @Override
+    public void sgdUpdate(View w, View g, View m, double learningRate, double momentum, boolean nesterov) {
+        if (!float32OrAbsent(w, g, m)) {
+            super.sgdUpdate(w, g, m, learningRate, momentum, nesterov);
+            return;
+        }
+        OptimizerKernels.sgd(data(w), w.offset(), data(g), g.offset(), data(m), offset(m), w.size(),
+                (float) learningRate, (float) momentum, nesterov);
+    }
+
+    @Override
+    public void rmspropUpdate(View w, View g, View v, View a, View m, double learningRate, double rho, double momentum, double epsilon) {
+        if (!float32OrAbsent(w, g, v, a, m)) {
+            super.rmspropUpdate(w, g, v, a, m, learningRate, rho, momentum, epsilon);
+            return;
+        }
+        OptimizerKernels.rmsprop(data(w), w.offset(), data(g), g.offset(), data(v), v.offset(), data(a), offset(a), data(m), offset(m),
+                w.size(), (float) learningRate, (float) rho, (float) (1 - rho), (float) momentum, (float) epsilon);
+    }
+
+    @Override
+    public void adagradUpdate(View w, View g, View acc, double learningRate, double epsilon) {
+        if (!allFloat32(w, g, acc)) {
+            super.adagradUpdate(w, g, acc, learningRate, epsilon);
+            return;
+        }
+        OptimizerKernels.adagrad(data(w), w.offset(), data(g), g.offset(), data(acc), acc.offset(), w.size(), (float) learningRate, (float) epsilon);
+    }
+
+    private static boolean float32OrAbsent(View... views) {
+        for (View v : views) {
+            if (v != null && v.dtype() != DType.FLOAT32) return false;
+        }
+        return true;
+    }
+
+    /** The float32 array under {@code v}, or null for an absent slot. */
+    private static float[] data(View v) {
+        return v == null ? null : ((FloatStorage) v.storage()).data();
+    }
+
+    private static int offset(View v) {
+        return v == null ? 0 : v.offset();
     }
 }

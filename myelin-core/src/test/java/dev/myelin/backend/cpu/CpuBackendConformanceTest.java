@@ -68,6 +68,17 @@ class CpuBackendConformanceTest extends BackendConformanceTest {
         View ex = make(big.shape(), Layout.CONTIGUOUS, rnd, false);
         CPU.unary(UnaryOp.SIGMOID, 0, 0, big, ex);
         results.add(((FloatStorage) ex.storage()).data());
+        // an embedding's gather and gradient: 6400 ids into 500 rows of 64 and 128, so most ids repeat
+        int[] ids = new int[6400];
+        for (int i = 0; i < ids.length; i++) ids[i] = rnd.nextInt(500);
+        for (int width : new int[] {64, 128}) {
+            View table = make(new int[] {500, width}, Layout.CONTIGUOUS, rnd, false);
+            View picked = make(new int[] {ids.length, width}, Layout.CONTIGUOUS, rnd, false);
+            CPU.indexSelect(table, 0, ids, picked);
+            results.add(((FloatStorage) picked.storage()).data());
+            CPU.indexAdd(picked, 0, ids, table);
+            results.add(((FloatStorage) table.storage()).data());
+        }
         return results;
     }
 
