@@ -14,9 +14,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Implementation overview. The data is read flat, in <em>periods</em> of P = lcm(channels, lanes)
  * elements: element j of every period belongs to channel j mod channels, so a period is P / lanes whole
  * vectors whatever the channel count (1, 3, 64, 1000), with no masks; a per-channel value (mean, scale)
- * is tiled once into a P-long array read alongside. Rows are cut into blocks of 256 periods; in a block
- * every lane of a P-long float accumulator adds at most 256 terms, then the block's accumulator is folded
- * into per-channel double sums. The passes:
+ * is tiled once into a P-long array. Rows are cut into blocks of 256 periods. A reduction walks each
+ * vector column of the period down the block's periods with float accumulators in registers (so a lane
+ * adds at most 256 terms), then folds the block's P sums into per-channel double sums; the normalization
+ * keeps the column's per-channel factors in registers. The passes:
  * <ul>
  *   <li>statistics: per block, Σx and then Σ(x − block mean)² while the block is in cache (two passes over
  *       a block, one over memory; no cancellation), combined over blocks in double; mean = Σx / rows,

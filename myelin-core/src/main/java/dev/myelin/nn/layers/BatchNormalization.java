@@ -30,6 +30,10 @@ import java.util.random.RandomGenerator;
  *       frozen BatchNormalization runs in inference mode): mean and variance are the moving ones.</li>
  * </ul>
  *
+ * <p>Each call is one fused operation with one gradient rule ({@link Tensor#batchNormTraining},
+ * {@link Tensor#batchNormInference}): the statistics, the normalization and its backward are a few passes
+ * over the data on the backend (over channels-last rows on the CPU), not a tensor operation per term.
+ *
  * <p>Shapes: output shape = input shape; the feature axis is {@code axis} of the batch tensor (Keras's
  * numbering: -1 is the last, 0 the batch dimension, which cannot be the feature axis).
  *
