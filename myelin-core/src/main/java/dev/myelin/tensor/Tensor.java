@@ -1387,8 +1387,8 @@ public final class Tensor {
     public Tensor batchNormInference(int axis, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon) {
         int a = shape.axis(axis);
         if (a != dims.length - 1) return transpose(a, -1).batchNormInference(-1, mean, variance, gamma, beta, epsilon).transpose(a, -1);
-        return batchNormLast("batchNormInference", java.util.Objects.requireNonNull(mean, "mean"),
-                java.util.Objects.requireNonNull(variance, "variance"), gamma, beta, epsilon).output();
+        if (mean == null || variance == null) throw new IllegalArgumentException("batchNormInference needs the mean and variance to normalize with, got null");
+        return batchNormLast("batchNormInference", mean, variance, gamma, beta, epsilon).output();
     }
 
     /** Batch normalization over the last axis: with the batch's statistics when {@code mean} is null. */
