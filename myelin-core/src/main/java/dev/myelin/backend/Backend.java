@@ -158,6 +158,39 @@ public interface Backend {
     }
 
     /**
+     * Batch statistics of {@code x} {@code [rows, channels]} over its rows (batch normalization's training
+     * pass): {@code mean[c] = Σ_r x[r, c] / rows} and the biased {@code variance[c] = Σ_r (x[r, c] − mean[c])² / rows}
+     * (two passes, as Keras's {@code ops.moments}). Shapes: mean, variance {@code [channels]}.
+     */
+    default void batchNormStatistics(View x, View mean, View variance) {
+        ComposedKernels.batchNormStatistics(this, x, mean, variance);
+    }
+
+    /**
+     * Batch normalization of {@code x} {@code [rows, channels]} with per-channel statistics:
+     * {@code y = (x − mean)·a + beta}, {@code a = gamma / sqrt(variance + epsilon)}; a null gamma is 1, a null
+     * beta 0. Shapes: y as x; mean, variance, gamma, beta {@code [channels]}.
+     */
+    default void batchNormApply(View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
+        ComposedKernels.batchNormApply(this, x, mean, variance, gamma, beta, epsilon, y);
+    }
+
+    /**
+     * Gradients of {@link #batchNormApply} given {@code dy} (x's shape), with {@code invstd = 1 / sqrt(variance + epsilon)},
+     * {@code a = gamma·invstd}, {@code xhat = (x − mean)·invstd}, n = rows:
+     * <pre>
+     *   dbeta = Σ_r dy            dgamma = Σ_r dy·xhat
+     *   dx = a·dy − a/n·(dbeta + xhat·dgamma)   when the statistics are the batch's own (batchStatistics)
+     *   dx = a·dy                                when they are constants (moving statistics)
+     * </pre>
+     * Any of dx, dgamma, dbeta may be null (not wanted); a null gamma is 1.
+     */
+    default void batchNormBackward(View x, View dy, View mean, View variance, View gamma, double epsilon, boolean batchStatistics,
+                                   View dx, View dgamma, View dbeta) {
+        ComposedKernels.batchNormBackward(this, x, dy, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+    }
+
+    /**
      * One Adam step in place over contiguous views of one shape and type (the optimizer update fused into
      * one pass): {@code m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2); w -= alpha·m / (sqrt(v) + epsilon)}.
      */

@@ -187,6 +187,76 @@ final class ComposedKernels {
         return new View(counts.storage(), out.shape(), new int[] {0, ow, 1, 0}, 0);
     }
 
+    // ---- batch normalization over the rows of [rows, channels] ----
+
+    static void batchNormStatistics(Backend be, View x, View mean, View variance) {
+        int[] shape = x.shape();
+        View sum = allocate(be, x.dtype(), new int[] {1, shape[1]});
+        View rows = constant(be, x.dtype(), shape[0], sum.shape());
+        be.reduce(ReduceOp.SUM, x, sum);
+        be.binary(BinaryOp.DIV, sum, rows, asRow(mean));
+        View centered = allocate(be, x.dtype(), shape);
+        be.binary(BinaryOp.SUB, x, overRows(mean, shape), centered);
+        be.unary(UnaryOp.SQUARE, 0, 0, centered, centered);
+        be.reduce(ReduceOp.SUM, centered, sum);
+        be.binary(BinaryOp.DIV, sum, rows, asRow(variance));
+    }
+
+    static void batchNormApply(Backend be, View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
+        int[] shape = x.shape();
+        be.binary(BinaryOp.SUB, x, overRows(mean, shape), y);
+        be.binary(BinaryOp.MUL, y, overRows(batchNormScale(be, variance, gamma, epsilon), shape), y);
+        if (beta != null) be.binary(BinaryOp.ADD, y, overRows(beta, shape), y);
+    }
+
+    static void batchNormBackward(Backend be, View x, View dy, View mean, View variance, View gamma, double epsilon,
+                                  boolean batchStatistics, View dx, View dgamma, View dbeta) {
+        int[] shape = x.shape(), row = {1, shape[1]};
+        DType type = x.dtype();
+        View a = batchNormScale(be, variance, gamma, epsilon);
+        if (dgamma != null || dbeta != null || (dx != null && batchStatistics)) {
+            View sumDy = allocate(be, type, row), sumDyXhat = allocate(be, type, row);
+            be.reduce(ReduceOp.SUM, dy, sumDy);
+            View xhat = allocate(be, type, shape), t = allocate(be, type, shape);
+            be.binary(BinaryOp.SUB, x, overRows(mean, shape), xhat);
+            be.binary(BinaryOp.MUL, xhat, overRows(batchNormScale(be, variance, null, epsilon), shape), xhat);
+            be.binary(BinaryOp.MUL, dy, xhat, t);
+            be.reduce(ReduceOp.SUM, t, sumDyXhat);
+            if (dbeta != null) be.copy(sumDy, asRow(dbeta));
+            if (dgamma != null) be.copy(sumDyXhat, asRow(dgamma));
+            if (dx != null && batchStatistics) {
+                // dx = a·(dy − (Σdy + xhat·Σdy·xhat) / n)
+                be.binary(BinaryOp.MUL, xhat, overRows(sumDyXhat, shape), t);
+                be.binary(BinaryOp.ADD, t, overRows(sumDy, shape), t);
+                be.binary(BinaryOp.DIV, t, constant(be, type, shape[0], shape), t);
+                be.binary(BinaryOp.SUB, dy, t, dx);
+                be.binary(BinaryOp.MUL, dx, overRows(a, shape), dx);
+                return;
+            }
+        }
+        if (dx != null) be.binary(BinaryOp.MUL, dy, overRows(a, shape), dx);
+    }
+
+    /** {@code gamma / sqrt(variance + epsilon)} as a {@code [1, channels]} row (gamma 1 when null). */
+    private static View batchNormScale(Backend be, View variance, View gamma, double epsilon) {
+        int[] row = {1, variance.shape()[0]};
+        View s = allocate(be, variance.dtype(), row);
+        be.binary(BinaryOp.ADD, asRow(variance), constant(be, variance.dtype(), epsilon, row), s);
+        be.unary(UnaryOp.RSQRT, 0, 0, s, s);
+        if (gamma != null) be.binary(BinaryOp.MUL, s, asRow(gamma), s);
+        return s;
+    }
+
+    /** A {@code [channels]} (or {@code [1, channels]}) view as a {@code [1, channels]} row. */
+    private static View asRow(View v) {
+        return new View(v.storage(), new int[] {1, v.shape()[v.rank() - 1]}, new int[] {0, v.strides()[v.rank() - 1]}, v.offset());
+    }
+
+    /** A {@code [channels]} (or {@code [1, channels]}) view read at every row of {@code shape} {@code [rows, channels]}. */
+    private static View overRows(View v, int[] shape) {
+        return new View(v.storage(), shape, new int[] {0, v.strides()[v.rank() - 1]}, v.offset());
+    }
+
     // ---- optimizer update ----
 
     static void adamUpdate(Backend be, View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {

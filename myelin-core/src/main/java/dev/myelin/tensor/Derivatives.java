@@ -208,6 +208,39 @@ final class Derivatives {
         };
     }
 
+    // ---- normalization ----
+
+    /**
+     * Batch normalization over the last axis of {@code x} with per-feature mean and variance (the batch's own
+     * when {@code batchStatistics}, else constants): inputs x, then gamma and beta when present; the fused
+     * backward of {@link dev.myelin.backend.Backend#batchNormBackward} computes only the wanted gradients:
+     * dbeta = Σ dy, dgamma = Σ dy·xhat, dx = a·dy − a/n·(dbeta + xhat·dgamma) (batch) or a·dy (constants),
+     * with xhat = (x − mean)·invstd and a = gamma·invstd.
+     */
+    static Backward batchNorm(Tensor x, Tensor mean, Tensor variance, Tensor gamma, boolean hasBeta, double epsilon, boolean batchStatistics) {
+        int count = 1 + (gamma != null ? 1 : 0) + (hasBeta ? 1 : 0);
+        int gammaAt = gamma != null ? 1 : -1, betaAt = hasBeta ? count - 1 : -1;
+        return new Backward() {
+            @Override
+            public Tensor[] apply(Tensor g) {
+                boolean[] all = new boolean[count];
+                Arrays.fill(all, true);
+                return apply(g, all);
+            }
+
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                Tensor[] d = Tensor.batchNormBackward(x, g, mean, variance, gamma, epsilon, batchStatistics,
+                        needed[0], gammaAt >= 0 && needed[gammaAt], betaAt >= 0 && needed[betaAt]);
+                Tensor[] out = new Tensor[count];
+                out[0] = d[0];
+                if (gammaAt >= 0) out[gammaAt] = d[1];
+                if (betaAt >= 0) out[betaAt] = d[2];
+                return out;
+            }
+        };
+    }
+
     // ---- linear algebra, convolution, pooling ----
 
     static Backward conv2d(Tensor x, Tensor kernel, Conv2dSpec spec) {

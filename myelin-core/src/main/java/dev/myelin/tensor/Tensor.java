@@ -1351,6 +1351,106 @@ public final class Tensor {
     }
 
     // =====================================================================================
+    // Batch normalization (fused: one operation, one gradient rule)
+    // =====================================================================================
+
+    /**
+     * Batch normalization with the batch's own statistics (Keras's BatchNormalization in training), over
+     * every axis but the feature axis {@code axis}, in one operation:
+     * <pre>
+     *   mean = Σ x / n,   variance = Σ (x − mean)² / n      (per feature; biased, n = size / features)
+     *   y = (x − mean) / sqrt(variance + epsilon) · gamma + beta
+     * </pre>
+     * Its gradient (to this tensor, gamma and beta) counts mean and variance as functions of x
+     * ({@link Backend#batchNormBackward}). A null gamma is 1, a null beta 0. The type is the widest of the
+     * operands'.
+     *
+     * <p>Shapes: this {@code [..., features, ...]}, gamma and beta {@code [features]}; the result's output
+     * has this shape, its mean and variance {@code [features]} (outside the graph, for moving averages).
+     */
+    public BatchNormResult batchNormTraining(int axis, Tensor gamma, Tensor beta, double epsilon) {
+        int a = shape.axis(axis);
+        if (a != dims.length - 1) {
+            BatchNormResult r = transpose(a, -1).batchNormTraining(-1, gamma, beta, epsilon);
+            return new BatchNormResult(r.output().transpose(a, -1), r.mean(), r.variance());
+        }
+        return batchNormLast("batchNormTraining", null, null, gamma, beta, epsilon);
+    }
+
+    /**
+     * Batch normalization with given per-feature statistics (Keras's BatchNormalization in inference, with
+     * its moving mean and variance): {@code y = (x − mean) / sqrt(variance + epsilon) · gamma + beta} along
+     * the feature axis {@code axis}, in one operation. mean and variance are constants for the gradient
+     * (they are copied, so later in-place updates of them do not disturb it); gamma and beta as in
+     * {@link #batchNormTraining}.
+     *
+     * <p>Shapes: this {@code [..., features, ...]}, mean, variance, gamma, beta {@code [features]}; result as this.
+     */
+    public Tensor batchNormInference(int axis, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon) {
+        int a = shape.axis(axis);
+        if (a != dims.length - 1) return transpose(a, -1).batchNormInference(-1, mean, variance, gamma, beta, epsilon).transpose(a, -1);
+        if (mean == null || variance == null) throw new IllegalArgumentException("batchNormInference needs the mean and variance to normalize with, got null");
+        return batchNormLast("batchNormInference", mean, variance, gamma, beta, epsilon).output();
+    }
+
+    /** Batch normalization over the last axis: with the batch's statistics when {@code mean} is null. */
+    private BatchNormResult batchNormLast(String op, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon) {
+        int features = dims.length == 0 ? 0 : dims[dims.length - 1];
+        Shape featureShape = Shape.of(features);
+        for (Tensor t : new Tensor[] {mean, variance, gamma, beta}) {
+            if (t != null && !t.shape.equals(featureShape)) {
+                throw new IllegalArgumentException(op + ": input " + shape + " has " + features + " features along its last axis, so mean, variance,"
+                        + " gamma and beta must be " + featureShape + ", got " + t.shape);
+            }
+        }
+        DType type = dtype();
+        if (gamma != null) type = DType.promote(type, gamma.dtype());
+        if (beta != null) type = DType.promote(type, beta.dtype());
+        Tensor xIn = to(type), g = gamma == null ? null : gamma.to(type), b = beta == null ? null : beta.to(type);
+        Tensor x = xIn.contiguousRaw();
+        boolean batch = mean == null;
+        Tensor m = allocate(backend, type, featureShape), v = allocate(backend, type, featureShape);
+        if (batch) {
+            backend.batchNormStatistics(x.matrixView(), m.view(), v.view());
+        } else {
+            backend.copy(mean.view(), m.view());
+            backend.copy(variance.view(), v.view());
+        }
+        Tensor y = allocate(backend, type, shape);
+        backend.batchNormApply(x.matrixView(), m.view(), v.view(), g == null ? null : g.view(), b == null ? null : b.view(), epsilon, y.matrixView());
+        List<Tensor> inputs = new ArrayList<>(List.of(xIn));
+        if (g != null) inputs.add(g);
+        if (b != null) inputs.add(b);
+        Tensor[] saved = g == null ? new Tensor[] {x, m, v} : new Tensor[] {x, m, v, g};
+        y.record(batch ? "batch_norm" : "batch_norm_inference", Derivatives.batchNorm(x, m, v, g, b != null, epsilon, batch),
+                inputs.toArray(new Tensor[0]), saved);
+        return new BatchNormResult(y, m, v);
+    }
+
+    /**
+     * Gradients of a batch normalization over the last axis ({@link Backend#batchNormBackward}), each null
+     * unless wanted: {@code {dx, dgamma, dbeta}}. Not recorded.
+     */
+    static Tensor[] batchNormBackward(Tensor x, Tensor gradOut, Tensor mean, Tensor variance, Tensor gamma, double epsilon,
+                                      boolean batchStatistics, boolean wantX, boolean wantGamma, boolean wantBeta) {
+        Backend be = x.backend;
+        Tensor dy = gradOut.to(x.dtype()).contiguousRaw();
+        Tensor dx = wantX ? allocate(be, x.dtype(), x.shape) : null;
+        Tensor dgamma = wantGamma ? allocate(be, x.dtype(), mean.shape) : null;
+        Tensor dbeta = wantBeta ? allocate(be, x.dtype(), mean.shape) : null;
+        be.batchNormBackward(x.matrixView(), dy.matrixView(), mean.view(), variance.view(), gamma == null ? null : gamma.view(), epsilon,
+                batchStatistics, dx == null ? null : dx.matrixView(), dgamma == null ? null : dgamma.view(), dbeta == null ? null : dbeta.view());
+        return new Tensor[] {dx, dgamma, dbeta};
+    }
+
+    /** This contiguous tensor as a {@code [rows, last dimension]} matrix (a scalar is one row of one). */
+    private View matrixView() {
+        int last = dims.length == 0 ? 1 : dims[dims.length - 1];
+        int rows = last == 0 ? 0 : size() / last;
+        return new View(storage, new int[] {rows, last}, new int[] {last, 1}, offset);
+    }
+
+    // =====================================================================================
     // Convolution and pooling (channels-last)
     // =====================================================================================
 

@@ -189,6 +189,30 @@ public class CpuBackend extends ReferenceBackend {
         }
     }
 
+    // ---- batch normalization: float32, contiguous [rows, channels] (BatchNormKernels) ----
+
+    @Override
+    public void batchNormStatistics(View x, View mean, View variance) {
+        if (BatchNormKernels.supports(x)) BatchNormKernels.statistics(x, mean, variance);
+        else super.batchNormStatistics(x, mean, variance);
+    }
+
+    @Override
+    public void batchNormApply(View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
+        if (BatchNormKernels.supports(x, y)) BatchNormKernels.apply(x, mean, variance, gamma, beta, epsilon, y);
+        else super.batchNormApply(x, mean, variance, gamma, beta, epsilon, y);
+    }
+
+    @Override
+    public void batchNormBackward(View x, View dy, View mean, View variance, View gamma, double epsilon, boolean batchStatistics,
+                                  View dx, View dgamma, View dbeta) {
+        if (BatchNormKernels.supports(x, dy, dx)) {
+            BatchNormKernels.backward(x, dy, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+        } else {
+            super.batchNormBackward(x, dy, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+        }
+    }
+
     @Override
     public void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {
         if (!allFloat32(w, g, m, v)) {

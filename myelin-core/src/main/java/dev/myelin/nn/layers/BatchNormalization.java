@@ -9,9 +9,9 @@ import dev.myelin.nn.Regularizer;
 import dev.myelin.nn.init.Initializer;
 import dev.myelin.nn.init.Ones;
 import dev.myelin.nn.init.Zeros;
+import dev.myelin.tensor.BatchNormResult;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -29,6 +29,10 @@ import java.util.random.RandomGenerator;
  *   <li>inference ({@code call(x, false)}), or a layer frozen with {@code trainable(false)} (as Keras, a
  *       frozen BatchNormalization runs in inference mode): mean and variance are the moving ones.</li>
  * </ul>
+ *
+ * <p>Each call is one fused operation with one gradient rule ({@link Tensor#batchNormTraining},
+ * {@link Tensor#batchNormInference}): the statistics, the normalization and its backward are a few passes
+ * over the data on the backend (over channels-last rows on the CPU), not a tensor operation per term.
  *
  * <p>Shapes: output shape = input shape; the feature axis is {@code axis} of the batch tensor (Keras's
  * numbering: -1 is the last, 0 the batch dimension, which cannot be the feature axis).
@@ -205,31 +209,17 @@ public final class BatchNormalization extends Layer {
     @Override
     protected Tensor forward(Tensor x, boolean training) {
         int a = featureAxis(x.rank() - 1) + 1;
-        int[] reduce = new int[x.rank() - 1];
-        for (int i = 0, j = 0; i < x.rank(); i++) if (i != a) reduce[j++] = i;
-        // a [features] vector broadcast along axis a: [features, 1, ..., 1] with one 1 per axis after a
-        int[] paramDims = new int[x.rank() - a];
-        Arrays.fill(paramDims, 1);
-        paramDims[0] = x.dim(a);
-
-        Tensor centered;
-        Tensor variance;
+        Tensor g = scale ? gamma.value() : null;
+        Tensor b = center ? beta.value() : null;
         if (training && isTrainable()) {
-            Tensor mean = x.mean(reduce, true);
-            centered = x.sub(mean);
-            variance = centered.square().mean(reduce, true);
+            BatchNormResult r = x.batchNormTraining(a, g, b, epsilon);
             try (var noGrad = NoGrad.scope()) {
-                updateMoving(movingMean, mean);
-                updateMoving(movingVariance, variance);
+                updateMoving(movingMean, r.mean());
+                updateMoving(movingVariance, r.variance());
             }
-        } else {
-            centered = x.sub(movingMean.value().reshape(paramDims));
-            variance = movingVariance.value().reshape(paramDims);
+            return r.output();
         }
-        Tensor y = centered.mul(variance.add(epsilon).rsqrt());
-        if (scale) y = y.mul(gamma.value().reshape(paramDims));
-        if (center) y = y.add(beta.value().reshape(paramDims));
-        return y;
+        return x.batchNormInference(a, movingMean.value(), movingVariance.value(), g, b, epsilon);
     }
 
     private void updateMoving(Parameter moving, Tensor batchStatistic) {
