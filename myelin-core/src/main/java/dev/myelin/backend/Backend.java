@@ -17,7 +17,7 @@ package dev.myelin.backend;
  * <p>Two kinds of methods. The <b>primitives</b> (abstract) are what a new backend must write: allocation
  * and transfer to and from Java arrays, copy/fill, element-wise unary/binary/where with broadcasting
  * through strides, reductions, batched GEMM and gather/scatter-add. The <b>fused kernels</b> (convolution,
- * pooling, softmax, the optimizer updates) are default methods composed from the primitives by
+ * pooling, softmax, batch normalization, the optimizer updates) are default methods composed from the primitives by
  * {@code ComposedKernels}: correct on any backend, and overridden where a backend has something faster.
  * Optional capabilities ({@link #recurrence}) say "not offered" by default, and callers then take the
  * composed tensor path.
