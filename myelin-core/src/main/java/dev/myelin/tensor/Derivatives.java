@@ -213,9 +213,10 @@ final class Derivatives {
         return new Selective() {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
+                Tensor gc = needed[0] && needed[1] ? g.contiguousRaw() : g;   // one copy of a strided g, not two
                 return grads(
-                        needed[0] ? Tensor.conv2dBackwardInput(g, kernel, x.shape(), spec) : null,
-                        needed[1] ? Tensor.conv2dBackwardKernel(x, g, kernel.shape(), spec) : null);
+                        needed[0] ? Tensor.conv2dBackwardInput(gc, kernel, x.shape(), spec) : null,
+                        needed[1] ? Tensor.conv2dBackwardKernel(x, gc, kernel.shape(), spec) : null);
             }
         };
     }
@@ -233,9 +234,10 @@ final class Derivatives {
 
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
+                Tensor gc = needed[0] && needed[1] ? g.contiguousRaw() : g;   // one copy of a strided g, not two
                 return grads(
-                        needed[0] ? Tensor.conv2dBackwardInput(g, kernel, x.shape(), spec) : null,
-                        needed[1] ? Tensor.conv2dBackwardKernel(x, g, kernel.shape(), spec) : null,
+                        needed[0] ? Tensor.conv2dBackwardInput(gc, kernel, x.shape(), spec) : null,
+                        needed[1] ? Tensor.conv2dBackwardKernel(x, gc, kernel.shape(), spec) : null,
                         needed[2] ? g.sumTo(biasShape) : null);
             }
         };

@@ -678,7 +678,7 @@ public final class Tensor {
         return copyRaw().record("contiguous", Derivatives.identity(), in(this));
     }
 
-    private Tensor contiguousRaw() {
+    Tensor contiguousRaw() {
         return isContiguous() ? this : copyRaw();
     }
 
