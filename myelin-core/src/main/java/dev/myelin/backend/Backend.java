@@ -133,6 +133,19 @@ public interface Backend {
         ComposedKernels.conv2d(this, input, kernel, spec, out);
     }
 
+    /**
+     * {@code out = conv2d(input, kernel) + bias}, the bias {@code [filters]} added along the last axis: the
+     * same values as {@link #conv2d} followed by an element-wise add, which is what this default does (the
+     * add in place on {@code out}); a backend may add the bias while the output is still in cache.
+     */
+    default void conv2dBias(View input, View kernel, View bias, Conv2dSpec spec, View out) {
+        conv2d(input, kernel, spec, out);
+        int[] shape = out.shape();
+        int[] strides = new int[shape.length];
+        strides[shape.length - 1] = bias.strides()[0];
+        binary(BinaryOp.ADD, out, new View(bias.storage(), shape, strides, bias.offset()), out);
+    }
+
     /** Gradient of {@link #conv2d} with respect to its input (also the transposed convolution). */
     default void conv2dBackwardInput(View gradOut, View kernel, Conv2dSpec spec, View gradInput) {
         ComposedKernels.conv2dBackwardInput(this, gradOut, kernel, spec, gradInput);

@@ -243,10 +243,42 @@ final class Derivatives {
 
     // ---- linear algebra, convolution, pooling ----
 
+    /**
+     * y = conv2d(x, K): dx = conv2dBackwardInput(g, K), dK = conv2dBackwardKernel(x, g). Only the gradients
+     * the graph needs are computed: a first layer's input (data, no gradient) skips dx.
+     */
     static Backward conv2d(Tensor x, Tensor kernel, Conv2dSpec spec) {
-        return g -> grads(
-                Tensor.conv2dBackwardInput(g, kernel, x.shape(), spec),
-                Tensor.conv2dBackwardKernel(x, g, kernel.shape(), spec));
+        return new Selective() {
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                Tensor gc = needed[0] && needed[1] ? g.contiguousRaw() : g;   // one copy of a strided g, not two
+                return grads(
+                        needed[0] ? Tensor.conv2dBackwardInput(gc, kernel, x.shape(), spec) : null,
+                        needed[1] ? Tensor.conv2dBackwardKernel(x, gc, kernel.shape(), spec) : null);
+            }
+        };
+    }
+
+    /**
+     * y = conv2d(x, K) + b (b along the last axis): dx and dK as {@link #conv2d}, db = g summed over all
+     * axes but the last (the rule of the add it fuses). Only the gradients the graph needs are computed.
+     */
+    static Backward conv2dBias(Tensor x, Tensor kernel, Shape biasShape, Conv2dSpec spec) {
+        return new Backward() {
+            @Override
+            public Tensor[] apply(Tensor g) {
+                return apply(g, new boolean[] {true, true, true});
+            }
+
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                Tensor gc = needed[0] && needed[1] ? g.contiguousRaw() : g;   // one copy of a strided g, not two
+                return grads(
+                        needed[0] ? Tensor.conv2dBackwardInput(gc, kernel, x.shape(), spec) : null,
+                        needed[1] ? Tensor.conv2dBackwardKernel(x, gc, kernel.shape(), spec) : null,
+                        needed[2] ? g.sumTo(biasShape) : null);
+            }
+        };
     }
 
     /**

@@ -680,7 +680,7 @@ public final class Tensor {
         return copyRaw().record("contiguous", Derivatives.identity(), in(this));
     }
 
-    private Tensor contiguousRaw() {
+    Tensor contiguousRaw() {
         return isContiguous() ? this : copyRaw();
     }
 
@@ -1462,6 +1462,37 @@ public final class Tensor {
      * {@code outH = padding.outputSize(height, dilation·(kh−1)+1, stride)}.
      */
     public Tensor conv2d(Tensor kernel, ConvOptions options) {
+        Conv2dSpec spec = conv2dSpec(kernel, options);
+        Tensor x = contiguousRaw();
+        Tensor k = kernel.contiguousRaw();
+        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), conv2dShape(kernel, options));
+        backend.conv2d(x.view(), k.view(), spec, out.view());
+        return out.record("conv2d", Derivatives.conv2d(x, k, spec), in(this, kernel), this, kernel);
+    }
+
+    /**
+     * 2-D convolution plus a bias per filter, {@code conv2d(kernel, options).add(bias)} in one operation:
+     * the same values and gradients, without the separate pass over the output and its extra tensor (the
+     * backend adds the bias while each part of the output is still in cache).
+     *
+     * <p>Shapes: as {@link #conv2d(Tensor, ConvOptions)}; bias {@code [filters]}.
+     */
+    public Tensor conv2d(Tensor kernel, Tensor bias, ConvOptions options) {
+        Conv2dSpec spec = conv2dSpec(kernel, options);
+        if (bias.rank() != 1 || bias.dims[0] != kernel.dims[3]) {
+            throw new IllegalArgumentException("conv2d: the bias must be [filters] = [" + kernel.dims[3] + "] for kernel " + kernel.shape + ", got " + bias.shape);
+        }
+        DType type = DType.promote(dtype(), kernel.dtype());
+        if (bias.dtype() != type) return conv2d(kernel, options).add(bias);
+        Tensor x = contiguousRaw();
+        Tensor k = kernel.contiguousRaw();
+        Tensor out = allocate(backend, type, conv2dShape(kernel, options));
+        backend.conv2dBias(x.view(), k.view(), bias.view(), spec, out.view());
+        return out.record("conv2d_bias", Derivatives.conv2dBias(x, k, bias.shape, spec), in(this, kernel, bias), this, kernel, bias);
+    }
+
+    /** Checks conv2d's operands and returns its geometry. */
+    private Conv2dSpec conv2dSpec(Tensor kernel, ConvOptions options) {
         if (rank() != 4 || kernel.rank() != 4) {
             throw new IllegalArgumentException("conv2d needs input [batch, height, width, channels] and kernel [kh, kw, in, filters], got " + shape + " and " + kernel.shape);
         }
@@ -1476,13 +1507,14 @@ public final class Tensor {
         if (oh <= 0 || ow <= 0) {
             throw new IllegalArgumentException("conv2d: input " + shape + " is smaller than the kernel window " + ekh + "x" + ekw + " with VALID padding");
         }
-        Conv2dSpec spec = new Conv2dSpec(options.strideH(), options.strideW(), options.dilationH(), options.dilationW(),
+        return new Conv2dSpec(options.strideH(), options.strideW(), options.dilationH(), options.dilationW(),
                 options.padding().padBefore(dims[1], ekh, options.strideH()), options.padding().padBefore(dims[2], ekw, options.strideW()));
-        Tensor x = contiguousRaw();
-        Tensor k = kernel.contiguousRaw();
-        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[3]));
-        backend.conv2d(x.view(), k.view(), spec, out.view());
-        return out.record("conv2d", Derivatives.conv2d(x, k, spec), in(this, kernel), this, kernel);
+    }
+
+    /** conv2d's result shape {@code [batch, outH, outW, filters]} (operands checked by {@link #conv2dSpec}). */
+    private Shape conv2dShape(Tensor kernel, ConvOptions options) {
+        int[] outSize = options.outputSize(dims[1], dims[2], kernel.dims[0], kernel.dims[1]);
+        return Shape.of(dims[0], outSize[0], outSize[1], kernel.dims[3]);
     }
 
     /**

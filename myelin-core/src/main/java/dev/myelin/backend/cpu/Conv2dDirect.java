@@ -29,7 +29,20 @@ final class Conv2dDirect {
      * tiles of 4, 6 or 8 pixels: fwdRxV keeps R x V accumulators in registers, and per patch element loads
      * V weight vectors, broadcasts R input values and does R·V FMAs, over kh rows of kw·c contiguous values
      * (dilation 1) or kh·kw runs of c values. Weights are rows of fp = f rounded up to whole vectors (packed
-     * with zero padding when f is not a multiple); the last partial vector is stored with a mask.
+     * with zero padding when f is not a multiple); the last partial vector is stored with a mask. A bias, if
+     * any, is added to the block right after it is written (still in cache), as a separate add would.
+     *
+     * Register blocking (Blocking, chosen once from the vector size and the architecture). 4x4 tiles hold
+     * 16 accumulators + 4 weight vectors + a broadcast: right for 32 vector registers (AVX-512, NEON). x86
+     * with 256-bit vectors (AVX2) has 16 ymm registers, where a 4x4 tile spills; there (NARROW) every pair
+     * of filter vectors runs as 6x2 tiles (12 + 2 + 1 = 15 registers), likewise for the kernel gradient.
+     * Every tile shape sums each result element over the same terms in the same order (patch elements for
+     * the forward, pixels for the kernel gradient), so the blockings give bit-identical results.
+     *
+     * Measured on AVX2 (AMD EPYC family 23, 2 threads): the Vector API fallback frames (rvOp, ternaryOp,
+     * lanewiseTemplate) that a JFR profile shows come from the warm-up, before C2 has compiled the
+     * micro-kernels (C1 code does not intrinsify vector operations); in the steady state the kernels are
+     * intrinsified (PrintInlining lists no failed vector intrinsic in C2's compiles).
      *
      * Kernel gradient. gradKernel[p, o] = Σ_pixels P[pixel, p] · gradOut[pixel, o]: kgradRxV keeps R patch
      * rows x V filter vectors in registers and runs over all pixels of a block (a last, partial tile repeats
@@ -66,6 +79,30 @@ final class Conv2dDirect {
     static final int GROUPS = 8;
     /** Most rows in any micro-kernel tile. */
     private static final int MAX_TILE = 16;
+
+    /**
+     * Which micro-kernel tiles the forward and kernel-gradient passes use, by the vector registers the
+     * machine has. Every tile sums each result element over the same terms in the same order, so both give
+     * bit-identical results; only the speed differs.
+     */
+    enum Blocking {
+        /** 4x4 tiles first (16 accumulators + 4 weight vectors + a broadcast): for 32 vector registers (AVX-512, NEON, SVE). */
+        WIDE,
+        /**
+         * 6x2 tiles only (12 accumulators + 2 weight vectors + a broadcast = 15): for x86 with 256-bit vectors
+         * (AVX2), which has 16 vector registers; a 4x4 tile there spills accumulators to the stack every step.
+         */
+        NARROW;
+
+        /** The tiles for this machine: NARROW on x86 below 512-bit vectors (16 ymm registers), WIDE elsewhere. */
+        static Blocking forMachine(int vectorBits, String arch) {
+            boolean x86 = arch.equals("amd64") || arch.equals("x86_64") || arch.equals("x86");
+            return x86 && vectorBits < 512 ? NARROW : WIDE;
+        }
+    }
+
+    /** Package-private switch for tests and measurements; the machine's choice in normal use. */
+    static volatile Blocking blocking = Blocking.forMachine(S.vectorBitSize(), System.getProperty("os.arch", ""));
 
     /*
      * Butterfly sum of 16 vectors (512-bit species only): a.blend(b, Mh) + b.blend(a, Mh).rearrange(Xh) adds
@@ -185,9 +222,18 @@ final class Conv2dDirect {
 
     /** {@code y = conv(x, k)}, weights {@code k} as [kh·kw·c, f]. */
     static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] y, int yOff) {
+        forward(g, x, xOff, k, kOff, null, 0, y, yOff);
+    }
+
+    /**
+     * {@code y = conv(x, k) + bias} (bias {@code [f]} at {@code b[bOff]}, or none when {@code b} is null),
+     * weights {@code k} as [kh·kw·c, f]. Each block of output rows gets its bias right after the block is
+     * computed, while it is still in cache; the values are those of the convolution followed by an add.
+     */
+    static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, float[] y, int yOff) {
         int f = g.f(), fp = roundUp(f, L);
         if (fp == f) {
-            conv(g, x, xOff, k, kOff, fp, y, yOff);
+            conv(g, x, xOff, k, kOff, fp, b, bOff, y, yOff);
             return;
         }
         int kk = g.patch();
@@ -196,26 +242,45 @@ final class Conv2dDirect {
             System.arraycopy(k, kOff + p * f, w, p * fp, f);
             Arrays.fill(w, p * fp + f, (p + 1) * fp, 0f);
         }
-        conv(g, x, xOff, w, 0, fp, y, yOff);
+        conv(g, x, xOff, w, 0, fp, b, bOff, y, yOff);
     }
 
-    /** Direct convolution with weights {@code w} as [kh·kw·c, fp] (fp ≥ f a whole number of vectors). */
-    private static void conv(Geom g, float[] x, int xOff, float[] w, int wOff, int fp, float[] y, int yOff) {
+    /** Direct convolution with weights {@code w} as [kh·kw·c, fp] (fp ≥ f a whole number of vectors), plus bias. */
+    private static void conv(Geom g, float[] x, int xOff, float[] w, int wOff, int fp, float[] bias, int bOff,
+                             float[] y, int yOff) {
         int rows = rowsPerBlock(g.n(), g.oh()), perImage = (g.oh() + rows - 1) / rows;
+        boolean wide = blocking == Blocking.WIDE;
         Parallel.forRange(g.n() * perImage, t -> {
             int b = t / perImage, y0 = t % perImage * rows, y1 = Math.min(g.oh(), y0 + rows);
             Slab sl = slab(g, x, xOff, b, y0, y1);
-            convBlock(g, sl, (y1 - y0) * g.ow(), w, wOff, fp, y, yOff + (b * g.oh() + y0) * g.ow() * g.f());
+            int yq = yOff + (b * g.oh() + y0) * g.ow() * g.f(), pixels = (y1 - y0) * g.ow();
+            convBlock(g, sl, pixels, w, wOff, fp, y, yq, wide);
+            if (bias != null) addBias(y, yq, pixels, g.f(), bias, bOff);
         });
     }
 
-    private static void convBlock(Geom g, Slab sl, int pixels, float[] w, int wOff, int fp, float[] y, int yq) {
+    /**
+     * {@code y[p, o] += bias[o]} for {@code pixels} rows of f values from {@code y[yq]}: one vectorised pass,
+     * the same float additions as an element-wise add.
+     */
+    static void addBias(float[] y, int yq, int pixels, int f, float[] bias, int bOff) {
+        int vf = f - f % L;
+        for (int p = 0, q = yq; p < pixels; p++, q += f) {
+            for (int o = 0; o < vf; o += L) {
+                FloatVector.fromArray(S, y, q + o).add(FloatVector.fromArray(S, bias, bOff + o)).intoArray(y, q + o);
+            }
+            for (int o = vf; o < f; o++) y[q + o] += bias[bOff + o];
+        }
+    }
+
+    private static void convBlock(Geom g, Slab sl, int pixels, float[] w, int wOff, int fp, float[] y, int yq,
+                                  boolean wide) {
         float[] s = sl.data;
         int f = g.f(), kh = g.kh(), rowStep = g.dh() * sl.rs, jStep = g.dw() * g.c();
         int nj = g.dw() == 1 ? 1 : g.kw(), len = g.dw() == 1 ? g.kw() * g.c() : g.c();
         int[] a = OFFSETS.get();
         int fb = 0;
-        for (; f - fb >= 4 * L; fb += 4 * L) {
+        for (; wide && f - fb >= 4 * L; fb += 4 * L) {
             for (int p = 0; p < pixels; p += 4) {
                 int valid = Math.min(4, pixels - p);
                 offsets(g, sl, p, valid, 4, a);
@@ -223,14 +288,14 @@ final class Conv2dDirect {
                         y, yq + p * f + fb, f, valid);
             }
         }
-        if (f - fb >= 2 * L) {
+        // WIDE: at most one pair of vectors is left; NARROW: every pair runs here.
+        for (; f - fb >= 2 * L; fb += 2 * L) {
             for (int p = 0; p < pixels; p += 6) {
                 int valid = Math.min(6, pixels - p);
                 offsets(g, sl, p, valid, 6, a);
                 fwd6x2(s, a[0], a[1], a[2], a[3], a[4], a[5], kh, rowStep, nj, jStep, len, w, wOff + fb, fp,
                         y, yq + p * f + fb, f, valid);
             }
-            fb += 2 * L;
         }
         for (; fb < f; fb += L) {
             VectorMask<Float> m = f - fb >= L ? null : S.indexInRange(0, f - fb);
@@ -259,6 +324,7 @@ final class Conv2dDirect {
         int nGroups = (blocks + perGroup - 1) / perGroup;
         int stride = (kk + MAX_TILE) * fp; // room for a tile's repeated rows past the end
         float[] partial = buffer(PARTIAL, nGroups * stride);
+        boolean wide = blocking == Blocking.WIDE;
         Arrays.fill(partial, 0, nGroups * stride, 0f);
         Parallel.forRange(nGroups, gi -> {
             int[] taps = TAPS.get();
@@ -268,7 +334,7 @@ final class Conv2dDirect {
                 Slab sl = slab(g, x, xOff, b, y0, y1);
                 tapOffsets(g, sl.rs, taps);
                 int gq = dyOff + (b * g.oh() + y0) * g.ow() * f;
-                kernelGradBlock(g, sl, y1 - y0, taps, dy, gq, partial, gi * stride, fp);
+                kernelGradBlock(g, sl, y1 - y0, taps, dy, gq, partial, gi * stride, fp, wide);
             }
         });
         for (int p = 0; p < kk; p++) {
@@ -292,24 +358,23 @@ final class Conv2dDirect {
     }
 
     private static void kernelGradBlock(Geom g, Slab sl, int rows, int[] t, float[] dy, int gq,
-                                        float[] acc, int aq, int fp) {
+                                        float[] acc, int aq, int fp, boolean wide) {
         float[] s = sl.data;
         int kk = g.patch(), f = g.f(), ow = g.ow(), rs = g.sh() * sl.rs, ps = g.sw() * g.c(), base = sl.base;
         int fb = 0;
-        for (; f - fb >= 4 * L; fb += 4 * L) {
+        for (; wide && f - fb >= 4 * L; fb += 4 * L) {
             for (int p = 0; p < kk; p += 4) {
                 repeatLast(t, p, kk, 4);
                 kgrad4x4(s, base, rs, ps, rows, ow, t[p], t[p + 1], t[p + 2], t[p + 3], dy, gq + fb, f,
                         acc, aq + p * fp + fb, fp);
             }
         }
-        if (f - fb >= 2 * L) {
+        for (; f - fb >= 2 * L; fb += 2 * L) {
             for (int p = 0; p < kk; p += 6) {
                 repeatLast(t, p, kk, 6);
                 kgrad6x2(s, base, rs, ps, rows, ow, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4], t[p + 5],
                         dy, gq + fb, f, acc, aq + p * fp + fb, fp);
             }
-            fb += 2 * L;
         }
         for (; fb < f; fb += L) {
             VectorMask<Float> m = S.indexInRange(0, f - fb);
@@ -348,7 +413,7 @@ final class Conv2dDirect {
                 }
             }
         }
-        conv(t, dy, dyOff, w, 0, cp, dx, dxOff);
+        conv(t, dy, dyOff, w, 0, cp, null, 0, dx, dxOff);
     }
 
     /** True when the input gradient of c input channels from f filters uses the dot kernels. */

@@ -33,7 +33,10 @@ class ConvPoolKernelsTest {
     void restoreDefaults() {
         Parallel.setThreads(DEFAULT_THREADS);
         Conv2dKernels.strategy = Conv2dKernels.Strategy.AUTO;
+        Conv2dDirect.blocking = MACHINE_BLOCKING;
     }
+
+    private static final Conv2dDirect.Blocking MACHINE_BLOCKING = Conv2dDirect.blocking;
 
     /**
      * One convolution: batch, image size, channels, filters, kernel size, strides, dilation, padding at the
@@ -133,6 +136,107 @@ class ConvPoolKernelsTest {
         assertClose("conv2dBackwardKernel " + strategy + " " + cv, dk, dkRef, dkMag);
     }
 
+    @Test
+    void blockingIsChosenFromTheVectorRegisters() {
+        assertEquals(Conv2dDirect.Blocking.NARROW, Conv2dDirect.Blocking.forMachine(256, "amd64"));
+        assertEquals(Conv2dDirect.Blocking.NARROW, Conv2dDirect.Blocking.forMachine(128, "x86_64"));
+        assertEquals(Conv2dDirect.Blocking.WIDE, Conv2dDirect.Blocking.forMachine(512, "amd64"));
+        assertEquals(Conv2dDirect.Blocking.WIDE, Conv2dDirect.Blocking.forMachine(128, "aarch64"));
+    }
+
+    /**
+     * Both register blockings of the direct kernels, whichever this machine picks: each against the
+     * reference, and bit for bit against each other (same terms summed in the same order per element).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convs")
+    void directBlockingsMatchReferenceAndEachOther(Conv cv) {
+        Conv2dKernels.strategy = Conv2dKernels.Strategy.DIRECT;
+        float[][] results = new float[2][];
+        for (Conv2dDirect.Blocking b : Conv2dDirect.Blocking.values()) {
+            Conv2dDirect.blocking = b;
+            checkConv(cv, Conv2dKernels.Strategy.DIRECT);
+            results[b.ordinal()] = convResults(cv, new SplittableRandom(11));
+        }
+        assertArrayEquals(results[0], results[1], "WIDE vs NARROW: " + cv);
+    }
+
+    /** Forward, input gradient and kernel gradient of {@code cv} on random operands, concatenated. */
+    private static float[] convResults(Conv cv, SplittableRandom rnd) {
+        float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
+        float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
+        float[] dy = random(rnd, cv.n * cv.oh() * cv.ow() * cv.f);
+        int[] xs = {cv.n, cv.h, cv.w, cv.c}, ks = {cv.kh, cv.kw, cv.c, cv.f}, ys = {cv.n, cv.oh(), cv.ow(), cv.f};
+        float[] y = garbage(dy.length), dx = garbage(x.length), dk = garbage(k.length);
+        CPU.conv2d(view(x, xs), view(k, ks), cv.spec(), view(y, ys));
+        CPU.conv2dBackwardInput(view(dy, ys), view(k, ks), cv.spec(), view(dx, xs));
+        CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), cv.spec(), view(dk, ks));
+        return concat(y, dx, dk);
+    }
+
+    /**
+     * The fused bias ({@code conv2dBias}) gives exactly conv2d followed by the add, on every path (im2col +
+     * SGEMM, direct with either blocking, pointwise), for a bias read at an offset; the reference's default
+     * (conv2d, then the add in place) matches the definition.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convs")
+    void fusedBiasEqualsConvThenAdd(Conv cv) {
+        SplittableRandom rnd = new SplittableRandom(cv.hashCode() + 1);
+        float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
+        float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
+        float[] bias = random(rnd, cv.f + 3);
+        int[] xs = {cv.n, cv.h, cv.w, cv.c}, ks = {cv.kh, cv.kw, cv.c, cv.f}, ys = {cv.n, cv.oh(), cv.ow(), cv.f};
+        View b = new View(new FloatStorage(bias), new int[] {cv.f}, new int[] {1}, 3);
+        for (Conv2dKernels.Strategy s : Conv2dKernels.Strategy.values()) {
+            for (Conv2dDirect.Blocking bl : Conv2dDirect.Blocking.values()) {
+                Conv2dKernels.strategy = s;
+                Conv2dDirect.blocking = bl;
+                float[] expected = garbage(cv.n * cv.oh() * cv.ow() * cv.f);
+                CPU.conv2d(view(x, xs), view(k, ks), cv.spec(), view(expected, ys));
+                for (int i = 0; i < expected.length; i++) expected[i] += bias[3 + i % cv.f];
+                float[] y = garbage(expected.length);
+                CPU.conv2dBias(view(x, xs), view(k, ks), b, cv.spec(), view(y, ys));
+                assertArrayEquals(expected, y, "conv2dBias " + s + " " + bl + " " + cv);
+            }
+        }
+        double[] yRef = new double[cv.n * cv.oh() * cv.ow() * cv.f], yMag = new double[yRef.length];
+        double[] bd = new double[cv.f], bAbs = new double[cv.f];
+        for (int o = 0; o < cv.f; o++) {
+            bd[o] = bias[3 + o];
+            bAbs[o] = Math.abs(bias[3 + o]);
+        }
+        REF.conv2dBias(dview(x, xs, false), dview(k, ks, false), dview(bd, new int[] {cv.f}), cv.spec(), dview(yRef, ys));
+        REF.conv2dBias(dview(x, xs, true), dview(k, ks, true), dview(bAbs, new int[] {cv.f}), cv.spec(), dview(yMag, ys));
+        float[] y = garbage(yRef.length);
+        Conv2dKernels.strategy = Conv2dKernels.Strategy.AUTO;
+        Conv2dDirect.blocking = MACHINE_BLOCKING;
+        CPU.conv2dBias(view(x, xs), view(k, ks), b, cv.spec(), view(y, ys));
+        assertClose("conv2dBias vs reference " + cv, y, yRef, yMag);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Conv2dKernels.Strategy.class)
+    void fusedBiasDoesNotDependOnThreadCount(Conv2dKernels.Strategy strategy) {
+        Conv2dKernels.strategy = strategy;
+        for (Conv cv : List.of(new Conv(4, 28, 28, 1, 32, 3, 3, 1, 1, 0, 0), new Conv(3, 28, 28, 8, 5, 3, 3, 2, 2, 2, 1),
+                new Conv(2, 16, 16, 32, 64, 1, 1, 1, 1, 0, 0), new Conv(5, 13, 13, 32, 61, 3, 3, 1, 1, 1, 0))) {
+            SplittableRandom rnd = new SplittableRandom(5);
+            float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
+            float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
+            float[] bias = random(rnd, cv.f);
+            int[] xs = {cv.n, cv.h, cv.w, cv.c}, ks = {cv.kh, cv.kw, cv.c, cv.f}, ys = {cv.n, cv.oh(), cv.ow(), cv.f};
+            float[][] results = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                Parallel.setThreads(threads);
+                float[] y = garbage(cv.n * cv.oh() * cv.ow() * cv.f);
+                CPU.conv2dBias(view(x, xs), view(k, ks), view(bias, new int[] {cv.f}), cv.spec(), view(y, ys));
+                results[threads - 1] = y;
+            }
+            assertArrayEquals(results[0], results[1], "1 vs 2 threads, " + strategy + ": " + cv);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Conv2dKernels.Strategy.class)
     void convResultsDoNotDependOnThreadCount(Conv2dKernels.Strategy strategy) {
@@ -144,16 +248,19 @@ class ConvPoolKernelsTest {
             float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
             float[] dy = random(rnd, cv.n * cv.oh() * cv.ow() * cv.f);
             int[] xs = {cv.n, cv.h, cv.w, cv.c}, ks = {cv.kh, cv.kw, cv.c, cv.f}, ys = {cv.n, cv.oh(), cv.ow(), cv.f};
-            float[][] results = new float[2][];
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                float[] y = new float[dy.length], dx = new float[x.length], dk = new float[k.length];
-                CPU.conv2d(view(x, xs), view(k, ks), cv.spec(), view(y, ys));
-                CPU.conv2dBackwardInput(view(dy, ys), view(k, ks), cv.spec(), view(dx, xs));
-                CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), cv.spec(), view(dk, ks));
-                results[threads - 1] = concat(y, dx, dk);
+            for (Conv2dDirect.Blocking blocking : Conv2dDirect.Blocking.values()) {
+                Conv2dDirect.blocking = blocking;
+                float[][] results = new float[2][];
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] y = new float[dy.length], dx = new float[x.length], dk = new float[k.length];
+                    CPU.conv2d(view(x, xs), view(k, ks), cv.spec(), view(y, ys));
+                    CPU.conv2dBackwardInput(view(dy, ys), view(k, ks), cv.spec(), view(dx, xs));
+                    CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), cv.spec(), view(dk, ks));
+                    results[threads - 1] = concat(y, dx, dk);
+                }
+                assertArrayEquals(results[0], results[1], "1 vs 2 threads, " + strategy + " " + blocking + ": " + cv);
             }
-            assertArrayEquals(results[0], results[1], "1 vs 2 threads, " + strategy + ": " + cv);
         }
     }
 

@@ -181,4 +181,42 @@ class Conv2DTest {
         Conv2D built = built(new Conv2D(4, 3), 5, 5, 2);
         assertMessage(() -> built.call(Tensor.zeros(1, 5, 5, 3), false), "[batch, 5, 5, 2]", "[1, 5, 5, 3]");
     }
+    /**
+     * The layer's fused conv2d + bias gives the values and gradients of conv2d followed by add, bit for bit
+     * (float32, the CPU backend's fused path), and a first layer's data input gets no gradient computed.
+     */
+    @Test
+    void fusedBiasMatchesConvThenAdd() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+        for (dev.myelin.tensor.ConvOptions o : new dev.myelin.tensor.ConvOptions[] {dev.myelin.tensor.ConvOptions.defaults(),
+                dev.myelin.tensor.ConvOptions.defaults().padding(Padding.SAME).strides(2),
+                dev.myelin.tensor.ConvOptions.defaults().padding(Padding.SAME).dilation(2)}) {
+            for (int[] sizes : new int[][] {{1, 32}, {3, 5}, {8, 17}}) {
+                int c = sizes[0], f = sizes[1];
+                float[] xd = new float[2 * 9 * 7 * c], kd = new float[3 * 3 * c * f], bd = new float[f], gd = new float[2 * 9 * 7 * f];
+                for (float[] a : new float[][] {xd, kd, bd, gd}) for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
+                Tensor[][] runs = new Tensor[2][];
+                for (int fused = 0; fused < 2; fused++) {
+                    Tensor x = Tensor.of(xd, 2, 9, 7, c).requiresGrad(true);
+                    Tensor k = Tensor.of(kd, 3, 3, c, f).requiresGrad(true);
+                    Tensor b = Tensor.of(bd, f).requiresGrad(true);
+                    Tensor y = fused == 1 ? x.conv2d(k, b, o) : x.conv2d(k, o).add(b);
+                    Tensor g = Tensor.of(java.util.Arrays.copyOf(gd, y.size()), y.shape().toArray());
+                    y.backward(g);
+                    runs[fused] = new Tensor[] {y, x.grad(), k.grad(), b.grad()};
+                }
+                for (int i = 0; i < 4; i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(runs[0][i].toFloatArray(), runs[1][i].toFloatArray(),
+                            "output/dx/dk/db " + i + " " + o + " c=" + c + " f=" + f);
+                }
+            }
+        }
+        Tensor x = Tensor.of(new float[2 * 5 * 5], 2, 5, 5, 1);
+        Tensor k = Tensor.of(new float[9 * 4], 3, 3, 1, 4).requiresGrad(true);
+        Tensor b = Tensor.of(new float[4], 4).requiresGrad(true);
+        x.conv2d(k, b, dev.myelin.tensor.ConvOptions.defaults()).sum().backward();
+        assertNull(x.grad());
+        assertEquals(Shape.of(3, 3, 1, 4), k.grad().shape());
+        assertEquals(Shape.of(4), b.grad().shape());
+    }
 }
