@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "myelin", mixinStandardHelpOptions = true, version = "myelin 0.1.0",
         description = "Myelin: deep learning for Java.",
         subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ExampleCommand.class, BenchCommand.class,
-                SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, FineTuneCommand.class, CommandLine.HelpCommand.class})
+                SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, FineTuneCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
 
@@ -33,6 +33,9 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true"); // plots are drawn off-screen
+        // jHDF (Keras .h5 import) logs through SLF4J; with no provider SLF4J warns on stderr. The command prints
+        // its own messages, so pick SLF4J's no-operation provider unless the user chose one.
+        if (System.getProperty("slf4j.provider") == null) System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_SLF4JServiceProvider");
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && System.getenv(RELAUNCHED) == null) {
             // A jar manifest cannot add a module, so `java -jar myelin-cli.jar` restarts itself with the flag.
             System.exit(relaunchWithVectorApi(args));

@@ -1,5 +1,7 @@
 package dev.myelin.cli;
 
+import dev.myelin.io.FileFormatException;
+import dev.myelin.keras.KerasImport;
 import dev.myelin.models.Model;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,14 +15,32 @@ final class SavedModels {
     private SavedModels() {}
 
     /**
-     * Loads a model file ({@link Model#load}).
+     * Loads a model file: one written by Myelin ({@link Model#load}), or a Keras file ({@code .h5} / {@code .hdf5}
+     * of Keras 1/2 and tf.keras, {@code .keras} of Keras 3) through {@link KerasImport}. A {@code .keras} file is
+     * tried as a Myelin file first, since Myelin writes the same layout.
      *
      * @throws IOException when the file is missing, a folder, or not a model file (the message names it and the problem)
      */
     static Model load(Path file) throws IOException {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
         if (Files.isDirectory(file)) throw new IOException("model file " + file + " is a folder; expected a file written by --save (Model.save)");
-        return Model.load(file);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".onnx")) {
+            throw new IOException("model file " + file + " is an ONNX file; ONNX import is not available yet (Myelin reads its own model files and Keras .keras/.h5 files)");
+        }
+        if (name.endsWith(".h5") || name.endsWith(".hdf5")) return KerasImport.load(file);
+        if (!name.endsWith(".keras")) return Model.load(file);
+        try {
+            return Model.load(file);
+        } catch (FileFormatException notMyelin) {
+            // Not Myelin's: a Keras 3 file, or neither; then the importer's message says what is wrong with it.
+            try {
+                return KerasImport.load(file);
+            } catch (IOException | RuntimeException notKeras) {
+                notKeras.addSuppressed(notMyelin);
+                throw notKeras;
+            }
+        }
     }
 
     /**
