@@ -56,9 +56,12 @@ public record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss 
     /**
      * Classes from which the true-class entries are gathered with {@link Tensor#indexSelect}; below it a
      * one-hot mask product is used. Measured on the CPU backend (forward + backward, batch 128): the mask
-     * is 3.5× faster at 10 classes and 1.4× at 100, the gather 1.2× faster at 1,000, because
-     * indexSelect and its scatter-add gradient still run the reference kernel's per-element loop.
-     * Both give the same values and gradients; lower this once the backend has a native gather.
+     * was 3.5× faster at 10 classes and 1.4× at 100, the gather 1.2× faster at 1,000, while indexSelect and
+     * its scatter-add gradient ran the reference kernel's per-element loop. The CPU backend now has a
+     * vectorised gather and scatter-add, and the gather measured faster at every class count (forward +
+     * backward, batch 128, 2-core AMD EPYC: 0.053 vs 0.059 ms at 10 classes, 0.128 vs 0.166 at 100, 0.77 vs
+     * 1.04 at 1,000): this switch can go (two loss tests use the constant as a class count).
+     * Both give the same values and gradients.
      */
     static final int GATHER_MIN_CLASSES = 512;
 
