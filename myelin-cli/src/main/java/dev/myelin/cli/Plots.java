@@ -1,7 +1,8 @@
 package dev.myelin.cli;
 
+import dev.myelin.train.Evaluation;
 import dev.myelin.train.History;
-import java.awt.BasicStroke;
+import dev.myelin.train.HistoryPlot;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;
@@ -12,115 +13,27 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
-/** PNG charts drawn with Java2D: training curves and a confusion matrix. Files are written atomically. */
+/** PNG charts drawn with Java2D: a confusion matrix here, training curves through the library's {@link HistoryPlot}. Files are written atomically. */
 final class Plots {
     private static final Color[] SERIES = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40)};
 
     private Plots() {}
 
-    /** Two panels, loss and accuracy per epoch (training and validation when present). */
-    static void curves(History history, String title, Path file) throws IOException {
-        var all = history.asMap();
-        List<String> lossKeys = new ArrayList<>(), accKeys = new ArrayList<>();
-        for (String k : all.keySet()) {
-            if (k.equals("loss") || k.equals("val_loss")) lossKeys.add(k);
-            else if (k.endsWith("accuracy")) accKeys.add(k);
-        }
-        twoPanels(title, "loss", lossKeys, "accuracy", accKeys, all, file);
+    /** Loss and accuracy, per step and per epoch, training and validation, and the test result: see {@link HistoryPlot}. */
+    static void curves(History history, Evaluation test, String title, Path file) throws IOException {
+        HistoryPlot.of(history).title(title).test(test).write(file);
     }
 
     /** A GAN's losses: {@code d_loss} and {@code g_loss} per epoch, and the discriminator's accuracy. */
     static void ganCurves(History history, String title, Path file) throws IOException {
         var all = history.asMap();
-        List<String> losses = new ArrayList<>(), acc = new ArrayList<>();
+        HistoryPlot plot = HistoryPlot.of(history).title(title);
+        List<String> losses = new ArrayList<>();
         for (String k : List.of("d_loss", "g_loss")) if (all.containsKey(k)) losses.add(k);
-        if (all.containsKey("d_accuracy")) acc.add("d_accuracy");
-        twoPanels(title, "loss (binary cross-entropy)", losses, "discriminator accuracy (real vs generated)", acc, all, file);
-    }
-
-    /** A titled chart with a left panel of {@code leftKeys} and, when {@code rightKeys} is not empty, a right one. */
-    private static void twoPanels(String title, String leftLabel, List<String> leftKeys, String rightLabel, List<String> rightKeys,
-                                  java.util.Map<String, List<Double>> all, Path file) throws IOException {
-        int panelW = 520, h = 400;
-        int panels = rightKeys.isEmpty() ? 1 : 2;
-        BufferedImage img = canvas(panelW * panels, h);
-        Graphics2D g = img.createGraphics();
-        smooth(g);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, 20, 24);
-        panel(g, 0, 30, panelW, h - 30, leftLabel, leftKeys, all);
-        if (panels == 2) panel(g, panelW, 30, panelW, h - 30, rightLabel, rightKeys, all);
-        g.dispose();
-        write(img, file);
-    }
-
-    private static void panel(Graphics2D g, int x0, int y0, int w, int h, String label, List<String> keys, java.util.Map<String, List<Double>> all) {
-        int left = x0 + 60, right = x0 + w - 20, top = y0 + 20, bottom = y0 + h - 45;
-        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-        int epochs = 0;
-        for (String k : keys) {
-            for (double v : all.get(k)) {
-                if (Double.isFinite(v)) {
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
-                }
-            }
-            epochs = Math.max(epochs, all.get(k).size());
-        }
-        if (!Double.isFinite(min)) {
-            min = 0;
-            max = 1;
-        }
-        if (max - min < 1e-9) {
-            max += 0.5;
-            min -= 0.5;
-        }
-        double pad = (max - min) * 0.08;
-        min -= pad;
-        max += pad;
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        FontMetrics fm = g.getFontMetrics();
-        g.setColor(new Color(235, 235, 235));
-        for (int i = 0; i <= 4; i++) {
-            int y = bottom - (bottom - top) * i / 4;
-            g.drawLine(left, y, right, y);
-        }
-        g.setColor(Color.DARK_GRAY);
-        g.drawRect(left, top, right - left, bottom - top);
-        for (int i = 0; i <= 4; i++) {
-            int y = bottom - (bottom - top) * i / 4;
-            String s = String.format(Locale.ROOT, "%.3f", min + (max - min) * i / 4);
-            g.drawString(s, left - fm.stringWidth(s) - 6, y + 4);
-        }
-        int tick = Math.max(1, (epochs + 11) / 12); // at most about 12 epoch labels
-        for (int e = 0; e < epochs; e++) {
-            if ((e + 1) % tick != 0 && e != 0) continue;
-            int x = epochs == 1 ? (left + right) / 2 : left + (right - left) * e / (epochs - 1);
-            String s = String.valueOf(e + 1);
-            g.drawString(s, x - fm.stringWidth(s) / 2, bottom + 16);
-        }
-        g.drawString("epoch", (left + right) / 2 - fm.stringWidth("epoch") / 2, bottom + 32);
-        g.drawString(label, x0 + 8, top - 6);
-        for (int s = 0; s < keys.size(); s++) {
-            List<Double> v = all.get(keys.get(s));
-            g.setColor(SERIES[s % SERIES.length]);
-            g.setStroke(new BasicStroke(2f));
-            int px = -1, py = -1;
-            for (int e = 0; e < v.size(); e++) {
-                if (!Double.isFinite(v.get(e))) continue;
-                int x = v.size() == 1 ? (left + right) / 2 : left + (right - left) * e / (v.size() - 1);
-                int y = (int) Math.round(bottom - (bottom - top) * (v.get(e) - min) / (max - min));
-                if (px >= 0) g.drawLine(px, py, x, y);
-                g.fillOval(x - 3, y - 3, 6, 6);
-                px = x;
-                py = y;
-            }
-            g.drawString(keys.get(s), right - 110, top + 18 + 16 * s);
-        }
-        g.setStroke(new BasicStroke(1f));
+        if (!losses.isEmpty()) plot.panel("loss (binary cross-entropy)", losses.toArray(String[]::new));
+        if (all.containsKey("d_accuracy")) plot.panel("discriminator accuracy (real vs generated)", "d_accuracy");
+        plot.write(file);
     }
 
     /** A heat map of counts[true][predicted] with the counts written in the cells. */

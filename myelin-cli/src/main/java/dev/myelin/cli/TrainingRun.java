@@ -95,7 +95,7 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
             Files.createDirectories(out);
             String stem = title.replaceAll("[^A-Za-z0-9_-]+", "-");
             Path curves = out.resolve(stem + "-curves.png");
-            Plots.curves(history, title + ": training curves", curves);
+            Plots.curves(history, test, title + ": training curves", curves);
             log.println("wrote " + curves);
             if (test.confusionMatrix() != null) {
                 Path confusion = out.resolve(stem + "-confusion.png");

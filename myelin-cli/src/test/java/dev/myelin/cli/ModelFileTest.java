@@ -106,7 +106,7 @@ class ModelFileTest {
         h.onEpochEnd(0, Map.of("loss", 1.0, "accuracy", 0.5));
         h.onEpochEnd(1, Map.of("loss", 0.5, "accuracy", 0.8));
         Path curves = dir.resolve("c.png");
-        Plots.curves(h, "test", curves);
+        Plots.curves(h, null, "test", curves);
         BufferedImage img = ImageIO.read(curves.toFile());
         assertEquals(1040, img.getWidth());
         Path cm = dir.resolve("m.png");

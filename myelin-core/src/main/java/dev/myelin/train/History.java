@@ -1,20 +1,72 @@
 package dev.myelin.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The per-epoch logs of a {@code fit} run, as Keras's {@code History}: {@code history.get("loss")} lists one value per epoch. */
+/**
+ * The logs of a {@code fit} run, as Keras's {@code History}: {@code history.get("loss")} lists one value per
+ * epoch. It also keeps each training step's own loss ({@link #steps()}), which Keras's History does not, so
+ * that a one-epoch run still has a curve to draw ({@link #plot(Path)}).
+ */
 public final class History implements Callback {
+    /**
+     * One training step: {@code epoch} is its position in epochs (step s of n in epoch e is at e + (s + 1) / n),
+     * {@code loss} the step's own loss, {@code metrics} the metrics' running values over the epoch so far, as the
+     * progress bar shows them.
+     */
+    public record Step(double epoch, double loss, Map<String, Double> metrics) {
+        public Step {
+            metrics = Map.copyOf(metrics);
+        }
+    }
+
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
     private final List<Integer> epochs = new ArrayList<>();
+    private final List<Step> steps = new ArrayList<>();
+    private int stepsPerEpoch = 1;
+    private int currentEpoch;
 
     @Override
     public void onTrainBegin(Trainable model, TrainingPlan plan) {
         values.clear();
         epochs.clear();
+        steps.clear();
+        stepsPerEpoch = plan == null ? 1 : Math.max(1, plan.stepsPerEpoch());
+    }
+
+    @Override
+    public void onEpochBegin(int epoch) {
+        currentEpoch = epoch;
+    }
+
+    @Override
+    public void onBatchEnd(int batch, Map<String, Double> logs) {
+        Double loss = logs.get("batch_loss");
+        if (loss == null) return;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (var e : logs.entrySet()) {
+            if (!e.getKey().endsWith("loss") && e.getValue() != null) metrics.put(e.getKey(), e.getValue());
+        }
+        steps.add(new Step(currentEpoch + (batch + 1) / (double) stepsPerEpoch, loss, metrics));
+    }
+
+    /** Every training step, in order: its own loss (not the epoch's running mean) and the running metrics; none for a restored History's earlier epochs. */
+    public List<Step> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    /**
+     * Draws the training curves as a PNG (written atomically): loss per step (smoothed) and per epoch, the
+     * other metrics per epoch, validation beside training; see {@link HistoryPlot} for titles, chosen panels
+     * and marking a test result.
+     */
+    public void plot(Path file) throws IOException {
+        HistoryPlot.of(this).write(file);
     }
 
     @Override
