@@ -6,7 +6,7 @@ import java.util.Locale;
  * Checks done before a size that came from outside (a file header, a layer argument, a shape) becomes an
  * allocation: element counts computed in {@code long} without overflow, the Java array limit, and the
  * memory the JVM can still give. A failed check is an {@link IllegalArgumentException} (or, through
- * {@link #bytesNeeded}, an exception of the caller's choosing) whose message names what asked and how much
+ * {@link #shortfall}, an exception of the caller's choosing) whose message names what asked and how much
  * it would need, instead of an {@code OutOfMemoryError}, a {@code NegativeArraySizeException} or an index
  * that wrapped around.
  *

@@ -85,8 +85,8 @@ public final class Safetensors {
      * <p>{@code data} is held as given, not copied, because weights can be large: treat it as read-only.
      * {@code shape} is copied. Equality, hash code and {@code toString} go by content.
      *
-     * @throws IllegalArgumentException naming the tensor when the name is {@value Safetensors#METADATA_KEY} or cannot be
-     *     written as UTF-8, a dimension is negative, or the data length does not match the shape
+     * <p>Throws {@link IllegalArgumentException} naming the tensor when the name is {@value Safetensors#METADATA_KEY} or
+     * cannot be written as UTF-8, a dimension is negative, or the data length does not match the shape.
      */
     public record Entry(String name, DType dtype, long[] shape, byte[] data) {
         public Entry {
@@ -173,7 +173,7 @@ public final class Safetensors {
     /**
      * A decoded file: the metadata in header order and the tensors in the order of their offsets.
      *
-     * @throws IllegalArgumentException when two entries share a name or metadata holds null
+     * <p>Throws {@link IllegalArgumentException} when two entries share a name or metadata holds null.
      */
     public record Contents(Map<String, String> metadata, List<Entry> entries) {
         public Contents {

@@ -16,7 +16,7 @@ import java.util.Locale;
  *       other backends compute the same function);
  *   <li>{@link #LEGACY_HARD_SIGMOID} ({@code "legacy_hard_sigmoid"}), Keras 1/2's and tf.keras 2.x's
  *       {@code hard_sigmoid}: {@code clip(0.2·x + 0.5, 0, 1)}: 0 below −2.5, 1 above 2.5 (Keras 1/2
- *       {@code backend.hard_sigmoid}: "returns 0.2 * x + 0.5 in -2.5 <= x <= 2.5"; the TensorFlow 2.3
+ *       {@code backend.hard_sigmoid}: "returns 0.2 * x + 0.5 in -2.5 &lt;= x &lt;= 2.5"; the TensorFlow 2.3
  *       {@code tf.keras.activations.hard_sigmoid} documentation states the same). A model saved by Keras 1/2
  *       names it {@code "hard_sigmoid"}; the Keras import translates that name to this one, since Keras 3
  *       changed the function under the same name.
