@@ -9,11 +9,13 @@
 module dev.myelin.core {
     requires static jdk.incubator.vector;
     requires transitive java.desktop; // PngWriter.toImage returns a java.awt.image.BufferedImage
+    requires jdk.httpserver; // the training dashboard's loopback server (dashboard.TrainingDashboard)
     requires jdk.unsupported; // sun.misc.Signal: Ctrl-C during fit stops after the current step (train.InterruptHandler)
 
     exports dev.myelin.autograd;
     exports dev.myelin.backend;
     exports dev.myelin.config;
+    exports dev.myelin.dashboard;
     exports dev.myelin.data;
     exports dev.myelin.gan;
     exports dev.myelin.io;

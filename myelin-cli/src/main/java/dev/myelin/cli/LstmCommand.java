@@ -31,7 +31,7 @@ public final class LstmCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.applyThreads();
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
-        new TrainingRun("lstm", dir, common.epochs, batchSize, lr, common.seed, 0, common.out, "lstm-sequential-fashion-mnist", null, save, null).run(System.out);
+        new TrainingRun("lstm", dir, common.epochs, batchSize, lr, common.seed, 0, common.out, "lstm-sequential-fashion-mnist", null, save, null, null).run(System.out);
         return 0;
     }
 }

@@ -41,6 +41,11 @@ public final class TrainCommand implements Callable<Integer> {
             + " exactly as an uninterrupted run would.")
     Path backup;
 
+    @Option(names = "--dashboard", arity = "0..1", fallbackValue = "0", paramLabel = "PORT", description = "Serve a live training dashboard on"
+            + " 127.0.0.1 (a free port unless PORT is given) and print its address: curves, learning rate, throughput, the model, weight and"
+            + " gradient norms per layer, sample predictions. With --out a self-contained report.html is left beside the plots either way.")
+    Integer dashboard;
+
     @Option(names = "--resume", description = "Resume from the backup in --backup DIR, and fail if there is none (without --resume a backup found"
             + " there is resumed too).")
     boolean resume;
@@ -61,7 +66,7 @@ public final class TrainCommand implements Callable<Integer> {
         ClassSelection picked = classes == null ? null : ClassSelection.parse("--classes", classes);
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         String stem = Path.of(model).getFileName().toString().replaceFirst("\\.json$", "");
-        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem, picked, save, backup).run(System.out);
+        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem, picked, save, backup, dashboard).run(System.out);
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 package dev.myelin.cli;
 
 import dev.myelin.backend.Backends;
+import dev.myelin.dashboard.TrainingDashboard;
 import dev.myelin.data.Cifar10;
 import dev.myelin.data.FashionMnist;
 import dev.myelin.data.MnistFormat;
@@ -32,7 +33,7 @@ import java.util.Locale;
  * one with Adam and sparse categorical cross-entropy, evaluate on the test split, and write PNG plots.
  */
 record TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed,
-                   double validationSplit, Path out, String title, ClassSelection classes, Path save, Path backup) {
+                   double validationSplit, Path out, String title, ClassSelection classes, Path save, Path backup, Integer dashboardPort) {
     /** The options' checks, before any data is read: each a one-line error naming the option. */
     TrainingRun {
         OptionChecks.atLeast("--epochs", epochs, 1);
@@ -43,7 +44,7 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
 
     /** A run on every class of the data, saving nothing. */
     TrainingRun(String model, Path data, int epochs, int batchSize, double learningRate, long seed, double validationSplit, Path out, String title) {
-        this(model, data, epochs, batchSize, learningRate, seed, validationSplit, out, title, null, null, null);
+        this(model, data, epochs, batchSize, learningRate, seed, validationSplit, out, title, null, null, null, null);
     }
 
     /** Runs; prints the summary, the progress bar and {@code test accuracy: 0.xxxx}; returns the evaluation. */
@@ -79,8 +80,17 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         }
         callbacks.add(nanStop.callback);
         callbacks.add(interruption);
-        History history = m.fit(xTrain, yTrain, FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit)
-                .callbacks(callbacks.toArray(Callback[]::new)));
+        String stem = title.replaceAll("[^A-Za-z0-9_-]+", "-");
+        History history;
+        try (TrainingDashboard dashboard = dashboard(log, out == null ? null : out.resolve(stem + "-report.html"))) {
+            if (dashboard != null) {
+                int n = Math.min(16, xTest.dim(0));
+                dashboard.samples(xTest.slice(0, 0, n), yTest.slice(0, 0, n), classNames(data, ModelInputs.numClasses(m)));
+                callbacks.add(dashboard);
+            }
+            history = m.fit(xTrain, yTrain, FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit)
+                    .callbacks(callbacks.toArray(Callback[]::new)));
+        }
         if (interruption.plan != null && interruption.plan.interrupted()) {
             log.printf(Locale.ROOT, "interrupted after %d of %d epochs%s%n", interruption.plan.epochsCompleted(), epochs,
                     backup != null ? "; run the same command again to resume from the backup in " + backup : " (give --backup DIR to be able to resume)");
@@ -93,7 +103,6 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         log.printf(Locale.ROOT, "test loss: %.4f%n", test.loss());
         if (out != null) {
             Files.createDirectories(out);
-            String stem = title.replaceAll("[^A-Za-z0-9_-]+", "-");
             Path curves = out.resolve(stem + "-curves.png");
             Plots.curves(history, test, title + ": training curves", curves);
             log.println("wrote " + curves);
@@ -110,6 +119,19 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
             SavedModels.save(m, save, log);
         }
         return test;
+    }
+
+    /**
+     * The live dashboard ({@code --dashboard}), or with {@code --out} alone an offline one that only leaves the
+     * report; null when neither was asked for. The report is written when training ends.
+     */
+    private TrainingDashboard dashboard(PrintStream log, Path report) throws IOException {
+        TrainingDashboard d = dashboardPort != null ? TrainingDashboard.serve(dashboardPort) : report != null ? TrainingDashboard.offline() : null;
+        if (d == null) return null;
+        if (report != null) d.reportFile(report);
+        if (d.url() != null) log.println("dashboard: " + d.url() + " (this machine only; open it in a browser; it closes when training ends"
+                + (report != null ? ", and " + report + " keeps it)" : ")"));
+        return d;
     }
 
     /** Remembers the run's plan, to tell after fit whether Ctrl-C cut it short. */

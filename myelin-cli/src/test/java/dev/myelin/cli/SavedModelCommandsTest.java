@@ -69,6 +69,21 @@ class SavedModelCommandsTest {
     }
 
     @Test
+    void trainLeavesADashboardReportBesideThePlots() throws Exception {
+        Path report = dir.resolve("plots").resolve("train-mlp-report.html");
+        assertTrue(Files.exists(report), "no report in " + dir.resolve("plots"));
+        String html = Files.readString(report);
+        assertFalse(html.contains("/*MYELIN_DATA*/null"), "the report holds no data");
+        assertTrue(html.contains("\"status\": \"finished\"") && html.contains("\"label\": \"Ankle boot\""), "the report lacks the run's state");
+    }
+
+    @Test
+    void trainWithDashboardPrintsItsLoopbackAddress() {
+        TinyData.Result r = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "1", "--dashboard");
+        assertTrue(r.out().contains("dashboard: http://127.0.0.1:"), r.out());
+    }
+
+    @Test
     void trainSavesTheModelWithFashionClassNames() throws Exception {
         assertTrue(trainOutput.matches("(?s).*saved model to " + Pattern.quote(model.toString()) + " \\(50,890 params, \\d+\\.\\d MB\\)\\n.*"), trainOutput);
         Model loaded = Model.load(model);
