@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
                 "in the order given), freezes the layers below it (--no-freeze-base trains them too), trains on --samples labelled",
                 "training images of those classes (drawn with --seed), and prints the test accuracy on those classes next to that",
                 "of the same network trained from scratch on the same images (--no-compare-scratch skips it).",
-                "Example: myelin train --model cnn --classes 0-4 --save base.myelin; myelin fine-tune base.myelin --classes 5-9"})
+                "Example: myelin train --model cnn --classes 0-4 --save base.myelin; myelin fine-tune base.myelin --classes 5-9 (the shoes, after the clothes)."})
 public final class FineTuneCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Model file to start from (written by --save or Model.save).")
     Path file;
