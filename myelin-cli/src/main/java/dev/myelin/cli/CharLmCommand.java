@@ -2,7 +2,9 @@ package dev.myelin.cli;
 
 import dev.myelin.io.TextFiles;
 import dev.myelin.text.CharLanguageModel;
+import dev.myelin.io.AtomicFiles;
 import dev.myelin.train.History;
+import dev.myelin.train.HistoryPlot;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -58,6 +60,7 @@ public final class CharLmCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.applyThreads();
         checkOptions();
+        if (common.out != null) OptionChecks.writableFolder("--out", common.out); // now, not after training
         Path file = text != null ? text : bundledText();
         if (!Files.isRegularFile(file)) throw new IOException("text file " + file + " does not exist");
         String content = TextFiles.readUtf8(file);
@@ -75,7 +78,16 @@ public final class CharLmCommand implements Callable<Integer> {
                 losses.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).toList());
         String start = prompt != null ? prompt : content.substring(0, window);
         RandomGenerator rng = RandomGeneratorFactory.of("L64X128MixRandom").create(common.seed);
-        System.out.printf(Locale.ROOT, "sample (temperature %.2f):%n%s%n", temperature, lm.generate(start, length, temperature, rng));
+        String sample = lm.generate(start, length, temperature, rng);
+        System.out.printf(Locale.ROOT, "sample (temperature %.2f):%n%s%n", temperature, sample);
+        if (common.out != null) {
+            Files.createDirectories(common.out);
+            Path curves = common.out.resolve("charlm-curves.png"), sampleFile = common.out.resolve("charlm-sample.txt");
+            HistoryPlot.of(h).title("charlm: " + file.getFileName() + ", training loss").write(curves);
+            byte[] bytes = (sample + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            AtomicFiles.write(sampleFile, out -> out.write(bytes));
+            System.out.println("wrote " + curves + " and " + sampleFile);
+        }
         return 0;
     }
 

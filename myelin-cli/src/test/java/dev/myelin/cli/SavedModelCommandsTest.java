@@ -79,7 +79,7 @@ class SavedModelCommandsTest {
 
     @Test
     void trainWithDashboardPrintsItsLoopbackAddress() {
-        TinyData.Result r = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "1", "--dashboard");
+        TinyData.Result r = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "1", "--dashboard", "--out", dir.resolve("dash").toString());
         assertTrue(r.out().contains("dashboard: http://127.0.0.1:"), r.out());
     }
 
@@ -256,8 +256,10 @@ class SavedModelCommandsTest {
     @Test
     void trainWithABackupFolderEndsAsWithoutOneAndLeavesNoBackup() throws Exception {
         Path backup = dir.resolve("backup");
-        String plain = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "2", "--seed", "3").out();
-        String backedUp = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "2", "--seed", "3", "--backup", backup.toString()).out();
+        String out = dir.resolve("backup-plots").toString();
+        String plain = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "2", "--seed", "3", "--out", out).out();
+        String backedUp = ok("train", "--model", "mlp", "--data", data.toString(), "--epochs", "2", "--seed", "3", "--backup", backup.toString(),
+                "--out", out).out();
         assertEquals(value(plain, "test accuracy: (\\S+)"), value(backedUp, "test accuracy: (\\S+)"), "a backup does not change training");
         assertEquals(value(plain, "test loss: (\\S+)"), value(backedUp, "test loss: (\\S+)"));
         assertFalse(java.nio.file.Files.exists(backup.resolve(dev.myelin.train.BackupAndRestore.FILE_NAME)), "a completed run deletes its backup");

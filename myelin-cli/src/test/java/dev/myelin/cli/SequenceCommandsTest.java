@@ -35,8 +35,10 @@ class SequenceCommandsTest {
         Path text = dir.resolve("t.txt");
         Files.writeString(text, "the cat sat on the mat. ".repeat(20));
         String out = run("charlm", "--text", text.toString(), "--epochs", "2", "--units", "16", "--window", "10",
-                "--length", "30", "--temperature", "0.5", "--prompt", "the cat");
+                "--length", "30", "--temperature", "0.5", "--prompt", "the cat", "--out", dir.resolve("out").toString());
         assertTrue(out.contains("loss per epoch") && out.contains("sample (temperature 0.50):\nthe cat"), out);
+        assertTrue(Files.size(dir.resolve("out/charlm-curves.png")) > 1000, "no curves");
+        assertTrue(Files.readString(dir.resolve("out/charlm-sample.txt")).startsWith("the cat"), "no sample file");
     }
 
     @Test
