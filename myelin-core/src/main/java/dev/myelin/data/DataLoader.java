@@ -132,7 +132,9 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     }
 
     /**
-     * Applies {@code augmentation} to {@code x} of every batch ({@code null}: none). Targets are unchanged.
+     * Applies {@code augmentation} to {@code x} of every batch ({@code null}: none), through
+     * {@link Augmentation#apply(Batch, java.util.random.RandomGenerator)}: targets are unchanged except by
+     * label-mixing stages ({@link MixUp}, {@link CutMix}).
      *
      * @throws IllegalStateException for a loader over several input tensors
      */
@@ -324,7 +326,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
                 int from = b * batchSize;
                 int to = Math.min(from + batchSize, rows.size());
                 Batch batch = rows.batch(order, from, to);
-                if (augmentation != null) batch = new Batch(List.of(augmentation.apply(batch.x(), rng)), batch.ys());
+                if (augmentation != null) batch = augmentation.apply(batch, rng);
                 return batch;
             } catch (RuntimeException ex) {
                 throw new IllegalStateException("DataLoader: building batch " + b + " of epoch " + epoch + " failed: " + ex, ex);
