@@ -1,0 +1,52 @@
+package dev.myelin.spark;
+
+import dev.myelin.models.Model;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The models an executor JVM has parsed, by the SHA-256 of their file's bytes: tasks of the same job (and
+ * later jobs with the same model) share one parsed model instead of parsing the broadcast bytes per task.
+ * Predictions on a shared model are serialized ({@code synchronized} on it): the CPU backend already uses
+ * every core for one batch.
+ */
+final class ExecutorModels {
+    private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
+
+    private ExecutorModels() {}
+
+    /** The model in {@code bytes}, parsed on first use in this JVM; {@code name} is for error messages. */
+    static Model get(byte[] bytes, String name) {
+        return MODELS.computeIfAbsent(sha256(bytes), k -> parse(bytes, name));
+    }
+
+    private static Model parse(byte[] bytes, String name) {
+        try {
+            // Model.load reads a file (it checks sizes and CRCs against the file's length): give it one.
+            Path tmp = Files.createTempFile("myelin-spark-", ".myelin");
+            try {
+                Files.write(tmp, bytes);
+                return Model.load(tmp);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("model " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+}
