@@ -13,6 +13,10 @@ import dev.myelin.tensor.Tensor;
  * <p><b>Completeness.</b> The exact integral satisfies {@code Σ_i IG_i(x) = F(x) − F(x')}; each example's
  * error of the quadrature, {@code Σ_i IG_i − (F(x) − F(x'))}, is returned in
  * {@link Attribution#completenessErrors()} (Captum's {@code convergence_delta}); a large error asks for more steps.
+ * On ReLU networks the integrand jumps where a unit switches on along the path, and the error then falls
+ * only as {@code 1/steps}; with zero biases and a zero baseline no unit switches (pre-activations are
+ * {@code α·(w·x)}) but every one starts on the kink at {@code α = 0}, which the trapezoid rule samples
+ * (gradient 0 there) and Gauss–Legendre does not.
  *
  * <p>Cost: two forward passes (input and baseline) and one forward and backward pass per step and batch.
  * The target is resolved on the input ({@link Target#predicted()}: the input's class) and held along the

@@ -7,8 +7,8 @@ import dev.myelin.tensor.Tensor;
  * Occlusion sensitivity (Zeiler and Fergus 2014): slide a patch of {@code baseline} values over the input
  * and record how much the target score drops,
  * <pre>  A[p] = mean over the patch positions P that cover p of ( score(x) − score(x with P set to baseline) )</pre>
- * (Captum's {@code Occlusion}: the drop shared out over the covered elements, averaged where patches
- * overlap; elements no patch covers get 0). Model-agnostic: forward passes only, no gradients.
+ * (Captum's {@code Occlusion}: each patch's drop is given to every element it covers, averaged where
+ * patches overlap; elements no patch covers get 0). Model-agnostic: forward passes only, no gradients.
  *
  * <p>Patches: for images {@code [n, h, w, c]} a {@code patch × patch} square over all channels, moved by
  * {@code stride} in both directions ({@code (h − patch) / stride + 1} positions a side), giving
