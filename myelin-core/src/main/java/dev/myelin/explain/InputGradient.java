@@ -37,7 +37,7 @@ record InputGradient(Tensor gradient, double[] scores, int[] targets) {
     }
 
     private static InputGradient of(Model model, Tensor x, Resolver resolver) {
-        Tensor leaf = x.detach().contiguous().detach().requiresGrad(true);
+        Tensor leaf = x.detach().contiguous().requiresGrad(true); // a fresh leaf: detach() makes a new tensor object
         try (var frozen = FrozenWeights.of(model, leaf)) {
             Tensor scores = Scores.of(model, leaf);
             int[] targets = resolver.targets(scores.detach());
