@@ -17,6 +17,7 @@ module dev.myelin.core {
     exports dev.myelin.config;
     exports dev.myelin.dashboard;
     exports dev.myelin.data;
+    exports dev.myelin.explain;
     exports dev.myelin.gan;
     exports dev.myelin.io;
     exports dev.myelin.losses;
