@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** GPT-2's pattern, case by case, each expected list worked out from the regular expression by hand. */
@@ -56,5 +59,26 @@ class PreTokenizerTest {
     void piecesCoverTheText() {
         String text = "It's 2026: the  \"fast\" tokenizer, in\tJava!\r\n  Done.  ";
         assertEquals(text, String.join("", pieces(text)));
+    }
+
+    /** GPT-2's pattern itself, with \s as Unicode's White_Space (UNICODE_CHARACTER_CLASS). */
+    private static final Pattern GPT2 = Pattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
+            Pattern.UNICODE_CHARACTER_CLASS);
+
+    @Test
+    void agreesWithTheRegularExpressionOnRandomText() {
+        int[] alphabet = {' ', ' ', ' ', '\n', '\t', '\r', 0xA0, 0x2003, 0x3000, 'a', 'b', 'Z', 'é', 'ß', 'Я', '東', '1', '9', '٣', '²', 'Ⅻ', '\'', 's', 't', 'l', 'r', 'e',
+            'v', 'm', 'd', '!', '.', '-', '"', 0x1F600, 0x0301, 0x1C};
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int k = 0; k < 3000; k++) {
+            StringBuilder sb = new StringBuilder();
+            int n = rng.nextInt(30);
+            for (int i = 0; i < n; i++) sb.appendCodePoint(alphabet[rng.nextInt(alphabet.length)]);
+            String text = sb.toString();
+            List<String> expected = new ArrayList<>();
+            Matcher m = GPT2.matcher(text);
+            while (m.find()) expected.add(m.group());
+            assertEquals(expected, pieces(text), () -> "text: " + text.codePoints().mapToObj(Integer::toHexString).toList());
+        }
     }
 }
