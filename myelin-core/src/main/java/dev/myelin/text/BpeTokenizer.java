@@ -1,5 +1,7 @@
 package dev.myelin.text;
 
+import dev.myelin.backend.MemoryCheck;
+import dev.myelin.tensor.Tensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -163,6 +165,30 @@ public final class BpeTokenizer {
             out.addAll(ids);
         });
         return out.toArray();
+    }
+
+    /**
+     * {@code [texts, sequenceLength]} ids as float32 (what {@code Embedding} takes): each text's ids cut to
+     * {@code sequenceLength}, or padded at the end with the id of {@code <pad>}.
+     *
+     * @throws IllegalStateException when this tokenizer has no {@code <pad>} special token
+     */
+    public Tensor vectorize(List<String> texts, int sequenceLength) {
+        if (sequenceLength < 1 || sequenceLength > TextVectorizer.MAX_SEQUENCE_LENGTH) {
+            throw new IllegalArgumentException("sequenceLength must be in [1, " + TextVectorizer.MAX_SEQUENCE_LENGTH + "], got " + sequenceLength);
+        }
+        Integer pad = specialIds.get("<pad>");
+        if (pad == null) throw new IllegalStateException("vectorize pads with <pad>, which this tokenizer lacks; its special tokens are " + specialIds.keySet());
+        String what = "BpeTokenizer.vectorize: " + texts.size() + " texts × " + sequenceLength + " ids";
+        int count = MemoryCheck.elementCount(what, texts.size(), sequenceLength);
+        MemoryCheck.requireAvailable(what, (long) count * Float.BYTES);
+        float[] data = new float[count];
+        Arrays.fill(data, pad);
+        for (int i = 0; i < texts.size(); i++) {
+            int[] ids = encode(texts.get(i));
+            for (int j = 0; j < Math.min(ids.length, sequenceLength); j++) data[i * sequenceLength + j] = ids[j];
+        }
+        return Tensor.of(data, texts.size(), sequenceLength);
     }
 
     /** The text of {@code ids}, special tokens written as their text. */

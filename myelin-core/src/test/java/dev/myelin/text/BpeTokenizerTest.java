@@ -183,6 +183,19 @@ class BpeTokenizerTest {
     }
 
     @Test
+    void vectorizePadsWithPadAndTruncates() {
+        BpeTokenizer t = quiet(300).train(List.of("ab ab ab", "cd cd"));
+        int ab = t.encode("ab")[0];
+        float[] x = t.vectorize(List.of("ab", "ab ab ab ab"), 3).toFloatArray();
+        int sp = t.encode(" ab")[0];
+        assertArrayEquals(new float[] {ab, 0, 0, ab, sp, sp}, x);
+        assertEquals(0, t.specialId("<pad>"));
+        var noPad = assertThrows(IllegalStateException.class, () -> quiet(300).specialTokens(List.of("<eos>")).train(List.of("x")).vectorize(List.of("x"), 2));
+        assertTrue(noPad.getMessage().contains("<pad>"), noPad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> t.vectorize(List.of("x"), 0));
+    }
+
+    @Test
     void longPiecesEncodeWithoutQuadraticCost() {
         BpeTokenizer t = quiet(300).train(List.of("abababab ab ab", "   "));
         String word = "ab".repeat(100_000);
@@ -302,6 +315,7 @@ class BpeTokenizerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void malformedFilesAreRefusedNamingTheFileAndTheProblem(@TempDir Path dir) throws IOException {
         assertTrue(refused(dir, "broken.json", "{\"model\": ").contains("line 1"));
         assertTrue(refused(dir, "array.json", "[]").contains("not a JSON object"));
