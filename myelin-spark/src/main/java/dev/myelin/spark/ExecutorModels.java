@@ -3,11 +3,6 @@ package dev.myelin.spark;
 import dev.myelin.models.Model;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,29 +19,14 @@ final class ExecutorModels {
 
     /** The model in {@code bytes}, parsed on first use in this JVM; {@code name} is for error messages. */
     static Model get(byte[] bytes, String name) {
-        return MODELS.computeIfAbsent(sha256(bytes), k -> parse(bytes, name));
+        return MODELS.computeIfAbsent(ModelBytes.sha256(bytes), k -> parse(bytes, name));
     }
 
     private static Model parse(byte[] bytes, String name) {
         try {
-            // Model.load reads a file (it checks sizes and CRCs against the file's length): give it one.
-            Path tmp = Files.createTempFile("myelin-spark-", ".myelin");
-            try {
-                Files.write(tmp, bytes);
-                return Model.load(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            return ModelBytes.load(bytes, name);
         } catch (IOException e) {
-            throw new UncheckedIOException("model " + name + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -112,7 +112,7 @@ public final class MyelinPredictor {
         StructType outSchema = DataTypes.createStructType(out);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         Broadcast<byte[]> model = sc.broadcast(modelBytes);
-        return data.mapPartitions(new PartitionPredictor(model, modelName, index, inputCol, kind, batchSize, topK), Encoders.row(outSchema));
+        return data.mapPartitions(new PartitionPredictor(model, modelName, new RowInputs(index, inputCol, kind, modelName), batchSize, topK), Encoders.row(outSchema));
     }
 
     private static int columnIndex(StructType schema, String name) {
