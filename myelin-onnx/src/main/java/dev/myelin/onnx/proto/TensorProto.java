@@ -57,6 +57,11 @@ public record TensorProto(String name, long[] dims, int dataType, byte[] rawData
     public float[] floats() throws FileFormatException {
         int n = elementCount();
         checkStoredHere();
+        switch (dataType) {
+            case FLOAT -> checkLength(n, 4, floatData);
+            case DOUBLE -> checkLength(n, 8, doubleData);
+            default -> { }
+        }
         float[] out = new float[n];
         switch (dataType) {
             case FLOAT -> {
@@ -91,6 +96,12 @@ public record TensorProto(String name, long[] dims, int dataType, byte[] rawData
     public long[] longs() throws FileFormatException {
         int n = elementCount();
         checkStoredHere();
+        switch (dataType) {
+            case INT64 -> checkLength(n, 8, int64Data);
+            case INT32 -> checkLength(n, 4, int32Data);
+            case INT8, UINT8, BOOL -> checkLength(n, 1, int32Data);
+            default -> { }
+        }
         long[] out = new long[n];
         switch (dataType) {
             case INT64 -> {
@@ -124,6 +135,12 @@ public record TensorProto(String name, long[] dims, int dataType, byte[] rawData
             default -> throw new FileFormatException("tensor '" + name + "' has data type " + typeName(dataType) + " where integers were expected");
         }
         return out;
+    }
+
+    /** Checks the stored elements against the shape before anything of the shape's size is allocated. */
+    private void checkLength(int n, int elementSize, Object typed) throws FileFormatException {
+        if (rawData != null) checkRawLength(n, elementSize);
+        else checkTypedLength(typed, n);
     }
 
     private void checkStoredHere() throws FileFormatException {
