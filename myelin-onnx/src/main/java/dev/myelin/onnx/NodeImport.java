@@ -104,6 +104,9 @@ final class NodeImport {
             }
         } catch (IllegalArgumentException e) { // a Myelin layer refusing its input shape or arguments
             throw new FileFormatException(source + ": node " + GraphOrder.describe(n) + ": " + e.getMessage(), e);
+        } catch (FileFormatException e) {
+            if (e.getMessage().startsWith(source)) throw e;
+            throw new FileFormatException(source + ": node " + GraphOrder.describe(n) + ": " + e.getMessage(), e); // a damaged constant tensor
         }
     }
 

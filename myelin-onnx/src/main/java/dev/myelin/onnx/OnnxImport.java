@@ -83,7 +83,13 @@ public final class OnnxImport {
         ModelProto proto = ModelProto.parse(bytes, source);
         GraphProto graph = proto.graph();
         Map<String, ImportedValue> values = new HashMap<>();
-        for (TensorProto t : graph.initializers()) values.put(t.name(), new Constant(t.floats(), t.dims()));
+        for (TensorProto t : graph.initializers()) {
+            try {
+                values.put(t.name(), new Constant(t.floats(), t.dims()));
+            } catch (FileFormatException e) {
+                throw new FileFormatException(source + ": initializer " + e.getMessage(), e);
+            }
+        }
         for (var e : constants.entrySet()) {
             Tensor t = e.getValue();
             values.put(e.getKey(), new Constant(t.toFloatArray(), Arrays.stream(t.shape().toArray()).asLongStream().toArray()));
