@@ -201,7 +201,10 @@ public final class WireReader {
                 require(4, "fixed32");
                 pos += 4;
             }
-            case LENGTH_DELIMITED -> pos += length("a skipped field");
+            case LENGTH_DELIMITED -> {
+                int n = length("a skipped field"); // read before pos: "pos += length()" would add to the old pos
+                pos += n;
+            }
             default -> throw error(pos, "unsupported wire type " + wireType());
         }
     }
