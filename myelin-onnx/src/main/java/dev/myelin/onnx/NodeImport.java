@@ -110,9 +110,10 @@ final class NodeImport {
         }
     }
 
-    /** Writes the imported weights into the built model's layers. */
+    /** Writes the imported weights into the built model's layers (with gradient recording off). */
     void assignWeights() {
-        try (var g = dev.myelin.autograd.NoGrad.scope()) {
+        try (var scope = dev.myelin.autograd.NoGrad.scope()) {
+            assert scope != null;
             assignments.forEach(Runnable::run);
         }
     }

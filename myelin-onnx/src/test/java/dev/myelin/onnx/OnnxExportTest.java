@@ -37,6 +37,7 @@ class OnnxExportTest {
         assertEquals(expected.size(), got.size(), "outputs");
         for (int i = 0; i < got.size(); i++) {
             double diff = OnnxRuntime.maxAbsDiff(expected.get(i), got.get(i));
+            System.out.printf(java.util.Locale.ROOT, "%s: ONNX Runtime vs Myelin max abs difference %.2e%n", c.name(), diff);
             assertTrue(diff <= 1e-5, c.name() + ": output " + i + " differs from Myelin's by " + diff);
         }
     }
