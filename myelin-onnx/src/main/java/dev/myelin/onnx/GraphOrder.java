@@ -83,6 +83,7 @@ final class GraphOrder {
     }
 
     static String describe(NodeProto n) {
-        return "'" + (n.name().isEmpty() ? String.join(",", n.outputs()) : n.name()) + "' (" + n.opType() + ")";
+        String name = n.name().isEmpty() ? String.join(",", n.outputs().stream().filter(o -> !o.isEmpty()).toList()) : n.name();
+        return "'" + name + "' (" + n.opType() + ")";
     }
 }

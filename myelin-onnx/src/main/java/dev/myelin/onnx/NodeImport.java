@@ -145,7 +145,8 @@ final class NodeImport {
 
     Constant constant(NodeProto n, int index) throws FileFormatException {
         if (value(n, index) instanceof Constant c) return c;
-        throw refuse(n, "input " + index + " ('" + n.inputs().get(index) + "') must be a constant (an initializer); Myelin imports fixed weights");
+        throw refuse(n, "input " + index + " ('" + n.inputs().get(index) + "') must be a constant (an initializer); Myelin imports fixed weights "
+                + "(weights passed as graph inputs can be bound with OnnxImport.load(file, constants))");
     }
 
     Computed computed(NodeProto n, int index) throws FileFormatException {
