@@ -3,6 +3,7 @@ package dev.myelin.cli;
 import dev.myelin.io.FileFormatException;
 import dev.myelin.keras.KerasImport;
 import dev.myelin.models.Model;
+import dev.myelin.onnx.OnnxImport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -16,8 +17,8 @@ final class SavedModels {
 
     /**
      * Loads a model file: one written by Myelin ({@link Model#load}), or a Keras file ({@code .h5} / {@code .hdf5}
-     * of Keras 1/2 and tf.keras, {@code .keras} of Keras 3) through {@link KerasImport}. A {@code .keras} file is
-     * tried as a Myelin file first, since Myelin writes the same layout.
+     * of Keras 1/2 and tf.keras, {@code .keras} of Keras 3) through {@link KerasImport}, or an ONNX file ({@code .onnx})
+     * through {@link OnnxImport}. A {@code .keras} file is tried as a Myelin file first, since Myelin writes the same layout.
      *
      * @throws IOException when the file is missing, a folder, or not a model file (the message names it and the problem)
      */
@@ -25,9 +26,7 @@ final class SavedModels {
         if (!Files.exists(file)) throw new NoSuchFileException(file.toString(), null, "model file not found");
         if (Files.isDirectory(file)) throw new IOException("model file " + file + " is a folder; expected a file written by --save (Model.save)");
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".onnx")) {
-            throw new IOException("model file " + file + " is an ONNX file; ONNX import is not available yet (Myelin reads its own model files and Keras .keras/.h5 files)");
-        }
+        if (name.endsWith(".onnx")) return OnnxImport.load(file);
         if (name.endsWith(".h5") || name.endsWith(".hdf5")) return KerasImport.load(file);
         if (!name.endsWith(".keras")) return Model.load(file);
         try {
