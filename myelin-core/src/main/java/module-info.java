@@ -26,6 +26,7 @@ module dev.myelin.core {
     exports dev.myelin.nn.recurrent;
     exports dev.myelin.nn.regularizers;
     exports dev.myelin.optim;
+    exports dev.myelin.privacy;
     exports dev.myelin.tensor;
     exports dev.myelin.text;
     exports dev.myelin.train;
