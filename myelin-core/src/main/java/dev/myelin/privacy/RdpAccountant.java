@@ -181,8 +181,8 @@ public final class RdpAccountant {
                 throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
                         "privacy budget epsilon=%g at delta=%g cannot be reached in %d steps at sampling rate q=%.4g: even noise multiplier %g"
                                 + " spends epsilon=%.4g; train fewer steps (epochs), sample fewer examples per step (smaller batches or more data),"
-                                + " or allow a larger epsilon or delta; with these settings %d steps at noise multiplier 2 spend epsilon=%.4g",
-                        targetEpsilon, delta, steps, q, high, epsilon(q, high, steps, delta), steps, epsilon(q, 2, steps, delta)));
+                                + " or allow a larger epsilon or delta",
+                        targetEpsilon, delta, steps, q, high, epsilon(q, high, steps, delta)));
             }
             low = high;
             high = Math.min(MAX_NOISE_MULTIPLIER, high * 2);
