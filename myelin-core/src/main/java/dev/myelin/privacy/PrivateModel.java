@@ -41,7 +41,7 @@ import java.util.random.RandomGeneratorFactory;
  * model.compile(new SGD(2.0), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
  * PrivateModel dp = new PrivateModel(model, PrivacySettings.targetEpsilon(3).clipNorm(1.0).delta(1e-5));
  * History h = dp.fit(x, y, FitOptions.epochs(10).batchSize(256).seed(7));
- * double spent = dp.epsilon();   // <= 3; h.history().get("epsilon") per epoch
+ * double spent = dp.epsilon();   // <= 3; h.get("epsilon") per epoch
  * }</pre>
  */
 public final class PrivateModel implements Trainable {
