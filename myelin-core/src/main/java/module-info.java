@@ -29,6 +29,7 @@ module dev.myelin.core {
     exports dev.myelin.nn.recurrent;
     exports dev.myelin.nn.regularizers;
     exports dev.myelin.optim;
+    exports dev.myelin.privacy;
     exports dev.myelin.semisupervised;
     exports dev.myelin.tensor;
     exports dev.myelin.text;

@@ -14,6 +14,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonTrainingOptions common;
 
+    @Mixin
+    PrivacyOptions privacy;
+
     @Option(names = "--model", defaultValue = "cnn", description = "mlp, cnn, cnn-cifar, lstm, or a model JSON file (default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -57,6 +60,8 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume: there is no backup to resume in " + backup + " (no " + dev.myelin.train.BackupAndRestore.FILE_NAME
                     + "): the run completed, or was started without --backup " + backup);
         }
+        var dp = privacy.settings(common.seed);
+        if (dp != null && backup != null) throw new IllegalArgumentException("--backup cannot resume a DP-SGD run (--dp-epsilon): its privacy accounting is not part of the backup");
         common.applyThreads();
         if (data == null && model.equals("cnn-cifar")) {
             // Nothing of CIFAR-10 is bundled: say so before anything is built or printed.
@@ -66,7 +71,7 @@ public final class TrainCommand implements Callable<Integer> {
         ClassSelection picked = classes == null ? null : ClassSelection.parse("--classes", classes);
         Path dir = data != null ? data : DataLocations.bundledFashionMnist();
         String stem = Path.of(model).getFileName().toString().replaceFirst("\\.json$", "");
-        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem, picked, save, backup, dashboard).run(System.out);
+        new TrainingRun(model, dir, common.epochs, batchSize, lr, common.seed, validationSplit, common.out, "train-" + stem, picked, save, backup, dashboard).run(System.out, dp);
         return 0;
     }
 }

@@ -10,6 +10,8 @@ import dev.myelin.losses.Loss;
 import dev.myelin.metrics.Metric;
 import dev.myelin.models.Model;
 import dev.myelin.optim.Adam;
+import dev.myelin.privacy.PrivacySettings;
+import dev.myelin.privacy.PrivateModel;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluation;
 import dev.myelin.train.BackupAndRestore;
@@ -49,6 +51,14 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
 
     /** Runs; prints the summary, the progress bar and {@code test accuracy: 0.xxxx}; returns the evaluation. */
     Evaluation run(PrintStream log) throws IOException {
+        return run(log, null);
+    }
+
+    /**
+     * As {@link #run(PrintStream)}, trained with DP-SGD when {@code privacy} is not null
+     * ({@link PrivateModel}): prints the noise chosen for the budget and the budget spent.
+     */
+    Evaluation run(PrintStream log, PrivacySettings privacy) throws IOException {
         if (out != null) OptionChecks.writableFolder("--out", out); // now, not after training
         if (save != null) SavedModels.checkTarget("--save", save);
         TrainTest split = load(data);
@@ -88,8 +98,17 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
                 dashboard.samples(xTest.slice(0, 0, n), yTest.slice(0, 0, n), classNames(data, ModelInputs.numClasses(m)));
                 callbacks.add(dashboard);
             }
-            history = m.fit(xTrain, yTrain, FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit)
-                    .callbacks(callbacks.toArray(Callback[]::new)));
+            FitOptions fitOptions = FitOptions.epochs(epochs).batchSize(batchSize).seed(seed).validationSplit(validationSplit)
+                    .callbacks(callbacks.toArray(Callback[]::new));
+            if (privacy == null) {
+                history = m.fit(xTrain, yTrain, fitOptions);
+            } else {
+                PrivateModel dp = new PrivateModel(m, privacy);
+                history = dp.fit(xTrain, yTrain, fitOptions);
+                log.printf(Locale.ROOT, "privacy spent: epsilon=%.3f at delta=%g (target %g) after %d DP-SGD steps: noise multiplier %.4g, clip norm %g,"
+                        + " sampling rate %.4g%n", dp.epsilon(), privacy.delta(), privacy.targetEpsilon(), dp.steps(), dp.noiseMultiplier(),
+                        privacy.clipNorm(), dp.samplingRate());
+            }
         }
         if (interruption.plan != null && interruption.plan.interrupted()) {
             log.printf(Locale.ROOT, "interrupted after %d of %d epochs%s%n", interruption.plan.epochsCompleted(), epochs,

@@ -74,11 +74,18 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     private final boolean dropRemainder;
     private final Augmentation augmentation;
     private final boolean prefetch;
+    private final boolean poisson;
     private final AtomicInteger nextEpoch = new AtomicInteger();
     private final Orders orders = new Orders();
 
     private DataLoader(Rows rows, int batchSize, boolean shuffle, long seed, boolean dropRemainder,
                        Augmentation augmentation, boolean prefetch) {
+        this(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, false);
+    }
+
+    private DataLoader(Rows rows, int batchSize, boolean shuffle, long seed, boolean dropRemainder,
+                       Augmentation augmentation, boolean prefetch, boolean poisson) {
+        this.poisson = poisson;
         this.rows = rows;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
@@ -108,27 +115,27 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     /** Samples per batch (at least 1). */
     public DataLoader batchSize(int batchSize) {
         if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
-        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, poisson);
     }
 
     /** Shuffles with {@code seed}: a new, repeatable permutation each epoch (see the class comment). */
     public DataLoader shuffle(long seed) {
-        return new DataLoader(rows, batchSize, true, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, true, seed, dropRemainder, augmentation, prefetch, poisson);
     }
 
     /** Turns shuffling on (with the current seed) or off. */
     public DataLoader shuffle(boolean shuffle) {
-        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, poisson);
     }
 
     /** The seed for shuffling and augmentation, without changing whether to shuffle. */
     public DataLoader seed(long seed) {
-        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, poisson);
     }
 
     /** When true, a last batch smaller than {@code batchSize} is left out. */
     public DataLoader dropRemainder(boolean dropRemainder) {
-        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, poisson);
     }
 
     /**
@@ -142,7 +149,25 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         if (augmentation != null && rows.inputs() != 1) {
             throw new IllegalStateException("DataLoader: augmentation applies to one input, but this loader has " + rows.inputs());
         }
-        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, poisson);
+    }
+
+    /**
+     * Poisson sampling, as DP-SGD's privacy analysis assumes (Abadi et al. 2016; Opacus's
+     * {@code UniformWithReplacementSampler}): each step every sample joins the batch independently with
+     * probability {@code q = batchSize / size()}, so {@code batchSize} becomes the EXPECTED batch size and
+     * batches vary in size (possibly empty); an epoch is {@code round(1 / q)} steps. Shuffling, the order
+     * and {@code dropRemainder} no longer apply. Step {@code s} of epoch {@code e} draws from one
+     * generator seeded with {@code seed} and {@code e} (skipping ahead by geometric gaps, so a step costs
+     * the size of its batch, not {@code size()} draws): repeatable from the seed, as the shuffled orders.
+     */
+    public DataLoader poissonSampling(boolean value) {
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, value);
+    }
+
+    /** Whether batches are Poisson-sampled ({@link #poissonSampling}). */
+    public boolean poissonSampling() {
+        return poisson;
     }
 
     /**
@@ -153,7 +178,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
      */
     public DataLoader prefetch(boolean prefetch) {
         if (prefetch && !(rows instanceof DatasetRows)) throw new IllegalStateException("DataLoader: prefetch needs a Dataset; this loader batches tensors");
-        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch);
+        return new DataLoader(rows, batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, poisson);
     }
 
     /**
@@ -168,7 +193,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
                     + "] so that both parts of the " + size() + " samples are non-empty");
         }
         Rows[] parts = rows.splitAt(count);
-        return new Split(new DataLoader(parts[0], batchSize, shuffle, seed, dropRemainder, augmentation, prefetch),
+        return new Split(new DataLoader(parts[0], batchSize, shuffle, seed, dropRemainder, augmentation, prefetch, poisson),
                 new DataLoader(parts[1], batchSize, false, seed, false, null, false));
     }
 
@@ -217,6 +242,7 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
     /** Number of batches in one epoch: {@code ceil(n / batchSize)}, or {@code floor} when dropping the remainder. */
     public int batchesPerEpoch() {
         int n = rows.size();
+        if (poisson) return n == 0 ? 0 : Math.max(1, (int) Math.round((double) n / batchSize));
         return dropRemainder ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
@@ -237,9 +263,11 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
             throw new IllegalStateException("DataLoader: an epoch would have no batch: " + rows.size() + " samples, batch size "
                     + batchSize + (dropRemainder ? " with dropRemainder" : ""));
         }
-        int[] order = shuffle ? orders.permutation(e) : null;
+        int[] order = shuffle && !poisson ? orders.permutation(e) : null;
         RandomGenerator augRng = augmentation == null ? null : Permutations.generator(seed + (e + 1) * EPOCH_SEED_STEP);
-        Producer producer = new Producer(rows, order, batchSize, batchesPerEpoch(), augmentation, augRng, e);
+        // its own stream, apart from the orders' and the augmentation's: seed and epoch mixed by another odd constant
+        RandomGenerator sampling = poisson ? Permutations.generator(seed ^ ((e + 1) * 0xD1B54A32D192ED03L)) : null;
+        Producer producer = new Producer(rows, order, batchSize, batchesPerEpoch(), augmentation, augRng, e, sampling);
         return new Epoch(producer, prefetch);
     }
 
@@ -304,9 +332,12 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         private final Augmentation augmentation;
         private final RandomGenerator rng;
         private final int epoch;
+        private final RandomGenerator sampling; // Poisson sampling's generator, null for fixed batches
         private int next;
 
-        Producer(Rows rows, int[] order, int batchSize, int batches, Augmentation augmentation, RandomGenerator rng, int epoch) {
+        Producer(Rows rows, int[] order, int batchSize, int batches, Augmentation augmentation, RandomGenerator rng, int epoch,
+                 RandomGenerator sampling) {
+            this.sampling = sampling;
             this.rows = rows;
             this.order = order;
             this.batchSize = batchSize;
@@ -323,15 +354,43 @@ public final class DataLoader implements Iterable<DataLoader.Batch> {
         Batch next() {
             int b = next++;
             try {
-                int from = b * batchSize;
-                int to = Math.min(from + batchSize, rows.size());
-                Batch batch = rows.batch(order, from, to);
+                Batch batch;
+                if (sampling != null) {
+                    int[] picked = poissonSample(rows.size(), (double) batchSize / rows.size(), sampling);
+                    batch = rows.batch(picked, 0, picked.length);
+                } else {
+                    int from = b * batchSize;
+                    int to = Math.min(from + batchSize, rows.size());
+                    batch = rows.batch(order, from, to);
+                }
                 if (augmentation != null) batch = augmentation.apply(batch, rng);
                 return batch;
             } catch (RuntimeException ex) {
                 throw new IllegalStateException("DataLoader: building batch " + b + " of epoch " + epoch + " failed: " + ex, ex);
             }
         }
+    }
+
+    /**
+     * The samples of {@code 0..n-1} that each pass an independent coin of probability {@code q}, in
+     * increasing order: the gaps between them are geometric, {@code floor(log(U) / log(1 − q))} for a
+     * uniform {@code U} in (0, 1], the same distribution as {@code n} coin flips at the cost of one draw per
+     * sample taken.
+     */
+    static int[] poissonSample(int n, double q, RandomGenerator rng) {
+        if (q >= 1) return Permutations.identity(n);
+        double logMiss = Math.log1p(-q);
+        int[] picked = new int[Math.max(16, (int) Math.min(n, 2 * q * n + 16))];
+        int count = 0;
+        long i = -1;
+        while (true) {
+            double u = 1.0 - rng.nextDouble(); // in (0, 1]
+            i += 1 + (long) Math.floor(Math.log(u) / logMiss);
+            if (i >= n) break;
+            if (count == picked.length) picked = java.util.Arrays.copyOf(picked, Math.min(n, 2 * picked.length));
+            picked[count++] = (int) i;
+        }
+        return java.util.Arrays.copyOf(picked, count);
     }
 
     /**

@@ -107,6 +107,15 @@ public interface Trainable {
         throw new UnsupportedOperationException("'" + name() + "' (" + getClass().getSimpleName() + ") cannot save its weights to a file; cannot write " + file);
     }
 
+    /**
+     * Values this target adds to the logs of each epoch, after validation (a private model's privacy budget
+     * spent so far, {@code epsilon}); none by default. {@code fit}'s callbacks and {@link History} see them
+     * as any other log value.
+     */
+    default Map<String, Double> epochLogs() {
+        return Map.of();
+    }
+
     /** Asks {@code fit} to stop after the current batch (used by {@link EarlyStopping}, {@link TerminateOnNaN}). */
     void stopTraining(boolean value);
 

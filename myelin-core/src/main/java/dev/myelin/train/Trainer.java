@@ -143,6 +143,7 @@ public final class Trainer {
             Evaluation val = evaluate(target.evaluator(), validation);
             for (var e : val.values().entrySet()) logs.put("val_" + e.getKey(), e.getValue());
         }
+        logs.putAll(target.epochLogs());
         if (target.optimizer() != null) logs.put("learning_rate", target.optimizer().learningRate());
         for (Callback c : callbacks) c.onEpochEnd(epoch, logs);
         return logs;

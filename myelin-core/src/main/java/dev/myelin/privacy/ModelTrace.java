@@ -1,0 +1,138 @@
+package dev.myelin.privacy;
+
+import dev.myelin.autograd.NoGrad;
+import dev.myelin.models.Model;
+import dev.myelin.nn.Layer;
+import dev.myelin.nn.MergeLayer;
+import dev.myelin.nn.SymbolicTensor;
+import dev.myelin.nn.layers.BatchNormalization;
+import dev.myelin.nn.layers.Conv2D;
+import dev.myelin.nn.layers.Dense;
+import dev.myelin.nn.layers.KernelLayer;
+import dev.myelin.nn.recurrent.Embedding;
+import dev.myelin.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One forward pass of a model that keeps, for every call of a layer with trainable weights, what that
+ * layer's per-example gradient needs: its input and the tensor whose gradient the rule reads (the
+ * pre-activation {@code z = x·W + b} of Dense and Conv2D, the looked-up vectors of Embedding).
+ *
+ * <p>This is the seam, and why it is here: the model's own {@code call} runs every layer through
+ * {@code Layer.call}, which keeps nothing. The trace walks the same graph (the model's public inputs,
+ * outputs and symbolic tensors, in the order {@code Model} computes them) and calls each supported layer
+ * through its public parts ({@code preActivation}, then the activation), so that the pre-activation is an
+ * ordinary tensor of the autograd graph. A later {@code Graph.gradients(loss, pre-activations)} then
+ * returns every layer's output gradient in one backward pass, differentiating nothing below them (no
+ * weight gradient is formed). Layers without trainable weights run through {@code Layer.call} unchanged;
+ * the model's code, the layers and the autograd engine are not touched.
+ */
+final class ModelTrace {
+    /** A call of a layer with trainable weights: its input, and the output whose gradient its rule reads. */
+    record Capture(Layer layer, Tensor input, Tensor output) {}
+
+    final List<Tensor> predictions;
+    final List<Capture> captures;
+
+    private ModelTrace(List<Tensor> predictions, List<Capture> captures) {
+        this.predictions = predictions;
+        this.captures = captures;
+    }
+
+    /** Runs {@code model} on one batch, in training mode when {@code training}, keeping the captures. */
+    static ModelTrace run(Model model, List<Tensor> xs, boolean training) {
+        ensureBuilt(model, xs);
+        List<SymbolicTensor> inputs = model.inputs();
+        if (xs.size() != inputs.size()) {
+            throw new IllegalArgumentException("model '" + model.name() + "' has " + inputs.size() + " input(s) but received " + xs.size() + " tensor(s)");
+        }
+        Map<SymbolicTensor, Tensor> values = new IdentityHashMap<>();
+        for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
+        List<Capture> captures = new ArrayList<>();
+        for (SymbolicTensor t : steps(model)) {
+            Layer layer = t.layer();
+            if (layer instanceof MergeLayer merge) {
+                requireNoTrainableWeights(model, layer);
+                List<Tensor> args = new ArrayList<>();
+                for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
+                values.put(t, merge.call(args, training));
+                continue;
+            }
+            Tensor x = values.get(t.inputs().get(0));
+            if (layer.trainableWeights().isEmpty()) {
+                values.put(t, layer.call(x, training));
+            } else if (layer instanceof Dense || layer instanceof Conv2D) {
+                KernelLayer<?> k = (KernelLayer<?>) layer;
+                layer.checkInput(x.shape());
+                Tensor z = k.preActivation(x);
+                captures.add(new Capture(layer, x, z));
+                values.put(t, k.activation().apply(z));
+            } else if (layer instanceof Embedding) {
+                Tensor y = layer.call(x, training);
+                captures.add(new Capture(layer, x, y));
+                values.put(t, y);
+            } else {
+                throw unsupported(model, layer);
+            }
+        }
+        List<Tensor> predictions = new ArrayList<>();
+        for (SymbolicTensor out : model.outputs()) predictions.add(values.get(out));
+        return new ModelTrace(predictions, captures);
+    }
+
+    /** Fails, naming the first layer with trainable weights whose per-example gradient is not supported. */
+    static void requireSupported(Model model) {
+        for (Layer layer : model.layers()) {
+            if (layer.trainableWeights().isEmpty()) continue;
+            if (layer instanceof MergeLayer) requireNoTrainableWeights(model, layer);
+            else if (!(layer instanceof Dense || layer instanceof Conv2D || layer instanceof Embedding)) throw unsupported(model, layer);
+        }
+    }
+
+    private static void requireNoTrainableWeights(Model model, Layer layer) {
+        if (!layer.trainableWeights().isEmpty()) throw unsupported(model, layer);
+    }
+
+    private static IllegalArgumentException unsupported(Model model, Layer layer) {
+        String which = "model '" + model.name() + "': layer '" + layer.name() + "' (" + layer.getClass().getSimpleName() + ")";
+        if (layer instanceof BatchNormalization) {
+            return new IllegalArgumentException(which + " normalizes each example with statistics of the whole batch, so an example's"
+                    + " gradient depends on the others and per-example clipping bounds nothing: DP-SGD cannot train it. Remove it (a small"
+                    + " DP model trains well without normalization) or freeze it with trainable(false), which runs it on its moving statistics");
+        }
+        return new IllegalArgumentException(which + " has trainable weights whose per-example gradient is not supported; DP-SGD trains"
+                + " Dense, Conv2D and Embedding layers (layers without weights, such as pooling, Flatten, Dropout or activations, may"
+                + " appear anywhere). Freeze this layer with trainable(false) or replace it");
+    }
+
+    /** The layer calls in dependency order, as {@code Model} computes them (by symbolic-tensor creation order). */
+    private static List<SymbolicTensor> steps(Model model) {
+        Set<SymbolicTensor> seen = new HashSet<>();
+        List<SymbolicTensor> order = new ArrayList<>();
+        List<SymbolicTensor> stack = new ArrayList<>(model.outputs());
+        while (!stack.isEmpty()) {
+            SymbolicTensor t = stack.removeLast();
+            if (!seen.add(t) || t.isInput()) continue;
+            order.add(t);
+            stack.addAll(t.inputs());
+        }
+        order.sort(Comparator.comparingLong(SymbolicTensor::id));
+        return order;
+    }
+
+    /** A model that learns its input shape from data (a Sequential without one) builds on one sample. */
+    private static void ensureBuilt(Model model, List<Tensor> xs) {
+        if (model.isBuilt() && !model.inputs().isEmpty()) return;
+        List<Tensor> one = new ArrayList<>();
+        for (Tensor x : xs) one.add(x.slice(0, 0, Math.min(1, x.dim(0))));
+        try (var g = NoGrad.scope()) {
+            model.call(one, false);
+        }
+    }
+}
