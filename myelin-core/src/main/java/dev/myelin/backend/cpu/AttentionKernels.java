@@ -2,6 +2,7 @@ package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.DType;
 import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.MemoryCheck;
 import dev.myelin.backend.View;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -22,11 +23,14 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code P = e^(s − logsumexp)}, then {@code dV += Pᵀ·dO; dS = P∘(dO·Vᵀ − D); dQ += dS·K; dK += dSᵀ·(q·scale)};
  * finally {@code dq = scale·dQ}.
  *
- * <p>Scratch: the forward needs block buffers only (about 4·(QUERY_BLOCK + KEY_BLOCK)·(D + Dv) bytes per
- * task); the backward holds q, dO and dQ of one (batch, head), {@code Tq·(2D + Dv)} floats. Inputs may have
- * any strides: every operand is packed into a contiguous block (transposed where the product wants it),
- * padded with zeros to a multiple of the vector length. The block products run through one register-blocked
- * kernel {@link #gemm}: four rows of the left operand broadcast against two vectors of the right one.
+ * <p>Scratch: the forward packs k (transposed) and v once per call, the size of k and v, and per task
+ * needs block buffers only ({@code QUERY_BLOCK·(D + KEY_BLOCK + Dv)} floats); the backward holds q, dO and
+ * dQ of one (batch, head), {@code Tq·(2D + Dv)} floats, and per key block its k, v and their gradients.
+ * Inputs may have any strides: every operand is packed into a contiguous block (transposed where the product
+ * wants it), padded with zeros to a multiple of the vector length. The block products run through one
+ * register-blocked kernel {@link #gemm}: four rows of the left operand broadcast against two vectors of the
+ * right one (on this 2-core AVX2 machine about 29 GFLOPS on one thread at these block sizes, as much as
+ * {@link Sgemm} gets there, without its per-call set-up).
  *
  * <p>Masking: the bias is {@code (1 − mask)·(−1e9)} (Keras's), or −1e9 where causal masking hides the key
  * (query i sees keys {@code j ≤ i + Tk − Tq}). Key blocks that causal masking hides from every query of a
@@ -42,7 +46,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class AttentionKernels {
     private static final VectorSpecies<Float> S = VectorMath.S;
     private static final int L = S.length();
-    static final int QUERY_BLOCK = 32;
+    static final int QUERY_BLOCK = 64;
     /** Keys per block: a multiple of two vectors (the width {@link #gemm} steps by) for any species up to 512 bits. */
     static final int KEY_BLOCK = 64;
     private static final float MASKED_BIAS = -1e9f;
@@ -89,61 +93,80 @@ final class AttentionKernels {
         int queryBlocks = Math.ceilDiv(g.tq, QUERY_BLOCK);
         int items = g.heads() * queryBlocks;
         if (items == 0) return;
+        // k transposed and v padded, once per call (every query block of a head reads all of them): the size of k and v
+        int tkPad = padded(g.tk);
+        float[] kt = new float[MemoryCheck.elementCount("attention: k transposed", g.heads(), g.d, tkPad)];
+        float[] vp = new float[MemoryCheck.elementCount("attention: v padded", g.heads(), g.tk, g.dvPad)];
+        int[] kst = k.strides(), vst = v.strides();
+        Parallel.forRange(g.heads(), bh -> {
+            packTransposed(data(k), Geometry.base(k, bh, g.h), kst[2], kst[3], g.tk, tkPad, g.d, kt, bh * g.d * tkPad, tkPad);
+            pack(data(v), Geometry.base(v, bh, g.h), vst[2], vst[3], g.tk, g.dv, 1f, vp, bh * g.tk * g.dvPad, g.dvPad);
+        });
         int tasks = Math.min(items, MAX_FORWARD_TASKS);
         float[] o = data(out), lse = logsumexp == null ? null : data(logsumexp);
         int oo = out.offset(), lo = logsumexp == null ? 0 : logsumexp.offset();
         Parallel.forRange(tasks, t -> {
             ForwardScratch s = new ForwardScratch(g);
             for (int item = (int) ((long) t * items / tasks), end = (int) ((long) (t + 1) * items / tasks); item < end; item++) {
-                forwardBlock(g, s, item / queryBlocks, (item % queryBlocks) * QUERY_BLOCK, o, oo, lse, lo);
+                int bh = item / queryBlocks;
+                forwardBlock(g, s, bh, (item % queryBlocks) * QUERY_BLOCK, kt, bh * g.d * tkPad, tkPad, vp, bh * g.tk * g.dvPad,
+                        o, oo, lse, lo);
             }
         });
     }
 
     private static final class ForwardScratch {
-        final float[] qs, kt, vp, scores, acc, max, sum;
+        final float[] qs, scores, acc, max, sum, alpha;
 
         ForwardScratch(Geometry g) {
             qs = new float[QUERY_BLOCK * g.d];
-            kt = new float[g.d * KEY_BLOCK];
-            vp = new float[KEY_BLOCK * g.dvPad];
             scores = new float[QUERY_BLOCK * KEY_BLOCK];
             acc = new float[QUERY_BLOCK * g.dvPad];
             max = new float[QUERY_BLOCK];
             sum = new float[QUERY_BLOCK];
+            alpha = new float[QUERY_BLOCK];
         }
     }
 
-    /** Queries i0 .. i0 + bq of head bh against every key block they need. */
-    private static void forwardBlock(Geometry g, ForwardScratch s, int bh, int i0, float[] out, int oo, float[] lse, int lo) {
+    /**
+     * Queries i0 .. i0 + bq of head bh against every key block they need; the head's keys are
+     * {@code kt[ko + d·ldk + j]} (transposed) and its values {@code vp[vo + j·dvPad + e]}.
+     */
+    private static void forwardBlock(Geometry g, ForwardScratch s, int bh, int i0, float[] kt, int ko, int ldk, float[] vp, int vo,
+                                     float[] out, int oo, float[] lse, int lo) {
         int bq = Math.min(QUERY_BLOCK, g.tq - i0);
-        int[] qst = g.q.strides(), kst = g.k.strides(), vst = g.v.strides();
+        int[] qst = g.q.strides();
         pack(data(g.q), Geometry.base(g.q, bh, g.h) + i0 * qst[2], qst[2], qst[3], bq, g.d, g.scale, s.qs, 0, g.d);
         Arrays.fill(s.acc, 0, bq * g.dvPad, 0f);
         Arrays.fill(s.max, 0, bq, Float.NEGATIVE_INFINITY);
         Arrays.fill(s.sum, 0, bq, 0f);
         int visibleEnd = g.causal ? Math.clamp((long) i0 + bq + g.tk - g.tq, 0, g.tk) : g.tk;
-        int kBase = Geometry.base(g.k, bh, g.h), vBase = Geometry.base(g.v, bh, g.h);
+        float[] sc = s.scores;
         for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
             if (j0 >= visibleEnd && !anyBelow(s.max, bq, ALL_MASKED)) break;
             int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
-            packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, g.d, s.kt, KEY_BLOCK);
-            pack(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, g.dv, 1f, s.vp, 0, g.dvPad);
-            gemm(s.qs, 0, g.d, 1, s.kt, 0, KEY_BLOCK, s.scores, 0, KEY_BLOCK, bq, g.d, bkPad, false);
+            gemm(s.qs, 0, g.d, 1, kt, ko + j0, ldk, sc, 0, KEY_BLOCK, bq, g.d, bkPad, false);
+            // online softmax: new row maxima, the rescale factors, then P = e^(s − m) for the whole block at once
             for (int r = 0; r < bq; r++) {
                 int so = r * KEY_BLOCK;
-                addBias(g, bh, i0 + r, j0, bk, s.scores, so);
-                padRow(s.scores, so, bk, bkPad, Float.NEGATIVE_INFINITY);
+                addBias(g, bh, i0 + r, j0, bk, sc, so);
+                padRow(sc, so, bk, bkPad, Float.NEGATIVE_INFINITY);
                 float old = s.max[r];
-                float m = Math.max(old, rowMax(s.scores, so, bkPad));
-                float alpha = (float) Math.exp(old - m);   // 0 on the first block (old = −∞)
-                shiftExp(s.scores, so, m, bkPad);
-                padRow(s.scores, so, bk, bkPad, 0f);
-                s.sum[r] = s.sum[r] * alpha + rowSum(s.scores, so, bkPad);
+                float m = Math.max(old, rowMax(sc, so, bkPad));
+                s.alpha[r] = (float) Math.exp(old - m);   // 0 on the first block (old = −∞)
                 s.max[r] = m;
+                subtract(sc, so, m, bkPad);
+            }
+            int span = (bq - 1) * KEY_BLOCK + bkPad;   // columns past bkPad in a row are stale and never read
+            VectorMath.exp(sc, 0, sc, 0, span);
+            for (int r = 0; r < bq; r++) {
+                int so = r * KEY_BLOCK;
+                padRow(sc, so, bk, bkPad, 0f);
+                float alpha = s.alpha[r];
+                s.sum[r] = s.sum[r] * alpha + rowSum(sc, so, bkPad);
                 if (alpha != 1f) scale(s.acc, r * g.dvPad, g.dvPad, alpha);
             }
-            gemm(s.scores, 0, KEY_BLOCK, 1, s.vp, 0, g.dvPad, s.acc, 0, g.dvPad, bq, bk, g.dvPad, true);
+            gemm(sc, 0, KEY_BLOCK, 1, vp, vo + j0 * g.dvPad, g.dvPad, s.acc, 0, g.dvPad, bq, bk, g.dvPad, true);
         }
         for (int r = 0; r < bq; r++) {
             int row = bh * g.tq + i0 + r;
@@ -194,9 +217,9 @@ final class AttentionKernels {
         int kBase = Geometry.base(g.k, bh, g.h), vBase = Geometry.base(g.v, bh, g.h);
         for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
             int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
-            packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, d, kt, KEY_BLOCK);
+            packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, d, kt, 0, KEY_BLOCK);
             if (dqOut != null) pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, 1f, kp, 0, dPad);
-            if (wantScores) packTransposed(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, bkPad, dv, vt, KEY_BLOCK);
+            if (wantScores) packTransposed(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, bkPad, dv, vt, 0, KEY_BLOCK);
             Arrays.fill(dK, 0f);
             Arrays.fill(dV, 0f);
             for (int qb = 0; qb < queryBlocks; qb++) {
@@ -253,6 +276,11 @@ final class AttentionKernels {
             }
         }
         for (; c < visible; c++) s[so + c] += (1f - m[mo + c * ms]) * MASKED_BIAS;
+    }
+
+    /** s[so + c] −= shift for c below n (a multiple of L). */
+    private static void subtract(float[] s, int so, float shift, int n) {
+        for (int c = 0; c < n; c += L) FloatVector.fromArray(S, s, so + c).sub(shift).intoArray(s, so + c);
     }
 
     /** s[so + c] = e^(s[so + c] − shift) for c below n (a multiple of L). */
@@ -385,14 +413,14 @@ final class AttentionKernels {
         }
     }
 
-    /** dst[c·ld + r] = src[base + r·rs + c·cs] for r below rows, 0 from rows to rowsPad; c below cols. */
-    private static void packTransposed(float[] src, int base, int rs, int cs, int rows, int rowsPad, int cols, float[] dst, int ld) {
+    /** dst[dOff + c·ld + r] = src[base + r·rs + c·cs] for r below rows, 0 from rows to rowsPad; c below cols. */
+    private static void packTransposed(float[] src, int base, int rs, int cs, int rows, int rowsPad, int cols, float[] dst, int dOff, int ld) {
         for (int r = 0; r < rows; r++) {
             int so = base + r * rs;
-            for (int c = 0; c < cols; c++) dst[c * ld + r] = src[so + c * cs];
+            for (int c = 0; c < cols; c++) dst[dOff + c * ld + r] = src[so + c * cs];
         }
         for (int c = 0; c < cols; c++) {
-            for (int r = rows; r < rowsPad; r++) dst[c * ld + r] = 0f;
+            for (int r = rows; r < rowsPad; r++) dst[dOff + c * ld + r] = 0f;
         }
     }
 
