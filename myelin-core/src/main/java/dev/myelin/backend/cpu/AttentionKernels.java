@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Masking: the bias is {@code (1 − mask)·(−1e9)} (Keras's), or −1e9 where causal masking hides the key
  * (query i sees keys {@code j ≤ i + Tk − Tq}). Key blocks that causal masking hides from every query of a
  * block are skipped: their softmax weights underflow to exactly 0 once the row has seen one visible key.
- * A row that has seen only masked keys (maximum below {@value #ALL_MASKED}, as when the mask hides all of
+ * A row that has seen only masked keys (maximum below −5e8, as when the mask hides all of
  * its visible keys) keeps going through every key, so that, as in the composed reference, it ends with the
  * softmax of its −1e9-biased scores over all keys (the threshold assumes masks of 0 and 1).
  *
