@@ -238,6 +238,39 @@ public interface Backend {
         ComposedKernels.adagradUpdate(this, w, g, acc, learningRate, epsilon);
     }
 
+    /**
+     * Scaled dot-product attention, per batch b and head h:
+     * <pre>
+     *   s[i, j] = (q[i]·scale)·k[j] + (1 − keep[i, j])·(−1e9)     keep = mask[i, j] · (causal ? [j ≤ i + Tk − Tq] : 1)
+     *   out[i]  = Σ_j softmax_j(s[i, ·])·v[j]                       logsumexp[i] = log Σ_j exp(s[i, j])
+     * </pre>
+     * The bias is Keras's for a masked softmax, so a row whose keys are all masked gets a (near) uniform
+     * softmax over its −1e9-biased scores, never NaN. Causal masking is aligned bottom-right: the last
+     * query sees every key (with Tq = Tk, the lower triangle). The default composes the primitives and
+     * materialises the {@code Tq × Tk} scores; a backend may override it with a kernel that does not.
+     *
+     * <p>Shapes: q {@code [B, H, Tq, D]}, k {@code [B, H, Tk, D]}, v {@code [B, H, Tk, Dv]}, any strides;
+     * mask null (all 1) or {@code [B, H, Tq, Tk]} broadcast through zero strides; out {@code [B, H, Tq, Dv]};
+     * logsumexp null (not wanted) or {@code [B, H, Tq]}, what {@link #attentionBackward} needs.
+     */
+    default void attention(View q, View k, View v, View mask, boolean causal, double scale, View out, View logsumexp) {
+        ComposedAttention.forward(this, q, k, v, mask, causal, scale, out, logsumexp);
+    }
+
+    /**
+     * Gradients of {@link #attention} given {@code gradOut} (out's shape), from the forward's {@code out}
+     * and {@code logsumexp} (the scores are recomputed, not stored), with P = exp(s − logsumexp):
+     * <pre>
+     *   dv = Pᵀ·gradOut     dS = P∘(gradOut·vᵀ − D),  D[i] = Σ_e gradOut[i, e]·out[i, e]
+     *   dq = scale·dS·k     dk = dSᵀ·(q·scale)
+     * </pre>
+     * Any of dq, dk, dv may be null (not wanted); the mask gets no gradient. Shapes as {@link #attention}.
+     */
+    default void attentionBackward(View q, View k, View v, View mask, boolean causal, double scale, View out, View logsumexp,
+                                   View gradOut, View dq, View dk, View dv) {
+        ComposedAttention.backward(this, q, k, v, mask, causal, scale, out, logsumexp, gradOut, dq, dk, dv);
+    }
+
     // ---- optional capabilities ----
 
     /**

@@ -208,6 +208,26 @@ final class Derivatives {
         };
     }
 
+    /**
+     * out = softmax(q·kᵀ·scale + bias)·v ({@link Tensor#scaledDotProductAttention}): with P recomputed from
+     * the saved per-row logsumexp, dv = Pᵀ·g, dS = P∘(g·vᵀ − rowsum(g∘out)), dq = scale·dS·k, dk = dSᵀ·(q·scale)
+     * ({@link dev.myelin.backend.Backend#attentionBackward}). Only the gradients the graph needs are computed;
+     * the mask is a constant.
+     */
+    static Backward attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor logsumexp) {
+        return new Backward() {
+            @Override
+            public Tensor[] apply(Tensor g) {
+                return apply(g, new boolean[] {true, true, true});
+            }
+
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                return Tensor.attentionBackward(q, k, v, mask, causal, scale, out, logsumexp, g, needed);
+            }
+        };
+    }
+
     // ---- normalization ----
 
     /**

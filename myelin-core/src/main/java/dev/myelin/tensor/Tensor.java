@@ -1115,6 +1115,71 @@ public final class Tensor {
         return y.record(log ? "log_softmax" : "softmax", Derivatives.softmax(y, log), in(this), y);
     }
 
+    /**
+     * Scaled dot-product attention in one operation, {@code softmax(q·kᵀ·scale + bias)·v} per batch and
+     * head, where {@code bias = (1 − mask·causalMask)·(−1e9)} is Keras's masked-softmax bias:
+     * <pre>
+     *   s[i, j] = (q[i]·scale)·k[j] + bias[i, j]     out[i] = Σ_j softmax_j(s[i, ·])·v[j]
+     * </pre>
+     * mask: null (every key attends) or a float tensor broadcastable to {@code [B, H, Tq, Tk]}, 1 = attend,
+     * 0 = masked; it is a constant (no gradient). causal: query i sees keys {@code j ≤ i + Tk − Tq}
+     * (aligned bottom-right, so with Tq = Tk it is the lower triangle of Keras's {@code use_causal_mask},
+     * and a single query appended to a cache sees every key). A row whose keys are all masked gets the
+     * softmax of its −1e9-biased scores, as Keras: nearly uniform weights, never NaN. Keras scales by
+     * {@code 1/sqrt(D)}; pass that as {@code scale}. The backend's {@link Backend#attention} computes it;
+     * the CPU backend's float32 kernel never materialises the {@code Tq × Tk} scores, and the gradient
+     * recomputes them from the saved per-row logsumexp.
+     *
+     * <p>Shapes: q {@code [B, H, Tq, D]}, k {@code [B, H, Tk, D]}, v {@code [B, H, Tk, Dv]}, result
+     * {@code [B, H, Tq, Dv]}; the type is the widest of q's, k's and v's.
+     */
+    public static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) {
+            throw new IllegalArgumentException("scaledDotProductAttention needs q [B, H, Tq, D], k [B, H, Tk, D] and v [B, H, Tk, Dv], got "
+                    + q.shape + ", " + k.shape + " and " + v.shape);
+        }
+        int b = q.dims[0], h = q.dims[1], tq = q.dims[2], tk = k.dims[2];
+        if (k.dims[0] != b || v.dims[0] != b || k.dims[1] != h || v.dims[1] != h || k.dims[3] != q.dims[3] || v.dims[2] != tk) {
+            throw new IllegalArgumentException("scaledDotProductAttention: q [B, H, Tq, D] " + q.shape + ", k [B, H, Tk, D] " + k.shape
+                    + " and v [B, H, Tk, Dv] " + v.shape + " disagree on B, H, D or Tk");
+        }
+        if (tk == 0) throw new IllegalArgumentException("scaledDotProductAttention needs at least one key, got k " + k.shape);
+        if (!Double.isFinite(scale)) throw new IllegalArgumentException("scaledDotProductAttention: scale must be finite, got " + scale);
+        Shape scores = Shape.of(b, h, tq, tk);
+        if (mask != null && !broadcastsTo(mask.shape, scores)) {
+            throw new IllegalArgumentException("scaledDotProductAttention: the mask must broadcast to [B, H, Tq, Tk] = " + scores + ", got " + mask.shape);
+        }
+        DType type = DType.promote(DType.promote(q.dtype(), k.dtype()), v.dtype());
+        Tensor qt = q.to(type), kt = k.to(type), vt = v.to(type);
+        Tensor m = mask == null ? null : mask.detach().to(type).expand(scores);
+        Backend be = q.backend;
+        Tensor out = allocate(be, type, Shape.of(b, h, tq, v.dims[3]));
+        Tensor lse = allocate(be, type, Shape.of(b, h, tq));
+        be.attention(qt.view(), kt.view(), vt.view(), m == null ? null : m.view(), causal, scale, out.view(), lse.view());
+        return out.record("attention", Derivatives.attention(qt, kt, vt, m, causal, scale, out, lse), in(qt, kt, vt), qt, kt, vt, out);
+    }
+
+    private static boolean broadcastsTo(Shape from, Shape to) {
+        try {
+            return Shape.broadcast(from, to).equals(to);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Gradients of {@link #scaledDotProductAttention} ({@link Backend#attentionBackward}), each null unless wanted. Not recorded. */
+    static Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor lse,
+                                      Tensor gradOut, boolean[] wanted) {
+        Backend be = q.backend;
+        Tensor g = gradOut.to(out.dtype());
+        Tensor dq = wanted[0] ? allocate(be, q.dtype(), q.shape) : null;
+        Tensor dk = wanted[1] ? allocate(be, k.dtype(), k.shape) : null;
+        Tensor dv = wanted[2] ? allocate(be, v.dtype(), v.shape) : null;
+        be.attentionBackward(q.view(), k.view(), v.view(), mask == null ? null : mask.view(), causal, scale, out.view(), lse.view(), g.view(),
+                dq == null ? null : dq.view(), dk == null ? null : dk.view(), dv == null ? null : dv.view());
+        return new Tensor[] {dq, dk, dv};
+    }
+
     /** Sums this (a broadcast result) down to {@code target}: used to reduce broadcast gradients. */
     Tensor sumTo(Shape target) {
         if (shape.equals(target)) return this;

@@ -126,6 +126,10 @@ class GradientCheckTest {
                 op("maxPool2d", Domain.DISTINCT, t -> t[0].maxPool2d(PoolOptions.of(2)), s(2, 4, 5, 3)),
                 op("maxPool2d same", Domain.DISTINCT, t -> t[0].maxPool2d(PoolOptions.of(3).strides(2).padding(Padding.SAME)), s(1, 5, 5, 2)),
                 op("avgPool2d same", t -> t[0].avgPool2d(PoolOptions.of(2).padding(Padding.SAME)), s(1, 5, 3, 2)),
+                // fused attention (float32: the CPU backend's flash kernel; float64: the composed default)
+                op("attention", t -> Tensor.scaledDotProductAttention(t[0], t[1], t[2], null, false, 0.5), s(2, 2, 3, 4), s(2, 2, 5, 4), s(2, 2, 5, 3)),
+                op("attention causal masked", t -> Tensor.scaledDotProductAttention(t[0], t[1], t[2],
+                        Tensor.of(new float[] {1, 1, 0, 1, 1, 1, 0, 1, 1, 0}, 2, 1, 1, 5), true, 0.5), s(2, 1, 4, 3), s(2, 1, 5, 3), s(2, 1, 5, 2)),
                 // a composite: a tensor used twice accumulates both contributions
                 op("reuse", t -> t[0].mul(t[0]).add(t[0].sigmoid()), s(3))
         );

@@ -198,6 +198,24 @@ public class CpuBackend extends ReferenceBackend {
         }
     }
 
+    // ---- attention: float32 (AttentionKernels, memory linear in the sequence length) ----
+
+    @Override
+    public void attention(View q, View k, View v, View mask, boolean causal, double scale, View out, View logsumexp) {
+        if (AttentionKernels.supports(q, k, v, mask, out, logsumexp)) AttentionKernels.forward(q, k, v, mask, causal, scale, out, logsumexp);
+        else super.attention(q, k, v, mask, causal, scale, out, logsumexp);
+    }
+
+    @Override
+    public void attentionBackward(View q, View k, View v, View mask, boolean causal, double scale, View out, View logsumexp,
+                                  View gradOut, View dq, View dk, View dv) {
+        if (gradOut.dtype() == DType.FLOAT32 && AttentionKernels.supports(q, k, v, mask, out, logsumexp, dq, dk, dv)) {
+            AttentionKernels.backward(q, k, v, mask, causal, scale, out, logsumexp, gradOut, dq, dk, dv);
+        } else {
+            super.attentionBackward(q, k, v, mask, causal, scale, out, logsumexp, gradOut, dq, dk, dv);
+        }
+    }
+
     // ---- batch normalization: float32, contiguous [rows, channels] (BatchNormKernels) ----
 
     @Override

@@ -1,0 +1,442 @@
+package dev.myelin.backend.cpu;
+
+import dev.myelin.backend.DType;
+import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.MemoryCheck;
+import dev.myelin.backend.View;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 scaled dot-product attention ({@link dev.myelin.backend.Backend#attention}) and its gradient,
+ * flash-attention style: the {@code Tq × Tk} scores are never stored, so memory grows linearly with the
+ * sequence length.
+ *
+ * <p>Forward (FlashAttention): per (batch, head, block of {@value #QUERY_BLOCK} queries), walk the keys in
+ * blocks of {@value #KEY_BLOCK}; for each, s = (q·scale)·kᵀ + bias in a block buffer, then the online
+ * softmax keeps per row the running maximum m and sum l: {@code m' = max(m, max_j s); α = e^(m − m');
+ * P = e^(s − m'); l = α·l + Σ P; O = α·O + P·V}; at the end {@code out = O / l} and
+ * {@code logsumexp = m + log l}. Backward (FlashAttention-2): per (batch, head), with
+ * {@code D_i = Σ_e dO[i, e]·O[i, e]}, for each key block and each query block recompute
+ * {@code P = e^(s − logsumexp)}, then {@code dV += Pᵀ·dO; dS = P∘(dO·Vᵀ − D); dQ += dS·K; dK += dSᵀ·(q·scale)};
+ * finally {@code dq = scale·dQ}.
+ *
+ * <p>Scratch: the forward packs k (transposed) and v once per call, the size of k and v, and per task
+ * needs block buffers only ({@code QUERY_BLOCK·(D + KEY_BLOCK + Dv)} floats); the backward holds q, dO and
+ * dQ of one (batch, head), {@code Tq·(2D + Dv)} floats, and per key block its k, v and their gradients.
+ * Inputs may have any strides: every operand is packed into a contiguous block (transposed where the product
+ * wants it), padded with zeros to a multiple of the vector length. The block products run through one
+ * register-blocked kernel {@link #gemm}: four rows of the left operand broadcast against two vectors of the
+ * right one (on this 2-core AVX2 machine about 29 GFLOPS on one thread at these block sizes, as much as
+ * {@link Sgemm} gets there, without its per-call set-up).
+ *
+ * <p>Masking: the bias is {@code (1 − mask)·(−1e9)} (Keras's), or −1e9 where causal masking hides the key
+ * (query i sees keys {@code j ≤ i + Tk − Tq}). Key blocks that causal masking hides from every query of a
+ * block are skipped: their softmax weights underflow to exactly 0 once the row has seen one visible key.
+ * A row that has seen only masked keys (maximum below −5e8, as when the mask hides all of
+ * its visible keys) keeps going through every key, so that, as in the composed reference, it ends with the
+ * softmax of its −1e9-biased scores over all keys (the threshold assumes masks of 0 and 1).
+ *
+ * <p>Determinism: forward tasks are fixed groups of (batch, head, query block) items computed
+ * independently; backward tasks are (batch, head) pairs that accumulate in a fixed order. Neither depends
+ * on the thread count.
+ */
+final class AttentionKernels {
+    private static final VectorSpecies<Float> S = VectorMath.S;
+    private static final int L = S.length();
+    static final int QUERY_BLOCK = 64;
+    /** Keys per block: a multiple of two vectors (the width {@link #gemm} steps by) for any species up to 512 bits. */
+    static final int KEY_BLOCK = 64;
+    private static final float MASKED_BIAS = -1e9f;
+    private static final float ALL_MASKED = -5e8f;
+    /** Most forward tasks: enough to balance many cores, few enough that per-task scratch stays small. */
+    private static final int MAX_FORWARD_TASKS = 128;
+
+    private AttentionKernels() {}
+
+    /** Float32 operands, and contiguous outputs (null ones are not wanted). */
+    static boolean supports(View q, View k, View v, View mask, View... outputs) {
+        if (q.dtype() != DType.FLOAT32 || k.dtype() != DType.FLOAT32 || v.dtype() != DType.FLOAT32) return false;
+        if (mask != null && mask.dtype() != DType.FLOAT32) return false;
+        for (View o : outputs) {
+            if (o != null && (o.dtype() != DType.FLOAT32 || !o.isContiguous())) return false;
+        }
+        return true;
+    }
+
+    /** The sizes and operand layout of one call. */
+    private record Geometry(int b, int h, int tq, int tk, int d, int dv, int dPad, int dvPad, View q, View k, View v, View mask,
+                            boolean causal, float scale) {
+        static Geometry of(View q, View k, View v, View mask, boolean causal, double scale) {
+            int[] qs = q.shape();
+            int d = qs[3], dv = v.shape()[3];
+            return new Geometry(qs[0], qs[1], qs[2], k.shape()[2], d, dv, padded(d), padded(dv), q, k, v, mask, causal, (float) scale);
+        }
+
+        int heads() {
+            return b * h;
+        }
+
+        /** Offset of (b, h) in a rank-4 view. */
+        static int base(View x, int bh, int heads) {
+            int[] st = x.strides();
+            return x.offset() + (bh / heads) * st[0] + (bh % heads) * st[1];
+        }
+    }
+
+    // ---- forward ----
+
+    static void forward(View q, View k, View v, View mask, boolean causal, double scale, View out, View logsumexp) {
+        Geometry g = Geometry.of(q, k, v, mask, causal, scale);
+        int queryBlocks = Math.ceilDiv(g.tq, QUERY_BLOCK);
+        int items = g.heads() * queryBlocks;
+        if (items == 0) return;
+        // k transposed and v padded, once per call (every query block of a head reads all of them): the size of k and v
+        int tkPad = padded(g.tk);
+        float[] kt = new float[MemoryCheck.elementCount("attention: k transposed", g.heads(), g.d, tkPad)];
+        float[] vp = new float[MemoryCheck.elementCount("attention: v padded", g.heads(), g.tk, g.dvPad)];
+        int[] kst = k.strides(), vst = v.strides();
+        Parallel.forRange(g.heads(), bh -> {
+            packTransposed(data(k), Geometry.base(k, bh, g.h), kst[2], kst[3], g.tk, tkPad, g.d, kt, bh * g.d * tkPad, tkPad);
+            pack(data(v), Geometry.base(v, bh, g.h), vst[2], vst[3], g.tk, g.dv, 1f, vp, bh * g.tk * g.dvPad, g.dvPad);
+        });
+        int tasks = Math.min(items, MAX_FORWARD_TASKS);
+        float[] o = data(out), lse = logsumexp == null ? null : data(logsumexp);
+        int oo = out.offset(), lo = logsumexp == null ? 0 : logsumexp.offset();
+        Parallel.forRange(tasks, t -> {
+            ForwardScratch s = new ForwardScratch(g);
+            for (int item = (int) ((long) t * items / tasks), end = (int) ((long) (t + 1) * items / tasks); item < end; item++) {
+                int bh = item / queryBlocks;
+                forwardBlock(g, s, bh, (item % queryBlocks) * QUERY_BLOCK, kt, bh * g.d * tkPad, tkPad, vp, bh * g.tk * g.dvPad,
+                        o, oo, lse, lo);
+            }
+        });
+    }
+
+    private static final class ForwardScratch {
+        final float[] qs, scores, acc, max, sum, alpha;
+
+        ForwardScratch(Geometry g) {
+            qs = new float[QUERY_BLOCK * g.d];
+            scores = new float[QUERY_BLOCK * KEY_BLOCK];
+            acc = new float[QUERY_BLOCK * g.dvPad];
+            max = new float[QUERY_BLOCK];
+            sum = new float[QUERY_BLOCK];
+            alpha = new float[QUERY_BLOCK];
+        }
+    }
+
+    /**
+     * Queries i0 .. i0 + bq of head bh against every key block they need; the head's keys are
+     * {@code kt[ko + d·ldk + j]} (transposed) and its values {@code vp[vo + j·dvPad + e]}.
+     */
+    private static void forwardBlock(Geometry g, ForwardScratch s, int bh, int i0, float[] kt, int ko, int ldk, float[] vp, int vo,
+                                     float[] out, int oo, float[] lse, int lo) {
+        int bq = Math.min(QUERY_BLOCK, g.tq - i0);
+        int[] qst = g.q.strides();
+        pack(data(g.q), Geometry.base(g.q, bh, g.h) + i0 * qst[2], qst[2], qst[3], bq, g.d, g.scale, s.qs, 0, g.d);
+        Arrays.fill(s.acc, 0, bq * g.dvPad, 0f);
+        Arrays.fill(s.max, 0, bq, Float.NEGATIVE_INFINITY);
+        Arrays.fill(s.sum, 0, bq, 0f);
+        int visibleEnd = g.causal ? Math.clamp((long) i0 + bq + g.tk - g.tq, 0, g.tk) : g.tk;
+        float[] sc = s.scores;
+        for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
+            if (j0 >= visibleEnd && !anyBelow(s.max, bq, ALL_MASKED)) break;
+            int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
+            gemm(s.qs, 0, g.d, 1, kt, ko + j0, ldk, sc, 0, KEY_BLOCK, bq, g.d, bkPad, false);
+            // online softmax: new row maxima, the rescale factors, then P = e^(s − m) for the whole block at once
+            for (int r = 0; r < bq; r++) {
+                int so = r * KEY_BLOCK;
+                addBias(g, bh, i0 + r, j0, bk, sc, so);
+                padRow(sc, so, bk, bkPad, Float.NEGATIVE_INFINITY);
+                float old = s.max[r];
+                float m = Math.max(old, rowMax(sc, so, bkPad));
+                s.alpha[r] = (float) Math.exp(old - m);   // 0 on the first block (old = −∞)
+                s.max[r] = m;
+                subtract(sc, so, m, bkPad);
+            }
+            int span = (bq - 1) * KEY_BLOCK + bkPad;   // columns past bkPad in a row are stale and never read
+            VectorMath.exp(sc, 0, sc, 0, span);
+            for (int r = 0; r < bq; r++) {
+                int so = r * KEY_BLOCK;
+                padRow(sc, so, bk, bkPad, 0f);
+                float alpha = s.alpha[r];
+                s.sum[r] = s.sum[r] * alpha + rowSum(sc, so, bkPad);
+                if (alpha != 1f) scale(s.acc, r * g.dvPad, g.dvPad, alpha);
+            }
+            gemm(sc, 0, KEY_BLOCK, 1, vp, vo + j0 * g.dvPad, g.dvPad, s.acc, 0, g.dvPad, bq, bk, g.dvPad, true);
+        }
+        for (int r = 0; r < bq; r++) {
+            int row = bh * g.tq + i0 + r;
+            float inv = 1f / s.sum[r];
+            for (int e = 0; e < g.dv; e++) out[oo + row * g.dv + e] = s.acc[r * g.dvPad + e] * inv;
+            if (lse != null) lse[lo + row] = s.max[r] + (float) Math.log(s.sum[r]);
+        }
+    }
+
+    // ---- backward ----
+
+    static void backward(View q, View k, View v, View mask, boolean causal, double scale, View out, View logsumexp, View gradOut,
+                         View dq, View dk, View dv) {
+        Geometry g = Geometry.of(q, k, v, mask, causal, scale);
+        if (g.heads() == 0 || g.tq == 0) {
+            if (dk != null) Arrays.fill(data(dk), dk.offset(), dk.offset() + dk.size(), 0f);
+            if (dv != null) Arrays.fill(data(dv), dv.offset(), dv.offset() + dv.size(), 0f);
+            return;
+        }
+        Parallel.forRange(g.heads(), bh -> backwardHead(g, bh, out, logsumexp, gradOut, dq, dk, dv));
+    }
+
+    private static void backwardHead(Geometry g, int bh, View out, View logsumexp, View gradOut, View dqOut, View dkOut, View dvOut) {
+        int tq = g.tq, d = g.d, dv = g.dv, dPad = g.dPad, dvPad = g.dvPad;
+        boolean wantScores = dqOut != null || dkOut != null;
+        int[] qst = g.q.strides(), kst = g.k.strides(), vst = g.v.strides(), gst = gradOut.strides();
+        float[] qs = new float[tq * dPad], dO = new float[tq * dvPad], dQ = dqOut == null ? null : new float[tq * dPad];
+        pack(data(g.q), Geometry.base(g.q, bh, g.h), qst[2], qst[3], tq, d, g.scale, qs, 0, dPad);
+        pack(data(gradOut), Geometry.base(gradOut, bh, g.h), gst[2], gst[3], tq, dv, 1f, dO, 0, dvPad);
+        float[] o = data(out), lseData = data(logsumexp);
+        int lseOff = logsumexp.offset() + bh * tq, oOff = out.offset() + bh * tq * dv;
+        float[] delta = new float[tq], lse = new float[tq];
+        for (int i = 0; i < tq; i++) {
+            double dot = 0;
+            for (int e = 0; e < dv; e++) dot += (double) dO[i * dvPad + e] * o[oOff + i * dv + e];
+            delta[i] = (float) dot;
+            lse[i] = lseData[lseOff + i];
+        }
+        int queryBlocks = Math.ceilDiv(tq, QUERY_BLOCK);
+        boolean[] blockAllMasked = new boolean[queryBlocks];
+        for (int qb = 0; qb < queryBlocks; qb++) {
+            int i0 = qb * QUERY_BLOCK;
+            blockAllMasked[qb] = anyBelow(lse, i0, Math.min(QUERY_BLOCK, tq - i0), ALL_MASKED);
+        }
+        float[] kt = new float[d * KEY_BLOCK], kp = new float[KEY_BLOCK * dPad], vt = new float[dv * KEY_BLOCK];
+        float[] p = new float[QUERY_BLOCK * KEY_BLOCK], ds = new float[QUERY_BLOCK * KEY_BLOCK];
+        float[] dK = new float[KEY_BLOCK * dPad], dV = new float[KEY_BLOCK * dvPad];
+        int kBase = Geometry.base(g.k, bh, g.h), vBase = Geometry.base(g.v, bh, g.h);
+        for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
+            int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
+            packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, d, kt, 0, KEY_BLOCK);
+            if (dqOut != null) pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, 1f, kp, 0, dPad);
+            if (wantScores) packTransposed(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, bkPad, dv, vt, 0, KEY_BLOCK);
+            Arrays.fill(dK, 0f);
+            Arrays.fill(dV, 0f);
+            for (int qb = 0; qb < queryBlocks; qb++) {
+                int i0 = qb * QUERY_BLOCK, bq = Math.min(QUERY_BLOCK, tq - i0);
+                // causal masking hides this key block from every query of the block: P is exactly 0 there
+                if (g.causal && !blockAllMasked[qb] && (long) j0 > (long) i0 + bq - 1 + g.tk - tq) continue;
+                gemm(qs, i0 * dPad, dPad, 1, kt, 0, KEY_BLOCK, p, 0, KEY_BLOCK, bq, d, bkPad, false);
+                for (int r = 0; r < bq; r++) {
+                    int so = r * KEY_BLOCK;
+                    addBias(g, bh, i0 + r, j0, bk, p, so);
+                    shiftExp(p, so, lse[i0 + r], bkPad);
+                    padRow(p, so, bk, bkPad, 0f);
+                }
+                // dV += Pᵀ·dO
+                if (dvOut != null) gemm(p, 0, 1, KEY_BLOCK, dO, i0 * dvPad, dvPad, dV, 0, dvPad, bk, bq, dvPad, true);
+                if (!wantScores) continue;
+                // dS = P∘(dO·Vᵀ − D)
+                gemm(dO, i0 * dvPad, dvPad, 1, vt, 0, KEY_BLOCK, ds, 0, KEY_BLOCK, bq, dv, bkPad, false);
+                for (int r = 0; r < bq; r++) scoreGradient(p, ds, r * KEY_BLOCK, delta[i0 + r], bkPad);
+                if (dQ != null) gemm(ds, 0, KEY_BLOCK, 1, kp, 0, dPad, dQ, i0 * dPad, dPad, bq, bk, dPad, true);
+                if (dkOut != null) gemm(ds, 0, 1, KEY_BLOCK, qs, i0 * dPad, dPad, dK, 0, dPad, bk, bq, dPad, true);
+            }
+            int row0 = bh * g.tk + j0;
+            if (dkOut != null) unpack(dK, dPad, bk, d, 1f, data(dkOut), dkOut.offset() + row0 * d);
+            if (dvOut != null) unpack(dV, dvPad, bk, dv, 1f, data(dvOut), dvOut.offset() + row0 * dv);
+        }
+        if (dqOut != null) unpack(dQ, dPad, tq, d, g.scale, data(dqOut), dqOut.offset() + bh * tq * d);
+    }
+
+    // ---- pieces ----
+
+    /**
+     * Adds the bias of query i against keys j0 .. j0 + bk to a row of scores: −1e9 where causal masking
+     * hides the key, {@code (1 − mask)·(−1e9)} elsewhere (rounded as the composed reference rounds it).
+     */
+    private static void addBias(Geometry g, int bh, int i, int j0, int bk, float[] s, int so) {
+        int visible = g.causal ? Math.clamp((long) i + g.tk - g.tq - j0 + 1, 0, bk) : bk;
+        for (int c = visible; c < bk; c++) s[so + c] += MASKED_BIAS;
+        View mask = g.mask;
+        if (mask == null || visible == 0) return;
+        int[] st = mask.strides();
+        float[] m = data(mask);
+        int mo = Geometry.base(mask, bh, g.h) + i * st[2] + j0 * st[3], ms = st[3];
+        if (ms == 0) {
+            float bias = (1f - m[mo]) * MASKED_BIAS;
+            if (bias != 0f) for (int c = 0; c < visible; c++) s[so + c] += bias;
+            return;
+        }
+        int c = 0;
+        if (ms == 1) {
+            for (int ub = S.loopBound(visible); c < ub; c += L) {
+                FloatVector bias = FloatVector.broadcast(S, 1f).sub(FloatVector.fromArray(S, m, mo + c)).mul(MASKED_BIAS);
+                FloatVector.fromArray(S, s, so + c).add(bias).intoArray(s, so + c);
+            }
+        }
+        for (; c < visible; c++) s[so + c] += (1f - m[mo + c * ms]) * MASKED_BIAS;
+    }
+
+    /** s[so + c] −= shift for c below n (a multiple of L). */
+    private static void subtract(float[] s, int so, float shift, int n) {
+        for (int c = 0; c < n; c += L) FloatVector.fromArray(S, s, so + c).sub(shift).intoArray(s, so + c);
+    }
+
+    /** s[so + c] = e^(s[so + c] − shift) for c below n (a multiple of L). */
+    private static void shiftExp(float[] s, int so, float shift, int n) {
+        for (int c = 0; c < n; c += L) FloatVector.fromArray(S, s, so + c).sub(shift).intoArray(s, so + c);
+        VectorMath.exp(s, so, s, so, n);
+    }
+
+    /** dS = P∘(dP − D) over one row, written over dP. */
+    private static void scoreGradient(float[] p, float[] ds, int so, float delta, int n) {
+        for (int c = 0; c < n; c += L) {
+            FloatVector dp = FloatVector.fromArray(S, ds, so + c).sub(delta);
+            FloatVector.fromArray(S, p, so + c).mul(dp).intoArray(ds, so + c);
+        }
+    }
+
+    private static float rowMax(float[] s, int so, int n) {
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int c = 0; c < n; c += L) m = m.max(FloatVector.fromArray(S, s, so + c));
+        return m.reduceLanes(VectorOperators.MAX);
+    }
+
+    private static float rowSum(float[] s, int so, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        for (int c = 0; c < n; c += L) acc = acc.add(FloatVector.fromArray(S, s, so + c));
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static void scale(float[] x, int xo, int n, float f) {
+        for (int c = 0; c < n; c += L) FloatVector.fromArray(S, x, xo + c).mul(f).intoArray(x, xo + c);
+    }
+
+    private static void padRow(float[] s, int so, int from, int to, float value) {
+        for (int c = from; c < to; c++) s[so + c] = value;
+    }
+
+    private static boolean anyBelow(float[] x, int n, float limit) {
+        return anyBelow(x, 0, n, limit);
+    }
+
+    private static boolean anyBelow(float[] x, int from, int n, float limit) {
+        for (int i = from; i < from + n; i++) if (!(x[i] >= limit)) return true;
+        return false;
+    }
+
+    /**
+     * {@code C[i][0..n) (+)= Σ_{d < depth} A(i, d)·B[d][0..n)} for i below m, with
+     * {@code A(i, d) = a[ao + i·ars + d·acs]} (a transposed left operand is just other strides), B rows
+     * {@code ldb} apart and C rows {@code ldc} apart; n is a multiple of L.
+     */
+    static void gemm(float[] a, int ao, int ars, int acs, float[] b, int bo, int ldb, float[] c, int co, int ldc,
+                     int m, int depth, int n, boolean accumulate) {
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+            int a0 = ao + i * ars, a1 = a0 + ars, a2 = a1 + ars, a3 = a2 + ars;
+            int c0 = co + i * ldc, c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+            int j = 0;
+            for (; j + 2 * L <= n; j += 2 * L) {
+                FloatVector x00 = load(c, c0 + j, accumulate), x01 = load(c, c0 + j + L, accumulate);
+                FloatVector x10 = load(c, c1 + j, accumulate), x11 = load(c, c1 + j + L, accumulate);
+                FloatVector x20 = load(c, c2 + j, accumulate), x21 = load(c, c2 + j + L, accumulate);
+                FloatVector x30 = load(c, c3 + j, accumulate), x31 = load(c, c3 + j + L, accumulate);
+                for (int k = 0, bk = bo + j, ak = 0; k < depth; k++, bk += ldb, ak += acs) {
+                    FloatVector b0 = FloatVector.fromArray(S, b, bk), b1 = FloatVector.fromArray(S, b, bk + L);
+                    FloatVector y0 = FloatVector.broadcast(S, a[a0 + ak]);
+                    x00 = b0.fma(y0, x00);
+                    x01 = b1.fma(y0, x01);
+                    FloatVector y1 = FloatVector.broadcast(S, a[a1 + ak]);
+                    x10 = b0.fma(y1, x10);
+                    x11 = b1.fma(y1, x11);
+                    FloatVector y2 = FloatVector.broadcast(S, a[a2 + ak]);
+                    x20 = b0.fma(y2, x20);
+                    x21 = b1.fma(y2, x21);
+                    FloatVector y3 = FloatVector.broadcast(S, a[a3 + ak]);
+                    x30 = b0.fma(y3, x30);
+                    x31 = b1.fma(y3, x31);
+                }
+                x00.intoArray(c, c0 + j);
+                x01.intoArray(c, c0 + j + L);
+                x10.intoArray(c, c1 + j);
+                x11.intoArray(c, c1 + j + L);
+                x20.intoArray(c, c2 + j);
+                x21.intoArray(c, c2 + j + L);
+                x30.intoArray(c, c3 + j);
+                x31.intoArray(c, c3 + j + L);
+            }
+            for (; j < n; j += L) {
+                FloatVector x0 = load(c, c0 + j, accumulate), x1 = load(c, c1 + j, accumulate);
+                FloatVector x2 = load(c, c2 + j, accumulate), x3 = load(c, c3 + j, accumulate);
+                for (int k = 0, bk = bo + j, ak = 0; k < depth; k++, bk += ldb, ak += acs) {
+                    FloatVector b0 = FloatVector.fromArray(S, b, bk);
+                    x0 = b0.fma(FloatVector.broadcast(S, a[a0 + ak]), x0);
+                    x1 = b0.fma(FloatVector.broadcast(S, a[a1 + ak]), x1);
+                    x2 = b0.fma(FloatVector.broadcast(S, a[a2 + ak]), x2);
+                    x3 = b0.fma(FloatVector.broadcast(S, a[a3 + ak]), x3);
+                }
+                x0.intoArray(c, c0 + j);
+                x1.intoArray(c, c1 + j);
+                x2.intoArray(c, c2 + j);
+                x3.intoArray(c, c3 + j);
+            }
+        }
+        for (; i < m; i++) {
+            int a0 = ao + i * ars, c0 = co + i * ldc;
+            for (int j = 0; j < n; j += L) {
+                FloatVector x0 = load(c, c0 + j, accumulate);
+                for (int k = 0, bk = bo + j, ak = 0; k < depth; k++, bk += ldb, ak += acs) {
+                    x0 = FloatVector.fromArray(S, b, bk).fma(FloatVector.broadcast(S, a[a0 + ak]), x0);
+                }
+                x0.intoArray(c, c0 + j);
+            }
+        }
+    }
+
+    private static FloatVector load(float[] c, int at, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(S, c, at) : FloatVector.zero(S);
+    }
+
+    /** dst[dOff + r·ld + c] = src[base + r·rs + c·cs]·mul for c below cols, 0 from cols to ld. */
+    private static void pack(float[] src, int base, int rs, int cs, int rows, int cols, float mul, float[] dst, int dOff, int ld) {
+        for (int r = 0; r < rows; r++) {
+            int so = base + r * rs, d0 = dOff + r * ld;
+            if (mul == 1f) {
+                if (cs == 1) System.arraycopy(src, so, dst, d0, cols);
+                else for (int c = 0; c < cols; c++) dst[d0 + c] = src[so + c * cs];
+            } else {
+                for (int c = 0; c < cols; c++) dst[d0 + c] = src[so + c * cs] * mul;
+            }
+            for (int c = cols; c < ld; c++) dst[d0 + c] = 0f;
+        }
+    }
+
+    /** dst[dOff + c·ld + r] = src[base + r·rs + c·cs] for r below rows, 0 from rows to rowsPad; c below cols. */
+    private static void packTransposed(float[] src, int base, int rs, int cs, int rows, int rowsPad, int cols, float[] dst, int dOff, int ld) {
+        for (int r = 0; r < rows; r++) {
+            int so = base + r * rs;
+            for (int c = 0; c < cols; c++) dst[dOff + c * ld + r] = src[so + c * cs];
+        }
+        for (int c = 0; c < cols; c++) {
+            for (int r = rows; r < rowsPad; r++) dst[dOff + c * ld + r] = 0f;
+        }
+    }
+
+    /** dst[dOff + r·cols + c] = src[r·ld + c]·mul: a padded block back to contiguous rows. */
+    private static void unpack(float[] src, int ld, int rows, int cols, float mul, float[] dst, int dOff) {
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) dst[dOff + r * cols + c] = src[r * ld + c] * mul;
+        }
+    }
+
+    /** n rounded up to a multiple of the vector length. */
+    private static int padded(int n) {
+        return Math.ceilDiv(n, L) * L;
+    }
+
+    private static float[] data(View v) {
+        return ((FloatStorage) v.storage()).data();
+    }
+}
