@@ -109,6 +109,12 @@ public final class MultiHeadAttention extends MergeLayer {
                 kernelRegularizer, biasRegularizer, seed);
     }
 
+    @Override
+    public MultiHeadAttention name(String newName) {
+        super.name(newName);
+        return this;
+    }
+
     /** Size of each head for the value (Keras's {@code value_dim}); null means {@code key_dim}. */
     public MultiHeadAttention valueDim(Integer value) {
         if (value != null && value <= 0) throw new IllegalArgumentException("MultiHeadAttention value_dim must be positive, got value_dim=" + value);

@@ -56,6 +56,12 @@ public final class PositionEmbedding extends Layer {
         return new Config(settings(), sequenceLength, initializer);
     }
 
+    @Override
+    public PositionEmbedding name(String newName) {
+        super.name(newName);
+        return this;
+    }
+
     public PositionEmbedding initializer(Initializer value) {
         this.initializer = Objects.requireNonNull(value);
         return this;

@@ -79,6 +79,12 @@ public final class TransformerDecoder extends MergeLayer {
         return new Config(settings(), settings);
     }
 
+    @Override
+    public TransformerDecoder name(String newName) {
+        super.name(newName);
+        return this;
+    }
+
     /** Replaces the block settings (before building). */
     public TransformerDecoder block(TransformerSettings value) {
         if (isBuilt()) throw new IllegalStateException("layer '" + name() + "' is already built; set its settings before building");

@@ -66,6 +66,12 @@ public final class TransformerEncoder extends Layer {
         return new Config(settings(), settings);
     }
 
+    @Override
+    public TransformerEncoder name(String newName) {
+        super.name(newName);
+        return this;
+    }
+
     /** Replaces the block settings (before building), e.g. {@code encoder.block(encoder.block().withDropout(0.1))}. */
     public TransformerEncoder block(TransformerSettings value) {
         if (isBuilt()) throw new IllegalStateException("layer '" + name() + "' is already built; set its settings before building");
