@@ -1,7 +1,6 @@
 package dev.myelin.nn.attention;
 
 import dev.myelin.nn.RandomStream;
-import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -85,19 +84,5 @@ final class AttentionMath {
     static Tensor mergeHeads(Tensor x) {
         int b = x.dim(0), h = x.dim(1), t = x.dim(2), d = x.dim(3);
         return x.permute(0, 2, 1, 3).contiguous().reshape(b, t, h * d);
-    }
-
-    /** Joins random states of several streams (each {@link RandomStream#STATE_LENGTH} longs). */
-    static long[] states(RandomStream... streams) {
-        long[] out = new long[streams.length * RandomStream.STATE_LENGTH];
-        for (int i = 0; i < streams.length; i++) System.arraycopy(streams[i].state(), 0, out, i * RandomStream.STATE_LENGTH, RandomStream.STATE_LENGTH);
-        return out;
-    }
-
-    static Shape withBatch(int batch, Shape s) {
-        int[] d = new int[s.rank() + 1];
-        d[0] = batch;
-        for (int i = 0; i < s.rank(); i++) d[i + 1] = s.dim(i);
-        return Shape.of(d);
     }
 }
