@@ -221,6 +221,9 @@ def cases():
     recurrent("lstm", 128, 50, 64, 128)
     recurrent("gru", 32, 28, 28, 64)
     recurrent("gru", 128, 50, 64, 128)
+    cs.append(("transformer_encoder B32 T128 128 h4 ff512",
+               Row(lambda: nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, activation="relu",
+                                                      layer_norm_eps=1e-5, batch_first=True, norm_first=False), (32, 128, 128))))
     cs.append(("softmax+sparse_ce B128 10", LossRow(128, 10)))
     cs.append(("softmax+sparse_ce B128 1000", LossRow(128, 1000)))
     opts = [

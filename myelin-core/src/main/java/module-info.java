@@ -24,6 +24,7 @@ module dev.myelin.core {
     exports dev.myelin.metrics;
     exports dev.myelin.models;
     exports dev.myelin.nn;
+    exports dev.myelin.nn.attention;
     exports dev.myelin.nn.init;
     exports dev.myelin.nn.layers;
     exports dev.myelin.nn.recurrent;

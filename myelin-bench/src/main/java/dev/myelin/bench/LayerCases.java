@@ -3,6 +3,7 @@ package dev.myelin.bench;
 import dev.myelin.losses.Loss;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
+import dev.myelin.nn.attention.TransformerEncoder;
 import dev.myelin.nn.layers.AveragePooling2D;
 import dev.myelin.nn.layers.BatchNormalization;
 import dev.myelin.nn.layers.Conv2D;
@@ -107,6 +108,8 @@ final class LayerCases {
         recurrent(cs, "lstm", 128, 50, 64, 128);
         recurrent(cs, "gru", 32, 28, 28, 64);
         recurrent(cs, "gru", 128, 50, 64, 128);
+        // A Transformer encoder block (keras-hub's TransformerEncoder: post-norm, relu, dropout 0; issue 12's setting).
+        transformer(cs, 32, 128, 128, 4, 512);
         // The loss: softmax + sparse categorical cross-entropy.
         loss(cs, 128, 10);
         loss(cs, 128, 1000);
@@ -155,6 +158,11 @@ final class LayerCases {
         String name = String.format(Locale.ROOT, "%s B%d T%d %d -> %d", kind, batch, time, features, units);
         Supplier<Layer> make = kind.equals("lstm") ? () -> new LSTM(units) : () -> new GRU(units);
         cs.add(new Case(name, () -> new LayerRow(make.get(), batch, new int[] {time, features}, true, true)));
+    }
+
+    private static void transformer(List<Case> cs, int batch, int time, int width, int heads, int ff) {
+        String name = String.format(Locale.ROOT, "transformer_encoder B%d T%d %d h%d ff%d", batch, time, width, heads, ff);
+        cs.add(new Case(name, () -> new LayerRow(new TransformerEncoder(ff, heads), batch, new int[] {time, width}, true, true)));
     }
 
     private static void loss(List<Case> cs, int batch, int classes) {

@@ -30,7 +30,7 @@ class LayerBenchTest {
         assertEquals(names.size(), new HashSet<>(names).size(), "duplicate labels in " + names);
         for (String kind : List.of("conv2d 3x3 valid", "conv2d 3x3 same", "conv2d 1x1", " s2 ", " d2 ", "conv2dtranspose", "maxpool2",
                 "avgpool2", "gap", "batchnorm train", "batchnorm infer", "dropout", "dense", "embedding", "lstm", "gru",
-                "softmax+sparse_ce", "optimizer sgd", "optimizer adam", "optimizer adamw", "optimizer rmsprop", "optimizer adagrad")) {
+                "softmax+sparse_ce", "transformer_encoder", "optimizer sgd", "optimizer adam", "optimizer adamw", "optimizer rmsprop", "optimizer adagrad")) {
             assertTrue(names.stream().anyMatch(n -> n.contains(kind)), "no row for " + kind);
         }
     }

@@ -28,6 +28,19 @@ public enum UnaryOp {
             return MathFunctions.normalCdf(x) + x * MathFunctions.normalPdf(x);
         }
     },
+    /** GELU's tanh approximation (Keras's approximate=True, PyTorch's approximate="tanh"): 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    GELU_TANH {
+        public double apply(double x, double p, double q) {
+            return 0.5 * x * (1.0 + Math.tanh(GELU_TANH_C * (x + 0.044715 * x * x * x)));
+        }
+    },
+    /** d/dx of GELU_TANH: 0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²), t = tanh(√(2/π)·(x + 0.044715·x³)). */
+    GELU_TANH_DERIVATIVE {
+        public double apply(double x, double p, double q) {
+            double t = Math.tanh(GELU_TANH_C * (x + 0.044715 * x * x * x));
+            return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_TANH_C * (1.0 + 3 * 0.044715 * x * x);
+        }
+    },
     /** 1 / (1 + exp(−x)), computed without overflow for large |x|. */
     SIGMOID {
         public double apply(double x, double p, double q) {
@@ -52,4 +65,7 @@ public enum UnaryOp {
 
     /** The reference value of this function at x. */
     public abstract double apply(double x, double p, double q);
+
+    /** √(2/π), the slope inside GELU_TANH. */
+    static final double GELU_TANH_C = Math.sqrt(2.0 / Math.PI);
 }

@@ -8,6 +8,11 @@ import java.util.Locale;
  * Leaky ReLU uses Keras's {@code negative_slope} 0.2 (the activation function's default), ELU α = 1, GELU
  * the exact erf form (Keras's {@code approximate=False}), swish/SiLU {@code x·sigmoid(x)}.
  *
+ * <p>{@link #GELU_APPROXIMATE} ({@code "gelu_approximate"}) is GELU's tanh form, Keras's
+ * {@code gelu(x, approximate=True)}: {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}. Keras's own
+ * {@code "gelu"} string always means the exact form, so the approximation needs a name of its own: this is
+ * the name keras-hub registers for it ({@code keras_hub>gelu_approximate}, used by BERT and GPT-2).
+ *
  * <p>Hard sigmoid has two definitions, both here and both exact in float32:
  * <ul>
  *   <li>{@link #HARD_SIGMOID} ({@code "hard_sigmoid"}), Keras 3's: {@code relu6(x + 3) / 6}, that is
@@ -25,7 +30,7 @@ import java.util.Locale;
  * themselves it is the slope ({@link Tensor#clamp}'s rule), where TensorFlow's relu6 gradient gives 0.
  */
 public enum Activation {
-    LINEAR, RELU, LEAKY_RELU, ELU, GELU, SWISH, SIGMOID, TANH, SOFTMAX, SOFTPLUS, HARD_SIGMOID, LEGACY_HARD_SIGMOID;
+    LINEAR, RELU, LEAKY_RELU, ELU, GELU, GELU_APPROXIMATE, SWISH, SIGMOID, TANH, SOFTMAX, SOFTPLUS, HARD_SIGMOID, LEGACY_HARD_SIGMOID;
 
     /** Applies the function element-wise (softmax: over the last axis). */
     public Tensor apply(Tensor x) {
@@ -35,6 +40,7 @@ public enum Activation {
             case LEAKY_RELU -> x.leakyRelu(0.2);
             case ELU -> x.elu(1.0);
             case GELU -> x.gelu();
+            case GELU_APPROXIMATE -> x.geluTanh();
             case SWISH -> x.mul(x.sigmoid());
             case SIGMOID -> x.sigmoid();
             case TANH -> x.tanh();
@@ -57,7 +63,7 @@ public enum Activation {
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (n.equals("silu")) return SWISH;
         for (Activation a : values()) if (a.kerasName().equals(n)) return a;
-        throw new IllegalArgumentException("unknown activation '" + name + "'; expected one of linear, relu, leaky_relu, elu, gelu, swish, silu, sigmoid, tanh, softmax, softplus, "
+        throw new IllegalArgumentException("unknown activation '" + name + "'; expected one of linear, relu, leaky_relu, elu, gelu, gelu_approximate (the tanh form), swish, silu, sigmoid, tanh, softmax, softplus, "
                 + "hard_sigmoid (Keras 3's relu6(x + 3) / 6), legacy_hard_sigmoid (Keras 1/2's clip(0.2·x + 0.5, 0, 1))");
     }
 }

@@ -20,9 +20,14 @@ public abstract class MergeLayer extends Layer {
     /** Combines a batch of each input. */
     public abstract Tensor call(List<Tensor> inputs, boolean training);
 
+    /** The fewest inputs a call takes: 2 for Add or Concatenate; 1 for a layer whose other inputs are optional. */
+    protected int minInputs() {
+        return 2;
+    }
+
     /** Functional API: calls this layer on several symbolic tensors. */
     public SymbolicTensor apply(List<SymbolicTensor> inputs) {
-        if (inputs.size() < 2) throw new IllegalArgumentException("layer '" + name() + "' merges at least 2 inputs, got " + inputs.size());
+        if (inputs.size() < minInputs()) throw new IllegalArgumentException("layer '" + name() + "' merges at least " + minInputs() + " inputs, got " + inputs.size());
         List<Shape> shapes = new ArrayList<>();
         for (SymbolicTensor t : inputs) shapes.add(t.shape());
         return SymbolicTensor.produced(this, inputs, outputShape(shapes));
@@ -34,6 +39,7 @@ public abstract class MergeLayer extends Layer {
 
     @Override
     public SymbolicTensor apply(SymbolicTensor input) {
+        if (minInputs() <= 1) return apply(List.of(input));
         throw new IllegalArgumentException("layer '" + name() + "' merges several inputs; call apply(List) or apply(a, b, ...)");
     }
 

@@ -165,11 +165,12 @@ final class Derivatives {
             case LEAKY_RELU -> g.mul(Tensor.where(x.gt(0), Tensor.onesLike(x), x.scalarLike(p)));
             case ELU -> g.mul(Tensor.where(x.gt(0), Tensor.onesLike(x), y.add(p)));  // α·eˣ = y + α
             case GELU -> g.mul(x.map(UnaryOp.GELU_DERIVATIVE, 0, 0));
+            case GELU_TANH -> g.mul(x.map(UnaryOp.GELU_TANH_DERIVATIVE, 0, 0));
             case SIGMOID -> g.mul(y).mul(y.neg().add(1.0));          // σ(1 − σ)
             case SOFTPLUS -> g.mul(x.sigmoid());
             case TANH -> g.mul(y.square().neg().add(1.0));           // 1 − tanh²
             case CLAMP -> g.mul(x.map(UnaryOp.INSIDE, p, q));
-            case POW_SCALAR, GELU_DERIVATIVE, INSIDE ->
+            case POW_SCALAR, GELU_DERIVATIVE, GELU_TANH_DERIVATIVE, INSIDE ->
                     throw new UnsupportedOperationException("no gradient rule for " + op);
         });
     }

@@ -863,6 +863,11 @@ public final class Tensor {
         return unary("gelu", UnaryOp.GELU, 0, 0, false);
     }
 
+    /** GELU's tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (Keras's {@code gelu(x, approximate=True)}). */
+    public Tensor geluTanh() {
+        return unary("gelu_tanh", UnaryOp.GELU_TANH, 0, 0, false);
+    }
+
     /** 1 / (1 + exp(−x)), stable for large |x|. The result remembers {@code x} ({@link #sigmoidLogits()}). */
     public Tensor sigmoid() {
         Tensor y = unary("sigmoid", UnaryOp.SIGMOID, 0, 0, true);

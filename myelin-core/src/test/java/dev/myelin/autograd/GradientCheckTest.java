@@ -76,6 +76,7 @@ class GradientCheckTest {
                 op("leakyRelu", t -> t[0].leakyRelu(0.2), s(2, 3)),
                 op("elu", t -> t[0].elu(1.3), s(2, 3)),
                 op("gelu", t -> t[0].gelu(), s(2, 3)),
+                op("geluTanh", t -> t[0].geluTanh(), s(2, 3)),
                 op("sigmoid", t -> t[0].sigmoid(), s(2, 3)),
                 op("softplus", t -> t[0].softplus(), s(2, 3)),
                 op("tanh", t -> t[0].tanh(), s(2, 3)),

@@ -28,6 +28,15 @@ import dev.myelin.nn.layers.Dropout;
 import dev.myelin.nn.layers.Flatten;
 import dev.myelin.nn.layers.GlobalAveragePooling2D;
 import dev.myelin.nn.layers.GlobalMaxPooling2D;
+import dev.myelin.nn.layers.GlobalAveragePooling1D;
+import dev.myelin.nn.layers.GlobalMaxPooling1D;
+import dev.myelin.nn.layers.LayerNormalization;
+import dev.myelin.nn.attention.MultiHeadAttention;
+import dev.myelin.nn.attention.PositionEmbedding;
+import dev.myelin.nn.attention.SinePositionEncoding;
+import dev.myelin.nn.attention.TransformerDecoder;
+import dev.myelin.nn.attention.TransformerEncoder;
+import dev.myelin.nn.attention.TransformerSettings;
 import dev.myelin.nn.layers.LeakyReLU;
 import dev.myelin.nn.layers.MaxPooling2D;
 import dev.myelin.nn.layers.Reshape;
@@ -98,6 +107,18 @@ class LayerRegistryTest {
         c.put("TimeDistributed", LayerTestHarness.of(() -> new TimeDistributed(new Dense(3, Activation.TANH))).inputShape(4, 2));
         c.put("Embedding", LayerTestHarness.of(() -> new Embedding(6, 4).maskZero(true)).inputShape(5).tokenIds(6));
         c.put("Masking", LayerTestHarness.of(() -> new Masking(0.5)).inputShape(3, 2));
+        c.put("LayerNormalization", LayerTestHarness.of(() -> new LayerNormalization().axis(1).epsilon(1e-2).center(false)
+                .gammaRegularizer(new L2())).inputShape(3, 2));
+        c.put("GlobalAveragePooling1D", LayerTestHarness.of(() -> new GlobalAveragePooling1D().keepDims(true)).inputShape(3, 2));
+        c.put("GlobalMaxPooling1D", LayerTestHarness.of(GlobalMaxPooling1D::new).inputShape(3, 2));
+        c.put("MultiHeadAttention", LayerTestHarness.of(() -> new MultiHeadAttention(2, 3).valueDim(2).outputShape(5).dropout(0.1).seed(4)
+                .kernelInitializer(new HeNormal()).biasRegularizer(new L2())).inputShape(3, 4));
+        c.put("TransformerEncoder", LayerTestHarness.of(() -> new TransformerEncoder(TransformerSettings.defaults(6, 2).withDropout(0.1)
+                .withActivation(Activation.GELU_APPROXIMATE).withLayerNormEpsilon(1e-3).withNormalizeFirst(true))).inputShape(3, 4));
+        c.put("TransformerDecoder", LayerTestHarness.of(() -> new TransformerDecoder(TransformerSettings.defaults(5, 2)
+                .withInitializers(new HeNormal(), new Constant(0.1)))).inputShape(3, 4));
+        c.put("PositionEmbedding", LayerTestHarness.of(() -> new PositionEmbedding(5).initializer(new HeNormal())).inputShape(3, 2));
+        c.put("SinePositionEncoding", LayerTestHarness.of(() -> new SinePositionEncoding().maxWavelength(100)).inputShape(3, 4));
         return c;
     }
 
@@ -122,7 +143,7 @@ class LayerRegistryTest {
         Pattern layerClass = Pattern.compile(
                 "public final class (\\w+) extends (Layer|MergeLayer|Pooling2D|GlobalPooling2D|KernelLayer<\\w+>|RecurrentLayer<\\w+>) ");
         TreeSet<String> found = new TreeSet<>();
-        for (String dir : List.of("src/main/java/dev/myelin/nn/layers", "src/main/java/dev/myelin/nn/recurrent")) {
+        for (String dir : List.of("src/main/java/dev/myelin/nn/layers", "src/main/java/dev/myelin/nn/recurrent", "src/main/java/dev/myelin/nn/attention")) {
             try (var files = Files.list(Path.of(dir))) {
                 for (var f : files.toList()) {
                     var m = layerClass.matcher(Files.readString(f));

@@ -85,7 +85,7 @@ final class ElementwiseKernels {
     private static long cost(UnaryOp op) {
         return switch (op) {
             case EXP, LOG, LOG1P, TANH, SIGMOID, SOFTPLUS, ELU -> 4;
-            case GELU, GELU_DERIVATIVE, POW_SCALAR -> 32;
+            case GELU, GELU_DERIVATIVE, GELU_TANH, GELU_TANH_DERIVATIVE, POW_SCALAR -> 32;
             default -> 1;
         };
     }

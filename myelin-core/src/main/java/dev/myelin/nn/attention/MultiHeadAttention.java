@@ -1,0 +1,389 @@
+package dev.myelin.nn.attention;
+
+import dev.myelin.nn.LayerConfig;
+import dev.myelin.nn.LayerSettings;
+import dev.myelin.nn.MergeLayer;
+import dev.myelin.nn.Parameter;
+import dev.myelin.nn.RandomStream;
+import dev.myelin.nn.Regularizer;
+import dev.myelin.nn.SymbolicTensor;
+import dev.myelin.nn.init.GlorotUniform;
+import dev.myelin.nn.init.Initializer;
+import dev.myelin.nn.init.Zeros;
+import dev.myelin.nn.recurrent.Masks;
+import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.Tensor;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Multi-head attention with Keras 3's semantics, arguments and weights ({@code keras.layers.MultiHeadAttention}).
+ * <pre>
+ *   Q = query·Wq + bq      K = key·Wk + bk      V = value·Wv + bv        (per head h: [T, key_dim] or [S, value_dim])
+ *   A = softmax(Q·Kᵀ / sqrt(key_dim), masked) , dropout(A) in training
+ *   output = concat_h(A·V)·Wo + bo
+ * </pre>
+ * Masked positions (attention mask 0, the causal upper triangle, the implicit masks of the inputs) get the
+ * score −1e9 before the softmax, as Keras. The implicit masks ({@link Masks}, from
+ * {@code Embedding.maskZero}) of query, value and key combine as Keras's {@code _compute_attention_mask}:
+ * {@code query_mask[:, :, None] & value_mask[:, None, :] & key_mask[:, None, :]}, AND-ed with the explicit
+ * mask and the causal mask; the output carries the query's mask.
+ *
+ * <p>Calls: eagerly, {@link #call(Tensor, Tensor, Tensor, Tensor, boolean, boolean)} (query, value, key =
+ * value when null, attention mask or null, {@code useCausalMask}, training), or
+ * {@link #callWithScores} to get the attention weights too (Keras's {@code return_attention_scores}). In a
+ * functional model it is a multi-input layer: {@code mha.apply(query, value)} or
+ * {@code mha.apply(query, value, key)}; a functional call uses no explicit or causal mask (the implicit
+ * masks still apply: use {@link TransformerDecoder} for causal self-attention in a model). As a
+ * single-input layer ({@code call(x, training)}, a {@code Sequential}), it is self-attention:
+ * query = value = key = x.
+ *
+ * <p>Shapes: query {@code [B, T, Dq]}, value {@code [B, S, Dv]}, key {@code [B, S, Dk]}; output
+ * {@code [B, T, output_shape]} (default Dq); scores {@code [B, num_heads, T, S]}; attention mask
+ * {@code [B or 1, T, S]} or {@code [B or 1, num_heads or 1, T, S]}, 1 = attend. Only Keras's default
+ * {@code attention_axes} (the time axis of rank-3 inputs) is supported.
+ *
+ * <p>Weights (Keras's {@code EinsumDense} layouts and names): {@code query/kernel [Dq, heads, key_dim]},
+ * {@code query/bias [heads, key_dim]}, {@code key/kernel [Dk, heads, key_dim]}, {@code key/bias},
+ * {@code value/kernel [Dv, heads, value_dim]}, {@code value/bias [heads, value_dim]},
+ * {@code attention_output/kernel [heads, value_dim, out]}, {@code attention_output/bias [out]}; glorot-uniform
+ * kernels and zero biases by default. The value and key widths are the value's and key's last dimensions,
+ * known from the functional call or from {@link #build(Shape, Shape, Shape, RandomGenerator)}; building
+ * with the query shape alone means self-attention widths.
+ *
+ * <p>Example: {@code new MultiHeadAttention(4, 32).apply(x, x)} on {@code x} of shape {@code [T, 128]}.
+ */
+public final class MultiHeadAttention extends MergeLayer {
+    private final int numHeads;
+    private final int keyDim;
+    private Integer valueDim;
+    private double dropout;
+    private boolean useBias = true;
+    private Integer outputShape;
+    private Initializer kernelInitializer = new GlorotUniform();
+    private Initializer biasInitializer = new Zeros();
+    private Regularizer kernelRegularizer;
+    private Regularizer biasRegularizer;
+    private Long seed;
+
+    private int valueFeatures;
+    private int keyFeatures;
+    private Parameter queryKernel, queryBias, keyKernel, keyBias, valueKernel, valueBias, outputKernel, outputBias;
+    private RandomStream generator;
+
+    /**
+     * @param numHeads number of attention heads (Keras's {@code num_heads})
+     * @param keyDim   size of each head for query and key (Keras's {@code key_dim})
+     */
+    public MultiHeadAttention(int numHeads, int keyDim) {
+        super("multi_head_attention");
+        if (numHeads <= 0) throw new IllegalArgumentException("MultiHeadAttention num_heads must be positive, got num_heads=" + numHeads);
+        if (keyDim <= 0) throw new IllegalArgumentException("MultiHeadAttention key_dim must be positive, got key_dim=" + keyDim);
+        this.numHeads = numHeads;
+        this.keyDim = keyDim;
+    }
+
+    /**
+     * MultiHeadAttention's configuration: Keras's {@code num_heads}, {@code key_dim}, {@code value_dim} (null:
+     * key_dim), {@code dropout}, {@code use_bias}, {@code output_shape} (null: the query's width),
+     * initializers, regularizers (null for none) and {@code seed} (null: drawn from the build generator).
+     */
+    public record Config(LayerSettings layer, int numHeads, int keyDim, Integer valueDim, double dropout, boolean useBias,
+                         Integer outputShape, Initializer kernelInitializer, Initializer biasInitializer,
+                         Regularizer kernelRegularizer, Regularizer biasRegularizer, Long seed) implements LayerConfig {}
+
+    /** A layer with {@code config}'s settings. */
+    public static MultiHeadAttention fromConfig(Config c) {
+        MultiHeadAttention m = new MultiHeadAttention(c.numHeads(), c.keyDim()).valueDim(c.valueDim()).dropout(c.dropout()).useBias(c.useBias())
+                .outputShape(c.outputShape()).kernelInitializer(c.kernelInitializer()).biasInitializer(c.biasInitializer())
+                .kernelRegularizer(c.kernelRegularizer()).biasRegularizer(c.biasRegularizer());
+        if (c.seed() != null) m.seed(c.seed());
+        m.settings(c.layer());
+        return m;
+    }
+
+    @Override
+    public Config config() {
+        return new Config(settings(), numHeads, keyDim, valueDim, dropout, useBias, outputShape, kernelInitializer, biasInitializer,
+                kernelRegularizer, biasRegularizer, seed);
+    }
+
+    @Override
+    public MultiHeadAttention name(String newName) {
+        super.name(newName);
+        return this;
+    }
+
+    /** Size of each head for the value (Keras's {@code value_dim}); null means {@code key_dim}. */
+    public MultiHeadAttention valueDim(Integer value) {
+        if (value != null && value <= 0) throw new IllegalArgumentException("MultiHeadAttention value_dim must be positive, got value_dim=" + value);
+        requireUnbuilt("value_dim");
+        this.valueDim = value;
+        return this;
+    }
+
+    /** Dropout rate on the attention weights in training (default 0). */
+    public MultiHeadAttention dropout(double rate) {
+        if (!(rate >= 0 && rate < 1)) throw new IllegalArgumentException("MultiHeadAttention dropout must be in [0, 1), got dropout=" + rate);
+        this.dropout = rate;
+        return this;
+    }
+
+    /** Whether the four projections have biases (default true). */
+    public MultiHeadAttention useBias(boolean value) {
+        requireUnbuilt("use_bias");
+        this.useBias = value;
+        return this;
+    }
+
+    /** The output's last dimension (Keras's {@code output_shape}); null means the query's width. */
+    public MultiHeadAttention outputShape(Integer value) {
+        if (value != null && value <= 0) throw new IllegalArgumentException("MultiHeadAttention output_shape must be positive, got output_shape=" + value);
+        requireUnbuilt("output_shape");
+        this.outputShape = value;
+        return this;
+    }
+
+    public MultiHeadAttention kernelInitializer(Initializer value) {
+        this.kernelInitializer = Objects.requireNonNull(value);
+        return this;
+    }
+
+    public MultiHeadAttention biasInitializer(Initializer value) {
+        this.biasInitializer = Objects.requireNonNull(value);
+        return this;
+    }
+
+    public MultiHeadAttention kernelRegularizer(Regularizer value) {
+        this.kernelRegularizer = value;
+        return this;
+    }
+
+    public MultiHeadAttention biasRegularizer(Regularizer value) {
+        this.biasRegularizer = value;
+        return this;
+    }
+
+    /** Seeds the dropout generator (instead of drawing a seed from the build generator); set before building. */
+    public MultiHeadAttention seed(long value) {
+        requireUnbuilt("seed");
+        this.seed = value;
+        return this;
+    }
+
+    public int numHeads() {
+        return numHeads;
+    }
+
+    public int keyDim() {
+        return keyDim;
+    }
+
+    public int valueDimOrKeyDim() {
+        return valueDim != null ? valueDim : keyDim;
+    }
+
+    public double dropout() {
+        return dropout;
+    }
+
+    private void requireUnbuilt(String what) {
+        if (isBuilt()) throw new IllegalStateException("layer '" + name() + "' is already built; set " + what + " before building");
+    }
+
+    // ---- shapes and building ----
+
+    @Override
+    protected int minInputs() {
+        return 2;
+    }
+
+    /** Builds for query, value and key shapes without the batch ({@code [T, Dq]}, {@code [S, Dv]}, {@code [S, Dk]}); key null means value. */
+    public void build(Shape query, Shape value, Shape key, RandomGenerator rng) {
+        Shape k = key == null ? value : key;
+        outputShape(List.of(query, value, k));
+        if (!isBuilt()) {
+            valueFeatures = value.dim(1);
+            keyFeatures = k.dim(1);
+        }
+        build(query, rng);
+        if (valueFeatures != value.dim(1) || keyFeatures != k.dim(1)) {
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) was built for value and key widths " + valueFeatures
+                    + " and " + keyFeatures + " but is now used with " + value.dim(1) + " and " + k.dim(1));
+        }
+    }
+
+    @Override
+    public SymbolicTensor apply(List<SymbolicTensor> inputs) {
+        if (inputs.size() > 3) {
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) takes query, value and optionally key, got " + inputs.size() + " inputs");
+        }
+        SymbolicTensor out = super.apply(inputs);
+        if (!isBuilt()) { // the widths Keras learns from the call; Model.build passes only the query's shape
+            valueFeatures = inputs.get(1).shape().dim(1);
+            keyFeatures = inputs.get(inputs.size() - 1).shape().dim(1);
+        }
+        return out;
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> shapes) {
+        if (shapes.size() < 2 || shapes.size() > 3) {
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) takes query, value and optionally key, got " + shapes.size() + " inputs");
+        }
+        Shape q = shapes.get(0), v = shapes.get(1), k = shapes.size() == 3 ? shapes.get(2) : v;
+        computeOutputShape(q);
+        for (Shape s : List.of(v, k)) {
+            if (s.rank() != 2) throw shapeError("value and key of shape [time, features] (rank 2 without the batch; only the default attention_axes)", s);
+        }
+        if (v.dim(0) != k.dim(0)) {
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) needs value and key of the same length, got " + v + " and " + k);
+        }
+        return Shape.of(q.dim(0), outputShape != null ? outputShape : q.dim(1));
+    }
+
+    @Override
+    protected Shape computeOutputShape(Shape query) {
+        if (query.rank() != 2) {
+            throw shapeError("query of shape [time, features] (rank 2 without the batch; only Keras's default attention_axes is supported)", query);
+        }
+        return Shape.of(query.dim(0), outputShape != null ? outputShape : query.dim(1));
+    }
+
+    @Override
+    protected void onBuild(Shape query, RandomGenerator rng) {
+        int dq = query.dim(1);
+        int dv = valueFeatures > 0 ? valueFeatures : dq, dk = keyFeatures > 0 ? keyFeatures : dv;
+        valueFeatures = dv;
+        keyFeatures = dk;
+        int vd = valueDimOrKeyDim(), out = outputShape != null ? outputShape : dq;
+        queryKernel = addWeight("query/kernel", Shape.of(dq, numHeads, keyDim), kernelInitializer, rng, true, kernelRegularizer);
+        if (useBias) queryBias = addWeight("query/bias", Shape.of(numHeads, keyDim), biasInitializer, rng, true, biasRegularizer);
+        keyKernel = addWeight("key/kernel", Shape.of(dk, numHeads, keyDim), kernelInitializer, rng, true, kernelRegularizer);
+        if (useBias) keyBias = addWeight("key/bias", Shape.of(numHeads, keyDim), biasInitializer, rng, true, biasRegularizer);
+        valueKernel = addWeight("value/kernel", Shape.of(dv, numHeads, vd), kernelInitializer, rng, true, kernelRegularizer);
+        if (useBias) valueBias = addWeight("value/bias", Shape.of(numHeads, vd), biasInitializer, rng, true, biasRegularizer);
+        outputKernel = addWeight("attention_output/kernel", Shape.of(numHeads, vd, out), kernelInitializer, rng, true, kernelRegularizer);
+        if (useBias) outputBias = addWeight("attention_output/bias", Shape.of(out), biasInitializer, rng, true, biasRegularizer);
+        long s = seed != null ? seed : rng != null ? rng.nextLong() : RandomGenerator.getDefault().nextLong();
+        generator = RandomStream.seeded(s);
+    }
+
+    @Override
+    public long[] randomState() {
+        return generator == null ? null : generator.state();
+    }
+
+    @Override
+    public void restoreRandomState(long[] state) {
+        restoreStream(generator, state);
+    }
+
+    // ---- calls ----
+
+    /** The output and the attention weights of one call (Keras's {@code return_attention_scores=True}). */
+    public record Result(Tensor output, Tensor scores) {}
+
+    /** Self-attention as a single-input layer: query = value = key = x. */
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        return attend(x, x, x, null, false, training, false, generator).output();
+    }
+
+    /** Combines query and value (and key) from a functional model's inputs, without explicit or causal mask. */
+    @Override
+    public Tensor call(List<Tensor> inputs, boolean training) {
+        if (inputs.size() < 2 || inputs.size() > 3) {
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) takes query, value and optionally key, got " + inputs.size() + " tensors");
+        }
+        return call(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, null, false, training);
+    }
+
+    /** Attention of {@code query} over {@code value} (key = value), without mask. */
+    public Tensor call(Tensor query, Tensor value, boolean training) {
+        return call(query, value, null, null, false, training);
+    }
+
+    /**
+     * Keras's {@code call(query, value, key, attention_mask, use_causal_mask, training)}.
+     *
+     * @param key           null for the value
+     * @param attentionMask null, or {@code [B or 1, T, S]} / {@code [B or 1, heads or 1, T, S]}, 1 = attend
+     */
+    public Tensor call(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean useCausalMask, boolean training) {
+        return callWithScores(query, value, key, attentionMask, useCausalMask, training).output();
+    }
+
+    /** As {@link #call(Tensor, Tensor, Tensor, Tensor, boolean, boolean)}, also returning the attention weights {@code [B, heads, T, S]}. */
+    public Result callWithScores(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean useCausalMask, boolean training) {
+        return attend(query, value, key == null ? value : key, attentionMask, useCausalMask, training, true, generator);
+    }
+
+    /** The computation, with the dropout generator of the caller (a Transformer block passes its own). */
+    Result attend(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean causal, boolean training, boolean scores,
+                  RandomStream dropoutGenerator) {
+        if (!isBuilt()) throw new IllegalStateException("layer '" + name() + "' is not built; call build(query, value, key, rng) or add it to a model");
+        checkInputs(query, value, key, attentionMask);
+        Tensor mask = fullMask(attentionMask, AttentionMath.implicitMask(Masks.of(query), Masks.of(value), Masks.of(key)));
+        Tensor q = AttentionMath.splitHeads(project(query, queryKernel, queryBias), numHeads);
+        Tensor k = AttentionMath.splitHeads(project(key, keyKernel, keyBias), numHeads);
+        Tensor v = AttentionMath.splitHeads(project(value, valueKernel, valueBias), numHeads);
+        double scale = 1.0 / Math.sqrt(keyDim);
+        Tensor attended;
+        Tensor weights = null;
+        if (scores || (training && dropout > 0)) {
+            weights = AttentionMath.attentionProbabilities(q, k, mask, causal, scale);
+            Tensor dropped = training ? AttentionMath.dropout(weights, dropout, dropoutGenerator) : weights;
+            attended = dropped.matmul(v);
+        } else {
+            attended = AttentionMath.scaledDotProductAttention(q, k, v, mask, causal, scale);
+        }
+        Tensor merged = AttentionMath.mergeHeads(attended);
+        int hv = outputKernel.value().dim(0) * outputKernel.value().dim(1);
+        Tensor out = merged.matmul(outputKernel.value().reshape(hv, outputKernel.value().dim(2)));
+        if (useBias) out = out.add(outputBias.value());
+        return new Result(Masks.attach(out, Masks.of(query)), weights);
+    }
+
+    /** {@code x·W + b} with W {@code [D, heads, dim]} seen as {@code [D, heads·dim]}. */
+    private static Tensor project(Tensor x, Parameter kernel, Parameter bias) {
+        Tensor w = kernel.value();
+        int hd = w.dim(1) * w.dim(2);
+        Tensor y = x.matmul(w.reshape(w.dim(0), hd));
+        return bias == null ? y : y.add(bias.value().reshape(hd));
+    }
+
+    /** The explicit mask (rank 3 or 4) and the implicit one ({@code [B, T, S]}) as one {@code [B or 1, 1 or H, T, S]} mask, or null. */
+    private static Tensor fullMask(Tensor attentionMask, Tensor implicit) {
+        Tensor explicit = attentionMask == null ? null : attentionMask.rank() == 3 ? attentionMask.unsqueeze(1) : attentionMask;
+        return AttentionMath.combine(explicit, implicit == null ? null : implicit.unsqueeze(1));
+    }
+
+    private void checkInputs(Tensor query, Tensor value, Tensor key, Tensor mask) {
+        String who = "layer '" + name() + "' (MultiHeadAttention)";
+        Shape built = builtInputShape();
+        if (query.rank() != 3 || query.dim(2) != built.dim(1)) {
+            throw new IllegalArgumentException(who + " expected query of shape [batch, time, " + built.dim(1) + "] but received " + query.shape());
+        }
+        if (value.rank() != 3 || value.dim(2) != valueFeatures) {
+            throw new IllegalArgumentException(who + " expected value of shape [batch, time, " + valueFeatures + "] but received " + value.shape());
+        }
+        if (key.rank() != 3 || key.dim(2) != keyFeatures) {
+            throw new IllegalArgumentException(who + " expected key of shape [batch, time, " + keyFeatures + "] but received " + key.shape());
+        }
+        int b = query.dim(0), t = query.dim(1), s = value.dim(1);
+        if (value.dim(0) != b || key.dim(0) != b || key.dim(1) != s) {
+            throw new IllegalArgumentException(who + " needs query, value and key of one batch and value and key of one length, got "
+                    + query.shape() + ", " + value.shape() + ", " + key.shape());
+        }
+        if (mask != null) {
+            boolean ok = (mask.rank() == 3 || mask.rank() == 4) && (mask.dim(-2) == t || mask.dim(-2) == 1) && mask.dim(-1) == s
+                    && (mask.dim(0) == b || mask.dim(0) == 1) && (mask.rank() == 3 || mask.dim(1) == 1 || mask.dim(1) == numHeads);
+            if (!ok) {
+                throw new IllegalArgumentException(who + " expected an attention mask of shape [" + b + " or 1, " + t + " or 1, " + s + "] or ["
+                        + b + " or 1, " + numHeads + " or 1, " + t + " or 1, " + s + "] (batch, query time, key time) but received " + mask.shape());
+            }
+        }
+    }
+}
