@@ -13,6 +13,8 @@ module dev.myelin.core {
 
     exports dev.myelin.autograd;
     exports dev.myelin.backend;
+    exports dev.myelin.compress;
+    exports dev.myelin.compress.quant;
     exports dev.myelin.config;
     exports dev.myelin.data;
     exports dev.myelin.gan;

@@ -238,6 +238,14 @@ public interface Backend {
         ComposedKernels.adagradUpdate(this, w, g, acc, learningRate, epsilon);
     }
 
+    /**
+     * The int8 × int8 → int32 matrix product of quantized layers ({@link Int8Gemm}): the scalar
+     * {@link Int8Gemm#REFERENCE} by default; a backend returns a faster one that gives the same integers.
+     */
+    default Int8Gemm int8Gemm() {
+        return Int8Gemm.REFERENCE;
+    }
+
     // ---- optional capabilities ----
 
     /**

@@ -57,6 +57,7 @@ public final class Registries {
         MetricCodecs.register(METRICS);
         LayerCodecs.register(LAYERS);
         RecurrentCodecs.register(LAYERS);
+        QuantizedCodecs.register(LAYERS);
     }
 
     /**
