@@ -14,6 +14,8 @@ module dev.myelin.core {
 
     exports dev.myelin.autograd;
     exports dev.myelin.backend;
+    exports dev.myelin.compress;
+    exports dev.myelin.compress.quant;
     exports dev.myelin.config;
     exports dev.myelin.dashboard;
     exports dev.myelin.data;

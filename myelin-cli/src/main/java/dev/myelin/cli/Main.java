@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "myelin", mixinStandardHelpOptions = true, version = "myelin 0.1.0",
         description = "Myelin: deep learning for Java.",
         subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ExampleCommand.class, BenchCommand.class,
-                SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class, FineTuneCommand.class, ImportCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+                SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class, FineTuneCommand.class, ImportCommand.class,
+                ExportCommand.class, QuantizeCommand.class, PruneCommand.class, DistillCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
 

@@ -271,6 +271,14 @@ public interface Backend {
         ComposedAttention.backward(this, q, k, v, mask, causal, scale, out, logsumexp, gradOut, dq, dk, dv);
     }
 
+    /**
+     * The int8 × int8 → int32 matrix product of quantized layers ({@link Int8Gemm}): the scalar
+     * {@link Int8Gemm#REFERENCE} by default; a backend returns a faster one that gives the same integers.
+     */
+    default Int8Gemm int8Gemm() {
+        return Int8Gemm.REFERENCE;
+    }
+
     // ---- optional capabilities ----
 
     /**

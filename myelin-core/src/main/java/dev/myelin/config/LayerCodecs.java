@@ -167,7 +167,7 @@ final class LayerCodecs {
         return new Conv1D.Config(layer(a), a.requiredInt("filters"), k, s, Conv1D.Padding1D.valueOf(p.toUpperCase(Locale.ROOT)), d, kernel(a));
     }
 
-    private static ConvOptions convOptions(ConfigArgs a, boolean dilation) {
+    static ConvOptions convOptions(ConfigArgs a, boolean dilation) {
         int[] s = a.intOrPair("strides", new int[] {1, 1});
         int[] d = dilation ? a.intOrPair("dilation_rate", new int[] {1, 1}) : new int[] {1, 1};
         if (s[0] <= 0 || s[1] <= 0) throw a.error("argument 'strides' must be positive, got " + Arrays.toString(s));
@@ -175,7 +175,7 @@ final class LayerCodecs {
         return new ConvOptions(s[0], s[1], padding(a), d[0], d[1]);
     }
 
-    private static Map<String, Object> conv(dev.myelin.nn.LayerSettings s, int filters, int kh, int kw, ConvOptions o, boolean dilation) {
+    static Map<String, Object> conv(dev.myelin.nn.LayerSettings s, int filters, int kh, int kw, ConvOptions o, boolean dilation) {
         Map<String, Object> m = with(layer(s), "filters", filters, "kernel_size", pair(kh, kw), "strides", pair(o.strideH(), o.strideW()),
                 "padding", padding(o.padding()), "data_format", "channels_last");
         return dilation ? with(m, "dilation_rate", pair(o.dilationH(), o.dilationW())) : m;

@@ -58,6 +58,7 @@ public final class Registries {
         LayerCodecs.register(LAYERS);
         RecurrentCodecs.register(LAYERS);
         AttentionCodecs.register(LAYERS);
+        QuantizedCodecs.register(LAYERS);
     }
 
     /**

@@ -50,12 +50,13 @@ public final class Safetensors {
     private Safetensors() {}
 
     /**
-     * The format's element types that Myelin reads and writes (the format also has BOOL, I8, I16, U16, U32,
-     * U64 and F8 types, which are refused by name). Declared in the reference's order, whose reverse is the
-     * order tensors are written in (widest alignment first).
+     * The format's element types that Myelin reads and writes (the format also has BOOL, I16, U16, U32,
+     * U64 and F8 types, which are refused by name); I8 holds int8-quantized weights. Declared in the
+     * reference's order, whose reverse is the order tensors are written in (widest alignment first).
      */
     public enum DType {
         U8(1, 1),
+        I8(1, 2),
         F16(2, 7),
         BF16(2, 8),
         I32(4, 9),
@@ -121,7 +122,8 @@ public final class Safetensors {
 
         /**
          * The tensor's values stored as {@code as}: F32, F16 and BF16 go through float32 and round to nearest
-         * (ties to even), as PyTorch casts; the integer types take only integral values in range (U8: 0 to 255).
+         * (ties to even), as PyTorch casts; the integer types take only integral values in range (U8: 0 to 255,
+         * I8: −128 to 127).
          *
          * @throws IllegalArgumentException naming the tensor and the first value an integer type cannot hold
          */
@@ -129,13 +131,13 @@ public final class Safetensors {
             long[] shape = Arrays.stream(t.shape().toArray()).asLongStream().toArray();
             byte[] data = switch (as) {
                 case F32, F16, BF16 -> SafetensorsElements.fromFloats(as, t.toFloatArray());
-                case F64, I64, I32, U8 -> SafetensorsElements.fromDoubles(name, as, t.toDoubleArray());
+                case F64, I64, I32, U8, I8 -> SafetensorsElements.fromDoubles(name, as, t.toDoubleArray());
             };
             return new Entry(name, as, shape, data);
         }
 
         /**
-         * The values as a tensor: F32 as float32 and F64 as float64 (bit for bit); F16, BF16, I32 and U8 as
+         * The values as a tensor: F32 as float32 and F64 as float64 (bit for bit); F16, BF16, I32, U8 and I8 as
          * float32, exactly; I64 as float64.
          *
          * @throws IllegalArgumentException naming the tensor when an I32 value lies beyond ±2^24 or an I64

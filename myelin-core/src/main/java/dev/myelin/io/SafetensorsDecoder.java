@@ -25,7 +25,7 @@ import java.util.Set;
  */
 final class SafetensorsDecoder {
     /** Types of the format that Myelin does not read: named in the error instead of "unknown". */
-    private static final Set<String> UNSUPPORTED = Set.of("BOOL", "I8", "I16", "U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
+    private static final Set<String> UNSUPPORTED = Set.of("BOOL", "I16", "U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
 
     private final String source;
 

@@ -24,7 +24,7 @@ final class SafetensorsElements {
         return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** F32, F16, BF16, I32 or U8 bytes as floats, exactly. */
+    /** F32, F16, BF16, I32, U8 or I8 bytes as floats, exactly. */
     static float[] toFloats(String name, DType dtype, byte[] data) {
         float[] out = new float[data.length / dtype.bytes()];
         ByteBuffer in = le(data);
@@ -45,6 +45,9 @@ final class SafetensorsElements {
             }
             case U8 -> {
                 for (int i = 0; i < out.length; i++) out[i] = data[i] & 0xFF;
+            }
+            case I8 -> {
+                for (int i = 0; i < out.length; i++) out[i] = data[i];
             }
             default -> throw new IllegalArgumentException("tensor '" + name + "': " + dtype + " is read as float64, not float32");
         }
@@ -85,7 +88,7 @@ final class SafetensorsElements {
         return out.array();
     }
 
-    /** Doubles as F64 bytes, or as I64, I32 or U8 bytes when every value is an integer in the type's range. */
+    /** Doubles as F64 bytes, or as I64, I32, U8 or I8 bytes when every value is an integer in the type's range. */
     static byte[] fromDoubles(String name, DType dtype, double[] values) {
         ByteBuffer out = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         if (dtype == DType.F64) {
@@ -96,11 +99,13 @@ final class SafetensorsElements {
             case I64 -> -DOUBLE_EXACT;
             case I32 -> Integer.MIN_VALUE;
             case U8 -> 0;
+            case I8 -> Byte.MIN_VALUE;
             default -> throw new IllegalArgumentException(dtype + " is not F64 or an integer type");
         };
         double max = switch (dtype) {
             case I64 -> DOUBLE_EXACT;
             case I32 -> Integer.MAX_VALUE;
+            case I8 -> Byte.MAX_VALUE;
             default -> 255;
         };
         for (int i = 0; i < values.length; i++) {

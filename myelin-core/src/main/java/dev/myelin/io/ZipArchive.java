@@ -26,14 +26,22 @@ public final class ZipArchive {
 
     /** Writes {@code entries} (name to bytes, in order) as a zip of stored entries, atomically. */
     public static void write(Path file, Map<String, byte[]> entries) throws IOException {
+        write(file, entries, false);
+    }
+
+    /**
+     * Writes {@code entries} (name to bytes, in order) as a zip, atomically: stored, or with {@code deflate}
+     * compressed (smaller for data with many repeated bytes, such as pruned weights; {@link #read} reads both).
+     */
+    public static void write(Path file, Map<String, byte[]> entries, boolean deflate) throws IOException {
         AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
             for (var e : entries.entrySet()) {
                 byte[] bytes = e.getValue();
                 ZipEntry entry = new ZipEntry(e.getKey());
-                entry.setMethod(ZipEntry.STORED);
+                entry.setMethod(deflate ? ZipEntry.DEFLATED : ZipEntry.STORED);
                 entry.setSize(bytes.length);
-                entry.setCompressedSize(bytes.length);
+                if (!deflate) entry.setCompressedSize(bytes.length);
                 CRC32 crc = new CRC32();
                 crc.update(bytes);
                 entry.setCrc(crc.getValue());

@@ -5,6 +5,7 @@ import dev.myelin.io.FileFormatException;
 import dev.myelin.io.Json;
 import dev.myelin.io.MyelinVersion;
 import dev.myelin.io.Safetensors;
+import dev.myelin.io.StoredWeightTypes;
 import dev.myelin.io.ZipArchive;
 import dev.myelin.nn.Parameter;
 import dev.myelin.optim.Optimizer;
@@ -93,7 +94,27 @@ public final class ModelFile {
     static void save(Model model, Path file) throws IOException {
         if (!model.inputs().isEmpty()) model.build(); // a Sequential without an input shape is saved unbuilt, without weights
         Map<String, byte[]> state = model.inputs().isEmpty() ? Map.of(WEIGHTS, Safetensors.encode(Map.of(), Map.of())) : SnapshotFile.entries(model.snapshot());
-        write(file, ModelConfig.toJson(model), model.classNames(), state);
+        write(file, ModelConfig.toJson(model), model.classNames(), withStoredTypes(model, state));
+    }
+
+    /**
+     * {@code state} with the weights entry re-encoded when a layer stores some weights in a narrower type
+     * ({@link StoredWeightTypes}: an int8 layer's kernel as I8); unchanged otherwise.
+     */
+    private static Map<String, byte[]> withStoredTypes(Model model, Map<String, byte[]> state) {
+        if (model.inputs().isEmpty()) return state;
+        List<Safetensors.Entry> entries = new ArrayList<>();
+        boolean narrowed = false;
+        for (Parameter p : model.weights()) {
+            Safetensors.DType type = p.owner() instanceof StoredWeightTypes s ? s.storedType(p.shortName()) : null;
+            narrowed |= type != null;
+            Tensor v = p.value().contiguous();
+            entries.add(type == null ? Safetensors.Entry.of(p.name(), v) : Safetensors.Entry.of(p.name(), v, type));
+        }
+        if (!narrowed) return state;
+        Map<String, byte[]> out = new LinkedHashMap<>(state);
+        out.put(WEIGHTS, Safetensors.encode(entries, Map.of()));
+        return out;
     }
 
     static Model load(Path file) throws IOException {

@@ -96,6 +96,11 @@ class LayerRegistryTest {
         c.put("Activation", LayerTestHarness.of(() -> new ActivationLayer(Activation.SOFTMAX)).inputShape(4));
         c.put("LeakyReLU", LayerTestHarness.of(() -> new LeakyReLU(0.1)).inputShape(4));
         c.put("UpSampling2D", LayerTestHarness.of(() -> new UpSampling2D(2, 3)).inputShape(2, 2, 1));
+        c.put("QuantizedDense", LayerTestHarness.of(() -> new dev.myelin.compress.quant.QuantizedDense(3, Activation.RELU, false,
+                new dev.myelin.compress.quant.ActivationQuantization(0.05, -7)).name("q_dense")).inputShape(2, 4));
+        c.put("QuantizedConv2D", LayerTestHarness.of(() -> new dev.myelin.compress.quant.QuantizedConv2D(2, 3, 2,
+                dev.myelin.tensor.ConvOptions.defaults().strides(2, 1).padding(Padding.SAME), Activation.TANH, true,
+                new dev.myelin.compress.quant.ActivationQuantization(0.125, 3))).inputShape(5, 4, 2));
         c.put("SimpleRNN", LayerTestHarness.of(() -> new SimpleRNN(3).returnSequences(true).goBackwards(true).dtype(DType.FLOAT32))
                 .inputShape(4, 2));
         c.put("LSTM", LayerTestHarness.of(() -> new LSTM(3).unitForgetBias(false).dropout(0.2).recurrentDropout(0.1).seed(3)

@@ -5,6 +5,7 @@ import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.GemmLayout;
+import dev.myelin.backend.Int8Gemm;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.RecurrenceKernel;
@@ -19,6 +20,7 @@ import dev.myelin.backend.View;
  */
 public class CpuBackend extends ReferenceBackend {
     private final RecurrenceKernel recurrence = new CpuRecurrence(this);
+    private final Int8Gemm int8Gemm = new Int8GemmKernel();
 
     @Override
     public String name() {
@@ -50,6 +52,11 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public RecurrenceKernel recurrence(DType dtype) {
         return dtype == DType.FLOAT32 ? recurrence : null;
+    }
+
+    @Override
+    public Int8Gemm int8Gemm() {
+        return int8Gemm;
     }
 
     // ---- element-wise, reductions, softmax: float32 Vector API kernels, the reference otherwise ----
