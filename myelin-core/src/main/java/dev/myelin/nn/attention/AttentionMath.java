@@ -1,5 +1,6 @@
 package dev.myelin.nn.attention;
 
+import dev.myelin.backend.DType;
 import dev.myelin.nn.RandomStream;
 import dev.myelin.tensor.Tensor;
 
@@ -7,7 +8,8 @@ import dev.myelin.tensor.Tensor;
  * The arithmetic of attention shared by {@link MultiHeadAttention} and the Transformer blocks, composed from
  * tensor operations (autograd derives every gradient).
  *
- * <p>{@link #scaledDotProductAttention} is the one seam a fused kernel replaces: it takes heads already
+ * <p>{@link #scaledDotProductAttention} is the one seam where the fused kernel
+ * ({@code Tensor.scaledDotProductAttention}) takes over, in float32: it takes heads already
  * split, {@code [B, H, T, D]}, and returns {@code softmax(Q·Kᵀ·scale + mask)·V}. Masked scores are replaced
  * by {@link #MASKED_SCORE} before the softmax, as Keras 3's {@code Softmax} layer does
  * ({@code where(mask > 0.5, scores, -1e9)}): a query whose keys are all masked attends uniformly to all
@@ -28,6 +30,14 @@ final class AttentionMath {
      * triangle, aligned at the first query and key).
      */
     static Tensor scaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale) {
+        // float32 runs the backend's fused attention (on the CPU a flash-attention kernel whose memory is linear in T).
+        // Its masked scores are s − 1e9 rather than −1e9: the same in float32, where 1e9 swallows any score, but
+        // not in float64, which therefore keeps this composed formula (the reference the gradient checks use).
+        // Its causal mask is aligned at the last query, Keras's at the first: the same only when Tq == Tk.
+        if (q.dtype() == DType.FLOAT32 && k.dtype() == DType.FLOAT32 && v.dtype() == DType.FLOAT32 && (!causal || q.dim(2) == k.dim(2))) {
+            Tensor keep = mask == null ? null : mask.gt(0.5).to(DType.FLOAT32); // values above 0.5 count as 1, as below
+            return Tensor.scaledDotProductAttention(q, k, v, keep, causal, scale);
+        }
         return attentionProbabilities(q, k, mask, causal, scale).matmul(v);
     }
 
