@@ -14,21 +14,23 @@ import dev.myelin.optim.Adam;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.FitOptions;
 import dev.myelin.train.History;
-import java.nio.file.Path;
 
 /**
  * The seed's convolutional network for 28×28 grey images, on Fashion-MNIST:
  * {@code Conv2D(32, 3×3, relu) → MaxPooling2D(2) → Flatten → Dense(128, relu) → Dense(10, softmax)}.
  *
- * <p>Run: {@code ./myelin example cnn [DATA_DIR]} (default: the bundled subset; the full set is in
+ * <p>Run: {@code ./myelin example cnn [DATA_DIR] [--epochs N] [--seed S]} (default: the bundled subset; the full set is in
  * /usr/share/datasets/fashion-mnist after {@code apt-get install dataset-fashion-mnist}).
  */
 public final class MnistCnnExample {
+    /** Epochs when none are given. */
+    public static final int EPOCHS = 5;
+
     private MnistCnnExample() {}
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0] : "data/fashion-mnist-subset");
-        TrainTest data = FashionMnist.load(dir);
+        ExampleArgs a = ExampleArgs.parse(args, "MnistCnnExample [DATA_DIR [EPOCHS [SEED]]]", "data/fashion-mnist-subset", EPOCHS);
+        TrainTest data = FashionMnist.load(a.data());
         Tensor trainImages = data.train().x().div(255.0), trainLabels = data.train().y();
         Tensor testImages = data.test().x().div(255.0), testLabels = data.test().y();
 
@@ -38,9 +40,10 @@ public final class MnistCnnExample {
                 new Flatten(),
                 new Dense(128, Activation.RELU),
                 new Dense(10, Activation.SOFTMAX));
+        model.seed(a.seed());
         model.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         System.out.print(model.summary());
-        History h = model.fit(trainImages, trainLabels, FitOptions.epochs(5));
+        History h = model.fit(trainImages, trainLabels, FitOptions.epochs(a.epochs()).seed(a.seed()));
         System.out.println("loss per epoch: " + h.get("loss"));
         System.out.printf("test accuracy: %.4f%n", model.evaluate(testImages, testLabels).get("accuracy"));
     }

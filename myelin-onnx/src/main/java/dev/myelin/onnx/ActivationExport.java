@@ -22,6 +22,7 @@ final class ActivationExport {
             case LEAKY_RELU -> g.node("LeakyRelu", base, List.of(x), ofFloat("alpha", 0.2f));
             case ELU -> g.node("Elu", base, List.of(x), ofFloat("alpha", 1f));
             case GELU -> gelu(g, x, base);
+            case GELU_APPROXIMATE -> geluTanh(g, x, base);
             case SWISH -> g.node("Mul", base, List.of(x, g.node("Sigmoid", base + "/sigmoid", List.of(x))));
             case SIGMOID -> g.node("Sigmoid", base, List.of(x));
             case TANH -> g.node("Tanh", base, List.of(x));
@@ -39,6 +40,16 @@ final class ActivationExport {
         String scaled = g.node("Div", base + "/scaled", List.of(x, g.scalar(base + "/sqrt2", (float) Math.sqrt(2.0))));
         String erf = g.node("Erf", base + "/erf", List.of(scaled));
         String onePlus = g.node("Add", base + "/one_plus", List.of(erf, g.scalar(base + "/one", 1f)));
+        String times = g.node("Mul", base + "/times_x", List.of(x, onePlus));
+        return g.node("Mul", base, List.of(times, g.scalar(base + "/half", 0.5f)));
+    }
+
+    /** GELU's tanh form, {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} (Keras's {@code gelu(x, approximate=True)}). */
+    private static String geluTanh(GraphBuilder g, String x, String base) {
+        String cube = g.node("Mul", base + "/x3", List.of(x, g.node("Mul", base + "/x2", List.of(x, x))));
+        String inner = g.node("Add", base + "/inner", List.of(x, g.node("Mul", base + "/c_x3", List.of(cube, g.scalar(base + "/c", 0.044715f)))));
+        String tanh = g.node("Tanh", base + "/tanh", List.of(g.node("Mul", base + "/scaled", List.of(inner, g.scalar(base + "/k", (float) Math.sqrt(2 / Math.PI))))));
+        String onePlus = g.node("Add", base + "/one_plus", List.of(tanh, g.scalar(base + "/one", 1f)));
         String times = g.node("Mul", base + "/times_x", List.of(x, onePlus));
         return g.node("Mul", base, List.of(times, g.scalar(base + "/half", 0.5f)));
     }
