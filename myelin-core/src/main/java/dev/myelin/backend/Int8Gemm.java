@@ -15,7 +15,7 @@ package dev.myelin.backend;
  */
 @FunctionalInterface
 public interface Int8Gemm {
-    /** The largest {@code k} whose sums cannot overflow an int: (2^17 − 1)·2^14 < 2^31. */
+    /** The largest {@code k} whose sums cannot overflow an int: {@code (2^17 − 1)·2^14 < 2^31}. */
     int MAX_DEPTH = (1 << 17) - 1;
 
     /** The scalar definition. */
