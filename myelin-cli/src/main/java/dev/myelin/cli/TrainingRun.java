@@ -92,7 +92,8 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
         callbacks.add(interruption);
         String stem = title.replaceAll("[^A-Za-z0-9_-]+", "-");
         History history;
-        try (TrainingDashboard dashboard = dashboard(log, out == null ? null : out.resolve(stem + "-report.html"))) {
+        Path report = out == null ? null : out.resolve(stem + "-report.html");
+        try (TrainingDashboard dashboard = dashboard(log, report)) {
             if (dashboard != null) {
                 int n = Math.min(16, xTest.dim(0));
                 dashboard.samples(xTest.slice(0, 0, n), yTest.slice(0, 0, n), classNames(data, ModelInputs.numClasses(m)));
@@ -125,6 +126,7 @@ record TrainingRun(String model, Path data, int epochs, int batchSize, double le
             Path curves = out.resolve(stem + "-curves.png");
             Plots.curves(history, test, title + ": training curves", curves);
             log.println("wrote " + curves);
+            if (Files.exists(report)) log.println("wrote " + report);
             if (test.confusionMatrix() != null) {
                 Path confusion = out.resolve(stem + "-confusion.png");
                 List<String> names = classNames(data, test.confusionMatrix().counts().length);
