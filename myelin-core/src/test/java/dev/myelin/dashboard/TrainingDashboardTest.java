@@ -14,6 +14,7 @@ import dev.myelin.nn.Activation;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.optim.Adam;
 import dev.myelin.tensor.Tensor;
+import dev.myelin.testing.Blobs;
 import dev.myelin.train.FitOptions;
 import dev.myelin.train.History;
 import dev.myelin.train.LambdaCallback;
@@ -30,8 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -208,16 +207,6 @@ class TrainingDashboardTest {
     }
 
     private static Tensor[] blobs(int n, long seed) {
-        RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
-        float[] x = new float[n * 2];
-        float[] y = new float[n];
-        double[][] centers = {{-2, 0}, {2, 0}, {0, 2.5}};
-        for (int i = 0; i < n; i++) {
-            int c = i % 3;
-            y[i] = c;
-            x[2 * i] = (float) (centers[c][0] + r.nextGaussian() * 0.6);
-            x[2 * i + 1] = (float) (centers[c][1] + r.nextGaussian() * 0.6);
-        }
-        return new Tensor[] {Tensor.of(x, n, 2), Tensor.of(y, n)};
+        return Blobs.of(n, seed);
     }
 }

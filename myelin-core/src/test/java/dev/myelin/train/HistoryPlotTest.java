@@ -11,13 +11,12 @@ import dev.myelin.nn.Activation;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.optim.Adam;
 import dev.myelin.tensor.Tensor;
+import dev.myelin.testing.Blobs;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,16 +120,6 @@ class HistoryPlotTest {
     }
 
     private static Tensor[] blobs(int n, long seed) {
-        RandomGenerator r = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
-        float[] x = new float[n * 2];
-        float[] y = new float[n];
-        double[][] centers = {{-2, 0}, {2, 0}, {0, 2.5}};
-        for (int i = 0; i < n; i++) {
-            int c = i % 3;
-            y[i] = c;
-            x[2 * i] = (float) (centers[c][0] + r.nextGaussian() * 0.6);
-            x[2 * i + 1] = (float) (centers[c][1] + r.nextGaussian() * 0.6);
-        }
-        return new Tensor[] {Tensor.of(x, n, 2), Tensor.of(y, n)};
+        return Blobs.of(n, seed);
     }
 }

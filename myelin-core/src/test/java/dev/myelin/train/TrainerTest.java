@@ -17,6 +17,7 @@ import dev.myelin.nn.regularizers.L2;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.SGD;
 import dev.myelin.tensor.Tensor;
+import dev.myelin.testing.Blobs;
 import dev.myelin.zoo.SeedModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -34,19 +35,8 @@ class TrainerTest {
         return RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
     }
 
-    /** Three Gaussian blobs in 2-D, labels 0..2: learnable, not trivially at the start. */
     private static Tensor[] blobs(int n, long seed) {
-        RandomGenerator r = rng(seed);
-        float[] x = new float[n * 2];
-        float[] y = new float[n];
-        double[][] centers = {{-2, 0}, {2, 0}, {0, 2.5}};
-        for (int i = 0; i < n; i++) {
-            int c = i % 3;
-            y[i] = c;
-            x[2 * i] = (float) (centers[c][0] + r.nextGaussian() * 0.6);
-            x[2 * i + 1] = (float) (centers[c][1] + r.nextGaussian() * 0.6);
-        }
-        return new Tensor[] {Tensor.of(x, n, 2), Tensor.of(y, n)};
+        return Blobs.of(n, seed);
     }
 
     private static Sequential smallClassifier(long seed) {
