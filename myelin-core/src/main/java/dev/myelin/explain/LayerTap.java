@@ -6,12 +6,9 @@ import dev.myelin.nn.MergeLayer;
 import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs a model with one layer's output captured as a leaf of the autograd graph, so that a backward pass
@@ -42,7 +39,7 @@ final class LayerTap {
     /** Runs {@code model} on {@code x} in inference mode with {@code layerName}'s output tapped. */
     static Result run(Model model, Tensor x, String layerName) {
         if (model.inputs().size() != 1) throw new IllegalArgumentException("model '" + model.name() + "': tapping a layer needs a model with one input, it has " + model.inputs().size());
-        List<SymbolicTensor> steps = steps(model);
+        List<SymbolicTensor> steps = model.steps();
         SymbolicTensor tap = null;
         for (SymbolicTensor t : steps) {
             if (!t.layer().name().equals(layerName)) continue;
@@ -74,18 +71,4 @@ final class LayerTap {
         return new Result(activation, values.get(model.outputs().get(0)));
     }
 
-    /** The layer calls that lead to the first output, in creation (dependency) order. */
-    private static List<SymbolicTensor> steps(Model model) {
-        Set<SymbolicTensor> seen = new HashSet<>();
-        List<SymbolicTensor> order = new ArrayList<>();
-        List<SymbolicTensor> stack = new ArrayList<>(List.of(model.outputs().get(0)));
-        while (!stack.isEmpty()) {
-            SymbolicTensor t = stack.removeLast();
-            if (!seen.add(t) || t.isInput()) continue;
-            order.add(t);
-            stack.addAll(t.inputs());
-        }
-        order.sort(Comparator.comparingLong(SymbolicTensor::id));
-        return order;
-    }
 }

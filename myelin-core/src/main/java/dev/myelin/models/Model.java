@@ -153,8 +153,12 @@ public class Model implements Trainable {
         throw new IllegalArgumentException("model '" + name + "' has no layer '" + layerName + "'; layers: " + layers.stream().map(Layer::name).toList());
     }
 
-    /** The layer calls in dependency order (a shared layer appears once per call). */
-    List<SymbolicTensor> steps() {
+    /**
+     * The layer calls between the inputs and the outputs, in the dependency order {@code call} runs them
+     * (symbolic-tensor creation order; a shared layer appears once per call): what a tool that walks the graph
+     * (ONNX export, per-example gradients, Grad-CAM) follows.
+     */
+    public List<SymbolicTensor> steps() {
         return steps;
     }
 

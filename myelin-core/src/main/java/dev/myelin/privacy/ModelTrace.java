@@ -12,12 +12,9 @@ import dev.myelin.nn.layers.KernelLayer;
 import dev.myelin.nn.recurrent.Embedding;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One forward pass of a model that keeps, for every call of a layer with trainable weights, what that
@@ -55,7 +52,7 @@ final class ModelTrace {
         Map<SymbolicTensor, Tensor> values = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
         List<Capture> captures = new ArrayList<>();
-        for (SymbolicTensor t : steps(model)) {
+        for (SymbolicTensor t : model.steps()) {
             Layer layer = t.layer();
             if (layer instanceof MergeLayer merge) {
                 requireNoTrainableWeights(model, layer);
@@ -111,20 +108,6 @@ final class ModelTrace {
                 + " appear anywhere). Freeze this layer with trainable(false) or replace it");
     }
 
-    /** The layer calls in dependency order, as {@code Model} computes them (by symbolic-tensor creation order). */
-    private static List<SymbolicTensor> steps(Model model) {
-        Set<SymbolicTensor> seen = new HashSet<>();
-        List<SymbolicTensor> order = new ArrayList<>();
-        List<SymbolicTensor> stack = new ArrayList<>(model.outputs());
-        while (!stack.isEmpty()) {
-            SymbolicTensor t = stack.removeLast();
-            if (!seen.add(t) || t.isInput()) continue;
-            order.add(t);
-            stack.addAll(t.inputs());
-        }
-        order.sort(Comparator.comparingLong(SymbolicTensor::id));
-        return order;
-    }
 
     /** A model that learns its input shape from data (a Sequential without one) builds on one sample. */
     private static void ensureBuilt(Model model, List<Tensor> xs) {

@@ -13,7 +13,6 @@ import dev.myelin.onnx.proto.ValueInfoProto;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -93,7 +92,7 @@ public final class OnnxExport {
 
     /** Exports the layer calls of {@code model} whose inputs are in {@code values}, nested models inlined. */
     private static void walk(Model model, Map<SymbolicTensor, Value> values, LayerExport layers) {
-        for (SymbolicTensor t : steps(model)) {
+        for (SymbolicTensor t : model.steps()) {
             List<Value> in = new ArrayList<>();
             for (SymbolicTensor s : t.inputs()) in.add(values.get(s));
             if (t.layer() instanceof ModelLayer nested) {
@@ -111,20 +110,6 @@ public final class OnnxExport {
         }
     }
 
-    /** The layer calls between the model's inputs and outputs, in dependency order (creation order, as {@link Model} runs them). */
-    private static List<SymbolicTensor> steps(Model model) {
-        Set<SymbolicTensor> seen = new HashSet<>();
-        List<SymbolicTensor> order = new ArrayList<>();
-        List<SymbolicTensor> stack = new ArrayList<>(model.outputs());
-        while (!stack.isEmpty()) {
-            SymbolicTensor t = stack.removeLast();
-            if (!seen.add(t) || t.isInput()) continue;
-            order.add(t);
-            stack.addAll(t.inputs());
-        }
-        order.sort(Comparator.comparingLong(SymbolicTensor::id));
-        return order;
-    }
 
     private static List<Long> batchDims(int[] shape) {
         List<Long> dims = new ArrayList<>();
