@@ -10,6 +10,7 @@ import dev.myelin.nn.Layer;
 import dev.myelin.nn.MergeLayer;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.SymbolicTensor;
+import dev.myelin.nn.recurrent.Masks;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -276,7 +277,7 @@ public class Model implements Trainable {
             if (t.layer() instanceof MergeLayer merge) {
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
-                values.put(t, merge.call(args, training));
+                values.put(t, Masks.merged(merge.call(args, training), args));
             } else {
                 values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
             }

@@ -332,8 +332,10 @@ public final class MultiHeadAttention extends MergeLayer {
         double scale = 1.0 / Math.sqrt(keyDim);
         Tensor attended;
         Tensor weights = null;
-        if (scores || (training && dropout > 0)) {
+        AttentionRecorder recorder = AttentionRecorder.current();
+        if (scores || recorder != null || (training && dropout > 0)) {
             weights = AttentionMath.attentionProbabilities(q, k, mask, causal, scale);
+            if (recorder != null) recorder.add(name(), weights);
             Tensor dropped = training ? AttentionMath.dropout(weights, dropout, dropoutGenerator) : weights;
             attended = dropped.matmul(v);
         } else {

@@ -2,6 +2,7 @@ package dev.myelin.nn.recurrent;
 
 import dev.myelin.tensor.Tensor;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -27,5 +28,24 @@ public final class Masks {
     /** The mask attached to {@code tensor}, or null. */
     public static Tensor of(Tensor tensor) {
         return MASKS.get(tensor);
+    }
+
+    /**
+     * What Keras's merge layers ({@code Add}, {@code Multiply}, {@code Concatenate} on the feature axis, ...)
+     * do with their inputs' masks: the output carries the logical AND of the masks present, so padding marked
+     * on one branch (an {@code Embedding} with {@code maskZero}) stays marked after adding another branch (a
+     * position embedding). Returns {@code output}, with that mask attached when it has none of its own and the
+     * masks fit its first two axes; a merge along the time axis keeps no mask.
+     */
+    public static Tensor merged(Tensor output, List<Tensor> inputs) {
+        if (of(output) != null || output.rank() < 3) return output;
+        Tensor mask = null;
+        for (Tensor in : inputs) {
+            Tensor m = in == null ? null : of(in);
+            if (m == null) continue;
+            if (m.rank() != 2 || m.dim(0) != output.dim(0) || m.dim(1) != output.dim(1)) return output;
+            mask = mask == null ? m : mask.mul(m);
+        }
+        return mask == null ? output : attach(output, mask);
     }
 }
