@@ -15,6 +15,7 @@ sealed interface ImportedValue {
      * <ul>
      *   <li>{@code PLAIN}: the same tensor;</li>
      *   <li>{@code CHANNELS_FIRST}: ONNX {@code [N, C, H, W]}, Myelin {@code [N, H, W, C]};</li>
+     *   <li>{@code CHANNELS_FIRST_1D}: ONNX {@code [N, C, T]}, Myelin {@code [N, T, C]} (a sequence between 1-D convolutions);</li>
      *   <li>{@code FLAT_CHANNELS_FIRST}: ONNX flattened {@code [N, C·H·W]} in C, H, W order, Myelin in H, W, C order;</li>
      *   <li>{@code TIME_MAJOR}: ONNX {@code [T, N, F]}, Myelin {@code [N, T, F]};</li>
      *   <li>{@code RNN_Y}: ONNX's recurrent {@code Y [T, 1, N, U]}, Myelin {@code [N, T, U]};</li>
@@ -22,7 +23,7 @@ sealed interface ImportedValue {
      *   <li>{@code IDS}: integer ids cast from a Myelin float tensor (Gather's indices).</li>
      * </ul>
      */
-    enum Layout { PLAIN, CHANNELS_FIRST, FLAT_CHANNELS_FIRST, TIME_MAJOR, RNN_Y, RNN_STATE, IDS }
+    enum Layout { PLAIN, CHANNELS_FIRST, CHANNELS_FIRST_1D, FLAT_CHANNELS_FIRST, TIME_MAJOR, RNN_Y, RNN_STATE, IDS }
 
     /** A tensor Myelin computes; {@code chw} is the image {@code [C, H, W]} before flattening, for {@code FLAT_CHANNELS_FIRST}. */
     record Computed(SymbolicTensor tensor, Layout layout, int[] chw) implements ImportedValue {
