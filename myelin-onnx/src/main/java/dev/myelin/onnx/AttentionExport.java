@@ -7,6 +7,7 @@ import static dev.myelin.onnx.proto.AttributeProto.ofInts;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.attention.MultiHeadAttention;
+import dev.myelin.nn.attention.PositionEmbedding;
 import dev.myelin.nn.attention.TransformerDecoder;
 import dev.myelin.nn.attention.TransformerEncoder;
 import dev.myelin.nn.attention.TransformerSettings;
@@ -151,16 +152,24 @@ final class AttentionExport {
     }
 
     /**
-     * PositionEmbedding and SinePositionEncoding, whose output depends on the input's shape only: their
-     * {@code [1, time, width]} table (the layer's own output for one example, so the formula stays in one
-     * place) expanded to the input's shape.
+     * PositionEmbedding and SinePositionEncoding, whose output depends on the input's shape only: a
+     * {@code [time, width]} table expanded to the input's shape. PositionEmbedding's whole table
+     * {@code [sequence_length, width]} is stored and its first {@code time} rows sliced (so it reads back
+     * with all its weights); SinePositionEncoding's is the layer's own output for one example (so the formula
+     * stays in one place).
      */
     Value positions(Layer layer, Value x, String base) {
         int t = x.shape()[0], width = x.shape()[1];
-        float[] table = layer.call(Tensor.zeros(1, t, width), false).toFloatArray();
+        String table;
+        if (layer instanceof PositionEmbedding p && p.sequenceLength() > t) {
+            String all = g.floats(base + "/embeddings", p.embeddings().value().toFloatArray(), p.sequenceLength(), width);
+            table = g.node("Slice", base + "/first_rows", List.of(all, g.longs(base + "/starts", 0), g.longs(base + "/ends", t), g.longs(base + "/axes", 0)));
+        } else {
+            float[] rows = layer.call(Tensor.zeros(1, t, width), false).toFloatArray();
+            table = g.floats(base + (layer instanceof PositionEmbedding ? "/embeddings" : "/table"), rows, t, width);
+        }
         String shape = g.node("Shape", base + "/input_shape", List.of(x.name()));
-        String y = g.node("Expand", base + "/positions", List.of(g.floats(base + "/table", table, 1, t, width), shape));
-        return new Value(y, x.shape(), false);
+        return new Value(g.node("Expand", base + "/positions", List.of(table, shape)), x.shape(), false);
     }
 
     private static Parameter weight(Layer owner, String fullName) {

@@ -10,6 +10,12 @@ sealed interface ImportedValue {
     /** Zeros made by {@code ConstantOfShape} (the initial state of a recurrent layer). */
     record Zeros() implements ImportedValue {}
 
+    /** The first {@code rows} rows of a constant table ({@code Slice} on axis 0 from 0), read by an {@code Expand} of positions. */
+    record FirstRows(Constant table, int rows) implements ImportedValue {}
+
+    /** The shape of a computed tensor ({@code Shape}), read by an {@code Expand} of a position table. */
+    record ShapeOf(Computed of) implements ImportedValue {}
+
     /**
      * How a tensor Myelin computes relates to the ONNX tensor of the same name:
      * <ul>

@@ -3,6 +3,8 @@ package dev.myelin.onnx;
 import dev.myelin.io.FileFormatException;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.SymbolicTensor;
+import dev.myelin.nn.attention.PositionEmbedding;
+import dev.myelin.nn.attention.SinePositionEncoding;
 import dev.myelin.nn.layers.Conv1D;
 import dev.myelin.nn.layers.Conv2DTranspose;
 import dev.myelin.nn.layers.GlobalAveragePooling1D;
@@ -14,6 +16,7 @@ import dev.myelin.onnx.ImportedValue.Constant;
 import dev.myelin.onnx.ImportedValue.Layout;
 import dev.myelin.onnx.proto.NodeProto;
 import dev.myelin.tensor.Padding;
+import dev.myelin.tensor.Tensor;
 import java.util.Arrays;
 
 /**
@@ -167,5 +170,46 @@ final class LayerOpImport {
         boolean keep = NodeImport.intAttr(n, "keepdims", 1) != 0;
         Layer layer = n.opType().equals("ReduceMean") ? new GlobalAveragePooling1D().keepDims(keep) : new GlobalMaxPooling1D().keepDims(keep);
         return new Computed(layer.apply(x.tensor()), Layout.PLAIN);
+    }
+
+    /** {@code Slice(table, [0], [rows], [0])} of a constant: the first rows of a position table. */
+    ImportedValue firstRows(NodeProto n) throws FileFormatException {
+        Constant table = nodes.constant(n, 0);
+        float[] starts = nodes.constant(n, 1).data(), ends = nodes.constant(n, 2).data();
+        float[] axes = nodes.hasInput(n, 3) ? nodes.constant(n, 3).data() : new float[] {0};
+        boolean rows = starts.length == 1 && starts[0] == 0 && axes.length == 1 && axes[0] == 0 && ends.length == 1 && table.dims().length == 2
+                && ends[0] >= 1 && ends[0] <= table.dims()[0] && !nodes.hasInput(n, 4);
+        if (!rows) throw nodes.refuse(n, "Slice other than the first rows of a 2-D constant (a position table)");
+        return new ImportedValue.FirstRows(table, (int) ends[0]);
+    }
+
+    /**
+     * {@code Expand(table, Shape(x))} of a sequence {@code x [N, T, D]}, the table {@code [T, D]} or the first
+     * {@code T} rows of a {@code [L, D]} one: the position layers. SinePositionEncoding when the table is
+     * exactly its encoding (as OnnxExport writes it), else a PositionEmbedding of {@code L} (or {@code T})
+     * positions holding the table.
+     */
+    Computed positions(NodeProto n) throws FileFormatException {
+        ImportedValue source = nodes.value(n, 0);
+        Constant table = source instanceof ImportedValue.FirstRows f ? f.table() : nodes.constant(n, 0);
+        if (!(nodes.value(n, 1) instanceof ImportedValue.ShapeOf shape)) throw nodes.refuse(n, "Expand to a shape other than that of a computed tensor");
+        Computed x = shape.of();
+        if (x.layout() != Layout.PLAIN || x.tensor().shape().rank() != 2) throw nodes.refuse(n, "Expand to the shape of " + NodeImport.describe(x));
+        int t = x.tensor().shape().dim(0), width = x.tensor().shape().dim(1);
+        int rows = source instanceof ImportedValue.FirstRows f ? f.rows() : (int) table.dims()[0];
+        if (table.dims().length != 2 || rows != t || table.dims()[1] != width) {
+            throw nodes.refuse(n, "Expand of a " + Arrays.toString(table.dims()) + " constant to a [N, " + t + ", " + width + "] sequence (a [T, D] position table is imported)");
+        }
+        if (!(source instanceof ImportedValue.FirstRows)) {
+            SinePositionEncoding sine = new SinePositionEncoding();
+            sine.build(dev.myelin.tensor.Shape.of(t, width), null);
+            if (Arrays.equals(table.data(), sine.call(Tensor.zeros(1, t, width), false).toFloatArray())) {
+                return new Computed(new SinePositionEncoding().apply(x.tensor()), Layout.PLAIN);
+            }
+        }
+        PositionEmbedding p = new PositionEmbedding((int) table.dims()[0]);
+        SymbolicTensor y = p.apply(x.tensor());
+        nodes.assignLater(p::embeddings, table.data());
+        return new Computed(y, Layout.PLAIN);
     }
 }

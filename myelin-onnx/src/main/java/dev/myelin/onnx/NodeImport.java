@@ -46,7 +46,9 @@ final class NodeImport {
             + "BatchNormalization, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softplus, HardSigmoid, Softmax, Flatten, Reshape (to flatten or "
             + "of channels-last tensors), Transpose (layout changes), Add, Sum, Concat, Identity, Dropout, Cast + Gather (Embedding), "
             + "LSTM, GRU, RNN (with Squeeze/Gather of their outputs), Constant, ConstantOfShape (zero initial states), ConvTranspose, "
-            + "Resize (nearest, integer scales), LayerNormalization (last axis), ReduceMean/ReduceMax (over time, as the 1-D global poolings)";
+            + "Resize (nearest, integer scales), LayerNormalization (last axis), ReduceMean/ReduceMax (over time, as the 1-D global poolings), "
+            + "Expand of a [T, D] table (or its first T rows: Slice) to Shape(x) (the position layers), "
+            + "multi-head attention as OnnxExport writes it (MatMul, Reshape, Transpose, Softmax; no mask)";
 
     private final String source;
     private final Map<String, ImportedValue> values;
@@ -55,6 +57,7 @@ final class NodeImport {
     private final Map<String, Dense> openBias = new HashMap<>();
     private final RecurrentImport recurrent;
     private final LayerOpImport layerOps;
+    private final AttentionImport attention;
 
     /** The needed nodes that read each value. */
     private final Map<String, List<NodeProto>> readers = new HashMap<>();
@@ -65,13 +68,19 @@ final class NodeImport {
         for (NodeProto n : order) for (String in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         this.recurrent = new RecurrentImport(this);
         this.layerOps = new LayerOpImport(this);
+        this.attention = new AttentionImport(order, readers, values);
     }
 
     void importNode(NodeProto n, Set<String> neededValues) throws FileFormatException {
         if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
             throw refuse(n, "operator '" + n.domain() + ":" + n.opType() + "' of a domain other than ONNX's default is not supported");
         }
+        if (attention.skips(n)) return; // inside an attention that its last node imports as one layer
         try {
+            if (attention.ends(n)) {
+                define(n, attention.layer(n, this));
+                return;
+            }
             switch (n.opType()) {
                 case "Constant" -> define(n, constantAttribute(n));
                 case "ConstantOfShape" -> define(n, constantOfShape(n));
@@ -107,6 +116,9 @@ final class NodeImport {
                 case "Resize" -> define(n, layerOps.resize(n));
                 case "LayerNormalization" -> define(n, layerOps.layerNorm(n));
                 case "ReduceMean", "ReduceMax" -> define(n, layerOps.reduceOverTime(n));
+                case "Shape" -> define(n, new ImportedValue.ShapeOf(computed(n, 0)));
+                case "Expand" -> define(n, layerOps.positions(n));
+                case "Slice" -> define(n, layerOps.firstRows(n));
                 default -> throw refuse(n, "operator '" + n.opType() + "' is not supported");
             }
         } catch (IllegalArgumentException e) { // a Myelin layer refusing its input shape or arguments
@@ -154,6 +166,13 @@ final class NodeImport {
         if (value(n, index) instanceof Constant c) return c;
         throw refuse(n, "input " + index + " ('" + n.inputs().get(index) + "') must be a constant (an initializer); Myelin imports fixed weights "
                 + "(weights passed as graph inputs can be bound with OnnxImport.load(file, constants))");
+    }
+
+    /** The computed value named {@code name}, read by node {@code n}. */
+    Computed computedValue(NodeProto n, String name) throws FileFormatException {
+        ImportedValue v = values.get(name);
+        if (v instanceof Computed c) return c;
+        throw refuse(n, "'" + name + "' is " + (v == null ? "not defined before it" : "a constant") + "; attention over computed tensors is imported");
     }
 
     Computed computed(NodeProto n, int index) throws FileFormatException {
