@@ -22,8 +22,22 @@ import dev.myelin.nn.layers.LeakyReLU;
 import dev.myelin.nn.layers.MaxPooling2D;
 import dev.myelin.nn.layers.Pooling2D;
 import dev.myelin.nn.layers.Reshape;
+import dev.myelin.nn.attention.MultiHeadAttention;
+import dev.myelin.nn.attention.PositionEmbedding;
+import dev.myelin.nn.attention.SinePositionEncoding;
+import dev.myelin.nn.attention.TransformerDecoder;
+import dev.myelin.nn.attention.TransformerEncoder;
+import dev.myelin.nn.layers.Conv1D;
+import dev.myelin.nn.layers.Conv2DTranspose;
+import dev.myelin.nn.layers.GlobalAveragePooling1D;
+import dev.myelin.nn.layers.GlobalMaxPooling1D;
+import dev.myelin.nn.layers.LayerNormalization;
+import dev.myelin.nn.layers.UpSampling2D;
+import dev.myelin.nn.recurrent.Bidirectional;
 import dev.myelin.nn.recurrent.Embedding;
+import dev.myelin.nn.recurrent.Masking;
 import dev.myelin.nn.recurrent.RecurrentLayer;
+import dev.myelin.nn.recurrent.TimeDistributed;
 import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.PoolOptions;
@@ -39,37 +53,68 @@ import java.util.List;
  */
 final class LayerExport {
     /** The layers {@link OnnxExport} writes, as named in its refusal. */
-    static final String SUPPORTED = "Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, "
-            + "BatchNormalization, Activation, LeakyReLU, Flatten, Reshape, Dropout, Add, Concatenate, Embedding, LSTM, GRU, SimpleRNN "
-            + "and nested models of these";
+    static final String SUPPORTED = "Dense, Conv1D, Conv2D, Conv2DTranspose, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, "
+            + "GlobalAveragePooling1D, GlobalMaxPooling1D, UpSampling2D, BatchNormalization, LayerNormalization, Activation, LeakyReLU, Flatten, Reshape, "
+            + "Dropout, Add, Concatenate, Embedding, LSTM, GRU, SimpleRNN, Bidirectional, TimeDistributed, Masking (when no later layer applies its mask), "
+            + "MultiHeadAttention, TransformerEncoder, TransformerDecoder, PositionEmbedding, SinePositionEncoding and nested models of these";
 
     private final GraphBuilder g;
+    private final SequenceExport sequences;
+    private final UpsamplingExport upsampling;
+    private final AttentionExport attention;
 
     LayerExport(GraphBuilder g) {
         this.g = g;
+        this.sequences = new SequenceExport(g);
+        this.upsampling = new UpsamplingExport(g);
+        this.attention = new AttentionExport(g);
     }
 
     /** The output, of Myelin shape {@code outShape} (batch excluded), of {@code layer} called on {@code in} (several inputs for a merge layer). */
     Value export(Layer layer, List<Value> in, int[] outShape) {
         String base = layer.name();
         Value x = in.getFirst();
+        if (appliesMask(layer) && in.stream().anyMatch(Value::masked)) {
+            throw refuse(layer, "its input carries a padding mask (from Masking or Embedding mask_zero) that this layer applies, and an ONNX "
+                    + "tensor cannot carry a mask: the padded steps would be computed as data; export a model without masking");
+        }
         return switch (layer) {
             case Dense d -> dense(d, x, outShape, base);
             case Conv2D c -> conv2d(c, x, outShape, base);
+            case Conv1D c -> sequences.conv1d(c, channelsLast(x), outShape, base);
+            case Conv2DTranspose c -> upsampling.conv2dTranspose(c, x, outShape, base, this);
+            case UpSampling2D u -> upsampling.upSampling2d(u, x, outShape, base, this);
             case Pooling2D p -> pool(p, x, outShape, base);
             case GlobalPooling2D p -> globalPool(p, x, base);
+            case GlobalAveragePooling1D p -> sequences.globalPool1d(true, p.keepDims(), x, outShape, base);
+            case GlobalMaxPooling1D p -> sequences.globalPool1d(false, p.keepDims(), x, outShape, base);
             case BatchNormalization b -> batchNorm(b, x, base);
-            case ActivationLayer a -> ActivationExport.apply(g, a.activation(), x, base);
+            case LayerNormalization l -> attention.layerNorm(l, channelsLast(x), base);
+            case ActivationLayer a -> ActivationExport.apply(g, a.activation(), x, base).withMask(x.masked() && a.activation() == Activation.LINEAR);
             case LeakyReLU l -> new Value(g.node("LeakyRelu", base, List.of(x.name()), ofFloat("alpha", (float) l.negativeSlope())), x.shape(), x.channelsFirst());
             case Flatten f -> flatten(x, base);
             case Reshape r -> reshape(x, outShape, base);
-            case Dropout d -> x; // identity at inference
+            case Dropout d -> x; // identity at inference (the same tensor, so a mask stays on it)
             case Add a -> add(in, base);
             case Concatenate c -> concatenate(c, in, outShape, base);
             case Embedding e -> embedding(e, x, outShape, base);
+            case Masking m -> sequences.masking(m, channelsLast(x), base);
             case RecurrentLayer<?> r -> new RecurrentExport(g).export(r, channelsLast(x), outShape, base);
+            case Bidirectional b -> new WrapperExport(g, this).bidirectional(b, x, outShape, base);
+            case TimeDistributed t -> new WrapperExport(g, this).timeDistributed(t, x, outShape, base);
+            case MultiHeadAttention m -> attention.multiHeadAttention(m, in.stream().map(this::channelsLast).toList(), outShape, base);
+            case TransformerEncoder e -> attention.encoder(e, channelsLast(x), base);
+            case TransformerDecoder d -> attention.decoder(d, in.stream().map(this::channelsLast).toList(), base);
+            case PositionEmbedding p -> attention.positions(p, channelsLast(x), base);
+            case SinePositionEncoding p -> attention.positions(p, channelsLast(x), base);
             default -> throw refuse(layer, "");
         };
+    }
+
+    /** The layers whose output depends on an implicit mask of their input (Myelin's {@code Masks}). */
+    private static boolean appliesMask(Layer layer) {
+        return layer instanceof RecurrentLayer<?> || layer instanceof Bidirectional || layer instanceof MultiHeadAttention
+                || layer instanceof TransformerEncoder || layer instanceof TransformerDecoder || layer instanceof GlobalAveragePooling1D;
     }
 
     static UnsupportedOperationException refuse(Layer layer, String why) {
@@ -210,16 +255,14 @@ final class LayerExport {
         return new Value(g.node("Concat", base + "/concat", names, ofInt("axis", axis)), outShape, false);
     }
 
+    /** Embedding as Gather; with {@code mask_zero} the output is marked as masked (a later layer that applies the mask is refused). */
     private Value embedding(Embedding e, Value in, int[] outShape, String base) {
-        if (e.config().maskZero()) {
-            throw refuse(e, "mask_zero=True makes later layers skip padded steps, which ONNX's operators cannot express; export a model without masking");
-        }
         Tensor table = e.embeddings().value();
         String w = g.floats(base + "/embeddings", table.toFloatArray(), table.shape().dim(0), table.shape().dim(1));
         // Myelin feeds ids as floats; Gather needs integer indices
         String ids = g.node("Cast", base + "/ids", List.of(channelsLast(in).name()), ofInt("to", dev.myelin.onnx.proto.TensorProto.INT64));
         String y = g.node("Gather", base + "/gather", List.of(w, ids), ofInt("axis", 0));
-        return new Value(y, outShape, false);
+        return new Value(y, outShape, false, e.config().maskZero());
     }
 
     /** Used by {@link RecurrentExport} and the model walk: an activation on a value. */

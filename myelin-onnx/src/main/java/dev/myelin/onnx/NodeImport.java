@@ -45,7 +45,10 @@ final class NodeImport {
     static final String SUPPORTED = "Conv, Gemm, MatMul (+ Add of a bias), MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, "
             + "BatchNormalization, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softplus, HardSigmoid, Softmax, Flatten, Reshape (to flatten or "
             + "of channels-last tensors), Transpose (layout changes), Add, Sum, Concat, Identity, Dropout, Cast + Gather (Embedding), "
-            + "LSTM, GRU, RNN (with Squeeze/Gather of their outputs), Constant, ConstantOfShape (zero initial states)";
+            + "LSTM, GRU, RNN (with Squeeze/Gather of their outputs), Constant, ConstantOfShape (zero initial states), ConvTranspose, "
+            + "Resize (nearest, integer scales), LayerNormalization (last axis), ReduceMean/ReduceMax (over time, as the 1-D global poolings), "
+            + "Expand of a [T, D] table (or its first T rows: Slice) to Shape(x) (the position layers), "
+            + "multi-head attention as OnnxExport writes it (MatMul, Reshape, Transpose, Softmax; no mask)";
 
     private final String source;
     private final Map<String, ImportedValue> values;
@@ -53,6 +56,8 @@ final class NodeImport {
     /** Dense layers from MatMul whose bias an Add may still fill, by the MatMul's output name. */
     private final Map<String, Dense> openBias = new HashMap<>();
     private final RecurrentImport recurrent;
+    private final LayerOpImport layerOps;
+    private final AttentionImport attention;
 
     /** The needed nodes that read each value. */
     private final Map<String, List<NodeProto>> readers = new HashMap<>();
@@ -62,13 +67,20 @@ final class NodeImport {
         this.values = values;
         for (NodeProto n : order) for (String in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         this.recurrent = new RecurrentImport(this);
+        this.layerOps = new LayerOpImport(this);
+        this.attention = new AttentionImport(order, readers, values);
     }
 
     void importNode(NodeProto n, Set<String> neededValues) throws FileFormatException {
         if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
             throw refuse(n, "operator '" + n.domain() + ":" + n.opType() + "' of a domain other than ONNX's default is not supported");
         }
+        if (attention.skips(n)) return; // inside an attention that its last node imports as one layer
         try {
+            if (attention.ends(n)) {
+                define(n, attention.layer(n, this));
+                return;
+            }
             switch (n.opType()) {
                 case "Constant" -> define(n, constantAttribute(n));
                 case "ConstantOfShape" -> define(n, constantOfShape(n));
@@ -100,6 +112,13 @@ final class NodeImport {
                 case "Gather" -> define(n, gather(n));
                 case "Squeeze" -> define(n, squeeze(n));
                 case "LSTM", "GRU", "RNN" -> recurrent.importNode(n, neededValues);
+                case "ConvTranspose" -> define(n, layerOps.convTranspose(n));
+                case "Resize" -> define(n, layerOps.resize(n));
+                case "LayerNormalization" -> define(n, layerOps.layerNorm(n));
+                case "ReduceMean", "ReduceMax" -> define(n, layerOps.reduceOverTime(n));
+                case "Shape" -> define(n, new ImportedValue.ShapeOf(computed(n, 0)));
+                case "Expand" -> define(n, layerOps.positions(n));
+                case "Slice" -> define(n, layerOps.firstRows(n));
                 default -> throw refuse(n, "operator '" + n.opType() + "' is not supported");
             }
         } catch (IllegalArgumentException e) { // a Myelin layer refusing its input shape or arguments
@@ -147,6 +166,13 @@ final class NodeImport {
         if (value(n, index) instanceof Constant c) return c;
         throw refuse(n, "input " + index + " ('" + n.inputs().get(index) + "') must be a constant (an initializer); Myelin imports fixed weights "
                 + "(weights passed as graph inputs can be bound with OnnxImport.load(file, constants))");
+    }
+
+    /** The computed value named {@code name}, read by node {@code n}. */
+    Computed computedValue(NodeProto n, String name) throws FileFormatException {
+        ImportedValue v = values.get(name);
+        if (v instanceof Computed c) return c;
+        throw refuse(n, "'" + name + "' is " + (v == null ? "not defined before it" : "a constant") + "; attention over computed tensors is imported");
     }
 
     Computed computed(NodeProto n, int index) throws FileFormatException {
@@ -266,8 +292,9 @@ final class NodeImport {
 
     private ImportedValue conv(NodeProto n) throws FileFormatException {
         Computed x = computed(n, 0);
-        requireLayout(n, x, Layout.CHANNELS_FIRST);
         Constant w = constant(n, 1);
+        if (w.dims().length == 3) return layerOps.conv1d(n, x, w);
+        requireLayout(n, x, Layout.CHANNELS_FIRST);
         if (w.dims().length != 4) throw refuse(n, "a " + w.dims().length + "-D kernel (Conv2D's is 4-D)");
         if (intAttr(n, "group", 1) != 1) throw refuse(n, "grouped convolution (group " + intAttr(n, "group", 1) + ")");
         int co = (int) w.dims()[0], ci = (int) w.dims()[1], kh = (int) w.dims()[2], kw = (int) w.dims()[3];
@@ -469,10 +496,18 @@ final class NodeImport {
         if (x.layout() != Layout.PLAIN) throw refuse(n, "Reshape of " + describe(x) + " to " + Arrays.toString(target) + " (only flattening is imported for it)");
         if (target.length < 2 || (target[0] != 0 && target[0] != -1)) throw refuse(n, "Reshape to " + Arrays.toString(target) + " that does not keep the batch dimension first");
         int[] dims = new int[target.length - 1];
+        long product = 1;
+        boolean inferred = false;
         for (int i = 1; i < target.length; i++) {
             long t = target[i] == 0 && i < x.tensor().shape().rank() + 1 ? x.tensor().shape().dim(i - 1) : target[i];
             if (t < -1 || t == 0 || t > Integer.MAX_VALUE) throw refuse(n, "Reshape to " + Arrays.toString(target));
             dims[i - 1] = (int) t;
+            if (t == -1) inferred = true;
+            else product *= t;
+        }
+        if (!inferred && product != size) {
+            throw refuse(n, "Reshape of " + describe(x) + " to " + Arrays.toString(target) + ", which moves elements into or out of the batch "
+                    + "dimension (as TimeDistributed's folding of time into the batch); a Reshape that keeps each example whole is imported");
         }
         return new Computed(new Reshape(dims).apply(x.tensor()), Layout.PLAIN);
     }
@@ -486,7 +521,9 @@ final class NodeImport {
         if (Arrays.equals(perm, new long[] {0, 2, 3, 1}) && x.layout() == Layout.CHANNELS_FIRST) return new Computed(x.tensor(), Layout.PLAIN);
         if (Arrays.equals(perm, new long[] {1, 0, 2}) && x.layout() == Layout.PLAIN && rank == 3) return new Computed(x.tensor(), Layout.TIME_MAJOR);
         if (Arrays.equals(perm, new long[] {1, 0, 2}) && x.layout() == Layout.TIME_MAJOR) return new Computed(x.tensor(), Layout.PLAIN);
-        throw refuse(n, "Transpose " + Arrays.toString(perm) + " of " + describe(x) + " (only layout changes NHWC<->NCHW and batch<->time are imported)");
+        if (Arrays.equals(perm, new long[] {0, 2, 1}) && x.layout() == Layout.PLAIN && rank == 3) return new Computed(x.tensor(), Layout.CHANNELS_FIRST_1D);
+        if (Arrays.equals(perm, new long[] {0, 2, 1}) && x.layout() == Layout.CHANNELS_FIRST_1D) return new Computed(x.tensor(), Layout.PLAIN);
+        throw refuse(n, "Transpose " + Arrays.toString(perm) + " of " + describe(x) + " (only layout changes NHWC<->NCHW, NTC<->NCT and batch<->time are imported)");
     }
 
     private ImportedValue concat(NodeProto n) throws FileFormatException {

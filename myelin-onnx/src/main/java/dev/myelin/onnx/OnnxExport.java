@@ -29,7 +29,12 @@ import java.util.Set;
  * and kept so through convolutions, pooling and batch normalization; kernels are stored OIHW, recurrent
  * weights in ONNX's gate order, and Keras's constants (batch normalization's epsilon, the hard sigmoid's
  * slope) are written explicitly. Dropout is left out (inference). Embedding ids arrive as floats, as in
- * Myelin, and are cast to integers.
+ * Myelin, and are cast to integers. Attention is composed of MatMul, Reshape, Transpose and Softmax (a
+ * causal mask is a constant lower triangle applied with Where), LayerNormalization is ONNX's operator, a
+ * Bidirectional layer is two recurrent nodes merged, TimeDistributed folds time into the batch with Reshape.
+ * An implicit padding mask (Masking, Embedding's {@code mask_zero}) cannot travel with an ONNX tensor: a
+ * layer that would apply one (a recurrent or attention layer, GlobalAveragePooling1D) is refused; Masking's
+ * zeroing itself is exported.
  *
  * <p>Layers: {@value LayerExport#SUPPORTED}. Any other layer is refused with its name and this list,
  * before anything is written.

@@ -146,6 +146,7 @@ public final class OnnxImport {
         Layout layout = Layout.PLAIN;
         if (rank == 4 && readers.stream().anyMatch(n -> SPATIAL.contains(n.opType()))) layout = Layout.CHANNELS_FIRST;
         if (rank == 3 && readers.stream().anyMatch(n -> List.of("LSTM", "GRU", "RNN").contains(n.opType()))) layout = Layout.TIME_MAJOR;
+        if (rank == 3 && readers.stream().anyMatch(n -> n.opType().equals("Conv"))) layout = Layout.CHANNELS_FIRST_1D;
         int batchAxis = layout == Layout.TIME_MAJOR ? 1 : 0;
         long[] dims = new long[rank - 1];
         for (int i = 0, j = 0; i < rank; i++) {
@@ -162,6 +163,7 @@ public final class OnnxImport {
         }
         int[] shape = Arrays.stream(dims).mapToInt(Math::toIntExact).toArray();
         if (layout == Layout.CHANNELS_FIRST) shape = new int[] {shape[1], shape[2], shape[0]};
+        if (layout == Layout.CHANNELS_FIRST_1D) shape = new int[] {shape[1], shape[0]};
         String name = in.name().replaceAll("[^A-Za-z0-9_]", "_");
         if (name.isEmpty() || !Character.isLetter(name.charAt(0))) name = "input_" + name;
         while (!usedNames.add(name)) name = name + "_";

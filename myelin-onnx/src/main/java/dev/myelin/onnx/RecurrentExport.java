@@ -38,7 +38,16 @@ final class RecurrentExport {
     }
 
     Value export(RecurrentLayer<?> layer, Value x, int[] outShape, String base) {
-        if (layer.goBackwards() && layer.returnSequences()) {
+        return export(layer, x, outShape, base, false);
+    }
+
+    /**
+     * As {@link #export(RecurrentLayer, Value, int[], String)}; with {@code sequencesInInputOrder} a
+     * backward layer's sequence comes out in input order (ONNX's reverse {@code Y} as it is), which is what
+     * {@code Bidirectional} makes of its backward layer's output.
+     */
+    Value export(RecurrentLayer<?> layer, Value x, int[] outShape, String base, boolean sequencesInInputOrder) {
+        if (layer.goBackwards() && layer.returnSequences() && !sequencesInInputOrder) {
             throw LayerExport.refuse(layer, "go_backwards with return_sequences returns the steps reversed, which is not exported");
         }
         int u = layer.units();

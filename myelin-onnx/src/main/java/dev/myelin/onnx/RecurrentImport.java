@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * ONNX's LSTM, GRU and RNN operators as Myelin's LSTM, GRU and SimpleRNN: one direction, no peepholes or
+ * ONNX's LSTM, GRU and RNN operators as Myelin's LSTM, GRU and SimpleRNN: one direction (reverse as
+ * {@code go_backwards} when only its last state {@code Y_h} is read), no peepholes or
  * clipping, zero (or absent) initial states and no sequence lengths. ONNX's two biases ({@code B = [Wb, Rb]})
  * are summed into Myelin's one (LSTM, SimpleRNN) or kept as GRU's {@code [2, 3·U]}; gates are reordered
  * from ONNX's i, o, f, c to Keras's i, f, c, o. The layer returns sequences when the graph reads {@code Y},
@@ -36,7 +37,9 @@ final class RecurrentImport {
         if (x.layout() != Layout.TIME_MAJOR) throw nodes.refuse(n, "its input X is " + NodeImport.describe(x) + ", expected time-major [T, N, F]");
         if (NodeImport.intAttr(n, "layout", 0) != 0) throw nodes.refuse(n, "layout=1 (batch-major)");
         String direction = NodeImport.stringAttr(n, "direction", "forward");
-        if (!direction.equals("forward")) throw nodes.refuse(n, "direction " + direction + " (one forward direction is imported)");
+        if (!direction.equals("forward") && !direction.equals("reverse")) {
+            throw nodes.refuse(n, "direction " + direction + " (one direction is imported: forward, or reverse read through Y_h)");
+        }
         if (n.attribute("clip") != null) throw nodes.refuse(n, "cell clipping");
         if (NodeImport.intAttr(n, "input_forget", 0) != 0) throw nodes.refuse(n, "input_forget=1");
         int gates = switch (op) {
@@ -67,6 +70,11 @@ final class RecurrentImport {
         boolean wantsH = n.outputs().size() > 1 && needed.contains(n.outputs().get(1));
         if (n.outputs().size() > 2 && needed.contains(n.outputs().get(2))) throw nodes.refuse(n, "reading the cell state Y_c");
         if (wantsY && wantsH) throw nodes.refuse(n, "reading both Y and Y_h");
+        boolean reverse = direction.equals("reverse");
+        if (reverse && wantsY) {
+            throw nodes.refuse(n, "direction reverse with its sequence Y read (ONNX gives a reversed run's steps in input order, Myelin's go_backwards "
+                    + "in reversed order); reading Y_h is imported");
+        }
         float[] bias = nodes.hasInput(n, 3) ? nodes.vector(n, 3, 2 * gates * u) : null;
         RecurrentLayer<?> layer = switch (op) {
             case "LSTM" -> new LSTM(u).recurrentActivation(gate);
@@ -78,7 +86,7 @@ final class RecurrentImport {
             }
             default -> new SimpleRNN(u);
         };
-        layer.returnSequences(wantsY).useBias(bias != null || op.equals("GRU"));
+        layer.returnSequences(wantsY).goBackwards(reverse).useBias(bias != null || op.equals("GRU"));
         SymbolicTensor y = layer.apply(x.tensor());
         int[] order = op.equals("LSTM") ? LSTM_GATES : gates == 3 ? new int[] {0, 1, 2} : new int[] {0};
         nodes.assignLater(layer::kernel, kerasLayout(w.data(), f, u, order));

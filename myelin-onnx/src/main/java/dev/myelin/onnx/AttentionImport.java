@@ -1,0 +1,200 @@
+package dev.myelin.onnx;
+
+import dev.myelin.io.FileFormatException;
+import dev.myelin.nn.Parameter;
+import dev.myelin.nn.SymbolicTensor;
+import dev.myelin.nn.attention.MultiHeadAttention;
+import dev.myelin.onnx.ImportedValue.Computed;
+import dev.myelin.onnx.ImportedValue.Constant;
+import dev.myelin.onnx.ImportedValue.Layout;
+import dev.myelin.onnx.proto.NodeProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Recognises multi-head attention written as {@link OnnxExport} writes it and reads it back as one
+ * {@link MultiHeadAttention} layer. Before the nodes are imported, each Softmax is matched against
+ *
+ * <pre>
+ *   P(x, W, b, s, d, perm) = Transpose_perm(Reshape_[-1, s, H, d](MatMul(x, W) [+ b]))
+ *   scores  = MatMul(Mul(P(query, Wq, bq, T, kd, [0,2,1,3]), 1/sqrt(kd)), P(key, Wk, bk, S, kd, [0,2,3,1]))
+ *   output  = MatMul(Reshape_[-1, T, H·vd](Transpose_[0,2,1,3](MatMul(Softmax(scores), P(value, Wv, bv, S, vd, [0,2,1,3])))), Wo) [+ bo]
+ * </pre>
+ *
+ * with every intermediate value read by the pattern alone and the weights constant; the matched nodes are
+ * then skipped and the last one defines the layer's output. Anything else (a mask between the scores and the
+ * Softmax, another scale, PyTorch's packed projections) is left to the node-by-node import, which refuses
+ * what it cannot read, naming the node.
+ */
+final class AttentionImport {
+    /** One matched attention: its nodes, its last node, its inputs and its weights ({@code [rows, cols]} each; biases null when absent). */
+    private record Match(Set<NodeProto> nodes, NodeProto last, String query, String key, String value, int heads, int keyDim, int valueDim,
+                         float[][] kernels, float[][] biases) {}
+
+    /** A projection {@code Transpose(Reshape(MatMul(x, W) [+ b]))}: its input, weight, bias and head width. */
+    private record Projection(String input, float[] kernel, float[] bias, int heads, int dim, List<NodeProto> nodes) {}
+
+    private final Map<String, NodeProto> producers = new HashMap<>();
+    private final Map<String, List<NodeProto>> readers;
+    private final Map<String, ImportedValue> values;
+    private final Set<NodeProto> skipped = new HashSet<>();
+    private final Map<NodeProto, Match> byLast = new HashMap<>();
+
+    AttentionImport(List<NodeProto> order, Map<String, List<NodeProto>> readers, Map<String, ImportedValue> values) {
+        this.readers = readers;
+        this.values = values;
+        for (NodeProto n : order) for (String out : n.outputs()) producers.put(out, n);
+        for (NodeProto n : order) {
+            if (!n.opType().equals("Softmax")) continue;
+            Match m = match(n);
+            if (m == null) continue;
+            byLast.put(m.last(), m);
+            for (NodeProto p : m.nodes()) if (p != m.last()) skipped.add(p);
+        }
+    }
+
+    /** Whether {@code n} is inside a matched attention (its work is done by the layer the last node defines). */
+    boolean skips(NodeProto n) {
+        return skipped.contains(n);
+    }
+
+    /** Whether {@code n} ends a matched attention. */
+    boolean ends(NodeProto n) {
+        return byLast.containsKey(n);
+    }
+
+    /** The MultiHeadAttention layer for the attention that {@code n} ends, applied to its query, value and key. */
+    Computed layer(NodeProto n, NodeImport nodes) throws FileFormatException {
+        Match m = byLast.get(n);
+        Computed q = nodes.computedValue(n, m.query()), k = nodes.computedValue(n, m.key()), v = nodes.computedValue(n, m.value());
+        for (Computed c : List.of(q, k, v)) {
+            if (c.layout() != Layout.PLAIN || c.tensor().shape().rank() != 2) {
+                throw nodes.refuse(n, "attention over " + NodeImport.describe(c) + " (channels-last sequences [N, T, D] are imported)");
+            }
+        }
+        boolean bias = m.biases()[0] != null;
+        for (float[] b : m.biases()) if ((b != null) != bias) throw nodes.refuse(n, "attention with biases on some projections only (MultiHeadAttention has all or none)");
+        int out = m.kernels()[3].length / (m.heads() * m.valueDim());
+        MultiHeadAttention mha = new MultiHeadAttention(m.heads(), m.keyDim()).valueDim(m.valueDim()).outputShape(out).useBias(bias);
+        SymbolicTensor y = m.key().equals(m.value()) ? mha.apply(q.tensor(), v.tensor()) : mha.apply(q.tensor(), v.tensor(), k.tensor());
+        String[] names = {"query", "key", "value", "attention_output"};
+        for (int i = 0; i < 4; i++) {
+            String name = names[i];
+            nodes.assignLater(() -> weight(mha, name + "/kernel"), m.kernels()[i]);
+            if (bias) nodes.assignLater(() -> weight(mha, name + "/bias"), m.biases()[i]);
+        }
+        return new Computed(y, Layout.PLAIN);
+    }
+
+    private static Parameter weight(MultiHeadAttention mha, String shortName) {
+        for (Parameter p : mha.weights()) if (p.shortName().equals(shortName)) return p;
+        throw new IllegalStateException("MultiHeadAttention has no weight " + shortName);
+    }
+
+    // ---- matching; null when the pattern does not hold ----
+
+    private Match match(NodeProto softmax) {
+        if (NodeImport.intAttr(softmax, "axis", -1) != -1 && NodeImport.intAttr(softmax, "axis", -1) != 3) return null;
+        List<NodeProto> nodes = new ArrayList<>(List.of(softmax));
+        NodeProto scores = onlyProducer(softmax.inputs().getFirst(), "MatMul");
+        if (scores == null) return null;
+        nodes.add(scores);
+        NodeProto scaled = onlyProducer(scores.inputs().getFirst(), "Mul");
+        if (scaled == null) return null;
+        nodes.add(scaled);
+        float[] scale = constantData(scaled.inputs().get(1));
+        Projection q = projection(scaled.inputs().getFirst(), 0, 2, 1, 3);
+        Projection k = projection(scores.inputs().get(1), 0, 2, 3, 1);
+        if (scale == null || scale.length != 1 || q == null || k == null || q.heads() != k.heads() || q.dim() != k.dim()) return null;
+        if (Math.abs(scale[0] * Math.sqrt(q.dim()) - 1) > 1e-6) return null; // Myelin's attention scales by 1/sqrt(key_dim)
+        NodeProto attended = onlyReader(softmax.outputs().getFirst(), "MatMul");
+        if (attended == null || !attended.inputs().getFirst().equals(softmax.outputs().getFirst())) return null;
+        nodes.add(attended);
+        Projection v = projection(attended.inputs().get(1), 0, 2, 1, 3);
+        if (v == null || v.heads() != q.heads()) return null;
+        NodeProto merged = onlyReader(attended.outputs().getFirst(), "Transpose");
+        if (merged == null || !Arrays.equals(NodeImport.intsAttr(merged, "perm"), new long[] {0, 2, 1, 3})) return null;
+        nodes.add(merged);
+        NodeProto flat = onlyReader(merged.outputs().getFirst(), "Reshape");
+        if (flat == null) return null;
+        float[] flatShape = constantData(flat.inputs().get(1));
+        if (flatShape == null || flatShape.length != 3 || flatShape[0] != -1 || flatShape[2] != (float) v.heads() * v.dim()) return null;
+        nodes.add(flat);
+        Projection o = outputProjection(flat.outputs().getFirst(), v.heads() * v.dim());
+        if (o == null) return null;
+        nodes.addAll(o.nodes());
+        nodes.addAll(q.nodes());
+        nodes.addAll(k.nodes());
+        nodes.addAll(v.nodes());
+        NodeProto last = o.nodes().getLast();
+        return new Match(new HashSet<>(nodes), last, q.input(), k.input(), v.input(), q.heads(), q.dim(), v.dim(),
+                new float[][] {q.kernel(), k.kernel(), v.kernel(), o.kernel()}, new float[][] {q.bias(), k.bias(), v.bias(), o.bias()});
+    }
+
+    /** {@code Transpose_perm(Reshape_[-1, s, H, d](MatMul(x, W) [+ b]))} ending at {@code name}. */
+    private Projection projection(String name, long... perm) {
+        NodeProto heads = onlyProducer(name, "Transpose");
+        if (heads == null || !Arrays.equals(NodeImport.intsAttr(heads, "perm"), perm)) return null;
+        NodeProto split = onlyProducer(heads.inputs().getFirst(), "Reshape");
+        if (split == null) return null;
+        float[] shape = constantData(split.inputs().get(1));
+        if (shape == null || shape.length != 4 || shape[0] != -1 || shape[2] < 1 || shape[3] < 1) return null;
+        int h = (int) shape[2], d = (int) shape[3];
+        List<NodeProto> nodes = new ArrayList<>(List.of(heads, split));
+        String projected = split.inputs().getFirst();
+        float[] bias = null;
+        NodeProto add = onlyProducer(projected, "Add");
+        if (add != null) {
+            bias = constantData(add.inputs().get(1));
+            if (bias == null || bias.length != h * d) return null;
+            nodes.add(add);
+            projected = add.inputs().getFirst();
+        }
+        NodeProto matmul = onlyProducer(projected, "MatMul");
+        if (matmul == null || !(values.get(matmul.inputs().get(1)) instanceof Constant w) || w.dims().length != 2 || w.dims()[1] != (long) h * d) return null;
+        nodes.add(matmul);
+        return new Projection(matmul.inputs().getFirst(), w.data(), bias, h, d, nodes);
+    }
+
+    /** {@code MatMul(flat, Wo) [+ bo]} reading {@code name}; its nodes end with the last one. */
+    private Projection outputProjection(String name, int rows) {
+        NodeProto matmul = onlyReader(name, "MatMul");
+        if (matmul == null || !matmul.inputs().getFirst().equals(name) || !(values.get(matmul.inputs().get(1)) instanceof Constant w)
+                || w.dims().length != 2 || w.dims()[0] != rows) {
+            return null;
+        }
+        List<NodeProto> nodes = new ArrayList<>(List.of(matmul));
+        float[] bias = null;
+        NodeProto add = onlyReader(matmul.outputs().getFirst(), "Add");
+        if (add != null && add.inputs().getFirst().equals(matmul.outputs().getFirst())) {
+            float[] b = constantData(add.inputs().get(1));
+            if (b != null && b.length == w.dims()[1]) {
+                bias = b;
+                nodes.add(add);
+            }
+        }
+        return new Projection(name, w.data(), bias, 0, 0, nodes);
+    }
+
+    /** The node of type {@code op} computing {@code name}, when {@code name} is read by one node only. */
+    private NodeProto onlyProducer(String name, String op) {
+        NodeProto p = producers.get(name);
+        if (p == null || !p.opType().equals(op) || p.outputs().size() != 1 || readers.getOrDefault(name, List.of()).size() != 1) return null;
+        return p;
+    }
+
+    /** The one node reading {@code name}, when it is of type {@code op}. */
+    private NodeProto onlyReader(String name, String op) {
+        List<NodeProto> r = readers.getOrDefault(name, List.of());
+        return r.size() == 1 && r.getFirst().opType().equals(op) ? r.getFirst() : null;
+    }
+
+    private float[] constantData(String name) {
+        return values.get(name) instanceof Constant c ? c.data() : null;
+    }
+}
