@@ -95,8 +95,8 @@ final class LayerExport {
             case Flatten f -> flatten(x, base);
             case Reshape r -> reshape(x, outShape, base);
             case Dropout d -> x; // identity at inference (the same tensor, so a mask stays on it)
-            case Add a -> add(in, base);
-            case Concatenate c -> concatenate(c, in, outShape, base);
+            case Add a -> add(in, base).withMask(mergedMask(in, outShape));
+            case Concatenate c -> concatenate(c, in, outShape, base).withMask(mergedMask(in, outShape));
             case Embedding e -> embedding(e, x, outShape, base);
             case Masking m -> sequences.masking(m, channelsLast(x), base);
             case RecurrentLayer<?> r -> new RecurrentExport(g).export(r, channelsLast(x), outShape, base);
@@ -109,6 +109,21 @@ final class LayerExport {
             case SinePositionEncoding p -> attention.positions(p, channelsLast(x), base);
             default -> throw refuse(layer, "");
         };
+    }
+
+    /**
+     * Whether a merge's output carries a mask, by the rule of Myelin's {@code Masks.merged}: some input is masked,
+     * the output is a sequence, and every masked input has the output's steps (a merge along time keeps none).
+     */
+    private static boolean mergedMask(List<Value> in, int[] outShape) {
+        if (outShape.length < 2) return false;
+        boolean any = false;
+        for (Value v : in) {
+            if (!v.masked()) continue;
+            if (v.shape().length < 1 || v.shape()[0] != outShape[0]) return false;
+            any = true;
+        }
+        return any;
     }
 
     /** The layers whose output depends on an implicit mask of their input (Myelin's {@code Masks}). */

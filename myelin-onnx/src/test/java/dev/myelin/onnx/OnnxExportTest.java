@@ -104,6 +104,17 @@ class OnnxExportTest {
         assertTrue(e.getMessage().contains("mask_zero") && e.getMessage().contains("(LSTM)"), e.getMessage());
     }
 
+    /** A merge carries the mask on (Masks.merged), so an encoder after Embedding(mask_zero) + positions is refused too. */
+    @Test
+    void aMaskCarriedThroughAnAddIsStillRefusedWhereItIsApplied() {
+        SymbolicTensor ids = dev.myelin.nn.Input.of(6);
+        SymbolicTensor tokens = new Embedding(10, 4).maskZero(true).apply(ids);
+        SymbolicTensor x = new dev.myelin.nn.layers.Add().apply(tokens, new dev.myelin.nn.attention.PositionEmbedding(6).apply(tokens));
+        Model model = new Model(ids, new TransformerEncoder(8, 2).apply(x));
+        var e = assertThrows(UnsupportedOperationException.class, () -> OnnxExport.toBytes(model));
+        assertTrue(e.getMessage().contains("padding mask") && e.getMessage().contains("(TransformerEncoder)"), e.getMessage());
+    }
+
     /** Every layer that applies an implicit mask is refused after Masking, also through a layer that passes the mask on (LayerNormalization). */
     @Test
     void layersThatApplyAMaskAreRefusedAfterMasking() {
