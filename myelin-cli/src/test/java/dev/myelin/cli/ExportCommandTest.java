@@ -3,6 +3,7 @@ package dev.myelin.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.myelin.keras.KerasImport;
 import dev.myelin.models.Model;
 import dev.myelin.models.Sequential;
 import dev.myelin.nn.Activation;
@@ -56,6 +57,18 @@ class ExportCommandTest {
         TinyData.Result i = TinyData.run("import", onnx.toString(), "--out", out.toString());
         assertEquals(0, i.status(), i.out() + i.err());
         assertTrue(Files.exists(out));
+    }
+
+    @Test
+    void exportToKerasWritesAKerasFileThatImportsBackToTheSamePredictions() throws Exception {
+        Path model = savedCnn();
+        Path keras = dir.resolve("out/cnn.keras");
+        TinyData.Result r = TinyData.run("export", model.toString(), keras.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("exported model") && r.out().contains("Keras 3 .keras file") && r.out().contains(keras.toString()), r.out());
+        Tensor x = Tensor.rand(RandomGenerator.of("L64X128MixRandom"), 2, 8, 8, 1);
+        float[] a = Model.load(model).predict(x).toFloatArray(), b = KerasImport.load(keras).predict(x).toFloatArray();
+        for (int k = 0; k < a.length; k++) assertEquals(a[k], b[k], 0.0, "prediction " + k);
     }
 
     @Test

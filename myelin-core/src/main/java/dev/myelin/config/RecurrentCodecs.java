@@ -36,16 +36,10 @@ final class RecurrentCodecs {
                         "recurrent_activation", c.recurrentActivation().kerasName(), "unit_forget_bias", c.unitForgetBias()), c.recurrent()),
                 LSTM::fromConfig);
         r.add("GRU", GRU.class, GRU.Config.class, GRU::config,
-                a -> {
-                    if (Boolean.FALSE.equals(a.raw("reset_after"))) {
-                        throw a.error("argument 'reset_after' false (the GRU of Keras 1/2 that applies the reset gate before the"
-                                + " recurrent product, with one bias vector) is not supported; Myelin's GRU is Keras's reset_after=true");
-                    }
-                    a.onlyDefault("reset_after", true);
-                    return new GRU.Config(layer(a), a.requiredInt("units"), recurrent(a), activation(a, "recurrent_activation", Activation.SIGMOID));
-                },
+                a -> new GRU.Config(layer(a), a.requiredInt("units"), recurrent(a), activation(a, "recurrent_activation", Activation.SIGMOID),
+                        a.optionalBoolean("reset_after", true)),
                 c -> recurrent(with(layer(c.layer()), "units", c.units(), "activation", "tanh",
-                        "recurrent_activation", c.recurrentActivation().kerasName(), "reset_after", true), c.recurrent()),
+                        "recurrent_activation", c.recurrentActivation().kerasName(), "reset_after", c.resetAfter()), c.recurrent()),
                 GRU::fromConfig);
         r.add("Bidirectional", Bidirectional.class, Bidirectional.Config.class, Bidirectional::config,
                 RecurrentCodecs::bidirectional,

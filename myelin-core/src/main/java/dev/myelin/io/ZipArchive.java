@@ -77,7 +77,9 @@ public final class ZipArchive {
             throw new FileFormatException(file + ": not a readable model file (a zip archive was expected): " + e.getMessage(), e);
         } catch (IOException e) {
             if (e instanceof FileFormatException) throw e;
-            throw new FileFormatException(file + ": cannot be read as a model file: " + e.getMessage(), e);
+            // an entry whose stored sizes were damaged ends early: an EOFException without a message
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName() + " (an entry is shorter than its header says)";
+            throw new FileFormatException(file + ": cannot be read as a model file: " + why, e);
         } catch (RuntimeException e) { // the JDK's zip reader signals some malformed headers unchecked
             throw new FileFormatException(file + ": damaged zip structure (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }

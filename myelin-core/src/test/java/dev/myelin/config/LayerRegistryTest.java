@@ -267,7 +267,10 @@ class LayerRegistryTest {
                 "strides", "dilation");
         assertRefused("{\"class_name\": \"Conv1D\", \"config\": {\"filters\": 2, \"kernel_size\": 3, \"data_format\": \"channels_first\"}}",
                 "'data_format'");
-        assertRefused("{\"class_name\": \"GRU\", \"config\": {\"units\": 2, \"reset_after\": false}}", "layer 'GRU'", "'reset_after' false");
+        GRU resetBefore = assertInstanceOf(GRU.class, Registries.layerFromJson(Json.parse("{\"class_name\": \"GRU\", \"config\": {\"units\": 2, \"reset_after\": false}}")));
+        assertFalse(resetBefore.resetAfter(), "Keras 2's reset_after=false GRU is read");
+        assertEquals(false, Registries.LAYERS.toJson(resetBefore).get("config") instanceof java.util.Map<?, ?> m ? m.get("reset_after") : null, "and written back");
+        assertTrue(assertInstanceOf(GRU.class, Registries.layerFromJson(Json.parse("{\"class_name\": \"GRU\", \"config\": {\"units\": 2}}"))).resetAfter());
         assertRefused("{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"zero_output_for_mask\": true}}", "'zero_output_for_mask'", "false");
         assertRefused("{\"class_name\": \"LSTM\", \"config\": {\"units\": 2, \"recurrent_activation\": \"hard_swish\"}}",
                 "'recurrent_activation'", "unknown activation 'hard_swish'");

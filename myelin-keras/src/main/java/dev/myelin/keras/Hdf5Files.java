@@ -3,6 +3,9 @@ package dev.myelin.keras;
 import dev.myelin.backend.MemoryCheck;
 import dev.myelin.io.FileFormatException;
 import io.jhdf.HdfFile;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.exceptions.HdfException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +49,49 @@ final class Hdf5Files {
         } catch (RuntimeException e) {
             throw new FileFormatException(where + ": not a readable HDF5 file (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** A part of an open HDF5 file, read by jHDF, which reads lazily and so may fail on any access. */
+    @FunctionalInterface
+    interface Read<T> {
+        T get();
+    }
+
+    /**
+     * The result of {@code read}; jHDF's failures (its {@link HdfException}s, or any unchecked exception a
+     * damaged file provokes) become a {@link FileFormatException} naming the file ({@code where}), what was
+     * being read ({@code what}, e.g. "the attribute 'model_config'") and jHDF's own words.
+     */
+    static <T> T read(String where, String what, Read<T> read) throws FileFormatException {
+        try {
+            return read.get();
+        } catch (RuntimeException e) { // HdfException mostly; a damaged file can provoke others inside jHDF
+            throw new FileFormatException(where + ": damaged HDF5 file: cannot read " + what + " (" + describe(e) + ")", e);
+        }
+    }
+
+    private static String describe(RuntimeException e) {
+        String message = e.getMessage();
+        if (e.getCause() != null && e.getCause().getMessage() != null && !e.getCause().getMessage().equals(message)) {
+            message = (message == null ? "" : message + ": ") + e.getCause().getMessage();
+        }
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * The node at the relative {@code path} ({@code a/b/c}) under {@code group}, or null when a part is missing;
+     * walked child by child, because jHDF's {@code getByPath} reports a missing path in an in-memory file with
+     * an unrelated exception ("No backing file").
+     */
+    static Node child(Group group, String path) {
+        Node node = group;
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) continue;
+            if (!(node instanceof Group g)) return null;
+            node = g.getChildren().get(part);
+            if (node == null) return null;
+        }
+        return node;
     }
 
     static void checkSuperblock(byte[] b, String where) throws FileFormatException {

@@ -5,12 +5,7 @@ import dev.myelin.io.FileFormatException;
 import dev.myelin.io.Json;
 import dev.myelin.io.ZipArchive;
 import dev.myelin.models.Model;
-import dev.myelin.models.ModelLayer;
-import dev.myelin.models.Sequential;
 import dev.myelin.nn.Layer;
-import dev.myelin.nn.recurrent.Bidirectional;
-import dev.myelin.nn.recurrent.RecurrentLayer;
-import dev.myelin.nn.recurrent.TimeDistributed;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
@@ -19,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +22,7 @@ import java.util.Set;
 /**
  * Reads a Keras 3 {@code .keras} file: a zip of {@code metadata.json}, {@code config.json} (the architecture,
  * read by {@link Model#fromJson}) and {@code model.weights.h5}.
- *
- * <p>Keras 3 stores each layer's variables under {@code layers/<key>/vars/<i>}, where the key is the
- * snake_case class name plus a counter per model ({@code conv2d}, {@code conv2d_1}, {@code dense}), not
- * the layer's name ({@code keras/src/saving/saving_lib.py}, {@code _save_container_state}); a nested model's
- * layers sit under its own key's {@code layers/}; the variables of a recurrent layer under its
- * {@code cell/vars} (see {@link #varGroups}).
+ * The variables sit where {@link KerasV3Layout} says ({@code layers/conv2d_1/vars/0}, ...).
  */
 final class KerasV3File {
     static final Set<String> MODEL_CLASSES = Set.of("Sequential", "Functional", "Model");
@@ -59,6 +48,8 @@ final class KerasV3File {
         Model model;
         try {
             model = Model.fromJson(Json.write(tree));
+            // a functional model of several inputs is not built by fromJson: build it, its input shapes are known
+            if (!model.isBuilt() && !model.inputs().isEmpty()) model.build();
         } catch (RuntimeException e) {
             throw new FileFormatException(file + ": config.json: " + e.getMessage(), e);
         }
@@ -67,7 +58,7 @@ final class KerasV3File {
         String where = file + ": model.weights.h5";
         try (HdfFile h5 = Hdf5Files.open(weights, where)) {
             try {
-                assignAll(model, h5, "layers", where);
+                assignAll(model, h5, where);
             } catch (RuntimeException e) {
                 throw new FileFormatException(where + ": " + e.getMessage(), e);
             }
@@ -90,70 +81,43 @@ final class KerasV3File {
         }
     }
 
-    /** Assigns every layer of {@code model} from the groups under {@code path} ({@code layers} or a nested model's). */
-    private static void assignAll(Model model, HdfFile h5, String path, String where) throws FileFormatException {
-        Map<String, Integer> used = new HashMap<>();
-        for (Layer layer : model.layers()) {
-            String key = layer instanceof ModelLayer nested
-                    ? (nested.model() instanceof Sequential ? "sequential" : "functional")
-                    : snakeCase(className(layer));
-            Integer n = used.merge(key, 0, (old, zero) -> old + 1);
-            if (n > 0) key = key + "_" + n;
-            String layerPath = path + "/" + key;
-            if (layer instanceof ModelLayer nested) {
-                assignAll(nested.model(), h5, layerPath + "/layers", where);
-                continue;
-            }
-            List<String> groups = varGroups(layer, layerPath);
+    /** Assigns every layer of {@code model} from the groups {@link KerasV3Layout} names. */
+    private static void assignAll(Model model, HdfFile h5, String where) throws FileFormatException {
+        for (KerasV3Layout.LayerVars lv : KerasV3Layout.layers(model)) {
+            Layer layer = lv.layer();
             List<Dataset> vars = new ArrayList<>();
-            for (String group : groups) vars.addAll(vars(h5, group, layer, where));
-            WeightReader.assign(layer, vars, where + " group" + (groups.size() > 1 ? "s " : " ") + String.join(", ", groups.stream().map(g -> "'" + g + "'").toList()));
+            List<String> paths = new ArrayList<>();
+            for (KerasV3Layout.VarGroup group : lv.groups()) {
+                vars.addAll(vars(h5, group.path(), layer, where));
+                paths.add("'" + group.path() + "'");
+            }
+            WeightReader.assign(layer, vars, where + " group" + (paths.size() > 1 ? "s " : " ") + String.join(", ", paths));
         }
     }
 
-    /**
-     * The groups holding a layer's variables, in the layer's weight order. Keras 3's saving walks a layer's
-     * attributes: a recurrent layer's variables belong to its {@code cell}, Bidirectional's to its
-     * {@code forward_layer} and {@code backward_layer} (cells), TimeDistributed's to its {@code layer}.
-     */
-    private static List<String> varGroups(Layer layer, String layerPath) {
-        if (layer instanceof RecurrentLayer<?>) return List.of(layerPath + "/cell/vars");
-        if (layer instanceof Bidirectional) return List.of(layerPath + "/forward_layer/cell/vars", layerPath + "/backward_layer/cell/vars");
-        if (layer instanceof TimeDistributed) return List.of(layerPath + "/layer/vars");
-        return List.of(layerPath + "/vars");
-    }
-
     private static List<Dataset> vars(HdfFile h5, String path, Layer layer, String where) throws FileFormatException {
-        Node node;
-        try {
-            node = h5.getByPath(path);
-        } catch (RuntimeException e) {
+        Node node = Hdf5Files.read(where, "the group '" + path + "' of layer '" + layer.name() + "'", () -> Hdf5Files.child(h5, path));
+        if (node == null) {
             if (layer.weights().isEmpty()) return List.of();
             throw new FileFormatException(where + ": no group '" + path + "' for layer '" + layer.name() + "' (" + layer.weights().size() + " weights)");
         }
         if (!(node instanceof Group g)) throw new FileFormatException(where + ": '" + path + "' is not a group");
+        Map<String, Node> children = Hdf5Files.read(where, "the variables in '" + path + "' of layer '" + layer.name() + "'", g::getChildren);
         List<Dataset> out = new ArrayList<>();
         for (int i = 0; ; i++) {
-            Node child = g.getChild(Integer.toString(i));
+            Node child = children.get(Integer.toString(i));
             if (child == null) break;
             if (!(child instanceof Dataset d)) throw new FileFormatException(where + ": '" + path + "/" + i + "' is not a dataset");
             out.add(d);
         }
-        if (out.size() != g.getChildren().size()) {
-            throw new FileFormatException(where + ": group '" + path + "' holds " + g.getChildren().keySet() + "; expected datasets 0.." + (out.size() - 1));
+        if (out.size() != children.size()) {
+            throw new FileFormatException(where + ": group '" + path + "' holds " + children.keySet() + "; expected datasets 0.." + (out.size() - 1));
         }
         return out;
     }
 
-    private static String className(Layer layer) {
-        Object name = Registries.LAYERS.toJson(layer).get("class_name");
-        return String.valueOf(name);
-    }
-
-    /** Keras's {@code naming.to_snake_case}: {@code Conv2D} → {@code conv2d}, {@code LeakyReLU} → {@code leaky_re_lu}. */
+    /** Keras's {@code naming.to_snake_case} ({@link KerasV3Layout#snakeCase}). */
     static String snakeCase(String name) {
-        String s = name.replaceAll("\\W+", "");
-        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
-        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        return KerasV3Layout.snakeCase(name);
     }
 }

@@ -20,8 +20,8 @@ import java.util.Map;
  *       {@code "truncated_normal"};
  *   <li>{@code "hard_sigmoid"} (as {@code activation} or {@code recurrent_activation}) becomes
  *       {@code "legacy_hard_sigmoid"}, {@code clip(0.2·x + 0.5, 0, 1)}, unless Keras 3 wrote the file;
- *   <li>a GRU without {@code reset_after} (Keras 1, early Keras 2) gets {@code reset_after: false}, which
- *       Myelin's GRU refuses by name rather than computing another cell; Keras 1's {@code consume_less} and
+ *   <li>a GRU without {@code reset_after} (Keras 1, early Keras 2) gets {@code reset_after: false}, the
+ *       cell that applies the reset gate before the recurrent product; Keras 1's {@code consume_less} and
  *       Keras 2's {@code implementation} (compute layouts) are dropped;
  *   <li>{@code training_config}'s optimizer ({@code lr} becomes {@code learning_rate}), loss and metrics
  *       become {@code compile_config}.

@@ -48,17 +48,17 @@ final class LegacyH5File {
         Object modelConfig = parse(modelJson, where + ": model_config");
         String trainingJson = stringAttribute(h5, "training_config", where);
         Object training = trainingJson == null ? null : parse(trainingJson, where + ": training_config");
-        String version = kerasVersion(h5);
+        String version = kerasVersion(h5, where);
         Model model = build(modelConfig, training, version != null && version.startsWith("3."), where);
 
-        Node weights = h5.getChild("model_weights");
+        Node weights = Hdf5Files.read(where, "the group 'model_weights'", () -> h5.getChild("model_weights"));
         Group root = weights instanceof Group g ? g : h5;
         for (Layer layer : model.layers()) {
             if (layer instanceof ModelLayer) {
                 throw new FileFormatException(where + ": layer '" + layer.name() + "' is a nested model; nested models in legacy .h5 files are not supported yet");
             }
             String group = root.getPath() + layer.name();
-            Node node = root.getChild(layer.name());
+            Node node = Hdf5Files.read(where, "the weights group '" + group + "'", () -> root.getChild(layer.name()));
             if (node == null) {
                 if (layer.weights().isEmpty()) continue;
                 throw new FileFormatException(where + ": no weights group '" + group + "' for layer '" + layer.name() + "'");
@@ -66,12 +66,7 @@ final class LegacyH5File {
             if (!(node instanceof Group g)) throw new FileFormatException(where + ": '" + group + "' is not a group");
             List<Dataset> datasets = new ArrayList<>();
             for (String name : weightNames(g, where)) {
-                Node d;
-                try {
-                    d = g.getByPath(name);
-                } catch (RuntimeException e) {
-                    d = null;
-                }
+                Node d = Hdf5Files.read(where, "the weight '" + name + "' in '" + group + "'", () -> Hdf5Files.child(g, name));
                 if (!(d instanceof Dataset ds)) throw new FileFormatException(where + ": weight '" + name + "' listed in '" + group + "' weight_names is missing");
                 datasets.add(ds);
             }
@@ -105,9 +100,10 @@ final class LegacyH5File {
     }
 
     private static List<String> weightNames(Group g, String where) throws FileFormatException {
-        Attribute a = g.getAttribute("weight_names");
-        if (a == null) return List.of();
-        Object data = a.getData();
+        Object data = Hdf5Files.read(where, "the attribute 'weight_names' of '" + g.getPath() + "'", () -> {
+            Attribute a = g.getAttribute("weight_names");
+            return a == null ? null : a.getData();
+        });
         if (data == null) return List.of();
         if (data instanceof String[] names) return List.of(names);
         if (data instanceof String name) return List.of(name);
@@ -115,18 +111,22 @@ final class LegacyH5File {
     }
 
     /** The root attribute {@code keras_version} ("1.2.2", "2.3.1", "2.4.0-tf", "3.6.0"), or null when absent or not text. */
-    private static String kerasVersion(HdfFile h5) {
-        Attribute a = h5.getAttribute("keras_version");
-        Object data = a == null ? null : a.getData();
+    private static String kerasVersion(HdfFile h5, String where) throws FileFormatException {
+        Object data = Hdf5Files.read(where, "the attribute 'keras_version'", () -> {
+            Attribute a = h5.getAttribute("keras_version");
+            return a == null ? null : a.getData();
+        });
         if (data instanceof String s) return s;
         if (data instanceof String[] s && s.length == 1) return s[0];
         return null;
     }
 
     private static String stringAttribute(Group g, String name, String where) throws FileFormatException {
-        Attribute a = g.getAttribute(name);
-        if (a == null) return null;
-        Object data = a.getData();
+        Object data = Hdf5Files.read(where, "the attribute '" + name + "'", () -> {
+            Attribute a = g.getAttribute(name);
+            return a == null ? null : a.getData();
+        });
+        if (data == null) return null;
         if (data instanceof String s) return s;
         if (data instanceof String[] s && s.length == 1) return s[0];
         throw new FileFormatException(where + ": attribute '" + name + "' must be a JSON string, found " + (data == null ? "nothing" : data.getClass().getSimpleName()));

@@ -7,6 +7,7 @@ import dev.myelin.nn.Parameter;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import io.jhdf.api.Dataset;
+import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FloatingPoint;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,21 +52,17 @@ final class WeightReader {
      */
     static Tensor read(Dataset d, int[] expected, Layer layer, String part, String where) throws FileFormatException {
         String what = where + ": weight '" + d.getPath() + "' for layer '" + layer.name() + "' (" + part + ")";
-        long[] got = d.getDimensionsAsLong();
+        long[] got = Hdf5Files.read(where, "the shape of '" + d.getPath() + "'", d::getDimensionsAsLong);
         if (!Arrays.equals(Arrays.stream(expected).asLongStream().toArray(), got)) {
             throw new FileFormatException(what + ": layer '" + layer.name() + "' expects shape " + Shape.of(expected)
                     + " but the file holds " + Arrays.toString(got));
         }
-        if (!(d.getDataType() instanceof FloatingPoint fp) || (fp.getSize() != 4 && fp.getSize() != 8)) {
-            throw new FileFormatException(what + ": expected float32 or float64 data, found " + d.getDataType().getClass().getSimpleName()
-                    + " of " + d.getDataType().getSize() + " bytes");
+        DataType type = Hdf5Files.read(where, "the data type of '" + d.getPath() + "'", d::getDataType);
+        if (!(type instanceof FloatingPoint fp) || (fp.getSize() != 4 && fp.getSize() != 8)) {
+            throw new FileFormatException(what + ": expected float32 or float64 data, found " + type.getClass().getSimpleName()
+                    + " of " + type.getSize() + " bytes");
         }
-        Object flat;
-        try {
-            flat = d.getDataFlat();
-        } catch (RuntimeException e) {
-            throw new FileFormatException(what + ": cannot be read (" + e.getMessage() + ")", e);
-        }
+        Object flat = Hdf5Files.read(where, "the values of '" + d.getPath() + "' for layer '" + layer.name() + "' (" + part + ")", d::getDataFlat);
         float[] data;
         if (flat instanceof float[] f) {
             data = f;

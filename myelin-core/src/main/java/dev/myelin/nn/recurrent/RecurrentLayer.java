@@ -277,6 +277,11 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     /** One composed step: {@code xpT [batch, G·units]} is the step's input projection (input bias included), {@code hr} the previous h after recurrent dropout. */
     protected abstract Tensor[] step(Tensor xpT, Tensor hr, Tensor[] states);
 
+    /** Whether the fused kernel computes this layer's cell (GRU's reset_after=false it does not). */
+    boolean fusedKernelApplies() {
+        return true;
+    }
+
     /** The bias added to the input projection, or null. */
     protected Tensor inputBias() {
         return bias == null ? null : bias.value();
@@ -376,7 +381,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         Tensor inBias = inputBias();
         if (inBias != null) xp = xp.add(inBias);
         xp = xp.reshape(batch, steps, xp.dim(1));
-        boolean fusable = !Boolean.FALSE.equals(fused) && recurrentActivation == Activation.SIGMOID;
+        boolean fusable = !Boolean.FALSE.equals(fused) && recurrentActivation == Activation.SIGMOID && fusedKernelApplies();
         RecurrentOutput fusedOutput = fusable ? runFused(xp, states, mask, recMask) : null;
         return fusedOutput != null ? fusedOutput : runComposed(xp, states, mask, recMask);
     }

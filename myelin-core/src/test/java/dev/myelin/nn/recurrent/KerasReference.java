@@ -4,11 +4,12 @@ import java.util.function.DoubleUnaryOperator;
 
 /**
  * Keras's recurrent equations written out step by step with plain double loops, for hand-set weights:
- * the reference the layers are compared with. Gate orders: LSTM i, f, c, o; GRU z, r, h (reset_after).
+ * the reference the layers are compared with. Gate orders: LSTM i, f, c, o; GRU z, r, h (reset_after);
+ * GRU_RESET_BEFORE is Keras 2's {@code reset_after=False} GRU (one bias, reset gate before the recurrent product).
  * Masked steps keep the previous states; their output repeats the previous output (zeros at first).
  */
 final class KerasReference {
-    enum Cell { SIMPLE, LSTM, GRU }
+    enum Cell { SIMPLE, LSTM, GRU, GRU_RESET_BEFORE }
 
     /** out[b][t][j] per step (processing order) and the final states: {h} or {h, c}. */
     record Result(double[][][] outputs, double[][][] states) {}
@@ -22,7 +23,7 @@ final class KerasReference {
     /**
      * @param w    kernel [features][G·units]
      * @param u    recurrent kernel [units][G·units]
-     * @param bias [G·units] (SimpleRNN, LSTM) or [2·3·units] flattened (GRU: input bias then recurrent bias)
+     * @param bias [G·units] (SimpleRNN, LSTM, GRU_RESET_BEFORE) or [2·3·units] flattened (GRU: input bias then recurrent bias)
      * @param h0   [batch][units] or null; c0 likewise (LSTM)
      * @param mask [batch][time] or null
      */
@@ -47,6 +48,7 @@ final class KerasReference {
                 double[] xt = x[b][t];
                 double[] newH = new double[units];
                 double[] newC = new double[units];
+                double[] resetBefore = cell == Cell.GRU_RESET_BEFORE ? gruResetBefore(xt, h, w, u, bias, gate) : null;
                 for (int j = 0; j < units; j++) {
                     switch (cell) {
                         case SIMPLE -> {
@@ -81,6 +83,7 @@ final class KerasReference {
                             double hh = Math.tanh(xa[2] + r * ha[2]);
                             newH[j] = z * h[j] + (1 - z) * hh;
                         }
+                        case GRU_RESET_BEFORE -> newH[j] = resetBefore[j];
                     }
                 }
                 boolean keep = mask == null || mask[b][t] != 0;
@@ -95,5 +98,35 @@ final class KerasReference {
             cs[b] = c;
         }
         return new Result(outs, cell == Cell.LSTM ? new double[][][] {hs, cs} : new double[][][] {hs});
+    }
+
+    /**
+     * One step of Keras 2's {@code reset_after=False} GRU: z = σ(x·W_z + h·U_z + b_z), r likewise,
+     * ĥ = tanh(x·W_h + (r ⊙ h)·U_h + b_h), h' = z ⊙ h + (1 − z) ⊙ ĥ.
+     */
+    private static double[] gruResetBefore(double[] xt, double[] h, double[][] w, double[][] u, double[] bias, DoubleUnaryOperator gate) {
+        int units = h.length, features = xt.length;
+        double[] z = new double[units], r = new double[units], out = new double[units];
+        for (int j = 0; j < units; j++) {
+            double az = bias[j], ar = bias[units + j];
+            for (int k = 0; k < features; k++) {
+                az += xt[k] * w[k][j];
+                ar += xt[k] * w[k][units + j];
+            }
+            for (int k = 0; k < units; k++) {
+                az += h[k] * u[k][j];
+                ar += h[k] * u[k][units + j];
+            }
+            z[j] = gate.applyAsDouble(az);
+            r[j] = gate.applyAsDouble(ar);
+        }
+        for (int j = 0; j < units; j++) {
+            double a = bias[2 * units + j];
+            for (int k = 0; k < features; k++) a += xt[k] * w[k][2 * units + j];
+            for (int k = 0; k < units; k++) a += r[k] * h[k] * u[k][2 * units + j];
+            double hh = Math.tanh(a);
+            out[j] = z[j] * h[j] + (1 - z[j]) * hh;
+        }
+        return out;
     }
 }

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.stream.Stream;
 
 /**
- * Forward outputs of SimpleRNN, LSTM and GRU against {@link KerasReference} for hand-set weights, on
+ * Forward outputs of SimpleRNN, LSTM and GRU (both reset_after settings) against {@link KerasReference} for hand-set weights, on
  * both paths (float64: composed tensor operations; float32: the fused kernel), with and without
  * goBackwards, a mask and initial states; returnSequences and the last output; the final states.
  */
@@ -85,7 +85,7 @@ class RecurrentForwardTest {
         return switch (cell) {
             case SIMPLE -> 1;
             case LSTM -> 4;
-            case GRU -> 3;
+            case GRU, GRU_RESET_BEFORE -> 3;
         };
     }
 
@@ -94,6 +94,7 @@ class RecurrentForwardTest {
             case SIMPLE -> new SimpleRNN(UNITS);
             case LSTM -> new LSTM(UNITS);
             case GRU -> new GRU(UNITS);
+            case GRU_RESET_BEFORE -> new GRU(UNITS).resetAfter(false);
         };
     }
 

@@ -50,6 +50,13 @@ class RecurrentGradientTest {
                 .expectOutputShape(4, 3).expectWeights(3, 0).expectParams(3 * 3 * (2 + 3 + 2)).run();
     }
 
+    /** Keras 2's reset_after=false cell: one bias of 3·units, composed path. */
+    @Test
+    void gruResetBeforeHarness() {
+        LayerTestHarness.of(() -> new GRU(3).resetAfter(false).returnSequences(true)).inputShape(4, 2)
+                .expectOutputShape(4, 3).expectWeights(3, 0).expectParams(3 * 3 * (2 + 3 + 1)).run();
+    }
+
     @Test
     void bidirectionalHarness() {
         LayerTestHarness.of(() -> new Bidirectional(new LSTM(2).returnSequences(true))).inputShape(3, 2)
