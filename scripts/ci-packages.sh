@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages some tests read (a fresh machine lacks them): python3-onnx (onnx.checker for
-# exported models), python3-torch (models exported by torch.onnx.export), fortunes + fortunes-min (the text-classification corpus), chromium (the dashboard opened in a real browser).
+# exported models), python3-torch (models exported by torch.onnx.export), python3-h5py (libhdf5 opens exported .keras weights), fortunes + fortunes-min (the text-classification corpus), chromium (the dashboard opened in a real browser).
 # Needs root and Debian's apt; anywhere else it says what it skipped, and the tests that need a missing
 # package report themselves as skipped with the reason.
 set -uo pipefail
-packages=(python3-onnx python3-torch fortunes fortunes-min chromium)
+packages=(python3-onnx python3-torch python3-h5py fortunes fortunes-min chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

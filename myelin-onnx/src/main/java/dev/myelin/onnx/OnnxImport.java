@@ -85,7 +85,14 @@ public final class OnnxImport {
         Map<String, ImportedValue> values = new HashMap<>();
         for (TensorProto t : graph.initializers()) {
             try {
-                values.put(t.name(), new Constant(t.floats(), t.dims()));
+                float[] data = t.floats();
+                for (float v : data) {
+                    if (!Float.isFinite(v)) { // a model may hold -inf on purpose (a mask), so a warning, as the Keras importer
+                        System.err.println("myelin: WARNING: " + source + ": initializer '" + t.name() + "' holds NaN or infinite values");
+                        break;
+                    }
+                }
+                values.put(t.name(), new Constant(data, t.dims()));
             } catch (FileFormatException e) {
                 throw new FileFormatException(source + ": initializer " + e.getMessage(), e);
             }

@@ -23,8 +23,8 @@ import java.util.List;
  *
  * <p>Weights: Keras's {@code kernel [F, G·U]} and {@code recurrent_kernel [U, G·U]} become ONNX's
  * {@code W [1, G·U, F]} and {@code R [1, G·U, U]} with the gates reordered: Keras LSTM i, f, c, o is ONNX
- * i, o, f, c; GRU z, r, h is the same in both (with {@code linear_before_reset=1}, Keras's
- * {@code reset_after=True}). ONNX's {@code B} is the input bias then the recurrent bias (zeros except GRU's).
+ * i, o, f, c; GRU z, r, h is the same in both ({@code linear_before_reset=1} for Keras's {@code reset_after=True},
+ * 0 for {@code reset_after=False}). ONNX's {@code B} is the input bias then the recurrent bias (zeros except GRU's).
  */
 final class RecurrentExport {
     /** For ONNX LSTM gate j (i, o, f, c), the Keras gate (i, f, c, o) it comes from. */
@@ -68,10 +68,12 @@ final class RecurrentExport {
                 op = "GRU";
                 gates = SAME_GATES;
                 activations = List.of(gru.recurrentActivation(), Activation.TANH);
-                if (gru.bias() != null) {
+                if (gru.bias() != null && gru.resetAfter()) {
                     float[] both = gru.bias().value().toFloatArray(); // [2, 3U]: input bias, recurrent bias
                     bias = java.util.Arrays.copyOfRange(both, 0, 3 * u);
                     recurrentBias = java.util.Arrays.copyOfRange(both, 3 * u, 6 * u);
+                } else if (gru.bias() != null) {
+                    bias = gru.bias().value().toFloatArray(); // reset_after=False: one [3U] bias, added as ONNX's Wb (Rb = 0)
                 }
             }
             case SimpleRNN rnn -> {
@@ -101,7 +103,7 @@ final class RecurrentExport {
         List<AttributeProto> attrs = new ArrayList<>();
         attrs.add(ofInt("hidden_size", u));
         attrs.add(ofString("direction", layer.goBackwards() ? "reverse" : "forward"));
-        if (layer instanceof GRU) attrs.add(ofInt("linear_before_reset", 1));
+        if (layer instanceof GRU gru) attrs.add(ofInt("linear_before_reset", gru.resetAfter() ? 1 : 0));
         addActivations(layer, activations, attrs);
         String y = g.fresh(base + "/Y");
         String yh = g.fresh(base + "/Y_h");

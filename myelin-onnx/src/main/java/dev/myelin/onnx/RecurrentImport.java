@@ -79,10 +79,8 @@ final class RecurrentImport {
         RecurrentLayer<?> layer = switch (op) {
             case "LSTM" -> new LSTM(u).recurrentActivation(gate);
             case "GRU" -> {
-                if (NodeImport.intAttr(n, "linear_before_reset", 0) != 1) {
-                    throw nodes.refuse(n, "linear_before_reset=0 (Myelin's GRU is Keras's reset_after=True, ONNX's linear_before_reset=1)");
-                }
-                yield new GRU(u).recurrentActivation(gate);
+                // linear_before_reset=1 is Keras's reset_after=True; 0 is reset_after=False, whose one bias is Wb + Rb
+                yield new GRU(u).recurrentActivation(gate).resetAfter(NodeImport.intAttr(n, "linear_before_reset", 0) == 1);
             }
             default -> new SimpleRNN(u);
         };
@@ -91,8 +89,10 @@ final class RecurrentImport {
         int[] order = op.equals("LSTM") ? LSTM_GATES : gates == 3 ? new int[] {0, 1, 2} : new int[] {0};
         nodes.assignLater(layer::kernel, kerasLayout(w.data(), f, u, order));
         nodes.assignLater(layer::recurrentKernel, kerasLayout(r.data(), u, u, order));
-        if (op.equals("GRU")) {
+        if (layer instanceof GRU gru && gru.resetAfter()) {
             nodes.assignLater(layer::bias, bias == null ? new float[6 * u] : bias); // [Wb; Rb] is GRU's [2, 3U] as it is
+        } else if (op.equals("GRU") && bias == null) {
+            nodes.assignLater(layer::bias, new float[3 * u]);
         } else if (bias != null) {
             float[] sum = new float[gates * u];
             for (int k = 0; k < gates; k++)

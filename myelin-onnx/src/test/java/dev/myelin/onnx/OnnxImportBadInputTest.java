@@ -44,6 +44,33 @@ class OnnxImportBadInputTest {
     }
 
     @Test
+    void nanInAWeightIsAWarningNamingTheInitializer() throws Exception {
+        var model = SeedModels.byName("mlp");
+        model.build();
+        byte[] bytes = OnnxExport.toBytes(model);
+        // the first kernel value's little-endian bytes, in the initializer's raw data, become a NaN
+        int bits = Float.floatToIntBits(model.weights().getFirst().value().toFloatArray()[0]);
+        byte[] le = {(byte) bits, (byte) (bits >>> 8), (byte) (bits >>> 16), (byte) (bits >>> 24)};
+        int at = -1;
+        for (int i = 0; i + 4 <= bytes.length && at < 0; i++) {
+            if (bytes[i] == le[0] && bytes[i + 1] == le[1] && bytes[i + 2] == le[2] && bytes[i + 3] == le[3]) at = i;
+        }
+        assertTrue(at >= 0, "the weight's bytes are in the file");
+        int nan = Float.floatToIntBits(Float.NaN);
+        for (int k = 0; k < 4; k++) bytes[at + k] = (byte) (nan >>> (8 * k));
+        java.io.PrintStream old = System.err;
+        var captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            OnnxImport.fromBytes(bytes, "nan.onnx", Map.of());
+        } finally {
+            System.setErr(old);
+        }
+        String err = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(err.contains("WARNING: nan.onnx: initializer '") && err.contains("holds NaN or infinite values"), err);
+    }
+
+    @Test
     void truncatedFilesAreRefusedAtEveryLength() {
         byte[] whole = OnnxExport.toBytes(SeedModels.mlp());
         for (int len : new int[] {1, 2, 10, 100, whole.length / 2, whole.length - 1}) {
