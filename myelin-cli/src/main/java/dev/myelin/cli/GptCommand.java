@@ -41,7 +41,7 @@ public final class GptCommand implements Callable<Integer> {
     @Option(names = "--vocab", defaultValue = "512", description = "Vocabulary size of the BPE tokenizer (default: ${DEFAULT-VALUE}).")
     int vocab;
 
-    @Option(names = "--context", defaultValue = "128", description = "Context length: the position table's size, tokens per training window (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--context", defaultValue = "64", description = "Context length: the position table's size, tokens per training window (default: ${DEFAULT-VALUE}).")
     int context;
 
     @Option(names = "--width", defaultValue = "128", description = "Model width (default: ${DEFAULT-VALUE}).")
@@ -56,10 +56,10 @@ public final class GptCommand implements Callable<Integer> {
     @Option(names = "--dropout", defaultValue = "0.1", description = "Residual dropout in training (default: ${DEFAULT-VALUE}).")
     double dropout;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Windows per batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "16", description = "Windows per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0.002", description = "Peak AdamW learning rate, after a linear warm-up and before the cosine decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "0.004", description = "Peak AdamW learning rate, after a linear warm-up and before the cosine decay (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(names = "--prompt", description = "Start of the generated text (default: the validation text's first 20 characters).")
