@@ -36,6 +36,7 @@ module dev.myelin.core {
     exports dev.myelin.semisupervised;
     exports dev.myelin.tensor;
     exports dev.myelin.text;
+    exports dev.myelin.text.gpt;
     exports dev.myelin.train;
     exports dev.myelin.zoo;
 

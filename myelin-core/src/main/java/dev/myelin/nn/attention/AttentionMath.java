@@ -52,8 +52,17 @@ final class AttentionMath {
 
     /** {@code [1, 1, tq, tk]}: 1 where key j &lt;= query i, else 0 (Keras's {@code row_index >= col_index}). */
     static Tensor causalMask(int tq, int tk, Tensor like) {
+        return causalMask(tq, tk, 0, like);
+    }
+
+    /**
+     * {@code [1, 1, tq, tk]}: 1 where key j &lt;= query i + {@code offset}, else 0: the causal mask of queries
+     * at positions {@code offset..offset + tq − 1} over keys from position 0 (incremental decoding, where
+     * {@code offset} tokens are already in the key/value cache).
+     */
+    static Tensor causalMask(int tq, int tk, int offset, Tensor like) {
         double[] m = new double[tq * tk];
-        for (int i = 0; i < tq; i++) for (int j = 0; j <= i && j < tk; j++) m[i * tk + j] = 1;
+        for (int i = 0; i < tq; i++) for (int j = 0; j <= i + offset && j < tk; j++) m[i * tk + j] = 1;
         return Tensor.of(m, 1, 1, tq, tk).to(like.dtype());
     }
 

@@ -341,11 +341,56 @@ public final class MultiHeadAttention extends MergeLayer {
         } else {
             attended = AttentionMath.scaledDotProductAttention(q, k, v, mask, causal, scale);
         }
+        return new Result(Masks.attach(outputProjection(attended), Masks.of(query)), weights);
+    }
+
+    /** {@code concat_h(attended)·Wo + bo} for {@code attended [B, heads, T, value_dim]}. */
+    private Tensor outputProjection(Tensor attended) {
         Tensor merged = AttentionMath.mergeHeads(attended);
         int hv = outputKernel.value().dim(0) * outputKernel.value().dim(1);
         Tensor out = merged.matmul(outputKernel.value().reshape(hv, outputKernel.value().dim(2)));
-        if (useBias) out = out.add(outputBias.value());
-        return new Result(Masks.attach(out, Masks.of(query)), weights);
+        return useBias ? out.add(outputBias.value()) : out;
+    }
+
+    // ---- incremental decoding (generation with a key/value cache) ----
+
+    /**
+     * An empty key/value cache for {@link #attendIncrementally}, with room for {@code capacity} positions of
+     * {@code batch} sequences, in this layer's dtype.
+     */
+    public KeyValueCache newCache(int batch, int capacity) {
+        if (!isBuilt()) throw new IllegalStateException("layer '" + name() + "' is not built; build it before asking for a key/value cache");
+        if (valueFeatures != builtInputShape().dim(1) || keyFeatures != builtInputShape().dim(1)) {
+            throw new IllegalStateException("layer '" + name() + "' was built for cross-attention; a key/value cache is for self-attention");
+        }
+        return new KeyValueCache(batch, numHeads, capacity, keyDim, valueDimOrKeyDim(), dtype());
+    }
+
+    /**
+     * Causal self-attention of {@code x}, the next {@code n} tokens of sequences whose earlier {@code P}
+     * tokens are in {@code cache}: projects only {@code x}'s queries, keys and values, appends the keys and
+     * values to the cache, and lets new token i (position {@code P + i}) attend to positions {@code 0..P + i}:
+     * <pre>
+     *   output = concat_h(softmax(Q_new·K_cacheᵀ / sqrt(key_dim), j &lt;= P + i)·V_cache)·Wo + bo
+     * </pre>
+     * which equals the last {@code n} rows of {@code call(s, s, null, null, true, false)} on the whole sequence
+     * {@code s} (inference: no dropout). Each generated token thus costs one step, not a pass over the prefix.
+     *
+     * <p>Shapes: x {@code [batch, n, width]} (the cache's batch; no padding mask), output {@code [batch, n, output_shape]}.
+     *
+     * @throws IllegalArgumentException when the cache has no room for {@code n} more positions
+     */
+    public Tensor attendIncrementally(Tensor x, KeyValueCache cache) {
+        if (!isBuilt()) throw new IllegalStateException("layer '" + name() + "' is not built; build it before decoding incrementally");
+        checkInputs(x, x, x, null);
+        if (Masks.of(x) != null) throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention): incremental decoding takes no padding mask");
+        int past = cache.length(), n = x.dim(1);
+        Tensor q = AttentionMath.splitHeads(project(x, queryKernel, queryBias), numHeads);
+        cache.append(AttentionMath.splitHeads(project(x, keyKernel, keyBias), numHeads),
+                AttentionMath.splitHeads(project(x, valueKernel, valueBias), numHeads));
+        Tensor keep = n == 1 ? null : AttentionMath.causalMask(n, past + n, past, q); // one new token sees every cached one
+        Tensor attended = AttentionMath.scaledDotProductAttention(q, cache.keys(), cache.values(), keep, false, 1.0 / Math.sqrt(keyDim));
+        return outputProjection(attended);
     }
 
     /** {@code x·W + b} with W {@code [D, heads, dim]} seen as {@code [D, heads·dim]}. */
