@@ -31,6 +31,18 @@ final class BarrierStage {
 
     private BarrierStage() {}
 
+    /**
+     * Refuses {@code workers} when the cluster has fewer task slots: a barrier stage needs a slot per task at
+     * once and would otherwise wait forever.
+     */
+    static void requireSlots(org.apache.spark.api.java.JavaSparkContext sc, int workers) {
+        int slots = sc.defaultParallelism();
+        if (workers > slots) {
+            throw new IllegalArgumentException(workers + " workers asked for, but the cluster has " + slots + " task slots (spark.default.parallelism):"
+                    + " a barrier stage needs a slot per worker at once and would wait forever");
+        }
+    }
+
     /** Runs {@code task} on every partition of {@code input} at once and returns the records by key. */
     static <T> Map<Integer, byte[]> run(RDD<T> input, Task<T> task) {
         Function1<scala.collection.Iterator<T>, scala.collection.Iterator<Tuple2<Integer, byte[]>>> f =

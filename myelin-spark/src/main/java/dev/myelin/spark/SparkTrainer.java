@@ -160,11 +160,7 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("label column '" + labelCol + "' has type " + labelType.simpleString() + "; expected a number or an array of numbers");
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
-        int slots = sc.defaultParallelism();
-        if (workers > slots) {
-            throw new IllegalArgumentException(workers + " workers asked for, but the cluster has " + slots + " task slots (spark.default.parallelism):"
-                    + " a barrier stage needs a slot per worker at once and would wait forever");
-        }
+        BarrierStage.requireSlots(sc, workers);
         JavaRDD<Row> rows = selected.javaRDD();
         if (rows.getNumPartitions() != workers) rows = rows.repartition(workers);
         Broadcast<byte[]> model = sc.broadcast(modelBytes);
