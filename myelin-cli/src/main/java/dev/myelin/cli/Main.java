@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
         description = "Myelin: deep learning for Java.",
         subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ExampleCommand.class, BenchCommand.class,
                 SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class, FineTuneCommand.class, ImportCommand.class,
-                ExportCommand.class, QuantizeCommand.class, PruneCommand.class, DistillCommand.class, CommandLine.HelpCommand.class})
+                ExportCommand.class, QuantizeCommand.class, PruneCommand.class, DistillCommand.class,
+                SparkTrainCommand.class, SparkPredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
 

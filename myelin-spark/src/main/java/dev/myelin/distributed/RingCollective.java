@@ -45,6 +45,7 @@ public final class RingCollective implements Collective {
     private final DataOutputStream out;
     private final DataInputStream in;
     private final ExecutorService sender;
+    private long bytesSent;
 
     private RingCollective(int rank, int size, Duration timeout, Socket toRight, Socket fromLeft) throws IOException {
         this.rank = rank;
@@ -210,6 +211,7 @@ public final class RingCollective implements Collective {
 
     private void step(float[] data, int sendFrom, int sendTo, int receiveFrom, int receiveTo, boolean add) throws IOException {
         float[] outgoing = java.util.Arrays.copyOfRange(data, sendFrom, sendTo); // the sender must not see this step's additions
+        bytesSent += 4L * outgoing.length;
         Future<?> sent = sender.submit(() -> {
             ByteBuffer b = ByteBuffer.allocate(outgoing.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(outgoing);
@@ -257,6 +259,15 @@ public final class RingCollective implements Collective {
             Thread.currentThread().interrupt();
             throw new IOException("worker " + rank + " was interrupted while sending", e);
         }
+    }
+
+    /**
+     * The bytes of values this worker has sent to its right neighbour since it joined: {@code 2 (N − 1) / N × 4}
+     * bytes per value all-reduced (rounded by the chunking), the 4-byte length header of each all-reduce not
+     * counted.
+     */
+    public long bytesSent() {
+        return bytesSent;
     }
 
     /** An all-reduce of one value: every worker has passed it only when all have arrived. */

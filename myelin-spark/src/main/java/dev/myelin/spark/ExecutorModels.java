@@ -23,6 +23,7 @@ final class ExecutorModels {
     }
 
     private static Model parse(byte[] bytes, String name) {
+        JdkCheck.requireHere();
         try {
             return ModelBytes.load(bytes, name);
         } catch (IOException e) {

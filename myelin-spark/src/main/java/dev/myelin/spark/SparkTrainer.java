@@ -2,10 +2,13 @@ package dev.myelin.spark;
 
 import dev.myelin.models.Model;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -14,10 +17,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
-import scala.Function1;
-import scala.jdk.javaapi.CollectionConverters;
-import scala.reflect.ClassTag;
-import scala.reflect.ClassTag$;
 
 /**
  * Synchronous data-parallel training of a compiled model on Spark: {@code workers} tasks of one barrier stage
@@ -39,8 +38,11 @@ import scala.reflect.ClassTag$;
  * <p>With one worker per task slot: asking for more workers than the cluster has slots is refused at once.
  */
 public final class SparkTrainer {
-    /** The trained model (the weights every worker ended with) and the mean training loss of each epoch. */
-    public record Result(Model model, List<Double> losses) {
+    /**
+     * The trained model (the weights every worker ended with), the mean training loss of each epoch, and where
+     * worker 0's time went ({@link TrainingMetrics}: compute, all-reduce, update, bytes sent, stage attempts).
+     */
+    public record Result(Model model, List<Double> losses, TrainingMetrics metrics) {
         public Result {
             losses = List.copyOf(losses);
         }
@@ -53,6 +55,9 @@ public final class SparkTrainer {
     private boolean shuffle = true;
     private long seed = 1;
     private Duration timeout = Duration.ofMinutes(2);
+    private String checkpointDir;
+    private int checkpointEvery;
+    private long[] failOnce;
 
     private SparkTrainer(byte[] modelBytes, String modelName) {
         this.modelBytes = modelBytes;
@@ -113,10 +118,39 @@ public final class SparkTrainer {
         return this;
     }
 
+    /**
+     * Where worker 0 writes its checkpoints: a directory every executor can read (a local folder in local
+     * mode, a shared mount on a cluster). When a task dies, Spark reruns the whole stage and every worker
+     * resumes from the last checkpoint, so at most the steps since it are computed again; the result equals a
+     * run that never failed (when each partition's rows arrive in the same order on the rerun, as they do from
+     * files or a cached frame). The checkpoint is deleted when the run ends; one left by a run that did not end
+     * (a driver that died) is resumed by the same run started again, and one of another run is an error.
+     */
+    public SparkTrainer checkpointDir(Path dir) {
+        this.checkpointDir = dir == null ? null : dir.toAbsolutePath().toString();
+        return this;
+    }
+
+    /** Writes a checkpoint every {@code steps} global steps (needs {@link #checkpointDir}; 0, the default: never). */
+    public SparkTrainer checkpointEvery(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("checkpointEvery must be at least 0, got " + steps);
+        this.checkpointEvery = steps;
+        return this;
+    }
+
+    /** Test hook: worker {@code rank} throws at the start of global step {@code step}, in the stage's first attempt only. */
+    SparkTrainer failOnceForTest(int rank, long step) {
+        this.failOnce = new long[] {rank, step};
+        return this;
+    }
+
     /** Trains on {@code data}; blocks until the barrier stage ends. */
     public Result fit(Dataset<Row> data) throws IOException {
         if (globalBatchSize % workers != 0) {
             throw new IllegalArgumentException("globalBatchSize " + globalBatchSize + " must be a multiple of workers " + workers + " (each worker takes an equal share)");
+        }
+        if (checkpointEvery > 0 && checkpointDir == null) {
+            throw new IllegalArgumentException("checkpointEvery(" + checkpointEvery + ") needs checkpointDir: a directory every executor can read");
         }
         StructType schema = data.schema();
         Dataset<Row> selected = data.select(featuresCol, labelCol);
@@ -126,24 +160,21 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("label column '" + labelCol + "' has type " + labelType.simpleString() + "; expected a number or an array of numbers");
         }
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
-        int slots = sc.defaultParallelism();
-        if (workers > slots) {
-            throw new IllegalArgumentException(workers + " workers asked for, but the cluster has " + slots + " task slots (spark.default.parallelism):"
-                    + " a barrier stage needs a slot per worker at once and would wait forever");
-        }
+        BarrierStage.requireSlots(sc, workers);
         JavaRDD<Row> rows = selected.javaRDD();
         if (rows.getNumPartitions() != workers) rows = rows.repartition(workers);
         Broadcast<byte[]> model = sc.broadcast(modelBytes);
         long token = new SecureRandom().nextLong();
-        BarrierWorker worker = new BarrierWorker(model, modelName, features, globalBatchSize / workers, epochs, shuffle, seed, token, timeout);
-        Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<byte[]>> f =
-                (Function1<scala.collection.Iterator<Row>, scala.collection.Iterator<byte[]>> & java.io.Serializable)
-                        it -> CollectionConverters.asScala(worker.run(CollectionConverters.asJava(it)));
-        ClassTag<byte[]> tag = ClassTag$.MODULE$.apply(byte[].class);
-        byte[][] results = (byte[][]) rows.rdd().barrier().mapPartitions(f, false, tag).collect();
-        if (results.length != 2) throw new IllegalStateException("the barrier stage returned " + results.length + " results, expected the model and its logs from worker 0");
-        Model trained = ModelBytes.load(results[0], "trained by worker 0");
-        return new Result(trained, Arrays.stream(toDoubles(results[1])).boxed().toList());
+        BarrierWorker worker = new BarrierWorker(model, modelName, features, globalBatchSize / workers, epochs, shuffle, seed, token, timeout,
+                checkpointDir, checkpointEvery, failOnce);
+        Map<Integer, byte[]> results = BarrierStage.run(rows.rdd(), worker::run);
+        if (!results.keySet().equals(Set.of(BarrierWorker.MODEL, BarrierWorker.LOSSES, BarrierWorker.METRICS))) {
+            throw new IllegalStateException("the barrier stage returned records " + results.keySet() + ", expected the model, losses and metrics of worker 0");
+        }
+        Model trained = ModelBytes.load(results.get(BarrierWorker.MODEL), "trained by worker 0");
+        if (checkpointDir != null) Checkpoint.delete(Path.of(checkpointDir));
+        return new Result(trained, Arrays.stream(toDoubles(results.get(BarrierWorker.LOSSES))).boxed().toList(),
+                TrainingMetrics.fromBytes(results.get(BarrierWorker.METRICS)));
     }
 
     private static double[] toDoubles(byte[] bytes) {

@@ -118,6 +118,14 @@ class SparkTrainerTest {
         assertEquals(3, r.losses().size());
         for (int e = 0; e < 3; e++) assertEquals(history.get("loss").get(e), r.losses().get(e), 1e-5, "epoch " + (e + 1) + " loss");
         assertTrue(r.losses().get(2) < r.losses().get(0), "loss did not fall: " + r.losses());
+
+        // The ring sends 2 (N − 1) / N × 4 bytes per value (the gradients and the loss): with N = 2, 4 bytes each.
+        TrainingMetrics m = r.metrics();
+        assertEquals(8 * 4 + 8 + 8 * 3 + 3, m.parameters());
+        assertEquals(4 * (m.parameters() + 1), m.gradientBytesSentPerStep());
+        assertEquals(3 * n / global, m.steps());
+        assertTrue(m.computeSeconds() > 0 && m.allReduceSeconds() > 0 && m.updateSeconds() > 0, m.toString());
+        assertTrue(m.projectedStepSeconds(1) > m.projectedStepSeconds(25), m.toString());
     }
 
     @Test
