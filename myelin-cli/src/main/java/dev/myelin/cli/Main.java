@@ -115,5 +115,6 @@ public final class Main implements Runnable {
     static void addSequenceCommands(CommandLine cli) {
         cli.addSubcommand(new LstmCommand());
         cli.addSubcommand(new CharLmCommand());
+        cli.addSubcommand(new FortunesCommand());
     }
 }
