@@ -4,6 +4,7 @@ import dev.myelin.text.FortunesCorpus;
 import dev.myelin.text.TextSplit;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -25,7 +26,7 @@ public final class FortunesClassificationExample {
         List<FortunesModel> models = new ArrayList<>();
         Path folder = FortunesCorpus.DEBIAN_FOLDER;
         for (String a : args) {
-            FortunesModel m = java.util.Arrays.stream(FortunesModel.values()).filter(v -> v.label().equals(a)).findFirst().orElse(null);
+            FortunesModel m = Arrays.stream(FortunesModel.values()).filter(v -> v.label().equals(a)).findFirst().orElse(null);
             if (m != null) models.add(m);
             else folder = Path.of(a);
         }

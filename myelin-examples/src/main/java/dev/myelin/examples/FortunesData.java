@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -69,7 +70,7 @@ public record FortunesData(TextSplit split) {
         for (int id = 0; id < bpe.vocabularySize(); id++) vocabulary.add(bpe.token(id));
         return encode(text -> {
             int[] ids = bpe.encode(text);
-            return maxLength > 0 && ids.length > maxLength ? java.util.Arrays.copyOf(ids, maxLength) : ids;
+            return maxLength > 0 && ids.length > maxLength ? Arrays.copyOf(ids, maxLength) : ids;
         }, vocabulary);
     }
 

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Comparator;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The classifiers of issue 12's fortunes task ({@link FortunesData}), each trained on the training set with
@@ -111,7 +112,7 @@ public enum FortunesModel {
      * the Transformer's pooling is undefined (0 / 0) over a row that is all padding.
      */
     private static FortunesData.TokenIds neverEmpty(FortunesData.TokenIds ids) {
-        java.util.function.UnaryOperator<List<int[]>> fix = rows -> rows.stream().map(r -> {
+        UnaryOperator<List<int[]>> fix = rows -> rows.stream().map(r -> {
             if (r.length == 0 || r[0] != TextVectorizer.PAD) return r;
             int[] copy = r.clone();
             copy[0] = TextVectorizer.OOV;

@@ -1,8 +1,6 @@
 package dev.myelin.examples;
 
 import dev.myelin.io.AtomicFiles;
-import dev.myelin.losses.Loss;
-import dev.myelin.metrics.Metric;
 import dev.myelin.models.Model;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.Input;
@@ -56,14 +54,6 @@ public record FortunesTransformer(int sequenceLength, int maxTokens, int width, 
         for (int b = 0; b < blocks; b++) x = new TransformerEncoder(block).apply(x);
         SymbolicTensor pooled = new Dropout(dropout).apply(new GlobalAveragePooling1D().apply(x));
         return new Model(ids, new Dense(classes, Activation.SOFTMAX).apply(pooled));
-    }
-
-    /** The model, compiled with the optimizer for {@code epochs} epochs of {@code trainingTexts} texts. */
-    public Model compiled(int vocabularySize, int classes, int trainingTexts, int epochs, long seed) {
-        Model model = build(vocabularySize, classes);
-        model.seed(seed);
-        model.compile(optimizer(trainingTexts, epochs), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
-        return model;
     }
 
     /**
