@@ -117,5 +117,6 @@ public final class Main implements Runnable {
         cli.addSubcommand(new LstmCommand());
         cli.addSubcommand(new CharLmCommand());
         cli.addSubcommand(new GptCommand());
+        cli.addSubcommand(new FortunesCommand());
     }
 }
