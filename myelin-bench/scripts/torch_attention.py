@@ -5,7 +5,10 @@ Usage (Debian's python3-torch 1.13, OpenBLAS's OpenMP build, 2 threads, under th
   flock /tmp/cpu.lock env LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp \
       /usr/bin/python3 myelin-bench/scripts/torch_attention.py [--threads 2] [--case PREFIX] [--json] [--list]
 
-Rows "attention[ causal] B<batch> H<heads> T<length> D<head size>": q, k, v [B, H, T, D] uniform in [-1, 1)
+Rows "encoder B<batch> T<length> d128 h4 ff512" (every --batch x --seq, default 32 x 128, 512):
+torch.nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0, relu, layer_norm_eps=1e-5,
+batch_first, post-norm) on x [B, T, 128] uniform in [-1, 1) requiring grad, as Myelin's TransformerEncoder.
+With --kernels also rows "attention[ causal] B<batch> H<heads> T<length> D<head size>": q, k, v [B, H, T, D] uniform in [-1, 1)
 requiring grad; torch 1.13 has no F.scaled_dot_product_attention, so the pass is the formula composed, as
 Myelin's "composed" path: softmax((q * scale) @ k^T + bias) @ v with scale 1/sqrt(D) and, for causal rows,
 bias -1e9 above the diagonal. Forward with autograd recording; forward + backward is y.sum().backward(),
@@ -14,7 +17,10 @@ during one forward + backward (sum of the positive self allocations of every op)
 
 Protocol (ConvBench.time): warm-up >= --warmup s and >= 5 passes; a probe of ~0.05 s sets the passes
 per chunk (~--chunk s); --chunks timed chunks; the median chunk's ms per pass, with min and max.
+--memory skips the timing: three passes, then one profiled pass, and the process's peak RSS
+(resource.getrusage ru_maxrss); run one process per sequence length.
 """
+import resource
 import argparse
 import json
 import math
@@ -58,6 +64,33 @@ def time_op(op, warmup_s, chunks, chunk_s):
     return {"median": statistics.median(ms), "min": min(ms), "max": max(ms)}
 
 
+WIDTH, HEADS, FEED_FORWARD = 128, 4, 512
+
+
+def encoder_name(b, t):
+    return "encoder B%d T%d d%d h%d ff%d" % (b, t, WIDTH, HEADS, FEED_FORWARD)
+
+
+def make_encoder(b, t):
+    torch.manual_seed(42)
+    layer = torch.nn.TransformerEncoderLayer(WIDTH, HEADS, dim_feedforward=FEED_FORWARD, dropout=0.0, activation="relu",
+                                             layer_norm_eps=1e-5, batch_first=True, norm_first=False)
+    layer.train()
+    g = torch.Generator().manual_seed(42)
+    x = torch.rand(b, t, WIDTH, generator=g).mul_(2).sub_(1).requires_grad_()
+
+    def forward():
+        return layer(x)
+
+    def forward_backward():
+        layer(x).sum().backward()
+        x.grad = None
+        for p in layer.parameters():
+            p.grad = None
+
+    return forward, forward_backward
+
+
 def make(b, h, t, d, causal):
     g = torch.Generator().manual_seed(42)
     q, k, v = (torch.rand(b, h, t, d, generator=g).mul_(2).sub_(1).requires_grad_() for _ in range(3))
@@ -85,6 +118,10 @@ def allocated_mb(op):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seq", default="128,512", help="encoder sequence lengths, comma-separated (default 128,512)")
+    ap.add_argument("--batch", default="32", help="encoder batch sizes, comma-separated (default 32)")
+    ap.add_argument("--kernels", action="store_true", help="also the attention kernel rows (the formula composed)")
+    ap.add_argument("--memory", action="store_true", help="no timing: MB allocated by one pass and the peak RSS")
     ap.add_argument("--threads", default="2", help="thread counts, comma-separated (default 2)")
     ap.add_argument("--case", help="only the rows whose label starts with PREFIX")
     ap.add_argument("--warmup", type=float, default=1.0)
@@ -93,25 +130,46 @@ def main():
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--list", action="store_true", help="print the row labels and exit")
     a = ap.parse_args()
-    rows = [r for r in ROWS if a.case is None or name(*r).startswith(a.case)]
+    cases = []
+    for b in [int(v) for v in a.batch.split(",")]:
+        for t in [int(v) for v in a.seq.split(",")]:
+            cases.append((encoder_name(b, t), b, lambda b=b, t=t: make_encoder(b, t)))
+    if a.kernels:
+        cases += [(name(*r), r[0], lambda r=r: make(*r)) for r in ROWS]
+    cases = [c for c in cases if a.case is None or c[0].startswith(a.case)]
     if a.list:
-        for r in rows:
-            print(name(*r))
+        for c in cases:
+            print(c[0])
         return
     results = []
     if not a.json:
-        print("%-36s %-9s %7s %12s %12s %14s" % ("case", "path", "threads", "forward ms", "fwd+bwd ms", "alloc MB/pass"))
-    for r in rows:
-        forward, forward_backward = make(*r)
+        if a.memory:
+            print("%-36s %-9s %7s %14s %12s" % ("case", "path", "threads", "alloc MB/pass", "peak RSS MB"))
+        else:
+            print("%-36s %-9s %7s %12s %12s %12s %12s %14s" % ("case", "path", "threads", "forward ms", "fwd+bwd ms",
+                                                             "fwd samp/s", "f+b samp/s", "alloc MB/pass"))
+    for label, batch, setup in cases:
+        forward, forward_backward = setup()
         for t in [int(x) for x in a.threads.split(",")]:
             torch.set_num_threads(t)
+            if a.memory:
+                for _ in range(3):
+                    forward_backward()
+                mb = allocated_mb(forward_backward)
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                results.append({"case": label, "path": "torch", "threads": t, "allocated_mb": mb, "peak_rss_mb": rss})
+                if not a.json:
+                    print("%-36s %-9s %7d %14.1f %12.1f" % (label, "torch", t, mb, rss))
+                continue
             fwd = time_op(forward, a.warmup, a.chunks, a.chunk)
             both = time_op(forward_backward, a.warmup, a.chunks, a.chunk)
             mb = allocated_mb(forward_backward)
-            results.append({"case": name(*r), "path": "torch", "threads": t, "forward_ms": fwd, "forward_backward_ms": both,
-                            "allocated_mb": mb})
+            fr, br = batch * 1e3 / fwd["median"], batch * 1e3 / both["median"]
+            results.append({"case": label, "path": "torch", "threads": t, "forward_ms": fwd, "forward_backward_ms": both,
+                            "forward_samples_per_s": fr, "forward_backward_samples_per_s": br, "allocated_mb": mb})
             if not a.json:
-                print("%-36s %-9s %7d %12.3f %12.3f %14.1f" % (name(*r), "torch", t, fwd["median"], both["median"], mb))
+                print("%-36s %-9s %7d %12.3f %12.3f %12.1f %12.1f %14.1f" % (label, "torch", t, fwd["median"], both["median"],
+                                                                         fr, br, mb))
     if a.json:
         print(json.dumps({"benchmark": "attention", "peer": "pytorch", "version": torch.__version__, "results": results}, indent=1))
 

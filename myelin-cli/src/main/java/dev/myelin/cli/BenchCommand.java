@@ -1,5 +1,6 @@
 package dev.myelin.cli;
 
+import dev.myelin.bench.AttentionBench;
 import dev.myelin.bench.CnnBench;
 import dev.myelin.bench.ConvBench;
 import dev.myelin.bench.GemmBench;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
 /** {@code myelin bench ...}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
         subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class, BenchCommand.Models.class,
-                BenchCommand.Layers.class, BenchCommand.Cnn.class})
+                BenchCommand.Layers.class, BenchCommand.Cnn.class, BenchCommand.Attention.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -212,6 +213,52 @@ final class BenchCommand implements Runnable {
             if (limit != null) args.addAll(List.of("--limit", String.valueOf(limit)));
             if (threads != null) args.addAll(List.of("--threads", String.valueOf(threads)));
             return CnnBench.run(args);
+        }
+    }
+
+    /** {@code myelin bench attention}: a Transformer encoder layer's samples/s, see {@link AttentionBench}. */
+    @Command(name = "attention", mixinStandardHelpOptions = true,
+            description = {"Forward and forward + backward time (ms) and samples/s of a Transformer encoder layer (width 128,",
+                    "4 heads, feed-forward 512, post-norm, relu) at each batch size and sequence length, and the heap bytes one",
+                    "forward + backward allocates: warm-up >= 1 s, then the median of 5 chunks of ~0.2 s.",
+                    "Twin: myelin-bench/scripts/torch_attention.py."})
+    static final class Attention implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--list", description = "Print the row labels and exit.")
+        boolean list;
+
+        @Option(names = "--seq", split = ",", paramLabel = "T", description = "Sequence lengths (default: 128,512).")
+        List<Integer> seq;
+
+        @Option(names = "--batch", split = ",", paramLabel = "B", description = "Batch sizes (default: 32).")
+        List<Integer> batch;
+
+        @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts (default: 2).")
+        List<Integer> threads;
+
+        @Option(names = "--kernels", description = "Also time the attention kernel alone, fused and composed.")
+        boolean kernels;
+
+        @Option(names = "--memory", description = "Skip the timing: print the bytes allocated by one pass and the peak resident memory.")
+        boolean memory;
+
+        @Option(names = "--case", paramLabel = "PREFIX", description = "Only the rows whose label starts with PREFIX.")
+        String only;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>();
+            if (json) args.add("--json");
+            if (list) args.add("--list");
+            if (kernels) args.add("--kernels");
+            if (memory) args.add("--memory");
+            if (seq != null) args.addAll(List.of("--seq", Gemm.join(seq)));
+            if (batch != null) args.addAll(List.of("--batch", Gemm.join(batch)));
+            if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
+            if (only != null) args.addAll(List.of("--case", only));
+            return AttentionBench.run(args);
         }
     }
 }

@@ -204,6 +204,33 @@ public interface Backend {
     }
 
     /**
+     * Layer normalization of each row of {@code x} {@code [rows, features]} over its features (Keras's
+     * LayerNormalization on the last axis, in one operation):
+     * <pre>
+     *   mean[r] = Σ_c x[r, c] / n      variance[r] = Σ_c (x[r, c] − mean[r])² / n      (biased; n = features)
+     *   rstd[r] = 1 / sqrt(variance[r] + epsilon)        inv = gamma[c]·rstd[r]
+     *   y[r, c] = (x[r, c] − mean[r])·inv + beta[c]
+     * </pre>
+     * A null gamma is 1, a null beta 0. mean and rstd are written for {@link #layerNormBackward}.
+     * Shapes: y as x; mean, rstd {@code [rows]}; gamma, beta {@code [features]}.
+     */
+    default void layerNorm(View x, View gamma, View beta, double epsilon, View y, View mean, View rstd) {
+        ComposedKernels.layerNorm(this, x, gamma, beta, epsilon, y, mean, rstd);
+    }
+
+    /**
+     * Gradients of {@link #layerNorm} given {@code dy} (x's shape) and the forward's mean and rstd, with
+     * {@code xhat = (x − mean)·rstd} and {@code g = dy·gamma}, sums over the features (Σ_c) or the rows (Σ_r):
+     * <pre>
+     *   dbeta = Σ_r dy      dgamma = Σ_r dy·xhat      dx = rstd·(g − Σ_c g / n − xhat·Σ_c g·xhat / n)
+     * </pre>
+     * Any of dx, dgamma, dbeta may be null (not wanted); a null gamma is 1.
+     */
+    default void layerNormBackward(View x, View dy, View mean, View rstd, View gamma, View dx, View dgamma, View dbeta) {
+        ComposedKernels.layerNormBackward(this, x, dy, mean, rstd, gamma, dx, dgamma, dbeta);
+    }
+
+    /**
      * One Adam step in place over contiguous views of one shape and type (the optimizer update fused into
      * one pass): {@code m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2); w -= alpha·m / (sqrt(v) + epsilon)}.
      */

@@ -257,6 +257,70 @@ final class ComposedKernels {
         return new View(v.storage(), shape, new int[] {0, v.strides()[v.rank() - 1]}, v.offset());
     }
 
+    // ---- layer normalization over the features (last axis) of [rows, features] ----
+
+    static void layerNorm(Backend be, View x, View gamma, View beta, double epsilon, View y, View mean, View rstd) {
+        int[] shape = x.shape(), column = {shape[0], 1};
+        DType type = x.dtype();
+        View features = constant(be, type, shape[1], column), sum = allocate(be, type, column);
+        be.reduce(ReduceOp.SUM, x, sum);
+        be.binary(BinaryOp.DIV, sum, features, asColumn(mean));
+        View centered = allocate(be, type, shape);
+        be.binary(BinaryOp.SUB, x, overColumns(mean, shape), centered);
+        be.unary(UnaryOp.SQUARE, 0, 0, centered, centered);
+        be.reduce(ReduceOp.SUM, centered, sum);
+        be.binary(BinaryOp.DIV, sum, features, sum);
+        be.binary(BinaryOp.ADD, sum, constant(be, type, epsilon, column), sum);
+        be.unary(UnaryOp.RSQRT, 0, 0, sum, asColumn(rstd));
+        // y = (x − mean)·inv + beta, inv = gamma·rstd
+        View inv = overColumns(rstd, shape);
+        if (gamma != null) {
+            inv = allocate(be, type, shape);
+            be.binary(BinaryOp.MUL, overColumns(rstd, shape), overRows(gamma, shape), inv);
+        }
+        be.binary(BinaryOp.SUB, x, overColumns(mean, shape), y);
+        be.binary(BinaryOp.MUL, y, inv, y);
+        if (beta != null) be.binary(BinaryOp.ADD, y, overRows(beta, shape), y);
+    }
+
+    static void layerNormBackward(Backend be, View x, View dy, View mean, View rstd, View gamma, View dx, View dgamma, View dbeta) {
+        int[] shape = x.shape(), column = {shape[0], 1}, row = {1, shape[1]};
+        DType type = x.dtype();
+        View xhat = allocate(be, type, shape), t = allocate(be, type, shape);
+        be.binary(BinaryOp.SUB, x, overColumns(mean, shape), xhat);
+        be.binary(BinaryOp.MUL, xhat, overColumns(rstd, shape), xhat);
+        if (dbeta != null) be.reduce(ReduceOp.SUM, dy, asRow(dbeta));
+        if (dgamma != null) {
+            be.binary(BinaryOp.MUL, dy, xhat, t);
+            be.reduce(ReduceOp.SUM, t, asRow(dgamma));
+        }
+        if (dx == null) return;
+        // g = dy·gamma; dx = rstd·(g − Σg / n − xhat·Σ(g·xhat) / n), sums over the features
+        View g = allocate(be, type, shape);
+        if (gamma != null) be.binary(BinaryOp.MUL, dy, overRows(gamma, shape), g);
+        else be.copy(dy, g);
+        View features = constant(be, type, shape[1], column), sumG = allocate(be, type, column), sumGX = allocate(be, type, column);
+        be.reduce(ReduceOp.SUM, g, sumG);
+        be.binary(BinaryOp.DIV, sumG, features, sumG);
+        be.binary(BinaryOp.MUL, g, xhat, t);
+        be.reduce(ReduceOp.SUM, t, sumGX);
+        be.binary(BinaryOp.DIV, sumGX, features, sumGX);
+        be.binary(BinaryOp.MUL, xhat, overColumns(sumGX, shape), t);
+        be.binary(BinaryOp.ADD, t, overColumns(sumG, shape), t);
+        be.binary(BinaryOp.SUB, g, t, t);
+        be.binary(BinaryOp.MUL, t, overColumns(rstd, shape), dx);
+    }
+
+    /** A {@code [rows]} (or {@code [rows, 1]}) view as a {@code [rows, 1]} column. */
+    private static View asColumn(View v) {
+        return new View(v.storage(), new int[] {v.shape()[0], 1}, new int[] {v.strides()[0], 0}, v.offset());
+    }
+
+    /** A {@code [rows]} (or {@code [rows, 1]}) view read at every column of {@code shape} {@code [rows, features]}. */
+    private static View overColumns(View v, int[] shape) {
+        return new View(v.storage(), shape, new int[] {v.strides()[0], 0}, v.offset());
+    }
+
     // ---- optimizer update ----
 
     static void adamUpdate(Backend be, View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {

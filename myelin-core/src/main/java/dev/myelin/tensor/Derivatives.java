@@ -262,6 +262,36 @@ final class Derivatives {
         };
     }
 
+    /**
+     * y = layerNorm(x, gamma, beta) over the last axis, with the forward's per-row mean and rstd; the fused
+     * backward of {@link dev.myelin.backend.Backend#layerNormBackward} computes only the wanted gradients:
+     * dbeta = Σ_rows dy, dgamma = Σ_rows dy·xhat, dx = rstd·(g − mean_c(g) − xhat·mean_c(g·xhat)) with
+     * xhat = (x − mean)·rstd and g = dy·gamma.
+     */
+    static Backward layerNorm(Tensor x, Tensor mean, Tensor rstd, Tensor gamma, boolean hasBeta) {
+        int count = 1 + (gamma != null ? 1 : 0) + (hasBeta ? 1 : 0);
+        int gammaAt = gamma != null ? 1 : -1, betaAt = hasBeta ? count - 1 : -1;
+        return new Backward() {
+            @Override
+            public Tensor[] apply(Tensor g) {
+                boolean[] all = new boolean[count];
+                Arrays.fill(all, true);
+                return apply(g, all);
+            }
+
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                Tensor[] d = Tensor.layerNormBackward(x, g, mean, rstd, gamma,
+                        needed[0], gammaAt >= 0 && needed[gammaAt], betaAt >= 0 && needed[betaAt]);
+                Tensor[] out = new Tensor[count];
+                out[0] = d[0];
+                if (gammaAt >= 0) out[gammaAt] = d[1];
+                if (betaAt >= 0) out[betaAt] = d[2];
+                return out;
+            }
+        };
+    }
+
     // ---- linear algebra, convolution, pooling ----
 
     /**

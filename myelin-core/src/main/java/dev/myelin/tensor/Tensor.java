@@ -1513,6 +1513,69 @@ public final class Tensor {
         return new Tensor[] {dx, dgamma, dbeta};
     }
 
+    /**
+     * Layer normalization over the last axis in one operation (Keras's LayerNormalization with axis -1; the
+     * backend's {@link Backend#layerNorm}), each row of features on its own:
+     * <pre>
+     *   mean = Σ x / n,   variance = Σ (x − mean)² / n        (per row; biased, n = features)
+     *   inv = gamma / sqrt(variance + epsilon),   y = (x − mean)·inv + beta
+     * </pre>
+     * with one gradient rule to this tensor, gamma and beta ({@link Backend#layerNormBackward}). A null gamma
+     * is 1, a null beta 0. The type is the widest of the operands'.
+     *
+     * <p>Shapes: this {@code [..., features]}, gamma and beta {@code [features]}; result as this.
+     */
+    public Tensor layerNorm(Tensor gamma, Tensor beta, double epsilon) {
+        int features = dims.length == 0 ? 0 : dims[dims.length - 1];
+        Shape featureShape = Shape.of(features);
+        for (Tensor t : new Tensor[] {gamma, beta}) {
+            if (t != null && !t.shape.equals(featureShape)) {
+                throw new IllegalArgumentException("layerNorm: input " + shape + " has " + features + " features along its last axis, so gamma and beta"
+                        + " must be " + featureShape + ", got " + t.shape);
+            }
+        }
+        if (!(epsilon >= 0) || Double.isInfinite(epsilon)) throw new IllegalArgumentException("layerNorm: epsilon must be >= 0 and finite, got " + epsilon);
+        DType type = dtype();
+        if (gamma != null) type = DType.promote(type, gamma.dtype());
+        if (beta != null) type = DType.promote(type, beta.dtype());
+        Tensor xIn = to(type), g = gamma == null ? null : gamma.to(type), b = beta == null ? null : beta.to(type);
+        Tensor x = xIn.contiguousRaw();
+        Shape rows = Shape.of(features == 0 ? 0 : size() / features);
+        Tensor mean = allocate(backend, type, rows), rstd = allocate(backend, type, rows);
+        Tensor y = allocate(backend, type, shape);
+        if (y.size() > 0) {
+            backend.layerNorm(x.matrixView(), g == null ? null : g.view(), b == null ? null : b.view(), epsilon, y.matrixView(), mean.view(), rstd.view());
+        }
+        List<Tensor> inputs = new ArrayList<>(List.of(xIn));
+        if (g != null) inputs.add(g);
+        if (b != null) inputs.add(b);
+        Tensor[] saved = g == null ? new Tensor[] {x, mean, rstd} : new Tensor[] {x, mean, rstd, g};
+        return y.record("layer_norm", Derivatives.layerNorm(x, mean, rstd, g, b != null), inputs.toArray(new Tensor[0]), saved);
+    }
+
+    /**
+     * Gradients of {@link #layerNorm} ({@link Backend#layerNormBackward}), each null unless wanted:
+     * {@code {dx, dgamma, dbeta}}. Not recorded.
+     */
+    static Tensor[] layerNormBackward(Tensor x, Tensor gradOut, Tensor mean, Tensor rstd, Tensor gamma,
+                                      boolean wantX, boolean wantGamma, boolean wantBeta) {
+        Backend be = x.backend;
+        int features = x.dims[x.dims.length - 1];
+        Shape featureShape = Shape.of(features);
+        Tensor dx = wantX ? allocate(be, x.dtype(), x.shape) : null;
+        Tensor dgamma = wantGamma ? allocate(be, x.dtype(), featureShape) : null;
+        Tensor dbeta = wantBeta ? allocate(be, x.dtype(), featureShape) : null;
+        if (x.size() == 0) {
+            if (dgamma != null) be.fill(dgamma.view(), 0);
+            if (dbeta != null) be.fill(dbeta.view(), 0);
+            return new Tensor[] {dx, dgamma, dbeta};
+        }
+        Tensor dy = gradOut.to(x.dtype()).contiguousRaw();
+        be.layerNormBackward(x.matrixView(), dy.matrixView(), mean.view(), rstd.view(), gamma == null ? null : gamma.view(),
+                dx == null ? null : dx.matrixView(), dgamma == null ? null : dgamma.view(), dbeta == null ? null : dbeta.view());
+        return new Tensor[] {dx, dgamma, dbeta};
+    }
+
     /** This contiguous tensor as a {@code [rows, last dimension]} matrix (a scalar is one row of one). */
     private View matrixView() {
         int last = dims.length == 0 ? 1 : dims[dims.length - 1];

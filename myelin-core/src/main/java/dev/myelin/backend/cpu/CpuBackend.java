@@ -247,6 +247,20 @@ public class CpuBackend extends ReferenceBackend {
         }
     }
 
+    // ---- layer normalization: float32, contiguous [rows, features] (LayerNormKernels) ----
+
+    @Override
+    public void layerNorm(View x, View gamma, View beta, double epsilon, View y, View mean, View rstd) {
+        if (LayerNormKernels.supports(x, y)) LayerNormKernels.forward(x, gamma, beta, epsilon, y, mean, rstd);
+        else super.layerNorm(x, gamma, beta, epsilon, y, mean, rstd);
+    }
+
+    @Override
+    public void layerNormBackward(View x, View dy, View mean, View rstd, View gamma, View dx, View dgamma, View dbeta) {
+        if (LayerNormKernels.supports(x, dy, dx)) LayerNormKernels.backward(x, dy, mean, rstd, gamma, dx, dgamma, dbeta);
+        else super.layerNormBackward(x, dy, mean, rstd, gamma, dx, dgamma, dbeta);
+    }
+
     @Override
     public void adamUpdate(View w, View g, View m, View v, double alpha, double beta1, double beta2, double epsilon) {
         if (!allFloat32(w, g, m, v)) {

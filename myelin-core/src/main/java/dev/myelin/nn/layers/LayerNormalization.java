@@ -1,5 +1,6 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.backend.DType;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
@@ -22,8 +23,12 @@ import java.util.random.RandomGenerator;
  *   inv  = gamma / sqrt(variance + epsilon)
  *   y    = x · inv + (beta − mean · inv)                                 (Keras's order of operations)
  * </pre>
- * Composed from tensor operations, so autograd derives the gradient; the implicit mask of the input
- * ({@link Masks}) passes through to the output, as Keras's {@code supports_masking}.
+ * In float32 over the last axis (the Transformer's case) one fused operation, {@link Tensor#layerNorm}, with
+ * one gradient rule (the CPU backend's kernel normalizes each row in one pass and keeps only its mean and
+ * rstd for the backward), which centres before scaling, {@code (x − mean)·inv + beta}, the same value without
+ * float32's cancellation between {@code x·inv} and {@code mean·inv} when the variance is small; otherwise (another axis, float64) composed from tensor operations, so autograd
+ * derives the gradient, which the gradient checks verify. The implicit mask of the input ({@link Masks})
+ * passes through to the output, as Keras's {@code supports_masking}.
  *
  * <p>Shapes: output shape = input shape; {@code axis} counts the batch as 0 (Keras's numbering: -1 is the
  * last), and cannot be the batch.
@@ -162,6 +167,10 @@ public final class LayerNormalization extends Layer {
     @Override
     protected Tensor forward(Tensor x, boolean training) {
         int a = featureAxis(x.rank() - 1) + 1;
+        Tensor g = scale ? gamma.value() : null, b = center ? beta.value() : null;
+        if (a == x.rank() - 1 && isFloat32(x) && isFloat32(g) && isFloat32(b)) {
+            return Masks.attach(x.layerNorm(g, b, epsilon), Masks.of(x));
+        }
         int[] axes = {a};
         Tensor mean = x.mean(axes, true);
         Tensor variance = x.sub(mean).square().mean(axes, true);
@@ -170,6 +179,11 @@ public final class LayerNormalization extends Layer {
         Tensor shift = mean.mul(inv).neg();
         if (center) shift = shift.add(broadcastable(beta.value(), x.rank(), a));
         return Masks.attach(x.mul(inv).add(shift), Masks.of(x));
+    }
+
+    /** True for a float32 tensor or none. */
+    private static boolean isFloat32(Tensor t) {
+        return t == null || t.dtype() == DType.FLOAT32;
     }
 
     /** A {@code [features]} weight shaped to broadcast along {@code axis} of a rank-{@code rank} tensor. */

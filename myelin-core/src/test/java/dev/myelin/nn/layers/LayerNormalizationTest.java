@@ -53,6 +53,43 @@ class LayerNormalizationTest {
         TensorAssert.assertAllClose(ln.call(Tensor.of(x, 2, 3, n), true).toDoubleArray(), expected, 1e-12, 1e-12);
     }
 
+    /** float32 on the last axis takes the fused operation; it agrees with the float64 composed formula, output and gradients. */
+    @Test
+    void float32FusedAgreesWithFloat64Composed() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 33;
+        double[] x = new double[4 * 3 * n], gamma = new double[n], beta = new double[n], w = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextDouble(-3, 3);
+            w[i] = r.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < n; i++) {
+            gamma[i] = r.nextDouble(0.5, 1.5);
+            beta[i] = r.nextDouble(-1, 1);
+        }
+        double[][] got = new double[2][];
+        double[][] dx = new double[2][], dgamma = new double[2][];
+        for (int k = 0; k < 2; k++) {
+            DType type = k == 0 ? DType.FLOAT32 : DType.FLOAT64;
+            LayerNormalization ln = new LayerNormalization();
+            ln.dtype(type);
+            ln.build(Shape.of(3, n), new SplittableRandom(1));
+            try (var s = NoGrad.scope()) {
+                ln.gamma().value().assign(Tensor.of(gamma, n).to(type));
+                ln.beta().value().assign(Tensor.of(beta, n).to(type));
+            }
+            Tensor in = Tensor.of(x, 4, 3, n).to(type).requiresGrad(true);
+            Tensor y = ln.call(in, true);
+            y.mul(Tensor.of(w, 4, 3, n).to(type)).sum().backward();
+            got[k] = y.toDoubleArray();
+            dx[k] = in.grad().toDoubleArray();
+            dgamma[k] = ln.gamma().value().grad().toDoubleArray();
+        }
+        TensorAssert.assertAllClose(got[0], got[1], 1e-5, 1e-5);
+        TensorAssert.assertAllClose(dx[0], dx[1], 1e-4, 1e-4);
+        TensorAssert.assertAllClose(dgamma[0], dgamma[1], 1e-4, 1e-4);
+    }
+
     @Test
     void normalizesAMiddleAxis() {
         LayerNormalization ln = new LayerNormalization().axis(1).center(false).scale(false);
