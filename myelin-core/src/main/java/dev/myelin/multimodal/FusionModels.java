@@ -5,6 +5,7 @@ import dev.myelin.nn.Activation;
 import dev.myelin.nn.Input;
 import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.nn.attention.MultiHeadAttention;
+import dev.myelin.nn.layers.Add;
 import dev.myelin.nn.layers.Concatenate;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Dense;
@@ -38,8 +39,8 @@ public final class FusionModels {
         GATED,
         /**
          * Cross-attention ({@link MultiHeadAttention}): the image's feature-map positions are the queries, the
-         * text's tokens the keys and values (padding masked); the attended positions are averaged, then the
-         * tabular vector concatenated.
+         * text's tokens the keys and values (padding masked); each position plus what it attended to (a
+         * residual connection) is averaged over the positions, then the tabular vector concatenated.
          */
         CROSS_ATTENTION
     }
@@ -69,7 +70,9 @@ public final class FusionModels {
             case CROSS_ATTENTION -> {
                 SymbolicTensor positions = new Reshape(-1, width).apply(featureMap);          // [H'·W', width]
                 SymbolicTensor attended = new MultiHeadAttention(2, width / 2 > 0 ? width / 2 : 1).apply(positions, tokens);
-                yield new Concatenate().apply(new GlobalAveragePooling1D().apply(attended), tabular);
+                // the residual, as in a Transformer block: the image reaches the output directly, not only through where it attends
+                SymbolicTensor mixed = new Add().apply(positions, attended);
+                yield new Concatenate().apply(new GlobalAveragePooling1D().apply(mixed), tabular);
             }
         };
         SymbolicTensor out = new Dense(classes, Activation.SOFTMAX).apply(new Dense(width, Activation.RELU).apply(fused));
