@@ -40,7 +40,7 @@ import java.util.random.RandomGenerator;
  * comes from the functional call or from {@link #build(Shape, Shape, RandomGenerator)}; building with one
  * shape means both inputs have that width.
  *
- * <p>Example: {@code Tensor fused = new GatedFusion(32).apply(imageBranch, textBranch)}.
+ * <p>Example: {@code SymbolicTensor fused = new GatedFusion(32).apply(imageFeatures, textFeatures);} (both {@code [batch, features]} branch outputs).
  */
 public final class GatedFusion extends MergeLayer {
     private final int units;
