@@ -25,6 +25,7 @@ module dev.myelin.core {
     exports dev.myelin.losses;
     exports dev.myelin.metrics;
     exports dev.myelin.models;
+    exports dev.myelin.multimodal;
     exports dev.myelin.nn;
     exports dev.myelin.nn.attention;
     exports dev.myelin.nn.init;

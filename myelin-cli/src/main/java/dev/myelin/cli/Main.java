@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 /** Entry point of the {@code myelin} command. */
 @Command(name = "myelin", mixinStandardHelpOptions = true, version = "myelin 0.1.0",
         description = "Myelin: deep learning for Java.",
-        subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ExampleCommand.class, BenchCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ClipCommand.class, ExampleCommand.class, BenchCommand.class,
                 SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class, FineTuneCommand.class, ImportCommand.class,
                 ExportCommand.class, QuantizeCommand.class, PruneCommand.class, DistillCommand.class,
                 SparkTrainCommand.class, SparkPredictCommand.class, CommandLine.HelpCommand.class})

@@ -24,6 +24,7 @@ import dev.myelin.nn.layers.Conv2DTranspose;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.layers.Dropout;
 import dev.myelin.nn.layers.Flatten;
+import dev.myelin.nn.layers.GatedFusion;
 import dev.myelin.nn.layers.GlobalAveragePooling2D;
 import dev.myelin.nn.layers.GlobalMaxPooling2D;
 import dev.myelin.nn.layers.KernelLayer.KernelSettings;
@@ -133,6 +134,13 @@ final class LayerCodecs {
         r.add("Concatenate", Concatenate.class, Concatenate.Config.class, Concatenate::config,
                 a -> new Concatenate.Config(layer(a), a.optionalInt("axis", -1)),
                 c -> with(layer(c.layer()), "axis", c.axis()), Concatenate::fromConfig);
+        r.add("GatedFusion", GatedFusion.class, GatedFusion.Config.class, GatedFusion::config,
+                a -> new GatedFusion.Config(layer(a), a.requiredInt("units"),
+                        a.object("kernel_initializer", Registries.INITIALIZERS, new dev.myelin.nn.init.GlorotUniform()),
+                        a.object("bias_initializer", Registries.INITIALIZERS, new Zeros())),
+                c -> with(layer(c.layer()), "units", c.units(), "kernel_initializer", init(c.kernelInitializer()),
+                        "bias_initializer", init(c.biasInitializer())),
+                GatedFusion::fromConfig);
     }
 
     // ---- Dense, Conv2D, Conv2DTranspose ----

@@ -26,6 +26,7 @@ import dev.myelin.nn.layers.Conv2DTranspose;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.layers.Dropout;
 import dev.myelin.nn.layers.Flatten;
+import dev.myelin.nn.layers.GatedFusion;
 import dev.myelin.nn.layers.GlobalAveragePooling2D;
 import dev.myelin.nn.layers.GlobalMaxPooling2D;
 import dev.myelin.nn.layers.GlobalAveragePooling1D;
@@ -122,6 +123,8 @@ class LayerRegistryTest {
                 .withActivation(Activation.GELU_APPROXIMATE).withLayerNormEpsilon(1e-3).withNormalizeFirst(true))).inputShape(3, 4));
         c.put("TransformerDecoder", LayerTestHarness.of(() -> new TransformerDecoder(TransformerSettings.defaults(5, 2)
                 .withInitializers(new HeNormal(), new Constant(0.1)))).inputShape(3, 4));
+        c.put("GatedFusion", LayerTestHarness.of(() -> new GatedFusion(3).biasInitializer(new Constant(0.1)).kernelInitializer(new HeNormal()))
+                .inputShape(2, 4));
         c.put("PositionEmbedding", LayerTestHarness.of(() -> new PositionEmbedding(5).initializer(new HeNormal())).inputShape(3, 2));
         c.put("SinePositionEncoding", LayerTestHarness.of(() -> new SinePositionEncoding().maxWavelength(100)).inputShape(3, 4));
         return c;
