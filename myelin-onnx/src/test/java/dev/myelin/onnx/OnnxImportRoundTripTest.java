@@ -27,7 +27,6 @@ class OnnxImportRoundTripTest {
             Map.entry("activations on images", "'Div'"),
             Map.entry("time distributed dense", "out of the batch"),
             Map.entry("time distributed conv2d", "out of the batch"),
-            Map.entry("gru reset before sequences backwards", "direction reverse with its sequence Y read"),
             Map.entry("bidirectional lstm sequences concat", "direction reverse with its sequence Y read"),
             Map.entry("bidirectional simple rnn sequences ave, then mul", "direction reverse with its sequence Y read"),
             Map.entry("masking then dense and max pooling", "'Equal'"),
