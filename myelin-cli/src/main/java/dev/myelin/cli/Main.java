@@ -33,11 +33,20 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.out); // this command line: it has every subcommand, lstm and charlm included
     }
 
+    /** slf4j-api's provider that drops every message (the class the API falls back to when no binding exists). */
+    static final String NO_LOGGING = "org.slf4j.helpers.NOP_FallbackServiceProvider";
+
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true"); // plots are drawn off-screen
         // jHDF (Keras .h5 import) logs through SLF4J; with no provider SLF4J warns on stderr. The command prints
-        // its own messages, so pick SLF4J's no-operation provider unless the user chose one.
-        if (System.getProperty("slf4j.provider") == null) System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_SLF4JServiceProvider");
+        // its own messages, so pick slf4j-api's own no-operation provider unless the user chose one. Not for the
+        // spark-* commands: Spark's jars bring log4j2 (warnings only, log4j2.properties), which should report.
+        boolean spark = args.length > 0 && args[0].startsWith("spark-");
+        if (System.getProperty("slf4j.provider") == null && !spark) {
+            System.setProperty("slf4j.provider", NO_LOGGING);
+            // and without SLF4J's own "Attempting to load provider ..." line (slf4j-api 2.0.10 and later)
+            if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty() && System.getenv(RELAUNCHED) == null) {
             // A jar manifest cannot add a module, so `java -jar myelin-cli.jar` restarts itself with the flag.
             System.exit(relaunchWithVectorApi(args));
