@@ -83,7 +83,10 @@ class SparkDistributorTest {
         }));
         StringBuilder all = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage());
-        assertTrue(all.toString().contains("worker one gives up"), all.toString());
+        // Spark reports the stage's most recent task failure: worker 1's own exception, or, when worker 0's task
+        // failed after it (a race), worker 0's "worker 1 closed the connection". Either way worker 1 is named.
+        String message = all.toString();
+        assertTrue(message.contains("worker one gives up") || message.contains("worker 1 closed the connection"), message);
         var slots = assertThrows(IllegalArgumentException.class, () -> SparkDistributor.on(spark).workers(3).run(c -> 0));
         assertTrue(slots.getMessage().contains("3 workers") && slots.getMessage().contains("2 task slots"), slots.getMessage());
     }
