@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.myelin.losses.Loss;
-import dev.myelin.metrics.Metric;
 import dev.myelin.models.Sequential;
-import dev.myelin.nn.Activation;
 import dev.myelin.nn.Parameter;
-import dev.myelin.nn.layers.Dense;
 import dev.myelin.optim.Adam;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +20,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,16 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SparkTrainerFaultTest {
     private static SparkSession spark;
-    private static final StructType SCHEMA = DataTypes.createStructType(List.of(
-            DataTypes.createStructField("features", DataTypes.createArrayType(DataTypes.FloatType, false), false),
-            DataTypes.createStructField("label", DataTypes.IntegerType, false)));
+    private static final StructType SCHEMA = TrainerFixtures.SCHEMA;
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2, 4]").appName("myelin-spark-fault-test")
-                .config("spark.ui.enabled", "false").config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-                .getOrCreate();
-        spark.sparkContext().setLogLevel("OFF");
+        spark = TrainerFixtures.session("local[2, 4]", "myelin-spark-fault-test", "OFF");
     }
 
     @AfterAll
@@ -55,11 +45,7 @@ class SparkTrainerFaultTest {
     }
 
     private static Sequential model() {
-        Sequential m = new Sequential(new Dense(8, Activation.RELU).inputShape(4), new Dense(3, Activation.SOFTMAX));
-        m.seed(11);
-        m.compile(new Adam(0.01), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
-        m.build();
-        return m;
+        return TrainerFixtures.model();
     }
 
     /** 128 rows of three blobs in 4-D (label i % 3), in 2 partitions whose row order is fixed on every rerun. */
