@@ -4,7 +4,10 @@ import dev.myelin.backend.MemoryCheck;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Dense;
+import dev.myelin.nn.layers.LayerNormalization;
 import dev.myelin.nn.recurrent.Embedding;
+import dev.myelin.nn.recurrent.GRU;
+import dev.myelin.nn.recurrent.RecurrentLayer;
 import dev.myelin.tensor.ConvOptions;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -39,6 +42,12 @@ final class LayerRules {
                 if (c.bias() != null) put(out, c.bias(), g[1]);
             }
             case Embedding e -> out.put(e.embeddings(), embedding(e, capture.input(), delta));
+            case RecurrentLayer<?> r -> recurrent(r, capture, delta, out);
+            case LayerNormalization n -> {
+                Tensor[] g = layerNormalization(n, capture.input(), delta);
+                if (n.gamma() != null) put(out, n.gamma(), g[0]);
+                if (n.beta() != null) put(out, n.beta(), g[1]);
+            }
             default -> throw new IllegalStateException("no per-example rule for " + capture.layer());
         }
         return out;
@@ -105,6 +114,87 @@ final class LayerRules {
             }
         }
         return taps.size() == 1 ? taps.get(0).contiguous() : Tensor.concat(taps, 3);
+    }
+
+    /**
+     * SimpleRNN, LSTM and GRU, from the input {@code x} (in processing order), the gradient {@code δ} of every
+     * step's input projection {@code xp_t = x_t·W + b} and the steps' outputs (so the previous state
+     * {@code h_{t−1}}, zeros before the first), summed over the time steps per example (Opacus's DPLSTM rule,
+     * without unrolling the layer into Linear modules):
+     * <pre>
+     *   ∂ℓᵢ/∂W = Σₜ xᵢₜᵀ·δᵢₜ      ∂ℓᵢ/∂b = Σₜ δᵢₜ
+     *   ∂ℓᵢ/∂U = Σₜ hᵢ,ₜ₋₁ᵀ·δᵢₜ    (SimpleRNN, LSTM: the recurrent product is added to xp_t, so its gradient is δ_t)
+     * </pre>
+     * GRU applies the reset gate {@code r_t} to part of the recurrent side: with {@code reset_after} the
+     * recurrent product {@code h·U + b_rec} gets {@code [δ_z, δ_r, r_t·δ_h]} (so does {@code b_rec}, the bias's
+     * second row); without it the candidate's block of {@code U} multiplies {@code r_t·h_{t−1}}, with gradient
+     * {@code δ_h}. {@code r_t} is recomputed from {@code xp_t} and {@code h_{t−1}}. Masked steps have
+     * {@code δ = 0}. Shapes: {@code x [batch, time, features]}, {@code δ [batch, time, G·units]}; results the
+     * weights' shapes with a leading batch axis.
+     */
+    private static void recurrent(RecurrentLayer<?> layer, ModelTrace.Capture capture, Tensor delta, Map<Parameter, ExampleGrad> out) {
+        Tensor x = capture.input(), sequence = capture.steps();
+        int batch = x.dim(0), steps = x.dim(1), units = layer.units();
+        Tensor previous = Tensor.concat(List.of(Tensor.zeros(sequence.dtype(), Shape.of(batch, 1, units)), sequence.slice(1, 0, steps - 1)), 1);
+        put(out, layer.kernel(), dense(x, delta)[0]);
+        Tensor biasGrad = delta.sum(new int[] {1}, false);
+        if (!(layer instanceof GRU gru)) {
+            put(out, layer.recurrentKernel(), dense(previous, delta)[0]);
+            if (layer.bias() != null) put(out, layer.bias(), biasGrad);
+            return;
+        }
+        Tensor u = layer.recurrentKernel().value(), xp = capture.output().detach();
+        Tensor dzr = delta.slice(2, 0, 2 * units).contiguous(), dh = delta.slice(2, 2 * units, 3 * units).contiguous();
+        Tensor xpReset = xp.slice(2, units, 2 * units);
+        if (gru.resetAfter()) {
+            Tensor inner = timeMajorProduct(previous, u);
+            if (layer.bias() != null) inner = inner.add(layer.bias().value().slice(0, 1, 2).reshape(3 * units));
+            Tensor reset = gru.recurrentActivation().apply(xpReset.add(inner.slice(2, units, 2 * units)));
+            Tensor innerDelta = Tensor.concat(List.of(dzr, reset.mul(dh)), 2);
+            put(out, layer.recurrentKernel(), dense(previous, innerDelta)[0]);
+            if (layer.bias() != null) {
+                put(out, layer.bias(), Tensor.stack(List.of(biasGrad, innerDelta.sum(new int[] {1}, false)), 1));
+            }
+        } else {
+            Tensor reset = gru.recurrentActivation().apply(xpReset.add(timeMajorProduct(previous, u.slice(1, units, 2 * units).contiguous())));
+            Tensor gates = dense(previous, dzr)[0], candidate = dense(reset.mul(previous), dh)[0];
+            put(out, layer.recurrentKernel(), Tensor.concat(List.of(gates, candidate), 2));
+            if (layer.bias() != null) put(out, layer.bias(), biasGrad);
+        }
+    }
+
+    /** {@code h [batch, time, k] · w [k, n]} as one {@code [batch·time, k]} product: {@code [batch, time, n]}. */
+    private static Tensor timeMajorProduct(Tensor h, Tensor w) {
+        return h.reshape(h.dim(0) * h.dim(1), h.dim(2)).matmul(w).reshape(h.dim(0), h.dim(1), w.dim(1));
+    }
+
+    /** The bias added to a recurrent layer's input projection (GRU with reset_after: the bias's first row), or null. */
+    static Tensor inputBias(RecurrentLayer<?> layer) {
+        if (layer.bias() == null) return null;
+        if (layer instanceof GRU g && g.resetAfter()) return layer.bias().value().slice(0, 0, 1).reshape(3 * layer.units());
+        return layer.bias().value();
+    }
+
+    /**
+     * LayerNormalization, {@code y = γ·x̂ + β} with {@code x̂ = (x − mean) / sqrt(variance + ε)} over the
+     * layer's axis, each example on its own: {@code ∂ℓᵢ/∂γ = Σ δᵢ·x̂ᵢ} and {@code ∂ℓᵢ/∂β = Σ δᵢ}, summed over
+     * every axis but the batch and the normalized one (time steps, positions). {@code x̂} is recomputed from
+     * {@code x} (as the layer computes it; the fused float32 kernel's value agrees to rounding). Shapes:
+     * {@code x}, {@code δ} {@code [batch, ...]}; results {@code [batch, features]} each.
+     */
+    static Tensor[] layerNormalization(LayerNormalization layer, Tensor x, Tensor delta) {
+        int rank = x.rank(), axis = layer.axis() < 0 ? layer.axis() + rank : layer.axis();
+        int[] axes = {axis};
+        Tensor mean = x.mean(axes, true);
+        Tensor normalized = x.sub(mean).mul(x.sub(mean).square().mean(axes, true).add(layer.epsilon()).rsqrt());
+        Tensor[] perExample = new Tensor[2];
+        Tensor[] sources = {delta.mul(normalized), delta};
+        int batch = x.dim(0), features = x.dim(axis);
+        for (int k = 0; k < 2; k++) {
+            Tensor t = axis == rank - 1 ? sources[k] : sources[k].transpose(axis, rank - 1).contiguous();
+            perExample[k] = t.reshape(batch, batch == 0 || features == 0 ? 1 : t.size() / (batch * features), features).sum(new int[] {1}, false);
+        }
+        return perExample;
     }
 
     /**

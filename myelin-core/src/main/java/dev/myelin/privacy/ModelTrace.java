@@ -9,7 +9,10 @@ import dev.myelin.nn.layers.BatchNormalization;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.layers.KernelLayer;
+import dev.myelin.nn.layers.LayerNormalization;
 import dev.myelin.nn.recurrent.Embedding;
+import dev.myelin.nn.recurrent.Masks;
+import dev.myelin.nn.recurrent.RecurrentLayer;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -19,7 +22,8 @@ import java.util.Map;
 /**
  * One forward pass of a model that keeps, for every call of a layer with trainable weights, what that
  * layer's per-example gradient needs: its input and the tensor whose gradient the rule reads (the
- * pre-activation {@code z = x·W + b} of Dense and Conv2D, the looked-up vectors of Embedding).
+ * pre-activation {@code z = x·W + b} of Dense and Conv2D, the output of Embedding and LayerNormalization,
+ * every step's input projection {@code x_t·W + b} of SimpleRNN, LSTM and GRU, whose steps then run composed).
  *
  * <p>This is the seam, and why it is here: the model's own {@code call} runs every layer through
  * {@code Layer.call}, which keeps nothing. The trace walks the same graph (the model's public inputs,
@@ -31,8 +35,15 @@ import java.util.Map;
  * the model's code, the layers and the autograd engine are not touched.
  */
 final class ModelTrace {
-    /** A call of a layer with trainable weights: its input, and the output whose gradient its rule reads. */
-    record Capture(Layer layer, Tensor input, Tensor output) {}
+    /**
+     * A call of a layer with trainable weights: its input, the output whose gradient its rule reads and,
+     * for a recurrent layer, the output of every step ({@code [batch, time, units]}, detached; else null).
+     */
+    record Capture(Layer layer, Tensor input, Tensor output, Tensor steps) {
+        Capture(Layer layer, Tensor input, Tensor output) {
+            this(layer, input, output, null);
+        }
+    }
 
     final List<Tensor> predictions;
     final List<Capture> captures;
@@ -70,7 +81,10 @@ final class ModelTrace {
                 Tensor z = k.preActivation(x);
                 captures.add(new Capture(layer, x, z));
                 values.put(t, k.activation().apply(z));
-            } else if (layer instanceof Embedding) {
+            } else if (layer instanceof RecurrentLayer<?> r) {
+                layer.checkInput(x.shape());
+                values.put(t, recurrent(model, r, x, captures));
+            } else if (layer instanceof Embedding || layer instanceof LayerNormalization) {
                 Tensor y = layer.call(x, training);
                 captures.add(new Capture(layer, x, y));
                 values.put(t, y);
@@ -83,12 +97,51 @@ final class ModelTrace {
         return new ModelTrace(predictions, captures);
     }
 
+    /**
+     * A recurrent layer's call through its parts: the input projection of every step {@code xp = x·W + b}
+     * (captured: its gradient is each step's), then the composed steps from it
+     * ({@link RecurrentLayer#stepsFromProjection}), whose outputs give each step's previous state.
+     */
+    private static Tensor recurrent(Model model, RecurrentLayer<?> layer, Tensor x, List<Capture> captures) {
+        requireNoDropout(model, layer);
+        int batch = x.dim(0), steps = x.dim(1);
+        Tensor mask = Masks.of(x);
+        Tensor xs = layer.goBackwards() ? reverseTime(x) : x;
+        Tensor m = mask == null ? null : layer.goBackwards() ? reverseTime(mask) : mask;
+        Tensor xp = xs.reshape(batch * steps, x.dim(2)).matmul(layer.kernel().value());
+        Tensor inputBias = LayerRules.inputBias(layer);
+        if (inputBias != null) xp = xp.add(inputBias);
+        xp = xp.reshape(batch, steps, xp.dim(1));
+        Tensor sequence = layer.stepsFromProjection(xp, m);
+        captures.add(new Capture(layer, xs, xp, sequence.detach()));
+        if (!layer.returnSequences()) return sequence.slice(1, steps - 1, steps).reshape(batch, layer.units());
+        return m == null ? sequence : Masks.attach(sequence, m);
+    }
+
+    private static Tensor reverseTime(Tensor t) {
+        int n = t.dim(1);
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = n - 1 - i;
+        return t.indexSelect(1, idx);
+    }
+
+    private static void requireNoDropout(Model model, RecurrentLayer<?> layer) {
+        if (layer.dropout() > 0 || layer.recurrentDropout() > 0) {
+            throw new IllegalArgumentException("model '" + model.name() + "': layer '" + layer.name() + "' (" + layer.getClass().getSimpleName()
+                    + ") has dropout " + layer.dropout() + " and recurrent dropout " + layer.recurrentDropout() + "; DP-SGD's per-example"
+                    + " gradients of recurrent layers run without them: set both to 0 (a Dropout layer before or after it may stay)");
+        }
+    }
+
     /** Fails, naming the first layer with trainable weights whose per-example gradient is not supported. */
     static void requireSupported(Model model) {
         for (Layer layer : model.layers()) {
             if (layer.trainableWeights().isEmpty()) continue;
             if (layer instanceof MergeLayer) requireNoTrainableWeights(model, layer);
-            else if (!(layer instanceof Dense || layer instanceof Conv2D || layer instanceof Embedding)) throw unsupported(model, layer);
+            else if (layer instanceof RecurrentLayer<?> r) requireNoDropout(model, r);
+            else if (!(layer instanceof Dense || layer instanceof Conv2D || layer instanceof Embedding || layer instanceof LayerNormalization)) {
+                throw unsupported(model, layer);
+            }
         }
     }
 
@@ -104,7 +157,7 @@ final class ModelTrace {
                     + " DP model trains well without normalization) or freeze it with trainable(false), which runs it on its moving statistics");
         }
         return new IllegalArgumentException(which + " has trainable weights whose per-example gradient is not supported; DP-SGD trains"
-                + " Dense, Conv2D and Embedding layers (layers without weights, such as pooling, Flatten, Dropout or activations, may"
+                + " Dense, Conv2D, Embedding, LayerNormalization, SimpleRNN, LSTM and GRU layers (layers without weights, such as pooling, Flatten, Dropout or activations, may"
                 + " appear anywhere). Freeze this layer with trainable(false) or replace it");
     }
 

@@ -25,6 +25,9 @@ import java.util.Map;
  *   Dense     ∂ℓᵢ/∂W = xᵢᵀ·δᵢ (summed over the middle axes of [B, T, F] inputs),  ∂ℓᵢ/∂b = Σₜ δᵢₜ
  *   Conv2D    ∂ℓᵢ/∂K = unfold(xᵢ)ᵀ·δᵢ (im2col patches, one batched product),    ∂ℓᵢ/∂b = Σ_positions δᵢ
  *   Embedding ∂ℓᵢ/∂E = δᵢₜ added into row idsᵢₜ (only the rows example i uses are kept)
+ *   LayerNorm ∂ℓᵢ/∂γ = Σₜ δᵢₜ·x̂ᵢₜ,  ∂ℓᵢ/∂β = Σₜ δᵢₜ  (x̂: the input normalized over the layer's axis)
+ *   Recurrent ∂ℓᵢ/∂W = Σₜ xᵢₜᵀ·δᵢₜ,  ∂ℓᵢ/∂U = Σₜ hᵢ,ₜ₋₁ᵀ·δᵢₜ,  ∂ℓᵢ/∂b = Σₜ δᵢₜ  (δ of each step's input projection;
+ *             GRU's reset gate scales part of the recurrent side, see LayerRules)
  * </pre>
  * A layer called twice (shared) gets the sum of both calls. Layers without trainable weights (pooling,
  * Flatten, Dropout, activations, frozen layers) may appear anywhere; BatchNormalization in training mode
@@ -93,7 +96,8 @@ public final class PerExampleGradients {
 
     /**
      * Fails when DP-SGD cannot train {@code model}: a layer with trainable weights other than Dense,
-     * Conv2D and Embedding (BatchNormalization with a message of its own), named in the message.
+     * Conv2D, Embedding, LayerNormalization, SimpleRNN, LSTM and GRU (BatchNormalization with a message of its own;
+     * recurrent layers with dropout too), named in the message.
      */
     public static void requireSupported(Model model) {
         ModelTrace.requireSupported(model);

@@ -4,7 +4,8 @@
  * <ul>
  *   <li>{@link dev.myelin.privacy.PerExampleGradients}: the gradient of every example of a batch, from ONE
  *       forward and backward pass (Opacus's per-sample tricks: each layer's input activation and output
- *       gradient, combined by a batched product), for Dense, Conv2D and Embedding layers.</li>
+ *       gradient, combined by a batched product), for Dense, Conv2D, Embedding, LayerNormalization, SimpleRNN,
+ *       LSTM and GRU layers (the recurrent ones summed over the time steps).</li>
  *   <li>{@link dev.myelin.privacy.DPSGD}: the gradient transform: clip each example's gradient to norm
  *       {@code C}, sum, add {@code N(0, σ²C²)}, divide by the expected batch size.</li>
  *   <li>{@link dev.myelin.privacy.RdpAccountant}: the privacy spent by the subsampled Gaussian mechanism

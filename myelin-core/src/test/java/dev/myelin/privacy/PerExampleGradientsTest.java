@@ -14,12 +14,16 @@ import dev.myelin.nn.Input;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.nn.layers.BatchNormalization;
+import dev.myelin.nn.layers.Conv1D;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Dense;
 import dev.myelin.nn.layers.Flatten;
+import dev.myelin.nn.layers.LayerNormalization;
 import dev.myelin.nn.layers.MaxPooling2D;
 import dev.myelin.nn.recurrent.Embedding;
+import dev.myelin.nn.recurrent.GRU;
 import dev.myelin.nn.recurrent.LSTM;
+import dev.myelin.nn.recurrent.SimpleRNN;
 import dev.myelin.optim.SGD;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Tensor;
@@ -136,6 +140,32 @@ class PerExampleGradientsTest {
     }
 
     @Test
+    void layerNormalizationOverTheLastAxisAndOverAnotherSumsOverTimeSteps() {
+        // [batch, time, features] normalized over the features (summed over time), then over the time axis;
+        // a LayerNormalization without beta; float64 runs the composed path
+        Sequential m = new Sequential(new Dense(4, Activation.TANH).dtype(F64).inputShape(3, 5), new LayerNormalization().dtype(F64),
+                new LayerNormalization().axis(1).epsilon(1e-2).dtype(F64), new LayerNormalization().center(false).dtype(F64),
+                new Flatten(), new Dense(3, Activation.SOFTMAX).dtype(F64));
+        assertEqualsOneByOne(compiled(m, Loss.SPARSE_CATEGORICAL_CROSSENTROPY), randn(12, 5, 3, 5), labels(13, 5, 3));
+    }
+
+    @Test
+    void layerNormalizationInFloat32MatchesTheFusedKernelsGradient() {
+        // float32 over the last axis runs the fused kernel: the rule's recomputed x̂ agrees to float32 rounding
+        Sequential m = new Sequential(new Dense(6, Activation.TANH).inputShape(4), new LayerNormalization(), new Dense(2));
+        compiled(m, Loss.MSE);
+        Tensor x = randn(14, 3, 4).to(DType.FLOAT32), y = randn(15, 3, 2).to(DType.FLOAT32);
+        PerExampleGradients g = PerExampleGradients.compute(m, List.of(x), List.of(y));
+        List<Parameter> params = m.trainableWeights();
+        for (int i = 0; i < 3; i++) {
+            List<Tensor> alone = Gradients.of(m.loss().compute(y.slice(0, i, i + 1), m.call(x.slice(0, i, i + 1), true)), params);
+            for (int k = 0; k < params.size(); k++) {
+                assertAllClose(g.of(params.get(k)).slice(0, i, i + 1).reshape(params.get(k).value().shape()), alone.get(k), 1e-4, 1e-5);
+            }
+        }
+    }
+
+    @Test
     void frozenLayersAreLeftOutAndTheirInputsStillCount() {
         Dense frozen = new Dense(6, Activation.TANH).dtype(F64).inputShape(5);
         Sequential m = new Sequential(frozen, new Dense(2).dtype(F64));
@@ -157,9 +187,41 @@ class PerExampleGradientsTest {
 
     @Test
     void otherWeightedLayersAreRefusedByName() {
-        Sequential m = new Sequential(new LSTM(3).name("rnn").inputShape(4, 2), new Dense(2));
+        Sequential m = new Sequential(new Conv1D(3, 2).name("conv").inputShape(4, 2), new Flatten(), new Dense(2));
         compiled(m, Loss.MSE);
         var e = assertThrows(IllegalArgumentException.class, () -> PerExampleGradients.requireSupported(m));
-        assertTrue(e.getMessage().contains("layer 'rnn' (LSTM)") && e.getMessage().contains("Dense, Conv2D and Embedding"), e.getMessage());
+        assertTrue(e.getMessage().contains("layer 'conv' (Conv1D)")
+                && e.getMessage().contains("Dense, Conv2D, Embedding, LayerNormalization, SimpleRNN, LSTM and GRU"), e.getMessage());
+        Sequential dropped = new Sequential(new LSTM(3).recurrentDropout(0.2).name("rnn").inputShape(4, 2), new Dense(2));
+        compiled(dropped, Loss.MSE);
+        var d = assertThrows(IllegalArgumentException.class, () -> PerExampleGradients.requireSupported(dropped));
+        assertTrue(d.getMessage().contains("layer 'rnn' (LSTM)") && d.getMessage().contains("set both to 0"), d.getMessage());
+    }
+
+    @Test
+    void simpleRnnLastOutputAndLstmSequenceGoingBackwardsSumOverTimeSteps() {
+        Sequential m = new Sequential(new SimpleRNN(4).returnSequences(true).dtype(F64).inputShape(5, 3),
+                new LSTM(3).goBackwards(true).returnSequences(true).dtype(F64), new SimpleRNN(2).useBias(false).dtype(F64),
+                new Dense(3, Activation.SOFTMAX).dtype(F64));
+        assertEqualsOneByOne(compiled(m, Loss.SPARSE_CATEGORICAL_CROSSENTROPY), randn(16, 4, 5, 3), labels(17, 4, 3));
+    }
+
+    @Test
+    void gruWithResetAfterAndBeforeAndTanhGates() {
+        Sequential m = new Sequential(new GRU(4).returnSequences(true).dtype(F64).inputShape(6, 3),
+                new GRU(3).resetAfter(false).recurrentActivation(Activation.TANH).returnSequences(true).dtype(F64),
+                new GRU(2).useBias(false).dtype(F64), new Dense(2).dtype(F64));
+        assertEqualsOneByOne(compiled(m, Loss.MSE), randn(18, 5, 6, 3), randn(19, 5, 2));
+    }
+
+    @Test
+    void recurrentLayersOverMaskedPaddingFromAnEmbedding() {
+        // id 0 is padding: masked steps keep the state and get no gradient; examples have different lengths
+        Embedding emb = new Embedding(7, 3).maskZero(true);
+        emb.dtype(F64);
+        Sequential m = new Sequential(emb.inputShape(5), new LSTM(4).returnSequences(true).dtype(F64), new GRU(3).dtype(F64),
+                new Dense(2).dtype(F64));
+        Tensor ids = Tensor.of(new double[] {3, 1, 4, 0, 0, 2, 6, 0, 0, 0, 5, 5, 5, 5, 1, 1, 2, 3, 4, 0}, 4, 5);
+        assertEqualsOneByOne(compiled(m, Loss.MSE), ids, randn(20, 4, 2));
     }
 }

@@ -383,7 +383,20 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         xp = xp.reshape(batch, steps, xp.dim(1));
         boolean fusable = !Boolean.FALSE.equals(fused) && recurrentActivation == Activation.SIGMOID && fusedKernelApplies();
         RecurrentOutput fusedOutput = fusable ? runFused(xp, states, mask, recMask) : null;
-        return fusedOutput != null ? fusedOutput : runComposed(xp, states, mask, recMask);
+        return fusedOutput != null ? fusedOutput : runComposed(xp, states, mask, recMask, returnSequences);
+    }
+
+    /**
+     * The output of every step, {@code [batch, time, units]} in processing order, computed by the composed
+     * steps (so autograd reaches {@code xp}) from zero initial states, without dropout, from a given input
+     * projection {@code xp = x·kernel + input bias} ({@code [batch, time, G·units]}, in processing order:
+     * reversed for {@code goBackwards}). For per-example gradients ({@code dev.myelin.privacy}), which read the
+     * gradient of each step's projection; the layer's own call computes the same values.
+     *
+     * @param mask {@code [batch, time]} in processing order, or null
+     */
+    public Tensor stepsFromProjection(Tensor xp, Tensor mask) {
+        return runComposed(xp, initialStates(null, xp.dim(0), xp.dtype()), mask, null, true).output();
     }
 
     /** Null when the backend offers no fused recurrence for this type. */
@@ -402,7 +415,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         return packed.slice(1, steps - 1, steps).slice(2, part * units, (part + 1) * units).reshape(packed.dim(0), units);
     }
 
-    private RecurrentOutput runComposed(Tensor xp, Tensor[] states, Tensor mask, Tensor recMask) {
+    private RecurrentOutput runComposed(Tensor xp, Tensor[] states, Tensor mask, Tensor recMask, boolean sequences) {
         int batch = xp.dim(0), steps = xp.dim(1), g = xp.dim(2);
         Tensor out = Tensor.zeros(xp.dtype(), Shape.of(batch, units));
         List<Tensor> outs = new ArrayList<>();
@@ -419,9 +432,9 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
                 out = next[0].mul(m).add(out.mul(keep));
             }
             states = next;
-            if (returnSequences) outs.add(out);
+            if (sequences) outs.add(out);
         }
-        return new RecurrentOutput(returnSequences ? Tensor.stack(outs, 1) : out, List.of(states));
+        return new RecurrentOutput(sequences ? Tensor.stack(outs, 1) : out, List.of(states));
     }
 
     private Tensor[] initialStates(List<Tensor> given, int batch, DType type) {
