@@ -61,7 +61,6 @@ public final class TrainCommand implements Callable<Integer> {
                     + "): the run completed, or was started without --backup " + backup);
         }
         var dp = privacy.settings(common.seed);
-        if (dp != null && backup != null) throw new IllegalArgumentException("--backup cannot resume a DP-SGD run (--dp-epsilon): its privacy accounting is not part of the backup");
         common.applyThreads();
         if (data == null && model.equals("cnn-cifar")) {
             // Nothing of CIFAR-10 is bundled: say so before anything is built or printed.

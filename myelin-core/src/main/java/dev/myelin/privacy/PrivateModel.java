@@ -5,6 +5,7 @@ import dev.myelin.data.DataLoader;
 import dev.myelin.metrics.Metric;
 import dev.myelin.models.Model;
 import dev.myelin.nn.Parameter;
+import dev.myelin.nn.RandomStream;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluator;
@@ -13,12 +14,12 @@ import dev.myelin.train.Gradients;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingSnapshot;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 /**
  * A compiled model trained with DP-SGD: {@code fit} draws Poisson-sampled batches (rate
@@ -36,6 +37,10 @@ import java.util.random.RandomGeneratorFactory;
  * private gradient. Other parts of the {@link Trainable} contract (evaluation, metrics, weights, stopping)
  * are the model's.
  *
+ * <p>Backups: {@link #snapshot()} adds the accountant's steps and RDP and the noise generator to the
+ * model's snapshot, so a run with {@code BackupAndRestore} resumes with the budget it had spent and, seeded
+ * ({@link PrivacySettings#seed} and {@code FitOptions.seed}), ends bit-identical to the uninterrupted run.
+ *
  * <p>Example:
  * <pre>{@code
  * model.compile(new SGD(2.0), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
@@ -45,10 +50,15 @@ import java.util.random.RandomGeneratorFactory;
  * }</pre>
  */
 public final class PrivateModel implements Trainable {
+    /** The random-state key of the accountant's state in a {@link TrainingSnapshot}. */
+    public static final String ACCOUNTANT_STATE = "dp-sgd/accountant";
+    /** The random-state key of the noise generator's state in a {@link TrainingSnapshot}. */
+    public static final String NOISE_STATE = "dp-sgd/noise";
+
     private final Model model;
     private final PrivacySettings settings;
     private final RdpAccountant accountant = new RdpAccountant();
-    private RandomGenerator noiseSource;
+    private RandomStream noiseSource;
     private DPSGD transform;
     private double noiseMultiplier = Double.NaN;
     private double samplingRate = Double.NaN;
@@ -132,10 +142,15 @@ public final class PrivateModel implements Trainable {
                     settings.delta(), 1.0 / n, n, Math.pow(n, -1.1));
         }
         if (settings.hasTargetEpsilon()) {
-            noiseMultiplier = RdpAccountant.noiseMultiplier(settings.targetEpsilon(), settings.delta(), samplingRate, steps + accountant.steps());
+            try {
+                noiseMultiplier = RdpAccountant.noiseMultiplier(settings.targetEpsilon(), settings.delta(), samplingRate, steps + accountant.steps());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model '" + model.name() + "': " + epochs + " epochs of " + steps / Math.max(1, epochs)
+                        + " steps (batch " + batchSize + " of " + n + " samples): " + e.getMessage(), e);
+            }
         }
         if (noiseSource == null) {
-            noiseSource = RandomGeneratorFactory.of("L64X128MixRandom").create(settings.seed() != null ? settings.seed() : System.nanoTime());
+            noiseSource = RandomStream.seeded(settings.seed() != null ? settings.seed() : System.nanoTime());
         }
         transform = new DPSGD(settings.clipNorm(), noiseMultiplier(), noiseSource);
         if (verbose) {
@@ -194,6 +209,50 @@ public final class PrivateModel implements Trainable {
         List<Tensor> extra = Gradients.of(penalty, params);
         try (var g = NoGrad.scope()) {
             for (int i = 0; i < params.size(); i++) if (extra.get(i) != null) grads.set(i, grads.get(i).add(extra.get(i)));
+        }
+    }
+
+    /**
+     * The model's snapshot ({@link Model#snapshot()}) plus what DP-SGD adds, as two random states: the
+     * accountant's ({@value #ACCOUNTANT_STATE}: steps and RDP per order, {@link RdpAccountant#state()}) and
+     * the noise generator's ({@value #NOISE_STATE}). A run resumed from it ({@code BackupAndRestore}) goes on
+     * spending the same budget and, seeded, ends bit-identical to the uninterrupted run: the noise multiplier
+     * is chosen for the whole planned run before the backup is read, as it was then.
+     */
+    @Override
+    public TrainingSnapshot snapshot() {
+        TrainingSnapshot s = model.snapshot();
+        Map<String, long[]> randoms = new LinkedHashMap<>(s.randomStates());
+        randoms.put(ACCOUNTANT_STATE, accountant.state());
+        if (noiseSource != null) randoms.put(NOISE_STATE, noiseSource.state());
+        return TrainingSnapshot.ofModel(s.weights(), s.optimizers(), randoms);
+    }
+
+    /**
+     * Sets the model, the budget spent and the noise generator back from {@code snapshot}.
+     *
+     * @throws IllegalArgumentException when the snapshot has no accountant state (a snapshot of a model
+     *         trained without DP-SGD: its budget is unknown) or does not fit the model
+     */
+    @Override
+    public void restore(TrainingSnapshot snapshot) {
+        long[] spent = snapshot.randomState(ACCOUNTANT_STATE);
+        if (spent == null) {
+            throw new IllegalArgumentException("model '" + model.name() + "': the snapshot has no DP-SGD accountant state (\"" + ACCOUNTANT_STATE
+                    + "\"): it was not taken from a PrivateModel, so the privacy budget already spent is unknown");
+        }
+        long[] noise = snapshot.randomState(NOISE_STATE);
+        RdpAccountant check = new RdpAccountant();
+        check.restoreState(spent); // fails before anything changes
+        if (noise != null) RandomStream.fromState(noise);
+        Map<String, long[]> modelRandoms = new LinkedHashMap<>(snapshot.randomStates());
+        modelRandoms.remove(ACCOUNTANT_STATE);
+        modelRandoms.remove(NOISE_STATE);
+        model.restore(TrainingSnapshot.ofModel(snapshot.weights(), snapshot.optimizers(), modelRandoms));
+        accountant.restoreState(spent);
+        if (noise != null) {
+            if (noiseSource == null) noiseSource = RandomStream.fromState(noise);
+            else noiseSource.restoreState(noise); // the transform planned by fit holds this generator
         }
     }
 

@@ -65,6 +65,39 @@ public final class RdpAccountant {
         steps += count;
     }
 
+    /**
+     * The accountant's state, to resume a run's budget exactly ({@code PrivateModel}'s training snapshot):
+     * {@code {steps, bits of RDP(α₁), bits of RDP(α₂), ...}} ({@link Double#doubleToRawLongBits}), in the
+     * order of the orders.
+     */
+    public long[] state() {
+        long[] out = new long[1 + rdp.length];
+        out[0] = steps;
+        for (int i = 0; i < rdp.length; i++) out[i + 1] = Double.doubleToRawLongBits(rdp[i]);
+        return out;
+    }
+
+    /**
+     * Sets the spent budget back to {@code state}, as {@link #state()} returned it.
+     *
+     * @throws IllegalArgumentException when it does not have one value per order, or holds a negative step
+     *         count or an RDP value that is negative or NaN
+     */
+    public void restoreState(long[] state) {
+        if (state == null || state.length != 1 + rdp.length) {
+            throw new IllegalArgumentException("an accountant state over " + rdp.length + " orders is " + (1 + rdp.length)
+                    + " values {steps, RDP per order}, got " + (state == null ? "null" : state.length + " values"));
+        }
+        if (state[0] < 0) throw new IllegalArgumentException("an accountant state has a negative step count " + state[0]);
+        double[] values = new double[rdp.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Double.longBitsToDouble(state[i + 1]);
+            if (!(values[i] >= 0)) throw new IllegalArgumentException("an accountant state has RDP " + values[i] + " at order " + orders[i]);
+        }
+        System.arraycopy(values, 0, rdp, 0, rdp.length);
+        steps = state[0];
+    }
+
     /** Steps recorded so far. */
     public long steps() {
         return steps;
@@ -180,9 +213,8 @@ public final class RdpAccountant {
             if (high >= MAX_NOISE_MULTIPLIER) {
                 throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
                         "privacy budget epsilon=%g at delta=%g cannot be reached in %d steps at sampling rate q=%.4g: even noise multiplier %g"
-                                + " spends epsilon=%.4g; train fewer steps (epochs), sample fewer examples per step (smaller batches or more data),"
-                                + " or allow a larger epsilon or delta",
-                        targetEpsilon, delta, steps, q, high, epsilon(q, high, steps, delta)));
+                                + " spends epsilon=%.4g; %s",
+                        targetEpsilon, delta, steps, q, high, epsilon(q, high, steps, delta), whatWould(targetEpsilon, delta, q, steps)));
             }
             low = high;
             high = Math.min(MAX_NOISE_MULTIPLIER, high * 2);
@@ -193,6 +225,36 @@ public final class RdpAccountant {
             else high = mid;
         }
         return high;
+    }
+
+    /**
+     * What would reach a budget that {@code steps} steps at rate {@code q} cannot: the most steps that stay
+     * within it at {@link #MAX_NOISE_MULTIPLIER} (ε grows with the steps, so a bisection), the rate at which all
+     * the steps would, or, when one step alone spends more, a larger ε or δ.
+     */
+    static String whatWould(double targetEpsilon, double delta, double q, long steps) {
+        double sigma = MAX_NOISE_MULTIPLIER;
+        java.util.List<String> ways = new java.util.ArrayList<>();
+        if (epsilon(q, sigma, 1, delta) <= targetEpsilon) {
+            long fits = 1, fails = steps; // epsilon(fits) <= target < epsilon(fails)
+            while (fails - fits > 1) {
+                long mid = fits + (fails - fits) / 2;
+                if (epsilon(q, sigma, mid, delta) <= targetEpsilon) fits = mid;
+                else fails = mid;
+            }
+            ways.add("at most " + fits + " steps stay within it (train fewer epochs)");
+        }
+        double rateLow = 0, rateHigh = q; // the largest rate at which all the steps fit, by bisection
+        for (int i = 0; i < 60; i++) {
+            double mid = (rateLow + rateHigh) / 2;
+            if (epsilon(mid, sigma, steps, delta) <= targetEpsilon) rateLow = mid;
+            else rateHigh = mid;
+        }
+        if (rateLow > 0) {
+            ways.add(String.format(java.util.Locale.ROOT, "all %d steps at a sampling rate of at most q=%.4g (smaller batches or more data)", steps, rateLow));
+        }
+        ways.add("allow a larger epsilon or delta");
+        return String.join(", or ", ways);
     }
 
     private static double[] defaultOrders() {

@@ -133,7 +133,12 @@ class RdpAccountantTest {
     @Test
     void unreachableBudgetSaysWhatWouldWork() {
         var e = assertThrows(IllegalArgumentException.class, () -> RdpAccountant.noiseMultiplier(1e-6, 1e-5, 1.0, 100_000));
-        assertTrue(e.getMessage().contains("cannot be reached") && e.getMessage().contains("fewer steps"), e.getMessage());
+        // one step at q = 1 already spends more than 1e-6: fewer steps cannot help, a lower sampling rate or a larger budget can
+        assertTrue(e.getMessage().contains("cannot be reached") && e.getMessage().contains("allow a larger epsilon or delta")
+                && !e.getMessage().contains("steps stay within it"), e.getMessage());
+        java.util.regex.Matcher rate = java.util.regex.Pattern.compile("sampling rate of at most q=([0-9.eE-]+)").matcher(e.getMessage());
+        assertTrue(rate.find(), e.getMessage());
+        assertTrue(RdpAccountant.epsilon(Double.parseDouble(rate.group(1)), RdpAccountant.MAX_NOISE_MULTIPLIER, 100_000, 1e-5) <= 1e-6 * 1.01, e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> RdpAccountant.spent(new double[] {2}, new double[] {1}, 0));
         assertThrows(IllegalArgumentException.class, () -> new RdpAccountant(new double[] {1.0}));
     }
@@ -148,5 +153,27 @@ class RdpAccountantTest {
         assertEquals(Math.log(2.0884875837625446e-45), LogMath.logErfc(10), 1e-12);
         assertEquals(Math.log(1.8427007929497148), LogMath.logErfc(-1), 1e-13);
         assertEquals(Math.log(2 - 2.209049699858544e-05), LogMath.logErfc(-3), 1e-13);
+    }
+
+    @Test
+    void stateRoundTripsTheSpentBudgetExactly() {
+        RdpAccountant a = new RdpAccountant();
+        a.step(0.01, 1.1, 300);
+        a.step(0.02, 0.9, 7);
+        RdpAccountant b = new RdpAccountant();
+        b.restoreState(a.state());
+        assertEquals(307, b.steps());
+        assertEquals(Double.doubleToRawLongBits(a.epsilon(1e-5)), Double.doubleToRawLongBits(b.epsilon(1e-5)));
+        a.step(0.01, 1.1, 5);
+        b.step(0.01, 1.1, 5);
+        assertEquals(Double.doubleToRawLongBits(a.epsilon(1e-5)), Double.doubleToRawLongBits(b.epsilon(1e-5)), "and goes on the same");
+        assertThrows(IllegalArgumentException.class, () -> b.restoreState(new long[3]));
+        long[] negative = a.state();
+        negative[0] = -1;
+        assertThrows(IllegalArgumentException.class, () -> b.restoreState(negative));
+        long[] nan = a.state();
+        nan[5] = Double.doubleToRawLongBits(Double.NaN);
+        assertThrows(IllegalArgumentException.class, () -> b.restoreState(nan));
+        assertEquals(312, b.steps(), "a refused state changes nothing");
     }
 }
