@@ -16,11 +16,11 @@ import dev.myelin.train.Gradients;
 import dev.myelin.train.History;
 import dev.myelin.train.Trainable;
 import dev.myelin.train.Trainer;
+import dev.myelin.train.TrainingSnapshot;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.random.RandomGenerator;
 
 /**
  * FixMatch (Sohn et al. 2020): semi-supervised training of any compiled classifier from a few labelled
@@ -43,7 +43,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Randomness: {@link #seed} seeds the order of the unlabelled samples and, from a second generator, the
  * augmentations (weak on the labelled batch, then weak and strong on the unlabelled batch, in that order).
- * The augmentations run on the training thread.
+ * The augmentations run on the training thread. {@link #snapshot()} holds these generators, so FixMatch
+ * runs can be backed up and resumed ({@code BackupAndRestore}).
  *
  * <p>Example:
  * <pre>{@code
@@ -55,6 +56,11 @@ import java.util.random.RandomGenerator;
  * }</pre>
  */
 public final class FixMatch implements Trainable {
+    /** The random-state key of the augmentations' generator in a {@link TrainingSnapshot}. */
+    public static final String AUGMENT_STATE = "fixmatch/augment";
+    /** The random-state key of the unlabelled order in a {@link TrainingSnapshot}. */
+    public static final String ORDER_STATE = "fixmatch/order";
+
     private final Model classifier;
     private final Augmentation weak;
     private final Augmentation strong;
@@ -62,11 +68,13 @@ public final class FixMatch implements Trainable {
     private double unlabelledWeight = 1;
     private int unlabelledRatio = 7;
     private long seed;
-    private RandomGenerator orderRng = RandomStream.seeded(0);
-    private RandomGenerator augRng = RandomStream.seeded(1);
+    private RandomStream orderRng = RandomStream.seeded(0);
+    private RandomStream augRng = RandomStream.seeded(1);
     private Tensor unlabelled;
     private int[] order;
     private int position;
+    /** {@code orderRng}'s state before it drew {@code order}: a snapshot keeps this and {@code position}, not the permutation. */
+    private long[] orderDrawnFrom;
     private final Mean supervisedLoss = new Mean("supervised_loss");
     private final Mean unsupervisedLoss = new Mean("unsupervised_loss");
     private final Mean maskRate = new Mean("mask_rate");
@@ -201,12 +209,69 @@ public final class FixMatch implements Trainable {
         int[] idx = new int[count];
         for (int i = 0; i < count; i++) {
             if (order == null || position == n) {
+                orderDrawnFrom = orderRng.state();
                 order = Permutations.shuffled(n, orderRng);
                 position = 0;
             }
             idx[i] = order[position++];
         }
         return idx;
+    }
+
+    /**
+     * The classifier's snapshot ({@link Model#snapshot()}) plus FixMatch's own random states: the
+     * augmentations' generator ({@value #AUGMENT_STATE}) and where the unlabelled order is
+     * ({@value #ORDER_STATE}: the order generator's state before it drew the current permutation, then the
+     * position in it, then 1 when a permutation is drawn). With {@code BackupAndRestore}, a seeded run
+     * resumed from a backup ends bit-identical to the uninterrupted run.
+     */
+    @Override
+    public TrainingSnapshot snapshot() {
+        TrainingSnapshot s = classifier.snapshot();
+        Map<String, long[]> randoms = new LinkedHashMap<>(s.randomStates());
+        randoms.put(AUGMENT_STATE, augRng.state());
+        long[] from = order == null ? orderRng.state() : orderDrawnFrom;
+        long[] where = java.util.Arrays.copyOf(from, RandomStream.STATE_LENGTH + 2);
+        where[RandomStream.STATE_LENGTH] = order == null ? 0 : position;
+        where[RandomStream.STATE_LENGTH + 1] = order == null ? 0 : 1;
+        randoms.put(ORDER_STATE, where);
+        return TrainingSnapshot.ofModel(s.weights(), s.optimizers(), randoms);
+    }
+
+    /**
+     * Sets the classifier and FixMatch's random states back from {@code snapshot}; the unlabelled set must be
+     * the one of the run it was taken from (set by {@link #fit}, which calls this through {@code BackupAndRestore}).
+     *
+     * @throws IllegalArgumentException when the snapshot is not a FixMatch one, or its position does not fit the unlabelled set
+     */
+    @Override
+    public void restore(TrainingSnapshot snapshot) {
+        long[] aug = snapshot.randomState(AUGMENT_STATE), where = snapshot.randomState(ORDER_STATE);
+        if (aug == null || where == null || where.length != RandomStream.STATE_LENGTH + 2) {
+            throw new IllegalArgumentException("FixMatch: the snapshot has no FixMatch state (\"" + AUGMENT_STATE + "\", \"" + ORDER_STATE
+                    + "\"); it was not taken from a FixMatch run");
+        }
+        long[] from = java.util.Arrays.copyOf(where, RandomStream.STATE_LENGTH);
+        boolean drawn = where[RandomStream.STATE_LENGTH + 1] != 0;
+        int pos = (int) where[RandomStream.STATE_LENGTH];
+        if (drawn && (unlabelled == null || pos < 0 || pos > unlabelled.dim(0))) {
+            throw new IllegalArgumentException("FixMatch: the snapshot's position " + pos + " in the unlabelled order does not fit "
+                    + (unlabelled == null ? "no unlabelled set (restore through fit)" : unlabelled.dim(0) + " unlabelled samples"));
+        }
+        RandomStream newAug = RandomStream.fromState(aug), newOrder = RandomStream.fromState(from); // check before anything changes
+        Map<String, long[]> modelRandoms = new LinkedHashMap<>(snapshot.randomStates());
+        modelRandoms.remove(AUGMENT_STATE);
+        modelRandoms.remove(ORDER_STATE);
+        classifier.restore(TrainingSnapshot.ofModel(snapshot.weights(), snapshot.optimizers(), modelRandoms));
+        augRng = newAug;
+        orderRng = newOrder;
+        order = null;
+        position = 0;
+        if (drawn) { // draw the same permutation again from the same state
+            orderDrawnFrom = orderRng.state();
+            order = Permutations.shuffled(unlabelled.dim(0), orderRng);
+            position = pos;
+        }
     }
 
     /** The classifier's metrics, then {@code supervised_loss}, {@code unsupervised_loss}, {@code mask_rate}. */

@@ -13,14 +13,22 @@ import dev.myelin.models.Model;
 import dev.myelin.models.Sequential;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.layers.Dense;
+import dev.myelin.nn.layers.Dropout;
 import dev.myelin.nn.layers.Flatten;
 import dev.myelin.optim.SGD;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.FitOptions;
+import dev.myelin.train.BackupAndRestore;
+import dev.myelin.train.Callback;
 import dev.myelin.train.History;
+import dev.myelin.train.LambdaCallback;
+import dev.myelin.train.SnapshotFile;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Auto-labelling, pseudo-labelling and FixMatch on hand cases and on three separable clusters. */
 class SemiSupervisedTest {
@@ -37,6 +45,14 @@ class SemiSupervisedTest {
     static Model classifier(long seed, Loss loss) {
         Model m = new Sequential(new Flatten().inputShape(1, 1, 2), new Dense(16, Activation.RELU), new Dense(3, Activation.SOFTMAX)).seed(seed);
         m.compile(new SGD(0.1), loss, Metric.ACCURACY);
+        return m;
+    }
+
+    /** As {@link #classifier(long)} with named layers (a backup matches weights by name) and dropout (a random state to resume). */
+    static Model namedClassifier(long seed) {
+        Model m = new Sequential(new Flatten().name("flat").inputShape(1, 1, 2), new Dense(16, Activation.RELU).name("hidden"),
+                new Dropout(0.1).name("drop"), new Dense(3, Activation.SOFTMAX).name("out")).seed(seed);
+        m.compile(new SGD(0.1).momentum(0.5), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
         return m;
     }
 
@@ -198,5 +214,73 @@ class SemiSupervisedTest {
         assertEquals(150, r.labels().size());
         assertTrue(r.labels().keptFraction() > 0.5, r.labels().toString());
         assertTrue(r.labels().keptAccuracy(train[1].slice(0, 3, 153)) > 0.95, "kept accuracy " + r.labels().keptAccuracy(train[1].slice(0, 3, 153)));
+    }
+
+    @Test
+    void aCrashedFixMatchRunResumesFromItsBackupAndEndsBitIdentical(@TempDir Path dir) throws IOException {
+        Tensor[] train = clusters(56, 9);
+        Tensor x = train[0].slice(0, 0, 6), y = train[1].slice(0, 0, 6), u = train[0].slice(0, 6, 56);
+        // 2 steps of 3 labelled and 12 unlabelled samples an epoch: the 50 unlabelled samples' order runs across epochs
+        FitOptions options = FitOptions.epochs(5).batchSize(3).seed(2).verbose(0);
+        Model m1 = namedClassifier(11);
+        History full = new FixMatch(m1, NOISE, NOISE).threshold(0.5).unlabelledRatio(4).seed(3).fit(x, y, u, options);
+
+        Path backupDir = dir.resolve("backup");
+        Callback crash = LambdaCallback.onEpochEnd((e, logs) -> {
+            if (e == 1) throw new IllegalStateException("crash after epoch " + e);
+        });
+        assertThrows(IllegalStateException.class, () -> new FixMatch(namedClassifier(11), NOISE, NOISE).threshold(0.5).unlabelledRatio(4).seed(3)
+                .fit(x, y, u, options.callbacks(new BackupAndRestore(backupDir), crash)));
+        assertEquals(2, SnapshotFile.read(backupDir.resolve(BackupAndRestore.FILE_NAME)).epochsDone());
+
+        Model m2 = namedClassifier(11);
+        History resumed = new FixMatch(m2, NOISE, NOISE).threshold(0.5).unlabelledRatio(4).seed(3)
+                .fit(x, y, u, options.callbacks(new BackupAndRestore(backupDir)));
+        for (int k = 0; k < values(m1).size(); k++) assertArrayEquals(values(m1).get(k), values(m2).get(k), "weight " + k);
+        for (String k : full.asMap().keySet()) {
+            List<Double> a = full.get(k), b = resumed.get(k);
+            for (int i = 0; i < a.size(); i++) assertEquals(Double.doubleToRawLongBits(a.get(i)), Double.doubleToRawLongBits(b.get(i)), k + " " + a + " vs " + b);
+        }
+        assertTrue(full.last("mask_rate") > 0, "some pseudo-labels are used: " + full.get("mask_rate"));
+    }
+
+    @Test
+    void aSnapshotWithoutFixMatchStateIsRefused() {
+        Model m = classifier(1);
+        FixMatch fm = new FixMatch(classifier(1), NONE, NOISE);
+        var e = assertThrows(IllegalArgumentException.class, () -> fm.restore(m.snapshot()));
+        assertTrue(e.getMessage().contains("no FixMatch state"), e.getMessage());
+    }
+
+    @Test
+    void aCrashedPseudoLabellingRunResumesFromItsRoundBackupsAndEndsBitIdentical(@TempDir Path dir) {
+        Tensor[] train = clusters(93, 8);
+        Tensor x = train[0].slice(0, 0, 3), y = train[1].slice(0, 0, 3), u = train[0].slice(0, 3, 93);
+        FitOptions each = FitOptions.epochs(4).batchSize(8).seed(1).verbose(0);
+        Model m1 = namedClassifier(13);
+        PseudoLabelling.Result full = new PseudoLabelling(0.6, 2).fit(m1, x, y, u, each, dir.resolve("unused"));
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("unused").resolve("round-0.snapshot")), "a finished run deletes its round files");
+
+        // crash in round 1 (the first pseudo-labelled one), after its epoch 1's backup
+        int[] epochEnds = {0};
+        Callback crash = LambdaCallback.onEpochEnd((e, logs) -> {
+            if (++epochEnds[0] == 6) throw new IllegalStateException("crash in round 1 after epoch " + e);
+        });
+        Path backupDir = dir.resolve("backup");
+        assertThrows(IllegalStateException.class, () -> new PseudoLabelling(0.6, 2).fit(namedClassifier(13), x, y, u, each.callbacks(crash), backupDir));
+        assertTrue(java.nio.file.Files.exists(backupDir.resolve("round-0.snapshot")) && !java.nio.file.Files.exists(backupDir.resolve("round-1.snapshot")));
+
+        Model m2 = namedClassifier(13);
+        PseudoLabelling.Result resumed = new PseudoLabelling(0.6, 2).fit(m2, x, y, u, each, backupDir);
+        for (int k = 0; k < values(m1).size(); k++) assertArrayEquals(values(m1).get(k), values(m2).get(k), "weight " + k);
+        assertArrayEquals(full.labels().labels(), resumed.labels().labels());
+        assertEquals(3, resumed.histories().size());
+        for (int r = 0; r < 3; r++) {
+            for (String k : full.histories().get(r).asMap().keySet()) {
+                List<Double> a = full.histories().get(r).get(k), b = resumed.histories().get(r).get(k);
+                for (int i = 0; i < a.size(); i++) assertEquals(Double.doubleToRawLongBits(a.get(i)), Double.doubleToRawLongBits(b.get(i)), "round " + r + " " + k);
+            }
+        }
+        assertEquals(m1.optimizer().iterations(), m2.optimizer().iterations());
     }
 }
