@@ -41,7 +41,8 @@ import java.util.Map;
  * Adam (Keras defaults), sparse categorical cross-entropy, shuffled. Reported: seconds from the JVM's
  * start to the end of the first training step, the training time of the steps after the first (and the
  * time per full epoch it implies), test accuracy after the epochs, and the peak resident set size
- * ({@code VmHWM} of {@code /proc/self/status}).
+ * ({@code VmHWM} of {@code /proc/self/status}), the heap bytes allocated per step by all threads and the
+ * share of the training time the garbage collectors report.
  *
  * <pre>
  * CnnBench [--data DIR] [--epochs 1] [--batch 64] [--limit N] [--threads 2] [--json]
@@ -95,6 +96,8 @@ public final class CnnBench {
 
         long[] firstStepEnd = {0};
         long[] stepsAfterFirst = {0};
+        long[] allocatedAtFirstStep = {0}; // bytes allocated by all threads (the kernels' workers too)
+        long[] gcAtFirstStep = {0};
         double[] toFirstStep = {0}; // seconds from the JVM's start
         Callback clock = new Callback() {
             @Override
@@ -102,6 +105,8 @@ public final class CnnBench {
                 if (firstStepEnd[0] == 0) {
                     firstStepEnd[0] = System.nanoTime();
                     toFirstStep[0] = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+                    allocatedAtFirstStep[0] = allocatedBytes();
+                    gcAtFirstStep[0] = gcMillis();
                 } else {
                     stepsAfterFirst[0]++;
                 }
@@ -109,6 +114,8 @@ public final class CnnBench {
         };
         model.fit(train.x(), train.y(), FitOptions.epochs(epochs).batchSize(batch).seed(7).verbose(0).callbacks(clock));
         long t1 = System.nanoTime();
+        long allocated = allocatedBytes() - allocatedAtFirstStep[0];
+        long gcMs = gcMillis() - gcAtFirstStep[0];
         double accuracy = model.evaluate(test.x(), test.y(), 1000).get("accuracy");
 
         double rest = (t1 - firstStepEnd[0]) / 1e9;
@@ -116,10 +123,14 @@ public final class CnnBench {
         double perStep = rest / Math.max(1, stepsAfterFirst[0]);
         double epochSeconds = perStep * ((tt.train().size() + batch - 1) / batch);
         long rss = peakRssKb();
+        double mbPerStep = allocated / 1048576.0 / Math.max(1, stepsAfterFirst[0]);
+        double gcShare = gcMs / 1e3 / Math.max(1e-9, rest);
         if (json) {
             System.out.printf(Locale.ROOT, "{\"peer\":\"myelin\",\"model\":\"modern-cnn\",\"batch\":%d,\"train_n\":%d,\"epochs\":%d,\"threads\":%d,"
-                            + "\"to_first_step_s\":%.3f,\"ms_per_step\":%.3f,\"full_epoch_s\":%.2f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f}%n",
-                    batch, train.size(), epochs, Backends.threads(), toFirstStep[0], perStep * 1e3, epochSeconds, accuracy, rss / 1024.0);
+                            + "\"to_first_step_s\":%.3f,\"ms_per_step\":%.3f,\"full_epoch_s\":%.2f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f,"
+                            + "\"allocated_mb_per_step\":%.2f,\"gc_share\":%.4f}%n",
+                    batch, train.size(), epochs, Backends.threads(), toFirstStep[0], perStep * 1e3, epochSeconds, accuracy, rss / 1024.0,
+                    mbPerStep, gcShare);
         } else {
             System.out.printf(Locale.ROOT, "modern CNN, Fashion-MNIST %d images x %d epoch(s), batch %d, %d threads (%d steps/epoch)%n",
                     train.size(), epochs, batch, Backends.threads(), stepsPerEpoch);
@@ -127,8 +138,22 @@ public final class CnnBench {
             System.out.printf(Locale.ROOT, "  per step after the first        %8.2f ms  (full 60,000-image epoch: %.1f s)%n", perStep * 1e3, epochSeconds);
             System.out.printf(Locale.ROOT, "  test accuracy                   %8.4f%n", accuracy);
             System.out.printf(Locale.ROOT, "  peak RSS                        %8.1f MB%n", rss / 1024.0);
+            System.out.printf(Locale.ROOT, "  allocated per step              %8.2f MB  (GC %.1f%% of the training time)%n", mbPerStep, gcShare * 100);
         }
         return 0;
+    }
+
+    /** Bytes allocated on the heap so far by every thread of the JVM, or 0 where the JVM cannot say. */
+    static long allocatedBytes() {
+        return ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                ? t.getTotalThreadAllocatedBytes() : 0;
+    }
+
+    /** Milliseconds the garbage collectors have spent so far (pauses and concurrent work, as the JVM counts them). */
+    static long gcMillis() {
+        long ms = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
+        return ms;
     }
 
     /** Peak resident set size of this process in KB ({@code VmHWM}), or -1 where /proc is absent. */

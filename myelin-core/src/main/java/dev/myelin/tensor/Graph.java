@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * rule with the gradient that reached its output and adding what it returns into the gradients of its
  * inputs — so a tensor used twice receives both contributions. Leaves that require gradients accumulate
  * into {@link Tensor#grad()}; intermediate gradients are dropped. The rules run with recording off,
- * and each node is freed once used, so the graph's memory goes away after one backward pass.
+ * and each node is freed once used, with the tensors it saved for its rule; the walk lets go of each
+ * intermediate tensor once its rule has run, so activations become collectable during backward, not after it.
  */
 public final class Graph {
     private Graph() {}
@@ -95,7 +96,9 @@ public final class Graph {
         grads.put(output, gradient);
         try (var scope = NoGrad.scope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
-                Tensor t = order.get(i);
+                // Dropped from the order as it is reached: once its node has run, nothing here holds the tensor (its
+                // consumers' nodes ran and were freed before it), so its storage can go while backward goes on.
+                Tensor t = order.set(i, null);
                 Tensor g = grads.remove(t);
                 if (g == null || !follow.test(t)) continue; // not on a path from the output, or not wanted
                 reached.accept(t, g);
