@@ -26,9 +26,8 @@ import java.util.Arrays;
  * <ul>
  *   <li><b>im2col + SGEMM</b> (this class): P is gathered chunk by chunk and multiplied by {@link Sgemm};
  *       the input gradient is scattered back by col2im. Handles every geometry; used when the weights
- *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, and on CPUs with 16
- *       vector registers (AVX2), where it measured faster (see {@link #DIRECT_WHEN_FITS}), except for the
- *       forward and kernel gradient of layers with fewer than {@link #FEW_CHANNELS} input channels.</li>
+ *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, and always on CPUs
+ *       with 16 vector registers (AVX2), where it measured faster (see {@link #DIRECT_WHEN_FITS}).</li>
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
  *       the input, so the patch matrix is never written; the stride-1 input gradient runs as a forward
  *       convolution of gradOut with the flipped kernel. Used whenever the weights fit, on CPUs with 32
@@ -102,25 +101,9 @@ final class Conv2dKernels {
      */
     static final boolean DIRECT_WHEN_FITS = Sgemm.REGISTERS >= 32;
 
-    /**
-     * Input channels below which AUTO takes the direct forward and kernel-gradient kernels on every CPU, 16
-     * vector registers included. With so few channels im2col copies runs of c floats, P is kh·kw times the
-     * input, and SGEMM's K (kh·kw·c, 9 or 27 for 3x3) is too short for its tiles to pay for their stores, so
-     * the gathering and the epilogues dominate. Measured on a 2-core AMD EPYC family 23 (AVX2, 2 threads,
-     * same process and order, ms im2col -> direct, a busy machine so only the ratios count): 3x3 same B128
-     * 28x28x1 -> 32 forward 39.4 -> 16.9, kernel gradient 25.7 -> 11.3; at 32 channels im2col stays ahead
-     * (3x3 same B32 28x28x32 -> 32 forward 50.0 vs 55.8, kernel gradient 37.6 vs 52.7).
-     */
-    static final int FEW_CHANNELS = 8;
-
     private static boolean direct(boolean fits) {
-        return direct(fits, false);
-    }
-
-    /** {@link #direct(boolean)}, where {@code fewChannels} lets AUTO take the direct kernels on any CPU. */
-    private static boolean direct(boolean fits, boolean fewChannels) {
         Strategy s = strategy;
-        return s == Strategy.DIRECT || (s == Strategy.AUTO && fits && (DIRECT_WHEN_FITS || fewChannels));
+        return s == Strategy.DIRECT || (s == Strategy.AUTO && fits && DIRECT_WHEN_FITS);
     }
 
     private Conv2dKernels() {}
@@ -211,7 +194,7 @@ final class Conv2dKernels {
             });
             return;
         }
-        if (direct(Conv2dDirect.fits(g), g.c < FEW_CHANNELS)) {
+        if (direct(Conv2dDirect.fits(g))) {
             Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, y, yOff);
             return;
         }
@@ -244,7 +227,7 @@ final class Conv2dKernels {
             Sgemm.sgemm(true, false, kk, f, m, x, xOff, kk, dy, dyOff, f, dk, dkOff, f, false);
             return;
         }
-        if (direct(Conv2dDirect.fits(g), g.c < FEW_CHANNELS)) {
+        if (direct(Conv2dDirect.fits(g))) {
             Conv2dDirect.kernelGrad(g, x, xOff, dy, dyOff, dk, dkOff);
             return;
         }
