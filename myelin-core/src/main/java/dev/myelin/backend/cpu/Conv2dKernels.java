@@ -179,14 +179,19 @@ final class Conv2dKernels {
         int m = g.rows(), kk = g.patch(), f = g.f;
         if (m == 0 || f == 0) return;
         if (g.pointwise()) {
-            Sgemm.sgemm(false, false, m, f, kk, x, xOff, kk, k, kOff, f, y, yOff, f, false);
-            if (b != null) {
-                int rowsPerTask = Math.max(MIN_CHUNK_ROWS, CHUNK_FLOATS / f);
-                Parallel.forRange((m + rowsPerTask - 1) / rowsPerTask, t -> {
-                    int r0 = t * rowsPerTask;
-                    Conv2dDirect.addBias(y, yOff + r0 * f, Math.min(rowsPerTask, m - r0), f, b, bOff);
-                });
+            if (b == null) {
+                Sgemm.sgemm(false, false, m, f, kk, x, xOff, kk, k, kOff, f, y, yOff, f, false);
+                return;
             }
+            // Chunks of rows, each multiplied and then given its bias while still in L2: a bias pass after
+            // one whole SGEMM would read and write an output larger than the caches once more. Each element
+            // is the same FMA chain either way (SGEMM's sums do not depend on how its rows are split).
+            int rowsPerTask = Math.max(MIN_CHUNK_ROWS, CHUNK_FLOATS / Math.max(kk, f));
+            Parallel.forRange((m + rowsPerTask - 1) / rowsPerTask, t -> {
+                int r0 = t * rowsPerTask, rows = Math.min(rowsPerTask, m - r0);
+                Sgemm.sgemm(false, false, rows, f, kk, x, xOff + r0 * kk, kk, k, kOff, f, y, yOff + r0 * f, f, false);
+                Conv2dDirect.addBias(y, yOff + r0 * f, rows, f, b, bOff);
+            });
             return;
         }
         if (direct(Conv2dDirect.fits(g))) {

@@ -79,6 +79,7 @@ class ConvPoolKernelsTest {
         }
         // Pointwise (input is the patch matrix), larger images (several chunks), odd extra padding.
         list.add(new Conv(3, 7, 9, 17, 5, 1, 1, 1, 1, 0, 0));
+        list.add(new Conv(2, 24, 23, 17, 99, 1, 1, 1, 1, 0, 0)); // pointwise with a bias: 4 row chunks, the last one short
         list.add(new Conv(2, 28, 28, 1, 32, 3, 3, 1, 1, 0, 0));
         list.add(new Conv(2, 28, 28, 3, 8, 3, 3, 1, 1, 1, 0));
         list.add(new Conv(2, 28, 28, 8, 32, 3, 3, 2, 1, 1, 1));
@@ -220,7 +221,8 @@ class ConvPoolKernelsTest {
     void fusedBiasDoesNotDependOnThreadCount(Conv2dKernels.Strategy strategy) {
         Conv2dKernels.strategy = strategy;
         for (Conv cv : List.of(new Conv(4, 28, 28, 1, 32, 3, 3, 1, 1, 0, 0), new Conv(3, 28, 28, 8, 5, 3, 3, 2, 2, 2, 1),
-                new Conv(2, 16, 16, 32, 64, 1, 1, 1, 1, 0, 0), new Conv(5, 13, 13, 32, 61, 3, 3, 1, 1, 1, 0))) {
+                new Conv(2, 16, 16, 32, 64, 1, 1, 1, 1, 0, 0), new Conv(2, 24, 23, 17, 99, 1, 1, 1, 1, 0, 0),
+                new Conv(5, 13, 13, 32, 61, 3, 3, 1, 1, 1, 0))) {
             SplittableRandom rnd = new SplittableRandom(5);
             float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
             float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
