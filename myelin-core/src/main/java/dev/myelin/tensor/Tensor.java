@@ -1112,6 +1112,42 @@ public final class Tensor {
         return softmax(axis, true);
     }
 
+    /**
+     * Sparse softmax cross-entropy of these logits in one operation (sparse categorical cross-entropy
+     * from logits), the same values and gradients as {@code -logSoftmax(-1)} picked at each row's class
+     * and averaged, without recording those steps:
+     * <pre>
+     *   ls = logSoftmax(x) (last axis),   loss = −(Σ_i ls[i, k_i]) / n
+     *   dx = −(exp(ls)·s) + onehot(k)·s,   s = (−g) / n
+     * </pre>
+     * The log-softmax is kept for the gradient (one tensor of this shape); the gradient is one exp pass,
+     * one scaling and a scatter of n values.
+     *
+     * <p>Shapes: this {@code [..., C]}, {@code classes} one id in {@code [0, C)} per leading position
+     * ({@code n} of them, row-major); the result is a scalar.
+     */
+    public Tensor sparseSoftmaxCrossEntropy(int[] classes) {
+        int c = dims.length == 0 ? 0 : dims[dims.length - 1];
+        int n = c == 0 ? 0 : size() / c;
+        if (dims.length == 0 || classes.length != n) {
+            throw new IllegalArgumentException("sparseSoftmaxCrossEntropy: logits " + shape + " need one class id per row (" + n + "), got " + classes.length);
+        }
+        int[] flat = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (classes[i] < 0 || classes[i] >= c) {
+                throw new IndexOutOfBoundsException("sparseSoftmaxCrossEntropy: class " + classes[i] + " at row " + i + " is out of range [0, " + c + ")");
+            }
+            flat[i] = i * c + classes[i];
+        }
+        Tensor ls = allocate(backend, dtype(), shape);
+        backend.softmax(view(), ls.view(), true);
+        Tensor picked = allocate(backend, dtype(), Shape.of(n));
+        backend.indexSelect(new View(ls.storage, new int[] {ls.size()}, new int[] {1}, 0), 0, flat, picked.view());
+        // on tensors without a gradient, so nothing is recorded: the steps of mean().neg() of the pick, the same rounding
+        Tensor loss = picked.mean().neg();
+        return loss.record("sparse_softmax_cross_entropy", Derivatives.sparseSoftmaxCrossEntropy(ls, flat), in(this), ls);
+    }
+
     private Tensor softmax(int axis, boolean log) {
         int a = shape.axis(axis);
         if (a != dims.length - 1) return transpose(a, -1).softmax(-1, log).transpose(a, -1);
