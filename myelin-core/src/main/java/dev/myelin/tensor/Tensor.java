@@ -6,6 +6,7 @@ import dev.myelin.backend.Backends;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
+import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.GemmLayout;
 import dev.myelin.backend.MemoryCheck;
 import dev.myelin.backend.Pool2dSpec;
@@ -279,6 +280,24 @@ public final class Tensor {
         float[] data = newData("Tensor.bernoulli: shape " + Arrays.toString(shape), asLongs(shape));
         for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? 1f : 0f;
         return of(data, shape);
+    }
+
+    /**
+     * {@code value} (rounded to float) with probability {@code p}, else 0, float32: {@code bernoulli(rng, p,
+     * shape).mul(value)} in one pass, the same draws (one {@code rng.nextDouble()} per element, row-major) and
+     * the same elements. Dropout's scaled mask.
+     */
+    public static Tensor bernoulliScaled(RandomGenerator rng, double p, double value, int... shape) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("bernoulli probability must be in [0, 1], got " + p);
+        String what = "Tensor.bernoulliScaled: shape " + Arrays.toString(shape);
+        MemoryCheck.elementCount(what, asLongs(shape));
+        Tensor t = allocate(Backends.defaultBackend(), DType.FLOAT32, shapeArgument(what, shape));
+        // drawn straight into the tensor's array where the backend keeps one (no copy on upload)
+        boolean direct = t.storage instanceof FloatStorage;
+        float[] data = direct ? ((FloatStorage) t.storage).data() : new float[t.size()];
+        float v = (float) value;
+        for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? v : 0f;
+        return direct ? t : of(data, shape);
     }
 
     /**
