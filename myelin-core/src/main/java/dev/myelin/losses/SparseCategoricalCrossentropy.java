@@ -15,8 +15,9 @@ import dev.myelin.tensor.Tensor;
  * loss = mean_i l_i
  * </pre>
  * On probabilities that a softmax over the last axis produced ({@link Tensor#softmaxLogits()}, as a
- * model's softmax output), the logits form runs on that softmax's input (Keras's {@code _keras_logits}).
- * Only the true class's entry is used: with many classes (512 or more) it is
+ * model's softmax output), the logits form runs on that softmax's input (Keras's {@code _keras_logits}), as
+ * one operation ({@link Tensor#sparseSoftmaxCrossEntropy}: log-softmax, pick, mean and gradient fused).
+ * On probabilities only the true class's entry is used: with many classes (512 or more) it is
  * gathered with {@link Tensor#indexSelect}, so no one-hot matrix is built and the backward pass
  * scatters one value per sample; with fewer classes a one-hot mask product is faster on the current
  * CPU backend.
@@ -47,7 +48,11 @@ public record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss 
         int[] flat = flatIndices(yTrue, yPred);
         Tensor logits = fromLogits ? yPred : yPred.softmaxLogits();
         if (logits != null) {
-            return pick(logits.logSoftmax(-1), flat).mean().neg();
+            // one fused operation: the log-softmax, the pick, the mean and its gradient without the steps between
+            int classes = yPred.shape().dim(-1);
+            int[] ids = new int[flat.length];
+            for (int i = 0; i < ids.length; i++) ids[i] = flat[i] - i * classes;
+            return logits.sparseSoftmaxCrossEntropy(ids);
         }
         Tensor rowSums = yPred.sum(-1).reshape(flat.length);
         return pick(yPred, flat).div(rowSums).clamp(LossChecks.EPSILON, 1 - LossChecks.EPSILON).log().mean().neg();

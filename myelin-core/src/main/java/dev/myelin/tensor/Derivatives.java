@@ -5,6 +5,7 @@ import dev.myelin.backend.DType;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.UnaryOp;
+import dev.myelin.backend.View;
 import java.util.Arrays;
 
 /**
@@ -206,6 +207,23 @@ final class Derivatives {
         return g -> {
             if (log) return grads(g.sub(y.exp().mul(g.sum(new int[] {-1}, true))));
             return grads(y.mul(g.sub(g.mul(y).sum(new int[] {-1}, true))));
+        };
+    }
+
+    /**
+     * loss = −(Σ_i ls[i, k_i]) / n ({@link Tensor#sparseSoftmaxCrossEntropy}, ls the saved log-softmax, {@code flat}
+     * the picked positions): dx = −(exp(ls)·s) + onehot·s with s = (−g) / n, the same roundings as the
+     * log-softmax, pick, mean and negation it replaces (Σ over a row of onehot·s is s exactly).
+     */
+    static Backward sparseSoftmaxCrossEntropy(Tensor logSoftmax, int[] flat) {
+        return g -> {
+            int n = flat.length;
+            Tensor s = g.neg().div(n);
+            Tensor dx = logSoftmax.exp().mul(s).neg();   // a fresh contiguous tensor: the picks are added in place
+            View d = dx.view();
+            View flatDx = new View(d.storage(), new int[] {dx.size()}, new int[] {1}, d.offset());
+            g.backend().indexAdd(s.expand(n).contiguous().view(), 0, flat, flatDx);
+            return grads(dx);
         };
     }
 

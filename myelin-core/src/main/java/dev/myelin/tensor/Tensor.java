@@ -6,6 +6,7 @@ import dev.myelin.backend.Backends;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
+import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.GemmLayout;
 import dev.myelin.backend.MemoryCheck;
 import dev.myelin.backend.Pool2dSpec;
@@ -279,6 +280,24 @@ public final class Tensor {
         float[] data = newData("Tensor.bernoulli: shape " + Arrays.toString(shape), asLongs(shape));
         for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? 1f : 0f;
         return of(data, shape);
+    }
+
+    /**
+     * {@code value} (rounded to float) with probability {@code p}, else 0, float32: {@code bernoulli(rng, p,
+     * shape).mul(value)} in one pass, the same draws (one {@code rng.nextDouble()} per element, row-major) and
+     * the same elements. Dropout's scaled mask.
+     */
+    public static Tensor bernoulliScaled(RandomGenerator rng, double p, double value, int... shape) {
+        if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("bernoulli probability must be in [0, 1], got " + p);
+        String what = "Tensor.bernoulliScaled: shape " + Arrays.toString(shape);
+        MemoryCheck.elementCount(what, asLongs(shape));
+        Tensor t = allocate(Backends.defaultBackend(), DType.FLOAT32, shapeArgument(what, shape));
+        // drawn straight into the tensor's array where the backend keeps one (no copy on upload)
+        boolean direct = t.storage instanceof FloatStorage;
+        float[] data = direct ? ((FloatStorage) t.storage).data() : new float[t.size()];
+        float v = (float) value;
+        for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? v : 0f;
+        return direct ? t : of(data, shape);
     }
 
     /**
@@ -1110,6 +1129,42 @@ public final class Tensor {
     /** log(softmax(x)) along {@code axis}, computed directly (stable). */
     public Tensor logSoftmax(int axis) {
         return softmax(axis, true);
+    }
+
+    /**
+     * Sparse softmax cross-entropy of these logits in one operation (sparse categorical cross-entropy
+     * from logits), the same values and gradients as {@code -logSoftmax(-1)} picked at each row's class
+     * and averaged, without recording those steps:
+     * <pre>
+     *   ls = logSoftmax(x) (last axis),   loss = −(Σ_i ls[i, k_i]) / n
+     *   dx = −(exp(ls)·s) + onehot(k)·s,   s = (−g) / n
+     * </pre>
+     * The log-softmax is kept for the gradient (one tensor of this shape); the gradient is one exp pass,
+     * one scaling and a scatter of n values.
+     *
+     * <p>Shapes: this {@code [..., C]}, {@code classes} one id in {@code [0, C)} per leading position
+     * ({@code n} of them, row-major); the result is a scalar.
+     */
+    public Tensor sparseSoftmaxCrossEntropy(int[] classes) {
+        int c = dims.length == 0 ? 0 : dims[dims.length - 1];
+        int n = c == 0 ? 0 : size() / c;
+        if (dims.length == 0 || classes.length != n) {
+            throw new IllegalArgumentException("sparseSoftmaxCrossEntropy: logits " + shape + " need one class id per row (" + n + "), got " + classes.length);
+        }
+        int[] flat = new int[n];
+        for (int i = 0; i < n; i++) {
+            if (classes[i] < 0 || classes[i] >= c) {
+                throw new IndexOutOfBoundsException("sparseSoftmaxCrossEntropy: class " + classes[i] + " at row " + i + " is out of range [0, " + c + ")");
+            }
+            flat[i] = i * c + classes[i];
+        }
+        Tensor ls = allocate(backend, dtype(), shape);
+        backend.softmax(view(), ls.view(), true);
+        Tensor picked = allocate(backend, dtype(), Shape.of(n));
+        backend.indexSelect(new View(ls.storage, new int[] {ls.size()}, new int[] {1}, 0), 0, flat, picked.view());
+        // on tensors without a gradient, so nothing is recorded: the steps of mean().neg() of the pick, the same rounding
+        Tensor loss = picked.mean().neg();
+        return loss.record("sparse_softmax_cross_entropy", Derivatives.sparseSoftmaxCrossEntropy(ls, flat), in(this), ls);
     }
 
     private Tensor softmax(int axis, boolean log) {

@@ -1,5 +1,6 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.backend.DType;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
@@ -86,7 +87,11 @@ public final class Dropout extends Layer {
     @Override
     protected Tensor forward(Tensor x, boolean training) {
         if (!training || rate == 0) return x;
-        Tensor mask = Tensor.bernoulli(generator, 1.0 - rate, x.shape().toArray()).to(x.dtype()).mul(1.0 / (1.0 - rate));
+        int[] shape = x.shape().toArray();
+        // float32: the scaled mask drawn in one pass (the same draws and values as the bernoulli mask times the scale)
+        Tensor mask = x.dtype() == DType.FLOAT32
+                ? Tensor.bernoulliScaled(generator, 1.0 - rate, 1.0 / (1.0 - rate), shape)
+                : Tensor.bernoulli(generator, 1.0 - rate, shape).to(x.dtype()).mul(1.0 / (1.0 - rate));
         return x.mul(mask);
     }
 }

@@ -48,6 +48,24 @@ class DropoutTest {
     }
 
     @Test
+    void scaledMaskIsTheBernoulliMaskTimesTheScaleBitForBit() {
+        // the float32 layer draws its mask with Tensor.bernoulliScaled: same stream, same elements as before
+        for (double rate : new double[] {0.1, 0.5, 0.8}) {
+            double keep = 1 - rate, scale = 1 / (1 - rate);
+            float[] fused = Tensor.bernoulliScaled(dev.myelin.nn.RandomStream.seeded(9), keep, scale, 3, 7, 5).toFloatArray();
+            float[] composed = Tensor.bernoulli(dev.myelin.nn.RandomStream.seeded(9), keep, 3, 7, 5).mul(scale).toFloatArray();
+            assertTrue(Arrays.equals(composed, fused), "rate " + rate);
+        }
+        Dropout d = built(new Dropout(0.3).seed(4), 17);
+        Tensor x = Tensor.uniform(rng(5), -1, 1, 3, 17).requiresGrad(true);
+        Tensor y = d.call(x, true);
+        y.mul(x).sum().backward();
+        Tensor mask = Tensor.bernoulli(dev.myelin.nn.RandomStream.seeded(4), 0.7, 3, 17).mul(1 / 0.7);
+        assertTrue(Arrays.equals(x.detach().mul(mask).toFloatArray(), y.toFloatArray()), "output");
+        assertTrue(Arrays.equals(x.detach().mul(mask).mul(2).toFloatArray(), x.grad().toFloatArray()), "gradient d(x·mask·x)/dx");
+    }
+
+    @Test
     void deterministicPerSeed() {
         Tensor x = input();
         double[] a = built(new Dropout(0.5).seed(5), N / 10).call(x, true).toDoubleArray();
