@@ -80,6 +80,12 @@ public final class GptCommand implements Callable<Integer> {
     @Option(names = "--compare-cache", description = "Also generate without the key/value cache and print both speeds in tokens/s.")
     boolean compareCache;
 
+    @Option(names = "--save", paramLabel = "FILE", description = "After training, write the model and its tokenizer to this model file (GptModel.load reads it).")
+    Path save;
+
+    @Option(names = "--load", paramLabel = "FILE", description = "Start from the model and tokenizer in this file (written by --save) instead of a new model; the sizes and tokenizer come from the file, and --epochs 0 only scores and samples.")
+    Path load;
+
     @Option(names = "--export", description = "Write the training and validation token ids to this file for the PyTorch twin (myelin-bench/scripts/torch_gpt.py).")
     Path export;
 
@@ -93,7 +99,9 @@ public final class GptCommand implements Callable<Integer> {
         String content = TextFiles.readUtf8(file);
         if (content.isBlank()) throw new IllegalArgumentException("the text file " + file + " is empty");
         String[] parts = TokenData.split(content, 0.1);
-        Tokenizer tok = tokenizer.equals("bpe") ? Tokenizer.bpe(List.of(parts[0]), vocab) : new CharTokenizer(content);
+        GptModel loaded = load != null ? GptModel.load(load) : null;
+        Tokenizer tok = load != null ? GptModel.loadTokenizer(load).orElseThrow(() -> new IllegalArgumentException("--load: " + load + " holds no tokenizer"))
+                : tokenizer.equals("bpe") ? Tokenizer.bpe(List.of(parts[0]), vocab) : new CharTokenizer(content);
         TokenData data = TokenData.of(tok, parts[0], parts[1]);
         String start = prompt != null ? prompt : parts[1].substring(0, Math.min(20, parts[1].length()));
         int[] promptIds = tok.encode(start); // before training: a prompt the tokenizer cannot read fails now
@@ -104,14 +112,25 @@ public final class GptCommand implements Callable<Integer> {
             data.write(export);
             System.out.println("wrote the token ids to " + export);
         }
-        GptConfig config = new GptConfig(tok.vocabularySize(), context, width, heads, layers, 4 * width, dropout, 1e-5);
-        GptModel gpt = new GptModel(config, common.seed);
-        System.out.printf(Locale.ROOT, "model: %d blocks, width %d, %d heads, context %d: %,d parameters%n", layers, width, heads, context, gpt.countParams());
+        GptModel gpt = loaded != null ? loaded : new GptModel(new GptConfig(tok.vocabularySize(), context, width, heads, layers, 4 * width, dropout, 1e-5), common.seed);
+        GptConfig config = gpt.config();
+        System.out.printf(Locale.ROOT, "model%s: %d blocks, width %d, %d heads, context %d: %,d parameters%n", loaded != null ? " from " + load : "",
+                config.numLayers(), config.width(), config.numHeads(), config.contextLength(), gpt.countParams());
         GptTrainer trainer = new GptTrainer(gpt, data).batchSize(batchSize).learningRate(lr).seed(common.seed);
-        trainer.fit(common.epochs, r -> System.out.printf(Locale.ROOT,
-                "epoch %d/%d: train loss %.4f; validation loss %.4f nats/token, perplexity %.3f, %.4f bits/char; %.1f s, %.0f tokens/s%n",
-                r.epoch(), common.epochs, r.trainLoss(), r.validation().loss(), r.validation().perplexity(), r.validation().bitsPerCharacter(),
-                r.seconds(), r.tokensPerSecond()));
+        if (loaded != null) {
+            GptTrainer.Score s = trainer.evaluate(data.validation(), data.validationCharacters());
+            System.out.printf(Locale.ROOT, "loaded: validation loss %.4f nats/token, perplexity %.3f, %.4f bits/char%n", s.loss(), s.perplexity(), s.bitsPerCharacter());
+        }
+        if (common.epochs > 0) {
+            trainer.fit(common.epochs, r -> System.out.printf(Locale.ROOT,
+                    "epoch %d/%d: train loss %.4f; validation loss %.4f nats/token, perplexity %.3f, %.4f bits/char; %.1f s, %.0f tokens/s%n",
+                    r.epoch(), common.epochs, r.trainLoss(), r.validation().loss(), r.validation().perplexity(), r.validation().bitsPerCharacter(),
+                    r.seconds(), r.tokensPerSecond()));
+        }
+        if (save != null) {
+            gpt.save(save, tok);
+            System.out.println("wrote the model and its tokenizer to " + save);
+        }
         int[] ids = generate(gpt, promptIds, sampler, true);
         String sample = tok.decode(ids);
         System.out.printf(Locale.ROOT, "sample (temperature %.2f, top-k %s, top-p %s):%n%s%n", temperature, topK == null ? "all" : topK,
@@ -143,7 +162,10 @@ public final class GptCommand implements Callable<Integer> {
 
     /** Every option before the text is read and training starts; returns the sampler. */
     private Sampler checkOptions() {
-        OptionChecks.atLeast("--epochs", common.epochs, 1);
+        OptionChecks.atLeast("--epochs", common.epochs, load != null ? 0 : 1);
+        if (load != null && !Files.isRegularFile(load)) throw new IllegalArgumentException("--load: " + load + " is not a file");
+        Path saveFolder = save == null ? null : save.toAbsolutePath().getParent();
+        if (saveFolder != null && !Files.isDirectory(saveFolder)) throw new IllegalArgumentException("--save: the folder " + saveFolder + " does not exist");
         if (!tokenizer.equals("char") && !tokenizer.equals("bpe")) {
             throw new IllegalArgumentException("--tokenizer must be char or bpe, got " + tokenizer);
         }

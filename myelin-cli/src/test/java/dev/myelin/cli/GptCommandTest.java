@@ -68,6 +68,38 @@ class GptCommandTest {
         assertTrue(out.contains("tokenizer: byte-level BPE (300 tokens)") && out.contains("bits/char"), out);
     }
 
+    /** The model saved after training scores and samples the same when loaded with --epochs 0. */
+    @Test
+    void savedModelLoadsWithItsTokenizer(@TempDir Path dir) throws IOException {
+        Path model = dir.resolve("gpt.myelin");
+        String trained = run(args(dir, "--tokenizer", "bpe", "--vocab", "280", "--temperature", "0.7", "--save", model.toString()));
+        assertTrue(trained.contains("wrote the model and its tokenizer to " + model), trained);
+        String loaded = run("gpt", "--text", text(dir).toString(), "--load", model.toString(), "--epochs", "0", "--tokens", "20", "--temperature", "0.7",
+                "--batch-size", "8");
+        assertTrue(loaded.contains("model from " + model + ": 1 blocks, width 16, 2 heads, context 16") && loaded.contains("tokenizer: byte-level BPE (280 tokens)"), loaded);
+        String lastEpoch = trained.lines().filter(l -> l.startsWith("epoch 1/1")).findFirst().orElseThrow();
+        String validation = lastEpoch.substring(lastEpoch.indexOf("validation loss"), lastEpoch.indexOf(" bits/char"));
+        assertTrue(loaded.contains("loaded: " + validation), "the loaded model scores as the trained one: " + validation + "\n" + loaded);
+        assertEquals(sample(trained), sample(loaded), "the same seed draws the same text");
+    }
+
+    private static String sample(String out) {
+        String s = out.substring(out.indexOf("sample ("));
+        return s.contains("\nwrote") ? s.substring(0, s.indexOf("\nwrote")) : s;
+    }
+
+    @Test
+    void loadAndSaveProblemsNameTheOption(@TempDir Path dir) throws IOException {
+        Path missing = dir.resolve("missing.myelin");
+        for (String[] bad : new String[][] {{"--load", missing.toString()}, {"--save", dir.resolve("no/such/folder/m.myelin").toString()}}) {
+            var bytes = new ByteArrayOutputStream();
+            int status = Main.run(args(dir, bad), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            String err = bytes.toString(StandardCharsets.UTF_8);
+            assertEquals(2, status, err);
+            assertTrue(err.contains(bad[0]) && err.lines().count() <= 4, err);
+        }
+    }
+
     @Test
     void badOptionsNameTheOption(@TempDir Path dir) throws IOException {
         for (String[] bad : new String[][] {{"--top-k", "0"}, {"--top-p", "1.5"}, {"--temperature", "-1"}, {"--tokenizer", "words"}, {"--heads", "3"},

@@ -277,7 +277,7 @@ public class Model implements Trainable {
             if (t.layer() instanceof MergeLayer merge) {
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
-                values.put(t, Masks.merged(merge.call(args, training), args));
+                values.put(t, Masks.merged(merge.call(args, t.callOptions(), training), args));
             } else {
                 values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
             }

@@ -100,6 +100,7 @@ final class ModelConfig {
                 Object args = layer instanceof MergeLayer ? List.of(tensors) : tensors;
                 Map<String, Object> kwargs = new LinkedHashMap<>();
                 if (layer instanceof ModelLayer nested && nested.fixedTraining() != null) kwargs.put("training", nested.fixedTraining());
+                kwargs.putAll(call.callOptions());
                 nodes.add(map("args", args, "kwargs", kwargs));
             }
             entry.put("inbound_nodes", nodes);
@@ -269,11 +270,11 @@ final class ModelConfig {
             boolean progress = false;
             for (var it = pending.iterator(); it.hasNext(); ) {
                 PendingNode node = it.next();
-                List<SymbolicTensor> args = node.resolve(produced, owner);
-                if (args == null) continue;
+                Call call = node.resolve(produced, owner);
+                if (call == null) continue;
                 List<SymbolicTensor> outputs = produced.get(node.layer.name());
                 if (outputs.size() != node.index) continue; // an earlier call of the same layer comes first
-                outputs.add(node.layer instanceof MergeLayer merge ? merge.apply(args) : apply(node.layer, args, owner));
+                outputs.add(node.layer instanceof MergeLayer merge ? merge.apply(call.args(), call.options()) : apply(node.layer, call.args(), owner));
                 it.remove();
                 progress = true;
             }
@@ -298,20 +299,34 @@ final class ModelConfig {
         return layer.apply(args.get(0));
     }
 
+    /** A call's input tensors and keyword options (a merge layer's, such as MultiHeadAttention's {@code use_causal_mask}). */
+    private record Call(List<SymbolicTensor> args, Map<String, Object> options) {}
+
     /** One recorded call of a layer, applied once the tensors it reads exist. */
     private record PendingNode(Layer layer, int index, Object node) {
-        List<SymbolicTensor> resolve(Map<String, List<SymbolicTensor>> produced, String owner) {
+        /** The call, or null while a tensor it reads is not produced yet. */
+        Call resolve(Map<String, List<SymbolicTensor>> produced, String owner) {
             String where = owner + ": call " + index + " of layer '" + layer.name() + "'";
             if (!(node instanceof Map<?, ?> m)) throw new IllegalArgumentException(where + " must be an object with \"args\" and \"kwargs\"");
             ConfigArgs a = ConfigArgs.of(where, m);
             Object args = a.raw("args");
             Object kwargs = a.raw("kwargs");
             a.finish();
+            Map<String, Object> options = new LinkedHashMap<>();
             if (kwargs instanceof Map<?, ?> kw) {
                 for (var e : kw.entrySet()) {
                     if (e.getValue() == null) continue;
                     if (e.getKey().equals("training") && layer instanceof ModelLayer nested && e.getValue() instanceof Boolean mode) {
                         nested.training(mode);
+                        continue;
+                    }
+                    if (layer instanceof MergeLayer merge && e.getKey() instanceof String key) {
+                        options.put(key, e.getValue());
+                        try {
+                            merge.checkCallOptions(Map.of(key, e.getValue()));
+                        } catch (IllegalArgumentException refused) {
+                            throw new IllegalArgumentException(where + ": " + refused.getMessage(), refused);
+                        }
                         continue;
                     }
                     throw new IllegalArgumentException(where + ": keyword argument '" + e.getKey() + "' is not supported");
@@ -327,7 +342,7 @@ final class ModelConfig {
                 if (t == null) return null;
                 out.add(t);
             }
-            return out;
+            return new Call(out, options);
         }
     }
 

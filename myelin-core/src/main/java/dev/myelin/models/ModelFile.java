@@ -123,6 +123,7 @@ public final class ModelFile {
         Map<?, ?> metadata = read.metadata();
         Object tree = read.config();
         if ("GAN".equals(read.className())) throw new FileFormatException(file + " holds a GAN, not a model: load it with GAN.load");
+        if ("GptModel".equals(read.className())) throw new FileFormatException(file + " holds a GptModel, not a model: load it with GptModel.load");
         Model model;
         try {
             model = ModelConfig.fromJson(tree);

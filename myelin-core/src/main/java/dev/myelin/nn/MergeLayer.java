@@ -4,6 +4,7 @@ import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A layer that combines several inputs (Add, Concatenate, ...) in functional models. Weight-free: it is
@@ -20,6 +21,29 @@ public abstract class MergeLayer extends Layer {
     /** Combines a batch of each input. */
     public abstract Tensor call(List<Tensor> inputs, boolean training);
 
+    /**
+     * Combines a batch of each input for a functional call made with keyword {@code options}
+     * ({@link SymbolicTensor#callOptions}); without options this is {@link #call(List, boolean)}.
+     */
+    public Tensor call(List<Tensor> inputs, Map<String, Object> options, boolean training) {
+        if (!options.isEmpty()) checkCallOptions(options);
+        return call(inputs, training);
+    }
+
+    /**
+     * Checks the keyword options of a functional call: by default a merge layer takes none. A layer that
+     * takes some (MultiHeadAttention's {@code use_causal_mask}) overrides this and
+     * {@link #call(List, Map, boolean)}.
+     *
+     * @throws IllegalArgumentException naming the layer and the option it does not take
+     */
+    public void checkCallOptions(Map<String, Object> options) {
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("layer '" + name() + "' (" + getClass().getSimpleName() + ") takes no keyword argument, got "
+                    + options.keySet());
+        }
+    }
+
     /** The fewest inputs a call takes: 2 for Add or Concatenate; 1 for a layer whose other inputs are optional. */
     protected int minInputs() {
         return 2;
@@ -27,10 +51,25 @@ public abstract class MergeLayer extends Layer {
 
     /** Functional API: calls this layer on several symbolic tensors. */
     public SymbolicTensor apply(List<SymbolicTensor> inputs) {
+        return produce(inputs, Map.of());
+    }
+
+    /**
+     * Functional API: calls this layer on several symbolic tensors with keyword {@code options} (checked by
+     * {@link #checkCallOptions}); without options this is {@link #apply(List)}.
+     */
+    public SymbolicTensor apply(List<SymbolicTensor> inputs, Map<String, Object> options) {
+        if (options.isEmpty()) return apply(inputs);
+        checkCallOptions(options);
+        return produce(inputs, options);
+    }
+
+    /** The output of a call on {@code inputs} with {@code options}, its shape from {@link #outputShape(List)}. */
+    protected final SymbolicTensor produce(List<SymbolicTensor> inputs, Map<String, Object> options) {
         if (inputs.size() < minInputs()) throw new IllegalArgumentException("layer '" + name() + "' merges at least " + minInputs() + " inputs, got " + inputs.size());
         List<Shape> shapes = new ArrayList<>();
         for (SymbolicTensor t : inputs) shapes.add(t.shape());
-        return SymbolicTensor.produced(this, inputs, outputShape(shapes));
+        return SymbolicTensor.produced(this, inputs, outputShape(shapes), options);
     }
 
     public SymbolicTensor apply(SymbolicTensor... inputs) {

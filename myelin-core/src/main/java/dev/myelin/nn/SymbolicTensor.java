@@ -2,6 +2,7 @@ package dev.myelin.nn;
 
 import dev.myelin.tensor.Shape;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,16 +24,18 @@ public final class SymbolicTensor {
     private final Layer layer;
     private final List<SymbolicTensor> inputs;
     private final String inputName;
+    private final Map<String, Object> callOptions;
 
-    private SymbolicTensor(Shape shape, Layer layer, List<SymbolicTensor> inputs, String inputName) {
+    private SymbolicTensor(Shape shape, Layer layer, List<SymbolicTensor> inputs, String inputName, Map<String, Object> callOptions) {
         this.shape = shape;
         this.layer = layer;
         this.inputs = inputs;
         this.inputName = inputName;
+        this.callOptions = callOptions;
     }
 
     static SymbolicTensor input(Shape shape, String name) {
-        return new SymbolicTensor(shape, null, List.of(), name);
+        return new SymbolicTensor(shape, null, List.of(), name, Map.of());
     }
 
     /**
@@ -40,12 +43,17 @@ public final class SymbolicTensor {
      * accepts only the input shape it was built for: a model reusing it is checked here, at the call.
      */
     static SymbolicTensor produced(Layer layer, List<SymbolicTensor> inputs, Shape shape) {
+        return produced(layer, inputs, shape, Map.of());
+    }
+
+    /** As {@link #produced(Layer, List, Shape)}, for a call with keyword options (Keras's node {@code kwargs}, such as {@code use_causal_mask}). */
+    static SymbolicTensor produced(Layer layer, List<SymbolicTensor> inputs, Shape shape, Map<String, Object> callOptions) {
         Shape given = inputs.get(0).shape();
         if (layer.isBuilt() && !layer.builtInputShape().equals(given)) {
             throw new IllegalArgumentException("layer '" + layer.name() + "' (" + layer.getClass().getSimpleName() + ") was built for input shape "
                     + layer.builtInputShape() + " but is now applied to " + given + "; a built layer keeps its weights and its input shape");
         }
-        SymbolicTensor out = new SymbolicTensor(shape, layer, List.copyOf(inputs), null);
+        SymbolicTensor out = new SymbolicTensor(shape, layer, List.copyOf(inputs), null, Map.copyOf(callOptions));
         layer.recordOutput(out);
         return out;
     }
@@ -63,6 +71,14 @@ public final class SymbolicTensor {
     /** The tensors the producing layer was called on (empty for a model input). */
     public List<SymbolicTensor> inputs() {
         return inputs;
+    }
+
+    /**
+     * The keyword options of the call that produced this tensor (Keras's node {@code kwargs}: e.g.
+     * {@code use_causal_mask} of a {@code MultiHeadAttention} call); empty for most calls.
+     */
+    public Map<String, Object> callOptions() {
+        return callOptions;
     }
 
     public boolean isInput() {

@@ -34,6 +34,12 @@ final class BpeFile {
     private BpeFile() {}
 
     static void write(BpeTokenizer tokenizer, Path file) throws IOException {
+        byte[] bytes = (Json.write(tree(tokenizer)) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(bytes));
+    }
+
+    /** The tokenizer as the JSON tree of Hugging Face's {@code tokenizer.json}. */
+    static Map<String, Object> tree(BpeTokenizer tokenizer) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("version", "1.0");
         root.put("truncation", null);
@@ -75,8 +81,7 @@ final class BpeFile {
         }
         model.put("merges", merges);
         root.put("model", model);
-        byte[] bytes = (Json.write(root) + "\n").getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        return root;
     }
 
     private static Map<String, Object> byteLevel(boolean decoder) {
@@ -97,7 +102,16 @@ final class BpeFile {
         } catch (JsonException e) {
             throw new FileFormatException(file + ": " + e.getMessage(), e);
         }
-        Reader r = new Reader(file);
+        return fromTree(tree, file.toString());
+    }
+
+    /**
+     * The tokenizer a {@code tokenizer.json} tree describes ({@link #tree}'s form).
+     *
+     * @throws FileFormatException naming {@code source} and the field when the tree is not a byte-level BPE
+     */
+    static BpeTokenizer fromTree(Object tree, String source) throws FileFormatException {
+        Reader r = new Reader(source);
         Map<?, ?> root = r.object(tree, "the file");
         if (root.get("normalizer") != null) throw r.fail("has a normalizer; only byte-level BPE without normalization can be read");
         Object pre = root.get("pre_tokenizer");
@@ -172,9 +186,9 @@ final class BpeFile {
     }
 
     /** Type checks that name the file and the field. */
-    private record Reader(Path file) {
+    private record Reader(String source) {
         FileFormatException fail(String what) {
-            return new FileFormatException(file + ": " + what);
+            return new FileFormatException(source + ": " + what);
         }
 
         Map<?, ?> object(Object v, String what) throws FileFormatException {

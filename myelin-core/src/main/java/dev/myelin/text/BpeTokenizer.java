@@ -1,6 +1,7 @@
 package dev.myelin.text;
 
 import dev.myelin.backend.MemoryCheck;
+import dev.myelin.io.FileFormatException;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -144,6 +145,20 @@ public final class BpeTokenizer {
      */
     public void save(Path file) throws IOException {
         BpeFile.write(this, file);
+    }
+
+    /** The vocabulary and merges as the JSON tree {@link #save} writes (Hugging Face's {@code tokenizer.json}), for embedding in another file. */
+    public Map<String, Object> toJsonTree() {
+        return BpeFile.tree(this);
+    }
+
+    /**
+     * The tokenizer a {@link #toJsonTree} tree describes.
+     *
+     * @throws FileFormatException naming {@code source} and the field when the tree is not a byte-level BPE
+     */
+    public static BpeTokenizer fromJsonTree(Object tree, String source) throws FileFormatException {
+        return BpeFile.fromTree(tree, source);
     }
 
     /** The ids of {@code text}'s tokens. */

@@ -55,12 +55,15 @@ final class AttentionExport {
         return g.node("LayerNormalization", base + "/layer_norm", in, ofInt("axis", -1), ofFloat("epsilon", (float) epsilon));
     }
 
-    /** Multi-head attention of query {@code in[0]} over value {@code in[1]} (key {@code in[2]}, or the value); self-attention with one input. */
-    Value multiHeadAttention(MultiHeadAttention m, List<Value> in, int[] outShape, String base) {
+    /**
+     * Multi-head attention of query {@code in[0]} over value {@code in[1]} (key {@code in[2]}, or the value);
+     * self-attention with one input; {@code causal} for a functional call with {@code use_causal_mask}.
+     */
+    Value multiHeadAttention(MultiHeadAttention m, List<Value> in, int[] outShape, String base, boolean causal) {
         Value q = in.getFirst();
         Value v = in.size() > 1 ? in.get(1) : q;
         Value k = in.size() > 2 ? in.get(2) : v;
-        String y = attention(m, m.name(), q.name(), q.shape()[0], k.name(), v.name(), v.shape()[0], false, base);
+        String y = attention(m, m.name(), q.name(), q.shape()[0], k.name(), v.name(), v.shape()[0], causal, base);
         return new Value(y, outShape, false);
     }
 

@@ -27,14 +27,15 @@ import java.util.Set;
  * </pre>
  *
  * with every intermediate value read by the pattern alone and the weights constant; the matched nodes are
- * then skipped and the last one defines the layer's output. Anything else (a mask between the scores and the
- * Softmax, another scale, PyTorch's packed projections) is left to the node-by-node import, which refuses
+ * then skipped and the last one defines the layer's output. A causal mask between the scores and the Softmax,
+ * {@code Where(lower triangle, scores, −1e9)} as the exporter writes it, becomes {@code use_causal_mask}.
+ * Anything else (another mask, another scale, PyTorch's packed projections) is left to the node-by-node import, which refuses
  * what it cannot read, naming the node.
  */
 final class AttentionImport {
     /** One matched attention: its nodes, its last node, its inputs and its weights ({@code [rows, cols]} each; biases null when absent). */
     private record Match(Set<NodeProto> nodes, NodeProto last, String query, String key, String value, int heads, int keyDim, int valueDim,
-                         float[][] kernels, float[][] biases) {}
+                         float[][] kernels, float[][] biases, boolean causal) {}
 
     /** A projection {@code Transpose(Reshape(MatMul(x, W) [+ b]))}: its input, weight, bias and head width. */
     private record Projection(String input, float[] kernel, float[] bias, int heads, int dim, List<NodeProto> nodes) {}
@@ -81,7 +82,7 @@ final class AttentionImport {
         for (float[] b : m.biases()) if ((b != null) != bias) throw nodes.refuse(n, "attention with biases on some projections only (MultiHeadAttention has all or none)");
         int out = m.kernels()[3].length / (m.heads() * m.valueDim());
         MultiHeadAttention mha = new MultiHeadAttention(m.heads(), m.keyDim()).valueDim(m.valueDim()).outputShape(out).useBias(bias);
-        SymbolicTensor y = m.key().equals(m.value()) ? mha.apply(q.tensor(), v.tensor()) : mha.apply(q.tensor(), v.tensor(), k.tensor());
+        SymbolicTensor y = mha.apply(q.tensor(), v.tensor(), m.key().equals(m.value()) ? null : k.tensor(), m.causal());
         String[] names = {"query", "key", "value", "attention_output"};
         for (int i = 0; i < 4; i++) {
             String name = names[i];
@@ -101,7 +102,17 @@ final class AttentionImport {
     private Match match(NodeProto softmax) {
         if (NodeImport.intAttr(softmax, "axis", -1) != -1 && NodeImport.intAttr(softmax, "axis", -1) != 3) return null;
         List<NodeProto> nodes = new ArrayList<>(List.of(softmax));
-        NodeProto scores = onlyProducer(softmax.inputs().getFirst(), "MatMul");
+        String scoresName = softmax.inputs().getFirst();
+        NodeProto where = onlyProducer(scoresName, "Where");
+        boolean causal = false;
+        if (where != null) { // Where(lower triangle, scores, large negative): the causal mask
+            List<NodeProto> maskNodes = causalMask(where);
+            if (maskNodes == null) return null;
+            nodes.addAll(maskNodes);
+            scoresName = where.inputs().get(1);
+            causal = true;
+        }
+        NodeProto scores = onlyProducer(scoresName, "MatMul");
         if (scores == null) return null;
         nodes.add(scores);
         NodeProto scaled = onlyProducer(scores.inputs().getFirst(), "Mul");
@@ -133,7 +144,34 @@ final class AttentionImport {
         nodes.addAll(v.nodes());
         NodeProto last = o.nodes().getLast();
         return new Match(new HashSet<>(nodes), last, q.input(), k.input(), v.input(), q.heads(), q.dim(), v.dim(),
-                new float[][] {q.kernel(), k.kernel(), v.kernel(), o.kernel()}, new float[][] {q.bias(), k.bias(), v.bias(), o.bias()});
+                new float[][] {q.kernel(), k.kernel(), v.kernel(), o.kernel()}, new float[][] {q.bias(), k.bias(), v.bias(), o.bias()}, causal);
+    }
+
+    /**
+     * The nodes of {@code Where(keep, scores, fill)} when it is the causal mask: {@code keep} a constant
+     * {@code [t, s]} lower triangle (1 where key j ≤ query i), directly or through a Cast, and {@code fill} a
+     * constant of −1e4 or less (Keras's −1e9, or −inf); null otherwise.
+     */
+    private List<NodeProto> causalMask(NodeProto where) {
+        if (where.inputs().size() != 3) return null;
+        float[] fill = constantData(where.inputs().get(2));
+        if (fill == null || fill.length != 1 || !(fill[0] <= -1e4f)) return null;
+        List<NodeProto> nodes = new ArrayList<>(List.of(where));
+        String keep = where.inputs().getFirst();
+        NodeProto cast = onlyProducer(keep, "Cast");
+        if (cast != null) {
+            nodes.add(cast);
+            keep = cast.inputs().getFirst();
+        }
+        if (!(values.get(keep) instanceof Constant c) || c.dims().length < 2) return null;
+        long[] dims = c.dims();
+        for (int i = 0; i < dims.length - 2; i++) if (dims[i] != 1) return null;
+        int t = (int) dims[dims.length - 2], n = (int) dims[dims.length - 1];
+        float[] keepData = c.data();
+        for (int i = 0; i < t; i++) {
+            for (int j = 0; j < n; j++) if ((keepData[i * n + j] != 0) != (j <= i)) return null;
+        }
+        return nodes;
     }
 
     /** {@code Transpose_perm(Reshape_[-1, s, H, d](MatMul(x, W) [+ b]))} ending at {@code name}. */

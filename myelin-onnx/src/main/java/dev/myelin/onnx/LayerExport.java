@@ -45,6 +45,7 @@ import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One Myelin layer call as ONNX nodes. Images travel channels-first between convolutions, pooling, batch
@@ -72,6 +73,11 @@ final class LayerExport {
 
     /** The output, of Myelin shape {@code outShape} (batch excluded), of {@code layer} called on {@code in} (several inputs for a merge layer). */
     Value export(Layer layer, List<Value> in, int[] outShape) {
+        return export(layer, in, outShape, Map.of());
+    }
+
+    /** As {@link #export(Layer, List, int[])}, for a functional call with keyword {@code options} (MultiHeadAttention's {@code use_causal_mask}). */
+    Value export(Layer layer, List<Value> in, int[] outShape, Map<String, Object> options) {
         String base = layer.name();
         Value x = in.getFirst();
         if (appliesMask(layer) && in.stream().anyMatch(Value::masked)) {
@@ -102,7 +108,8 @@ final class LayerExport {
             case RecurrentLayer<?> r -> new RecurrentExport(g).export(r, channelsLast(x), outShape, base);
             case Bidirectional b -> new WrapperExport(g, this).bidirectional(b, x, outShape, base);
             case TimeDistributed t -> new WrapperExport(g, this).timeDistributed(t, x, outShape, base);
-            case MultiHeadAttention m -> attention.multiHeadAttention(m, in.stream().map(this::channelsLast).toList(), outShape, base);
+            case MultiHeadAttention m -> attention.multiHeadAttention(m, in.stream().map(this::channelsLast).toList(), outShape, base,
+                    MultiHeadAttention.useCausalMask(options));
             case TransformerEncoder e -> attention.encoder(e, channelsLast(x), base);
             case TransformerDecoder d -> attention.decoder(d, in.stream().map(this::channelsLast).toList(), base);
             case PositionEmbedding p -> attention.positions(p, channelsLast(x), base);

@@ -110,7 +110,7 @@ public final class OnnxExport {
                 walk(inner, innerValues, layers);
                 values.put(t, innerValues.get(inner.outputs().getFirst()));
             } else {
-                values.put(t, layers.export(t.layer(), in, t.shape().toArray()));
+                values.put(t, layers.export(t.layer(), in, t.shape().toArray(), t.callOptions()));
             }
         }
     }

@@ -144,6 +144,9 @@ final class ExportCases {
     static List<Case> attentionCases() {
         List<Case> c = new ArrayList<>();
         c.add(of("self-attention", () -> functional(new int[] {5, 4}, x -> new MultiHeadAttention(2, 3).apply(x, x)), 5, 4));
+        c.add(of("causal self-attention (use_causal_mask)", () -> functional(new int[] {6, 4}, x -> new MultiHeadAttention(2, 3).apply(x, x, null, true)), 6, 4));
+        c.add(new Case("causal cross-attention, 4 queries over 7 keys", () -> randomizeWeights(causalCrossAttention(), 25),
+                () -> List.of(input(26, 2, 4, 6), input(27, 2, 7, 5))));
         c.add(new Case("cross-attention with key, value_dim, output_shape, no bias", () -> randomizeWeights(crossAttention(), 21),
                 () -> List.of(input(22, 3, 4, 6), input(23, 3, 7, 5), input(24, 3, 7, 3))));
         c.add(of("transformer encoder", () -> new Sequential(new TransformerEncoder(8, 2).inputShape(5, 6)), 5, 6));
@@ -174,6 +177,11 @@ final class ExportCases {
     private static Model crossAttention() {
         SymbolicTensor q = Input.of(4, 6), v = Input.of(7, 5), k = Input.of(7, 3);
         return new Model(List.of(q, v, k), List.of(new MultiHeadAttention(3, 2).valueDim(4).outputShape(5).useBias(false).apply(q, v, k)));
+    }
+
+    private static Model causalCrossAttention() {
+        SymbolicTensor q = Input.of(4, 6), v = Input.of(7, 5);
+        return new Model(List.of(q, v), List.of(new MultiHeadAttention(2, 3).apply(q, v, null, true)));
     }
 
     private static Model encoderDecoder() {

@@ -14,6 +14,7 @@ import dev.myelin.nn.recurrent.Masks;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -34,8 +35,9 @@ import java.util.random.RandomGenerator;
  * value when null, attention mask or null, {@code useCausalMask}, training), or
  * {@link #callWithScores} to get the attention weights too (Keras's {@code return_attention_scores}). In a
  * functional model it is a multi-input layer: {@code mha.apply(query, value)} or
- * {@code mha.apply(query, value, key)}; a functional call uses no explicit or causal mask (the implicit
- * masks still apply: use {@link TransformerDecoder} for causal self-attention in a model). As a
+ * {@code mha.apply(query, value, key)}, and {@code mha.apply(query, value, key, true)} for Keras's
+ * {@code use_causal_mask=True} (saved as that keyword of the call); a functional call takes no explicit mask
+ * tensor (the implicit masks still apply). As a
  * single-input layer ({@code call(x, training)}, a {@code Sequential}), it is self-attention:
  * query = value = key = x.
  *
@@ -55,6 +57,9 @@ import java.util.random.RandomGenerator;
  * <p>Example: {@code new MultiHeadAttention(4, 32).apply(x, x)} on {@code x} of shape {@code [T, 128]}.
  */
 public final class MultiHeadAttention extends MergeLayer {
+    /** The keyword of a functional call that asks for the causal mask, as Keras names it. */
+    public static final String USE_CAUSAL_MASK = "use_causal_mask";
+
     private final int numHeads;
     private final int keyDim;
     private Integer valueDim;
@@ -216,10 +221,26 @@ public final class MultiHeadAttention extends MergeLayer {
 
     @Override
     public SymbolicTensor apply(List<SymbolicTensor> inputs) {
+        return apply(inputs, Map.of());
+    }
+
+    /**
+     * A functional call, Keras's {@code mha(query, value, key, use_causal_mask=True)}: {@code useCausalMask}
+     * lets position t attend to positions 0..t only (decoder self-attention); it is saved with the model as
+     * the call's {@code use_causal_mask} keyword, as Keras writes it. {@code key} may be null (the value).
+     */
+    public SymbolicTensor apply(SymbolicTensor query, SymbolicTensor value, SymbolicTensor key, boolean useCausalMask) {
+        List<SymbolicTensor> inputs = key == null ? List.of(query, value) : List.of(query, value, key);
+        return apply(inputs, useCausalMask ? Map.of(USE_CAUSAL_MASK, true) : Map.of());
+    }
+
+    @Override
+    public SymbolicTensor apply(List<SymbolicTensor> inputs, Map<String, Object> options) {
         if (inputs.size() > 3) {
             throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) takes query, value and optionally key, got " + inputs.size() + " inputs");
         }
-        SymbolicTensor out = super.apply(inputs);
+        checkCallOptions(options);
+        SymbolicTensor out = produce(inputs, options);
         if (!isBuilt()) { // the widths Keras learns from the call; Model.build passes only the query's shape
             valueFeatures = inputs.get(1).shape().dim(1);
             keyFeatures = inputs.get(inputs.size() - 1).shape().dim(1);
@@ -294,10 +315,41 @@ public final class MultiHeadAttention extends MergeLayer {
     /** Combines query and value (and key) from a functional model's inputs, without explicit or causal mask. */
     @Override
     public Tensor call(List<Tensor> inputs, boolean training) {
+        return call(inputs, Map.of(), training);
+    }
+
+    /** Combines query and value (and key) from a functional model's inputs, causal when the call's {@code use_causal_mask} option says so. */
+    @Override
+    public Tensor call(List<Tensor> inputs, Map<String, Object> options, boolean training) {
         if (inputs.size() < 2 || inputs.size() > 3) {
             throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) takes query, value and optionally key, got " + inputs.size() + " tensors");
         }
-        return call(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, null, false, training);
+        checkCallOptions(options);
+        return call(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, null, useCausalMask(options), training);
+    }
+
+    /**
+     * A functional call takes Keras's keyword {@code use_causal_mask} (a boolean), and
+     * {@code return_attention_scores} only when false (a model output is the attention's output).
+     */
+    @Override
+    public void checkCallOptions(Map<String, Object> options) {
+        for (var e : options.entrySet()) {
+            boolean ok = switch (e.getKey()) {
+                case USE_CAUSAL_MASK -> e.getValue() instanceof Boolean;
+                case "return_attention_scores" -> Boolean.FALSE.equals(e.getValue());
+                default -> false;
+            };
+            if (!ok) {
+                throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention): a functional call takes the keyword use_causal_mask "
+                        + "(true or false); got " + e.getKey() + "=" + e.getValue() + " (explicit attention masks are taken by call(...), not by a functional call)");
+            }
+        }
+    }
+
+    /** Whether a functional call's options ask for the causal mask. */
+    public static boolean useCausalMask(Map<String, Object> options) {
+        return Boolean.TRUE.equals(options.get(USE_CAUSAL_MASK));
     }
 
     /** Attention of {@code query} over {@code value} (key = value), without mask. */

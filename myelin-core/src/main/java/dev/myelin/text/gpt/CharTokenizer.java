@@ -1,6 +1,7 @@
 package dev.myelin.text.gpt;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -52,6 +53,14 @@ public final class CharTokenizer implements Tokenizer {
     @Override
     public int vocabularySize() {
         return symbols.length;
+    }
+
+    @Override
+    public Map<String, Object> toJsonTree() {
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("type", "char");
+        tree.put("symbols", new String(symbols));
+        return tree;
     }
 
     @Override

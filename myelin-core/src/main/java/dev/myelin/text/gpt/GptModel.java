@@ -12,10 +12,15 @@ import dev.myelin.nn.layers.LayerNormalization;
 import dev.myelin.nn.recurrent.Embedding;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
@@ -96,6 +101,60 @@ public final class GptModel {
         all.addAll(finalNorm.weights());
         all.addAll(head.weights());
         return all;
+    }
+
+    /** A copy of every weight's values, by full name ({@code gpt/head/kernel}). */
+    public Map<String, Tensor> weightValues() {
+        Map<String, Tensor> copy = new LinkedHashMap<>();
+        try (var _ = NoGrad.scope()) {
+            for (Parameter p : weights()) copy.put(p.name(), p.value().detach().contiguous().mul(1.0));
+        }
+        return copy;
+    }
+
+    /**
+     * Assigns every weight from {@code values} (as {@link #weightValues} gives them).
+     *
+     * @throws IllegalArgumentException naming the weight when one is missing or has another shape
+     */
+    public void setWeightValues(Map<String, Tensor> values) {
+        for (Parameter p : weights()) {
+            Tensor v = values.get(p.name());
+            if (v == null) throw new IllegalArgumentException("no value for weight '" + p.name() + "'");
+            if (!v.shape().equals(p.value().shape())) {
+                throw new IllegalArgumentException("weight '" + p.name() + "' has shape " + p.value().shape() + " but the value has " + v.shape());
+            }
+        }
+        try (var _ = NoGrad.scope()) {
+            for (Parameter p : weights()) p.value().assign(values.get(p.name()));
+        }
+    }
+
+    /**
+     * Writes the model (its sizes and weights) and {@code tokenizer} (or null for none) to one model file,
+     * atomically; {@link #load} and {@link #loadTokenizer} read them back. The optimizer's state is not kept:
+     * the file is for generation and fine-tuning from these weights.
+     *
+     * <p>Example: {@code gpt.save(Path.of("genesis.myelin"), tokenizer); GptModel again = GptModel.load(Path.of("genesis.myelin"));}
+     *
+     * @throws IllegalArgumentException when the tokenizer's size is not the model's vocabulary size
+     */
+    public void save(Path file, Tokenizer tokenizer) throws IOException {
+        GptFile.save(this, tokenizer, file);
+    }
+
+    /**
+     * The model {@link #save} wrote (float32).
+     *
+     * @throws dev.myelin.io.FileFormatException naming the file and what is wrong: not a GPT, bad sizes, a weight missing, extra or of another shape
+     */
+    public static GptModel load(Path file) throws IOException {
+        return GptFile.load(file).model();
+    }
+
+    /** The tokenizer {@link #save} wrote with the model, or empty when it was saved without one. */
+    public static Optional<Tokenizer> loadTokenizer(Path file) throws IOException {
+        return Optional.ofNullable(GptFile.load(file).tokenizer());
     }
 
     /** Number of weight elements. */
