@@ -35,7 +35,7 @@ final class SparkJobs {
     }
 
     static Trained train(String master, Path parquet, Model model, int workers, int globalBatch, int epochs, String features, String label,
-                         Path checkpointDir, int checkpointEvery) throws IOException {
+                         String checkpointDir, int checkpointEvery) throws IOException {
         SparkSession spark = session(master, "myelin spark-train");
         try {
             Dataset<Row> data = spark.read().parquet(parquet.toString());
