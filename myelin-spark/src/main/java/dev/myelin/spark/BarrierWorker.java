@@ -95,21 +95,7 @@ final class BarrierWorker implements Serializable {
         Rendezvous.Joined joined = Rendezvous.join(ctx, List.of(Integer.toString(rows.size()), config, Long.toString(progress.step)), token, timeout);
         try (RingCollective ring = joined.ring()) {
             try {
-                int steps = Integer.MAX_VALUE;
-                for (int r = 0; r < world; r++) {
-                    String[] w = joined.words().get(r);
-                    if (!w[1].equals(config)) throw new IllegalStateException("worker " + r + " has a different model (hash " + w[1] + ") than worker " + rank + " (" + config + ")");
-                    if (Long.parseLong(w[2]) != progress.step) {
-                        throw new IllegalStateException("worker " + r + " resumes from step " + w[2] + " but worker " + rank + " from step " + progress.step
-                                + ": the checkpoint directory " + checkpoints.location() + " must be the same folder for every executor");
-                    }
-                    int n = Integer.parseInt(w[0]);
-                    if (n < localBatch) {
-                        throw new IllegalArgumentException("partition " + r + " has " + n + " rows, fewer than the " + localBatch + " each worker takes per step"
-                                + " (globalBatchSize / workers): give more data or a smaller batch");
-                    }
-                    steps = Math.min(steps, n / localBatch);
-                }
+                int steps = stepsPerEpoch(joined.words(), rank, config, progress.step, localBatch, checkpoints == null ? null : checkpoints.location());
                 if (resumed != null && resumed.stepsPerEpoch() != steps) {
                     throw new IllegalStateException("the checkpoint in " + checkpoints.location() + " was written with " + resumed.stepsPerEpoch() + " steps per epoch, this data gives " + steps);
                 }
@@ -126,6 +112,30 @@ final class BarrierWorker implements Serializable {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The steps every worker takes per epoch (the fewest its partition allows), after checking what the workers
+     * told each other at the rendezvous ({@code words.get(r)}: row count, model hash, step it resumes from):
+     * a worker with another model, another resume step or fewer rows than one local batch is an error naming it.
+     */
+    static int stepsPerEpoch(List<String[]> words, int rank, String config, long step, int localBatch, String checkpointLocation) {
+        int steps = Integer.MAX_VALUE;
+        for (int r = 0; r < words.size(); r++) {
+            String[] w = words.get(r);
+            if (!w[1].equals(config)) throw new IllegalStateException("worker " + r + " has a different model (hash " + w[1] + ") than worker " + rank + " (" + config + ")");
+            if (Long.parseLong(w[2]) != step) {
+                throw new IllegalStateException("worker " + r + " resumes from step " + w[2] + " but worker " + rank + " from step " + step
+                        + ": the checkpoint directory " + checkpointLocation + " must be the same folder for every executor");
+            }
+            int n = Integer.parseInt(w[0]);
+            if (n < localBatch) {
+                throw new IllegalArgumentException("partition " + r + " has " + n + " rows, fewer than the " + localBatch + " each worker takes per step"
+                        + " (globalBatchSize / workers): give more data or a smaller batch");
+            }
+            steps = Math.min(steps, n / localBatch);
+        }
+        return steps;
     }
 
     private int[] order(int n, int epoch, int rank) {
