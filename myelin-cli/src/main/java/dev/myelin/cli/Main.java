@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         subcommands = {DemoCommand.class, TrainCommand.class, GanCommand.class, ClipCommand.class, ExampleCommand.class, BenchCommand.class,
                 SummaryCommand.class, EvaluateCommand.class, PredictCommand.class, ExplainCommand.class, FineTuneCommand.class, ImportCommand.class,
                 ExportCommand.class, QuantizeCommand.class, PruneCommand.class, DistillCommand.class,
-                SparkTrainCommand.class, SparkPredictCommand.class, CommandLine.HelpCommand.class})
+                SparkDataCommand.class, SparkTrainCommand.class, SparkPredictCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     private static final String RELAUNCHED = "MYELIN_RELAUNCHED";
 

@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "spark-predict", mixinStandardHelpOptions = true,
         description = {"Score a Parquet data set with a model file on Apache Spark and write the rows with their predictions as Parquet.",
                 "Appends prediction (the arg-max class), probability (the model's outputs) and, with --top, top_k; the model is sent once per executor.",
+                "When the data has a label column of class ids, prints the accuracy of the predictions.",
                 "Runs in local mode unless --master names a cluster."})
 public final class SparkPredictCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "Model file (written by --save or Model.save).")
@@ -28,6 +29,9 @@ public final class SparkPredictCommand implements Callable<Integer> {
     @Option(names = "--input", defaultValue = "features", description = "Input column: an array of numbers, image file bytes or an image struct (default: ${DEFAULT-VALUE}).")
     String input;
 
+    @Option(names = "--label", defaultValue = "label", description = "Label column: when the data has it (class ids), the accuracy of the predictions is printed (default: ${DEFAULT-VALUE}).")
+    String label;
+
     @Option(names = "--top", defaultValue = "0", description = "Also write the K most probable classes in column top_k (default: none).")
     int top;
 
@@ -41,8 +45,9 @@ public final class SparkPredictCommand implements Callable<Integer> {
         if (!Files.exists(data)) throw new IllegalArgumentException("no Parquet data at " + data);
         if (Files.exists(output)) throw new IllegalArgumentException("--output " + output + " already exists");
         long t0 = System.nanoTime();
-        long rows = SparkJobs.predict(master, file, data, output, input, top, batchSize);
-        System.out.printf(java.util.Locale.ROOT, "wrote %d rows to %s (%.1f s)%n", rows, output, (System.nanoTime() - t0) * 1e-9);
+        SparkJobs.Predicted p = SparkJobs.predict(master, file, data, output, input, label, top, batchSize);
+        System.out.printf(java.util.Locale.ROOT, "wrote %d rows to %s (%.1f s)%n", p.rows(), output, (System.nanoTime() - t0) * 1e-9);
+        if (!Double.isNaN(p.accuracy())) System.out.printf(java.util.Locale.ROOT, "accuracy %.4f (prediction = %s over %d rows)%n", p.accuracy(), label, p.rows());
         return 0;
     }
 }

@@ -45,8 +45,8 @@ public final class SparkTrainCommand implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "label", description = "Label column (default: ${DEFAULT-VALUE}).")
     String label;
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "A folder every executor can read, for checkpoints to resume from when a task dies.")
-    Path checkpointDir;
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "A folder every executor can read, or a Hadoop URI (hdfs://, s3a://, file:///), for checkpoints to resume from when a task dies.")
+    String checkpointDir;
 
     @Option(names = "--checkpoint-every", defaultValue = "100", description = "With --checkpoint-dir: steps between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;

@@ -23,6 +23,39 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code spark-train} and {@code spark-predict} in Spark's local mode, on a Parquet file. */
 class SparkCommandsTest {
+    /** The README's worked example on a few rows: spark-data writes the Parquet, spark-train trains on it, spark-predict scores the test file. */
+    @Test
+    void sparkDataThenTrainThenPredictWithAccuracy(@TempDir Path dir) throws Exception {
+        System.setProperty("spark.driver.bindAddress", "127.0.0.1");
+        System.setProperty("spark.driver.host", "127.0.0.1");
+        Path idx = TinyData.fashion(dir, 64, 40), parquet = dir.resolve("parquet"), trained = dir.resolve("trained.myelin");
+        TinyData.Result data = TinyData.run("spark-data", "fashion-mnist", "--data", idx.toString(), "--out", parquet.toString(), "--limit", "48");
+        assertEquals(0, data.status(), data.err());
+        assertTrue(data.out().contains("wrote 48 rows to " + parquet.resolve("train.parquet")) && data.out().contains("40 rows to " + parquet.resolve("test.parquet")), data.out());
+        SparkSession spark = SparkSession.builder().master("local[1]").config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            var frame = spark.read().parquet(parquet.resolve("train.parquet").toString());
+            assertEquals("struct<features:array<float>,label:int>", frame.schema().simpleString());
+            Row first = frame.first();
+            for (Object v : first.getList(0)) assertTrue((Float) v >= 0 && (Float) v <= 1, "pixel " + v);
+            assertEquals(784, first.getList(0).size());
+        } finally {
+            spark.stop();
+        }
+        TinyData.Result again = TinyData.run("spark-data", "fashion-mnist", "--data", idx.toString(), "--out", parquet.toString());
+        assertEquals(Main.EXIT_BAD_INPUT, again.status(), again.err());
+        assertTrue(again.err().contains("already exists"), again.err());
+
+        TinyData.Result train = TinyData.run("spark-train", parquet.resolve("train.parquet").toString(), "--model", "mlp", "--save", trained.toString(),
+                "--batch-size", "16", "--epochs", "1");
+        assertEquals(0, train.status(), train.err());
+        assertTrue(train.out().contains("epoch 1: loss"), train.out());
+
+        TinyData.Result predict = TinyData.run("spark-predict", trained.toString(), parquet.resolve("test.parquet").toString(), "--output", dir.resolve("scored").toString());
+        assertEquals(0, predict.status(), predict.err());
+        assertTrue(predict.out().contains("wrote 40 rows") && predict.out().matches("(?s).*accuracy [01]\\.\\d{4} \\(prediction = label over 40 rows\\).*"), predict.out());
+    }
+
     @Test
     void sparkTrainThenSparkPredictOnParquet(@TempDir Path dir) throws Exception {
         System.setProperty("spark.driver.bindAddress", "127.0.0.1"); // SparkConf reads spark.* system properties
@@ -60,6 +93,7 @@ class SparkCommandsTest {
         TinyData.Result predict = TinyData.run("spark-predict", trained.toString(), data.toString(), "--output", dir.resolve("scored").toString(), "--top", "2");
         assertEquals(0, predict.status(), predict.err());
         assertTrue(predict.out().contains("wrote 96 rows"), predict.out());
+        assertTrue(predict.out().contains("accuracy "), predict.out()); // the blobs have a label column
 
         TinyData.Result missing = TinyData.run("spark-train", dir.resolve("none.parquet").toString(), "--model", "mlp", "--save", trained.toString());
         assertEquals(Main.EXIT_BAD_INPUT, missing.status(), missing.err());

@@ -35,9 +35,16 @@ import java.util.concurrent.TimeoutException;
  * unexpected rank, so a stray connection or another job's worker cannot join. Every read has the timeout, so a
  * dead or stalled peer is an {@link IOException} naming it. Sending runs on its own thread while the worker
  * reads: with large chunks, a ring where everyone sends before reading would fill the TCP buffers and stall.
+ * Framing: each all-reduce starts with the array's length and each chunk with its length, so a worker whose own
+ * code failed ({@link #abort}) can send, in place of the next header, {@code ABORT}, its rank and its message;
+ * every worker passes it on to its right and fails with that message, so each worker's error names the first
+ * cause ("worker 1 failed: ...") instead of "worker 1 closed the connection".
  */
 public final class RingCollective implements Collective {
     private static final int MAGIC = 0x4D594C4E; // "MYLN"
+    /** In place of a length header: a worker failed; its rank and message follow. */
+    private static final int ABORT = Integer.MIN_VALUE;
+    private static final int MAX_CAUSE_CHARS = 2000;
 
     private final int rank, size;
     private final Duration timeout;
@@ -46,6 +53,9 @@ public final class RingCollective implements Collective {
     private final DataInputStream in;
     private final ExecutorService sender;
     private long bytesSent;
+    /** Set once a send or receive failed or a peer's abort arrived: the streams may be mid-frame, so no abort is sent. */
+    private boolean broken;
+    private volatile boolean draining;
 
     private RingCollective(int rank, int size, Duration timeout, Socket toRight, Socket fromLeft) throws IOException {
         this.rank = rank;
@@ -177,9 +187,83 @@ public final class RingCollective implements Collective {
         try {
             ringAllReduce(data);
         } catch (IOException | RuntimeException e) {
+            broken = true;
             close();
             throw e;
         }
+    }
+
+    /**
+     * Ends this worker's part after its own code failed with {@code cause}: sends the failure around the ring
+     * (each peer's pending or next collective call then fails with "worker R failed: CAUSE"), then closes. Sends
+     * nothing when the ring already failed (the failure came from a peer) or has one worker.
+     */
+    public void abort(Throwable cause) throws IOException {
+        if (size == 1 || broken) {
+            close();
+            return;
+        }
+        broken = true;
+        String text = String.valueOf(cause);
+        sendAbort(rank, text.length() > MAX_CAUSE_CHARS ? text.substring(0, MAX_CAUSE_CHARS) + "..." : text);
+        // With 3 or more workers the message takes a while to come round to the left neighbour, which meanwhile
+        // still sends: read and drop its bytes until it closes (or a grace period ends), so its sends do not fail
+        // with "connection reset" before the message tells it why.
+        draining = true;
+        Thread drain = new Thread(() -> {
+            try {
+                fromLeft.setSoTimeout((int) Math.min(timeout.toMillis(), 10_000));
+                byte[] sink = new byte[1 << 16];
+                while (in.read(sink) >= 0) {
+                    // dropped: the ring is over
+                }
+            } catch (IOException e) {
+                // timeout or reset: stop draining
+            } finally {
+                try {
+                    fromLeft.close();
+                } catch (IOException e) {
+                    // nothing left to do
+                }
+            }
+        }, "myelin-ring-drain-" + rank);
+        drain.setDaemon(true);
+        drain.start();
+        close();
+    }
+
+    /** Writes the abort frame after whatever the sender thread is still writing (frames stay whole); best effort. */
+    private void sendAbort(int origin, String cause) {
+        Future<?> sent = sender.submit(() -> {
+            out.writeInt(ABORT);
+            out.writeInt(origin);
+            out.writeUTF(cause);
+            out.flush();
+            toRight.shutdownOutput(); // a FIN after the frame, so the peer reads it before the end of the stream
+            return null;
+        });
+        try {
+            sent.get(Math.min(timeout.toMillis(), 5000), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the right neighbour is gone too: it will not need the message
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Reads the next frame header: a length, or a peer's abort, which is passed on to the right
+     * (unless the right neighbour sent it) and thrown as "worker R failed: CAUSE".
+     */
+    private int header(String what) throws IOException {
+        int h = read(() -> in.readInt());
+        if (h != ABORT) return h;
+        broken = true;
+        int origin = read(() -> in.readInt());
+        String cause = read(() -> in.readUTF());
+        if (origin != (rank + 1) % size) sendAbort(origin, cause);
+        close();
+        throw new IOException("worker " + rank + " stopped at " + what + ": worker " + origin + " failed: " + cause);
     }
 
     private void ringAllReduce(float[] data) throws IOException {
@@ -204,7 +288,7 @@ public final class RingCollective implements Collective {
             out.flush();
             return null;
         });
-        int theirs = read(() -> in.readInt());
+        int theirs = header("an all-reduce");
         finish(sent);
         if (theirs != n) throw new IOException("all-reduce: worker " + rank + " has " + n + " values but worker " + Math.floorMod(rank - 1, size) + " has " + theirs);
     }
@@ -215,10 +299,16 @@ public final class RingCollective implements Collective {
         Future<?> sent = sender.submit(() -> {
             ByteBuffer b = ByteBuffer.allocate(outgoing.length * 4).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(outgoing);
+            out.writeInt(outgoing.length);
             out.write(b.array());
             out.flush();
             return null;
         });
+        int length = header("an all-reduce step");
+        if (length != receiveTo - receiveFrom) {
+            throw new IOException("all-reduce: worker " + rank + " expected a chunk of " + (receiveTo - receiveFrom) + " values from worker "
+                    + Math.floorMod(rank - 1, size) + ", got " + length);
+        }
         byte[] bytes = new byte[(receiveTo - receiveFrom) * 4];
         read(() -> {
             in.readFully(bytes);
@@ -263,8 +353,8 @@ public final class RingCollective implements Collective {
 
     /**
      * The bytes of values this worker has sent to its right neighbour since it joined: {@code 2 (N − 1) / N × 4}
-     * bytes per value all-reduced (rounded by the chunking), the 4-byte length header of each all-reduce not
-     * counted.
+     * bytes per value all-reduced (rounded by the chunking), the 4-byte length headers (one per all-reduce and
+     * one per chunk) not counted.
      */
     public long bytesSent() {
         return bytesSent;
@@ -276,13 +366,14 @@ public final class RingCollective implements Collective {
         allReduceSum(new float[1]);
     }
 
+    /** After {@link #abort}, the connection from the left is closed by the thread that drains it. */
     @Override
     public void close() throws IOException {
         if (sender != null) sender.shutdownNow();
         try {
             if (toRight != null) toRight.close();
         } finally {
-            if (fromLeft != null) fromLeft.close();
+            if (fromLeft != null && !draining) fromLeft.close();
         }
     }
 }

@@ -8,7 +8,6 @@ import dev.myelin.tensor.Tensor;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,17 +45,17 @@ final class BarrierWorker implements Serializable {
     private final boolean shuffle;
     private final long seed, token;
     private final Duration timeout;
-    private final String checkpointDir;
+    private final CheckpointStore checkpoints;
     private final int checkpointEvery;
     private final long[] failOnce;
 
     /**
-     * @param checkpointDir where worker 0 writes checkpoints, or {@code null} for none
+     * @param checkpoints where worker 0 writes checkpoints, or {@code null} for none
      * @param failOnce {@code {rank, step}}: that worker throws at the start of that global step in the stage's
      *     first attempt (a test hook for the fault path), or {@code null}
      */
     BarrierWorker(Broadcast<byte[]> model, String modelName, RowInputs features, int localBatch, int epochs, boolean shuffle, long seed, long token,
-                  Duration timeout, String checkpointDir, int checkpointEvery, long[] failOnce) {
+                  Duration timeout, CheckpointStore checkpoints, int checkpointEvery, long[] failOnce) {
         this.model = model;
         this.modelName = modelName;
         this.features = features;
@@ -66,7 +65,7 @@ final class BarrierWorker implements Serializable {
         this.seed = seed;
         this.token = token;
         this.timeout = timeout;
-        this.checkpointDir = checkpointDir;
+        this.checkpoints = checkpoints;
         this.checkpointEvery = checkpointEvery;
         this.failOnce = failOnce;
     }
@@ -84,7 +83,7 @@ final class BarrierWorker implements Serializable {
         byte[] start = model.value();
         String config = ModelBytes.sha256(start);
         String run = config + "/" + world + "x" + localBatch + "/" + epochs + "/" + shuffle + "/" + seed;
-        Checkpoint resumed = checkpointDir == null ? null : Checkpoint.read(Path.of(checkpointDir), run).orElse(null);
+        Checkpoint resumed = checkpoints == null ? null : Checkpoint.read(checkpoints, run).orElse(null);
         Progress progress = new Progress();
         progress.losses = resumed == null ? new double[epochs] : resumed.losses().clone();
         progress.step = resumed == null ? 0 : resumed.step();
@@ -95,33 +94,48 @@ final class BarrierWorker implements Serializable {
 
         Rendezvous.Joined joined = Rendezvous.join(ctx, List.of(Integer.toString(rows.size()), config, Long.toString(progress.step)), token, timeout);
         try (RingCollective ring = joined.ring()) {
-            int steps = Integer.MAX_VALUE;
-            for (int r = 0; r < world; r++) {
-                String[] w = joined.words().get(r);
-                if (!w[1].equals(config)) throw new IllegalStateException("worker " + r + " has a different model (hash " + w[1] + ") than worker " + rank + " (" + config + ")");
-                if (Long.parseLong(w[2]) != progress.step) {
-                    throw new IllegalStateException("worker " + r + " resumes from step " + w[2] + " but worker " + rank + " from step " + progress.step
-                            + ": the checkpoint directory " + checkpointDir + " must be the same folder for every executor");
+            try {
+                int steps = stepsPerEpoch(joined.words(), rank, config, progress.step, localBatch, checkpoints == null ? null : checkpoints.location());
+                if (resumed != null && resumed.stepsPerEpoch() != steps) {
+                    throw new IllegalStateException("the checkpoint in " + checkpoints.location() + " was written with " + resumed.stepsPerEpoch() + " steps per epoch, this data gives " + steps);
                 }
-                int n = Integer.parseInt(w[0]);
-                if (n < localBatch) {
-                    throw new IllegalArgumentException("partition " + r + " has " + n + " rows, fewer than the " + localBatch + " each worker takes per step"
-                            + " (globalBatchSize / workers): give more data or a smaller batch");
-                }
-                steps = Math.min(steps, n / localBatch);
+                long firstStep = progress.step;
+                TrainingMetrics metrics = trainSteps(m, rows, steps, ring, ctx, run, progress);
+                metrics = new TrainingMetrics(metrics.steps(), metrics.computeSeconds(), metrics.allReduceSeconds(), metrics.updateSeconds(),
+                        metrics.gradientBytesSentPerStep(), metrics.parameters(), world, ctx.stageAttemptNumber(), firstStep);
+                if (rank != 0) return java.util.Collections.emptyIterator();
+                ByteBuffer logs = ByteBuffer.allocate(8 * epochs);
+                for (double l : progress.losses) logs.putDouble(l);
+                return List.of(new Tuple2<>(MODEL, ModelBytes.of(m)), new Tuple2<>(LOSSES, logs.array()), new Tuple2<>(METRICS, metrics.toBytes())).iterator();
+            } catch (Throwable e) {
+                ring.abort(e); // the peers fail with this cause, not with "worker R closed the connection"
+                throw e;
             }
-            if (resumed != null && resumed.stepsPerEpoch() != steps) {
-                throw new IllegalStateException("the checkpoint in " + checkpointDir + " was written with " + resumed.stepsPerEpoch() + " steps per epoch, this data gives " + steps);
-            }
-            long firstStep = progress.step;
-            TrainingMetrics metrics = trainSteps(m, rows, steps, ring, ctx, run, progress);
-            metrics = new TrainingMetrics(metrics.steps(), metrics.computeSeconds(), metrics.allReduceSeconds(), metrics.updateSeconds(),
-                    metrics.gradientBytesSentPerStep(), metrics.parameters(), world, ctx.stageAttemptNumber(), firstStep);
-            if (rank != 0) return java.util.Collections.emptyIterator();
-            ByteBuffer logs = ByteBuffer.allocate(8 * epochs);
-            for (double l : progress.losses) logs.putDouble(l);
-            return List.of(new Tuple2<>(MODEL, ModelBytes.of(m)), new Tuple2<>(LOSSES, logs.array()), new Tuple2<>(METRICS, metrics.toBytes())).iterator();
         }
+    }
+
+    /**
+     * The steps every worker takes per epoch (the fewest its partition allows), after checking what the workers
+     * told each other at the rendezvous ({@code words.get(r)}: row count, model hash, step it resumes from):
+     * a worker with another model, another resume step or fewer rows than one local batch is an error naming it.
+     */
+    static int stepsPerEpoch(List<String[]> words, int rank, String config, long step, int localBatch, String checkpointLocation) {
+        int steps = Integer.MAX_VALUE;
+        for (int r = 0; r < words.size(); r++) {
+            String[] w = words.get(r);
+            if (!w[1].equals(config)) throw new IllegalStateException("worker " + r + " has a different model (hash " + w[1] + ") than worker " + rank + " (" + config + ")");
+            if (Long.parseLong(w[2]) != step) {
+                throw new IllegalStateException("worker " + r + " resumes from step " + w[2] + " but worker " + rank + " from step " + step
+                        + ": the checkpoint directory " + checkpointLocation + " must be the same folder for every executor");
+            }
+            int n = Integer.parseInt(w[0]);
+            if (n < localBatch) {
+                throw new IllegalArgumentException("partition " + r + " has " + n + " rows, fewer than the " + localBatch + " each worker takes per step"
+                        + " (globalBatchSize / workers): give more data or a smaller batch");
+            }
+            steps = Math.min(steps, n / localBatch);
+        }
+        return steps;
     }
 
     private int[] order(int n, int epoch, int rank) {
@@ -211,8 +225,8 @@ final class BarrierWorker implements Serializable {
                 progress.lossSum = 0;
                 checkSameWeights(params, ring, world, rank, epoch);
             }
-            if (rank == 0 && checkpointDir != null && checkpointEvery > 0 && progress.step % checkpointEvery == 0) {
-                new Checkpoint(run, progress.step, steps, progress.losses.clone(), progress.lossSum, ModelBytes.of(m)).write(Path.of(checkpointDir));
+            if (rank == 0 && checkpoints != null && checkpointEvery > 0 && progress.step % checkpointEvery == 0) {
+                new Checkpoint(run, progress.step, steps, progress.losses.clone(), progress.lossSum, ModelBytes.of(m)).write(checkpoints);
             }
         }
         long ran = progress.step - firstStep;

@@ -5,10 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -18,9 +15,9 @@ import java.util.Optional;
  * ({@code run}: the starting model's hash and the settings that decide the steps, so a checkpoint of another run
  * is never resumed by mistake).
  *
- * <p>Worker 0 writes it atomically, to a temporary file in the same directory moved over the previous one, so a
- * reader sees the previous checkpoint or this one, never half of one; the directory must be one every executor
- * can read (a local folder in local mode, a shared mount on a cluster).
+ * <p>Worker 0 writes it to a {@link CheckpointStore} (a local folder, or HDFS, S3A and any Hadoop file system)
+ * so that a reader sees the previous checkpoint or this one, never half of one; the directory must be one every
+ * executor can read (a local folder in local mode, a shared mount or a distributed file system on a cluster).
  *
  * @param stepsPerEpoch the steps per epoch the run took (it depends on the partitions: a resumed run must agree)
  * @param losses the mean loss of each epoch, {@code 0} for those not finished
@@ -29,8 +26,13 @@ record Checkpoint(String run, long step, int stepsPerEpoch, double[] losses, dou
     static final String FILE = "myelin-spark-checkpoint.bin";
     private static final int MAGIC = 0x4D594350; // "MYCP"
 
-    /** Writes this checkpoint to {@code dir}, replacing the previous one in one atomic move. */
+    /** Writes this checkpoint to the local folder {@code dir}, replacing the previous one in one atomic move. */
     void write(Path dir) throws IOException {
+        write(new LocalCheckpointStore(dir.toString()));
+    }
+
+    /** Writes this checkpoint to {@code store} (whole or not at all; see the store). */
+    void write(CheckpointStore store) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(model.length + 256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
@@ -43,33 +45,26 @@ record Checkpoint(String run, long step, int stepsPerEpoch, double[] losses, dou
             out.writeInt(model.length);
             out.write(model);
         }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, FILE, ".tmp");
-        try {
-            Files.write(tmp, bytes.toByteArray());
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        store.write(step, bytes.toByteArray());
+    }
+
+    /** The checkpoint in the local folder {@code dir}; see {@link #read(CheckpointStore, String)}. */
+    static Optional<Checkpoint> read(Path dir, String run) throws IOException {
+        return read(new LocalCheckpointStore(dir.toString()), run);
     }
 
     /**
-     * The checkpoint in {@code dir}, or empty when there is none; one written by another run than {@code run}
-     * is an error naming the file (delete it or choose another directory).
+     * The newest checkpoint in {@code store}, or empty when there is none; one written by another run than
+     * {@code run} is an error naming where it is (delete it or choose another directory).
      */
-    static Optional<Checkpoint> read(Path dir, String run) throws IOException {
-        Path file = dir.resolve(FILE);
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(all))) {
-            if (in.readInt() != MAGIC) throw new IOException(file + " is not a Myelin Spark checkpoint");
+    static Optional<Checkpoint> read(CheckpointStore store, String run) throws IOException {
+        Optional<byte[]> found = store.readLatest();
+        if (found.isEmpty()) return Optional.empty();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(found.get()))) {
+            if (in.readInt() != MAGIC) throw new IOException(store.location() + " is not a Myelin Spark checkpoint");
             String theirs = in.readUTF();
             if (!theirs.equals(run)) {
-                throw new IllegalStateException(file + " is the checkpoint of another training run (another model or other settings):"
+                throw new IllegalStateException(store.location() + " is the checkpoint of another training run (another model or other settings):"
                         + " delete it or give this run another checkpoint directory");
             }
             long step = in.readLong();
@@ -81,10 +76,5 @@ record Checkpoint(String run, long step, int stepsPerEpoch, double[] losses, dou
             in.readFully(model);
             return Optional.of(new Checkpoint(run, step, stepsPerEpoch, losses, lossSum, model));
         }
-    }
-
-    /** Removes the checkpoint in {@code dir}, if any (after a run that finished: a new run starts afresh). */
-    static void delete(Path dir) throws IOException {
-        Files.deleteIfExists(dir.resolve(FILE));
     }
 }

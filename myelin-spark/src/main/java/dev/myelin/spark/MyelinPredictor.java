@@ -19,6 +19,7 @@ import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.UserDefinedType;
 
 /**
  * Batch inference of a saved Myelin model over a Spark {@code DataFrame}: the model file's bytes are
@@ -26,7 +27,8 @@ import org.apache.spark.sql.types.StructType;
  * partition is predicted in batches inside {@code mapPartitions}.
  *
  * <p>Input column: an array of floats or doubles holding one example's values in the model's input layout
- * (any shape with the right number of values, such as a flattened image), a PNG/JPEG file's bytes (Spark's
+ * (any shape with the right number of values, such as a flattened image), a Spark ML vector
+ * ({@code org.apache.spark.ml.linalg.Vector}, dense or sparse, as {@code VectorAssembler} writes), a PNG/JPEG file's bytes (Spark's
  * {@code binaryFile} source, decoded to the model's image size and channels and scaled to [0, 1]), or a
  * column of Spark's image schema ({@code spark.read.format("image")}: BGR bytes, scaled to [0, 1]).
  * Output columns, appended to the input's: {@code outputCol} the predicted class (an int, the arg-max),
@@ -112,7 +114,7 @@ public final class MyelinPredictor {
         StructType outSchema = DataTypes.createStructType(out);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         Broadcast<byte[]> model = sc.broadcast(modelBytes);
-        return data.mapPartitions(new PartitionPredictor(model, modelName, new RowInputs(index, inputCol, kind, modelName), batchSize, topK), Encoders.row(outSchema));
+        return data.mapPartitions(new PartitionPredictor(model, modelName, new RowInputs(index, inputCol, kind, schema.fields()[index].dataType(), modelName), batchSize, topK), Encoders.row(outSchema));
     }
 
     private static int columnIndex(StructType schema, String name) {
@@ -127,16 +129,25 @@ public final class MyelinPredictor {
 
     /** The kinds of input column the predictor reads. */
     enum InputKind {
-        FLOATS, DOUBLES, ENCODED_IMAGE, IMAGE_SCHEMA;
+        FLOATS, DOUBLES, ENCODED_IMAGE, IMAGE_SCHEMA, VECTOR;
+
+        /** The fields of Spark ML's (and the older MLlib's) vector type as Spark SQL stores it (VectorUDT's sqlType). */
+        private static final List<String> VECTOR_FIELDS = List.of("type", "size", "indices", "values");
 
         static InputKind of(StructField field, String name) {
-            DataType t = field.dataType();
+            return of(field.dataType(), name);
+        }
+
+        static InputKind of(DataType t, String name) {
+            if (t instanceof UserDefinedType<?> u && u.sqlType() instanceof StructType s && Arrays.asList(s.fieldNames()).equals(VECTOR_FIELDS)) return VECTOR;
+            // The same struct without the type: a vector column read where spark-mllib is not on the classpath.
+            if (t instanceof StructType s && Arrays.asList(s.fieldNames()).equals(VECTOR_FIELDS)) return VECTOR;
             if (t instanceof ArrayType a && a.elementType() instanceof FloatType) return FLOATS;
             if (t instanceof ArrayType a && a.elementType() instanceof DoubleType) return DOUBLES;
             if (t instanceof BinaryType) return ENCODED_IMAGE;
             if (t instanceof StructType s && Arrays.asList(s.fieldNames()).containsAll(List.of("height", "width", "nChannels", "data"))) return IMAGE_SCHEMA;
             throw new IllegalArgumentException("input column '" + name + "' has type " + t.simpleString()
-                    + "; expected array<float>, array<double>, binary (image file bytes) or Spark's image struct");
+                    + "; expected array<float>, array<double>, a Spark ML vector, binary (image file bytes) or Spark's image struct");
         }
     }
 }

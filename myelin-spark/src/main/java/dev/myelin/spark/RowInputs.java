@@ -8,13 +8,23 @@ import java.io.UncheckedIOException;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.UserDefinedType;
 
 /**
  * Reads one example's input values from a row's column, as the model's input layout: arrays of floats or
- * doubles, image file bytes or Spark's image struct ({@link MyelinPredictor.InputKind}); images become
- * [0, 1] values. Errors name the column and what the model expected.
+ * doubles, Spark ML vectors, image file bytes or Spark's image struct ({@link MyelinPredictor.InputKind});
+ * images become [0, 1] values. Errors name the column and what the model expected.
+ *
+ * <p>Vectors are read through their user-defined type's serialized form (type 0 sparse / 1 dense, size,
+ * indices, values), so Myelin needs no dependency on {@code spark-mllib}: the column's type is the
+ * {@code VectorUDT} Spark ML put there, or, where Parquet holding vectors is read without spark-mllib on the
+ * classpath, the plain struct of those four fields.
+ *
+ * @param type the column's Spark SQL type (the vector's user-defined type for {@code VECTOR})
  */
-record RowInputs(int column, String inputCol, MyelinPredictor.InputKind kind, String modelName) implements Serializable {
+record RowInputs(int column, String inputCol, MyelinPredictor.InputKind kind, DataType type, String modelName) implements Serializable {
 
     /** One row's input values into {@code x} at {@code offset}; errors name the column and what was expected. */
     void read(Row row, int[] shape, int values, float[] x, int offset) {
@@ -30,6 +40,36 @@ record RowInputs(int column, String inputCol, MyelinPredictor.InputKind kind, St
                     Object v = list.get(i);
                     if (v == null) throw new IllegalArgumentException("input column '" + inputCol + "' holds a null value at index " + i);
                     x[offset + i] = ((Number) v).floatValue();
+                }
+            }
+            case VECTOR -> {
+                int size;
+                byte kindOf;
+                int[] indices;
+                double[] vs;
+                if (type instanceof UserDefinedType<?>) {
+                    @SuppressWarnings("unchecked")
+                    InternalRow v = (InternalRow) ((UserDefinedType<Object>) type).serialize(row.get(column));
+                    kindOf = v.getByte(0);
+                    vs = v.getArray(3).toDoubleArray();
+                    size = kindOf == 1 ? vs.length : v.getInt(1); // a dense vector stores no size (null): its values' length
+                    indices = v.isNullAt(2) ? null : v.getArray(2).toIntArray();
+                } else { // the vector's struct, read without spark-mllib's classes
+                    Row v = row.getStruct(column);
+                    kindOf = v.getByte(0);
+                    vs = v.<Double>getList(3).stream().mapToDouble(Double::doubleValue).toArray();
+                    size = kindOf == 1 ? vs.length : v.getInt(1);
+                    indices = v.isNullAt(2) ? null : v.<Integer>getList(2).stream().mapToInt(Integer::intValue).toArray();
+                }
+                if (size != values) {
+                    throw new IllegalArgumentException("input column '" + inputCol + "' holds a vector of size " + size + " in a row; model " + modelName + " takes "
+                            + values + " values per example (input shape " + java.util.Arrays.toString(shape) + ")");
+                }
+                if (kindOf == 1) {
+                    for (int i = 0; i < values; i++) x[offset + i] = (float) vs[i];
+                } else {
+                    java.util.Arrays.fill(x, offset, offset + values, 0f);
+                    for (int k = 0; k < indices.length; k++) x[offset + indices[k]] = (float) vs[k];
                 }
             }
             case ENCODED_IMAGE -> {

@@ -1,6 +1,7 @@
 package dev.myelin.spark;
 
 import dev.myelin.distributed.Collective;
+import dev.myelin.distributed.RingCollective;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -92,8 +93,14 @@ public final class SparkDistributor {
         List<Integer> ranks = IntStream.range(0, workers).boxed().toList();
         Map<Integer, byte[]> out = BarrierStage.run(sc.parallelize(ranks, workers).rdd(), it -> {
             BarrierTaskContext ctx = BarrierTaskContext.get();
-            try (Collective ring = Rendezvous.join(ctx, List.of(), token, t).ring()) {
-                R result = job.run(ring);
+            try (RingCollective ring = Rendezvous.join(ctx, List.of(), token, t).ring()) {
+                R result;
+                try {
+                    result = job.run(ring);
+                } catch (Throwable e) {
+                    ring.abort(e); // the peers fail with this cause, not with "worker R closed the connection"
+                    throw e;
+                }
                 if (ring.rank() != 0) return Collections.emptyIterator();
                 return List.of(new Tuple2<>(0, serialize(result))).iterator();
             }

@@ -119,8 +119,8 @@ public final class SparkTrainer {
     }
 
     /**
-     * Where worker 0 writes its checkpoints: a directory every executor can read (a local folder in local
-     * mode, a shared mount on a cluster). When a task dies, Spark reruns the whole stage and every worker
+     * Where worker 0 writes its checkpoints: a local directory every executor can read (a local folder in local
+     * mode, a shared mount on a cluster); {@link #checkpointDir(String)} takes HDFS, S3A and other Hadoop URIs. When a task dies, Spark reruns the whole stage and every worker
      * resumes from the last checkpoint, so at most the steps since it are computed again; the result equals a
      * run that never failed (when each partition's rows arrive in the same order on the rerun, as they do from
      * files or a cached frame). The checkpoint is deleted when the run ends; one left by a run that did not end
@@ -128,6 +128,18 @@ public final class SparkTrainer {
      */
     public SparkTrainer checkpointDir(Path dir) {
         this.checkpointDir = dir == null ? null : dir.toAbsolutePath().toString();
+        return this;
+    }
+
+    /**
+     * Where worker 0 writes its checkpoints: a URI with a scheme ({@code hdfs://nn/ckpt}, {@code s3a://bucket/ckpt},
+     * {@code file:///shared/ckpt}) goes through Hadoop's {@code FileSystem} with the session's Hadoop configuration,
+     * one file per checkpoint renamed into place (atomic on HDFS; S3 has no atomic rename, but a reader still sees a
+     * whole checkpoint or the previous one); anything else is a local folder, as {@link #checkpointDir(Path)}.
+     */
+    public SparkTrainer checkpointDir(String dirOrUri) {
+        if (dirOrUri != null && dirOrUri.isBlank()) throw new IllegalArgumentException("checkpointDir must be a folder or a URI, got a blank string");
+        this.checkpointDir = dirOrUri == null ? null : CheckpointStore.SCHEME.matcher(dirOrUri).matches() ? dirOrUri : Path.of(dirOrUri).toAbsolutePath().toString();
         return this;
     }
 
@@ -154,7 +166,7 @@ public final class SparkTrainer {
         }
         StructType schema = data.schema();
         Dataset<Row> selected = data.select(featuresCol, labelCol);
-        RowInputs features = new RowInputs(0, featuresCol, MyelinPredictor.InputKind.of(schema.apply(featuresCol), featuresCol), modelName);
+        RowInputs features = new RowInputs(0, featuresCol, MyelinPredictor.InputKind.of(schema.apply(featuresCol), featuresCol), schema.apply(featuresCol).dataType(), modelName);
         DataType labelType = schema.apply(labelCol).dataType();
         if (!(labelType instanceof NumericType) && !(labelType instanceof org.apache.spark.sql.types.ArrayType)) {
             throw new IllegalArgumentException("label column '" + labelCol + "' has type " + labelType.simpleString() + "; expected a number or an array of numbers");
@@ -163,16 +175,17 @@ public final class SparkTrainer {
         BarrierStage.requireSlots(sc, workers);
         JavaRDD<Row> rows = selected.javaRDD();
         if (rows.getNumPartitions() != workers) rows = rows.repartition(workers);
+        CheckpointStore checkpoints = checkpointDir == null ? null : CheckpointStore.of(checkpointDir, sc::hadoopConfiguration);
         Broadcast<byte[]> model = sc.broadcast(modelBytes);
         long token = new SecureRandom().nextLong();
         BarrierWorker worker = new BarrierWorker(model, modelName, features, globalBatchSize / workers, epochs, shuffle, seed, token, timeout,
-                checkpointDir, checkpointEvery, failOnce);
+                checkpoints, checkpointEvery, failOnce);
         Map<Integer, byte[]> results = BarrierStage.run(rows.rdd(), worker::run);
         if (!results.keySet().equals(Set.of(BarrierWorker.MODEL, BarrierWorker.LOSSES, BarrierWorker.METRICS))) {
             throw new IllegalStateException("the barrier stage returned records " + results.keySet() + ", expected the model, losses and metrics of worker 0");
         }
         Model trained = ModelBytes.load(results.get(BarrierWorker.MODEL), "trained by worker 0");
-        if (checkpointDir != null) Checkpoint.delete(Path.of(checkpointDir));
+        if (checkpoints != null) checkpoints.delete();
         return new Result(trained, Arrays.stream(toDoubles(results.get(BarrierWorker.LOSSES))).boxed().toList(),
                 TrainingMetrics.fromBytes(results.get(BarrierWorker.METRICS)));
     }

@@ -134,6 +134,38 @@ class CollectiveTest {
         }
     }
 
+    /** Worker 1's own failure reaches every peer (directly or passed on around the ring), not "worker 1 closed the connection". */
+    @ParameterizedTest(name = "{0} workers")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2, 4})
+    void aWorkerThatFailsSendsItsCauseToEveryPeer(int n) throws Exception {
+        List<Collective> workers = ring(n, 9L, Duration.ofSeconds(20));
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (Collective c : workers) {
+                runs.add(pool.submit(() -> {
+                    c.allReduceSum(new float[1001]); // one good all-reduce first: the abort comes after whole frames
+                    if (c.rank() == 1) {
+                        IllegalStateException own = new IllegalStateException("worker one gives up");
+                        ((RingCollective) c).abort(own);
+                        throw own;
+                    }
+                    c.allReduceSum(new float[1001]);
+                    return null;
+                }));
+            }
+            for (int r = 0; r < n; r++) {
+                int rank = r;
+                var e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class, () -> runs.get(rank).get(30, TimeUnit.SECONDS));
+                String expected = rank == 1 ? "worker one gives up" : "worker 1 failed: java.lang.IllegalStateException: worker one gives up";
+                assertTrue(e.getCause().getMessage().contains(expected), "worker " + r + ": " + e.getCause());
+            }
+        } finally {
+            pool.shutdownNow();
+            for (Collective c : workers) c.close();
+        }
+    }
+
     static List<String> kinds() {
         return List.of("ring", "in-process");
     }

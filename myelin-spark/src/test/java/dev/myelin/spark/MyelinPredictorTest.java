@@ -94,6 +94,64 @@ class MyelinPredictorTest {
         }
     }
 
+    /** Spark ML vectors, dense and sparse (as VectorAssembler writes them), read as the same values as arrays. */
+    @Test
+    void vectorColumnsDenseAndSparseEqualLocalPredict(@TempDir Path dir) throws Exception {
+        Sequential m = new Sequential(new Dense(8, Activation.RELU).inputShape(6), new Dense(3, Activation.SOFTMAX));
+        m.seed(6);
+        m.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Metric.ACCURACY);
+        m.build();
+        Path file = dir.resolve("m.myelin");
+        m.save(file);
+        int n = 40;
+        float[] xs = Tensor.randn(rng(2), n, 6).toFloatArray();
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[] v = new double[6];
+            for (int j = 0; j < 6; j++) v[j] = (i + j) % 3 == 0 ? 0 : xs[i * 6 + j]; // a third zeros, for the sparse rows
+            for (int j = 0; j < 6; j++) xs[i * 6 + j] = (float) v[j];
+            rows.add(RowFactory.create(i, i % 2 == 0 ? org.apache.spark.ml.linalg.Vectors.dense(v) : org.apache.spark.ml.linalg.Vectors.dense(v).toSparse()));
+        }
+        StructType schema = DataTypes.createStructType(List.of(DataTypes.createStructField("id", DataTypes.IntegerType, false),
+                DataTypes.createStructField("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false)));
+        List<Row> out = new ArrayList<>(MyelinPredictor.of(file).batchSize(7).transform(spark.createDataFrame(rows, schema).repartition(2)).collectAsList());
+        out.sort(Comparator.comparingInt(r -> r.getInt(0)));
+        float[] expected = m.predict(Tensor.of(xs, n, 6)).toFloatArray();
+        for (int i = 0; i < n; i++) {
+            List<Object> probs = out.get(i).getList(out.get(i).fieldIndex("probability"));
+            for (int c = 0; c < 3; c++) assertEquals(expected[3 * i + c], ((Number) probs.get(c)).floatValue(), 1e-6f, "row " + i + " class " + c);
+        }
+        // The vector's struct without its type (Parquet read where spark-mllib is missing): rows 0 (dense) and 1 (sparse).
+        StructType struct = DataTypes.createStructType(List.of(DataTypes.createStructField("type", DataTypes.ByteType, false),
+                DataTypes.createStructField("size", DataTypes.IntegerType, true),
+                DataTypes.createStructField("indices", DataTypes.createArrayType(DataTypes.IntegerType, false), true),
+                DataTypes.createStructField("values", DataTypes.createArrayType(DataTypes.DoubleType, false), false)));
+        List<Double> dense0 = new ArrayList<>(), values1 = new ArrayList<>();
+        List<Integer> indices1 = new ArrayList<>();
+        for (int j = 0; j < 6; j++) {
+            dense0.add((double) xs[j]);
+            if (xs[6 + j] != 0) {
+                indices1.add(j);
+                values1.add((double) xs[6 + j]);
+            }
+        }
+        List<Row> structs = List.of(RowFactory.create(0, RowFactory.create((byte) 1, null, null, dense0)),
+                RowFactory.create(1, RowFactory.create((byte) 0, 6, indices1, values1)));
+        StructType structSchema = DataTypes.createStructType(List.of(DataTypes.createStructField("id", DataTypes.IntegerType, false),
+                DataTypes.createStructField("features", struct, false)));
+        List<Row> plain = new ArrayList<>(MyelinPredictor.of(file).transform(spark.createDataFrame(structs, structSchema)).collectAsList());
+        plain.sort(Comparator.comparingInt(r -> r.getInt(0)));
+        for (int i = 0; i < 2; i++) {
+            List<Object> probs = plain.get(i).getList(plain.get(i).fieldIndex("probability"));
+            for (int c = 0; c < 3; c++) assertEquals(expected[3 * i + c], ((Number) probs.get(c)).floatValue(), 1e-6f, "struct row " + i + " class " + c);
+        }
+        List<Row> wrong = List.of(RowFactory.create(0, org.apache.spark.ml.linalg.Vectors.sparse(5, new int[] {1}, new double[] {2})));
+        var e = assertThrows(Exception.class, () -> MyelinPredictor.of(file).transform(spark.createDataFrame(wrong, schema)).collectAsList());
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage());
+        assertTrue(all.toString().contains("input column 'features' holds a vector of size 5"), all.toString());
+    }
+
     @Test
     void imageFileBytesAreDecodedToTheModelsInput(@TempDir Path dir) throws Exception {
         Sequential m = new Sequential(new Conv2D(4, 3, Activation.RELU).inputShape(8, 8, 1), new Flatten(), new Dense(2, Activation.SOFTMAX));

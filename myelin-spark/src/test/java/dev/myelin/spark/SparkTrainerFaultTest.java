@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.myelin.models.Sequential;
 import dev.myelin.nn.Parameter;
 import dev.myelin.optim.Adam;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,6 +84,47 @@ class SparkTrainerFaultTest {
         }
         assertEquals(uninterrupted.losses(), resumed.losses());
         assertFalse(Files.exists(dir.resolve(Checkpoint.FILE)), "the checkpoint of a finished run is deleted");
+
+        // The same through Hadoop's FileSystem API (LocalFileSystem behind file://, as HDFS or S3A would be).
+        Path hadoop = dir.resolve("hadoop");
+        SparkTrainer.Result viaHadoop = trainer().checkpointDir(hadoop.toUri().toString()).checkpointEvery(3).failOnceForTest(1, 5).fit(data);
+        assertEquals(1, viaHadoop.metrics().stageAttempt(), "the stage was not rerun");
+        assertEquals(3, viaHadoop.metrics().resumedFromStep(), "the rerun did not start from the last checkpoint on file://");
+        got = viaHadoop.model().trainableWeights();
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i).value().toFloatArray(), got.get(i).value().toFloatArray(), expected.get(i).name());
+        }
+        try (var left = Files.list(hadoop)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList(), "checkpoints left on file://");
+        }
+    }
+
+    @Test
+    void aHadoopStoreKeepsOnlyTheNewestCheckpointAndReadsItBack(@TempDir Path dir) throws Exception {
+        CheckpointStore store = CheckpointStore.of(dir.toUri().toString(), org.apache.hadoop.conf.Configuration::new);
+        assertTrue(store instanceof HadoopCheckpointStore, store.getClass().getName());
+        byte[] model = {4, 5, 6, 7};
+        new Checkpoint("run", 3, 4, new double[] {0.5, 0}, 1.5, model).write(store);
+        new Checkpoint("run", 6, 4, new double[] {0.5, 0.25}, 0.75, model).write(store);
+        Checkpoint c = Checkpoint.read(store, "run").orElseThrow();
+        assertEquals(6, c.step());
+        assertEquals(0.75, c.lossSum());
+        assertArrayEquals(model, c.model());
+        assertArrayEquals(new double[] {0.5, 0.25}, c.losses());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("myelin-spark-checkpoint-000000000006.bin"),
+                    files.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).toList(), "the older checkpoint and the temporary file are gone");
+        }
+        var other = assertThrows(IllegalStateException.class, () -> Checkpoint.read(store, "another run"));
+        assertTrue(other.getMessage().contains("checkpoint of another training run"), other.getMessage());
+        store.delete();
+        assertTrue(Checkpoint.read(store, "run").isEmpty());
+        assertTrue(Checkpoint.read(CheckpointStore.of(dir.resolve("none").toUri().toString(), org.apache.hadoop.conf.Configuration::new), "run").isEmpty());
+
+        assertTrue(CheckpointStore.of(dir.toString(), () -> { throw new AssertionError("a local path needs no Hadoop configuration"); }) instanceof LocalCheckpointStore);
+        assertTrue(CheckpointStore.of("C:/ckpt", () -> { throw new AssertionError("a drive letter is no scheme"); }) instanceof LocalCheckpointStore);
+        var unknown = assertThrows(IOException.class, () -> CheckpointStore.of("nosuchfs://host/ckpt", org.apache.hadoop.conf.Configuration::new));
+        assertTrue(unknown.getMessage().contains("nosuchfs"), unknown.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.myelin.spark;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,6 +113,29 @@ class SparkTrainerTest {
         assertEquals(3 * n / global, m.steps());
         assertTrue(m.computeSeconds() > 0 && m.allReduceSeconds() > 0 && m.updateSeconds() > 0, m.toString());
         assertTrue(m.projectedStepSeconds(1) > m.projectedStepSeconds(25), m.toString());
+    }
+
+    /** Training on a Spark ML vector column (sparse rows included) gives the weights of training on the same values as arrays. */
+    @Test
+    void vectorFeaturesTrainAsArraysDo() throws Exception {
+        float[][] d = blobs(64);
+        List<Row> arrays = new ArrayList<>(), vectors = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            arrays.add(row(d[0], d[1], i));
+            double[] v = new double[4];
+            for (int j = 0; j < 4; j++) v[j] = d[0][i * 4 + j];
+            var vector = org.apache.spark.ml.linalg.Vectors.dense(v);
+            vectors.add(RowFactory.create(i % 2 == 0 ? vector : vector.toSparse(), (int) d[1][i]));
+        }
+        StructType vectorSchema = DataTypes.createStructType(List.of(
+                DataTypes.createStructField("features", org.apache.spark.ml.linalg.SQLDataTypes.VectorType(), false),
+                DataTypes.createStructField("label", DataTypes.IntegerType, false)));
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SparkTrainer.Result a = SparkTrainer.of(model()).workers(2).globalBatchSize(16).epochs(1).seed(3).fit(spark.createDataFrame(sc.parallelize(arrays, 2), SCHEMA));
+        SparkTrainer.Result v = SparkTrainer.of(model()).workers(2).globalBatchSize(16).epochs(1).seed(3).fit(spark.createDataFrame(sc.parallelize(vectors, 2), vectorSchema));
+        for (int i = 0; i < a.model().trainableWeights().size(); i++) {
+            assertArrayEquals(a.model().trainableWeights().get(i).value().toFloatArray(), v.model().trainableWeights().get(i).value().toFloatArray());
+        }
     }
 
     @Test
