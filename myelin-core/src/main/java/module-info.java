@@ -15,6 +15,7 @@ module dev.myelin.core {
     exports dev.myelin.autograd;
     exports dev.myelin.backend;
     exports dev.myelin.compress;
+    exports dev.myelin.compress.bf16;
     exports dev.myelin.compress.quant;
     exports dev.myelin.config;
     exports dev.myelin.dashboard;

@@ -36,10 +36,12 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Data folder (default: the bundled Fashion-MNIST subset).")
     Path data;
 
-    @Option(names = "--alpha", defaultValue = "0.1", description = "Weight of the hard (label) loss (default: ${DEFAULT-VALUE}).")
+    // α 0.5, T 2: the best of α in {0.1, 0.5} × T in {2, 4, 8, 10} for the seed MLP taught by the seed CNN on Fashion-MNIST
+    // (2 epochs, seeds 42 and 7: 0.8522 against 0.8481 from the labels alone); the Keras example's α 0.1, T 10 gave 0.8377
+    @Option(names = "--alpha", defaultValue = "0.5", description = "Weight of the hard (label) loss (default: ${DEFAULT-VALUE}).")
     double alpha;
 
-    @Option(names = "--temperature", defaultValue = "10", description = "Softmax temperature of the soft loss (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--temperature", defaultValue = "2", description = "Softmax temperature of the soft loss (default: ${DEFAULT-VALUE}).")
     double temperature;
 
     @Option(names = "--epochs", defaultValue = "2", description = "Epochs (default: ${DEFAULT-VALUE}).")

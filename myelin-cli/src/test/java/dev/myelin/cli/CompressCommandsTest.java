@@ -63,6 +63,25 @@ class CompressCommandsTest {
     }
 
     @Test
+    void quantizeBf16WritesAModelHalfTheSizeThatPredictsLikeTheFloatOne() throws Exception {
+        Path out = dir.resolve("cnn-bf16.myelin");
+        TinyData.Result r = TinyData.run("quantize", model.toString(), "--bf16", "--calibration", data.toString(), "--out", out.toString());
+        assertEquals(0, r.status(), r.out() + r.err());
+        double ratio = number(r.out(), "([0-9.]+)x smaller");
+        assertTrue(ratio > 1.9 && ratio < 2.1, r.out());
+        assertTrue(r.out().contains("AVX-512 BF16"), r.out());
+        double floatAccuracy = number(r.out(), "float32 accuracy ([0-9.]+)");
+        double bf16Accuracy = number(r.out(), "bf16 +accuracy ([0-9.]+)");
+        assertTrue(Math.abs(floatAccuracy - bf16Accuracy) <= 0.02, "bf16 should lose almost nothing on 100 test images: " + r.out());
+
+        Model f = Model.load(model), h = Model.load(out);
+        assertTrue(h.layers().stream().anyMatch(l -> l instanceof dev.myelin.compress.bf16.Bf16Conv2D), "the loaded model has bf16 layers");
+        Tensor x = Tensor.rand(new Random(6), 16, 28, 28, 1);
+        float[] pf = f.predict(x).toFloatArray(), ph = h.predict(x).toFloatArray();
+        for (int i = 0; i < pf.length; i++) assertEquals(pf[i], ph[i], 0.02, "probability " + i);
+    }
+
+    @Test
     void pruneReachesTheSparsityAndTheFileLoadsWithTheZerosKept() throws Exception {
         Path out = dir.resolve("cnn-pruned.myelin");
         TinyData.Result r = TinyData.run("prune", model.toString(), "--data", data.toString(), "--sparsity", "0.8", "--epochs", "2",

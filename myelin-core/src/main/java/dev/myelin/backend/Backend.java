@@ -306,6 +306,14 @@ public interface Backend {
         return Int8Gemm.REFERENCE;
     }
 
+    /**
+     * The float32 × bfloat16 → float32 matrix product of bf16-weight layers ({@link Bf16Gemm}): the scalar
+     * {@link Bf16Gemm#REFERENCE} by default; a backend returns a faster one that gives the same floats.
+     */
+    default Bf16Gemm bf16Gemm() {
+        return Bf16Gemm.REFERENCE;
+    }
+
     // ---- optional capabilities ----
 
     /**

@@ -55,7 +55,9 @@ public final class Distiller implements Trainable {
     /**
      * Sets the optimizer (of the student), the hard loss, {@code alpha} (the hard loss's weight, in [0, 1];
      * the Keras example uses 0.1) and {@code temperature} (positive; 1 leaves the teacher's probabilities
-     * as they are, larger softens them; the example uses 10), and the student's metrics.
+     * as they are, larger softens them; the example uses 10), and the student's metrics. For the seed MLP
+     * taught by the seed CNN on Fashion-MNIST, α 0.5 and T 2 did best (the {@code distill} command's
+     * defaults); α 0.1 with T 10 fell below the student trained on the labels alone.
      */
     public Distiller compile(Optimizer optimizer, Loss hardLoss, double alpha, double temperature, Metric... metrics) {
         if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("alpha must be in [0, 1], got " + alpha);

@@ -5,12 +5,9 @@ import dev.myelin.compress.quant.ActivationQuantization;
 import dev.myelin.compress.quant.QuantizedConv2D;
 import dev.myelin.compress.quant.QuantizedDense;
 import dev.myelin.compress.quant.QuantizedKernelLayer;
-import dev.myelin.config.Registries;
-import dev.myelin.io.Json;
 import dev.myelin.models.Model;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.MergeLayer;
-import dev.myelin.nn.Parameter;
 import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.nn.layers.Dense;
@@ -45,8 +42,6 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class PostTrainingQuantization {
-    private static final Set<String> QUANTIZABLE = Set.of("Dense", "Conv2D");
-
     private PostTrainingQuantization() {}
 
     /** {@link #calibrate} on {@code calibration} in batches of 32, then {@link #convert}. */
@@ -97,50 +92,11 @@ public final class PostTrainingQuantization {
      * kernels quantized per channel. {@code model} is not changed.
      */
     public static Model convert(Model model, Map<String, ActivationQuantization> inputs) {
-        model.build();
-        Object tree = replace(Json.parse(model.toJson()), model, inputs);
-        Model quantized = Model.fromJson(Json.write(tree));
-        quantized.build();
-        quantized.classNames(model.classNames());
-        Map<String, Parameter> source = new LinkedHashMap<>();
-        for (Parameter p : model.weights()) source.put(p.name(), p);
-        try (var g = NoGrad.scope()) {
-            for (Layer layer : quantized.layers()) {
-                if (layer instanceof QuantizedKernelLayer q) {
-                    Layer original = model.layer(layer.name());
+        return TwinModels.rewrite(model, layer -> (layer instanceof Dense || layer instanceof Conv2D) && inputs.containsKey(layer.name())
+                ? twin(layer, inputs.get(layer.name())) : null, (QuantizedKernelLayer q, Layer original) -> {
                     var k = (dev.myelin.nn.layers.KernelLayer<?>) original;
                     q.setFloatWeights(k.kernel().value(), k.bias() == null ? null : k.bias().value());
-                    continue;
-                }
-                for (Parameter p : layer.weights()) {
-                    Parameter from = source.get(p.name());
-                    if (from == null) throw new IllegalStateException("no weight '" + p.name() + "' in model '" + model.name() + "' to copy");
-                    p.value().assign(from.value());
-                }
-            }
-        }
-        return quantized;
-    }
-
-    /** A copy of a config tree (parsed JSON, immutable) with the calibrated layers' entries replaced by their quantized twins. */
-    private static Object replace(Object node, Model model, Map<String, ActivationQuantization> inputs) {
-        if (node instanceof List<?> list) {
-            List<Object> out = new ArrayList<>(list.size());
-            for (Object o : list) out.add(replace(o, model, inputs));
-            return out;
-        }
-        if (!(node instanceof Map<?, ?> map)) return node;
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (map.get("class_name") instanceof String cls && QUANTIZABLE.contains(cls) && map.get("config") instanceof Map<?, ?> c
-                && c.get("name") instanceof String name && inputs.containsKey(name)) {
-            Map<String, Object> twin = Registries.layerToJson(twin(model.layer(name), inputs.get(name)));
-            map.forEach((k, v) -> out.put((String) k, v));
-            out.put("class_name", twin.get("class_name"));
-            out.put("config", twin.get("config"));
-            return out;
-        }
-        map.forEach((k, v) -> out.put((String) k, replace(v, model, inputs)));
-        return out;
+                });
     }
 
     /** The unbuilt quantized twin of a Dense or Conv2D layer, with the same name and settings. */

@@ -102,6 +102,9 @@ class LayerRegistryTest {
         c.put("QuantizedConv2D", LayerTestHarness.of(() -> new dev.myelin.compress.quant.QuantizedConv2D(2, 3, 2,
                 dev.myelin.tensor.ConvOptions.defaults().strides(2, 1).padding(Padding.SAME), Activation.TANH, true,
                 new dev.myelin.compress.quant.ActivationQuantization(0.125, 3))).inputShape(5, 4, 2));
+        c.put("Bf16Dense", LayerTestHarness.of(() -> new dev.myelin.compress.bf16.Bf16Dense(3, Activation.RELU, false).name("h_dense")).inputShape(2, 4));
+        c.put("Bf16Conv2D", LayerTestHarness.of(() -> new dev.myelin.compress.bf16.Bf16Conv2D(2, 3, 2,
+                dev.myelin.tensor.ConvOptions.defaults().strides(2, 1).padding(Padding.SAME), Activation.TANH, true)).inputShape(5, 4, 2));
         c.put("SimpleRNN", LayerTestHarness.of(() -> new SimpleRNN(3).returnSequences(true).goBackwards(true).dtype(DType.FLOAT32))
                 .inputShape(4, 2));
         c.put("LSTM", LayerTestHarness.of(() -> new LSTM(3).unitForgetBias(false).dropout(0.2).recurrentDropout(0.1).seed(3)

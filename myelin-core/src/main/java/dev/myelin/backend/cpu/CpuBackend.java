@@ -1,5 +1,6 @@
 package dev.myelin.backend.cpu;
 
+import dev.myelin.backend.Bf16Gemm;
 import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
@@ -21,6 +22,7 @@ import dev.myelin.backend.View;
 public class CpuBackend extends ReferenceBackend {
     private final RecurrenceKernel recurrence = new CpuRecurrence(this);
     private final Int8Gemm int8Gemm = new Int8GemmKernel();
+    private final Bf16Gemm bf16Gemm = new Bf16GemmKernel();
 
     @Override
     public String name() {
@@ -57,6 +59,11 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public Int8Gemm int8Gemm() {
         return int8Gemm;
+    }
+
+    @Override
+    public Bf16Gemm bf16Gemm() {
+        return bf16Gemm;
     }
 
     // ---- element-wise, reductions, softmax: float32 Vector API kernels, the reference otherwise ----

@@ -2,6 +2,7 @@ package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.Int8Gemm;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -10,24 +11,35 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API int8 × int8 → int32 product ({@link Int8Gemm}), for CPUs without a dot-product
  * instruction the Vector API could reach (AVX2 has no VNNI, and {@code vpmaddubsw}/{@code vpmaddwd} have no
- * Vector API operation): each row of {@code b}'s panel is loaded as L bytes and widened to L int lanes
- * ({@code B2I}, one sign-extending load), then multiplied by a broadcast element of {@code a} and added to
- * int accumulators: the outer-product form of {@link Sgemm}'s micro-kernel, 4 rows × 2 vectors at a time.
- * Tails (rows below 4, columns below a vector) run the same sums scalar.
+ * Vector API operation). Integer multiplies ({@code vpmulld}) run at half the rate of float FMAs or less, so
+ * the products run in float32 FMAs, which are exact here: every product is an integer of magnitude at most
+ * 2^14, so any sum of up to {@value #KC} = 2^10 of them is an integer of magnitude at most 2^24, which
+ * float32 holds exactly, whatever the order of the additions. The depth is therefore cut into chunks of at
+ * most {@value #KC}; each chunk's float sums are converted to int (exactly) and added to {@code c} in int32.
  *
- * <p>Rows are split into tasks of a fixed size; since integer sums are exact, the result is the
- * reference's, bit for bit, on any number of threads.
+ * <p>Per chunk, a task converts its rows of {@code a} to floats once; each row of {@code b}'s panel is
+ * loaded as L bytes and converted to L floats ({@code B2F}), multiplied by a broadcast element of {@code a}
+ * and added to float accumulators: the outer-product form of {@link Sgemm}'s micro-kernel, 4 rows × 2
+ * vectors at a time (a lone row: 1 × 4). The columns past the last whole vector run scalar in int.
+ *
+ * <p>Rows are split into tasks of a fixed size; since all sums are exact, the result is the reference's,
+ * bit for bit, on any number of threads.
  */
 final class Int8GemmKernel implements Int8Gemm {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    /** Bytes as many as {@link #I} has int lanes: one load widens to one int vector. */
-    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(I.length() * 8));
-    private static final int L = I.length();
+    /** Bytes as many as {@link #F} has lanes: one load converts to one float vector. */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    private static final int L = F.length();
     private static final int ROWS = 4;
+    /** The most products one float sum may hold and stay exact: 2^10 · 2^14 = 2^24. */
+    static final int KC = 1 << 10;
     /** Rows per task: a fixed size, so the split does not depend on the thread count. */
     private static final int TASK_ROWS = 32;
     /** Below this many multiply-adds one thread does all the work. */
     private static final long PARALLEL_MIN_WORK = 1L << 18;
+    /** Per thread: a task's rows of {@code a} as floats, for one chunk of the depth. */
+    private static final ThreadLocal<float[]> A_FLOATS = ThreadLocal.withInitial(() -> new float[TASK_ROWS * KC]);
 
     @Override
     public void multiply(byte[] a, byte[] b, int[] c, int m, int k, int n) {
@@ -40,75 +52,130 @@ final class Int8GemmKernel implements Int8Gemm {
         Parallel.forRange(tasks, t -> rows(a, b, c, t * TASK_ROWS, Math.min(m, (t + 1) * TASK_ROWS), k, n));
     }
 
-    /** Rows [from, to) of c. */
+    /** Rows [from, to) of c, at most {@link #TASK_ROWS} of them at a time. */
     private static void rows(byte[] a, byte[] b, int[] c, int from, int to, int k, int n) {
-        int i = from;
-        for (; i + ROWS <= to; i += ROWS) {
-            int j = 0;
-            for (; j + 2 * L <= n; j += 2 * L) block4x2(a, b, c, i, j, k, n);
-            for (; j + L <= n; j += L) block4x1(a, b, c, i, j, k, n);
-            for (int r = i; r < i + ROWS; r++) scalar(a, b, c, r, j, n, k, n);
+        for (int start = from; start < to; start += TASK_ROWS) task(a, b, c, start, Math.min(to, start + TASK_ROWS), k, n);
+    }
+
+    private static void task(byte[] a, byte[] b, int[] c, int from, int to, int k, int n) {
+        int vectorColumns = n - n % L;
+        if (k == 0) {
+            for (int i = from; i < to; i++) java.util.Arrays.fill(c, i * n, i * n + n, 0);
+            return;
         }
-        for (; i < to; i++) {
-            int j = 0;
-            for (; j + L <= n; j += L) block1x1(a, b, c, i, j, k, n);
-            scalar(a, b, c, i, j, n, k, n);
+        float[] af = A_FLOATS.get();
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            boolean first = p0 == 0;
+            toFloats(a, af, from, to, p0, kc, k);
+            for (int i = from; i < to; i += ROWS) {
+                int rows = Math.min(ROWS, to - i);
+                int ai = (i - from) * kc;
+                int j = 0;
+                if (rows == ROWS) {
+                    for (; j + 2 * L <= vectorColumns; j += 2 * L) block4x2(af, ai, kc, b, p0, c, i, j, n, first);
+                    for (; j < vectorColumns; j += L) block4x1(af, ai, kc, b, p0, c, i, j, n, first);
+                } else {
+                    for (int r = 0; r < rows; r++) {
+                        int jj = 0;
+                        for (; jj + 4 * L <= vectorColumns; jj += 4 * L) block1x4(af, ai + r * kc, kc, b, p0, c, i + r, jj, n, first);
+                        for (; jj < vectorColumns; jj += L) block1x1(af, ai + r * kc, kc, b, p0, c, i + r, jj, n, first);
+                    }
+                }
+            }
+        }
+        // the columns past the last whole vector: exact int sums over the whole depth
+        if (vectorColumns < n) {
+            for (int i = from; i < to; i++) scalar(a, b, c, i, vectorColumns, n, k, n);
         }
     }
 
-    private static IntVector widen(byte[] b, int offset) {
-        return (IntVector) ByteVector.fromArray(B, b, offset).convertShape(VectorOperators.B2I, I, 0);
+    /** Rows [from, to) of a, depth [p0, p0 + kc), as floats in {@code af [to − from, kc]}. */
+    private static void toFloats(byte[] a, float[] af, int from, int to, int p0, int kc, int k) {
+        for (int i = from, o = 0; i < to; i++, o += kc) {
+            int src = i * k + p0, p = 0;
+            for (; p + L <= kc; p += L) ((FloatVector) ByteVector.fromArray(B, a, src + p).convertShape(VectorOperators.B2F, F, 0)).intoArray(af, o + p);
+            for (; p < kc; p++) af[o + p] = a[src + p];
+        }
     }
 
-    private static void block4x2(byte[] a, byte[] b, int[] c, int i, int j, int k, int n) {
-        IntVector c00 = IntVector.zero(I), c01 = IntVector.zero(I), c10 = IntVector.zero(I), c11 = IntVector.zero(I);
-        IntVector c20 = IntVector.zero(I), c21 = IntVector.zero(I), c30 = IntVector.zero(I), c31 = IntVector.zero(I);
-        int a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int p = 0, bp = j; p < k; p++, bp += n) {
-            IntVector b0 = widen(b, bp), b1 = widen(b, bp + L);
-            int x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
-            c00 = c00.add(b0.mul(x0));
-            c01 = c01.add(b1.mul(x0));
-            c10 = c10.add(b0.mul(x1));
-            c11 = c11.add(b1.mul(x1));
-            c20 = c20.add(b0.mul(x2));
-            c21 = c21.add(b1.mul(x2));
-            c30 = c30.add(b0.mul(x3));
-            c31 = c31.add(b1.mul(x3));
+    private static FloatVector load(byte[] b, int offset) {
+        return (FloatVector) ByteVector.fromArray(B, b, offset).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Adds (or, for the first chunk, writes) an exact float sum, converted to int, into c at {@code offset}. */
+    private static void store(FloatVector sum, int[] c, int offset, boolean first) {
+        IntVector s = (IntVector) sum.convertShape(VectorOperators.F2I, I, 0);
+        if (!first) s = s.add(IntVector.fromArray(I, c, offset));
+        s.intoArray(c, offset);
+    }
+
+    private static void block4x2(float[] af, int ai, int kc, byte[] b, int p0, int[] c, int i, int j, int n, boolean first) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        int a0 = ai, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc;
+        for (int p = 0, bp = p0 * n + j; p < kc; p++, bp += n) {
+            FloatVector b0 = load(b, bp), b1 = load(b, bp + L);
+            FloatVector x0 = FloatVector.broadcast(F, af[a0 + p]), x1 = FloatVector.broadcast(F, af[a1 + p]);
+            FloatVector x2 = FloatVector.broadcast(F, af[a2 + p]), x3 = FloatVector.broadcast(F, af[a3 + p]);
+            c00 = x0.fma(b0, c00);
+            c01 = x0.fma(b1, c01);
+            c10 = x1.fma(b0, c10);
+            c11 = x1.fma(b1, c11);
+            c20 = x2.fma(b0, c20);
+            c21 = x2.fma(b1, c21);
+            c30 = x3.fma(b0, c30);
+            c31 = x3.fma(b1, c31);
         }
         int o = i * n + j;
-        c00.intoArray(c, o);
-        c01.intoArray(c, o + L);
-        c10.intoArray(c, o + n);
-        c11.intoArray(c, o + n + L);
-        c20.intoArray(c, o + 2 * n);
-        c21.intoArray(c, o + 2 * n + L);
-        c30.intoArray(c, o + 3 * n);
-        c31.intoArray(c, o + 3 * n + L);
+        store(c00, c, o, first);
+        store(c01, c, o + L, first);
+        store(c10, c, o + n, first);
+        store(c11, c, o + n + L, first);
+        store(c20, c, o + 2 * n, first);
+        store(c21, c, o + 2 * n + L, first);
+        store(c30, c, o + 3 * n, first);
+        store(c31, c, o + 3 * n + L, first);
     }
 
-    private static void block4x1(byte[] a, byte[] b, int[] c, int i, int j, int k, int n) {
-        IntVector c0 = IntVector.zero(I), c1 = IntVector.zero(I), c2 = IntVector.zero(I), c3 = IntVector.zero(I);
-        int a0 = i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-        for (int p = 0, bp = j; p < k; p++, bp += n) {
-            IntVector b0 = widen(b, bp);
-            c0 = c0.add(b0.mul(a[a0 + p]));
-            c1 = c1.add(b0.mul(a[a1 + p]));
-            c2 = c2.add(b0.mul(a[a2 + p]));
-            c3 = c3.add(b0.mul(a[a3 + p]));
+    private static void block4x1(float[] af, int ai, int kc, byte[] b, int p0, int[] c, int i, int j, int n, boolean first) {
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        int a0 = ai, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc;
+        for (int p = 0, bp = p0 * n + j; p < kc; p++, bp += n) {
+            FloatVector b0 = load(b, bp);
+            c0 = FloatVector.broadcast(F, af[a0 + p]).fma(b0, c0);
+            c1 = FloatVector.broadcast(F, af[a1 + p]).fma(b0, c1);
+            c2 = FloatVector.broadcast(F, af[a2 + p]).fma(b0, c2);
+            c3 = FloatVector.broadcast(F, af[a3 + p]).fma(b0, c3);
         }
         int o = i * n + j;
-        c0.intoArray(c, o);
-        c1.intoArray(c, o + n);
-        c2.intoArray(c, o + 2 * n);
-        c3.intoArray(c, o + 3 * n);
+        store(c0, c, o, first);
+        store(c1, c, o + n, first);
+        store(c2, c, o + 2 * n, first);
+        store(c3, c, o + 3 * n, first);
     }
 
-    private static void block1x1(byte[] a, byte[] b, int[] c, int i, int j, int k, int n) {
-        IntVector c0 = IntVector.zero(I);
-        int a0 = i * k;
-        for (int p = 0, bp = j; p < k; p++, bp += n) c0 = c0.add(widen(b, bp).mul(a[a0 + p]));
-        c0.intoArray(c, i * n + j);
+    /** One row, 4 vectors: four independent FMA chains (a lone row is the batch-1 case). */
+    private static void block1x4(float[] af, int ai, int kc, byte[] b, int p0, int[] c, int i, int j, int n, boolean first) {
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+        for (int p = 0, bp = p0 * n + j; p < kc; p++, bp += n) {
+            FloatVector x = FloatVector.broadcast(F, af[ai + p]);
+            c0 = x.fma(load(b, bp), c0);
+            c1 = x.fma(load(b, bp + L), c1);
+            c2 = x.fma(load(b, bp + 2 * L), c2);
+            c3 = x.fma(load(b, bp + 3 * L), c3);
+        }
+        int o = i * n + j;
+        store(c0, c, o, first);
+        store(c1, c, o + L, first);
+        store(c2, c, o + 2 * L, first);
+        store(c3, c, o + 3 * L, first);
+    }
+
+    private static void block1x1(float[] af, int ai, int kc, byte[] b, int p0, int[] c, int i, int j, int n, boolean first) {
+        FloatVector c0 = FloatVector.zero(F);
+        for (int p = 0, bp = p0 * n + j; p < kc; p++, bp += n) c0 = FloatVector.broadcast(F, af[ai + p]).fma(load(b, bp), c0);
+        store(c0, c, i * n + j, first);
     }
 
     /** Row i, columns [from, to): the reference's sums. */

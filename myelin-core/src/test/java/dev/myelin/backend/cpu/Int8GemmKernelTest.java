@@ -42,6 +42,23 @@ class Int8GemmKernelTest {
     }
 
     @Test
+    void depthsBeyondOneExactFloatChunkMatchTheReference() {
+        // the kernel sums in float32 chunks of 2^10 products (exact); these depths cross one, two and several chunk borders
+        SplittableRandom r = new SplittableRandom(15);
+        for (int[] size : new int[][] {{9, 1025, 70}, {1, 2048, 33}, {5, 3000, 16}, {33, 5408, 17}}) {
+            int m = size[0], k = size[1], n = size[2];
+            byte[] a = random(r, m * k), b = random(r, k * n);
+            assertArrayEquals(multiply(Int8Gemm.REFERENCE, a, b, m, k, n), multiply(kernel, a, b, m, k, n), "m=" + m + " k=" + k + " n=" + n);
+        }
+        // every product at its largest, 2^14: a chunk's sum is exactly 2^24
+        int k = 3 * Int8GemmKernel.KC + 5, n = 40;
+        byte[] a = new byte[4 * k], b = new byte[k * n];
+        java.util.Arrays.fill(a, (byte) -128);
+        java.util.Arrays.fill(b, (byte) -128);
+        for (int v : multiply(kernel, a, b, 4, k, n)) assertEquals(16384 * k, v);
+    }
+
+    @Test
     void extremeValuesAtTheLargestDepthDoNotOverflow() {
         int k = Int8Gemm.MAX_DEPTH, n = 17;
         byte[] a = new byte[k], b = new byte[k * n];
