@@ -6,6 +6,7 @@ import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
 import dev.myelin.nn.layers.Conv2D;
 import dev.myelin.tensor.ConvOptions;
+import dev.myelin.tensor.ConvPatches;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import java.util.Objects;
@@ -77,32 +78,12 @@ public final class Bf16Conv2D extends Bf16KernelLayer {
 
     @Override
     protected Tensor affineOf(Tensor x) {
-        int batch = x.dim(0), h = x.dim(1), w = x.dim(2), c = x.dim(3);
-        int[] out = options.outputSize(h, w, kernelH, kernelW);
-        int oh = out[0], ow = out[1];
-        int eh = options.dilationH() * (kernelH - 1) + 1, ew = options.dilationW() * (kernelW - 1) + 1;
-        int padTop = options.padding().padBefore(h, eh, options.strideH()), padLeft = options.padding().padBefore(w, ew, options.strideW());
-        int depth = kernelH * kernelW * c;
-        int rows = MemoryCheck.elementCount("Bf16Conv2D '" + name() + "' patches", batch, oh, ow);
+        ConvPatches p = ConvPatches.of(options, kernelH, kernelW, x.dim(0), x.dim(1), x.dim(2), x.dim(3));
+        int depth = p.depth();
+        int rows = MemoryCheck.elementCount("Bf16Conv2D '" + name() + "' patches", p.batch(), p.outH(), p.outW());
         MemoryCheck.requireAvailable("Bf16Conv2D '" + name() + "' patches of " + rows + " x " + depth + " floats", ((long) rows * depth + (long) rows * filters) * 8);
-        float[] values = x.toFloatArray();
         float[] patches = new float[Math.multiplyExact(rows, depth)];
-        int row = 0;
-        for (int b = 0; b < batch; b++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++, row++) {
-                    int at = row * depth;
-                    for (int i = 0; i < kernelH; i++) {
-                        int iy = oy * options.strideH() + i * options.dilationH() - padTop;
-                        for (int j = 0; j < kernelW; j++, at += c) {
-                            int ix = ox * options.strideW() + j * options.dilationW() - padLeft;
-                            // outside the image the patch keeps the array's zeros (zero padding)
-                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) System.arraycopy(values, ((b * h + iy) * w + ix) * c, patches, at, c);
-                        }
-                    }
-                }
-            }
-        }
-        return Tensor.of(affine(patches, rows, x.backend()), batch, oh, ow, filters);
+        p.gather(x.toFloatArray(), patches, (at, n) -> {}); // outside the image the patch keeps the array's zeros (zero padding)
+        return Tensor.of(affine(patches, rows, x.backend()), p.batch(), p.outH(), p.outW(), filters);
     }
 }
