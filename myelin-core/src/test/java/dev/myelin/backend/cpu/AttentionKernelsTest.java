@@ -57,7 +57,10 @@ class AttentionKernelsTest {
                 new Case(1, 1, 130, 130, 64, 64, MaskKind.NONE, false),
                 new Case(1, 1, 130, 130, 64, 64, MaskKind.KEY_PADDING, true),
                 new Case(2, 2, 130, 65, 16, 64, MaskKind.QUERY_KEY, true),
-                new Case(1, 1, 64, 129, 8, 16, MaskKind.NONE, true));
+                new Case(1, 1, 64, 129, 8, 16, MaskKind.NONE, true),
+                // more (batch, head) pairs than the kernel's 128 tasks: a task reuses its scratch for several heads
+                new Case(67, 2, 9, 13, 8, 8, MaskKind.KEY_PADDING, true),
+                new Case(65, 2, 9, 13, 3, 5, MaskKind.FULL_WITH_EMPTY_ROWS, false));
     }
 
     /** The values of one case, in float32 so that both backends see the same numbers. */
