@@ -1186,7 +1186,7 @@ public final class Tensor {
             }
             flat[i] = i * c + classes[i];
         }
-        Tensor ls = allocate(backend, dtype(), shape);
+        Tensor ls = allocate(backend, dtype(), shape, false); // the softmax writes every element: no zero fill
         backend.softmax(view(), ls.view(), true);
         Tensor picked = allocate(backend, dtype(), Shape.of(n));
         backend.indexSelect(new View(ls.storage, new int[] {ls.size()}, new int[] {1}, 0), 0, flat, picked.view());
@@ -1198,7 +1198,7 @@ public final class Tensor {
     private Tensor softmax(int axis, boolean log) {
         int a = shape.axis(axis);
         if (a != dims.length - 1) return transpose(a, -1).softmax(-1, log).transpose(a, -1);
-        Tensor y = allocate(backend, dtype(), shape);
+        Tensor y = allocate(backend, dtype(), shape, false); // written whole by the softmax
         backend.softmax(view(), y.view(), log);
         return y.record(log ? "log_softmax" : "softmax", Derivatives.softmax(y, log), in(this), y);
     }
@@ -1439,7 +1439,7 @@ public final class Tensor {
                 throw new IndexOutOfBoundsException("indexSelect: index " + indices[i] + " at position " + i + " is out of range [0, " + dims[a] + ") for axis " + axis + " of shape " + shape);
             }
         }
-        Tensor out = allocate(backend, dtype(), shape.with(a, indices.length));
+        Tensor out = allocate(backend, dtype(), shape.with(a, indices.length), false); // every row is copied in
         backend.indexSelect(view(), a, indices.clone(), out.view());
         return out.record("index_select", Derivatives.indexSelect(shape, a, indices.clone()), in(this));
     }
@@ -1569,7 +1569,7 @@ public final class Tensor {
             backend.copy(mean.view(), m.view());
             backend.copy(variance.view(), v.view());
         }
-        Tensor y = allocate(backend, type, shape);
+        Tensor y = allocate(backend, type, shape, false); // written whole by batchNormApply
         backend.batchNormApply(x.matrixView(), m.view(), v.view(), g == null ? null : g.view(), b == null ? null : b.view(), epsilon, y.matrixView());
         List<Tensor> inputs = new ArrayList<>(List.of(xIn));
         if (g != null) inputs.add(g);
@@ -1822,7 +1822,7 @@ public final class Tensor {
         Pool2dSpec spec = new Pool2dSpec(o.poolH(), o.poolW(), o.strideH(), o.strideW(),
                 o.padding().padBefore(dims[1], o.poolH(), o.strideH()), o.padding().padBefore(dims[2], o.poolW(), o.strideW()));
         Tensor x = contiguousRaw();
-        Tensor out = allocate(backend, dtype(), Shape.of(dims[0], oh, ow, dims[3]));
+        Tensor out = allocate(backend, dtype(), Shape.of(dims[0], oh, ow, dims[3]), false); // one value per window
         backend.pool2d(mode, x.view(), spec, out.view());
         return out.record(mode == PoolMode.MAX ? "max_pool2d" : "avg_pool2d", Derivatives.pool2d(mode, x, out, spec), in(this), this, out);
     }

@@ -220,6 +220,40 @@ class BufferPoolTest {
         return out;
     }
 
+    @Test
+    void operationsThatSkipTheZeroFillOverwriteADirtyArray() {
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 3, 25, 27, 13); // 26325 elements
+        Tensor table = random(r, 37, 129);
+        int[] ids = new int[41];
+        for (int i = 0; i < ids.length; i++) ids[i] = r.nextInt(37);
+        int[] classes = new int[3 * 25 * 27];
+        for (int i = 0; i < classes.length; i++) classes[i] = r.nextInt(13);
+        Tensor gamma = random(r, 13), beta = random(r, 13);
+        float[][][] results = new float[2][][];
+        for (int run = 0; run < 2; run++) {
+            BufferPool.setEnabled(run == 1);
+            List<Tensor> outs = new ArrayList<>();
+            for (int[] shape : new int[][] {{3, 25, 27, 13}, {3, 12, 13, 13}, {41, 129}}) {
+                int n = 1;
+                for (int d : shape) n *= d;
+                for (int k = 0; k < 3; k++) {
+                    float[] dirty = new float[n];
+                    java.util.Arrays.fill(dirty, Float.NaN);
+                    BufferPool.give(dirty);
+                }
+            }
+            outs.add(x.softmax(-1));
+            outs.add(x.logSoftmax(-1));
+            outs.add(x.maxPool2d(PoolOptions.of(2)));
+            outs.add(table.indexSelect(0, ids));
+            outs.add(x.batchNormTraining(-1, gamma, beta, 1e-3).output());
+            outs.add(x.sparseSoftmaxCrossEntropy(classes));
+            results[run] = outs.stream().map(Tensor::toFloatArray).toArray(float[][]::new);
+        }
+        for (int i = 0; i < results[0].length; i++) assertArrayEquals(results[0][i], results[1][i], "result " + i);
+    }
+
     private static Tensor random(SplittableRandom r, int... shape) {
         int n = 1;
         for (int d : shape) n *= d;
