@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.random.RandomGeneratorFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,13 +34,20 @@ import org.junit.jupiter.api.Test;
  * holds, and training with the pool gives bit-identical weights to training without it.
  */
 class BufferPoolTest {
-    private static final int N = 2 * BufferPool.MIN_ELEMENTS + 3; // pooled, and not a multiple of 8
+    private static final int MIN = 4096; // the tests pool from 16 kB up, so that small tensors exercise it
+    private static final int N = 2 * MIN + 3; // pooled, and not a multiple of 8
+
+    @BeforeEach
+    void smallArraysToo() {
+        BufferPool.setMinElements(MIN);
+    }
 
     @AfterEach
     void restore() {
         BufferPool.setEnabled(true);
         BufferPool.setLimitBytes(256L << 20);
         BufferPool.clear();
+        BufferPool.setMinElements(BufferPool.DEFAULT_MIN_ELEMENTS);
     }
 
     /** Runs {@code body} as if inside a backward walk, so the tensors it allocates are stamped with that walk. */
@@ -104,7 +112,7 @@ class BufferPoolTest {
         assertEquals(3L * N * Float.BYTES, BufferPool.heldBytes());
         BufferPool.give(new float[N + 1]);
         assertTrue(BufferPool.heldBytes() <= BufferPool.limitBytes());
-        BufferPool.give(new float[BufferPool.MIN_ELEMENTS - 1]);
+        BufferPool.give(new float[MIN - 1]);
         assertEquals(3L * N * Float.BYTES, BufferPool.heldBytes(), "small arrays are not kept");
         BufferPool.setLimitBytes(0);
         BufferPool.give(new float[N]);
