@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -34,8 +33,11 @@ public final class Graph {
                     + " computation had requiresGrad(true), or it ran inside NoGrad");
         }
         checkShape(output, gradient);
-        walk(output, gradient, Tensor::requiresGrad, (t, g) -> {
-            if (t.gradFn() == null) t.accumulateGrad(g);
+        walk(output, gradient, Tensor::requiresGrad, (t, g, owned) -> {
+            if (t.gradFn() != null) return false;
+            if (owned && t.adoptGrad(g)) return true; // nothing else holds g: the leaf takes it without a copy
+            t.accumulateGrad(g);
+            return false;
         });
     }
 
@@ -69,9 +71,10 @@ public final class Graph {
             if (r) relevant.put(t, Boolean.TRUE);
         }
         Tensor[] result = new Tensor[wrt.size()];
-        walk(output, gradient, relevant::containsKey, (t, g) -> {
+        walk(output, gradient, relevant::containsKey, (t, g, owned) -> {
             Integer slot = targets.get(t);
             if (slot != null) result[slot] = g;
+            return slot != null;
         });
         List<Tensor> out = new ArrayList<>(wrt.size());
         for (int i = 0; i < wrt.size(); i++) out.add(result[targets.get(wrt.get(i))]);
@@ -84,30 +87,53 @@ public final class Graph {
         }
     }
 
+    /** What the walk does with a tensor that a gradient reached; returns true when it keeps {@code g}. */
+    @FunctionalInterface
+    private interface Reached {
+        /** {@code owned}: the walk allocated {@code g} and nothing else holds it (it may be kept without a copy). */
+        boolean accept(Tensor t, Tensor g, boolean owned);
+    }
+
     /**
      * The one backward walk: from the output down in reverse topological order, over the tensors
      * {@code follow} accepts. Each such tensor that a gradient reached is handed to {@code reached} with its
      * total gradient, then its node's rule runs (told which inputs are followed), the input gradients are
      * summed per input, and the node is freed. Rules run with recording off.
+     *
+     * <p>Memory: a second contribution to an input's gradient is added in place into the first when the walk
+     * owns the first (see {@link Ownership}), and a gradient the walk owns goes to {@link BufferPool} once its rule
+     * has run and nothing holds it.
      */
-    private static void walk(Tensor output, Tensor gradient, Predicate<Tensor> follow, BiConsumer<Tensor, Tensor> reached) {
+    private static void walk(Tensor output, Tensor gradient, Predicate<Tensor> follow, Reached reached) {
         List<Tensor> order = topologicalOrder(output);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        long outerWalk = BufferPool.beginWalk();
+        Ownership own = new Ownership(BufferPool.currentWalk(), gradient);
         grads.put(output, gradient);
+        own.hold(gradient);
         try (var scope = NoGrad.scope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 // Dropped from the order as it is reached: once its node has run, nothing here holds the tensor (its
                 // consumers' nodes ran and were freed before it), so its storage can go while backward goes on.
                 Tensor t = order.set(i, null);
                 Tensor g = grads.remove(t);
-                if (g == null || !follow.test(t)) continue; // not on a path from the output, or not wanted
-                reached.accept(t, g);
+                if (g == null) continue; // not on a path from the output
+                own.drop(g);
+                if (!follow.test(t)) { // not wanted
+                    own.recycle(g);
+                    continue;
+                }
+                if (reached.accept(t, g, own.owned(g))) own.pin(g);
                 Node node = t.gradFn();
-                if (node == null) continue;
+                if (node == null) {
+                    own.recycle(g);
+                    continue;
+                }
                 Tensor[] inputs = node.inputs();
                 boolean[] needed = new boolean[inputs.length];
                 for (int k = 0; k < inputs.length; k++) needed[k] = follow.test(inputs[k]);
                 Tensor[] inputGrads = node.apply(g, needed);
+                if (node.foreignRule()) own.pin(g); // a hand-written rule may have kept its gradient
                 for (int k = 0; k < inputs.length; k++) {
                     Tensor in = inputs[k];
                     Tensor gi = inputGrads[k];
@@ -116,11 +142,73 @@ public final class Graph {
                         throw new IllegalStateException("gradient rule of '" + node.op() + "' returned shape " + gi.shape()
                                 + " for an input of shape " + in.shape());
                     }
+                    if (node.foreignRule()) own.pin(gi);
                     Tensor previous = grads.get(in);
-                    grads.put(in, previous == null ? gi : previous.add(gi));
+                    if (previous == null) {
+                        grads.put(in, gi);
+                        own.hold(gi);
+                    } else if (own.soleHolder(previous) && previous.dtype() == gi.dtype()) {
+                        previous.addInPlace(gi); // same sum, no new array: only this entry holds previous
+                        own.recycle(gi);
+                    } else {
+                        Tensor sum = previous.add(gi);
+                        grads.put(in, sum);
+                        own.hold(sum);
+                        own.drop(previous);
+                        own.recycle(previous);
+                        own.recycle(gi);
+                    }
                 }
                 node.release();
+                own.recycle(g);
             }
+        } finally {
+            BufferPool.endWalk(outerWalk);
+        }
+    }
+
+    /**
+     * Which gradients one walk may reuse: those it allocated itself ({@link BufferPool#exclusiveTo}: one tensor ever
+     * on the storage), counted in its map of pending gradients, never the caller's seed, nor one that was kept
+     * (a leaf's gradient, a requested result) or passed through a hand-written rule (pinned).
+     */
+    private static final class Ownership {
+        private final long walk;
+        private final Tensor seed;
+        private final Map<Tensor, int[]> entries = new IdentityHashMap<>();
+        private final Map<Tensor, Boolean> pinned = new IdentityHashMap<>();
+
+        Ownership(long walk, Tensor seed) {
+            this.walk = walk;
+            this.seed = seed;
+        }
+
+        void hold(Tensor g) {
+            entries.computeIfAbsent(g, k -> new int[1])[0]++;
+        }
+
+        void drop(Tensor g) {
+            int[] n = entries.get(g);
+            if (n != null && --n[0] == 0) entries.remove(g);
+        }
+
+        void pin(Tensor g) {
+            pinned.put(g, Boolean.TRUE);
+        }
+
+        /** Allocated by this walk, and held by nothing: no entry, not kept, not seen by a hand-written rule. */
+        boolean owned(Tensor g) {
+            return g != seed && !entries.containsKey(g) && !pinned.containsKey(g) && BufferPool.exclusiveTo(g, walk);
+        }
+
+        /** Held by exactly one pending entry and by nothing else, so it may be written in place. */
+        boolean soleHolder(Tensor g) {
+            int[] n = entries.get(g);
+            return n != null && n[0] == 1 && g != seed && !pinned.containsKey(g) && BufferPool.exclusiveTo(g, walk);
+        }
+
+        void recycle(Tensor g) {
+            if (owned(g)) BufferPool.recycle(g, walk);
         }
     }
 

@@ -11,6 +11,7 @@ public final class Node {
     private Backward backward;
     private Tensor[] saved;
     private final int[] savedVersions;
+    private boolean foreignRule;
 
     Node(String op, Backward backward, Tensor[] inputs, Tensor[] saved) {
         this.op = op;
@@ -29,6 +30,15 @@ public final class Node {
     /** The operation's inputs (empty once the graph has been freed). */
     public Tensor[] inputs() {
         return inputs;
+    }
+
+    /** Marks the rule as written outside this package ({@link Tensor#fusedResult}): it may keep what it is given. */
+    void markForeignRule() {
+        foreignRule = true;
+    }
+
+    boolean foreignRule() {
+        return foreignRule;
     }
 
     boolean released() {

@@ -11,6 +11,7 @@ import dev.myelin.backend.GemmLayout;
 import dev.myelin.backend.MemoryCheck;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
+import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.Storage;
 import dev.myelin.backend.UnaryOp;
@@ -65,6 +66,7 @@ public final class Tensor {
         this.dims = shape.toArray();
         this.strides = strides;
         this.offset = offset;
+        if (storage instanceof FloatStorage fs) fs.attachTensor(); // a second tensor on it keeps it out of BufferPool
     }
 
     // =====================================================================================
@@ -83,9 +85,25 @@ public final class Tensor {
 
     /** Results of operations: allocated on the backend of their operands. */
     static Tensor allocate(Backend b, DType dtype, Shape shape) {
+        return allocate(b, dtype, shape, true);
+    }
+
+    /**
+     * {@link #allocate}, taking a released array from {@link BufferPool} when one of that length waits (heap float32
+     * backends only); {@code zeroed} false for an operation that writes every element of its result.
+     */
+    static Tensor allocate(Backend b, DType dtype, Shape shape, boolean zeroed) {
         int size = shape.size();
         if (size >= LARGE_ELEMENTS) MemoryCheck.requireAvailable("a " + dtype + " tensor of shape " + shape, (long) size * dtype.bytes());
-        return new Tensor(b, b.allocate(dtype, size), shape, shape.contiguousStrides(), 0);
+        Storage s = dtype == DType.FLOAT32 && b instanceof ReferenceBackend ? BufferPool.storage(size, zeroed) : null;
+        if (s == null) s = b.allocate(dtype, size);
+        BufferPool.stamp(s);
+        return new Tensor(b, s, shape, shape.contiguousStrides(), 0);
+    }
+
+    /** This tensor's storage, for {@link BufferPool}'s ownership checks. */
+    Storage storageForPool() {
+        return storage;
     }
 
     /**
@@ -470,6 +488,16 @@ public final class Tensor {
         } else {
             backend.binary(BinaryOp.ADD, grad.view(), g.view(), grad.view());
         }
+    }
+
+    /**
+     * Takes {@code g} itself as this leaf's first gradient, without the copy {@link #accumulateGrad} makes: only for a
+     * gradient the backward walk proved nothing else holds. Returns false (and does nothing) where a copy is needed.
+     */
+    boolean adoptGrad(Tensor g) {
+        if (!requiresGrad || grad != null || g.dtype() != dtype() || !g.isContiguous() || g.offset != 0) return false;
+        grad = g;
+        return true;
     }
 
     /** Backpropagates from this scalar (one-element) tensor, accumulating gradients into the leaves. */
@@ -1158,7 +1186,7 @@ public final class Tensor {
             }
             flat[i] = i * c + classes[i];
         }
-        Tensor ls = allocate(backend, dtype(), shape);
+        Tensor ls = allocate(backend, dtype(), shape, false); // the softmax writes every element: no zero fill
         backend.softmax(view(), ls.view(), true);
         Tensor picked = allocate(backend, dtype(), Shape.of(n));
         backend.indexSelect(new View(ls.storage, new int[] {ls.size()}, new int[] {1}, 0), 0, flat, picked.view());
@@ -1170,7 +1198,7 @@ public final class Tensor {
     private Tensor softmax(int axis, boolean log) {
         int a = shape.axis(axis);
         if (a != dims.length - 1) return transpose(a, -1).softmax(-1, log).transpose(a, -1);
-        Tensor y = allocate(backend, dtype(), shape);
+        Tensor y = allocate(backend, dtype(), shape, false); // written whole by the softmax
         backend.softmax(view(), y.view(), log);
         return y.record(log ? "log_softmax" : "softmax", Derivatives.softmax(y, log), in(this), y);
     }
@@ -1411,7 +1439,7 @@ public final class Tensor {
                 throw new IndexOutOfBoundsException("indexSelect: index " + indices[i] + " at position " + i + " is out of range [0, " + dims[a] + ") for axis " + axis + " of shape " + shape);
             }
         }
-        Tensor out = allocate(backend, dtype(), shape.with(a, indices.length));
+        Tensor out = allocate(backend, dtype(), shape.with(a, indices.length), false); // every row is copied in
         backend.indexSelect(view(), a, indices.clone(), out.view());
         return out.record("index_select", Derivatives.indexSelect(shape, a, indices.clone()), in(this));
     }
@@ -1541,7 +1569,7 @@ public final class Tensor {
             backend.copy(mean.view(), m.view());
             backend.copy(variance.view(), v.view());
         }
-        Tensor y = allocate(backend, type, shape);
+        Tensor y = allocate(backend, type, shape, false); // written whole by batchNormApply
         backend.batchNormApply(x.matrixView(), m.view(), v.view(), g == null ? null : g.view(), b == null ? null : b.view(), epsilon, y.matrixView());
         List<Tensor> inputs = new ArrayList<>(List.of(xIn));
         if (g != null) inputs.add(g);
@@ -1794,7 +1822,7 @@ public final class Tensor {
         Pool2dSpec spec = new Pool2dSpec(o.poolH(), o.poolW(), o.strideH(), o.strideW(),
                 o.padding().padBefore(dims[1], o.poolH(), o.strideH()), o.padding().padBefore(dims[2], o.poolW(), o.strideW()));
         Tensor x = contiguousRaw();
-        Tensor out = allocate(backend, dtype(), Shape.of(dims[0], oh, ow, dims[3]));
+        Tensor out = allocate(backend, dtype(), Shape.of(dims[0], oh, ow, dims[3]), false); // one value per window
         backend.pool2d(mode, x.view(), spec, out.view());
         return out.record(mode == PoolMode.MAX ? "max_pool2d" : "avg_pool2d", Derivatives.pool2d(mode, x, out, spec), in(this), this, out);
     }
@@ -1877,6 +1905,8 @@ public final class Tensor {
      */
     public static Tensor fusedResult(String op, Tensor result, Backward rule, Tensor[] inputs, Tensor... saved) {
         if (result.gradFn != null || result.requiresGrad) throw new IllegalArgumentException("fusedResult needs a fresh tensor, not one already in the graph");
-        return result.record(op, rule, inputs, saved);
+        Tensor r = result.record(op, rule, inputs, saved);
+        if (r.gradFn != null) r.gradFn.markForeignRule(); // the walk never recycles what such a rule saw or returned
+        return r;
     }
 }
