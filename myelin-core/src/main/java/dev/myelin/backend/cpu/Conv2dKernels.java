@@ -33,6 +33,8 @@ import java.util.Arrays;
  *       convolution of gradOut with the flipped kernel. Used whenever the weights fit, on CPUs with 32
  *       vector registers.</li>
  * </ul>
+ * On those 16-register CPUs a layer with few input channels (c ≤ 4: a first layer) takes the forward of
+ * {@link Conv2dFewChannels} and the direct kernel gradient instead (see {@link #fewChannels}).
  * A 1x1, stride-1, unpadded convolution is a plain SGEMM on the input either way. A bias given to
  * {@link #forward(View, View, View, Conv2dSpec, View)} is added to each part of the output as soon as it is
  * computed (same values as a separate add).
@@ -86,8 +88,12 @@ final class Conv2dKernels {
 
     private static final ThreadLocal<float[]> PATCHES = new ThreadLocal<>();
 
-    /** How the kernels are computed: chosen by size, or forced (tests and measurements). */
-    enum Strategy { AUTO, GEMM, DIRECT }
+    /**
+     * How the kernels are computed: chosen by size, or forced (tests and measurements). FEW_CHANNELS forces
+     * {@link Conv2dFewChannels}'s forward and the direct kernel gradient where they fit (im2col + SGEMM
+     * elsewhere).
+     */
+    enum Strategy { AUTO, GEMM, DIRECT, FEW_CHANNELS }
 
     /** Package-private switch for tests and measurements; AUTO in normal use. */
     static volatile Strategy strategy = Strategy.AUTO;
@@ -104,6 +110,16 @@ final class Conv2dKernels {
     private static boolean direct(boolean fits) {
         Strategy s = strategy;
         return s == Strategy.DIRECT || (s == Strategy.AUTO && fits && DIRECT_WHEN_FITS);
+    }
+
+    /**
+     * Whether a layer with few input channels takes {@link Conv2dFewChannels}'s forward and the direct
+     * kernel gradient where the direct kernels are not chosen anyway: there im2col gathers runs of kw·c
+     * floats and SGEMM multiplies with a depth of kh·kw·c, both mostly overhead.
+     */
+    private static boolean fewChannels(Geom g) {
+        Strategy s = strategy;
+        return (s == Strategy.FEW_CHANNELS || s == Strategy.AUTO) && g.c <= Conv2dFewChannels.MAX_CHANNELS;
     }
 
     private Conv2dKernels() {}
@@ -198,6 +214,10 @@ final class Conv2dKernels {
             Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, y, yOff);
             return;
         }
+        if (fewChannels(g) && Conv2dFewChannels.fits(g)) {
+            Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, y, yOff);
+            return;
+        }
         int chunk = g.chunkRows();
         int chunks = (m + chunk - 1) / chunk;
         Parallel.forRange(chunks, t -> {
@@ -227,7 +247,7 @@ final class Conv2dKernels {
             Sgemm.sgemm(true, false, kk, f, m, x, xOff, kk, dy, dyOff, f, dk, dkOff, f, false);
             return;
         }
-        if (direct(Conv2dDirect.fits(g))) {
+        if (direct(Conv2dDirect.fits(g)) || (fewChannels(g) && Conv2dDirect.fits(g))) {
             Conv2dDirect.kernelGrad(g, x, xOff, dy, dyOff, dk, dkOff);
             return;
         }

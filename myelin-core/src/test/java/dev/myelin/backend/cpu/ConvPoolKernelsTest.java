@@ -91,6 +91,10 @@ class ConvPoolKernelsTest {
         list.add(new Conv(1, 9, 7, 4, 48, 5, 3, 1, 2, 2, 1));
         list.add(new Conv(1, 6, 7, 3, 85, 3, 3, 1, 1, 1, 0));
         list.add(new Conv(2, 6, 7, 20, 85, 3, 3, 1, 1, 1, 0));
+        // Conv2dFewChannels: whole tiles, the overlapping last tile and border pixels in one row (same padding,
+        // stride 2 with dilation 2 and extra bottom/right padding).
+        list.add(new Conv(3, 28, 27, 3, 32, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(1, 15, 17, 1, 64, 3, 3, 2, 2, 2, 1));
         // Empty output (kernel larger than the input): nothing to write, zero gradients.
         list.add(new Conv(2, 2, 2, 3, 32, 3, 3, 1, 1, 0, 0));
         list.add(new Conv(2, 2, 2, 1, 4, 3, 3, 1, 1, 0, 0));
