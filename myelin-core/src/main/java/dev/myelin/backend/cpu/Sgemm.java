@@ -431,6 +431,10 @@ public final class Sgemm {
         void packStrip(int s) {
             int i0 = s * sh, rows = Math.min(sh, m - i0);
             int src = aOff + p0 * lda + i0, d = s * sh * k;
+            if (narrow) {
+                packSubStrips(src, d, rows);
+                return;
+            }
             for (int p = 0; p < k; p++, src += lda, d += sh) {
                 for (int v = 0; v < sh; v += L) {
                     if (rows - v >= L) {
@@ -449,6 +453,21 @@ public final class Sgemm {
          */
         int packWidth(int w) {
             return narrow ? Math.min(w, W2) : w;
+        }
+
+        /**
+         * With 16 registers a strip is stored as sh/6 sub-strips of 6 rows, each contiguous over all k steps
+         * (6 floats per step): the 6 x 2 kernel then reads one 24-byte run per step instead of 24 of every 96
+         * bytes, and its A stream of a K step (6 x KC floats, 12 KB) stays in L1 next to the B sub-panel.
+         * Rows past m are left as they are: no kernel reads them.
+         */
+        private void packSubStrips(int src, int d, int rows) {
+            for (int r0 = 0; r0 < rows; r0 += PACKED_A_STEP) {
+                int rn = Math.min(PACKED_A_STEP, rows - r0), base = d + r0 * k;
+                for (int p = 0, x = src + r0, y = base; p < k; p++, x += lda, y += PACKED_A_STEP) {
+                    for (int r = 0; r < rn; r++) apack[y + r] = a[x + r];
+                }
+            }
         }
 
         /** Copies panel q of K step s into the pack buffer: its sub-panels of packWidth, kh rows each, zero-padded. */
@@ -538,15 +557,19 @@ public final class Sgemm {
                    boolean add, float[] tile) {
             // op(A) in place: (i, p) at a[aOff + i*rs + (p0+p)*cs]; packed: strip i/sh, sh floats per step.
             float[] a = packA ? apack : this.a;
-            int rs = packA ? 1 : this.rs, cs = packA ? sh : this.cs;
+            int rs = packA ? 1 : this.rs, cs = packA ? (narrow ? PACKED_A_STEP : sh) : this.cs;
             int aBase = aOff + (p0 + ps) * this.cs;
             boolean viaTile = add || cols < w;
             int full = w == L ? 8 : narrow ? 6 : w == W4 ? 4 : 8;
             for (int i = i0; i < i1; ) {
                 int left = i1 - i;
+                // packed 6-row sub-strips (see packSubStrips): a tile never crosses one (8 x 1 tiles would)
+                if (narrow && packA) left = Math.min(left, PACKED_A_STEP - i % PACKED_A_STEP);
                 int r = left >= full ? full : left >= 4 ? 4 : left >= 2 ? 2 : 1;
                 if (w == L && r == 2) r = 1; // no 2-row kernel for 1-vector panels: one row at a time
-                int ai = packA ? (i / sh) * sh * k + ps * sh + i % sh : aBase + i * rs;
+                int ai = !packA ? aBase + i * rs
+                        : narrow ? (i / PACKED_A_STEP) * PACKED_A_STEP * k + ps * PACKED_A_STEP + i % PACKED_A_STEP
+                        : (i / sh) * sh * k + ps * sh + i % sh;
                 int cij = ci + i * ldc;
                 float[] d = viaTile ? tile : c;
                 int di = viaTile ? 0 : cij, ldd = viaTile ? w : ldc;
@@ -753,8 +776,8 @@ public final class Sgemm {
         }
     }
 
-    /** Floats per K step of a packed strip of A with 16 registers: the Tiling's sh (whole vectors, whole 6-row tiles). */
-    static final int PACKED_A_STEP = 24;
+    /** Floats per K step of a packed sub-strip of A with 16 registers: the 6 rows of the kernels' tile. */
+    static final int PACKED_A_STEP = 6;
 
     /** k6x2 with op(A)(r, p) = a[ai + r*rs + p] and B row p = b[bi + p*2L ..]. */
     static void k6x2Packed(int kc, float[] a, int ai, int rs, float[] b, int bi, float[] d, int di, int ldd) {
