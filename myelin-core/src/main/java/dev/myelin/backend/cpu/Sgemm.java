@@ -39,6 +39,13 @@ public final class Sgemm {
      *   128x128x800 23.1 -> 32.0 / 45.3 -> 54.9    OpenBLAS 33.0 / 54.8
      * A K step of 256 instead of 512 (B half-panel in L1) measured no faster there, so KC is the same for
      * both tilings and so are the results, bit for bit.
+     * Bounds checks. C2 removes an array's range check from a loop only when the index is the counter times a
+     * constant plus an invariant; with the strides as arguments the 6 x 2 loop kept 8 compare-and-branch per 12
+     * FMAs. With 16 registers B is therefore packed whenever more than IN_PLACE_ROWS rows use it, a 4-vector
+     * panel as its two 2-vector halves (row stride 2L), transposed A into 6-row sub-strips (6 floats per K
+     * step), and k6x2Any sends those strides to copies of k6x2 where they are constants. Same session, same
+     * machine, 1 thread: 1024³ A·B 29.1 -> 33.4, A·Bᵀ 29.8 -> 33.9; 4096x128x128 A·B 30.0 -> 32.3, Aᵀ·B
+     * 23.8 -> 25.8 GFLOPS.
      *
      * Operands. op(A) is read in place: the kernel takes element (r, p) at a[ai + r*rs + p*cs], so
      * transA only swaps the strides (rs = lda, cs = 1, or rs = 1, cs = lda). The exception is a transposed
@@ -196,7 +203,10 @@ public final class Sgemm {
         int kSteps = (k + tiling.kc() - 1) / tiling.kc();
         int kc = (k + kSteps - 1) / kSteps;
         // B in place: not transposed, and either small (cache-resident) or reused by few rows of A.
-        boolean bInPlace = !transB && (work < SMALL_WORK || m <= IN_PLACE_ROWS || n <= W4 || (long) k * n <= 1 << 14);
+        // With 16 registers a packed B is always worth it beyond few rows: the kernels that read it with a constant
+        // stride (see k6x2Packed) run faster than the packing costs even for a small B used by many rows.
+        boolean bInPlace = !transB && (work < SMALL_WORK || m <= IN_PLACE_ROWS
+                || !tiling.narrow() && (n <= W4 || (long) k * n <= 1 << 14));
         // One task on the calling thread for small products, and for small ones whose B must be transposed
         // by few rows of A: split over rows, both cores would read the whole packed B, which cost more than
         // the second core saved (32x64x784 A·Bᵀ: 66 GFLOPS on 1 thread, about 50 on 2).
@@ -206,6 +216,8 @@ public final class Sgemm {
         // Transposed A with long rows (lda): read in place, every K step would touch another page and cache
         // line for a few floats; packed into strips of sh rows, it is one contiguous stream. It pays when
         // the strips serve several panels (n >= 4 panels).
+        // (Packing every transposed A with 16 registers, m >= 6, was measured slower at m = 128: 128x512x512
+        // Aᵀ·B 34.5 -> 26.1 GFLOPS on 1 thread, the up-front pack of A outweighing the kernel's gain.)
         boolean packA = transA && work >= SMALL_WORK && lda >= 256 && m >= 64 && n >= 4 * W4;
         int ks = Math.max(kc, Math.min(k, PACK_LIMIT / roundUp(nc, W4) / kc * kc));
         if (packA) ks = Math.max(kc, Math.min(ks, PACK_LIMIT / roundUp(m, tiling.sh()) / kc * kc));
@@ -425,6 +437,10 @@ public final class Sgemm {
         void packStrip(int s) {
             int i0 = s * sh, rows = Math.min(sh, m - i0);
             int src = aOff + p0 * lda + i0, d = s * sh * k;
+            if (narrow) {
+                packSubStrips(src, d, rows);
+                return;
+            }
             for (int p = 0; p < k; p++, src += lda, d += sh) {
                 for (int v = 0; v < sh; v += L) {
                     if (rows - v >= L) {
@@ -436,13 +452,43 @@ public final class Sgemm {
             }
         }
 
-        /** Copies panel q of K step s into the pack buffer: kh rows of W floats, zero-padded. */
+        /**
+         * Floats per packed row of a panel of width w: w, or with 16 registers at most 2L, a 4-vector panel being
+         * packed as its two 2-vector halves one after the other (the kernels sweep it half by half anyway, and a
+         * constant row stride lets C2 drop the bounds checks of k6x2Packed).
+         */
+        int packWidth(int w) {
+            return narrow ? Math.min(w, W2) : w;
+        }
+
+        /**
+         * With 16 registers a strip is stored as sh/6 sub-strips of 6 rows, each contiguous over all k steps
+         * (6 floats per step): the 6 x 2 kernel then reads one 24-byte run per step instead of 24 of every 96
+         * bytes, and its A stream of a K step (6 x KC floats, 12 KB) stays in L1 next to the B sub-panel.
+         * Rows past m are left as they are: no kernel reads them.
+         */
+        private void packSubStrips(int src, int d, int rows) {
+            for (int r0 = 0; r0 < rows; r0 += PACKED_A_STEP) {
+                int rn = Math.min(PACKED_A_STEP, rows - r0), base = d + r0 * k;
+                for (int p = 0, x = src + r0, y = base; p < k; p++, x += lda, y += PACKED_A_STEP) {
+                    for (int r = 0; r < rn; r++) apack[y + r] = a[x + r];
+                }
+            }
+        }
+
+        /** Copies panel q of K step s into the pack buffer: its sub-panels of packWidth, kh rows each, zero-padded. */
         void packPanel(int s, int q) {
             int ps = s * kc, kh = Math.min(kc, k - ps);
-            int w = panelWidth(q), col = j0 + panelStart(q);
-            int cols = Math.min(w, n - panelStart(q));
+            int pw = panelWidth(q), ws = packWidth(pw), d0 = packOffset(s, q, kh);
+            for (int h = 0; h < pw; h += ws) {
+                int start = panelStart(q) + h;
+                packSubPanel(ps, kh, ws, j0 + start, Math.min(ws, n - start), d0 + h * kh);
+            }
+        }
+
+        /** kh rows of op(B) from K row ps, columns [col, col + cols), into pack[d..] with w floats per row. */
+        void packSubPanel(int ps, int kh, int w, int col, int cols, int d) {
             float[] dst = pack;
-            int d = packOffset(s, q, kh);
             if (!transB) {
                 int src = bOff + (p0 + ps) * ldb + col;
                 if (cols == w) {
@@ -495,47 +541,57 @@ public final class Sgemm {
                 for (int q = q0; q < q1; q++) {
                     int w = panelWidth(q), start = panelStart(q);
                     float[] bArr;
-                    int bi, bs;
+                    int bi, bs, half; // half: offset of the right half of a 4-vector panel
                     if (panelPacked(q)) {
                         bArr = pack;
                         bi = packOffset(s, q, kh);
-                        bs = w;
+                        bs = packWidth(w);
+                        half = bs == w ? W2 : W2 * kh;
                     } else {
                         bArr = b;
                         bi = bOff + (p0 + ps) * ldb + j0 + start;
                         bs = ldb;
+                        half = W2;
                     }
-                    strip(i0, i1, w, Math.min(w, n - start), ps, kh, bArr, bi, bs, cOff + j0 + start, addStep, tile);
+                    strip(i0, i1, w, Math.min(w, n - start), ps, kh, bArr, bi, bs, half, cOff + j0 + start, addStep, tile);
                 }
             }
         }
 
         /** Rows [i0, i1) of one panel of width w (cols of them real) for one K step. */
-        void strip(int i0, int i1, int w, int cols, int ps, int kh, float[] bArr, int bi, int bs, int ci,
+        void strip(int i0, int i1, int w, int cols, int ps, int kh, float[] bArr, int bi, int bs, int half, int ci,
                    boolean add, float[] tile) {
             // op(A) in place: (i, p) at a[aOff + i*rs + (p0+p)*cs]; packed: strip i/sh, sh floats per step.
             float[] a = packA ? apack : this.a;
-            int rs = packA ? 1 : this.rs, cs = packA ? sh : this.cs;
+            int rs = packA ? 1 : this.rs, cs = packA ? (narrow ? PACKED_A_STEP : sh) : this.cs;
             int aBase = aOff + (p0 + ps) * this.cs;
             boolean viaTile = add || cols < w;
             int full = w == L ? 8 : narrow ? 6 : w == W4 ? 4 : 8;
             for (int i = i0; i < i1; ) {
                 int left = i1 - i;
+                // packed 6-row sub-strips (see packSubStrips): a tile never crosses one (8 x 1 tiles would)
+                if (narrow && packA) left = Math.min(left, PACKED_A_STEP - i % PACKED_A_STEP);
                 int r = left >= full ? full : left >= 4 ? 4 : left >= 2 ? 2 : 1;
                 if (w == L && r == 2) r = 1; // no 2-row kernel for 1-vector panels: one row at a time
-                int ai = packA ? (i / sh) * sh * k + ps * sh + i % sh : aBase + i * rs;
+                int ai = !packA ? aBase + i * rs
+                        : narrow ? (i / PACKED_A_STEP) * PACKED_A_STEP * k + ps * PACKED_A_STEP + i % PACKED_A_STEP
+                        : (i / sh) * sh * k + ps * sh + i % sh;
                 int cij = ci + i * ldc;
                 float[] d = viaTile ? tile : c;
                 int di = viaTile ? 0 : cij, ldd = viaTile ? w : ldc;
-                if (narrow && w == W4 && r >= 4) {
-                    // 16 registers: the 4-vector panel as two 2-vector halves (see Tiling)
-                    if (r == 6) {
-                        k6x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
-                        k6x2(kh, a, ai, rs, cs, bArr, bi + W2, bs, d, di + W2, ldd);
-                    } else {
-                        k4x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
-                        k4x2(kh, a, ai, rs, cs, bArr, bi + W2, bs, d, di + W2, ldd);
+                if (narrow && w == W4) {
+                    // 16 registers: the 4-vector panel as two 2-vector halves (see Tiling), packed one after the other
+                    for (int h = 0; h < 2; h++) {
+                        int bh = bi + h * half, dh = di + h * W2;
+                        switch (r) {
+                            case 6 -> k6x2Any(kh, a, ai, rs, cs, bArr, bh, bs, d, dh, ldd);
+                            case 4 -> k4x2(kh, a, ai, rs, cs, bArr, bh, bs, d, dh, ldd);
+                            case 2 -> k2x2(kh, a, ai, rs, cs, bArr, bh, bs, d, dh, ldd);
+                            default -> k1x2(kh, a, ai, rs, cs, bArr, bh, bs, d, dh, ldd);
+                        }
                     }
+                } else if (narrow && r == 6 && w == W2) {
+                    k6x2Any(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                 } else switch ((w / L) * 16 + r) {
                     case 4 * 16 + 4 -> k4x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 4 * 16 + 2 -> k2x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
@@ -698,6 +754,95 @@ public final class Sgemm {
             x = FloatVector.broadcast(S, a[a4 + ao]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
             x = FloatVector.broadcast(S, a[a5 + ao]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(d, di); c01.intoArray(d, di + L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L);
+        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L);
+        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L);
+        di += ldd; c40.intoArray(d, di); c41.intoArray(d, di + L);
+        di += ldd; c50.intoArray(d, di); c51.intoArray(d, di + L);
+    }
+
+    /**
+     * The 6 x 2 kernel for these strides: a packed B (row stride 2L) with op(A) read row by row (cs = 1) or from
+     * packed strips (rs = 1, cs = PACKED_A_STEP) goes to a copy of k6x2 whose strides are constants, so that
+     * every index is the loop counter times a constant plus an invariant and C2 removes the bounds checks from
+     * the loop (it cannot with a variable stride: 8 compare-and-branch per 12 FMAs, which made the loop issue-
+     * bound on Zen 2). Same FMA chain per element as k6x2, so the same bits.
+     */
+    static void k6x2Any(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
+                        float[] d, int di, int ldd) {
+        if (bs == W2 && cs == 1) {
+            k6x2Packed(kc, a, ai, rs, b, bi, d, di, ldd);
+        } else if (bs == W2 && rs == 1 && cs == PACKED_A_STEP) {
+            k6x2PackedA(kc, a, ai, b, bi, d, di, ldd);
+        } else {
+            k6x2(kc, a, ai, rs, cs, b, bi, bs, d, di, ldd);
+        }
+    }
+
+    /** Floats per K step of a packed sub-strip of A with 16 registers: the 6 rows of the kernels' tile. */
+    static final int PACKED_A_STEP = 6;
+
+    /** k6x2 with op(A)(r, p) = a[ai + r*rs + p] and B row p = b[bi + p*2L ..]. */
+    static void k6x2Packed(int kc, float[] a, int ai, int rs, float[] b, int bi, float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs, a4 = a3 + rs, a5 = a4 + rs;
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * W2;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector x = FloatVector.broadcast(S, a[ai + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        c00.intoArray(d, di); c01.intoArray(d, di + L);
+        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L);
+        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L);
+        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L);
+        di += ldd; c40.intoArray(d, di); c41.intoArray(d, di + L);
+        di += ldd; c50.intoArray(d, di); c51.intoArray(d, di + L);
+    }
+
+    /** k6x2 with op(A)(r, p) = a[ai + r + p*PACKED_A_STEP] (a packed strip) and B row p = b[bi + p*2L ..]. */
+    static void k6x2PackedA(int kc, float[] a, int ai, float[] b, int bi, float[] d, int di, int ldd) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * W2;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            int ao = ai + p * PACKED_A_STEP;
+            FloatVector x = FloatVector.broadcast(S, a[ao]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ao + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ao + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ao + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ao + 4]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ao + 5]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
         c00.intoArray(d, di); c01.intoArray(d, di + L);

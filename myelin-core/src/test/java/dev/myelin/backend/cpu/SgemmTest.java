@@ -193,6 +193,42 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The 16-register paths: B packed even when small (k x n <= 16K floats) once m > 32, 4-vector panels packed as
+     * two halves, transposed A packed into 6-row sub-strips (m not a multiple of 6, 8-row kernels of 1-vector
+     * panels cut at their edges), with padded leading dimensions and offsets, against float64, both tilings
+     * giving the same bits, and 1 vs 2 threads the same bits.
+     */
+    @Test
+    void smallPackedOperandsAndDeepLearningShapes() {
+        int saved = Parallel.threads();
+        SplittableRandom r = new SplittableRandom(13);
+        int[][] shapes = {{100, 129, 17}, {129, 100, 129}, {300, 17, 100}, {1000, 5, 129}, {7, 5, 17}, {1, 129, 100},
+                {17, 100, 1000}, {129, 7, 600}, {35, 33, 300}, {601, 128, 128}, {130, 512, 128}, {128, 128, 784},
+                {101, 64, 1100}};
+        try {
+            for (int[] sh : shapes) {
+                for (int t = 0; t < 4; t++) {
+                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0;
+                    int pad = t == 3 ? 0 : 3;
+                    Parallel.setThreads(2);
+                    check(new Case(tA, tB, sh[0], sh[1], sh[2], pad, pad + 1, pad + 2, t, t == 1), r);
+                    assertSameBitsForBothTilings(tA, tB, sh[0], sh[1], sh[2], t == 2, r);
+                    int m = sh[0], n = sh[1], k = sh[2];
+                    float[] a = random(r, m * k), b = random(r, k * n);
+                    float[] c1 = new float[m * n], c2 = new float[m * n];
+                    Parallel.setThreads(1);
+                    Sgemm.sgemm(tA, tB, m, n, k, a, 0, tA ? m : k, b, 0, tB ? k : n, c1, 0, n, false);
+                    Parallel.setThreads(2);
+                    Sgemm.sgemm(tA, tB, m, n, k, a, 0, tA ? m : k, b, 0, tB ? k : n, c2, 0, n, false);
+                    assertArrayEquals(c1, c2, "1 vs 2 threads, transA=" + tA + " transB=" + tB + " " + m + "x" + n + "x" + k);
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
     @Test
     void zeroKOverwritesOrKeepsC() {
         float[] c = {1, 2, 3, 4, 5, 6, 7};
