@@ -273,7 +273,9 @@ public class Model implements Trainable {
         ensureBuiltFor(xs);
         Map<SymbolicTensor, Tensor> values = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
-        for (SymbolicTensor t : steps) {
+        Map<SymbolicTensor, Integer> lastUse = lastUses();
+        for (int s = 0; s < steps.size(); s++) {
+            SymbolicTensor t = steps.get(s);
             if (t.layer() instanceof MergeLayer merge) {
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
@@ -281,10 +283,28 @@ public class Model implements Trainable {
             } else {
                 values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
             }
+            // Drop what no later step reads, so that in inference an activation becomes garbage as soon as
+            // the next layer has used it: kept to the end, a batch of 1000 through a small CNN held 650 MB.
+            for (SymbolicTensor in : t.inputs()) {
+                if (lastUse.get(in) == s) values.remove(in);
+            }
         }
         List<Tensor> predictions = new ArrayList<>(outputs.size());
         for (SymbolicTensor out : outputs) predictions.add(values.get(out));
         return predictions;
+    }
+
+    /**
+     * For each value {@link #call} computes or receives, the index of the last step that reads it;
+     * {@code Integer.MAX_VALUE} for the outputs, which are read after the last step.
+     */
+    private Map<SymbolicTensor, Integer> lastUses() {
+        Map<SymbolicTensor, Integer> last = new IdentityHashMap<>();
+        for (int s = 0; s < steps.size(); s++) {
+            for (SymbolicTensor in : steps.get(s).inputs()) last.put(in, s);
+        }
+        for (SymbolicTensor out : outputs) last.put(out, Integer.MAX_VALUE);
+        return last;
     }
 
     /** Builds on first use and checks each batch against the input shapes, naming the model, the input and both shapes. */
