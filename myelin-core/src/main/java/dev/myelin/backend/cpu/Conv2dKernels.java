@@ -25,7 +25,10 @@ import java.util.Arrays;
  * <p>Two implementations of each, picked per call:
  * <ul>
  *   <li><b>im2col + SGEMM</b> (this class): P is gathered chunk by chunk and multiplied by {@link Sgemm};
- *       the input gradient is scattered back by col2im. Handles every geometry; used when the weights
+ *       the input gradient is scattered back by col2im, except with stride 1 and at least
+ *       {@link #FLIPPED_MIN_CHANNELS} input channels, where it runs as the forward pass over gradOut with the
+ *       flipped kernel (see {@link #flippedForward}); the kernel gradient is computed transposed,
+ *       {@code dKᵀ = dYᵀ · P}, so that SGEMM reads both operands at unit stride. Handles every geometry; used when the weights
  *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, and always on CPUs
  *       with 16 vector registers (AVX2), where it measured faster (see {@link #DIRECT_WHEN_FITS}).</li>
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
@@ -218,6 +221,13 @@ final class Conv2dKernels {
             Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, y, yOff);
             return;
         }
+        gemmForward(g, x, xOff, k, kOff, b, bOff, y, yOff);
+    }
+
+    /** The im2col + SGEMM forward pass: {@code y = P·W (+ bias)}, chunk by chunk of P's rows. */
+    private static void gemmForward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff,
+                                    float[] y, int yOff) {
+        int m = g.rows(), kk = g.patch(), f = g.f;
         int chunk = g.chunkRows();
         int chunks = (m + chunk - 1) / chunk;
         Parallel.forRange(chunks, t -> {
@@ -256,31 +266,55 @@ final class Conv2dKernels {
         int groups = Math.max(1, Math.min(Math.min(chunks, MAX_GROUPS), MAX_PARTIAL_FLOATS / size));
         int perGroup = (chunks + groups - 1) / groups;
         groups = (chunks + perGroup - 1) / perGroup;
-        if (groups == 1) {
-            kernelGradChunks(g, x, xOff, dy, dyOff, 0, chunks, chunk, dk, dkOff);
-            return;
-        }
+        // Each group sums its chunks into its own transposed partial [f, kk]; the partials are added in group
+        // order (whatever thread computed each) and the sum is transposed into gradKernel [kk, f].
         float[] partial = new float[groups * size];
         int nGroups = groups;
-        Parallel.forRange(nGroups, t -> kernelGradChunks(g, x, xOff, dy, dyOff, t * perGroup,
-                Math.min(chunks, (t + 1) * perGroup), chunk, partial, t * size));
-        // Fixed order: group 0 + group 1 + ... whatever thread computed each.
-        System.arraycopy(partial, 0, dk, dkOff, size);
+        if (nGroups == 1) {
+            kernelGradChunks(g, x, xOff, dy, dyOff, 0, chunks, chunk, partial, 0);
+        } else {
+            Parallel.forRange(nGroups, t -> kernelGradChunks(g, x, xOff, dy, dyOff, t * perGroup,
+                    Math.min(chunks, (t + 1) * perGroup), chunk, partial, t * size));
+        }
         for (int t = 1; t < nGroups; t++) {
             int base = t * size;
-            for (int i = 0; i < size; i++) dk[dkOff + i] += partial[base + i];
+            for (int i = 0; i < size; i++) partial[i] += partial[base + i];
         }
+        transpose(partial, 0, f, kk, dk, dkOff);
     }
 
-    /** Sums the kernel gradient of chunks [c0, c1) in order into {@code dk[dkOff ..]} (overwritten). */
+    /**
+     * Sums the transposed kernel gradient of chunks [c0, c1) in order into {@code dkT[dkOff ..]} ([f, kh·kw·c],
+     * overwritten): {@code dKᵀ += dYᵀ·P} per chunk, with the chunk's gradOut rows transposed first. Computed
+     * as Pᵀ·dY (A = P transposed), SGEMM read P in place at a stride of kh·kw·c floats per K step, in its
+     * bounds-checked general kernel; as dYᵀ·P, both operands have unit stride along K after the small
+     * transpose (f x rows floats against rows x kh·kw·c) and P is packed like any B, so the kernel with
+     * constant strides runs. Each element is the same FMA chain over the rows either way.
+     */
     private static void kernelGradChunks(Geom g, float[] x, int xOff, float[] dy, int dyOff,
-                                         int c0, int c1, int chunk, float[] dk, int dkOff) {
+                                         int c0, int c1, int chunk, float[] dkT, int dkOff) {
         int m = g.rows(), kk = g.patch(), f = g.f;
         for (int t = c0; t < c1; t++) {
             int r0 = t * chunk, rows = Math.min(chunk, m - r0);
-            float[] p = patches(rows * kk);
+            float[] p = patches(rows * kk + f * rows);
+            int dyT = rows * kk; // the transposed gradOut rows follow the patches in the same buffer
             im2col(g, x, xOff, r0, rows, p);
-            Sgemm.sgemm(true, false, kk, f, rows, p, 0, kk, dy, dyOff + r0 * f, f, dk, dkOff, f, t > c0);
+            transpose(dy, dyOff + r0 * f, rows, f, p, dyT);
+            Sgemm.sgemm(false, false, f, kk, rows, p, dyT, rows, p, 0, kk, dkT, dkOff, kk, t > c0);
+        }
+    }
+
+    /** {@code dst[d + j*rows + i] = src[s + i*cols + j]}: a [rows, cols] block transposed, in 16 x 16 tiles. */
+    static void transpose(float[] src, int s, int rows, int cols, float[] dst, int d) {
+        for (int i0 = 0; i0 < rows; i0 += 16) {
+            int i1 = Math.min(rows, i0 + 16);
+            for (int j0 = 0; j0 < cols; j0 += 16) {
+                int j1 = Math.min(cols, j0 + 16);
+                for (int i = i0; i < i1; i++) {
+                    int si = s + i * cols;
+                    for (int j = j0; j < j1; j++) dst[d + j * rows + i] = src[si + j];
+                }
+            }
         }
     }
 
@@ -302,16 +336,50 @@ final class Conv2dKernels {
             Conv2dDirect.backwardInput(g, dy, dyOff, k, kOff, dx, dxOff);
             return;
         }
+        if (g.sh == 1 && g.sw == 1 && g.c >= FLIPPED_MIN_CHANNELS) {
+            flippedForward(g, dy, dyOff, k, kOff, dx, dxOff);
+            return;
+        }
+        // Wᵀ [f, kk] once: SGEMM would otherwise transpose it element by element into its pack buffer on every
+        // call (one per image and chunk), which cost as much as a quarter of the product for 7x7 outputs.
+        float[] wT = new float[kk * f];
+        transpose(k, kOff, kk, f, wT, 0);
         int chunk = Math.min(g.chunkRows(), Math.max(1, outImage));
         Parallel.forRange(g.n, b -> {
             Arrays.fill(dx, dxOff + b * image, dxOff + (b + 1) * image, 0f);
             for (int r = 0; r < outImage; r += chunk) {
                 int rows = Math.min(chunk, outImage - r), r0 = b * outImage + r;
                 float[] p = patches(rows * kk);
-                Sgemm.sgemm(false, true, rows, kk, f, dy, dyOff + r0 * f, f, k, kOff, f, p, 0, kk, false);
+                Sgemm.sgemm(false, false, rows, kk, f, dy, dyOff + r0 * f, f, wT, 0, kk, p, 0, kk, false);
                 col2im(g, p, r0, rows, dx, dxOff);
             }
         });
+    }
+
+    /** Fewest input channels for which a stride-1 input gradient runs as {@link #flippedForward}. */
+    static final int FLIPPED_MIN_CHANNELS = 8;
+
+    /**
+     * The stride-1 input gradient as a forward convolution of gradOut with the flipped kernel:
+     * {@code dx[b, iy, ix, ch] = Σ dy[b, iy - pt' + i'·dh, ix - pl' + j'·dw, fo] · W'[i', j', fo, ch]} with
+     * {@code W'[i', j', fo, ch] = W[kh-1-i', kw-1-j', ch, fo]}, {@code pt' = (kh-1)·dh - pt} and
+     * {@code pl' = (kw-1)·dw - pl}, terms outside gradOut being zero. The forward path gathers gradOut's windows and
+     * multiplies them by W' with SGEMM's constant-stride kernel, where gradP = gradOut·Wᵀ followed by col2im
+     * wrote and re-read a patch gradient kh·kw times the input and scatter-added it with scalar code.
+     * Shapes: gradOut [n, oh, ow, f], kernel [kh, kw, c, f], gradInput [n, h, w, c].
+     */
+    private static void flippedForward(Geom g, float[] dy, int dyOff, float[] k, int kOff, float[] dx, int dxOff) {
+        int kh = g.kh, kw = g.kw, c = g.c, f = g.f;
+        float[] flipped = new float[kh * kw * f * c];
+        for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) {
+                int src = kOff + ((kh - 1 - i) * kw + (kw - 1 - j)) * c * f, dst = (i * kw + j) * f * c;
+                transpose(k, src, c, f, flipped, dst);
+            }
+        }
+        Geom t = new Geom(g.n, g.oh, g.ow, f, kh, kw, c, g.h, g.w, 1, 1, g.dh, g.dw,
+                (kh - 1) * g.dh - g.pt, (kw - 1) * g.dw - g.pl);
+        gemmForward(t, dy, dyOff, flipped, 0, null, 0, dx, dxOff);
     }
 
     // ---- gathering and scattering patches ----
