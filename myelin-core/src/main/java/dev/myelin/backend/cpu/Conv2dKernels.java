@@ -27,8 +27,7 @@ import java.util.Arrays;
  *   <li><b>im2col + SGEMM</b> (this class): P is gathered chunk by chunk and multiplied by {@link Sgemm};
  *       the input gradient is scattered back by col2im, except with stride 1 and at least
  *       {@link #FLIPPED_MIN_CHANNELS} input channels, where it runs as the forward pass over gradOut with the
- *       flipped kernel (see {@link #flippedForward}); the kernel gradient is computed transposed,
- *       {@code dKᵀ = dYᵀ · P}, so that SGEMM reads both operands at unit stride. Handles every geometry; used when the weights
+ *       flipped kernel (see {@link #flippedForward}). Handles every geometry; used when the weights
  *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, and always on CPUs
  *       with 16 vector registers (AVX2), where it measured faster (see {@link #DIRECT_WHEN_FITS}).</li>
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
@@ -90,6 +89,7 @@ final class Conv2dKernels {
     static final int MAX_PARTIAL_FLOATS = 1 << 22;
 
     private static final ThreadLocal<float[]> PATCHES = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> KERNEL_COPY = new ThreadLocal<>();
 
     /**
      * How the kernels are computed: chosen by size, or forced (tests and measurements). FEW_CHANNELS forces
@@ -266,41 +266,31 @@ final class Conv2dKernels {
         int groups = Math.max(1, Math.min(Math.min(chunks, MAX_GROUPS), MAX_PARTIAL_FLOATS / size));
         int perGroup = (chunks + groups - 1) / groups;
         groups = (chunks + perGroup - 1) / perGroup;
-        // Each group sums its chunks into its own transposed partial [f, kk]; the partials are added in group
-        // order (whatever thread computed each) and the sum is transposed into gradKernel [kk, f].
+        if (groups == 1) {
+            kernelGradChunks(g, x, xOff, dy, dyOff, 0, chunks, chunk, dk, dkOff);
+            return;
+        }
         float[] partial = new float[groups * size];
         int nGroups = groups;
-        if (nGroups == 1) {
-            kernelGradChunks(g, x, xOff, dy, dyOff, 0, chunks, chunk, partial, 0);
-        } else {
-            Parallel.forRange(nGroups, t -> kernelGradChunks(g, x, xOff, dy, dyOff, t * perGroup,
-                    Math.min(chunks, (t + 1) * perGroup), chunk, partial, t * size));
-        }
+        Parallel.forRange(nGroups, t -> kernelGradChunks(g, x, xOff, dy, dyOff, t * perGroup,
+                Math.min(chunks, (t + 1) * perGroup), chunk, partial, t * size));
+        // Fixed order: group 0 + group 1 + ... whatever thread computed each.
+        System.arraycopy(partial, 0, dk, dkOff, size);
         for (int t = 1; t < nGroups; t++) {
             int base = t * size;
-            for (int i = 0; i < size; i++) partial[i] += partial[base + i];
+            for (int i = 0; i < size; i++) dk[dkOff + i] += partial[base + i];
         }
-        transpose(partial, 0, f, kk, dk, dkOff);
     }
 
-    /**
-     * Sums the transposed kernel gradient of chunks [c0, c1) in order into {@code dkT[dkOff ..]} ([f, kh·kw·c],
-     * overwritten): {@code dKᵀ += dYᵀ·P} per chunk, with the chunk's gradOut rows transposed first. Computed
-     * as Pᵀ·dY (A = P transposed), SGEMM read P in place at a stride of kh·kw·c floats per K step, in its
-     * bounds-checked general kernel; as dYᵀ·P, both operands have unit stride along K after the small
-     * transpose (f x rows floats against rows x kh·kw·c) and P is packed like any B, so the kernel with
-     * constant strides runs. Each element is the same FMA chain over the rows either way.
-     */
+    /** Sums the kernel gradient of chunks [c0, c1) in order into {@code dk[dkOff ..]} (overwritten). */
     private static void kernelGradChunks(Geom g, float[] x, int xOff, float[] dy, int dyOff,
-                                         int c0, int c1, int chunk, float[] dkT, int dkOff) {
+                                         int c0, int c1, int chunk, float[] dk, int dkOff) {
         int m = g.rows(), kk = g.patch(), f = g.f;
         for (int t = c0; t < c1; t++) {
             int r0 = t * chunk, rows = Math.min(chunk, m - r0);
-            float[] p = patches(rows * kk + f * rows);
-            int dyT = rows * kk; // the transposed gradOut rows follow the patches in the same buffer
+            float[] p = patches(rows * kk);
             im2col(g, x, xOff, r0, rows, p);
-            transpose(dy, dyOff + r0 * f, rows, f, p, dyT);
-            Sgemm.sgemm(false, false, f, kk, rows, p, dyT, rows, p, 0, kk, dkT, dkOff, kk, t > c0);
+            Sgemm.sgemm(true, false, kk, f, rows, p, 0, kk, dy, dyOff + r0 * f, f, dk, dkOff, f, t > c0);
         }
     }
 
@@ -341,8 +331,9 @@ final class Conv2dKernels {
             return;
         }
         // Wᵀ [f, kk] once: SGEMM would otherwise transpose it element by element into its pack buffer on every
-        // call (one per image and chunk), which cost as much as a quarter of the product for 7x7 outputs.
-        float[] wT = new float[kk * f];
+        // call (one per image and chunk). Measured as above, stride 2: B64 28x28x32 -> 64 10.8 -> 10.0 ms,
+        // B64 14x14x64 -> 128 12.2 -> 9.6 ms.
+        float[] wT = kernelCopy(kk * f);
         transpose(k, kOff, kk, f, wT, 0);
         int chunk = Math.min(g.chunkRows(), Math.max(1, outImage));
         Parallel.forRange(g.n, b -> {
@@ -366,11 +357,14 @@ final class Conv2dKernels {
      * {@code pl' = (kw-1)·dw - pl}, terms outside gradOut being zero. The forward path gathers gradOut's windows and
      * multiplies them by W' with SGEMM's constant-stride kernel, where gradP = gradOut·Wᵀ followed by col2im
      * wrote and re-read a patch gradient kh·kw times the input and scatter-added it with scalar code.
+     * Measured (2-core AMD EPYC family 23, AVX2, 2 threads, fastest of repeated calls, 3x3 same), col2im -> this:
+     * B64 14x14x64 -> 64 24.7 -> 17.2 ms, B128 14x14x32 -> 64 28.2 -> 17.8 ms (the forward pass: 17.4 and 16.6 ms).
+     * Against the once-transposed kernel of the strided case instead: 20.5 and 20.2 ms.
      * Shapes: gradOut [n, oh, ow, f], kernel [kh, kw, c, f], gradInput [n, h, w, c].
      */
     private static void flippedForward(Geom g, float[] dy, int dyOff, float[] k, int kOff, float[] dx, int dxOff) {
         int kh = g.kh, kw = g.kw, c = g.c, f = g.f;
-        float[] flipped = new float[kh * kw * f * c];
+        float[] flipped = kernelCopy(kh * kw * f * c);
         for (int i = 0; i < kh; i++) {
             for (int j = 0; j < kw; j++) {
                 int src = kOff + ((kh - 1 - i) * kw + (kw - 1 - j)) * c * f, dst = (i * kw + j) * f * c;
@@ -383,6 +377,19 @@ final class Conv2dKernels {
     }
 
     // ---- gathering and scattering patches ----
+
+    /**
+     * The calling thread's buffer for a rearranged copy of the kernel (transposed or flipped), at least
+     * {@code floats} long: the input gradient's tasks only read it while the calling thread waits for them.
+     */
+    private static float[] kernelCopy(int floats) {
+        float[] k = KERNEL_COPY.get();
+        if (k == null || k.length < floats) {
+            k = new float[floats];
+            KERNEL_COPY.set(k);
+        }
+        return k;
+    }
 
     /** The calling thread's patch buffer, at least {@code floats} long. */
     private static float[] patches(int floats) {
