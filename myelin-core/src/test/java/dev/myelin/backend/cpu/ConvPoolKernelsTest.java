@@ -95,6 +95,13 @@ class ConvPoolKernelsTest {
         // stride 2 with dilation 2 and extra bottom/right padding).
         list.add(new Conv(3, 28, 27, 3, 32, 3, 3, 1, 1, 1, 0));
         list.add(new Conv(1, 15, 17, 1, 64, 3, 3, 2, 2, 2, 1));
+        // The stride-1 input gradient as a flipped forward convolution: padding beyond the kernel's reach (a
+        // negative padding of the flipped convolution), dilation 2 with extra padding, and several chunks per image.
+        list.add(new Conv(1, 9, 7, 8, 5, 2, 2, 1, 1, 2, 1));
+        list.add(new Conv(3, 11, 10, 17, 7, 3, 3, 1, 2, 1, 1));
+        list.add(new Conv(2, 14, 13, 64, 72, 3, 3, 1, 1, 1, 0));
+        // Stride 2 with many channels: the transposed kernel's input gradient, kernel gradients over several groups.
+        list.add(new Conv(3, 15, 14, 40, 24, 3, 3, 2, 1, 1, 0));
         // Empty output (kernel larger than the input): nothing to write, zero gradients.
         list.add(new Conv(2, 2, 2, 3, 32, 3, 3, 1, 1, 0, 0));
         list.add(new Conv(2, 2, 2, 1, 4, 3, 3, 1, 1, 0, 0));
