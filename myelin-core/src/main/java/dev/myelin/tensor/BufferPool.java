@@ -35,7 +35,7 @@ public final class BufferPool {
      * cut the bytes allocated per step by 42% but made steps slower (GC 12% of the time, against 1%), because a pooled
      * array that is not "humongous" lives in the young generation and each young collection copies it; from G1's
      * humongous size up (half a region: 1 MB for heaps up to 4 GB) an array is never copied, and its fresh allocation
-     * is the expensive kind. (The {@code myelin} command sets 16 MB regions, where arrays up to 8 MB are ordinary young
+     * is the expensive kind. (The {@code myelin} command sets 32 MB regions, where arrays up to 16 MB are ordinary young
      * objects: a pooled one is copied by a few young collections, then promoted, and `bench cnn` measured the same or
      * faster steps than under 2 MB regions.)
      */
