@@ -57,7 +57,8 @@ public final class Sgemm {
      * measured on the 2-core AMD EPYC (Zen 2), Aᵀ·B GFLOPS 1 / 2 threads before -> after: 1024³ 29.7 -> 39.7 /
      * 52.4 -> 65.1, 4096x128x512 23.1 -> 36.5 / 39.8 -> 61.7, 128x512x512 30.1 -> 37.9 / 52.8 -> 66.2. Tasks
      * that pack A keep at least GROUP_COLS columns, so the copy (about 15 flops' time per float) serves 2 x
-     * GROUP_COLS flops or more. An A block of mc x KC floats (384 KB with 1 MB of L2: mc is sized from the L2,
+     * GROUP_COLS flops or more. (Packing a non-transposed A the same way measured no faster: within 2%.)
+     * An A block of mc x KC floats (384 KB with 1 MB of L2: mc is sized from the L2,
      * see Tiling) stays in L2 while the panels of B go by, and a 4- or 8-row strip (at most 16 KB) stays in L1 for one kernel call. B is packed: each panel's KC x W block is copied
      * row after row into a buffer (W floats per row), which turns op(B), transposed or not, into one
      * contiguous stream the kernel reads with unit stride; a packed 4x64 micro-panel (128 KB) lives in L2
@@ -67,6 +68,12 @@ public final class Sgemm {
      * last panel is still copied. A transposed B with few rows of A is not packed either: the product runs
      * as Cᵀ = B·op(A)ᵀ, B then being the in-place left operand (see swapped; 32 x 5408 x 128 A·Bᵀ went
      * from about 47 to 85 GFLOPS on 1 thread).
+     *
+     * Few rows. When all rows fit one block of at most 2 mc (m = 128: a Dense layer's batch), the tasks split
+     * only the panels, so no two share a panel of B, and each packs its own panels per K step into a per-thread
+     * buffer right before sweeping all rows with them (Block.localB), instead of all of B packed first (a pass
+     * over memory the cores waited for) and read back cold. Same machine, 1 / 2 threads before -> after,
+     * 128x1024x1024: A·B 29.9 -> 36.7 / 60.0 -> 65.8, A·Bᵀ 31.9 -> 34.9 / 57.1 -> 62.4 GFLOPS.
      *
      * Blocking. K is cut into KC-sized steps (balanced, at most 512), the N range into blocks of at most
      * NC = 1024 columns, and one K x NC "super block" of B (at most PACK_LIMIT floats) is packed at a
@@ -119,6 +126,7 @@ public final class Sgemm {
     private static final ThreadLocal<float[]> TRANSPOSED = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK_A = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> PACK_B = new ThreadLocal<>();
     /**
      * Vector registers of this CPU for the species S: 16 on x86 below AVX-512 (AVX2's ymm0-15), 32 with
      * AVX-512 and on AArch64. The micro-kernels' tiles are chosen to fit them (see {@link Tiling}).
@@ -324,6 +332,12 @@ public final class Sgemm {
         final int paddedN; // sum of panel widths
         // Task grid.
         final int rowsPerTask, mTasks, panelsPerTask, nTasks;
+        /**
+         * B packed by each task, per (K step, panel), into a per-thread buffer right before use (the tasks then
+         * share no panel): the copy runs next to the kernels instead of all of B first, and the panel is read back
+         * from L1/L2 rather than from memory.
+         */
+        final boolean localB;
         float[] pack;
 
         Block(boolean transA, boolean transB, int m, int n, int k, int kc, float[] a, int aOff, int lda,
@@ -356,6 +370,10 @@ public final class Sgemm {
             long work = 2L * m * n * k;
             int desired = small ? 1 : (int) Math.max(1, Math.min(MAX_TASKS, work / TASK_WORK));
             int rows = Math.min(mc, roundUp(m, step));
+            // Few rows (one block of at most 2 mc): one row block, so that each panel of B serves one task only and
+            // that task packs it itself, per K step, right before its kernels read it (see localB).
+            localB = !bInPlace && !small && roundUp(m, step) <= 2 * mc;
+            if (localB) rows = roundUp(m, step);
             int mt = (m + rows - 1) / rows;
             int ppt = panels;
             if (mt > desired) {
@@ -367,7 +385,7 @@ public final class Sgemm {
                 int groups = Math.min(maxGroups, (desired + mt - 1) / mt);
                 ppt = (panels + groups - 1) / groups;
                 groups = (panels + ppt - 1) / ppt;
-                if (mt * groups < desired) {
+                if (mt * groups < desired && !localB) {
                     int wantM = (desired + groups - 1) / groups;
                     rows = Math.max(step, roundUp((m + wantM - 1) / wantM, step));
                     mt = (m + rows - 1) / rows;
@@ -406,12 +424,12 @@ public final class Sgemm {
 
         void run() {
             int steps = (k + kc - 1) / kc;
-            if (!bInPlace || hasPad) pack = buffer(PACK, (long) k * paddedN);
+            if (!localB && (!bInPlace || hasPad)) pack = buffer(PACK, (long) k * paddedN);
             if (bInPlace && hasPad) {
                 for (int s = 0; s < steps; s++) packPanel(s, panels - 1);
             }
-            int bTasks = bInPlace ? 0 : steps * panels;
-            long packed = bInPlace ? 0 : (long) k * paddedN;
+            int bTasks = bInPlace || localB ? 0 : steps * panels;
+            long packed = bTasks == 0 ? 0 : (long) k * paddedN;
             if (bTasks > 0) {
                 IntConsumer packer = t -> packPanel(t / panels, t % panels);
                 if (mTasks * nTasks == 1 || packed < 1 << 15) {
@@ -487,17 +505,21 @@ public final class Sgemm {
 
         /** Copies panel q of K step s into the pack buffer: its sub-panels of packWidth, kh rows each, zero-padded. */
         void packPanel(int s, int q) {
+            packPanel(s, q, pack, packOffset(s, q, Math.min(kc, k - s * kc)));
+        }
+
+        /** Panel q of K step s into dst[d0..]. */
+        void packPanel(int s, int q, float[] dst, int d0) {
             int ps = s * kc, kh = Math.min(kc, k - ps);
-            int pw = panelWidth(q), ws = packWidth(pw), d0 = packOffset(s, q, kh);
+            int pw = panelWidth(q), ws = packWidth(pw);
             for (int h = 0; h < pw; h += ws) {
                 int start = panelStart(q) + h;
-                packSubPanel(ps, kh, ws, j0 + start, Math.min(ws, n - start), d0 + h * kh);
+                packSubPanel(ps, kh, ws, j0 + start, Math.min(ws, n - start), dst, d0 + h * kh);
             }
         }
 
         /** kh rows of op(B) from K row ps, columns [col, col + cols), into pack[d..] with w floats per row. */
-        void packSubPanel(int ps, int kh, int w, int col, int cols, int d) {
-            float[] dst = pack;
+        void packSubPanel(int ps, int kh, int w, int col, int cols, float[] dst, int d) {
             if (!transB) {
                 int src = bOff + (p0 + ps) * ldb + col;
                 if (cols == w) {
@@ -537,13 +559,15 @@ public final class Sgemm {
             int i0 = mi * rowsPerTask, i1 = Math.min(m, i0 + rowsPerTask);
             int q0 = ni * panelsPerTask, q1 = Math.min(panels, q0 + panelsPerTask);
             float[] tile = TILE.get();
-            for (int ib = i0; ib < i1; ib += mc) {
-                computeRows(ib, Math.min(i1, ib + mc), q0, q1, tile);
+            int block = localB ? i1 - i0 : mc;
+            for (int ib = i0; ib < i1; ib += block) {
+                computeRows(ib, Math.min(i1, ib + block), q0, q1, tile);
             }
         }
 
         void computeRows(int i0, int i1, int q0, int q1, float[] tile) {
             float[] ap = packA ? buffer(PACK_A, (long) (i1 - i0) * aRowStride(kc)) : null;
+            float[] bp = localB ? buffer(PACK_B, (long) kc * W4) : null;
             for (int ps = 0; ps < k; ps += kc) {
                 int kh = Math.min(kc, k - ps);
                 boolean addStep = add || ps > 0;
@@ -553,7 +577,13 @@ public final class Sgemm {
                     int w = panelWidth(q), start = panelStart(q);
                     float[] bArr;
                     int bi, bs, half; // half: offset of the right half of a 4-vector panel
-                    if (panelPacked(q)) {
+                    if (localB) {
+                        packPanel(s, q, bp, 0);
+                        bArr = bp;
+                        bi = 0;
+                        bs = packWidth(w);
+                        half = bs == w ? W2 : W2 * kh;
+                    } else if (panelPacked(q)) {
                         bArr = pack;
                         bi = packOffset(s, q, kh);
                         bs = packWidth(w);

@@ -165,6 +165,10 @@ class SgemmTest {
             check(new Case(true, false, 301, 300, 1100, 5, 0, 1, 3, true), new SplittableRandom(3));
             // and few rows against many columns (tasks of at least GROUP_COLS columns), A with a long leading dimension.
             check(new Case(true, false, 13, 1100, 700, 1000, 0, 1, 3, false), new SplittableRandom(4));
+            // Few rows (one row block): each task packs its own panels of B per K step, plain and transposed B,
+            // a padded last panel (n = 1100), 2 K steps.
+            check(new Case(false, false, 150, 1100, 700, 3, 5, 2, 1, true), new SplittableRandom(5));
+            check(new Case(false, true, 150, 1100, 700, 3, 5, 2, 1, false), new SplittableRandom(6));
         } finally {
             Parallel.setThreads(saved);
         }
