@@ -6,6 +6,10 @@ Run: OPENBLAS_NUM_THREADS=t /usr/bin/python3 myelin-bench/scripts/openblas_gemm.
 `bench gemm --quick`)
 (next to `./myelin bench gemm --json`; both under `flock /tmp/cpu.lock`)"""
 import json, statistics, sys, time, os
+# The OpenMP build of OpenBLAS (libopenblas0-openmp, what PyTorch loads) reads OMP_NUM_THREADS, not OPENBLAS_NUM_THREADS:
+# without this a "1 thread" run of it used both cores. Set before numpy loads the library.
+if os.environ.get("OPENBLAS_NUM_THREADS") and not os.environ.get("OMP_NUM_THREADS"):
+    os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"]
 import numpy as np
 SHAPES = [(256,256,256),(512,512,512),(1024,1024,1024),(2048,2048,2048),(32,64,784),(128,128,800),(21632,32,9),(3872,64,288)]
 args = sys.argv[1:]

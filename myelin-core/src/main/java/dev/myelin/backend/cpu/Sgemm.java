@@ -42,17 +42,24 @@ public final class Sgemm {
      * Bounds checks. C2 removes an array's range check from a loop only when the index is the counter times a
      * constant plus an invariant; with the strides as arguments the 6 x 2 loop kept 8 compare-and-branch per 12
      * FMAs. With 16 registers B is therefore packed whenever more than IN_PLACE_ROWS rows use it, a 4-vector
-     * panel as its two 2-vector halves (row stride 2L), transposed A into 6-row sub-strips (6 floats per K
-     * step), and k6x2Any sends those strides to copies of k6x2 where they are constants. Same session, same
-     * machine, 1 thread: 1024³ A·B 29.1 -> 33.4, A·Bᵀ 29.8 -> 33.9; 4096x128x128 A·B 30.0 -> 32.3, Aᵀ·B
-     * 23.8 -> 25.8 GFLOPS.
+     * panel as its two 2-vector halves (row stride 2L), and k6x2Any sends those strides to a copy of k6x2 where
+     * they are constants. Same session, same machine, 1 thread: 1024³ A·B 29.1 -> 33.4, A·Bᵀ 29.8 -> 33.9;
+     * 4096x128x128 A·B 30.0 -> 32.3 GFLOPS.
      *
      * Operands. op(A) is read in place: the kernel takes element (r, p) at a[ai + r*rs + p*cs], so
      * transA only swaps the strides (rs = lda, cs = 1, or rs = 1, cs = lda). The exception is a transposed
-     * A with long rows feeding many panels: it is packed into strips of sh rows (rs = 1, cs = sh, see Tiling), since in
-     * place each K step would touch another page for 16 bytes. An
-     * A block of mc x KC floats (384 KB with 1 MB of L2: mc is sized from the L2, see Tiling) stays in L2 while the panels of B go by, and a 4- or 8-row strip
-     * (at most 16 KB) stays in L1 for one kernel call. B is packed: each panel's KC x W block is copied
+     * A feeding many columns (the weight gradient Xᵀ·dY of every Dense layer): in place each K step would touch
+     * another page for a few floats, with a variable stride the kernels keep their bounds checks. Each task
+     * therefore copies its row block for one K step (mc x KC floats) into a per-thread buffer, row-major with a
+     * padded row stride, right before its kernels sweep the panels with it (Block.packRows), the way BLIS and
+     * GotoBLAS pack A per (row block, K step): it is read back from L2, and k6x2Packed runs on it. Whole A
+     * packed up front (6-row strips, 6 floats per K step) was read back cold and made the 6 x 2 kernel slower;
+     * measured on the 2-core AMD EPYC (Zen 2), Aᵀ·B GFLOPS 1 / 2 threads before -> after: 1024³ 29.7 -> 39.7 /
+     * 52.4 -> 65.1, 4096x128x512 23.1 -> 36.5 / 39.8 -> 61.7, 128x512x512 30.1 -> 37.9 / 52.8 -> 66.2. Tasks
+     * that pack A keep at least GROUP_COLS columns, so the copy (about 15 flops' time per float) serves 2 x
+     * GROUP_COLS flops or more. (Packing a non-transposed A the same way measured no faster: within 2%.)
+     * An A block of mc x KC floats (384 KB with 1 MB of L2: mc is sized from the L2,
+     * see Tiling) stays in L2 while the panels of B go by, and a 4- or 8-row strip (at most 16 KB) stays in L1 for one kernel call. B is packed: each panel's KC x W block is copied
      * row after row into a buffer (W floats per row), which turns op(B), transposed or not, into one
      * contiguous stream the kernel reads with unit stride; a packed 4x64 micro-panel (128 KB) lives in L2
      * and is reused by every row strip of the A block. When B is not transposed and is either small or
@@ -61,6 +68,12 @@ public final class Sgemm {
      * last panel is still copied. A transposed B with few rows of A is not packed either: the product runs
      * as Cᵀ = B·op(A)ᵀ, B then being the in-place left operand (see swapped; 32 x 5408 x 128 A·Bᵀ went
      * from about 47 to 85 GFLOPS on 1 thread).
+     *
+     * Few rows. When all rows fit one block of at most 2 mc (m = 128: a Dense layer's batch), the tasks split
+     * only the panels, so no two share a panel of B, and each packs its own panels per K step into a per-thread
+     * buffer right before sweeping all rows with them (Block.localB), instead of all of B packed first (a pass
+     * over memory the cores waited for) and read back cold. Same machine, 1 / 2 threads before -> after,
+     * 128x1024x1024: A·B 29.9 -> 36.7 / 60.0 -> 65.8, A·Bᵀ 31.9 -> 34.9 / 57.1 -> 62.4 GFLOPS.
      *
      * Blocking. K is cut into KC-sized steps (balanced, at most 512), the N range into blocks of at most
      * NC = 1024 columns, and one K x NC "super block" of B (at most PACK_LIMIT floats) is packed at a
@@ -100,6 +113,9 @@ public final class Sgemm {
     /** Upper bound on tasks per super block: enough for an even load on few cores. */
     static final int MAX_TASKS = 32;
 
+    /** Fewest columns of C per task when each task packs its rows of A (see Block.packRows). */
+    static final int GROUP_COLS = 256;
+
     /** Rows of A up to which a non-transposed B is read in place (each packed element would serve few rows). */
     static final int IN_PLACE_ROWS = 32;
 
@@ -110,6 +126,7 @@ public final class Sgemm {
     private static final ThreadLocal<float[]> TRANSPOSED = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK = new ThreadLocal<>();
     private static final ThreadLocal<float[]> PACK_A = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> PACK_B = new ThreadLocal<>();
     /**
      * Vector registers of this CPU for the species S: 16 on x86 below AVX-512 (AVX2's ymm0-15), 32 with
      * AVX-512 and on AArch64. The micro-kernels' tiles are chosen to fit them (see {@link Tiling}).
@@ -213,14 +230,11 @@ public final class Sgemm {
         boolean oneTask = work < SMALL_WORK || (transB && m <= 64 && work < 1L << 23);
         int nc = Math.min(n, NC);
         // K rows per super block: a multiple of kc so that the K steps are the same for every shape split.
-        // Transposed A with long rows (lda): read in place, every K step would touch another page and cache
-        // line for a few floats; packed into strips of sh rows, it is one contiguous stream. It pays when
-        // the strips serve several panels (n >= 4 panels).
-        // (Packing every transposed A with 16 registers, m >= 6, was measured slower at m = 128: 128x512x512
-        // Aᵀ·B 34.5 -> 26.1 GFLOPS on 1 thread, the up-front pack of A outweighing the kernel's gain.)
-        boolean packA = transA && work >= SMALL_WORK && lda >= 256 && m >= 64 && n >= 4 * W4;
+        // Transposed A feeding enough columns: packed per (row block, K step) into a per-thread buffer right before the
+        // kernels use it (see Block.packRows), so that they read it with constant strides from L2, not in place one page
+        // per K step apart. The pack costs about as much as 15 flops per float, against 2n flops of use.
+        boolean packA = transA && work >= SMALL_WORK && n >= 4 * W4 && m >= 6;
         int ks = Math.max(kc, Math.min(k, PACK_LIMIT / roundUp(nc, W4) / kc * kc));
-        if (packA) ks = Math.max(kc, Math.min(ks, PACK_LIMIT / roundUp(m, tiling.sh()) / kc * kc));
         for (int j0 = 0; j0 < n; j0 += nc) {
             int ncb = Math.min(nc, n - j0);
             for (int p0 = 0; p0 < k; p0 += ks) {
@@ -318,7 +332,13 @@ public final class Sgemm {
         final int paddedN; // sum of panel widths
         // Task grid.
         final int rowsPerTask, mTasks, panelsPerTask, nTasks;
-        float[] pack, apack;
+        /**
+         * B packed by each task, per (K step, panel), into a per-thread buffer right before use (the tasks then
+         * share no panel): the copy runs next to the kernels instead of all of B first, and the panel is read back
+         * from L1/L2 rather than from memory.
+         */
+        final boolean localB;
+        float[] pack;
 
         Block(boolean transA, boolean transB, int m, int n, int k, int kc, float[] a, int aOff, int lda,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int j0, int p0, boolean add,
@@ -350,16 +370,22 @@ public final class Sgemm {
             long work = 2L * m * n * k;
             int desired = small ? 1 : (int) Math.max(1, Math.min(MAX_TASKS, work / TASK_WORK));
             int rows = Math.min(mc, roundUp(m, step));
+            // Few rows (one block of at most 2 mc): one row block, so that each panel of B serves one task only and
+            // that task packs it itself, per K step, right before its kernels read it (see localB).
+            localB = !bInPlace && !small && roundUp(m, step) <= 2 * mc;
+            if (localB) rows = roundUp(m, step);
             int mt = (m + rows - 1) / rows;
             int ppt = panels;
             if (mt > desired) {
                 rows = roundUp((m + desired - 1) / desired, step);
                 mt = (m + rows - 1) / rows;
             } else if (mt < desired) {
-                int groups = Math.min(panels, (desired + mt - 1) / mt);
+                // With A packed per task, a group of panels under GROUP_COLS columns would pay the pack for too few flops.
+                int maxGroups = packA ? Math.max(1, panels * W4 / GROUP_COLS) : panels;
+                int groups = Math.min(maxGroups, (desired + mt - 1) / mt);
                 ppt = (panels + groups - 1) / groups;
                 groups = (panels + ppt - 1) / ppt;
-                if (mt * groups < desired) {
+                if (mt * groups < desired && !localB) {
                     int wantM = (desired + groups - 1) / groups;
                     rows = Math.max(step, roundUp((m + wantM - 1) / wantM, step));
                     mt = (m + rows - 1) / rows;
@@ -398,22 +424,18 @@ public final class Sgemm {
 
         void run() {
             int steps = (k + kc - 1) / kc;
-            if (!bInPlace || hasPad) pack = buffer(PACK, (long) k * paddedN);
-            if (packA) apack = buffer(PACK_A, (long) roundUp(m, sh) * k);
+            if (!localB && (!bInPlace || hasPad)) pack = buffer(PACK, (long) k * paddedN);
             if (bInPlace && hasPad) {
                 for (int s = 0; s < steps; s++) packPanel(s, panels - 1);
             }
-            int bTasks = bInPlace ? 0 : steps * panels;
-            int aTasks = packA ? (m + sh - 1) / sh : 0;
-            long packed = (bInPlace ? 0 : (long) k * paddedN) + (packA ? (long) k * m : 0);
-            if (bTasks + aTasks > 0) {
-                IntConsumer packer = t -> {
-                    if (t < bTasks) packPanel(t / panels, t % panels); else packStrip(t - bTasks);
-                };
+            int bTasks = bInPlace || localB ? 0 : steps * panels;
+            long packed = bTasks == 0 ? 0 : (long) k * paddedN;
+            if (bTasks > 0) {
+                IntConsumer packer = t -> packPanel(t / panels, t % panels);
                 if (mTasks * nTasks == 1 || packed < 1 << 15) {
-                    for (int t = 0; t < bTasks + aTasks; t++) packer.accept(t);
+                    for (int t = 0; t < bTasks; t++) packer.accept(t);
                 } else {
-                    Parallel.forRange(bTasks + aTasks, packer);
+                    Parallel.forRange(bTasks, packer);
                 }
             }
             int tasks = mTasks * nTasks;
@@ -433,25 +455,6 @@ public final class Sgemm {
             return buf;
         }
 
-        /** Copies rows [s*sh, s*sh + sh) of op(A), all k steps, into strip s: sh floats per step, zero-padded. */
-        void packStrip(int s) {
-            int i0 = s * sh, rows = Math.min(sh, m - i0);
-            int src = aOff + p0 * lda + i0, d = s * sh * k;
-            if (narrow) {
-                packSubStrips(src, d, rows);
-                return;
-            }
-            for (int p = 0; p < k; p++, src += lda, d += sh) {
-                for (int v = 0; v < sh; v += L) {
-                    if (rows - v >= L) {
-                        FloatVector.fromArray(S, a, src + v).intoArray(apack, d + v);
-                    } else {
-                        FloatVector.fromArray(S, a, src + v, S.indexInRange(0, Math.max(0, rows - v))).intoArray(apack, d + v);
-                    }
-                }
-            }
-        }
-
         /**
          * Floats per packed row of a panel of width w: w, or with 16 registers at most 2L, a 4-vector panel being
          * packed as its two 2-vector halves one after the other (the kernels sweep it half by half anyway, and a
@@ -462,33 +465,61 @@ public final class Sgemm {
         }
 
         /**
-         * With 16 registers a strip is stored as sh/6 sub-strips of 6 rows, each contiguous over all k steps
-         * (6 floats per step): the 6 x 2 kernel then reads one 24-byte run per step instead of 24 of every 96
-         * bytes, and its A stream of a K step (6 x KC floats, 12 KB) stays in L1 next to the B sub-panel.
-         * Rows past m are left as they are: no kernel reads them.
+         * Floats from one row of a packed block of A to the next: kh and one cache line more, so that the rows written
+         * in turn for each K step do not all fall into the same L1 set (512 floats is 2 KB).
          */
-        private void packSubStrips(int src, int d, int rows) {
-            for (int r0 = 0; r0 < rows; r0 += PACKED_A_STEP) {
-                int rn = Math.min(PACKED_A_STEP, rows - r0), base = d + r0 * k;
-                for (int p = 0, x = src + r0, y = base; p < k; p++, x += lda, y += PACKED_A_STEP) {
-                    for (int r = 0; r < rn; r++) apack[y + r] = a[x + r];
+        static int aRowStride(int kh) {
+            return kh + 16;
+        }
+
+        /**
+         * Copies rows [i0, i1) of the transposed A, K steps [ps, ps + kh), into {@code dst} row-major: element (i, p)
+         * of op(A) goes to {@code dst[(i-i0)*aRowStride(kh) + p]}. The kernels then read the block as they read a
+         * non-transposed A in place (unit stride along K, k6x2Packed with 16 registers). Done per (row block, K step)
+         * right before the kernels use it, so the block (at most mc x KC floats) is still in L2 for every panel of the
+         * task (as BLIS and GotoBLAS do), instead of the whole A packed up front and read back from memory. The
+         * source is read 8 K steps at a time: 8 lines of A are used up across 16 rows while they are in L1.
+         */
+        void packRows(int i0, int i1, int ps, int kh, float[] dst) {
+            int rows = i1 - i0, stride = aRowStride(kh);
+            int src = aOff + (p0 + ps) * lda + i0;
+            int p = 0;
+            for (; p + 8 <= kh; p += 8) {
+                int x = src + p * lda;
+                for (int r = 0, y = p; r < rows; r++, x++, y += stride) {
+                    dst[y] = a[x];
+                    dst[y + 1] = a[x + lda];
+                    dst[y + 2] = a[x + 2 * lda];
+                    dst[y + 3] = a[x + 3 * lda];
+                    dst[y + 4] = a[x + 4 * lda];
+                    dst[y + 5] = a[x + 5 * lda];
+                    dst[y + 6] = a[x + 6 * lda];
+                    dst[y + 7] = a[x + 7 * lda];
                 }
+            }
+            for (; p < kh; p++) {
+                int x = src + p * lda;
+                for (int r = 0, y = p; r < rows; r++, x++, y += stride) dst[y] = a[x];
             }
         }
 
         /** Copies panel q of K step s into the pack buffer: its sub-panels of packWidth, kh rows each, zero-padded. */
         void packPanel(int s, int q) {
+            packPanel(s, q, pack, packOffset(s, q, Math.min(kc, k - s * kc)));
+        }
+
+        /** Panel q of K step s into dst[d0..]. */
+        void packPanel(int s, int q, float[] dst, int d0) {
             int ps = s * kc, kh = Math.min(kc, k - ps);
-            int pw = panelWidth(q), ws = packWidth(pw), d0 = packOffset(s, q, kh);
+            int pw = panelWidth(q), ws = packWidth(pw);
             for (int h = 0; h < pw; h += ws) {
                 int start = panelStart(q) + h;
-                packSubPanel(ps, kh, ws, j0 + start, Math.min(ws, n - start), d0 + h * kh);
+                packSubPanel(ps, kh, ws, j0 + start, Math.min(ws, n - start), dst, d0 + h * kh);
             }
         }
 
         /** kh rows of op(B) from K row ps, columns [col, col + cols), into pack[d..] with w floats per row. */
-        void packSubPanel(int ps, int kh, int w, int col, int cols, int d) {
-            float[] dst = pack;
+        void packSubPanel(int ps, int kh, int w, int col, int cols, float[] dst, int d) {
             if (!transB) {
                 int src = bOff + (p0 + ps) * ldb + col;
                 if (cols == w) {
@@ -528,21 +559,31 @@ public final class Sgemm {
             int i0 = mi * rowsPerTask, i1 = Math.min(m, i0 + rowsPerTask);
             int q0 = ni * panelsPerTask, q1 = Math.min(panels, q0 + panelsPerTask);
             float[] tile = TILE.get();
-            for (int ib = i0; ib < i1; ib += mc) {
-                computeRows(ib, Math.min(i1, ib + mc), q0, q1, tile);
+            int block = localB ? i1 - i0 : mc;
+            for (int ib = i0; ib < i1; ib += block) {
+                computeRows(ib, Math.min(i1, ib + block), q0, q1, tile);
             }
         }
 
         void computeRows(int i0, int i1, int q0, int q1, float[] tile) {
+            float[] ap = packA ? buffer(PACK_A, (long) (i1 - i0) * aRowStride(kc)) : null;
+            float[] bp = localB ? buffer(PACK_B, (long) kc * W4) : null;
             for (int ps = 0; ps < k; ps += kc) {
                 int kh = Math.min(kc, k - ps);
                 boolean addStep = add || ps > 0;
                 int s = ps / kc;
+                if (packA) packRows(i0, i1, ps, kh, ap);
                 for (int q = q0; q < q1; q++) {
                     int w = panelWidth(q), start = panelStart(q);
                     float[] bArr;
                     int bi, bs, half; // half: offset of the right half of a 4-vector panel
-                    if (panelPacked(q)) {
+                    if (localB) {
+                        packPanel(s, q, bp, 0);
+                        bArr = bp;
+                        bi = 0;
+                        bs = packWidth(w);
+                        half = bs == w ? W2 : W2 * kh;
+                    } else if (panelPacked(q)) {
                         bArr = pack;
                         bi = packOffset(s, q, kh);
                         bs = packWidth(w);
@@ -553,29 +594,28 @@ public final class Sgemm {
                         bs = ldb;
                         half = W2;
                     }
-                    strip(i0, i1, w, Math.min(w, n - start), ps, kh, bArr, bi, bs, half, cOff + j0 + start, addStep, tile);
+                    strip(i0, i1, w, Math.min(w, n - start), ps, kh, bArr, bi, bs, half, cOff + j0 + start, addStep, tile, ap);
                 }
             }
         }
 
-        /** Rows [i0, i1) of one panel of width w (cols of them real) for one K step. */
+        /**
+         * Rows [i0, i1) of one panel of width w (cols of them real) for one K step; op(A) from {@code ap} when packed
+         * (by packRows for these rows and this step), else in place.
+         */
         void strip(int i0, int i1, int w, int cols, int ps, int kh, float[] bArr, int bi, int bs, int half, int ci,
-                   boolean add, float[] tile) {
-            // op(A) in place: (i, p) at a[aOff + i*rs + (p0+p)*cs]; packed: strip i/sh, sh floats per step.
-            float[] a = packA ? apack : this.a;
-            int rs = packA ? 1 : this.rs, cs = packA ? (narrow ? PACKED_A_STEP : sh) : this.cs;
+                   boolean add, float[] tile, float[] ap) {
+            // op(A) in place: (i, p) at a[aOff + i*rs + (p0+p)*cs]; packed: row i - i0 of ap (see packRows).
+            float[] a = packA ? ap : this.a;
+            int rs = packA ? aRowStride(kh) : this.rs, cs = packA ? 1 : this.cs;
             int aBase = aOff + (p0 + ps) * this.cs;
             boolean viaTile = add || cols < w;
             int full = w == L ? 8 : narrow ? 6 : w == W4 ? 4 : 8;
             for (int i = i0; i < i1; ) {
                 int left = i1 - i;
-                // packed 6-row sub-strips (see packSubStrips): a tile never crosses one (8 x 1 tiles would)
-                if (narrow && packA) left = Math.min(left, PACKED_A_STEP - i % PACKED_A_STEP);
                 int r = left >= full ? full : left >= 4 ? 4 : left >= 2 ? 2 : 1;
                 if (w == L && r == 2) r = 1; // no 2-row kernel for 1-vector panels: one row at a time
-                int ai = !packA ? aBase + i * rs
-                        : narrow ? (i / PACKED_A_STEP) * PACKED_A_STEP * k + ps * PACKED_A_STEP + i % PACKED_A_STEP
-                        : (i / sh) * sh * k + ps * sh + i % sh;
+                int ai = !packA ? aBase + i * rs : (i - i0) * rs;
                 int cij = ci + i * ldc;
                 float[] d = viaTile ? tile : c;
                 int di = viaTile ? 0 : cij, ldd = viaTile ? w : ldc;
@@ -765,8 +805,8 @@ public final class Sgemm {
     }
 
     /**
-     * The 6 x 2 kernel for these strides: a packed B (row stride 2L) with op(A) read row by row (cs = 1) or from
-     * packed strips (rs = 1, cs = PACKED_A_STEP) goes to a copy of k6x2 whose strides are constants, so that
+     * The 6 x 2 kernel for these strides: a packed B (row stride 2L) with op(A) read row by row (cs = 1: in place
+     * or packed by Block.packRows) goes to a copy of k6x2 whose strides are constants, so that
      * every index is the loop counter times a constant plus an invariant and C2 removes the bounds checks from
      * the loop (it cannot with a variable stride: 8 compare-and-branch per 12 FMAs, which made the loop issue-
      * bound on Zen 2). Same FMA chain per element as k6x2, so the same bits.
@@ -775,15 +815,10 @@ public final class Sgemm {
                         float[] d, int di, int ldd) {
         if (bs == W2 && cs == 1) {
             k6x2Packed(kc, a, ai, rs, b, bi, d, di, ldd);
-        } else if (bs == W2 && rs == 1 && cs == PACKED_A_STEP) {
-            k6x2PackedA(kc, a, ai, b, bi, d, di, ldd);
         } else {
             k6x2(kc, a, ai, rs, cs, b, bi, bs, d, di, ldd);
         }
     }
-
-    /** Floats per K step of a packed sub-strip of A with 16 registers: the 6 rows of the kernels' tile. */
-    static final int PACKED_A_STEP = 6;
 
     /** k6x2 with op(A)(r, p) = a[ai + r*rs + p] and B row p = b[bi + p*2L ..]. */
     static void k6x2Packed(int kc, float[] a, int ai, int rs, float[] b, int bi, float[] d, int di, int ldd) {
@@ -809,40 +844,6 @@ public final class Sgemm {
             x = FloatVector.broadcast(S, a[a4 + p]);
             c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
             x = FloatVector.broadcast(S, a[a5 + p]);
-            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-        }
-        c00.intoArray(d, di); c01.intoArray(d, di + L);
-        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L);
-        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L);
-        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L);
-        di += ldd; c40.intoArray(d, di); c41.intoArray(d, di + L);
-        di += ldd; c50.intoArray(d, di); c51.intoArray(d, di + L);
-    }
-
-    /** k6x2 with op(A)(r, p) = a[ai + r + p*PACKED_A_STEP] (a packed strip) and B row p = b[bi + p*2L ..]. */
-    static void k6x2PackedA(int kc, float[] a, int ai, float[] b, int bi, float[] d, int di, int ldd) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bo = bi + p * W2;
-            FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
-            int ao = ai + p * PACKED_A_STEP;
-            FloatVector x = FloatVector.broadcast(S, a[ao]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, a[ao + 1]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, a[ao + 2]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, a[ao + 3]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, a[ao + 4]);
-            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, a[ao + 5]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
         c00.intoArray(d, di); c01.intoArray(d, di + L);

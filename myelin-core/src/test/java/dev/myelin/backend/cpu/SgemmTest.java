@@ -161,8 +161,14 @@ class SgemmTest {
             Parallel.setThreads(2);
             check(new Case(false, false, 300, 1100, 1100, 0, 0, 0, 0, true), new SplittableRandom(1));
             check(new Case(true, true, 70, 1030, 520, 1, 2, 3, 4, false), new SplittableRandom(2));
-            // Transposed A with long rows is packed into strips (a partial last strip here), over 3 K steps.
+            // Transposed A packed per (row block, K step): 301 rows (not a multiple of 6), 3 K steps of 367 (not of 8).
             check(new Case(true, false, 301, 300, 1100, 5, 0, 1, 3, true), new SplittableRandom(3));
+            // and few rows against many columns (tasks of at least GROUP_COLS columns), A with a long leading dimension.
+            check(new Case(true, false, 13, 1100, 700, 1000, 0, 1, 3, false), new SplittableRandom(4));
+            // Few rows (one row block): each task packs its own panels of B per K step, plain and transposed B,
+            // a padded last panel (n = 1100), 2 K steps.
+            check(new Case(false, false, 150, 1100, 700, 3, 5, 2, 1, true), new SplittableRandom(5));
+            check(new Case(false, true, 150, 1100, 700, 3, 5, 2, 1, false), new SplittableRandom(6));
         } finally {
             Parallel.setThreads(saved);
         }
@@ -195,8 +201,7 @@ class SgemmTest {
 
     /**
      * The 16-register paths: B packed even when small (k x n <= 16K floats) once m > 32, 4-vector panels packed as
-     * two halves, transposed A packed into 6-row sub-strips (m not a multiple of 6, 8-row kernels of 1-vector
-     * panels cut at their edges), with padded leading dimensions and offsets, against float64, both tilings
+     * two halves, transposed A packed per row block and K step (m not a multiple of 6), with padded leading dimensions and offsets, against float64, both tilings
      * giving the same bits, and 1 vs 2 threads the same bits.
      */
     @Test
