@@ -1186,6 +1186,13 @@ public final class Tensor {
             }
             flat[i] = i * c + classes[i];
         }
+        // fused on backends that have it: the picked log-softmax entries and two numbers per row, no log-softmax matrix
+        Tensor x = contiguousRaw();
+        Tensor fusedPicked = allocate(backend, dtype(), Shape.of(n), false), stats = allocate(backend, dtype(), Shape.of(n, 2), false);
+        if (backend.sparseSoftmaxCrossEntropy(x.matrixView(), classes, fusedPicked.view(), stats.view())) {
+            Tensor loss = fusedPicked.mean().neg();
+            return loss.record("sparse_softmax_cross_entropy", Derivatives.sparseSoftmaxCrossEntropy(x, classes.clone(), stats), in(this), x, stats);
+        }
         Tensor ls = allocate(backend, dtype(), shape, false); // the softmax writes every element: no zero fill
         backend.softmax(view(), ls.view(), true);
         Tensor picked = allocate(backend, dtype(), Shape.of(n));
@@ -1660,7 +1667,7 @@ public final class Tensor {
     }
 
     /** This contiguous tensor as a {@code [rows, last dimension]} matrix (a scalar is one row of one). */
-    private View matrixView() {
+    View matrixView() {
         int last = dims.length == 0 ? 1 : dims[dims.length - 1];
         int rows = last == 0 ? 0 : size() / last;
         return new View(storage, new int[] {rows, last}, new int[] {last, 1}, offset);
