@@ -145,6 +145,16 @@ public interface Backend {
     }
 
     /**
+     * {@link #softmax} over a contiguous {@code x [rows, C]} that also writes each row's {@code (m_i, lse_i)} into
+     * {@code stats [rows, 2]} exactly as {@link #sparseSoftmaxCrossEntropy} computes them, so that a sparse
+     * cross-entropy of this softmax needs no second pass over the rows; false (nothing written) when this
+     * backend has no such kernel for {@code x}'s type.
+     */
+    default boolean softmaxWithStatistics(View x, View out, View stats) {
+        return false;
+    }
+
+    /**
      * The gradient of {@code −s·Σ_i picked_i} ({@link #sparseSoftmaxCrossEntropy}, whose {@code stats} it reads)
      * in one pass: {@code dx[i, j] = −(exp((x[i, j] − m_i) − lse_i)·s) + [j = k_i]·s}. False when this backend
      * has no fused kernel for {@code x}'s type. Shapes: {@code x, dx [rows, C]} contiguous, {@code stats [rows, 2]}.

@@ -104,6 +104,33 @@ class SparseSoftmaxCrossEntropyTest {
     }
 
     @Test
+    void theLossOfASoftmaxReadsItsRowStatisticsWithTheComposedBits() {
+        // the softmax's kept (max, lse): rows longer than one block, rows shorter than a vector, 1 and 2 threads
+        int before = Parallel.threads();
+        try {
+            for (int[] shape : new int[][] {{3, 2500}, {300, 9}, {2, 3, 7}}) {
+                int c = shape[shape.length - 1], n = Shape.of(shape).size() / c;
+                float[] data = random(c + 3L * n, n * c, 4), labels = new float[n];
+                int[] k = classes(c, n, c);
+                for (int i = 0; i < n; i++) labels[i] = k[i];
+                float[][] reference = lossAndGradient(data, shape, k, false);
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    Tensor x = Tensor.of(data, shape).requiresGrad(true);
+                    int[] labelShape = java.util.Arrays.copyOf(shape, shape.length - 1);
+                    Tensor loss = Loss.SPARSE_CATEGORICAL_CROSSENTROPY.compute(Tensor.of(labels, labelShape), x.softmax(-1));
+                    loss.backward();
+                    String at = Shape.of(shape) + " on " + threads + " threads";
+                    assertArrayEquals(reference[0], loss.toFloatArray(), "loss at " + at);
+                    assertArrayEquals(reference[1], x.grad().toFloatArray(), "gradient at " + at);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void theSparseCategoricalLossOnASoftmaxIsTheComposedPath() {
         float[] data = random(5, 6 * 11, 2);
         int[] k = classes(6, 6, 11);

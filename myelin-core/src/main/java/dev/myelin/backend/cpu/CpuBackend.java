@@ -130,6 +130,13 @@ public class CpuBackend extends ReferenceBackend {
     }
 
     @Override
+    public boolean softmaxWithStatistics(View x, View out, View stats) {
+        if (!allFloat32(x, out, stats) || !x.isContiguous() || !out.isContiguous() || !stats.isContiguous()) return false;
+        SoftmaxKernels.softmaxWithStatistics(x, out, stats);
+        return true;
+    }
+
+    @Override
     public boolean sparseSoftmaxCrossEntropyGradient(View x, int[] classes, View stats, double s, View dx) {
         if (!allFloat32(x, stats, dx) || !x.isContiguous() || !stats.isContiguous() || !dx.isContiguous()) return false;
         SoftmaxKernels.sparseCrossEntropyGradient(x, classes, stats, (float) s, dx);

@@ -53,13 +53,43 @@ final class SoftmaxKernels {
     private static void row(float[] x, int xo, float[] y, int yo, int n, boolean log, RowLoop.Scratch scratch) {
         float max = ReductionKernels.rowMax(x, xo, n);
         if (!log) {
-            shift(x, xo, max, 0f, y, yo, n);
-            exp(y, yo, n);
-            double sum = ReductionKernels.rowSum(y, yo, 1, n, null);
-            scale(y, yo, n, (float) (1.0 / sum));
+            softmaxRow(x, xo, max, y, yo, n);
             return;
         }
         shift(x, xo, max, logSumExp(x, xo, n, max, scratch.get(2)), y, yo, n);
+    }
+
+    /**
+     * y = e·(1/s), e = exp(x − max), s = Σ e over one contiguous row; returns s. The sum is {@link #logSumExp}'s
+     * bit for bit: both exponentiate the same lanes in vectors and sum chunks of {@link ReductionKernels#CHUNK}
+     * = {@link RowLoop.Scratch#BLOCK} elements in order.
+     */
+    private static double softmaxRow(float[] x, int xo, float max, float[] y, int yo, int n) {
+        shift(x, xo, max, 0f, y, yo, n);
+        exp(y, yo, n);
+        double sum = ReductionKernels.rowSum(y, yo, 1, n, null);
+        scale(y, yo, n, (float) (1.0 / sum));
+        return sum;
+    }
+
+    /**
+     * Softmax over contiguous float32 rows {@code x [rows, C]} that also keeps each row's maximum and
+     * {@code (float) log Σ exp(x − max)} in {@code stats [rows, 2]}, the numbers {@link #sparseCrossEntropy}
+     * computes (and with the same bits), so that the loss of this softmax reads them instead of a second pass.
+     */
+    static void softmaxWithStatistics(View x, View out, View stats) {
+        int rows = x.shape()[0], c = x.shape()[1];
+        if (rows == 0 || c == 0) return;
+        float[] xd = ElementwiseKernels.data(x), yd = ElementwiseKernels.data(out), sd = ElementwiseKernels.data(stats);
+        int xo = x.offset(), yo = out.offset(), so = stats.offset();
+        RowLoop.forRanges(rows, 4L * c, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                float max = ReductionKernels.rowMax(xd, xo + r * c, c);
+                double sum = softmaxRow(xd, xo + r * c, max, yd, yo + r * c, c);
+                sd[so + 2 * r] = max;
+                sd[so + 2 * r + 1] = (float) Math.log(sum);
+            }
+        });
     }
 
     /**
