@@ -128,6 +128,41 @@ public interface Backend {
         ComposedKernels.softmax(this, x, out, log);
     }
 
+    /**
+     * Sparse softmax cross-entropy's per-row terms in one pass over each row, when this backend has a fused
+     * kernel for {@code x}'s type; false (nothing written) otherwise, and the caller composes the log-softmax:
+     * <pre>
+     *   m_i = max_j x[i, j],   lse_i = log Σ_j exp(x[i, j] − m_i),   picked_i = (x[i, k_i] − m_i) − lse_i
+     * </pre>
+     * {@code picked} is the log-softmax at each row's class, without the log-softmax matrix; {@code stats}
+     * keeps {@code (m_i, lse_i)} for {@link #sparseSoftmaxCrossEntropyGradient}.
+     *
+     * <p>Shapes: {@code x [rows, C]} contiguous, {@code classes} one id in {@code [0, C)} per row (checked by
+     * the caller), {@code picked [rows]}, {@code stats [rows, 2]}.
+     */
+    default boolean sparseSoftmaxCrossEntropy(View x, int[] classes, View picked, View stats) {
+        return false;
+    }
+
+    /**
+     * {@link #softmax} over a contiguous {@code x [rows, C]} that also writes each row's {@code (m_i, lse_i)} into
+     * {@code stats [rows, 2]} exactly as {@link #sparseSoftmaxCrossEntropy} computes them, so that a sparse
+     * cross-entropy of this softmax needs no second pass over the rows; false (nothing written) when this
+     * backend has no such kernel for {@code x}'s type.
+     */
+    default boolean softmaxWithStatistics(View x, View out, View stats) {
+        return false;
+    }
+
+    /**
+     * The gradient of {@code −s·Σ_i picked_i} ({@link #sparseSoftmaxCrossEntropy}, whose {@code stats} it reads)
+     * in one pass: {@code dx[i, j] = −(exp((x[i, j] − m_i) − lse_i)·s) + [j = k_i]·s}. False when this backend
+     * has no fused kernel for {@code x}'s type. Shapes: {@code x, dx [rows, C]} contiguous, {@code stats [rows, 2]}.
+     */
+    default boolean sparseSoftmaxCrossEntropyGradient(View x, int[] classes, View stats, double s, View dx) {
+        return false;
+    }
+
     /** 2-D convolution, channels-last; see {@link Conv2dSpec} for the formula. */
     default void conv2d(View input, View kernel, Conv2dSpec spec, View out) {
         ComposedKernels.conv2d(this, input, kernel, spec, out);

@@ -52,7 +52,7 @@ public record SparseCategoricalCrossentropy(boolean fromLogits) implements Loss 
             int classes = yPred.shape().dim(-1);
             int[] ids = new int[flat.length];
             for (int i = 0; i < ids.length; i++) ids[i] = flat[i] - i * classes;
-            return logits.sparseSoftmaxCrossEntropy(ids);
+            return fromLogits ? logits.sparseSoftmaxCrossEntropy(ids) : yPred.sparseSoftmaxCrossEntropyOfSoftmax(ids);
         }
         Tensor rowSums = yPred.sum(-1).reshape(flat.length);
         return pick(yPred, flat).div(rowSums).clamp(LossChecks.EPSILON, 1 - LossChecks.EPSILON).log().mean().neg();

@@ -228,6 +228,22 @@ final class Derivatives {
     }
 
     /**
+     * The same loss from a backend's fused kernel ({@link dev.myelin.backend.Backend#sparseSoftmaxCrossEntropy}, which
+     * kept the row statistics {@code stats} instead of the log-softmax): dx = −(exp((x − m) − lse)·s) + onehot·s with
+     * s = (−g) / n in one pass over the saved logits {@code x}, the roundings of the rule above.
+     */
+    static Backward sparseSoftmaxCrossEntropy(Tensor x, int[] classes, Tensor stats) {
+        return g -> {
+            double s = g.neg().div(classes.length).item();
+            Tensor dx = Tensor.allocate(x.backend(), x.dtype(), x.shape(), false); // the kernel writes every element
+            if (!x.backend().sparseSoftmaxCrossEntropyGradient(x.matrixView(), classes, stats.view(), s, dx.matrixView())) {
+                throw new IllegalStateException("the backend computed sparse softmax cross-entropy fused but has no fused gradient for it");
+            }
+            return grads(dx);
+        };
+    }
+
+    /**
      * out = softmax(q·kᵀ·scale + bias)·v ({@link Tensor#scaledDotProductAttention}): with P recomputed from
      * the saved per-row logsumexp, dv = Pᵀ·g, dS = P∘(g·vᵀ − rowsum(g∘out)), dq = scale·dS·k, dk = dSᵀ·(q·scale)
      * ({@link dev.myelin.backend.Backend#attentionBackward}). Only the gradients the graph needs are computed;

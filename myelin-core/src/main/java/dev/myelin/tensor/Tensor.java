@@ -58,6 +58,8 @@ public final class Tensor {
     // Only those two ops set it; views and copies do not carry it.
     private Tensor logits;
     private boolean logitsOfSoftmax;
+    /** For {@code y = x.softmax(-1)} on a backend with {@link Backend#softmaxWithStatistics}: each row's (max, lse), else null. */
+    private Tensor softmaxStatistics;
 
     private Tensor(Backend backend, Storage storage, Shape shape, int[] strides, int offset) {
         this.backend = backend;
@@ -1174,6 +1176,24 @@ public final class Tensor {
      * ({@code n} of them, row-major); the result is a scalar.
      */
     public Tensor sparseSoftmaxCrossEntropy(int[] classes) {
+        return sparseSoftmaxCrossEntropy(classes, null);
+    }
+
+    /**
+     * For {@code y = x.softmax(-1)} (this tensor is y): {@code x.sparseSoftmaxCrossEntropy(classes)}, the same value
+     * and gradient, from the row maxima and log-sums the softmax kept where its backend computed them
+     * ({@link Backend#softmaxWithStatistics}), so the loss makes no pass over the rows.
+     *
+     * @throws IllegalStateException when this tensor is not the result of a softmax over the last axis
+     */
+    public Tensor sparseSoftmaxCrossEntropyOfSoftmax(int[] classes) {
+        Tensor x = softmaxLogits();
+        if (x == null) throw new IllegalStateException("sparseSoftmaxCrossEntropyOfSoftmax: this tensor is not the result of softmax(-1)");
+        return x.sparseSoftmaxCrossEntropy(classes, softmaxStatistics);
+    }
+
+    /** {@code knownStatistics}: this tensor's rows' (max, lse) from its softmax, or null. */
+    private Tensor sparseSoftmaxCrossEntropy(int[] classes, Tensor knownStatistics) {
         int c = dims.length == 0 ? 0 : dims[dims.length - 1];
         int n = c == 0 ? 0 : size() / c;
         if (dims.length == 0 || classes.length != n) {
@@ -1185,6 +1205,25 @@ public final class Tensor {
                 throw new IndexOutOfBoundsException("sparseSoftmaxCrossEntropy: class " + classes[i] + " at row " + i + " is out of range [0, " + c + ")");
             }
             flat[i] = i * c + classes[i];
+        }
+        // fused on backends that have it: the picked log-softmax entries and two numbers per row, no log-softmax matrix
+        Tensor x = contiguousRaw();
+        if (knownStatistics != null && x == this && dtype() == DType.FLOAT32) {
+            // the softmax's statistics: picked_i = (x[i, k_i] − m_i) − lse_i in float, as the kernel computes it
+            Tensor picked = allocate(backend, dtype(), Shape.of(n), false);
+            for (int i = 0; i < n; i++) {
+                float xk = (float) storage.get(offset + flat[i]);
+                float m = (float) knownStatistics.storage.get(knownStatistics.offset + 2 * i);
+                float lse = (float) knownStatistics.storage.get(knownStatistics.offset + 2 * i + 1);
+                picked.storage.set(i, (xk - m) - lse);
+            }
+            Tensor loss = picked.mean().neg();
+            return loss.record("sparse_softmax_cross_entropy", Derivatives.sparseSoftmaxCrossEntropy(x, classes.clone(), knownStatistics), in(this), x, knownStatistics);
+        }
+        Tensor fusedPicked = allocate(backend, dtype(), Shape.of(n), false), stats = allocate(backend, dtype(), Shape.of(n, 2), false);
+        if (backend.sparseSoftmaxCrossEntropy(x.matrixView(), classes, fusedPicked.view(), stats.view())) {
+            Tensor loss = fusedPicked.mean().neg();
+            return loss.record("sparse_softmax_cross_entropy", Derivatives.sparseSoftmaxCrossEntropy(x, classes.clone(), stats), in(this), x, stats);
         }
         Tensor ls = allocate(backend, dtype(), shape, false); // the softmax writes every element: no zero fill
         backend.softmax(view(), ls.view(), true);
@@ -1199,7 +1238,12 @@ public final class Tensor {
         int a = shape.axis(axis);
         if (a != dims.length - 1) return transpose(a, -1).softmax(-1, log).transpose(a, -1);
         Tensor y = allocate(backend, dtype(), shape, false); // written whole by the softmax
-        backend.softmax(view(), y.view(), log);
+        Tensor stats = log || !isContiguous() || dims.length == 0 ? null : allocate(backend, dtype(), Shape.of(dims[a] == 0 ? 0 : size() / dims[a], 2), false);
+        if (stats != null && backend.softmaxWithStatistics(matrixView(), y.matrixView(), stats.view())) {
+            y.softmaxStatistics = stats; // kept for a sparse cross-entropy of this softmax
+        } else {
+            backend.softmax(view(), y.view(), log);
+        }
         return y.record(log ? "log_softmax" : "softmax", Derivatives.softmax(y, log), in(this), y);
     }
 
@@ -1660,7 +1704,7 @@ public final class Tensor {
     }
 
     /** This contiguous tensor as a {@code [rows, last dimension]} matrix (a scalar is one row of one). */
-    private View matrixView() {
+    View matrixView() {
         int last = dims.length == 0 ? 1 : dims[dims.length - 1];
         int rows = last == 0 ? 0 : size() / last;
         return new View(storage, new int[] {rows, last}, new int[] {last, 1}, offset);

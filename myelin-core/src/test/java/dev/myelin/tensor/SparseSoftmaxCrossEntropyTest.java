@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.myelin.backend.Backends;
+import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.cpu.Parallel;
 import dev.myelin.losses.Loss;
 import dev.myelin.testing.GradCheck;
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Tensor.sparseSoftmaxCrossEntropy: bit for bit the log-softmax, pick, mean and negation it fuses (value and
  * gradient, float32, odd class counts, rank 3, batch 1 and 3, both sides of the loss's gather threshold),
- * the same on 1 and 2 threads, a float64 finite-difference gradient check, and its argument checks.
+ * the CPU backend's fused kernel against the reference backend, the same on 1 and 2 threads, a float64 finite-difference gradient check, and its argument checks.
  */
 class SparseSoftmaxCrossEntropyTest {
     private static float[] random(long seed, int n, double scale) {
@@ -61,6 +63,74 @@ class SparseSoftmaxCrossEntropyTest {
     }
 
     @Test
+    void theFusedKernelEqualsTheComposedPathAcrossBlocksAndStrides() {
+        // rows longer than a block of 1,024 (several exp blocks per row), many short rows (blocks that cross rows,
+        // more blocks than one task), and a transposed (non-contiguous) input
+        int[][] shapes = {{3, 2500}, {1000, 9}, {7, 1031}, {2, 3, 1}};
+        for (int[] shape : shapes) {
+            int c = shape[shape.length - 1], n = Shape.of(shape).size() / c;
+            float[] data = random(c * 17L + n, n * c, 5);
+            int[] k = classes(n + 1, n, c);
+            float[][] fused = lossAndGradient(data, shape, k, true), reference = lossAndGradient(data, shape, k, false);
+            String at = Shape.of(shape).toString();
+            assertArrayEquals(reference[0], fused[0], "loss at " + at);
+            assertArrayEquals(reference[1], fused[1], "gradient at " + at);
+        }
+        float[] data = random(3, 11 * 6, 2);
+        int[] k = classes(4, 6, 11);
+        Tensor leaf = Tensor.of(data, 11, 6).requiresGrad(true);
+        Tensor loss = leaf.transpose(0, 1).sparseSoftmaxCrossEntropy(k);
+        loss.backward();
+        Tensor copy = Tensor.of(Tensor.of(data, 11, 6).transpose(0, 1).contiguous().toFloatArray(), 6, 11);
+        float[][] reference = lossAndGradient(copy.toFloatArray(), new int[] {6, 11}, k, false);
+        assertArrayEquals(reference[0], loss.toFloatArray(), "loss of a transposed input");
+        assertArrayEquals(reference[1], leaf.grad().transpose(0, 1).contiguous().toFloatArray(), "gradient of a transposed input");
+    }
+
+    @Test
+    void theFusedKernelAgreesWithTheReferenceBackend() {
+        for (int[] shape : new int[][] {{13, 10}, {5, 1000}, {4, 1500}, {9, 3}}) {
+            int c = shape[1], n = shape[0];
+            float[] data = random(c + 5L * n, n * c, 4);
+            int[] k = classes(c, n, c);
+            float[][] cpu = lossAndGradient(data, shape, k, true), ref;
+            try (var scope = Backends.use(new ReferenceBackend())) {
+                ref = lossAndGradient(data, shape, k, true);
+            }
+            String at = Shape.of(shape).toString();
+            assertEquals(ref[0][0], cpu[0][0], 1e-6 * Math.max(1, Math.abs(ref[0][0])), "loss at " + at);
+            for (int i = 0; i < cpu[1].length; i++) assertEquals(ref[1][i], cpu[1][i], 2e-7, "gradient " + i + " at " + at);
+        }
+    }
+
+    @Test
+    void theLossOfASoftmaxReadsItsRowStatisticsWithTheComposedBits() {
+        // the softmax's kept (max, lse): rows longer than one block, rows shorter than a vector, 1 and 2 threads
+        int before = Parallel.threads();
+        try {
+            for (int[] shape : new int[][] {{3, 2500}, {300, 9}, {2, 3, 7}}) {
+                int c = shape[shape.length - 1], n = Shape.of(shape).size() / c;
+                float[] data = random(c + 3L * n, n * c, 4), labels = new float[n];
+                int[] k = classes(c, n, c);
+                for (int i = 0; i < n; i++) labels[i] = k[i];
+                float[][] reference = lossAndGradient(data, shape, k, false);
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    Tensor x = Tensor.of(data, shape).requiresGrad(true);
+                    int[] labelShape = java.util.Arrays.copyOf(shape, shape.length - 1);
+                    Tensor loss = Loss.SPARSE_CATEGORICAL_CROSSENTROPY.compute(Tensor.of(labels, labelShape), x.softmax(-1));
+                    loss.backward();
+                    String at = Shape.of(shape) + " on " + threads + " threads";
+                    assertArrayEquals(reference[0], loss.toFloatArray(), "loss at " + at);
+                    assertArrayEquals(reference[1], x.grad().toFloatArray(), "gradient at " + at);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
     void theSparseCategoricalLossOnASoftmaxIsTheComposedPath() {
         float[] data = random(5, 6 * 11, 2);
         int[] k = classes(6, 6, 11);
@@ -77,15 +147,17 @@ class SparseSoftmaxCrossEntropyTest {
     @Test
     void resultsDoNotDependOnTheThreadCount() {
         int before = Parallel.threads();
-        float[] data = random(9, 256 * 1000, 4);
-        int[] k = classes(10, 256, 1000);
         try {
-            Parallel.setThreads(1);
-            float[][] one = lossAndGradient(data, new int[] {256, 1000}, k, true);
-            Parallel.setThreads(2);
-            float[][] two = lossAndGradient(data, new int[] {256, 1000}, k, true);
-            assertArrayEquals(one[0], two[0]);
-            assertArrayEquals(one[1], two[1]);
+            for (int[] shape : new int[][] {{256, 1000}, {3000, 9}}) {
+                float[] data = random(9, shape[0] * shape[1], 4);
+                int[] k = classes(10, shape[0], shape[1]);
+                Parallel.setThreads(1);
+                float[][] one = lossAndGradient(data, shape, k, true);
+                Parallel.setThreads(2);
+                float[][] two = lossAndGradient(data, shape, k, true);
+                assertArrayEquals(one[0], two[0]);
+                assertArrayEquals(one[1], two[1]);
+            }
         } finally {
             Parallel.setThreads(before);
         }

@@ -122,6 +122,27 @@ public class CpuBackend extends ReferenceBackend {
         else super.softmax(x, out, log);
     }
 
+    @Override
+    public boolean sparseSoftmaxCrossEntropy(View x, int[] classes, View picked, View stats) {
+        if (!allFloat32(x, picked, stats) || !x.isContiguous() || !picked.isContiguous() || !stats.isContiguous()) return false;
+        SoftmaxKernels.sparseCrossEntropy(x, classes, picked, stats);
+        return true;
+    }
+
+    @Override
+    public boolean softmaxWithStatistics(View x, View out, View stats) {
+        if (!allFloat32(x, out, stats) || !x.isContiguous() || !out.isContiguous() || !stats.isContiguous()) return false;
+        SoftmaxKernels.softmaxWithStatistics(x, out, stats);
+        return true;
+    }
+
+    @Override
+    public boolean sparseSoftmaxCrossEntropyGradient(View x, int[] classes, View stats, double s, View dx) {
+        if (!allFloat32(x, stats, dx) || !x.isContiguous() || !stats.isContiguous() || !dx.isContiguous()) return false;
+        SoftmaxKernels.sparseCrossEntropyGradient(x, classes, stats, (float) s, dx);
+        return true;
+    }
+
     // ---- end of element-wise, reductions, softmax ----
 
     @Override

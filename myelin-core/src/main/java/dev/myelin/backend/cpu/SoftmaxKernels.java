@@ -53,13 +53,50 @@ final class SoftmaxKernels {
     private static void row(float[] x, int xo, float[] y, int yo, int n, boolean log, RowLoop.Scratch scratch) {
         float max = ReductionKernels.rowMax(x, xo, n);
         if (!log) {
-            shift(x, xo, max, 0f, y, yo, n);
-            exp(y, yo, n);
-            double sum = ReductionKernels.rowSum(y, yo, 1, n, null);
-            scale(y, yo, n, (float) (1.0 / sum));
+            softmaxRow(x, xo, max, y, yo, n);
             return;
         }
-        float[] t = scratch.get(2);
+        shift(x, xo, max, logSumExp(x, xo, n, max, scratch.get(2)), y, yo, n);
+    }
+
+    /**
+     * y = e·(1/s), e = exp(x − max), s = Σ e over one contiguous row; returns s. The sum is {@link #logSumExp}'s
+     * bit for bit: both exponentiate the same lanes in vectors and sum chunks of {@link ReductionKernels#CHUNK}
+     * = {@link RowLoop.Scratch#BLOCK} elements in order.
+     */
+    private static double softmaxRow(float[] x, int xo, float max, float[] y, int yo, int n) {
+        shift(x, xo, max, 0f, y, yo, n);
+        exp(y, yo, n);
+        double sum = ReductionKernels.rowSum(y, yo, 1, n, null);
+        scale(y, yo, n, (float) (1.0 / sum));
+        return sum;
+    }
+
+    /**
+     * Softmax over contiguous float32 rows {@code x [rows, C]} that also keeps each row's maximum and
+     * {@code (float) log Σ exp(x − max)} in {@code stats [rows, 2]}, the numbers {@link #sparseCrossEntropy}
+     * computes (and with the same bits), so that the loss of this softmax reads them instead of a second pass.
+     */
+    static void softmaxWithStatistics(View x, View out, View stats) {
+        int rows = x.shape()[0], c = x.shape()[1];
+        if (rows == 0 || c == 0) return;
+        float[] xd = ElementwiseKernels.data(x), yd = ElementwiseKernels.data(out), sd = ElementwiseKernels.data(stats);
+        int xo = x.offset(), yo = out.offset(), so = stats.offset();
+        RowLoop.forRanges(rows, 4L * c, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                float max = ReductionKernels.rowMax(xd, xo + r * c, c);
+                double sum = softmaxRow(xd, xo + r * c, max, yd, yo + r * c, c);
+                sd[so + 2 * r] = max;
+                sd[so + 2 * r + 1] = (float) Math.log(sum);
+            }
+        });
+    }
+
+    /**
+     * lse = log Σ exp(x − max) over one contiguous row, rounded to float: per block of t.length, e = exp(x − max)
+     * into t (never into the output) and its sum, the blocks' sums added in order.
+     */
+    private static float logSumExp(float[] x, int xo, int n, float max, float[] t) {
         double sum = 0;
         for (int k = 0; k < n; k += t.length) {
             int m = Math.min(t.length, n - k);
@@ -67,7 +104,69 @@ final class SoftmaxKernels {
             exp(t, 0, m);
             sum += ReductionKernels.rowSum(t, 0, 1, m, null);
         }
-        shift(x, xo, max, (float) Math.log(sum), y, yo, n);
+        return (float) Math.log(sum);
+    }
+
+    /**
+     * Sparse softmax cross-entropy's forward ({@code Backend.sparseSoftmaxCrossEntropy}) over contiguous float32
+     * rows {@code x [rows, C]}: per row the maximum m, lse as the log-softmax computes it, and only the picked
+     * entry {@code (x[k] − m) − lse}; the log-softmax row is never written. The same roundings as
+     * {@link #softmax} with {@code log} followed by a gather. Rows are split over tasks: the result does not
+     * depend on the thread count. Shapes: picked [rows], stats [rows, 2] = (m, lse), both contiguous.
+     */
+    static void sparseCrossEntropy(View x, int[] classes, View picked, View stats) {
+        int rows = x.shape()[0], c = x.shape()[1];
+        if (rows == 0 || c == 0) return;
+        float[] xd = ElementwiseKernels.data(x), pd = ElementwiseKernels.data(picked), sd = ElementwiseKernels.data(stats);
+        int xo = x.offset(), po = picked.offset(), so = stats.offset();
+        RowLoop.forRanges(rows, 4L * c, (from, to) -> {
+            float[] t = new float[RowLoop.Scratch.BLOCK];
+            for (int r = from; r < to; r++) {
+                int row = xo + r * c;
+                float max = ReductionKernels.rowMax(xd, row, c);
+                float lse = logSumExp(xd, row, c, max, t);
+                pd[po + r] = (xd[row + classes[r]] - max) - lse;
+                sd[so + 2 * r] = max;
+                sd[so + 2 * r + 1] = lse;
+            }
+        });
+    }
+
+    /**
+     * Its gradient ({@code Backend.sparseSoftmaxCrossEntropyGradient}): dx = −(exp((x − m) − lse)·s), plus s at
+     * each row's class, in one pass per block of {@link RowLoop.Scratch#BLOCK} elements of the flattened matrix.
+     * The blocks are multiples of the vector length, so the vector exp covers the same elements as an
+     * element-wise exp over the whole log-softmax would (the last {@code size mod L} in double): the
+     * roundings of exp(log-softmax)·s, negated, with s added at the picks. Shapes: x, dx [rows, C] contiguous.
+     */
+    static void sparseCrossEntropyGradient(View x, int[] classes, View stats, float s, View dx) {
+        int rows = x.shape()[0], c = x.shape()[1];
+        int total = rows * c;
+        if (total == 0) return;
+        float[] xd = ElementwiseKernels.data(x), sd = ElementwiseKernels.data(stats), dd = ElementwiseKernels.data(dx);
+        int xo = x.offset(), so = stats.offset(), dOff = dx.offset();
+        int block = RowLoop.Scratch.BLOCK;
+        int blocks = (total + block - 1) / block;
+        RowLoop.forRanges(blocks, 4L * block, (from, to) -> {
+            float[] t = new float[block];
+            for (int b = from; b < to; b++) {
+                int p0 = b * block, m = Math.min(block, total - p0), end = p0 + m;
+                // t = the log-softmax of the block's elements, row segment by row segment
+                for (int p = p0; p < end; ) {
+                    int r = p / c, len = Math.min(c - (p - r * c), end - p);
+                    shift(xd, xo + p, sd[so + 2 * r], sd[so + 2 * r + 1], t, p - p0, len);
+                    p += len;
+                }
+                exp(t, 0, m);
+                int i = 0, d = dOff + p0;
+                for (int ub = S.loopBound(m); i < ub; i += L) FloatVector.fromArray(S, t, i).mul(s).neg().intoArray(dd, d + i);
+                for (; i < m; i++) dd[d + i] = -(t[i] * s);
+                for (int r = p0 / c, last = (end - 1) / c; r <= last; r++) {
+                    int q = r * c + classes[r];
+                    if (q >= p0 && q < end) dd[dOff + q] += s;
+                }
+            }
+        });
     }
 
     /** y = (x − a) − b, in float. */
