@@ -74,7 +74,7 @@ public final class PostTrainingQuantization {
                     for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
                     RangeObserver o = watched.get(t.layer());
                     if (o != null) o.observe(args.get(0).toFloatArray());
-                    values.put(t, t.layer() instanceof MergeLayer merge ? merge.call(args, false) : t.layer().call(args.get(0), false));
+                    values.put(t, t.layer() instanceof MergeLayer merge ? merge.call(args, t.callOptions(values::get), false) : t.layer().call(args.get(0), false));
                 }
             }
         }
@@ -121,7 +121,7 @@ public final class PostTrainingQuantization {
 
     private static void visit(SymbolicTensor t, Set<SymbolicTensor> done, List<SymbolicTensor> order) {
         if (done.contains(t)) return;
-        for (SymbolicTensor in : t.inputs()) visit(in, done, order);
+        for (SymbolicTensor in : t.dependencies()) visit(in, done, order);
         done.add(t);
         order.add(t);
     }

@@ -58,7 +58,7 @@ final class LayerTap {
             if (t.layer() instanceof MergeLayer merge) {
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
-                v = merge.call(args, false);
+                v = merge.call(args, t.callOptions(values::get), false);
             } else {
                 v = t.layer().call(values.get(t.inputs().get(0)), false);
             }

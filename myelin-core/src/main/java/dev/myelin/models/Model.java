@@ -132,7 +132,7 @@ public class Model implements Trainable {
                 continue;
             }
             order.add(t);
-            stack.addAll(t.inputs());
+            stack.addAll(t.dependencies()); // a tensor-valued keyword (an attention mask) is read like an input
         }
         order.sort(Comparator.comparingLong(SymbolicTensor::id));
         Set<Layer> layerSet = new LinkedHashSet<>();
@@ -279,13 +279,13 @@ public class Model implements Trainable {
             if (t.layer() instanceof MergeLayer merge) {
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
-                values.put(t, Masks.merged(merge.call(args, t.callOptions(), training), args));
+                values.put(t, Masks.merged(merge.call(args, t.callOptions(values::get), training), args));
             } else {
                 values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
             }
             // Drop what no later step reads, so that in inference an activation becomes garbage as soon as
             // the next layer has used it: kept to the end, a batch of 1000 through a small CNN held 650 MB.
-            for (SymbolicTensor in : t.inputs()) {
+            for (SymbolicTensor in : t.dependencies()) {
                 if (lastUse.get(in) == s) values.remove(in);
             }
         }
@@ -301,7 +301,7 @@ public class Model implements Trainable {
     private Map<SymbolicTensor, Integer> lastUses() {
         Map<SymbolicTensor, Integer> last = new IdentityHashMap<>();
         for (int s = 0; s < steps.size(); s++) {
-            for (SymbolicTensor in : steps.get(s).inputs()) last.put(in, s);
+            for (SymbolicTensor in : steps.get(s).dependencies()) last.put(in, s);
         }
         for (SymbolicTensor out : outputs) last.put(out, Integer.MAX_VALUE);
         return last;
@@ -320,7 +320,7 @@ public class Model implements Trainable {
             for (int d = 0; ok && d < expected.rank(); d++) ok = got.dim(d + 1) == expected.dim(d);
             if (!ok) {
                 SymbolicTensor input = inputs.get(i);
-                String first = steps.stream().filter(s -> s.inputs().contains(input)).map(s -> " (first layer '" + s.layer().name() + "')").findFirst().orElse("");
+                String first = steps.stream().filter(s -> s.dependencies().contains(input)).map(s -> " (first layer '" + s.layer().name() + "')").findFirst().orElse("");
                 throw new IllegalArgumentException("model '" + name + "' input " + i + first + " expected shape [batch, "
                         + Layer.dimsOf(expected) + "] but received " + got);
             }

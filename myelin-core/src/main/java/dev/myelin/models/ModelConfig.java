@@ -100,7 +100,8 @@ final class ModelConfig {
                 Object args = layer instanceof MergeLayer ? List.of(tensors) : tensors;
                 Map<String, Object> kwargs = new LinkedHashMap<>();
                 if (layer instanceof ModelLayer nested && nested.fixedTraining() != null) kwargs.put("training", nested.fixedTraining());
-                kwargs.putAll(call.callOptions());
+                call.callOptions().forEach((keyword, value) -> // a tensor-valued keyword as Keras writes it: a __keras_tensor__
+                        kwargs.put(keyword, value instanceof SymbolicTensor t ? tensorRef(t, calls) : value));
                 nodes.add(map("args", args, "kwargs", kwargs));
             }
             entry.put("inbound_nodes", nodes);
@@ -274,7 +275,8 @@ final class ModelConfig {
                 if (call == null) continue;
                 List<SymbolicTensor> outputs = produced.get(node.layer.name());
                 if (outputs.size() != node.index) continue; // an earlier call of the same layer comes first
-                outputs.add(node.layer instanceof MergeLayer merge ? merge.apply(call.args(), call.options()) : apply(node.layer, call.args(), owner));
+                outputs.add(node.layer instanceof MergeLayer merge ? applyMerge(merge, call, owner + ": call " + node.index + " of layer '" + merge.name() + "'")
+                        : apply(node.layer, call.args(), owner));
                 it.remove();
                 progress = true;
             }
@@ -299,7 +301,19 @@ final class ModelConfig {
         return layer.apply(args.get(0));
     }
 
-    /** A call's input tensors and keyword options (a merge layer's, such as MultiHeadAttention's {@code use_causal_mask}). */
+    /** A merge layer's call, its shape errors (an attention mask of the wrong shape) prefixed with the call's place. */
+    private static SymbolicTensor applyMerge(MergeLayer merge, Call call, String where) {
+        try {
+            return merge.apply(call.args(), call.options());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A call's input tensors and keyword options (a merge layer's, such as MultiHeadAttention's
+     * {@code use_causal_mask}, or its {@code attention_mask} tensor).
+     */
     private record Call(List<SymbolicTensor> args, Map<String, Object> options) {}
 
     /** One recorded call of a layer, applied once the tensors it reads exist. */
@@ -321,9 +335,14 @@ final class ModelConfig {
                         continue;
                     }
                     if (layer instanceof MergeLayer merge && e.getKey() instanceof String key) {
-                        options.put(key, e.getValue());
+                        Object value = e.getValue();
+                        if (isTensorRef(value)) { // a tensor-valued keyword (attention_mask): the call waits for that tensor
+                            value = tensorRef(value, produced, where + ", keyword argument '" + key + "'");
+                            if (value == null) return null;
+                        }
+                        options.put(key, value);
                         try {
-                            merge.checkCallOptions(Map.of(key, e.getValue()));
+                            merge.checkCallOptions(Map.of(key, value));
                         } catch (IllegalArgumentException refused) {
                             throw new IllegalArgumentException(where + ": " + refused.getMessage(), refused);
                         }
@@ -344,6 +363,11 @@ final class ModelConfig {
             }
             return new Call(out, options);
         }
+    }
+
+    /** Whether a node argument is a tensor reference, {@code {"class_name": "__keras_tensor__", ...}}. */
+    private static boolean isTensorRef(Object value) {
+        return value instanceof Map<?, ?> m && TENSOR.equals(m.get("class_name"));
     }
 
     private static SymbolicTensor tensorRef(Object ref, Map<String, List<SymbolicTensor>> produced, String where) {

@@ -4,6 +4,7 @@ import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
 import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.tensor.Shape;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +33,9 @@ final class ModelSummary {
             SymbolicTensor t = steps.get(i);
             Layer l = t.layer();
             long params = counted.add(l) ? l.countParams() : 0;
-            String from = String.join(", ", t.inputs().stream().map(x -> x.isInput() ? inputName(x) : x.layer().name()).toList());
+            List<String> sources = new ArrayList<>(t.inputs().stream().map(ModelSummary::source).toList());
+            t.keywordTensors().forEach((keyword, x) -> sources.add(keyword + "=" + source(x))); // Keras's attention_mask=mask
+            String from = String.join(", ", sources);
             row(sb, functional, w1, w2, w3, l.name() + " (" + typeName(l) + ")", shape(t.shape()), group(params), from);
         }
         sb.append("=".repeat(width)).append('\n');
@@ -51,6 +54,11 @@ final class ModelSummary {
     /** A nested model shows as one row of its model's class, as Keras shows {@code sequential (Sequential)}. */
     private static String typeName(Layer l) {
         return l instanceof ModelLayer nested ? nested.model().getClass().getSimpleName() : l.getClass().getSimpleName();
+    }
+
+    /** Where a tensor comes from: its input's name or its layer's. */
+    private static String source(SymbolicTensor x) {
+        return x.isInput() ? inputName(x) : x.layer().name();
     }
 
     private static String inputName(SymbolicTensor in) {

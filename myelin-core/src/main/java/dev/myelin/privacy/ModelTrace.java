@@ -69,7 +69,7 @@ final class ModelTrace {
                 requireNoTrainableWeights(model, layer);
                 List<Tensor> args = new ArrayList<>();
                 for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
-                values.put(t, merge.call(args, training));
+                values.put(t, merge.call(args, t.callOptions(values::get), training));
                 continue;
             }
             Tensor x = values.get(t.inputs().get(0));

@@ -22,6 +22,7 @@ import dev.myelin.nn.layers.LeakyReLU;
 import dev.myelin.nn.layers.MaxPooling2D;
 import dev.myelin.nn.layers.Pooling2D;
 import dev.myelin.nn.layers.Reshape;
+import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.nn.attention.MultiHeadAttention;
 import dev.myelin.nn.attention.PositionEmbedding;
 import dev.myelin.nn.attention.SinePositionEncoding;
@@ -80,6 +81,12 @@ final class LayerExport {
     Value export(Layer layer, List<Value> in, int[] outShape, Map<String, Object> options) {
         String base = layer.name();
         Value x = in.getFirst();
+        for (var option : options.entrySet()) {
+            if (option.getValue() instanceof SymbolicTensor) { // not exported yet: refused rather than exported as if unmasked
+                throw refuse(layer, "its functional call takes the tensor " + option.getKey() + " (a keyword argument), which the ONNX export "
+                        + "does not translate; export a model whose attention takes no explicit mask tensor");
+            }
+        }
         if (appliesMask(layer) && in.stream().anyMatch(Value::masked)) {
             throw refuse(layer, "its input carries a padding mask (from Masking or Embedding mask_zero) that this layer applies, and an ONNX "
                     + "tensor cannot carry a mask: the padded steps would be computed as data; export a model without masking");

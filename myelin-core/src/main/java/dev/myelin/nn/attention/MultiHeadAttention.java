@@ -35,9 +35,13 @@ import java.util.random.RandomGenerator;
  * value when null, attention mask or null, {@code useCausalMask}, training), or
  * {@link #callWithScores} to get the attention weights too (Keras's {@code return_attention_scores}). In a
  * functional model it is a multi-input layer: {@code mha.apply(query, value)} or
- * {@code mha.apply(query, value, key)}, and {@code mha.apply(query, value, key, true)} for Keras's
- * {@code use_causal_mask=True} (saved as that keyword of the call); a functional call takes no explicit mask
- * tensor (the implicit masks still apply). As a
+ * {@code mha.apply(query, value, key)}, {@code mha.apply(query, value, key, true)} for Keras's
+ * {@code use_causal_mask=True}, and {@code mha.apply(query, value, key, mask, useCausalMask)} for Keras's
+ * {@code mha(query, value, key, attention_mask=mask)}, {@code mask} a symbolic tensor of shape {@code [T, S]}
+ * or {@code [heads, T, S]} (without the batch; 1 = attend), such as a model input {@code Input.of(T, S)} or a
+ * layer's output: the model reads it like an input, no gradient flows into it, and both keywords are saved
+ * with the call as Keras writes them ({@code "attention_mask": {"class_name": "__keras_tensor__", ...}}); the
+ * implicit masks still apply. As a
  * single-input layer ({@code call(x, training)}, a {@code Sequential}), it is self-attention:
  * query = value = key = x.
  *
@@ -59,6 +63,8 @@ import java.util.random.RandomGenerator;
 public final class MultiHeadAttention extends MergeLayer {
     /** The keyword of a functional call that asks for the causal mask, as Keras names it. */
     public static final String USE_CAUSAL_MASK = "use_causal_mask";
+    /** The keyword of a functional call that passes an explicit attention mask tensor, as Keras names it. */
+    public static final String ATTENTION_MASK = "attention_mask";
 
     private final int numHeads;
     private final int keyDim;
@@ -234,12 +240,32 @@ public final class MultiHeadAttention extends MergeLayer {
         return apply(inputs, useCausalMask ? Map.of(USE_CAUSAL_MASK, true) : Map.of());
     }
 
+    /**
+     * A functional call with an explicit mask, Keras's {@code mha(query, value, key, attention_mask=mask,
+     * use_causal_mask=...)}: {@code attentionMask} (null for none) is a symbolic tensor of shape {@code [T, S]}
+     * or {@code [heads, T, S]} without the batch (a dimension may be 1 to broadcast), 1 = attend, 0 = masked,
+     * AND-ed with the causal and implicit masks. The model reads it like an input (a model {@code Input} it
+     * comes from must be among the model's inputs); no gradient flows into it. {@code key} may be null (the value).
+     *
+     * @throws IllegalArgumentException naming the layer, the keyword and the expected shape when the mask's shape does not fit
+     */
+    public SymbolicTensor apply(SymbolicTensor query, SymbolicTensor value, SymbolicTensor key, SymbolicTensor attentionMask, boolean useCausalMask) {
+        List<SymbolicTensor> inputs = key == null ? List.of(query, value) : List.of(query, value, key);
+        Map<String, Object> options = new java.util.HashMap<>();
+        if (attentionMask != null) options.put(ATTENTION_MASK, attentionMask);
+        if (useCausalMask) options.put(USE_CAUSAL_MASK, true);
+        return apply(inputs, options);
+    }
+
     @Override
     public SymbolicTensor apply(List<SymbolicTensor> inputs, Map<String, Object> options) {
         if (inputs.size() > 3) {
             throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) takes query, value and optionally key, got " + inputs.size() + " inputs");
         }
         checkCallOptions(options);
+        if (options.get(ATTENTION_MASK) instanceof SymbolicTensor mask && inputs.size() >= 2) {
+            checkMaskShape(mask.shape(), inputs.get(0).shape(), inputs.get(1).shape());
+        }
         SymbolicTensor out = produce(inputs, options);
         if (!isBuilt()) { // the widths Keras learns from the call; Model.build passes only the query's shape
             valueFeatures = inputs.get(1).shape().dim(1);
@@ -318,18 +344,35 @@ public final class MultiHeadAttention extends MergeLayer {
         return call(inputs, Map.of(), training);
     }
 
-    /** Combines query and value (and key) from a functional model's inputs, causal when the call's {@code use_causal_mask} option says so. */
+    /**
+     * Combines query and value (and key) from a functional model's inputs, causal when the call's
+     * {@code use_causal_mask} option says so, masked by its {@code attention_mask} tensor (detached: no gradient
+     * flows into a mask).
+     */
     @Override
     public Tensor call(List<Tensor> inputs, Map<String, Object> options, boolean training) {
         if (inputs.size() < 2 || inputs.size() > 3) {
             throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention) takes query, value and optionally key, got " + inputs.size() + " tensors");
         }
         checkCallOptions(options);
-        return call(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, null, useCausalMask(options), training);
+        Object given = options.get(ATTENTION_MASK);
+        if (given != null && !(given instanceof Tensor)) {
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention): keyword attention_mask needs a batch's tensor here, got " + given);
+        }
+        Tensor mask = given == null ? null : ((Tensor) given).detach();
+        Tensor query = inputs.get(0);
+        if (mask != null && mask.rank() >= 3 && query.rank() == 3 && mask.dim(0) != query.dim(0) && mask.dim(0) != 1) {
+            // the symbolic shapes were checked when the graph was built: what is left is a batch of another size
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention): keyword attention_mask expected shape [" + query.dim(0)
+                    + " or 1, " + dimsOf(mask.shape()).substring(dimsOf(mask.shape()).indexOf(", ") + 2) + "] (the query's batch of " + query.dim(0)
+                    + ") but received " + mask.shape());
+        }
+        return call(inputs.get(0), inputs.get(1), inputs.size() == 3 ? inputs.get(2) : null, mask, useCausalMask(options), training);
     }
 
     /**
-     * A functional call takes Keras's keyword {@code use_causal_mask} (a boolean), and
+     * A functional call takes Keras's keywords {@code use_causal_mask} (a boolean) and {@code attention_mask}
+     * (a tensor: symbolic when the model is built, a batch's tensor when it runs), and
      * {@code return_attention_scores} only when false (a model output is the attention's output).
      */
     @Override
@@ -337,13 +380,30 @@ public final class MultiHeadAttention extends MergeLayer {
         for (var e : options.entrySet()) {
             boolean ok = switch (e.getKey()) {
                 case USE_CAUSAL_MASK -> e.getValue() instanceof Boolean;
+                case ATTENTION_MASK -> e.getValue() instanceof SymbolicTensor || e.getValue() instanceof Tensor;
                 case "return_attention_scores" -> Boolean.FALSE.equals(e.getValue());
                 default -> false;
             };
             if (!ok) {
-                throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention): a functional call takes the keyword use_causal_mask "
-                        + "(true or false); got " + e.getKey() + "=" + e.getValue() + " (explicit attention masks are taken by call(...), not by a functional call)");
+                throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention): a functional call takes the keywords use_causal_mask "
+                        + "(true or false) and attention_mask (a tensor); got " + e.getKey() + "=" + e.getValue());
             }
+        }
+    }
+
+    /**
+     * Checks a functional call's {@code attention_mask} against the query's and value's shapes (all without
+     * the batch): {@code [T or 1, S]} or {@code [heads or 1, T or 1, S]}, as the eager call takes with the batch.
+     */
+    private void checkMaskShape(Shape mask, Shape query, Shape value) {
+        if (query.rank() != 2 || value.rank() != 2) return; // outputShape names the wrong query or value
+        int t = query.dim(0), s = value.dim(0);
+        boolean ok = (mask.rank() == 2 || mask.rank() == 3) && (mask.dim(-2) == t || mask.dim(-2) == 1) && mask.dim(-1) == s
+                && (mask.rank() == 2 || mask.dim(0) == 1 || mask.dim(0) == numHeads);
+        if (!ok) {
+            throw new IllegalArgumentException("layer '" + name() + "' (MultiHeadAttention): keyword attention_mask expected shape [batch, " + t + ", " + s
+                    + "] or [batch, " + numHeads + ", " + t + ", " + s + "] (query time " + t + ", key time " + s + ", " + numHeads
+                    + " heads; a 1 broadcasts) but received [batch, " + dimsOf(mask) + "]");
         }
     }
 
