@@ -91,11 +91,27 @@ public final class Registries {
 
     /**
      * The input shape (without the batch dimension) in a serialized layer's
-     * {@code "build_config": {"input_shape": [null, ...]}}, or null when it has none.
+     * {@code "build_config": {"input_shape": [null, ...]}}, or null when it has none. A layer built from several
+     * inputs has Keras 3's {@code "build_config": {"shapes_dict": {"query_shape": [null, ...], "value_shape": ...}}}
+     * instead (MultiHeadAttention): its first shape, the one Myelin builds such a layer for.
      */
     public static Shape buildInputShape(Object serialized) {
         if (!(serialized instanceof Map<?, ?> m) || m.get("build_config") == null) return null;
         ConfigArgs build = ConfigArgs.of("layer build_config", m.get("build_config"));
+        if (build.has("shapes_dict")) {
+            Object shapes = build.raw("shapes_dict");
+            build.finish();
+            if (!(shapes instanceof Map<?, ?> named) || named.isEmpty()) {
+                throw build.error("\"shapes_dict\" must be an object of input shapes, got " + ConfigArgs.describe(shapes));
+            }
+            Shape first = null;
+            for (var e : named.entrySet()) {
+                if (e.getValue() == null) continue; // Keras writes "key_shape": null when the key is the value
+                Shape s = buildInputShape(Map.of("build_config", Map.of("input_shape", e.getValue())));
+                if (first == null) first = s;
+            }
+            return first;
+        }
         Object shape = build.raw("input_shape");
         if (!(shape instanceof List<?> dims) || dims.isEmpty() || dims.get(0) != null) {
             throw build.error("\"input_shape\" must be a list starting with null (the batch), got " + ConfigArgs.describe(shape));

@@ -6,6 +6,7 @@ import dev.myelin.models.ModelLayer;
 import dev.myelin.models.Sequential;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.Parameter;
+import dev.myelin.nn.attention.MultiHeadAttention;
 import dev.myelin.nn.recurrent.Bidirectional;
 import dev.myelin.nn.recurrent.RecurrentLayer;
 import dev.myelin.nn.recurrent.TimeDistributed;
@@ -24,7 +25,8 @@ import java.util.Map;
  * name ({@code keras/src/saving/saving_lib.py}, {@code _save_container_state}); a nested model's layers sit
  * under its own key's {@code layers/}. Keras's saving walks a layer's attributes: a recurrent layer's
  * variables belong to its {@code cell} ({@code layers/lstm/cell/vars}), Bidirectional's to its
- * {@code forward_layer} and {@code backward_layer} cells, TimeDistributed's to its {@code layer}.
+ * {@code forward_layer} and {@code backward_layer} cells, TimeDistributed's to its {@code layer},
+ * MultiHeadAttention's to its {@code query_dense}, {@code key_dense}, {@code value_dense} and {@code output_dense}.
  */
 final class KerasV3Layout {
     private KerasV3Layout() {}
@@ -68,7 +70,23 @@ final class KerasV3Layout {
                     new VarGroup(layerPath + "/backward_layer/cell/vars", weights.subList(forward, weights.size())));
         }
         if (layer instanceof TimeDistributed) return List.of(new VarGroup(layerPath + "/layer/vars", weights));
+        if (layer instanceof MultiHeadAttention) return attentionGroups(weights, layerPath);
         return List.of(new VarGroup(layerPath + "/vars", weights));
+    }
+
+    /**
+     * MultiHeadAttention's variables belong to its four {@code EinsumDense} sublayers, each holding its kernel
+     * and (with {@code use_bias}) its bias: {@code query_dense/vars}, {@code key_dense/vars},
+     * {@code value_dense/vars}, {@code output_dense/vars}, as Keras 3 saves them.
+     */
+    private static List<VarGroup> attentionGroups(List<Parameter> weights, String layerPath) {
+        List<VarGroup> out = new ArrayList<>();
+        for (String[] part : new String[][] {{"query/", "query_dense"}, {"key/", "key_dense"}, {"value/", "value_dense"},
+                {"attention_output/", "output_dense"}}) {
+            List<Parameter> own = weights.stream().filter(p -> p.shortName().startsWith(part[0])).toList();
+            out.add(new VarGroup(layerPath + "/" + part[1] + "/vars", own));
+        }
+        return out;
     }
 
     private static String className(Layer layer) {

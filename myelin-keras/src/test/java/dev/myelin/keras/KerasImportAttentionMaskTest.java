@@ -1,0 +1,135 @@
+package dev.myelin.keras;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.myelin.io.FileFormatException;
+import dev.myelin.io.ZipArchive;
+import dev.myelin.models.Model;
+import dev.myelin.nn.Input;
+import dev.myelin.nn.SymbolicTensor;
+import dev.myelin.nn.attention.MultiHeadAttention;
+import dev.myelin.tensor.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A Keras 3 {@code .keras} file of {@code MultiHeadAttention()(query, value, attention_mask=mask)}: the
+ * {@code config.json} written by hand in Keras 3.6's form (a node's {@code args} hold the positional tensors,
+ * its {@code kwargs} the mask as a {@code __keras_tensor__}; the weights under {@code query_dense/vars},
+ * {@code key_dense/vars}, {@code value_dense/vars}, {@code output_dense/vars}), imported and run against the
+ * eager masked call.
+ */
+class KerasImportAttentionMaskTest {
+    private static final int B = 2, T = 4, S = 5, D = 6;
+
+    @TempDir Path dir;
+
+    /** Keras 3.6's {@code config.json} for the model, {@code kwargs} as given. */
+    private static String config(String kwargs) {
+        String policy = "{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": {\"name\": \"float32\"}, \"registered_name\": null}";
+        return """
+                {"module": "keras.src.models.functional", "class_name": "Functional", "config": {"name": "functional", "trainable": true,
+                 "layers": [
+                  {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, %1$d, %3$d], "dtype": "float32", "sparse": false, "name": "query"}, "registered_name": null, "name": "query", "inbound_nodes": []},
+                  {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, %2$d, %3$d], "dtype": "float32", "sparse": false, "name": "value"}, "registered_name": null, "name": "value", "inbound_nodes": []},
+                  {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, %1$d, %2$d], "dtype": "float32", "sparse": false, "name": "mask"}, "registered_name": null, "name": "mask", "inbound_nodes": []},
+                  {"module": "keras.layers", "class_name": "MultiHeadAttention", "config": {"name": "multi_head_attention", "trainable": true, "dtype": %4$s,
+                    "num_heads": 2, "key_dim": 3, "value_dim": 3, "dropout": 0.0, "use_bias": true, "output_shape": null, "attention_axes": [1],
+                    "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null},
+                    "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
+                    "kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null, "seed": null},
+                   "registered_name": null,
+                   "build_config": {"shapes_dict": {"query_shape": [null, %1$d, %3$d], "value_shape": [null, %2$d, %3$d], "key_shape": null}},
+                   "name": "multi_head_attention",
+                   "inbound_nodes": [{"args": [
+                      {"class_name": "__keras_tensor__", "config": {"shape": [null, %1$d, %3$d], "dtype": "float32", "keras_history": ["query", 0, 0]}},
+                      {"class_name": "__keras_tensor__", "config": {"shape": [null, %2$d, %3$d], "dtype": "float32", "keras_history": ["value", 0, 0]}}],
+                    "kwargs": %5$s}]}],
+                 "input_layers": [["query", 0, 0], ["value", 0, 0], ["mask", 0, 0]],
+                 "output_layers": [["multi_head_attention", 0, 0]]},
+                 "registered_name": "Functional", "build_config": {"input_shape": null}, "compile_config": null}
+                """.formatted(T, S, D, policy, kwargs);
+    }
+
+    private static final String MASK_KWARGS = """
+            {"attention_mask": {"class_name": "__keras_tensor__", "config": {"shape": [null, %d, %d], "dtype": "float32", "keras_history": ["mask", 0, 0]}},
+             "use_causal_mask": false}""".formatted(T, S);
+
+    /** A Myelin model of the same layers, whose weights the file carries. */
+    private static Model weightsSource() {
+        SymbolicTensor q = Input.named("query", T, D), v = Input.named("value", S, D), m = Input.named("mask", T, S);
+        MultiHeadAttention mha = new MultiHeadAttention(2, 3).name("multi_head_attention");
+        Model model = new Model(List.of(q, v, m), List.of(mha.apply(q, v, null, m, false)));
+        model.seed(17);
+        return model;
+    }
+
+    private Path keras(String config, Model weights) throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("metadata.json", "{\"keras_version\": \"3.6.0\", \"date_saved\": \"2026-12-07@00:00:00\"}".getBytes(StandardCharsets.UTF_8));
+        entries.put("config.json", config.getBytes(StandardCharsets.UTF_8));
+        entries.put("model.weights.h5", KerasExport.weights(weights));
+        Path file = dir.resolve("masked_attention.keras");
+        ZipArchive.write(file, entries);
+        return file;
+    }
+
+    private static Tensor random(long seed, int... shape) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int n = 1;
+        for (int d : shape) n *= d;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
+        return Tensor.of(x, shape);
+    }
+
+    @Test
+    void aKerasModelWithAnAttentionMaskKeywordImportsAndPredictsAsTheEagerMaskedCall() throws Exception {
+        Model source = weightsSource();
+        Model imported = KerasImport.load(keras(config(MASK_KWARGS), source));
+        assertEquals(3, imported.inputs().size());
+        assertEquals("mask", imported.outputs().getFirst().keywordTensors().get("attention_mask").inputName());
+
+        float[] keep = new float[B * T * S];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < keep.length; i++) keep[i] = i % S == 0 || r.nextDouble() < 0.5 ? 1 : 0;
+        Tensor q = random(1, B, T, D), v = random(2, B, S, D), m = Tensor.of(keep, B, T, S);
+        MultiHeadAttention original = (MultiHeadAttention) source.layer("multi_head_attention");
+        float[] eager = original.call(q, v, null, m, false, false).toFloatArray();
+        assertArrayEquals(eager, imported.call(List.of(q, v, m), false).getFirst().toFloatArray(), "the imported model applies the mask");
+        assertFalse(java.util.Arrays.equals(eager, original.call(q, v, null, null, false, false).toFloatArray()), "the mask matters");
+    }
+
+    @Test
+    void theWeightsSitWhereKeras3SavesMultiHeadAttentionsSublayers() {
+        List<String> paths = KerasV3Layout.layers(weightsSource()).getFirst().groups().stream().map(KerasV3Layout.VarGroup::path).toList();
+        assertEquals(List.of("layers/multi_head_attention/query_dense/vars", "layers/multi_head_attention/key_dense/vars",
+                "layers/multi_head_attention/value_dense/vars", "layers/multi_head_attention/output_dense/vars"), paths);
+    }
+
+    @Test
+    void aMaskKeywordNamingAMissingTensorIsRefusedNamingTheLayerAndKeyword() throws Exception {
+        String missing = config(MASK_KWARGS.replace("[\"mask\", 0, 0]", "[\"padding\", 0, 0]"));
+        var e = assertThrows(FileFormatException.class, () -> KerasImport.load(keras(missing, weightsSource())));
+        assertTrue(e.getMessage().contains("'multi_head_attention'") && e.getMessage().contains("attention_mask")
+                && e.getMessage().contains("padding"), e.getMessage());
+    }
+
+    @Test
+    void aMaskOfTheWrongShapeIsRefusedNamingTheLayerKeywordAndShape() throws Exception {
+        String wrong = config(MASK_KWARGS).replace("\"batch_shape\": [null, " + T + ", " + S + "]", "\"batch_shape\": [null, " + S + ", " + S + "]");
+        var e = assertThrows(FileFormatException.class, () -> KerasImport.load(keras(wrong, weightsSource())));
+        assertTrue(e.getMessage().contains("'multi_head_attention'") && e.getMessage().contains("attention_mask")
+                && e.getMessage().contains("[batch, " + T + ", " + S + "]"), e.getMessage());
+    }
+}
