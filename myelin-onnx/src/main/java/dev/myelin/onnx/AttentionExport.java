@@ -57,13 +57,22 @@ final class AttentionExport {
 
     /**
      * Multi-head attention of query {@code in[0]} over value {@code in[1]} (key {@code in[2]}, or the value);
-     * self-attention with one input; {@code causal} for a functional call with {@code use_causal_mask}.
+     * self-attention with one input; {@code causal} for a functional call with {@code use_causal_mask};
+     * {@code mask} (null for none) the call's {@code attention_mask}, {@code [N, T, S]} or {@code [N, H, T, S]}
+     * (a dimension may be 1), where values above 0.5 attend, as Myelin's and Keras's masks.
      */
-    Value multiHeadAttention(MultiHeadAttention m, List<Value> in, int[] outShape, String base, boolean causal) {
+    Value multiHeadAttention(MultiHeadAttention m, List<Value> in, int[] outShape, String base, boolean causal, Value mask) {
         Value q = in.getFirst();
         Value v = in.size() > 1 ? in.get(1) : q;
         Value k = in.size() > 2 ? in.get(2) : v;
-        String y = attention(m, m.name(), q.name(), q.shape()[0], k.name(), v.name(), v.shape()[0], causal, base);
+        String keep = null;
+        if (mask != null) {
+            keep = g.node("Greater", base + "/attention_mask_keep", List.of(mask.name(), g.scalar(base + "/attention_mask_half", 0.5f)));
+            if (mask.shape().length == 2) { // [N, T, S] -> [N, 1, T, S]: one mask for every head
+                keep = g.node("Unsqueeze", base + "/attention_mask_heads", List.of(keep, g.longs(base + "/attention_mask_axis", 1)));
+            }
+        }
+        String y = attention(m, m.name(), q.name(), q.shape()[0], k.name(), v.name(), v.shape()[0], causal, keep, base);
         return new Value(y, outShape, false);
     }
 
@@ -72,6 +81,11 @@ final class AttentionExport {
      * of {@code owner}: {@code [N, t, Dq]} queries over {@code [N, s, D]} keys and values.
      */
     private String attention(Layer owner, String prefix, String query, int t, String key, String value, int s, boolean causal, String base) {
+        return attention(owner, prefix, query, t, key, value, s, causal, null, base);
+    }
+
+    /** As above, also keeping only the positions where the boolean {@code keep} (null: every position; broadcast to the scores) is true. */
+    private String attention(Layer owner, String prefix, String query, int t, String key, String value, int s, boolean causal, String keep, String base) {
         Parameter wq = weight(owner, prefix + "/query/kernel"); // [Dq, H, kd]
         int heads = wq.value().dim(1), keyDim = wq.value().dim(2);
         Parameter wo = weight(owner, prefix + "/attention_output/kernel"); // [H, vd, out]
@@ -84,9 +98,10 @@ final class AttentionExport {
         if (causal) {
             float[] lower = new float[t * s];
             for (int i = 0; i < t; i++) for (int j = 0; j <= i && j < s; j++) lower[i * s + j] = 1;
-            String keep = g.node("Cast", base + "/causal_mask", List.of(g.floats(base + "/lower_triangle", lower, t, s)), ofInt("to", TensorProto.BOOL));
-            scores = g.node("Where", base + "/masked_scores", List.of(keep, scores, g.scalar(base + "/masked_score", MASKED_SCORE)));
+            String lowerKeep = g.node("Cast", base + "/causal_mask", List.of(g.floats(base + "/lower_triangle", lower, t, s)), ofInt("to", TensorProto.BOOL));
+            keep = keep == null ? lowerKeep : g.node("And", base + "/attention_and_causal_mask", List.of(keep, lowerKeep));
         }
+        if (keep != null) scores = g.node("Where", base + "/masked_scores", List.of(keep, scores, g.scalar(base + "/masked_score", MASKED_SCORE)));
         String weights = g.node("Softmax", base + "/weights", List.of(scores), ofInt("axis", -1));
         String attended = g.node("MatMul", base + "/attended", List.of(weights, vh)); // [N, H, t, vd]
         String merged = g.node("Transpose", base + "/merge_heads", List.of(attended), ofInts("perm", 0, 2, 1, 3));

@@ -74,17 +74,22 @@ final class LayerExport {
 
     /** The output, of Myelin shape {@code outShape} (batch excluded), of {@code layer} called on {@code in} (several inputs for a merge layer). */
     Value export(Layer layer, List<Value> in, int[] outShape) {
-        return export(layer, in, outShape, Map.of());
+        return export(layer, in, outShape, Map.of(), Map.of());
     }
 
-    /** As {@link #export(Layer, List, int[])}, for a functional call with keyword {@code options} (MultiHeadAttention's {@code use_causal_mask}). */
-    Value export(Layer layer, List<Value> in, int[] outShape, Map<String, Object> options) {
+    /**
+     * As {@link #export(Layer, List, int[])}, for a functional call with keyword {@code options} (MultiHeadAttention's
+     * {@code use_causal_mask}) and the values of its tensor-valued keywords ({@code attention_mask}) in {@code keywordValues}.
+     */
+    Value export(Layer layer, List<Value> in, int[] outShape, Map<String, Object> options, Map<String, Value> keywordValues) {
         String base = layer.name();
         Value x = in.getFirst();
         for (var option : options.entrySet()) {
-            if (option.getValue() instanceof SymbolicTensor) { // not exported yet: refused rather than exported as if unmasked
+            boolean translated = layer instanceof MultiHeadAttention && option.getKey().equals(MultiHeadAttention.ATTENTION_MASK)
+                    && keywordValues.get(option.getKey()) != null;
+            if (option.getValue() instanceof SymbolicTensor && !translated) { // refused rather than exported as if absent
                 throw refuse(layer, "its functional call takes the tensor " + option.getKey() + " (a keyword argument), which the ONNX export "
-                        + "does not translate; export a model whose attention takes no explicit mask tensor");
+                        + "does not translate for this layer");
             }
         }
         if (appliesMask(layer) && in.stream().anyMatch(Value::masked)) {
@@ -116,7 +121,8 @@ final class LayerExport {
             case Bidirectional b -> new WrapperExport(g, this).bidirectional(b, x, outShape, base);
             case TimeDistributed t -> new WrapperExport(g, this).timeDistributed(t, x, outShape, base);
             case MultiHeadAttention m -> attention.multiHeadAttention(m, in.stream().map(this::channelsLast).toList(), outShape, base,
-                    MultiHeadAttention.useCausalMask(options));
+                    MultiHeadAttention.useCausalMask(options), keywordValues.containsKey(MultiHeadAttention.ATTENTION_MASK)
+                            ? channelsLast(keywordValues.get(MultiHeadAttention.ATTENTION_MASK)) : null);
             case TransformerEncoder e -> attention.encoder(e, channelsLast(x), base);
             case TransformerDecoder d -> attention.decoder(d, in.stream().map(this::channelsLast).toList(), base);
             case PositionEmbedding p -> attention.positions(p, channelsLast(x), base);

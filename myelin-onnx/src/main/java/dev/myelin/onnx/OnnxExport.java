@@ -110,7 +110,9 @@ public final class OnnxExport {
                 walk(inner, innerValues, layers);
                 values.put(t, innerValues.get(inner.outputs().getFirst()));
             } else {
-                values.put(t, layers.export(t.layer(), in, t.shape().toArray(), t.callOptions()));
+                Map<String, Value> keywordValues = new java.util.LinkedHashMap<>(); // attention_mask: read like an input
+                t.keywordTensors().forEach((keyword, s) -> keywordValues.put(keyword, values.get(s)));
+                values.put(t, layers.export(t.layer(), in, t.shape().toArray(), t.callOptions(), keywordValues));
             }
         }
     }

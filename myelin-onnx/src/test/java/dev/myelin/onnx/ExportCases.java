@@ -47,6 +47,7 @@ import dev.myelin.tensor.Tensor;
 import dev.myelin.zoo.SeedModels;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /** The models every export test runs: the seed models and small models of each exported layer and setting. */
@@ -147,6 +148,12 @@ final class ExportCases {
         c.add(of("causal self-attention (use_causal_mask)", () -> functional(new int[] {6, 4}, x -> new MultiHeadAttention(2, 3).apply(x, x, null, true)), 6, 4));
         c.add(new Case("causal cross-attention, 4 queries over 7 keys", () -> randomizeWeights(causalCrossAttention(), 25),
                 () -> List.of(input(26, 2, 4, 6), input(27, 2, 7, 5))));
+        c.add(new Case("cross-attention with an attention_mask input [T, S]", () -> randomizeWeights(maskedAttention(false, 4, 7), 51),
+                () -> List.of(input(52, 3, 4, 6), input(53, 3, 7, 6), attentionMask(54, 3, 4, 7))));
+        c.add(new Case("causal self-attention with a per-head attention_mask [H, T, S]", () -> randomizeWeights(maskedAttention(true, 2, 6, 6), 55),
+                () -> List.of(input(56, 2, 6, 6), input(57, 2, 6, 6), attentionMask(58, 2, 2, 6, 6))));
+        c.add(new Case("attention_mask broadcast over the queries [1, S]", () -> randomizeWeights(maskedAttention(false, 1, 7), 59),
+                () -> List.of(input(60, 3, 4, 6), input(61, 3, 7, 6), attentionMask(62, 3, 1, 7))));
         c.add(new Case("cross-attention with key, value_dim, output_shape, no bias", () -> randomizeWeights(crossAttention(), 21),
                 () -> List.of(input(22, 3, 4, 6), input(23, 3, 7, 5), input(24, 3, 7, 3))));
         c.add(of("transformer encoder", () -> new Sequential(new TransformerEncoder(8, 2).inputShape(5, 6)), 5, 6));
@@ -177,6 +184,23 @@ final class ExportCases {
     private static Model crossAttention() {
         SymbolicTensor q = Input.of(4, 6), v = Input.of(7, 5), k = Input.of(7, 3);
         return new Model(List.of(q, v, k), List.of(new MultiHeadAttention(3, 2).valueDim(4).outputShape(5).useBias(false).apply(q, v, k)));
+    }
+
+    /** {@code mha(query, value, attention_mask=mask, use_causal_mask=causal)}, the mask a model input of {@code maskShape}; width 6. */
+    private static Model maskedAttention(boolean causal, int... maskShape) {
+        int t = maskShape[maskShape.length - 2] == 1 ? 4 : maskShape[maskShape.length - 2], s = maskShape[maskShape.length - 1];
+        SymbolicTensor q = Input.of(t, 6), v = Input.of(s, 6), mask = Input.of(maskShape);
+        return new Model(List.of(q, v, mask), List.of(new MultiHeadAttention(2, 3).apply(q, v, null, mask, causal)));
+    }
+
+    /** 0/1 attention masks of {@code shape} (after the batch), each row keeping its first key. */
+    private static Tensor attentionMask(long seed, int batch, int... shape) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Tensor shaped = input(seed, batch, shape);
+        float[] m = new float[shaped.size()];
+        int s = shape[shape.length - 1];
+        for (int i = 0; i < m.length; i++) m[i] = i % s == 0 || rng.nextDouble() < 0.5 ? 1 : 0;
+        return Tensor.of(m, shaped.shape().toArray());
     }
 
     private static Model causalCrossAttention() {
