@@ -40,7 +40,12 @@ import java.util.Set;
  *  "compile_config": {...}}
  * }</pre>
  * A node index counts a layer's calls within the model (a shared layer has several), as Keras reindexes
- * them on saving.
+ * them on saving. A merge layer's tensors are one list ({@code "args": [[a, b]]}, {@code Add()([a, b])}) or
+ * positional ({@code "args": [query, value]}, {@code MultiHeadAttention()(query, value)}:
+ * {@link MergeLayer#takesInputList()}); either form reads back. A call's keyword arguments are its
+ * {@code kwargs}, a tensor among them written as a tensor argument is ({@code "attention_mask": {"class_name":
+ * "__keras_tensor__", "config": {"shape": ..., "dtype": ..., "keras_history": ["mask", 0, 0]}}}), read like an
+ * input of the call.
  */
 final class ModelConfig {
     private static final String TENSOR = "__keras_tensor__";
@@ -97,7 +102,7 @@ final class ModelConfig {
             for (SymbolicTensor call : e.getValue()) {
                 List<Object> tensors = new ArrayList<>();
                 for (SymbolicTensor arg : call.inputs()) tensors.add(tensorRef(arg, calls));
-                Object args = layer instanceof MergeLayer ? List.of(tensors) : tensors;
+                Object args = layer instanceof MergeLayer merge && merge.takesInputList() ? List.of(tensors) : tensors;
                 Map<String, Object> kwargs = new LinkedHashMap<>();
                 if (layer instanceof ModelLayer nested && nested.fixedTraining() != null) kwargs.put("training", nested.fixedTraining());
                 call.callOptions().forEach((keyword, value) -> // a tensor-valued keyword as Keras writes it: a __keras_tensor__

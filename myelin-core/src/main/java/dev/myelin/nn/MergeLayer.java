@@ -23,7 +23,9 @@ public abstract class MergeLayer extends Layer {
 
     /**
      * Combines a batch of each input for a functional call made with keyword {@code options}
-     * ({@link SymbolicTensor#callOptions}); without options this is {@link #call(List, boolean)}.
+     * ({@link SymbolicTensor#callOptions(java.util.function.Function)}: a tensor-valued keyword, such as
+     * MultiHeadAttention's {@code attention_mask}, holds the batch's tensor); without options this is
+     * {@link #call(List, boolean)}.
      */
     public Tensor call(List<Tensor> inputs, Map<String, Object> options, boolean training) {
         if (!options.isEmpty()) checkCallOptions(options);
@@ -42,6 +44,15 @@ public abstract class MergeLayer extends Layer {
             throw new IllegalArgumentException("layer '" + name() + "' (" + getClass().getSimpleName() + ") takes no keyword argument, got "
                     + options.keySet());
         }
+    }
+
+    /**
+     * Whether Keras calls this layer on one list of tensors ({@code Add()([a, b])}, the default), so that a saved
+     * call's {@code args} are {@code [[a, b]]}; false for a layer called with positional tensors
+     * ({@code MultiHeadAttention()(query, value)}: {@code args} {@code [query, value]}).
+     */
+    public boolean takesInputList() {
+        return true;
     }
 
     /** The fewest inputs a call takes: 2 for Add or Concatenate; 1 for a layer whose other inputs are optional. */

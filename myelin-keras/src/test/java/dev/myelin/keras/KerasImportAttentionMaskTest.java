@@ -111,6 +111,16 @@ class KerasImportAttentionMaskTest {
     }
 
     @Test
+    void anExportedMaskedModelImportsBackAndPredictsTheSame() throws Exception {
+        Model source = weightsSource();
+        Path file = dir.resolve("exported.keras");
+        KerasExport.save(source, file);
+        Model back = KerasImport.load(file);
+        Tensor q = random(4, B, T, D), v = random(5, B, S, D), m = random(6, B, T, S).gt(0); // 0/1
+        assertArrayEquals(source.call(List.of(q, v, m), false).getFirst().toFloatArray(), back.call(List.of(q, v, m), false).getFirst().toFloatArray());
+    }
+
+    @Test
     void theWeightsSitWhereKeras3SavesMultiHeadAttentionsSublayers() {
         List<String> paths = KerasV3Layout.layers(weightsSource()).getFirst().groups().stream().map(KerasV3Layout.VarGroup::path).toList();
         assertEquals(List.of("layers/multi_head_attention/query_dense/vars", "layers/multi_head_attention/key_dense/vars",

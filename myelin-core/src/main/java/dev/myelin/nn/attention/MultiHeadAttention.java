@@ -230,6 +230,12 @@ public final class MultiHeadAttention extends MergeLayer {
         return apply(inputs, Map.of());
     }
 
+    /** Keras calls it with positional tensors, {@code mha(query, value, key)}: a saved call's {@code args} are {@code [query, value, key]}. */
+    @Override
+    public boolean takesInputList() {
+        return false;
+    }
+
     /**
      * A functional call, Keras's {@code mha(query, value, key, use_causal_mask=True)}: {@code useCausalMask}
      * lets position t attend to positions 0..t only (decoder self-attention); it is saved with the model as

@@ -190,6 +190,9 @@ class FunctionalAttentionMaskTest {
         String json = model.toJson().replaceAll("\\s", "");
         assertTrue(json.contains("\"kwargs\":{\"attention_mask\":{\"class_name\":\"__keras_tensor__\",\"config\":{\"shape\":[null," + T + "," + S
                 + "],\"dtype\":\"float32\",\"keras_history\":[\"mask\",0,0]}},\"use_causal_mask\":true}"), json);
+        // positional tensors, as Keras writes mha(query, value, ...): not one list as for Add()([a, b])
+        assertTrue(json.contains("\"args\":[{\"class_name\":\"__keras_tensor__\",\"config\":{\"shape\":[null," + T + "," + D
+                + "],\"dtype\":\"float32\",\"keras_history\":[\"query\",0,0]}},{"), json);
         Tensor q = random(1, B, T, D), v = random(2, B, S, D), m = mask(3, B, T, S);
         Path file = dir.resolve("masked.myelin");
         model.save(file);
