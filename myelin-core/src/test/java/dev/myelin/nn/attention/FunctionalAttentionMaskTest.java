@@ -123,6 +123,47 @@ class FunctionalAttentionMaskTest {
         }
     }
 
+    /** One input; the mask is computed from it by a layer ({@code [T, T]} sigmoid scores, kept above 0.5). */
+    private static Model computedMaskModel() {
+        SymbolicTensor x = Input.named("x", T, D);
+        SymbolicTensor mask = new Dense(T, Activation.SIGMOID).name("mask_maker").apply(x);
+        SymbolicTensor h = new MultiHeadAttention(HEADS, 3).name("attention").apply(x, x, null, mask, false);
+        Model model = new Model(x, new Dense(2).name("head").apply(h));
+        model.seed(13);
+        return model;
+    }
+
+    @Test
+    void aMaskComputedByALayerRunsSavesAndQuantizesAndTakesNoGradient(@TempDir Path dir) throws Exception {
+        Model model = computedMaskModel();
+        Tensor x = random(9, B, T, D);
+        MultiHeadAttention mha = (MultiHeadAttention) model.layer("attention");
+        Tensor eager;
+        try (var _ = NoGrad.scope()) {
+            Tensor mask = model.layer("mask_maker").call(x, false);
+            eager = model.layer("head").call(mha.call(x, x, null, mask, false, false), false);
+            assertArrayEquals(eager.toFloatArray(), model.predict(x).toFloatArray());
+        }
+        // the walkers that run a graph their own way pass the mask too (PostTrainingQuantization's calibration)
+        Model int8 = dev.myelin.compress.PostTrainingQuantization.quantize(model, x, dev.myelin.compress.MinMaxObserver::new);
+        assertEquals(Map.of("attention_mask", int8.layer("mask_maker").output()), int8.layer("attention").output().keywordTensors());
+        float[] q = int8.predict(x).toFloatArray(), f = eager.toFloatArray();
+        for (int i = 0; i < f.length; i++) assertEquals(f[i], q[i], 0.1, "int8 output " + i);
+
+        Path file = dir.resolve("computed.myelin");
+        model.save(file);
+        assertArrayEquals(eager.toFloatArray(), Model.load(file).predict(x).toFloatArray());
+
+        // no gradient flows through the mask into the layer that computed it
+        Tensor loss = model.call(x, true).sum();
+        for (var p : model.trainableWeights()) p.value().zeroGrad();
+        loss.backward();
+        for (var p : model.layer("mask_maker").weights()) {
+            assertTrue(p.value().grad() == null || p.value().grad().abs().sum().item() == 0, p.name() + " got a gradient through the mask");
+        }
+        assertTrue(mha.weights().getFirst().value().grad().abs().sum().item() > 0, "the attention's own weights do get one");
+    }
+
     @Test
     void maskedOutKeysDoNotChangeTheOutput() {
         Model model = crossModel(false);
