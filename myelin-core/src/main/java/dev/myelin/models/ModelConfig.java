@@ -332,6 +332,7 @@ final class ModelConfig {
             Object kwargs = a.raw("kwargs");
             a.finish();
             Map<String, Object> options = new LinkedHashMap<>();
+            Map<String, SymbolicTensor> namedInputs = new LinkedHashMap<>(); // mha(query=q, value=v): positional tensors given by name
             if (kwargs instanceof Map<?, ?> kw) {
                 for (var e : kw.entrySet()) {
                     if (e.getValue() == null) continue;
@@ -344,6 +345,10 @@ final class ModelConfig {
                         if (isTensorRef(value)) { // a tensor-valued keyword (attention_mask): the call waits for that tensor
                             value = tensorRef(value, produced, where + ", keyword argument '" + key + "'");
                             if (value == null) return null;
+                            if (merge.inputNames().contains(key)) {
+                                namedInputs.put(key, (SymbolicTensor) value);
+                                continue;
+                            }
                         }
                         options.put(key, value);
                         try {
@@ -358,7 +363,9 @@ final class ModelConfig {
             } else if (kwargs != null) {
                 throw new IllegalArgumentException(where + ": \"kwargs\" must be an object");
             }
-            if (!(args instanceof List<?> list) || list.isEmpty()) throw new IllegalArgumentException(where + ": \"args\" must be a non-empty list");
+            if (!(args instanceof List<?> list) || (list.isEmpty() && namedInputs.isEmpty())) {
+                throw new IllegalArgumentException(where + ": \"args\" must be a non-empty list");
+            }
             List<?> refs = list.size() == 1 && list.get(0) instanceof List<?> inner ? inner : list;
             List<SymbolicTensor> out = new ArrayList<>();
             for (Object ref : refs) {
@@ -366,8 +373,28 @@ final class ModelConfig {
                 if (t == null) return null;
                 out.add(t);
             }
+            if (!namedInputs.isEmpty()) out = positional(out, namedInputs, ((MergeLayer) layer).inputNames(), where);
             return new Call(out, options);
         }
+    }
+
+    /**
+     * The call's tensors in positional order, those Keras recorded by name ({@code mha(query=q, value=v)}:
+     * {@code "kwargs": {"query": ..., "value": ...}}) placed after the positional ones at their parameter's
+     * position ({@code names}, {@link MergeLayer#inputNames()}).
+     */
+    private static List<SymbolicTensor> positional(List<SymbolicTensor> given, Map<String, SymbolicTensor> named, List<String> names, String where) {
+        List<SymbolicTensor> out = new ArrayList<>(given);
+        for (int i = 0; i < names.size(); i++) {
+            SymbolicTensor t = named.get(names.get(i));
+            if (t == null) continue;
+            if (i < given.size()) throw new IllegalArgumentException(where + ": '" + names.get(i) + "' is given both by position and by name");
+            if (i != out.size()) {
+                throw new IllegalArgumentException(where + ": keyword argument '" + names.get(i) + "' is given but '" + names.get(out.size()) + "' before it is not");
+            }
+            out.add(t);
+        }
+        return out;
     }
 
     /** Whether a node argument is a tensor reference, {@code {"class_name": "__keras_tensor__", ...}}. */

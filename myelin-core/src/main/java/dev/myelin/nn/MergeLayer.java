@@ -55,6 +55,15 @@ public abstract class MergeLayer extends Layer {
         return true;
     }
 
+    /**
+     * The names of the positional tensor parameters of a layer Keras calls with positional tensors
+     * ({@code ["query", "value", "key"]} for MultiHeadAttention), so that a saved call giving some by name
+     * ({@code mha(query=q, value=v)}) reads back; empty for a layer called on one list.
+     */
+    public List<String> inputNames() {
+        return List.of();
+    }
+
     /** The fewest inputs a call takes: 2 for Add or Concatenate; 1 for a layer whose other inputs are optional. */
     protected int minInputs() {
         return 2;

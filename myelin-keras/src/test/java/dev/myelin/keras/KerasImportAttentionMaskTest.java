@@ -34,8 +34,16 @@ class KerasImportAttentionMaskTest {
 
     @TempDir Path dir;
 
-    /** Keras 3.6's {@code config.json} for the model, {@code kwargs} as given. */
+    private static final String QUERY = "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, %d, %d], \"dtype\": \"float32\", \"keras_history\": [\"query\", 0, 0]}}".formatted(T, D);
+    private static final String VALUE = "{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, %d, %d], \"dtype\": \"float32\", \"keras_history\": [\"value\", 0, 0]}}".formatted(S, D);
+
+    /** Keras 3.6's {@code config.json} for {@code mha(query, value, attention_mask=mask)}. */
     private static String config(String kwargs) {
+        return config("[" + QUERY + ", " + VALUE + "]", kwargs);
+    }
+
+    /** Keras 3.6's {@code config.json} for the model, the call's {@code args} and {@code kwargs} as given. */
+    private static String config(String args, String kwargs) {
         String policy = "{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": {\"name\": \"float32\"}, \"registered_name\": null}";
         return """
                 {"module": "keras.src.models.functional", "class_name": "Functional", "config": {"name": "functional", "trainable": true,
@@ -51,14 +59,11 @@ class KerasImportAttentionMaskTest {
                    "registered_name": null,
                    "build_config": {"shapes_dict": {"query_shape": [null, %1$d, %3$d], "value_shape": [null, %2$d, %3$d], "key_shape": null}},
                    "name": "multi_head_attention",
-                   "inbound_nodes": [{"args": [
-                      {"class_name": "__keras_tensor__", "config": {"shape": [null, %1$d, %3$d], "dtype": "float32", "keras_history": ["query", 0, 0]}},
-                      {"class_name": "__keras_tensor__", "config": {"shape": [null, %2$d, %3$d], "dtype": "float32", "keras_history": ["value", 0, 0]}}],
-                    "kwargs": %5$s}]}],
+                   "inbound_nodes": [{"args": %6$s, "kwargs": %5$s}]}],
                  "input_layers": [["query", 0, 0], ["value", 0, 0], ["mask", 0, 0]],
                  "output_layers": [["multi_head_attention", 0, 0]]},
                  "registered_name": "Functional", "build_config": {"input_shape": null}, "compile_config": null}
-                """.formatted(T, S, D, policy, kwargs);
+                """.formatted(T, S, D, policy, kwargs, args);
     }
 
     private static final String MASK_KWARGS = """
@@ -108,6 +113,26 @@ class KerasImportAttentionMaskTest {
         float[] eager = original.call(q, v, null, m, false, false).toFloatArray();
         assertArrayEquals(eager, imported.call(List.of(q, v, m), false).getFirst().toFloatArray(), "the imported model applies the mask");
         assertFalse(java.util.Arrays.equals(eager, original.call(q, v, null, null, false, false).toFloatArray()), "the mask matters");
+    }
+
+    @Test
+    void queryAndValueGivenByNameAsKerasRecordsMhaQueryEqualsQValueEqualsV() throws Exception {
+        // Keras records mha(query=q, value=v, attention_mask=m) with empty args and every tensor in kwargs
+        String byName = MASK_KWARGS.replaceFirst("\\{", "{\"query\": " + QUERY + ", \"value\": " + VALUE + ", ");
+        Model source = weightsSource();
+        Model imported = KerasImport.load(keras(config("[]", byName), source));
+        Tensor q = random(1, B, T, D), v = random(2, B, S, D), m = random(3, B, T, S).gt(0);
+        float[] want = source.call(List.of(q, v, m), false).getFirst().toFloatArray();
+        assertArrayEquals(want, imported.call(List.of(q, v, m), false).getFirst().toFloatArray());
+        assertEquals(2, imported.outputs().getFirst().inputs().size(), "query and value are the call's inputs");
+
+        // the value by name after the query by position reads too; the query twice is refused, naming it
+        String valueByName = MASK_KWARGS.replaceFirst("\\{", "{\"value\": " + VALUE + ", ");
+        Model mixed = KerasImport.load(keras(config("[" + QUERY + "]", valueByName), source));
+        assertArrayEquals(want, mixed.call(List.of(q, v, m), false).getFirst().toFloatArray());
+        String twice = MASK_KWARGS.replaceFirst("\\{", "{\"query\": " + QUERY + ", ");
+        var e = assertThrows(FileFormatException.class, () -> KerasImport.load(keras(config(twice), source)));
+        assertTrue(e.getMessage().contains("'query' is given both by position and by name"), e.getMessage());
     }
 
     @Test

@@ -236,6 +236,12 @@ public final class MultiHeadAttention extends MergeLayer {
         return false;
     }
 
+    /** Keras's positional parameters, which a saved call may also give by name ({@code mha(query=q, value=v, key=k)}). */
+    @Override
+    public List<String> inputNames() {
+        return List.of("query", "value", "key");
+    }
+
     /**
      * A functional call, Keras's {@code mha(query, value, key, use_causal_mask=True)}: {@code useCausalMask}
      * lets position t attend to positions 0..t only (decoder self-attention); it is saved with the model as
