@@ -263,6 +263,11 @@ final class Derivatives {
         };
     }
 
+    /** {@link Tensor#packedSelfAttention}: the gradient of its one input, the packed q, k and v. */
+    static Backward packedSelfAttention(Tensor qkv, int heads, int keyDim, Tensor mask, boolean causal, double scale, Tensor out, Tensor logsumexp) {
+        return g -> grads(Tensor.packedSelfAttentionBackward(qkv, heads, keyDim, mask, causal, scale, out, logsumexp, g));
+    }
+
     // ---- normalization ----
 
     /**

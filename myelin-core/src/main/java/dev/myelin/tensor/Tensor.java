@@ -1291,6 +1291,81 @@ public final class Tensor {
         return out.record("attention", Derivatives.attention(qt, kt, vt, m, causal, scale, out, lse), in(qt, kt, vt), qt, kt, vt, out);
     }
 
+    /**
+     * Self-attention over packed projections: {@link #scaledDotProductAttention} with q, k and v read from
+     * column ranges of one tensor, and the heads' outputs written side by side, so that the projections can
+     * be one matrix product and the output projection can read the result as it is (no copies to split or
+     * merge heads, either way):
+     * <pre>
+     *   qkv[b, t] = [ q_0 … q_{H−1} | k_0 … k_{H−1} | v_0 … v_{H−1} ]   (q_h, k_h of width D, v_h of width Dv)
+     *   out[b, t, h·Dv + e] = scaledDotProductAttention(q, k, v, mask, causal, scale)[b, h, t, e]
+     * </pre>
+     * The gradient is one tensor of qkv's shape, its three ranges written by the backend's attention
+     * gradient. mask and causal as {@link #scaledDotProductAttention} (here Tq = Tk = T).
+     *
+     * <p>Shapes: qkv {@code [B, T, H·(2·D + Dv)]}, mask null or broadcastable to {@code [B, H, T, T]},
+     * result {@code [B, T, H·Dv]}.
+     *
+     * @param heads  H, at least 1
+     * @param keyDim D, the width of each head's query and key (at least 1); Dv is what the last dimension leaves
+     */
+    public static Tensor packedSelfAttention(Tensor qkv, int heads, int keyDim, Tensor mask, boolean causal, double scale) {
+        if (qkv.rank() != 3 || heads < 1 || keyDim < 1) {
+            throw new IllegalArgumentException("packedSelfAttention needs qkv [B, T, H·(2·D + Dv)] with H >= 1 and D >= 1, got qkv "
+                    + qkv.shape + ", heads=" + heads + ", keyDim=" + keyDim);
+        }
+        int b = qkv.dims[0], t = qkv.dims[1], width = qkv.dims[2], dv = (width - 2 * heads * keyDim) / heads;
+        if (dv < 1 || width != heads * (2 * keyDim + dv)) {
+            throw new IllegalArgumentException("packedSelfAttention: the last dimension of qkv " + qkv.shape + " is not H·(2·D + Dv) for heads="
+                    + heads + ", keyDim=" + keyDim + " and any Dv >= 1");
+        }
+        if (t == 0) throw new IllegalArgumentException("packedSelfAttention needs at least one position, got qkv " + qkv.shape);
+        if (!Double.isFinite(scale)) throw new IllegalArgumentException("packedSelfAttention: scale must be finite, got " + scale);
+        Shape scores = Shape.of(b, heads, t, t);
+        if (mask != null && !broadcastsTo(mask.shape, scores)) {
+            throw new IllegalArgumentException("packedSelfAttention: the mask must broadcast to [B, H, T, T] = " + scores + ", got " + mask.shape);
+        }
+        Tensor x = qkv.contiguous();
+        Tensor m = mask == null ? null : mask.detach().to(x.dtype()).expand(scores);
+        Backend be = x.backend;
+        Tensor out = allocate(be, x.dtype(), Shape.of(b, t, heads * dv), false);
+        Tensor lse = allocate(be, x.dtype(), Shape.of(b, heads, t), false);
+        View[] parts = packedHeads(x.storage, x.offset, b, t, heads, keyDim, dv);
+        be.attention(parts[0], parts[1], parts[2], m == null ? null : m.view(), causal, scale, headsView(out.storage, out.offset, b, t, heads, dv),
+                lse.view());
+        return out.record("packedSelfAttention", Derivatives.packedSelfAttention(x, heads, keyDim, m, causal, scale, out, lse), in(x), x, out);
+    }
+
+    /** The gradient of {@link #packedSelfAttention} with respect to qkv (one tensor of its shape). Not recorded. */
+    static Tensor packedSelfAttentionBackward(Tensor qkv, int heads, int keyDim, Tensor mask, boolean causal, double scale, Tensor out,
+                                              Tensor lse, Tensor gradOut) {
+        int b = qkv.dims[0], t = qkv.dims[1], dv = out.dims[2] / heads;
+        Backend be = qkv.backend;
+        Tensor g = gradOut.to(out.dtype());
+        Tensor dqkv = allocate(be, qkv.dtype(), qkv.shape, false);
+        View[] in = packedHeads(qkv.storage, qkv.offset, b, t, heads, keyDim, dv);
+        View[] grads = packedHeads(dqkv.storage, dqkv.offset, b, t, heads, keyDim, dv);
+        int[] gs = g.strides;   // any strides: the gradient of a sum arrives broadcast
+        View gradHeads = new View(g.storage, new int[] {b, heads, t, dv}, new int[] {gs[0], dv * gs[2], gs[1], gs[2]}, g.offset);
+        be.attentionBackward(in[0], in[1], in[2], mask == null ? null : mask.view(), causal, scale, headsView(out.storage, out.offset, b, t, heads, dv),
+                lse.view(), gradHeads, grads[0], grads[1], grads[2]);
+        return dqkv;
+    }
+
+    /** q, k and v of a contiguous packed {@code [B, T, H·(2·D + Dv)]} tensor as {@code [B, H, T, D or Dv]} views. */
+    private static View[] packedHeads(Storage storage, int offset, int b, int t, int heads, int keyDim, int dv) {
+        int width = heads * (2 * keyDim + dv);
+        View q = new View(storage, new int[] {b, heads, t, keyDim}, new int[] {t * width, keyDim, width, 1}, offset);
+        View k = new View(storage, new int[] {b, heads, t, keyDim}, new int[] {t * width, keyDim, width, 1}, offset + heads * keyDim);
+        View v = new View(storage, new int[] {b, heads, t, dv}, new int[] {t * width, dv, width, 1}, offset + 2 * heads * keyDim);
+        return new View[] {q, k, v};
+    }
+
+    /** A contiguous {@code [B, T, H·Dv]} tensor as the {@code [B, H, T, Dv]} view of its heads. */
+    private static View headsView(Storage storage, int offset, int b, int t, int heads, int dv) {
+        return new View(storage, new int[] {b, heads, t, dv}, new int[] {t * heads * dv, dv, heads * dv, 1}, offset);
+    }
+
     private static boolean broadcastsTo(Shape from, Shape to) {
         try {
             return Shape.broadcast(from, to).equals(to);

@@ -131,6 +131,7 @@ class GradientCheckTest {
                 op("attention", t -> Tensor.scaledDotProductAttention(t[0], t[1], t[2], null, false, 0.5), s(2, 2, 3, 4), s(2, 2, 5, 4), s(2, 2, 5, 3)),
                 op("attention causal masked", t -> Tensor.scaledDotProductAttention(t[0], t[1], t[2],
                         Tensor.of(new float[] {1, 1, 0, 1, 1, 1, 0, 1, 1, 0}, 2, 1, 1, 5), true, 0.5), s(2, 1, 4, 3), s(2, 1, 5, 3), s(2, 1, 5, 2)),
+                op("packed self-attention", t -> Tensor.packedSelfAttention(t[0], 2, 3, null, true, 0.5), s(2, 4, 2 * (2 * 3 + 2))),
                 // a composite: a tensor used twice accumulates both contributions
                 op("reuse", t -> t[0].mul(t[0]).add(t[0].sigmoid()), s(3))
         );

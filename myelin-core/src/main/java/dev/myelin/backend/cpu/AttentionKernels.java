@@ -26,8 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Scratch: the forward packs k (transposed) and v once per call, the size of k and v, and per task
  * needs block buffers only ({@code QUERY_BLOCK·(D + KEY_BLOCK + Dv)} floats); the backward holds q, dO and
  * dQ of one (batch, head), {@code Tq·(2D + Dv)} floats, and per key block its k, v and their gradients.
- * Inputs may have any strides: every operand is packed into a contiguous block (transposed where the product
- * wants it), padded with zeros to a multiple of the vector length. The block products run through one
+ * Inputs and outputs may have any strides: every operand is packed into a contiguous block (transposed where the product
+ * wants it), padded with zeros to a multiple of the vector length, and results are written through the outputs' strides
+ * (so a self-attention's q, k, v and their gradients can be column ranges of one packed {@code [B, T, 3·H·D]} tensor). The block products run through one
  * register-blocked kernel {@link #gemm}: four rows of the left operand broadcast against two vectors of the
  * right one (on this 2-core AVX2 machine about 29 GFLOPS on one thread at these block sizes, as much as
  * {@link Sgemm} gets there, without its per-call set-up).
@@ -59,12 +60,15 @@ final class AttentionKernels {
 
     private AttentionKernels() {}
 
-    /** Float32 operands, and contiguous outputs (null ones are not wanted). */
+    /**
+     * Float32 operands and outputs (null ones are not wanted), of any strides: the outputs may be rows of a
+     * packed {@code [B, T, H·D]} tensor (see {@code Tensor.packedSelfAttention}).
+     */
     static boolean supports(View q, View k, View v, View mask, View... outputs) {
         if (q.dtype() != DType.FLOAT32 || k.dtype() != DType.FLOAT32 || v.dtype() != DType.FLOAT32) return false;
         if (mask != null && mask.dtype() != DType.FLOAT32) return false;
         for (View o : outputs) {
-            if (o != null && (o.dtype() != DType.FLOAT32 || !o.isContiguous())) return false;
+            if (o != null && o.dtype() != DType.FLOAT32) return false;
         }
         return true;
     }
@@ -106,14 +110,12 @@ final class AttentionKernels {
             pack(data(v), Geometry.base(v, bh, g.h), vst[2], vst[3], g.tk, g.dv, 1f, vp, bh * g.tk * g.dvPad, g.dvPad);
         });
         int tasks = Math.min(items, MAX_TASKS);
-        float[] o = data(out), lse = logsumexp == null ? null : data(logsumexp);
-        int oo = out.offset(), lo = logsumexp == null ? 0 : logsumexp.offset();
         Parallel.forRange(tasks, t -> {
             ForwardScratch s = new ForwardScratch(g);
             for (int item = (int) ((long) t * items / tasks), end = (int) ((long) (t + 1) * items / tasks); item < end; item++) {
                 int bh = item / queryBlocks;
                 forwardBlock(g, s, bh, (item % queryBlocks) * QUERY_BLOCK, kt, bh * g.d * tkPad, tkPad, vp, bh * g.tk * g.dvPad,
-                        o, oo, lse, lo);
+                        out, logsumexp);
             }
         });
     }
@@ -136,7 +138,7 @@ final class AttentionKernels {
      * {@code kt[ko + d·ldk + j]} (transposed) and its values {@code vp[vo + j·dvPad + e]}.
      */
     private static void forwardBlock(Geometry g, ForwardScratch s, int bh, int i0, float[] kt, int ko, int ldk, float[] vp, int vo,
-                                     float[] out, int oo, float[] lse, int lo) {
+                                     View out, View logsumexp) {
         int bq = Math.min(QUERY_BLOCK, g.tq - i0);
         int[] qst = g.q.strides();
         pack(data(g.q), Geometry.base(g.q, bh, g.h) + i0 * qst[2], qst[2], qst[3], bq, g.d, g.scale, s.qs, 0, g.d);
@@ -171,11 +173,14 @@ final class AttentionKernels {
             }
             gemm(sc, 0, KEY_BLOCK, 1, vp, vo + j0 * g.dvPad, g.dvPad, s.acc, 0, g.dvPad, bq, bk, g.dvPad, true);
         }
+        float[] o = data(out), lse = logsumexp == null ? null : data(logsumexp);
+        int[] ost = out.strides(), lst = logsumexp == null ? null : logsumexp.strides();
+        int oo = Geometry.base(out, bh, g.h) + i0 * ost[2], lo = logsumexp == null ? 0 : Geometry.base(logsumexp, bh, g.h) + i0 * lst[2];
         for (int r = 0; r < bq; r++) {
-            int row = bh * g.tq + i0 + r;
             float inv = 1f / s.sum[r];
-            for (int e = 0; e < g.dv; e++) out[oo + row * g.dv + e] = s.acc[r * g.dvPad + e] * inv;
-            if (lse != null) lse[lo + row] = s.max[r] + (float) Math.log(s.sum[r]);
+            int at = oo + r * ost[2];
+            for (int e = 0; e < g.dv; e++) o[at + e * ost[3]] = s.acc[r * g.dvPad + e] * inv;
+            if (lse != null) lse[lo + r * lst[2]] = s.max[r] + (float) Math.log(s.sum[r]);
         }
     }
 
@@ -185,8 +190,8 @@ final class AttentionKernels {
                          View dq, View dk, View dv) {
         Geometry g = Geometry.of(q, k, v, mask, causal, scale);
         if (g.heads() == 0 || g.tq == 0) {
-            if (dk != null) Arrays.fill(data(dk), dk.offset(), dk.offset() + dk.size(), 0f);
-            if (dv != null) Arrays.fill(data(dv), dv.offset(), dv.offset() + dv.size(), 0f);
+            if (dk != null) zero(dk);
+            if (dv != null) zero(dv);
             return;
         }
         // fixed groups of heads, each computed alone: the grouping only saves each group's scratch allocations
@@ -231,13 +236,14 @@ final class AttentionKernels {
         pack(data(gradOut), Geometry.base(gradOut, bh, g.h), gst[2], gst[3], tq, dv, 1f, dO, 0, dvPad);
         if (dQ != null) Arrays.fill(dQ, 0f);
         float[] o = data(out), lseData = data(logsumexp);
-        int lseOff = logsumexp.offset() + bh * tq, oOff = out.offset() + bh * tq * dv;
+        int[] ost = out.strides(), lst = logsumexp.strides();
+        int lseOff = Geometry.base(logsumexp, bh, g.h), oOff = Geometry.base(out, bh, g.h);
         float[] delta = s.delta, lse = s.lse;
         for (int i = 0; i < tq; i++) {
             double dot = 0;
-            for (int e = 0; e < dv; e++) dot += (double) dO[i * dvPad + e] * o[oOff + i * dv + e];
+            for (int e = 0, at = oOff + i * ost[2]; e < dv; e++, at += ost[3]) dot += (double) dO[i * dvPad + e] * o[at];
             delta[i] = (float) dot;
-            lse[i] = lseData[lseOff + i];
+            lse[i] = lseData[lseOff + i * lst[2]];
         }
         int queryBlocks = Math.ceilDiv(tq, QUERY_BLOCK);
         boolean[] blockAllMasked = s.blockAllMasked;
@@ -276,11 +282,10 @@ final class AttentionKernels {
                 if (dQ != null) gemm(ds, 0, KEY_BLOCK, 1, kp, 0, dPad, dQ, i0 * dPad, dPad, bq, bk, dPad, true);
                 if (dkOut != null) gemm(ds, 0, 1, KEY_BLOCK, qs, i0 * dPad, dPad, dK, 0, dPad, bk, bq, dPad, true);
             }
-            int row0 = bh * g.tk + j0;
-            if (dkOut != null) unpack(dK, dPad, bk, d, 1f, data(dkOut), dkOut.offset() + row0 * d);
-            if (dvOut != null) unpack(dV, dvPad, bk, dv, 1f, data(dvOut), dvOut.offset() + row0 * dv);
+            if (dkOut != null) unpack(dK, dPad, bk, d, 1f, dkOut, bh, g.h, j0);
+            if (dvOut != null) unpack(dV, dvPad, bk, dv, 1f, dvOut, bh, g.h, j0);
         }
-        if (dqOut != null) unpack(dQ, dPad, tq, d, g.scale, data(dqOut), dqOut.offset() + bh * tq * d);
+        if (dqOut != null) unpack(dQ, dPad, tq, d, g.scale, dqOut, bh, g.h, 0);
     }
 
     // ---- pieces ----
@@ -456,10 +461,29 @@ final class AttentionKernels {
         }
     }
 
-    /** dst[dOff + r·cols + c] = src[r·ld + c]·mul: a padded block back to contiguous rows. */
-    private static void unpack(float[] src, int ld, int rows, int cols, float mul, float[] dst, int dOff) {
+    /** dst[bh][row0 + r][c] = src[r·ld + c]·mul for r below rows, c below cols: a padded block back into a rank-4 view of any strides. */
+    private static void unpack(float[] src, int ld, int rows, int cols, float mul, View dst, int bh, int heads, int row0) {
+        float[] d = data(dst);
+        int[] st = dst.strides();
+        int base = Geometry.base(dst, bh, heads) + row0 * st[2], cs = st[3];
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) dst[dOff + r * cols + c] = src[r * ld + c] * mul;
+            int at = base + r * st[2];
+            if (cs == 1) for (int c = 0; c < cols; c++) d[at + c] = src[r * ld + c] * mul;
+            else for (int c = 0; c < cols; c++) d[at + c * cs] = src[r * ld + c] * mul;
+        }
+    }
+
+    /** Zeros every element of a rank-4 view of any strides. */
+    private static void zero(View x) {
+        int[] sh = x.shape(), st = x.strides();
+        float[] d = data(x);
+        for (int b = 0; b < sh[0]; b++) {
+            for (int h = 0; h < sh[1]; h++) {
+                for (int r = 0; r < sh[2]; r++) {
+                    int at = x.offset() + b * st[0] + h * st[1] + r * st[2];
+                    for (int c = 0; c < sh[3]; c++) d[at + c * st[3]] = 0f;
+                }
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.myelin.nn.attention;
 
+import dev.myelin.backend.DType;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
 import dev.myelin.nn.MergeLayer;
@@ -450,14 +451,21 @@ public final class MultiHeadAttention extends MergeLayer {
         if (!isBuilt()) throw new IllegalStateException("layer '" + name() + "' is not built; call build(query, value, key, rng) or add it to a model");
         checkInputs(query, value, key, attentionMask);
         Tensor mask = fullMask(attentionMask, AttentionMath.implicitMask(Masks.of(query), Masks.of(value), Masks.of(key)));
+        double scale = 1.0 / Math.sqrt(keyDim);
+        AttentionRecorder recorder = AttentionRecorder.current();
+        boolean weightsWanted = scores || recorder != null || (training && dropout > 0);
+        if (!weightsWanted && query == value && value == key && packable(query)) {
+            // self-attention: one product for the three projections and the fused kernel on its packed result
+            Tensor keep = mask == null ? null : mask.gt(0.5).to(DType.FLOAT32); // values above 0.5 count as 1, as the composed path
+            Tensor attended = Tensor.packedSelfAttention(packedProjection(query), numHeads, keyDim, keep, causal, scale);
+            return new Result(Masks.attach(projectMerged(attended), Masks.of(query)), null);
+        }
         Tensor q = AttentionMath.splitHeads(project(query, queryKernel, queryBias), numHeads);
         Tensor k = AttentionMath.splitHeads(project(key, keyKernel, keyBias), numHeads);
         Tensor v = AttentionMath.splitHeads(project(value, valueKernel, valueBias), numHeads);
-        double scale = 1.0 / Math.sqrt(keyDim);
         Tensor attended;
         Tensor weights = null;
-        AttentionRecorder recorder = AttentionRecorder.current();
-        if (scores || recorder != null || (training && dropout > 0)) {
+        if (weightsWanted) {
             weights = AttentionMath.attentionProbabilities(q, k, mask, causal, scale);
             if (recorder != null) recorder.add(name(), weights);
             Tensor dropped = training ? AttentionMath.dropout(weights, dropout, dropoutGenerator) : weights;
@@ -470,7 +478,11 @@ public final class MultiHeadAttention extends MergeLayer {
 
     /** {@code concat_h(attended)·Wo + bo} for {@code attended [B, heads, T, value_dim]}. */
     private Tensor outputProjection(Tensor attended) {
-        Tensor merged = AttentionMath.mergeHeads(attended);
+        return projectMerged(AttentionMath.mergeHeads(attended));
+    }
+
+    /** {@code merged·Wo + bo} for the heads' outputs side by side, {@code merged [B, T, heads·value_dim]}. */
+    private Tensor projectMerged(Tensor merged) {
         int hv = outputKernel.value().dim(0) * outputKernel.value().dim(1);
         Tensor out = merged.matmul(outputKernel.value().reshape(hv, outputKernel.value().dim(2)));
         return useBias ? out.add(outputBias.value()) : out;
@@ -515,6 +527,38 @@ public final class MultiHeadAttention extends MergeLayer {
         Tensor keep = n == 1 ? null : AttentionMath.causalMask(n, past + n, past, q); // one new token sees every cached one
         Tensor attended = AttentionMath.scaledDotProductAttention(q, cache.keys(), cache.values(), keep, false, 1.0 / Math.sqrt(keyDim));
         return outputProjection(attended);
+    }
+
+    /**
+     * Whether self-attention of {@code x} can take the packed float32 path ({@link #packedProjection} and
+     * {@code Tensor.packedSelfAttention}); float64 keeps the composed formula the gradient checks use.
+     */
+    private boolean packable(Tensor x) {
+        return x.dtype() == DType.FLOAT32 && queryKernel.value().dtype() == DType.FLOAT32 && keyKernel.value().dtype() == DType.FLOAT32
+                && valueKernel.value().dtype() == DType.FLOAT32 && keyFeatures == x.dim(2) && valueFeatures == x.dim(2);
+    }
+
+    /**
+     * The query, key and value projections of one input as one product, {@code x·[Wq | Wk | Wv] + [bq | bk | bv]}:
+     * {@code [B, T, heads·(2·key_dim + value_dim)]}, the layout {@code Tensor.packedSelfAttention} reads.
+     * Each output column is the same dot product as in {@link #project}.
+     */
+    private Tensor packedProjection(Tensor x) {
+        Tensor w = Tensor.concat(List.of(flatKernel(queryKernel), flatKernel(keyKernel), flatKernel(valueKernel)), 1);
+        Tensor y = x.matmul(w);
+        if (!useBias) return y;
+        Tensor b = Tensor.concat(List.of(flatBias(queryBias), flatBias(keyBias), flatBias(valueBias)), 0);
+        return y.add(b);
+    }
+
+    private static Tensor flatKernel(Parameter kernel) {
+        Tensor w = kernel.value();
+        return w.reshape(w.dim(0), w.dim(1) * w.dim(2));
+    }
+
+    private static Tensor flatBias(Parameter bias) {
+        Tensor b = bias.value();
+        return b.reshape(b.size());
     }
 
     /** {@code x·W + b} with W {@code [D, heads, dim]} seen as {@code [D, heads·dim]}. */

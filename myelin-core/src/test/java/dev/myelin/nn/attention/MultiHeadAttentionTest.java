@@ -211,6 +211,61 @@ class MultiHeadAttentionTest {
         GradCheck.check(t -> m.call(t[0], t[1], t[2], mask, true, false), random(r, B, T, DQ), random(r, B, S, DV), random(r, B, S, DK));
     }
 
+    /**
+     * float32 self-attention (query, value and key one tensor) takes the packed path: one product for the three
+     * projections and Tensor.packedSelfAttention. It gives the values and gradients of the separate projections
+     * (the path a key that is another tensor takes): 1 and 3 heads, value_dim ≠ key_dim, masks, causal, no bias.
+     */
+    @Test
+    void packedSelfAttentionMatchesSeparateProjections() {
+        int b = 2, t = 67, d = 10;
+        SplittableRandom r = new SplittableRandom(31);
+        for (MultiHeadAttention m : new MultiHeadAttention[] {new MultiHeadAttention(1, 5), new MultiHeadAttention(3, 4).valueDim(6).outputShape(7),
+                new MultiHeadAttention(3, 4).useBias(false)}) {
+            m.build(Shape.of(t, d), new SplittableRandom(32));
+            try (var scope = NoGrad.scope()) {
+                for (Parameter p : m.weights()) p.value().assign(random(r, p.value().shape().toArray()).mul(0.5).to(DType.FLOAT32));
+            }
+            Tensor x = random(r, b, t, d).to(DType.FLOAT32);
+            for (Tensor mask : new Tensor[] {null, binaryMask(r, b, t, t)}) {
+                for (boolean causal : new boolean[] {false, true}) {
+                    Tensor xa = x.detach().requiresGrad(true), xb = x.detach().requiresGrad(true);
+                    Tensor packed = m.attend(xa, xa, xa, mask, causal, true, false, null).output();   // as the Transformer blocks call it
+                    Tensor w = random(r, packed.shape().toArray()).to(DType.FLOAT32);
+                    assertTrue(recordsOp(packed, "packedSelfAttention"), "self-attention takes the packed path");
+                    packed.mul(w).sum().backward();
+                    List<float[]> packedGrads = new java.util.ArrayList<>();
+                    for (Parameter p : m.weights()) {
+                        packedGrads.add(p.value().grad().toFloatArray());
+                        p.value().zeroGrad();
+                    }
+                    Tensor separate = m.attend(xb, xb, xb.mul(1.0), mask, causal, true, false, null).output();   // another key tensor: separate projections
+                    assertTrue(!recordsOp(separate, "packedSelfAttention"), "a key that is another tensor takes the separate projections");
+                    separate.mul(w).sum().backward();
+                    TensorAssert.assertAllClose(packed, separate, 1e-5, 1e-6);
+                    TensorAssert.assertAllClose(xa.grad(), xb.grad(), 1e-4, 1e-5);
+                    for (int i = 0; i < packedGrads.size(); i++) {
+                        Parameter p = m.weights().get(i);
+                        TensorAssert.assertAllClose(packedGrads.get(i), p.value().grad().toFloatArray(), 1e-4, 1e-5);
+                        p.value().zeroGrad();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether the autograd graph that produced {@code y} holds an operation named {@code op}. */
+    private static boolean recordsOp(Tensor y, String op) {
+        java.util.ArrayDeque<Tensor> todo = new java.util.ArrayDeque<>(List.of(y));
+        while (!todo.isEmpty()) {
+            Tensor t = todo.pop();
+            if (t.gradFn() == null) continue;
+            if (t.gradFn().op().equals(op)) return true;
+            todo.addAll(List.of(t.gradFn().inputs()));
+        }
+        return false;
+    }
+
     @Test
     void causalMaskHidesLaterSteps() {
         MultiHeadAttention m = new MultiHeadAttention(2, 2);
