@@ -437,7 +437,8 @@ public final class MultiHeadAttention extends MergeLayer {
      * @param attentionMask null, or {@code [B or 1, T, S]} / {@code [B or 1, heads or 1, T, S]}, 1 = attend
      */
     public Tensor call(Tensor query, Tensor value, Tensor key, Tensor attentionMask, boolean useCausalMask, boolean training) {
-        return callWithScores(query, value, key, attentionMask, useCausalMask, training).output();
+        // no scores asked for: the fused kernel (and for self-attention the packed projections) where they apply
+        return attend(query, value, key == null ? value : key, attentionMask, useCausalMask, training, false, generator).output();
     }
 
     /** As {@link #call(Tensor, Tensor, Tensor, Tensor, boolean, boolean)}, also returning the attention weights {@code [B, heads, T, S]}. */
