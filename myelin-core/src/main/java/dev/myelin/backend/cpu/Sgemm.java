@@ -176,6 +176,11 @@ public final class Sgemm {
             return new Tiling(narrow, sh, step, KC, mc);
         }
 
+        /** Rows of A the widest row kernel takes at once (6 with 16 registers, else 8: two of the 4-row kernel). */
+        int stripRows() {
+            return narrow ? 6 : 8;
+        }
+
         private static int lcm(int a, int b) {
             int g = a, h = b;
             while (h != 0) { int t = g % h; g = h; h = t; }

@@ -102,6 +102,11 @@ class ConvPoolKernelsTest {
         list.add(new Conv(2, 14, 13, 64, 72, 3, 3, 1, 1, 1, 0));
         // Stride 2 with many channels: the transposed kernel's input gradient, kernel gradients over several groups.
         list.add(new Conv(3, 15, 14, 40, 24, 3, 3, 2, 1, 1, 0));
+        list.add(new Conv(2, 30, 31, 40, 24, 3, 3, 2, 1, 1, 1)); // 3 chunks of a whole number of 6-row strips, the last short
+        // Pointwise kernel gradients summed over 3 groups of pixels (the last one short), 5 and 70 channels: SGEMM rows
+        // that are not a multiple of 6.
+        list.add(new Conv(1, 67, 97, 5, 7, 1, 1, 1, 1, 0, 0));
+        list.add(new Conv(1, 70, 90, 70, 9, 1, 1, 1, 1, 0, 0));
         // Empty output (kernel larger than the input): nothing to write, zero gradients.
         list.add(new Conv(2, 2, 2, 3, 32, 3, 3, 1, 1, 0, 0));
         list.add(new Conv(2, 2, 2, 1, 4, 3, 3, 1, 1, 0, 0));
@@ -255,7 +260,8 @@ class ConvPoolKernelsTest {
     void convResultsDoNotDependOnThreadCount(Conv2dKernels.Strategy strategy) {
         Conv2dKernels.strategy = strategy;
         for (Conv cv : List.of(new Conv(4, 28, 28, 1, 32, 3, 3, 1, 1, 0, 0), new Conv(3, 28, 28, 8, 5, 3, 3, 2, 2, 2, 1),
-                new Conv(2, 16, 16, 32, 64, 1, 1, 1, 1, 0, 0), new Conv(5, 13, 13, 32, 64, 3, 3, 1, 1, 1, 0))) {
+                new Conv(2, 16, 16, 32, 64, 1, 1, 1, 1, 0, 0), new Conv(5, 13, 13, 32, 64, 3, 3, 1, 1, 1, 0),
+                new Conv(1, 67, 97, 5, 7, 1, 1, 1, 1, 0, 0), new Conv(2, 30, 31, 40, 24, 3, 3, 2, 1, 1, 1))) {
             SplittableRandom rnd = new SplittableRandom(7);
             float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
             float[] k = random(rnd, cv.kh * cv.kw * cv.c * cv.f);
