@@ -210,7 +210,9 @@ class SgemmTest {
         SplittableRandom r = new SplittableRandom(13);
         int[][] shapes = {{100, 129, 17}, {129, 100, 129}, {300, 17, 100}, {1000, 5, 129}, {7, 5, 17}, {1, 129, 100},
                 {17, 100, 1000}, {129, 7, 600}, {35, 33, 300}, {601, 128, 128}, {130, 512, 128}, {128, 128, 784},
-                {101, 64, 1100}};
+                {101, 64, 1100},
+                // transposed A, few rows and one column group, long K: the rows split into blocks that pack their own B
+                {130, 128, 1100}, {100, 130, 1030}};
         try {
             for (int[] sh : shapes) {
                 for (int t = 0; t < 4; t++) {
