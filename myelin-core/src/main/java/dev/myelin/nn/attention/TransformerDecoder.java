@@ -106,6 +106,21 @@ public final class TransformerDecoder extends MergeLayer {
         return 1;
     }
 
+    /**
+     * keras-hub calls it with positional tensors, {@code decoder(decoder_sequence, encoder_sequence)}: a saved call's
+     * {@code args} are {@code [decoder_sequence]} or {@code [decoder_sequence, encoder_sequence]}, not one list.
+     */
+    @Override
+    public boolean takesInputList() {
+        return false;
+    }
+
+    /** keras-hub's positional parameters, which a saved call may also give by name. */
+    @Override
+    public List<String> inputNames() {
+        return List.of("decoder_sequence", "encoder_sequence");
+    }
+
     /** Builds with cross-attention over encoder sequences of {@code encoder} ({@code [source time, encoder width]}); null: decoder-only. */
     public void build(Shape decoder, Shape encoder, RandomGenerator rng) {
         outputShape(encoder == null ? List.of(decoder) : List.of(decoder, encoder));

@@ -166,6 +166,27 @@ class TransformerBlocksTest {
         Path file = folder.resolve("seq2seq.myelin");
         model.save(file);
         assertArrayEquals(before, Model.load(file).call(List.of(t, s), false).get(0).toDoubleArray());
+        // positional tensors, as keras-hub writes decoder(target, encoded): [target, encoded], not [[target, encoded]]
+        String json = model.toJson().replaceAll("\\s", "");
+        String saved = json.substring(json.indexOf("\"name\":\"dec\""));
+        assertTrue(saved.contains("\"args\":[{\"class_name\":\"__keras_tensor__\",\"config\":{\"shape\":[null,4,6],\"dtype\":\"float32\","
+                + "\"keras_history\":[\"target\",0,0]}},{\"class_name\":\"__keras_tensor__\""), saved);
+    }
+
+    @Test
+    void aDecoderOnlyCallIsSavedWithItsTensorPositionallyAndLoadsBack(@TempDir Path folder) throws IOException {
+        SymbolicTensor tokens = Input.named("tokens", 5, 8);
+        Model model = new Model(tokens, new TransformerDecoder(16, 2).name("dec").apply(tokens));
+        model.build();
+        String json = model.toJson().replaceAll("\\s", "");
+        assertTrue(json.contains("\"args\":[{\"class_name\":\"__keras_tensor__\",\"config\":{\"shape\":[null,5,8],\"dtype\":\"float32\","
+                + "\"keras_history\":[\"tokens\",0,0]}}]"), json);
+        Tensor x = random(new SplittableRandom(3), 2, 5, 8).to(DType.FLOAT32);
+        Path file = folder.resolve("gpt-block.myelin");
+        model.save(file);
+        Model loaded = Model.load(file);
+        assertArrayEquals(model.call(List.of(x), false).get(0).toDoubleArray(), loaded.call(List.of(x), false).get(0).toDoubleArray());
+        assertEquals(json, loaded.toJson().replaceAll("\\s", ""), "the loaded model writes the same config");
     }
 
     @Test
