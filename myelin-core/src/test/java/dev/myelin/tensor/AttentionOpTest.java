@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class AttentionOpTest {
 
-    private static Tensor random(long seed, int... shape) {
+    /** Values in [-1.5, 1.5) from a seeded stream, float64 (also used by PackedSelfAttentionTest). */
+    static Tensor random(long seed, int... shape) {
         SplittableRandom r = new SplittableRandom(seed);
         double[] v = new double[Shape.of(shape).size()];
         for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1.5, 1.5);
@@ -27,7 +28,7 @@ class AttentionOpTest {
     }
 
     /** 1 = attend, 0 = masked: a seeded pattern that leaves key 0 visible to every query. */
-    private static Tensor mask(long seed, int... shape) {
+    static Tensor mask(long seed, int... shape) {
         SplittableRandom r = new SplittableRandom(seed);
         int last = shape[shape.length - 1];
         float[] m = new float[Shape.of(shape).size()];

@@ -9,7 +9,6 @@ import dev.myelin.backend.DType;
 import dev.myelin.backend.cpu.Parallel;
 import dev.myelin.testing.GradCheck;
 import dev.myelin.testing.TensorAssert;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,22 +19,6 @@ import org.junit.jupiter.api.Test;
  * 1 and 2 threads give the same bits; argument checks.
  */
 class PackedSelfAttentionTest {
-
-    private static Tensor random(long seed, int... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[Shape.of(shape).size()];
-        for (int i = 0; i < v.length; i++) v[i] = r.nextDouble(-1.5, 1.5);
-        return Tensor.of(v, shape);
-    }
-
-    /** 1 = attend, 0 = masked: a seeded pattern that leaves key 0 visible to every query. */
-    private static Tensor mask(long seed, int... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int last = shape[shape.length - 1];
-        float[] m = new float[Shape.of(shape).size()];
-        for (int i = 0; i < m.length; i++) m[i] = i % last == 0 || r.nextDouble() < 0.6 ? 1 : 0;
-        return Tensor.of(m, shape);
-    }
 
     /** The definition: heads split from the packed tensor with tensor operations, attended, merged back. */
     private static Tensor split(Tensor qkv, int heads, int d, int dv, Tensor mask, boolean causal, double scale) {
@@ -49,12 +32,12 @@ class PackedSelfAttentionTest {
     @Test
     void gradientsMatchFiniteDifferences() {
         // heads 1 and 3, Dv ≠ D, with and without masks, causal
-        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 1, 3, null, false, 0.6), random(1, 2, 4, 1 * (2 * 3 + 2)));
-        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 3, 2, null, true, 0.7), random(2, 1, 5, 3 * (2 * 2 + 3)));
-        Tensor keyPadding = mask(3, 2, 1, 1, 4);
-        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 3, 2, keyPadding, false, 0.5), random(4, 2, 4, 3 * (2 * 2 + 1)));
-        Tensor full = mask(5, 4, 4);
-        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 1, 2, full, true, 0.5), random(6, 1, 4, 1 * (2 * 2 + 3)));
+        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 1, 3, null, false, 0.6), AttentionOpTest.random(1, 2, 4, 1 * (2 * 3 + 2)));
+        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 3, 2, null, true, 0.7), AttentionOpTest.random(2, 1, 5, 3 * (2 * 2 + 3)));
+        Tensor keyPadding = AttentionOpTest.mask(3, 2, 1, 1, 4);
+        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 3, 2, keyPadding, false, 0.5), AttentionOpTest.random(4, 2, 4, 3 * (2 * 2 + 1)));
+        Tensor full = AttentionOpTest.mask(5, 4, 4);
+        GradCheck.check(t -> Tensor.packedSelfAttention(t[0], 1, 2, full, true, 0.5), AttentionOpTest.random(6, 1, 4, 1 * (2 * 2 + 3)));
     }
 
     /** The float32 fused kernel, reading and writing strided rows of the packed tensors, against the split formula. */
@@ -64,8 +47,8 @@ class PackedSelfAttentionTest {
         for (int[] hd : new int[][] {{1, 5, 7}, {3, 5, 7}, {3, 8, 8}}) {
             int heads = hd[0], d = hd[1], dv = hd[2];
             for (boolean causal : new boolean[] {false, true}) {
-                for (Tensor m : new Tensor[] {null, mask(7, b, 1, 1, t), mask(8, t, t)}) {
-                    Tensor packed = random(10, b, t, heads * (2 * d + dv)).to(DType.FLOAT32).requiresGrad(true);
+                for (Tensor m : new Tensor[] {null, AttentionOpTest.mask(7, b, 1, 1, t), AttentionOpTest.mask(8, t, t)}) {
+                    Tensor packed = AttentionOpTest.random(10, b, t, heads * (2 * d + dv)).to(DType.FLOAT32).requiresGrad(true);
                     Tensor ref = packed.detach().requiresGrad(true);
                     Tensor y = Tensor.packedSelfAttention(packed, heads, d, m, causal, 0.4);
                     Tensor want = split(ref, heads, d, dv, m, causal, 0.4);
@@ -73,7 +56,7 @@ class PackedSelfAttentionTest {
                     assertEquals(DType.FLOAT32, y.dtype());
                     assertEquals(Shape.of(b, t, heads * dv), y.shape(), what);
                     TensorAssert.assertAllClose(y, want, 1e-6, 1e-6);
-                    Tensor w = random(20, y.shape().toArray()).to(DType.FLOAT32);
+                    Tensor w = AttentionOpTest.random(20, y.shape().toArray()).to(DType.FLOAT32);
                     y.mul(w).sum().backward();
                     want.mul(w).sum().backward();
                     TensorAssert.assertAllClose(packed.grad(), ref.grad(), 1e-5, 1e-6);
@@ -85,7 +68,7 @@ class PackedSelfAttentionTest {
     /** A broadcast gradient (that of a plain sum) is read through its zero strides. */
     @Test
     void aBroadcastGradientIsReadThroughItsStrides() {
-        Tensor packed = random(30, 2, 9, 2 * (2 * 4 + 4)).to(DType.FLOAT32).requiresGrad(true);
+        Tensor packed = AttentionOpTest.random(30, 2, 9, 2 * (2 * 4 + 4)).to(DType.FLOAT32).requiresGrad(true);
         Tensor ref = packed.detach().requiresGrad(true);
         Tensor.packedSelfAttention(packed, 2, 4, null, true, 0.5).sum().backward();
         split(ref, 2, 4, 4, null, true, 0.5).sum().backward();
@@ -103,9 +86,9 @@ class PackedSelfAttentionTest {
         int previous = Parallel.threads();
         Parallel.setThreads(threads);
         try {
-            Tensor packed = random(40, 4, 100, 4 * (2 * 8 + 8)).to(DType.FLOAT32).requiresGrad(true);
-            Tensor y = Tensor.packedSelfAttention(packed, 4, 8, mask(41, 4, 1, 1, 100), true, 0.35);
-            y.mul(random(42, y.shape().toArray()).to(DType.FLOAT32)).sum().backward();
+            Tensor packed = AttentionOpTest.random(40, 4, 100, 4 * (2 * 8 + 8)).to(DType.FLOAT32).requiresGrad(true);
+            Tensor y = Tensor.packedSelfAttention(packed, 4, 8, AttentionOpTest.mask(41, 4, 1, 1, 100), true, 0.35);
+            y.mul(AttentionOpTest.random(42, y.shape().toArray()).to(DType.FLOAT32)).sum().backward();
             return new float[][] {y.toFloatArray(), packed.grad().toFloatArray()};
         } finally {
             Parallel.setThreads(previous);
