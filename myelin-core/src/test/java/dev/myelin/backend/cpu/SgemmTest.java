@@ -128,7 +128,10 @@ class SgemmTest {
         assertEquals(192, Sgemm.Tiling.forMachine(32, 1 << 20).mc(), "Zen 4: 1 MB");
         assertEquals(384, Sgemm.Tiling.forMachine(32, 2 << 20).mc(), "Xeon: 2 MB");
         assertEquals(Sgemm.MC, Sgemm.Tiling.forMachine(32, 0).mc(), "unknown: the default");
-        assertEquals(48, Sgemm.Tiling.forMachine(16, 64 << 10).mc(), "tiny: two row steps at least");
+        // A row step holds whole vectors and whole 6-row tiles: 24 rows with 8-float vectors (AVX2), 48 with 16 (AVX-512).
+        Sgemm.Tiling tiny = Sgemm.Tiling.forMachine(16, 64 << 10);
+        assertEquals(Sgemm.L <= 8 ? 24 : 48, tiny.rowStep(), "row step for " + Sgemm.L + "-float vectors");
+        assertEquals(2 * tiny.rowStep(), tiny.mc(), "tiny: two row steps at least");
         assertEquals(0, Sgemm.Tiling.forMachine(16, 3 << 20).mc() % 24, "a whole number of row steps");
     }
 
