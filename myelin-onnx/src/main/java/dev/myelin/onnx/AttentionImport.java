@@ -40,7 +40,9 @@ import java.util.Set;
  * where {@code mask} is a float tensor Myelin computes (a graph input {@code [N, T or 1, S]}, then unsqueezed to
  * one mask for every head, or {@code [N, H or 1, T or 1, S]}) and {@code boolMask} a graph input of type bool
  * (read as 0/1 floats, {@link Layout#MASK}). The mask becomes {@code mha.apply(q, v, k, mask, causal)}: Myelin's
- * masks attend where the value is above 0.5, as the Greater does. Anything else (another mask, another scale,
+ * masks attend where the value is above 0.5, as the Greater does (another threshold is not matched). A query
+ * whose keys are all masked attends uniformly to all of them, as with the −1e9 fill Keras and the exporter write
+ * (a −inf fill would give NaN there). Anything else (another mask, another scale,
  * PyTorch's packed projections) is left to the node-by-node import, which refuses what it cannot read, naming
  * the node.
  */

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -156,28 +155,34 @@ class OnnxImportAttentionMaskTest {
 
     /** The exported graph with its mask input of type bool, read by the Unsqueeze/And/Where directly (the Greater and its 0.5 gone). */
     static byte[] withBoolMask(byte[] onnx) throws FileFormatException {
-        Map<String, String> renamed = new HashMap<>();
-        return rewrite(onnx, n -> !n.opType().equals("Greater"), renamed, in -> in.name().equals("mask")
+        return rewrite(onnx, n -> n.opType().equals("Greater") ? null : n, t -> t, in -> in.name().equals("mask")
                 ? new ValueInfoProto(in.name(), TensorProto.BOOL, in.dims(), in.dimParams()) : in);
     }
 
+    /** {@code onnx} without its nodes of type {@code op} (each one's output replaced by its first input in the nodes after it). */
+    private static byte[] without(byte[] onnx, String op) throws FileFormatException {
+        return rewrite(onnx, n -> n.opType().equals(op) ? null : n, t -> t, in -> in);
+    }
+
     /**
-     * {@code onnx} without the nodes {@code keep} refuses (each one's output replaced by its first input in the
-     * nodes after it), its unread initializers dropped and its inputs mapped by {@code input}.
+     * {@code onnx} with its nodes mapped by {@code node} (null drops one: its output is replaced by its first input
+     * in the nodes after it), its initializers by {@code initializer} (those no node reads dropped) and its inputs by {@code input}.
      */
-    private static byte[] rewrite(byte[] onnx, Predicate<NodeProto> keep, Map<String, String> renamed, UnaryOperator<ValueInfoProto> input)
+    private static byte[] rewrite(byte[] onnx, UnaryOperator<NodeProto> node, UnaryOperator<TensorProto> initializer, UnaryOperator<ValueInfoProto> input)
             throws FileFormatException {
         ModelProto p = ModelProto.parse(onnx, "exported");
         GraphProto g = p.graph();
+        Map<String, String> renamed = new HashMap<>();
         List<NodeProto> nodes = new ArrayList<>();
         for (NodeProto n : g.nodes()) {
             List<String> in = n.inputs().stream().map(i -> renamed.getOrDefault(i, i)).toList();
-            if (keep.test(n)) nodes.add(new NodeProto(n.name(), n.opType(), n.domain(), in, n.outputs(), n.attributes()));
+            NodeProto mapped = node.apply(new NodeProto(n.name(), n.opType(), n.domain(), in, n.outputs(), n.attributes()));
+            if (mapped != null) nodes.add(mapped);
             else renamed.put(n.outputs().getFirst(), in.getFirst());
         }
         Set<String> read = new java.util.HashSet<>();
         nodes.forEach(n -> read.addAll(n.inputs()));
-        List<TensorProto> initializers = g.initializers().stream().filter(t -> read.contains(t.name())).toList();
+        List<TensorProto> initializers = g.initializers().stream().filter(t -> read.contains(t.name())).map(initializer).toList();
         GraphProto rewritten = new GraphProto(g.name(), nodes, initializers, g.inputs().stream().map(input).toList(), g.outputs(), g.valueInfo());
         return new ModelProto(p.irVersion(), p.opsetImports(), p.producerName(), p.producerVersion(), rewritten).toByteArray();
     }
@@ -217,8 +222,26 @@ class OnnxImportAttentionMaskTest {
     @Test
     void aTSMaskReachingThePerHeadScoresWithoutUnsqueezeIsRefusedNamingTheExpectedShape() throws Exception {
         Case c = cases().findFirst().orElseThrow(); // mask [N, T, S]: ONNX would broadcast its batch axis over the heads
-        byte[] onnx = rewrite(OnnxExport.toBytes(c.model()), n -> !n.opType().equals("Unsqueeze"), new HashMap<>(), in -> in);
-        String m = refused(onnx, Map.of());
+        String m = refused(without(OnnxExport.toBytes(c.model()), "Unsqueeze"), Map.of());
         assertTrue(m.contains("attention mask 'mask'") && m.contains("[N, heads or 1, T or 1, S]"), m);
+    }
+
+    @Test
+    void aThresholdOtherThanHalfIsLeftToTheNodeByNodeImportWhichRefusesTheGreater() throws Exception {
+        // Greater(mask, 0) keeps what Myelin's mask (above 0.5) would drop for values in (0, 0.5]: not the same call
+        Case c = cases().findFirst().orElseThrow();
+        byte[] onnx = rewrite(OnnxExport.toBytes(c.model()), n -> n, t -> t.name().contains("attention_mask_half")
+                ? TensorProto.ofFloats(t.name(), t.dims(), new float[] {0f}) : t, in -> in);
+        String m = refused(onnx, Map.of());
+        assertTrue(m.contains("'Greater' is not supported"), m);
+    }
+
+    @Test
+    void theCausalTriangleMayComeFirstInTheAnd() throws Exception {
+        Case c = cases().filter(Case::causal).findFirst().orElseThrow();
+        Model model = c.model();
+        byte[] onnx = rewrite(OnnxExport.toBytes(model), n -> n.opType().equals("And")
+                ? new NodeProto(n.name(), n.opType(), n.domain(), n.inputs().reversed(), n.outputs(), n.attributes()) : n, t -> t, in -> in);
+        assertSameMaskedAttention(c, model, OnnxImport.fromBytes(onnx, c.name(), Map.of()));
     }
 }
