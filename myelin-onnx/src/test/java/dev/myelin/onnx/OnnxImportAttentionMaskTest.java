@@ -153,6 +153,26 @@ class OnnxImportAttentionMaskTest {
         assertTrue(diff <= 1e-5, c.name() + ": differs by " + diff);
     }
 
+    @Test
+    void aMaskSharedByTwoAttentionsReadsBackIntoBothAsFloatOrBool() throws Exception {
+        // a padding mask given to every layer, as in an encoder stack: the second attention reads the first one's output
+        SymbolicTensor q = Input.named("query", 4, 6), v = Input.named("value", 7, 6), mask = Input.named("mask", 1, 7);
+        SymbolicTensor h = new MultiHeadAttention(HEADS, 3).apply(q, v, null, mask, false);
+        Model model = TestModels.randomizeWeights(new Model(List.of(q, v, mask), List.of(new MultiHeadAttention(HEADS, 2).apply(h, v, null, mask, false))), 9);
+        List<Tensor> in = List.of(TestModels.input(1, BATCH, 4, 6), TestModels.input(2, BATCH, 7, 6), mask(3, 1, 7));
+        float[] want = model.call(in, false).getFirst().toFloatArray();
+        byte[] onnx = OnnxExport.toBytes(model);
+        for (byte[] file : List.of(onnx, withBoolMask(onnx))) {
+            Model back = OnnxImport.fromBytes(file, "shared mask", Map.of());
+            List<SymbolicTensor> masks = back.layers().stream().filter(l -> l instanceof MultiHeadAttention)
+                    .map(l -> back.outputs().getFirst().layer() == l ? back.outputs().getFirst() : back.outputs().getFirst().inputs().getFirst())
+                    .map(t -> t.keywordTensors().get(MultiHeadAttention.ATTENTION_MASK)).toList();
+            assertEquals(2, masks.size());
+            assertTrue(masks.stream().allMatch(t -> t == back.inputs().get(2)), "both read the mask input");
+            assertArrayEquals(want, back.call(in, false).getFirst().toFloatArray());
+        }
+    }
+
     /** The exported graph with its mask input of type bool, read by the Unsqueeze/And/Where directly (the Greater and its 0.5 gone). */
     static byte[] withBoolMask(byte[] onnx) throws FileFormatException {
         return rewrite(onnx, n -> n.opType().equals("Greater") ? null : n, t -> t, in -> in.name().equals("mask")
