@@ -46,6 +46,11 @@ import java.util.Set;
  * {@code kwargs}, a tensor among them written as a tensor argument is ({@code "attention_mask": {"class_name":
  * "__keras_tensor__", "config": {"shape": ..., "dtype": ..., "keras_history": ["mask", 0, 0]}}}), read like an
  * input of the call.
+ *
+ * <p>Inputs are float. An {@code InputLayer} of dtype {@code "bool"} ({@code keras.Input(shape, dtype="bool")}, a
+ * boolean attention mask) reads as a float input fed 1 for true and 0 for false (Myelin has no bool tensors;
+ * MultiHeadAttention's masks attend above 0.5), and only as a MultiHeadAttention call's {@code attention_mask}:
+ * a layer reading it as an input is refused, naming both. Other dtypes (such as int32 token ids) read as floats.
  */
 final class ModelConfig {
     private static final String TENSOR = "__keras_tensor__";
@@ -224,7 +229,9 @@ final class ModelConfig {
             Object entry = layers.get(i);
             if (isInputLayer(entry)) {
                 if (i != 0) throw new IllegalArgumentException("Sequential model '" + name + "': an InputLayer may only come first, found at position " + i);
-                inputShape = inputLayer(entry).shape();
+                InputSpec input = inputLayer(entry);
+                if (input.bool()) throw new IllegalArgumentException("Sequential model '" + name + "': " + boolInputRefusal(input.name(), "its first layer reads it"));
+                inputShape = input.shape();
                 continue;
             }
             Layer layer = layer(entry, "Sequential model '" + name + "' layer " + i);
@@ -249,6 +256,7 @@ final class ModelConfig {
         String owner = "Functional model '" + name + "'";
 
         Map<String, List<SymbolicTensor>> produced = new HashMap<>(); // layer name -> outputs by node index
+        Map<SymbolicTensor, String> boolInputs = new java.util.IdentityHashMap<>(); // read as 0/1 float attention masks only
         List<PendingNode> pending = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             if (!(layers.get(i) instanceof Map<?, ?> raw)) throw new IllegalArgumentException(owner + ": layer " + i + " must be an object");
@@ -260,7 +268,9 @@ final class ModelConfig {
             if (produced.containsKey(ln)) throw new IllegalArgumentException(owner + ": two layers are named '" + ln + "'");
             if (isInputLayer(entry)) {
                 InputSpec input = inputLayer(entry);
-                produced.put(ln, new ArrayList<>(List.of(Input.named(ln, input.shape().toArray()))));
+                SymbolicTensor in = Input.named(ln, input.shape().toArray());
+                if (input.bool()) boolInputs.put(in, ln);
+                produced.put(ln, new ArrayList<>(List.of(in)));
                 continue;
             }
             Layer layer = layer(entry, owner + " layer '" + ln + "'");
@@ -280,6 +290,12 @@ final class ModelConfig {
                 if (call == null) continue;
                 List<SymbolicTensor> outputs = produced.get(node.layer.name());
                 if (outputs.size() != node.index) continue; // an earlier call of the same layer comes first
+                for (SymbolicTensor arg : call.args()) {
+                    if (boolInputs.containsKey(arg)) {
+                        throw new IllegalArgumentException(owner + ": call " + node.index + " of layer '" + node.layer.name() + "': "
+                                + boolInputRefusal(boolInputs.get(arg), "this call reads it as an input"));
+                    }
+                }
                 outputs.add(node.layer instanceof MergeLayer merge ? applyMerge(merge, call, owner + ": call " + node.index + " of layer '" + merge.name() + "'")
                         : apply(node.layer, call.args(), owner));
                 it.remove();
@@ -299,6 +315,12 @@ final class ModelConfig {
         Model model = new Model(ins, outs);
         model.rename(name);
         return model;
+    }
+
+    /** Why a bool input cannot be read as {@code use} says. */
+    private static String boolInputRefusal(String input, String use) {
+        return "InputLayer '" + input + "' has dtype bool, which Myelin reads (as 0/1 floats) only as the attention_mask of a "
+                + "MultiHeadAttention call; " + use;
     }
 
     private static SymbolicTensor apply(Layer layer, List<SymbolicTensor> args, String owner) {
@@ -450,7 +472,7 @@ final class ModelConfig {
         ConfigArgs a = ConfigArgs.of("InputLayer", config);
         String name = a.optionalString("name", "input_layer");
         Object shape = a.has("batch_shape") ? a.raw("batch_shape") : a.raw("batch_input_shape");
-        a.optionalString("dtype", "float32");
+        String dtype = a.optionalString("dtype", "float32");
         a.optionalBoolean("sparse", false);
         a.optionalBoolean("ragged", false);
         a.optionalBoolean("optional", false);
@@ -465,11 +487,11 @@ final class ModelConfig {
             }
             d[i - 1] = l.intValue();
         }
-        return new InputSpec(name, Shape.of(d));
+        return new InputSpec(name, Shape.of(d), dtype.equals("bool"));
     }
 
-    /** An {@code InputLayer} entry: the input's name and shape without the batch. */
-    private record InputSpec(String name, Shape shape) {}
+    /** An {@code InputLayer} entry: the input's name, shape without the batch, and whether its dtype is bool. */
+    private record InputSpec(String name, Shape shape, boolean bool) {}
 
     private static boolean isModel(Object entry) {
         return entry instanceof Map<?, ?> m && m.get("class_name") instanceof String c

@@ -145,6 +145,53 @@ class KerasImportAttentionMaskTest {
         assertArrayEquals(source.call(List.of(q, v, m), false).getFirst().toFloatArray(), back.call(List.of(q, v, m), false).getFirst().toFloatArray());
     }
 
+    /** {@code config} with the mask's InputLayer, and the call's reference to it, of dtype bool ({@code keras.Input(shape, dtype="bool")}). */
+    private static String boolMask(String config) {
+        String input = "\"dtype\": \"float32\", \"sparse\": false, \"name\": \"mask\"";
+        assertTrue(config.contains(input));
+        return config.replace(input, input.replace("float32", "bool"))
+                .replace("\"dtype\": \"float32\", \"keras_history\": [\"mask\"", "\"dtype\": \"bool\", \"keras_history\": [\"mask\"");
+    }
+
+    @Test
+    void aBoolMaskInputImportsAsA01FloatInputFullyMaskedRowsIncluded() throws Exception {
+        for (boolean causal : new boolean[] {false, true}) {
+            String kwargs = causal ? MASK_KWARGS.replace("\"use_causal_mask\": false", "\"use_causal_mask\": true") : MASK_KWARGS;
+            String config = boolMask(config(kwargs));
+            assertTrue(config.contains("\"dtype\": \"bool\", \"keras_history\": [\"mask\""));
+            Model source = weightsSource();
+            Model imported = KerasImport.load(keras(config, source));
+            assertEquals("mask", imported.outputs().getFirst().keywordTensors().get("attention_mask").inputName());
+
+            float[] keep = new float[B * T * S]; // example 0 fully padded; example 1's first query sees nothing
+            SplittableRandom r = new SplittableRandom(5);
+            for (int i = T * S; i < keep.length; i++) keep[i] = r.nextDouble() < 0.6 ? 1 : 0;
+            java.util.Arrays.fill(keep, T * S, T * S + S, 0f);
+            Tensor q = random(7, B, T, D), v = random(8, B, S, D), m = Tensor.of(keep, B, T, S);
+            MultiHeadAttention original = (MultiHeadAttention) source.layer("multi_head_attention");
+            float[] eager = original.call(q, v, null, m, causal, false).toFloatArray();
+            assertArrayEquals(eager, imported.call(List.of(q, v, m), false).getFirst().toFloatArray(), "causal " + causal);
+            assertFalse(java.util.Arrays.equals(eager, original.call(q, v, null, null, causal, false).toFloatArray()), "the mask matters");
+        }
+    }
+
+    @Test
+    void aBoolInputReadAsALayersInputIsRefusedNamingTheInputAndTheLayer() throws Exception {
+        // mha(query, mask, attention_mask=mask): the bool mask as the value
+        String maskAsValue = boolMask(config("[" + QUERY + ", " + VALUE.replace("[\"value\", 0, 0]", "[\"mask\", 0, 0]") + "]", MASK_KWARGS));
+        var e = assertThrows(FileFormatException.class, () -> KerasImport.load(keras(maskAsValue, weightsSource())));
+        assertTrue(e.getMessage().contains("InputLayer 'mask' has dtype bool") && e.getMessage().contains("'multi_head_attention'")
+                && e.getMessage().contains("attention_mask"), e.getMessage());
+
+        String sequential = """
+                {"module": "keras", "class_name": "Sequential", "config": {"name": "seq", "trainable": true, "layers": [
+                  {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "dtype": "bool", "sparse": false, "name": "flags"}, "registered_name": null},
+                  {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "units": 2}, "registered_name": null}]},
+                 "registered_name": null, "build_config": {"input_shape": [null, 4]}, "compile_config": null}""";
+        var s = assertThrows(IllegalArgumentException.class, () -> Model.fromJson(sequential));
+        assertTrue(s.getMessage().contains("'seq'") && s.getMessage().contains("InputLayer 'flags' has dtype bool"), s.getMessage());
+    }
+
     @Test
     void theWeightsSitWhereKeras3SavesMultiHeadAttentionsSublayers() {
         List<String> paths = KerasV3Layout.layers(weightsSource()).getFirst().groups().stream().map(KerasV3Layout.VarGroup::path).toList();

@@ -27,15 +27,35 @@ import java.util.Set;
  * </pre>
  *
  * with every intermediate value read by the pattern alone and the weights constant; the matched nodes are
- * then skipped and the last one defines the layer's output. A causal mask between the scores and the Softmax,
- * {@code Where(lower triangle, scores, −1e9)} as the exporter writes it, becomes {@code use_causal_mask}.
- * Anything else (another mask, another scale, PyTorch's packed projections) is left to the node-by-node import, which refuses
- * what it cannot read, naming the node.
+ * then skipped and the last one defines the layer's output. A mask between the scores and the Softmax,
+ * {@code Where(keep, scores, −1e9)} as the exporter writes it, is read back as the call's masks:
+ *
+ * <pre>
+ *   keep = lower triangle                      use_causal_mask
+ *        | explicit                            attention_mask
+ *        | And(explicit, lower triangle)       both (either order)
+ *   explicit = [Unsqueeze_axis1](Greater(mask, 0.5) | boolMask)
+ * </pre>
+ *
+ * where {@code mask} is a float tensor Myelin computes (a graph input {@code [N, T or 1, S]}, then unsqueezed to
+ * one mask for every head, or {@code [N, H or 1, T or 1, S]}) and {@code boolMask} a graph input of type bool
+ * (read as 0/1 floats, {@link Layout#MASK}). The mask becomes {@code mha.apply(q, v, k, mask, causal)}: Myelin's
+ * masks attend where the value is above 0.5, as the Greater does (another threshold is not matched). A query
+ * whose keys are all masked attends uniformly to all of them, as with the −1e9 fill Keras and the exporter write
+ * (a −inf fill would give NaN there). Anything else (another mask, another scale,
+ * PyTorch's packed projections) is left to the node-by-node import, which refuses what it cannot read, naming
+ * the node.
  */
 final class AttentionImport {
     /** One matched attention: its nodes, its last node, its inputs and its weights ({@code [rows, cols]} each; biases null when absent). */
     private record Match(Set<NodeProto> nodes, NodeProto last, String query, String key, String value, int heads, int keyDim, int valueDim,
-                         float[][] kernels, float[][] biases, boolean causal) {}
+                         float[][] kernels, float[][] biases, boolean causal, String mask, boolean maskPerHead) {}
+
+    /** The masks of a {@code Where(keep, scores, fill)}: causal or not, and the explicit mask's value (null for none). */
+    private record Masks(List<NodeProto> nodes, boolean causal, String mask, boolean perHead) {}
+
+    /** An explicit mask's nodes (Unsqueeze, Greater; none for a bool input), the value they read and whether it is per head (not unsqueezed). */
+    private record Explicit(List<NodeProto> nodes, String mask, boolean perHead) {}
 
     /** A projection {@code Transpose(Reshape(MatMul(x, W) [+ b]))}: its input, weight, bias and head width. */
     private record Projection(String input, float[] kernel, float[] bias, int heads, int dim, List<NodeProto> nodes) {}
@@ -82,7 +102,8 @@ final class AttentionImport {
         for (float[] b : m.biases()) if ((b != null) != bias) throw nodes.refuse(n, "attention with biases on some projections only (MultiHeadAttention has all or none)");
         int out = m.kernels()[3].length / (m.heads() * m.valueDim());
         MultiHeadAttention mha = new MultiHeadAttention(m.heads(), m.keyDim()).valueDim(m.valueDim()).outputShape(out).useBias(bias);
-        SymbolicTensor y = mha.apply(q.tensor(), v.tensor(), m.key().equals(m.value()) ? null : k.tensor(), m.causal());
+        SymbolicTensor mask = m.mask() == null ? null : mask(n, m, nodes);
+        SymbolicTensor y = mha.apply(q.tensor(), v.tensor(), m.key().equals(m.value()) ? null : k.tensor(), mask, m.causal());
         String[] names = {"query", "key", "value", "attention_output"};
         for (int i = 0; i < 4; i++) {
             String name = names[i];
@@ -90,6 +111,24 @@ final class AttentionImport {
             if (bias) nodes.assignLater(() -> weight(mha, name + "/bias"), m.biases()[i]);
         }
         return new Computed(y, Layout.PLAIN);
+    }
+
+    /**
+     * The explicit mask's Myelin tensor: {@code [T or 1, S]} when the graph unsqueezed it for the heads, else
+     * {@code [H or 1, T or 1, S]} (MultiHeadAttention checks the sizes against the query and the keys).
+     */
+    private SymbolicTensor mask(NodeProto n, Match m, NodeImport nodes) throws FileFormatException {
+        if (values.get(m.mask()) instanceof Constant) {
+            throw nodes.refuse(n, "an attention mask '" + m.mask() + "' that is a constant (a mask given as a graph input, or computed from one, is imported)");
+        }
+        Computed c = nodes.computedValue(n, m.mask());
+        int rank = m.maskPerHead() ? 3 : 2;
+        if ((c.layout() != Layout.PLAIN && c.layout() != Layout.MASK) || c.tensor().shape().rank() != rank) {
+            throw nodes.refuse(n, "an attention mask '" + m.mask() + "' of " + NodeImport.describe(c) + (m.maskPerHead()
+                    ? "; a mask that reaches the scores without an Unsqueeze must be [N, heads or 1, T or 1, S]"
+                    : "; a mask unsqueezed at axis 1 for the heads must be [N, T or 1, S]"));
+        }
+        return c.tensor();
     }
 
     private static Parameter weight(MultiHeadAttention mha, String shortName) {
@@ -104,13 +143,12 @@ final class AttentionImport {
         List<NodeProto> nodes = new ArrayList<>(List.of(softmax));
         String scoresName = softmax.inputs().getFirst();
         NodeProto where = onlyProducer(scoresName, "Where");
-        boolean causal = false;
-        if (where != null) { // Where(lower triangle, scores, large negative): the causal mask
-            List<NodeProto> maskNodes = causalMask(where);
-            if (maskNodes == null) return null;
-            nodes.addAll(maskNodes);
+        Masks masks = new Masks(List.of(), false, null, false);
+        if (where != null) { // Where(keep, scores, large negative): the causal mask, an explicit one, or both
+            masks = masks(where);
+            if (masks == null) return null;
+            nodes.addAll(masks.nodes());
             scoresName = where.inputs().get(1);
-            causal = true;
         }
         NodeProto scores = onlyProducer(scoresName, "MatMul");
         if (scores == null) return null;
@@ -144,20 +182,49 @@ final class AttentionImport {
         nodes.addAll(v.nodes());
         NodeProto last = o.nodes().getLast();
         return new Match(new HashSet<>(nodes), last, q.input(), k.input(), v.input(), q.heads(), q.dim(), v.dim(),
-                new float[][] {q.kernel(), k.kernel(), v.kernel(), o.kernel()}, new float[][] {q.bias(), k.bias(), v.bias(), o.bias()}, causal);
+                new float[][] {q.kernel(), k.kernel(), v.kernel(), o.kernel()}, new float[][] {q.bias(), k.bias(), v.bias(), o.bias()}, masks.causal(), masks.mask(), masks.perHead());
     }
 
     /**
-     * The nodes of {@code Where(keep, scores, fill)} when it is the causal mask: {@code keep} a constant
-     * {@code [t, s]} lower triangle (1 where key j ≤ query i), directly or through a Cast, and {@code fill} a
-     * constant of −1e4 or less (Keras's −1e9, or −inf); null otherwise.
+     * The masks of {@code Where(keep, scores, fill)}, its {@code fill} a constant of −1e4 or less (Keras's −1e9,
+     * or −inf), its {@code keep} the causal lower triangle, an explicit mask, or the And of both; null otherwise.
      */
-    private List<NodeProto> causalMask(NodeProto where) {
+    private Masks masks(NodeProto where) {
         if (where.inputs().size() != 3) return null;
         float[] fill = constantData(where.inputs().get(2));
         if (fill == null || fill.length != 1 || !(fill[0] <= -1e4f)) return null;
         List<NodeProto> nodes = new ArrayList<>(List.of(where));
         String keep = where.inputs().getFirst();
+        List<NodeProto> triangle = causalMask(keep);
+        if (triangle != null) {
+            nodes.addAll(triangle);
+            return new Masks(nodes, true, null, false);
+        }
+        NodeProto and = onlyProducer(keep, "And");
+        if (and != null && and.inputs().size() == 2) {
+            for (int i = 0; i < 2; i++) {
+                triangle = causalMask(and.inputs().get(i));
+                Explicit e = triangle == null ? null : explicitMask(and.inputs().get(1 - i));
+                if (e == null) continue;
+                nodes.add(and);
+                nodes.addAll(triangle);
+                nodes.addAll(e.nodes());
+                return new Masks(nodes, true, e.mask(), e.perHead());
+            }
+            return null;
+        }
+        Explicit e = explicitMask(keep);
+        if (e == null) return null;
+        nodes.addAll(e.nodes());
+        return new Masks(nodes, false, e.mask(), e.perHead());
+    }
+
+    /**
+     * The nodes computing {@code keep} when it is the causal mask: a constant {@code [t, s]} lower triangle
+     * (1 where key j ≤ query i), directly or through a Cast; null otherwise.
+     */
+    private List<NodeProto> causalMask(String keep) {
+        List<NodeProto> nodes = new ArrayList<>();
         NodeProto cast = onlyProducer(keep, "Cast");
         if (cast != null) {
             nodes.add(cast);
@@ -172,6 +239,36 @@ final class AttentionImport {
             for (int j = 0; j < n; j++) if ((keepData[i * n + j] != 0) != (j <= i)) return null;
         }
         return nodes;
+    }
+
+    /**
+     * {@code keep} as an explicit attention mask: {@code Greater(mask, 0.5)} or a bool graph input, optionally
+     * {@code Unsqueeze}d at axis 1 (one mask for every head); null otherwise. Whether the mask is a tensor
+     * Myelin computes, of a fitting shape, is checked when the layer is made, so that a mismatch is refused
+     * with a message rather than left to the node-by-node import.
+     */
+    private Explicit explicitMask(String keep) {
+        List<NodeProto> nodes = new ArrayList<>();
+        NodeProto unsqueeze = onlyProducer(keep, "Unsqueeze");
+        if (unsqueeze != null) {
+            long[] axes = NodeImport.intsAttr(unsqueeze, "axes"); // opset 11's attribute; an input from opset 13
+            if (axes == null && unsqueeze.inputs().size() == 2 && constantData(unsqueeze.inputs().get(1)) instanceof float[] a) {
+                axes = new long[a.length];
+                for (int i = 0; i < a.length; i++) axes[i] = (long) a[i];
+            }
+            if (axes == null || axes.length != 1 || (axes[0] != 1 && axes[0] != -3)) return null; // [N, T, S] -> [N, 1, T, S]
+            nodes.add(unsqueeze);
+            keep = unsqueeze.inputs().getFirst();
+        }
+        NodeProto greater = onlyProducer(keep, "Greater");
+        if (greater != null) {
+            float[] half = greater.inputs().size() == 2 ? constantData(greater.inputs().get(1)) : null;
+            if (half == null || half.length != 1 || half[0] != 0.5f) return null; // Myelin's masks attend above 0.5
+            nodes.add(greater);
+            return new Explicit(nodes, greater.inputs().getFirst(), unsqueeze == null);
+        }
+        if (values.get(keep) instanceof Computed c && c.layout() == Layout.MASK) return new Explicit(nodes, keep, unsqueeze == null);
+        return null;
     }
 
     /** {@code Transpose_perm(Reshape_[-1, s, H, d](MatMul(x, W) [+ b]))} ending at {@code name}. */

@@ -26,10 +26,12 @@ sealed interface ImportedValue {
      *   <li>{@code TIME_MAJOR}: ONNX {@code [T, N, F]}, Myelin {@code [N, T, F]};</li>
      *   <li>{@code RNN_Y}: ONNX's recurrent {@code Y [T, 1, N, U]}, Myelin {@code [N, T, U]};</li>
      *   <li>{@code RNN_STATE}: ONNX's {@code Y_h [1, N, U]}, Myelin {@code [N, U]};</li>
-     *   <li>{@code IDS}: integer ids cast from a Myelin float tensor (Gather's indices).</li>
+     *   <li>{@code IDS}: integer ids cast from a Myelin float tensor (Gather's indices);</li>
+     *   <li>{@code MASK}: an ONNX bool graph input, Myelin a float input of 0 (false) and 1 (true); read only as
+     *       an attention mask ({@link AttentionImport}), any other reader is refused.</li>
      * </ul>
      */
-    enum Layout { PLAIN, CHANNELS_FIRST, CHANNELS_FIRST_1D, FLAT_CHANNELS_FIRST, TIME_MAJOR, RNN_Y, RNN_STATE, IDS }
+    enum Layout { PLAIN, CHANNELS_FIRST, CHANNELS_FIRST_1D, FLAT_CHANNELS_FIRST, TIME_MAJOR, RNN_Y, RNN_STATE, IDS, MASK }
 
     /** A tensor Myelin computes; {@code chw} is the image {@code [C, H, W]} before flattening, for {@code FLAT_CHANNELS_FIRST}. */
     record Computed(SymbolicTensor tensor, Layout layout, int[] chw) implements ImportedValue {

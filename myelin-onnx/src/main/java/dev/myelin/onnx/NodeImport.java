@@ -48,7 +48,8 @@ final class NodeImport {
             + "LSTM, GRU, RNN (with Squeeze/Gather of their outputs), Constant, ConstantOfShape (zero initial states), ConvTranspose, "
             + "Resize (nearest, integer scales), LayerNormalization (last axis), ReduceMean/ReduceMax (over time, as the 1-D global poolings), "
             + "Expand of a [T, D] table (or its first T rows: Slice) to Shape(x) (the position layers), "
-            + "multi-head attention as OnnxExport writes it (MatMul, Reshape, Transpose, Softmax; no mask)";
+            + "multi-head attention as OnnxExport writes it (MatMul, Reshape, Transpose, Softmax; its causal mask and attention_mask: "
+            + "Where of the scores, And, Unsqueeze, Greater(mask, 0.5) or a bool graph input)";
 
     private final String source;
     private final Map<String, ImportedValue> values;
@@ -76,6 +77,12 @@ final class NodeImport {
             throw refuse(n, "operator '" + n.domain() + ":" + n.opType() + "' of a domain other than ONNX's default is not supported");
         }
         if (attention.skips(n)) return; // inside an attention that its last node imports as one layer
+        for (String in : n.inputs()) {
+            if (values.get(in) instanceof Computed c && c.layout() == Layout.MASK) {
+                throw refuse(n, "it reads the bool graph input '" + in + "', which Myelin imports only as the attention mask of a multi-head "
+                        + "attention (the Where of its scores, directly or through Unsqueeze and And), fed as 0/1 floats");
+            }
+        }
         try {
             if (attention.ends(n)) {
                 define(n, attention.layer(n, this));

@@ -38,6 +38,12 @@ import java.util.Set;
  * {@code Y_h [1, N, U]} output becomes {@code [N, U]}. Files exported by {@link OnnxExport} read back as
  * the model they came from (the Transpose nodes around channels-first sections are recognised).
  *
+ * <p>Inputs are float32. A {@code bool} input is read as an attention mask only (the {@code Where} of a
+ * multi-head attention's scores, directly or through {@code Unsqueeze} and {@code And}, as {@link OnnxExport}
+ * writes a masked call after its {@code Greater(mask, 0.5)}): it becomes a float input, fed 1 for true and 0 for
+ * false (Myelin has no bool tensors; values above 0.5 attend). A bool input read by any other node is refused,
+ * naming it.
+ *
  * <p>Untrusted input: every length and dimension is checked before allocation, a graph with a cycle or an
  * undefined value is refused, and every problem is a {@link FileFormatException} naming the file and the
  * node, and for an unsupported operator its name and the supported list. Nothing in the file is run.
@@ -145,15 +151,17 @@ public final class OnnxImport {
     /** A graph input as a Myelin input, its layout told by what reads it. */
     private static Computed input(ValueInfoProto in, List<NodeProto> readers, String source, Set<String> usedNames) throws FileFormatException {
         String what = source + ": input '" + in.name() + "'";
-        if (in.elemType() != TensorProto.FLOAT) {
-            throw new FileFormatException(what + " has type " + TensorProto.typeName(in.elemType()) + "; Myelin models take float32 inputs");
+        boolean bool = in.elemType() == TensorProto.BOOL; // an attention mask, fed as 0/1 floats (Myelin has no bool tensors)
+        if (in.elemType() != TensorProto.FLOAT && !bool) {
+            throw new FileFormatException(what + " has type " + TensorProto.typeName(in.elemType())
+                    + "; Myelin models take float32 inputs (and bool attention masks, fed as 0/1 floats)");
         }
         if (in.dims() == null || in.dims().size() < 2) throw new FileFormatException(what + " has no shape or no batch dimension: " + in.dims());
         int rank = in.dims().size();
-        Layout layout = Layout.PLAIN;
-        if (rank == 4 && readers.stream().anyMatch(n -> SPATIAL.contains(n.opType()))) layout = Layout.CHANNELS_FIRST;
-        if (rank == 3 && readers.stream().anyMatch(n -> List.of("LSTM", "GRU", "RNN").contains(n.opType()))) layout = Layout.TIME_MAJOR;
-        if (rank == 3 && readers.stream().anyMatch(n -> n.opType().equals("Conv"))) layout = Layout.CHANNELS_FIRST_1D;
+        Layout layout = bool ? Layout.MASK : Layout.PLAIN;
+        if (!bool && rank == 4 && readers.stream().anyMatch(n -> SPATIAL.contains(n.opType()))) layout = Layout.CHANNELS_FIRST;
+        if (!bool && rank == 3 && readers.stream().anyMatch(n -> List.of("LSTM", "GRU", "RNN").contains(n.opType()))) layout = Layout.TIME_MAJOR;
+        if (!bool && rank == 3 && readers.stream().anyMatch(n -> n.opType().equals("Conv"))) layout = Layout.CHANNELS_FIRST_1D;
         int batchAxis = layout == Layout.TIME_MAJOR ? 1 : 0;
         long[] dims = new long[rank - 1];
         for (int i = 0, j = 0; i < rank; i++) {

@@ -34,6 +34,11 @@ final class OnnxRuntime {
 
     /** The outputs of the model in {@code onnx} for {@code inputs} (in the graph's input order). */
     static List<Tensor> run(byte[] onnx, List<Tensor> inputs) throws OrtException {
+        return run(onnx, inputs, java.util.Set.of());
+    }
+
+    /** As {@link #run(byte[], List)}, the inputs named in {@code bools} fed as ONNX bool tensors (true where the value is above 0.5). */
+    static List<Tensor> run(byte[] onnx, List<Tensor> inputs, java.util.Set<String> bools) throws OrtException {
         OrtEnvironment e = environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
@@ -44,7 +49,14 @@ final class OnnxRuntime {
                     for (int i = 0; i < names.size(); i++) {
                         Tensor x = inputs.get(i);
                         long[] dims = Arrays.stream(x.shape().toArray()).asLongStream().toArray();
-                        feed.put(names.get(i), OnnxTensor.createTensor(e, FloatBuffer.wrap(x.toFloatArray()), dims));
+                        if (bools.contains(names.get(i))) {
+                            float[] v = x.toFloatArray();
+                            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(v.length);
+                            for (float f : v) b.put((byte) (f > 0.5f ? 1 : 0));
+                            feed.put(names.get(i), OnnxTensor.createTensor(e, b.flip(), dims, ai.onnxruntime.OnnxJavaType.BOOL));
+                        } else {
+                            feed.put(names.get(i), OnnxTensor.createTensor(e, FloatBuffer.wrap(x.toFloatArray()), dims));
+                        }
                     }
                     try (OrtSession.Result result = session.run(feed)) {
                         List<Tensor> out = new java.util.ArrayList<>();
