@@ -181,6 +181,16 @@ public interface Backend {
         binary(BinaryOp.ADD, out, new View(bias.storage(), shape, strides, bias.offset()), out);
     }
 
+    /**
+     * {@code out = relu(conv2d(input, kernel) + bias)}: the values of {@link #conv2dBias} followed by an element-wise
+     * {@link UnaryOp#RELU}, which is what this default does (in place on {@code out}); a backend may apply both while
+     * each part of the output is still in cache.
+     */
+    default void conv2dBiasRelu(View input, View kernel, View bias, Conv2dSpec spec, View out) {
+        conv2dBias(input, kernel, bias, spec, out);
+        unary(UnaryOp.RELU, 0, 0, out, out);
+    }
+
     /** Gradient of {@link #conv2d} with respect to its input (also the transposed convolution). */
     default void conv2dBackwardInput(View gradOut, View kernel, Conv2dSpec spec, View gradInput) {
         ComposedKernels.conv2dBackwardInput(this, gradOut, kernel, spec, gradInput);

@@ -372,6 +372,25 @@ final class Derivatives {
     }
 
     /**
+     * y = relu(conv2d(x, K) + b): the gradient masked where y is 0 ({@code g.reluGrad(y)}: y > 0 exactly where the
+     * pre-activation is), then {@link #conv2dBias}'s rule. Only the gradients the graph needs are computed.
+     */
+    static Backward conv2dBiasRelu(Tensor x, Tensor kernel, Shape biasShape, Conv2dSpec spec, Tensor y) {
+        Backward affine = conv2dBias(x, kernel, biasShape, spec);
+        return new Backward() {
+            @Override
+            public Tensor[] apply(Tensor g) {
+                return affine.apply(g.reluGrad(y));
+            }
+
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                return affine.apply(g.reluGrad(y), needed);
+            }
+        };
+    }
+
+    /**
      * Transposed convolution y = conv2dBackwardInput(x, K): dx = conv2d(g, K) with the same geometry;
      * dK = conv2dBackwardKernel with g in the convolution's input place and x in its output-gradient place.
      * Only the gradients the graph needs are computed.

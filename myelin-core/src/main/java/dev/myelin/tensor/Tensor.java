@@ -1821,9 +1821,33 @@ public final class Tensor {
         if (bias.dtype() != type) return conv2d(kernel, options).add(bias);
         Tensor x = contiguousRaw();
         Tensor k = kernel.contiguousRaw();
-        Tensor out = allocate(backend, type, conv2dShape(kernel, options));
+        Tensor out = allocate(backend, type, conv2dShape(kernel, options), false); // written whole by the backend
         backend.conv2dBias(x.view(), k.view(), bias.view(), spec, out.view());
         return out.record("conv2d_bias", Derivatives.conv2dBias(x, k, bias.shape, spec), in(this, kernel, bias), this, kernel, bias);
+    }
+
+    /**
+     * 2-D convolution plus a bias per filter, then the rectifier: {@code conv2d(kernel, bias, options).relu()} in one
+     * operation, with the same values and gradients, without the separate pass over the output and its extra tensor
+     * (the backend applies bias and rectifier while each part of the output is still in cache). The gradient is
+     * masked by the output ({@code y > 0} exactly where the pre-activation is), so no pre-activation is kept.
+     *
+     * <p>Shapes: as {@link #conv2d(Tensor, ConvOptions)}; bias {@code [filters]}.
+     *
+     * <p>Example: {@code Tensor y = images.conv2dRelu(kernel, bias, ConvOptions.same());}
+     */
+    public Tensor conv2dRelu(Tensor kernel, Tensor bias, ConvOptions options) {
+        Conv2dSpec spec = conv2dSpec(kernel, options);
+        if (bias.rank() != 1 || bias.dims[0] != kernel.dims[3]) {
+            throw new IllegalArgumentException("conv2dRelu: the bias must be [filters] = [" + kernel.dims[3] + "] for kernel " + kernel.shape + ", got " + bias.shape);
+        }
+        DType type = DType.promote(dtype(), kernel.dtype());
+        if (bias.dtype() != type) return conv2d(kernel, options).add(bias).relu();
+        Tensor x = contiguousRaw();
+        Tensor k = kernel.contiguousRaw();
+        Tensor out = allocate(backend, type, conv2dShape(kernel, options), false); // written whole by the backend
+        backend.conv2dBiasRelu(x.view(), k.view(), bias.view(), spec, out.view());
+        return out.record("conv2d_bias_relu", Derivatives.conv2dBiasRelu(x, k, bias.shape, spec, out), in(this, kernel, bias), this, kernel, bias, out);
     }
 
     /** Checks conv2d's operands and returns its geometry. */

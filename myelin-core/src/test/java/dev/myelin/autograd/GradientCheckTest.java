@@ -124,6 +124,8 @@ class GradientCheckTest {
                 op("conv2d dilation", t -> t[0].conv2d(t[1], ConvOptions.defaults().dilation(2)), s(1, 7, 7, 1), s(2, 3, 1, 2)),
                 op("conv2d with bias", t -> t[0].conv2d(t[1], t[2], ConvOptions.defaults().padding(Padding.SAME)),
                         s(2, 5, 4, 2), s(3, 3, 2, 3), s(3)),
+                op("conv2d with bias and relu", t -> t[0].conv2dRelu(t[1], t[2], ConvOptions.defaults().strides(2).padding(Padding.SAME)),
+                        s(2, 5, 6, 2), s(3, 3, 2, 3), s(3)),
                 op("maxPool2d", Domain.DISTINCT, t -> t[0].maxPool2d(PoolOptions.of(2)), s(2, 4, 5, 3)),
                 op("maxPool2d same", Domain.DISTINCT, t -> t[0].maxPool2d(PoolOptions.of(3).strides(2).padding(Padding.SAME)), s(1, 5, 5, 2)),
                 op("avgPool2d same", t -> t[0].avgPool2d(PoolOptions.of(2).padding(Padding.SAME)), s(1, 5, 3, 2)),

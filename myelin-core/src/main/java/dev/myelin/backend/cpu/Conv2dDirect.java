@@ -2,6 +2,7 @@ package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.cpu.Conv2dKernels.Geom;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -231,9 +232,14 @@ final class Conv2dDirect {
      * computed, while it is still in cache; the values are those of the convolution followed by an add.
      */
     static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, float[] y, int yOff) {
+        forward(g, x, xOff, k, kOff, b, bOff, false, y, yOff);
+    }
+
+    /** {@link #forward}, then {@code relu} on each block of rows right after its bias (see {@link #epilogue}). */
+    static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, boolean relu, float[] y, int yOff) {
         int f = g.f(), fp = roundUp(f, L);
         if (fp == f) {
-            conv(g, x, xOff, k, kOff, fp, b, bOff, y, yOff);
+            conv(g, x, xOff, k, kOff, fp, b, bOff, relu, y, yOff);
             return;
         }
         int kk = g.patch();
@@ -242,11 +248,11 @@ final class Conv2dDirect {
             System.arraycopy(k, kOff + p * f, w, p * fp, f);
             Arrays.fill(w, p * fp + f, (p + 1) * fp, 0f);
         }
-        conv(g, x, xOff, w, 0, fp, b, bOff, y, yOff);
+        conv(g, x, xOff, w, 0, fp, b, bOff, relu, y, yOff);
     }
 
     /** Direct convolution with weights {@code w} as [kh·kw·c, fp] (fp ≥ f a whole number of vectors), plus bias. */
-    private static void conv(Geom g, float[] x, int xOff, float[] w, int wOff, int fp, float[] bias, int bOff,
+    private static void conv(Geom g, float[] x, int xOff, float[] w, int wOff, int fp, float[] bias, int bOff, boolean relu,
                              float[] y, int yOff) {
         int rows = rowsPerBlock(g.n(), g.oh()), perImage = (g.oh() + rows - 1) / rows;
         boolean wide = blocking == Blocking.WIDE;
@@ -255,8 +261,49 @@ final class Conv2dDirect {
             Slab sl = slab(g, x, xOff, b, y0, y1);
             int yq = yOff + (b * g.oh() + y0) * g.ow() * g.f(), pixels = (y1 - y0) * g.ow();
             convBlock(g, sl, pixels, w, wOff, fp, y, yq, wide);
-            if (bias != null) addBias(y, yq, pixels, g.f(), bias, bOff);
+            epilogue(y, yq, pixels, g.f(), bias, bOff, relu);
         });
+    }
+
+    /**
+     * The end of a block of output rows while it is still in cache: its bias when {@code bias} is not null, then the
+     * rectifier when {@code relu}, each with the values of its own element-wise pass ({@code relu}: x ≤ 0 gives 0,
+     * NaN stays NaN, as {@code ElementwiseKernels}).
+     */
+    static void epilogue(float[] y, int yq, int pixels, int f, float[] bias, int bOff, boolean relu) {
+        if (bias != null && !relu) {
+            addBias(y, yq, pixels, f, bias, bOff);
+        } else if (bias != null) {
+            addBiasRelu(y, yq, pixels, f, bias, bOff);
+        } else if (relu) {
+            reluInPlace(y, yq, pixels * f);
+        }
+    }
+
+    private static void addBiasRelu(float[] y, int yq, int pixels, int f, float[] bias, int bOff) {
+        int vf = f - f % L;
+        FloatVector zero = FloatVector.zero(S);
+        for (int p = 0, q = yq; p < pixels; p++, q += f) {
+            for (int o = 0; o < vf; o += L) {
+                FloatVector v = FloatVector.fromArray(S, y, q + o).add(FloatVector.fromArray(S, bias, bOff + o));
+                v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, q + o);
+            }
+            for (int o = vf; o < f; o++) {
+                float v = y[q + o] + bias[bOff + o];
+                y[q + o] = v <= 0f ? 0f : v;
+            }
+        }
+    }
+
+    /** {@code y[i] = relu(y[i])} for n elements from {@code off}. */
+    static void reluInPlace(float[] y, int off, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int ub = S.loopBound(n); i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, y, off + i);
+            v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, off + i);
+        }
+        for (; i < n; i++) if (y[off + i] <= 0f) y[off + i] = 0f;
     }
 
     /**
@@ -413,7 +460,7 @@ final class Conv2dDirect {
                 }
             }
         }
-        conv(t, dy, dyOff, w, 0, cp, null, 0, dx, dxOff);
+        conv(t, dy, dyOff, w, 0, cp, null, 0, false, dx, dxOff);
     }
 
     /** True when the input gradient of c input channels from f filters uses the dot kernels. */

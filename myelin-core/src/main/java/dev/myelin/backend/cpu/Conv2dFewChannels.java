@@ -47,6 +47,11 @@ final class Conv2dFewChannels {
 
     /** {@code y = conv2d(x, k) (+ bias)}, every output element written; {@code b} may be null. */
     static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, float[] y, int yOff) {
+        forward(g, x, xOff, k, kOff, b, bOff, false, y, yOff);
+    }
+
+    /** {@link #forward}, then {@code relu} on each output row right after it is written, while it is in cache. */
+    static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, boolean relu, float[] y, int yOff) {
         int c = g.c(), kw = g.kw(), rowStride = g.w() * c, taps = g.kh() * kw * c;
         int[] tapX = new int[taps], tapW = new int[taps];
         for (int i = 0, t = 0; i < g.kh(); i++) {
@@ -63,6 +68,7 @@ final class Conv2dFewChannels {
             int r1 = Math.min(rows, (task + 1) * perTask);
             for (int r = task * perTask; r < r1; r++) {
                 row(g, r / g.oh(), r % g.oh(), tapX, tapW, x, xOff, k, b, bOff, y, yOff);
+                if (relu) Conv2dDirect.reluInPlace(y, yOff + r * g.ow() * g.f(), g.ow() * g.f());
             }
         });
     }

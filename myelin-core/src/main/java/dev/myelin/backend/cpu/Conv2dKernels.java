@@ -189,7 +189,7 @@ final class Conv2dKernels {
 
     /** {@code out = conv2d(input, kernel)}. */
     static void forward(View input, View kernel, Conv2dSpec spec, View out) {
-        forward(input, kernel, null, spec, out);
+        forward(input, kernel, null, spec, false, out);
     }
 
     /** True when {@code bias} suits {@link #forward}'s fused bias: float32 {@code [f]} with unit stride. */
@@ -204,13 +204,22 @@ final class Conv2dKernels {
      * patch matrix), with the same float additions as a separate element-wise add.
      */
     static void forward(View input, View kernel, View bias, Conv2dSpec spec, View out) {
+        forward(input, kernel, bias, spec, false, out);
+    }
+
+    /**
+     * {@code out = conv2d(input, kernel) + bias}, then {@code relu} when asked: the rectifier is applied to each part
+     * of the output right after its bias, while it is still in cache, with the values of a separate
+     * {@code relu} pass (x ≤ 0 gives 0, NaN stays NaN).
+     */
+    static void forward(View input, View kernel, View bias, Conv2dSpec spec, boolean relu, View out) {
         Geom g = Geom.of(input.shape(), kernel.shape(), out.shape(), spec);
         float[] x = data(input), k = data(kernel), y = data(out), b = bias == null ? null : data(bias);
         int xOff = input.offset(), kOff = kernel.offset(), yOff = out.offset(), bOff = bias == null ? 0 : bias.offset();
         int m = g.rows(), kk = g.patch(), f = g.f;
         if (m == 0 || f == 0) return;
         if (g.pointwise()) {
-            if (b == null) {
+            if (b == null && !relu) {
                 Sgemm.sgemm(false, false, m, f, kk, x, xOff, kk, k, kOff, f, y, yOff, f, false);
                 return;
             }
@@ -221,23 +230,23 @@ final class Conv2dKernels {
             Parallel.forRange((m + rowsPerTask - 1) / rowsPerTask, t -> {
                 int r0 = t * rowsPerTask, rows = Math.min(rowsPerTask, m - r0);
                 Sgemm.sgemm(false, false, rows, f, kk, x, xOff + r0 * kk, kk, k, kOff, f, y, yOff + r0 * f, f, false);
-                Conv2dDirect.addBias(y, yOff + r0 * f, rows, f, b, bOff);
+                Conv2dDirect.epilogue(y, yOff + r0 * f, rows, f, b, bOff, relu);
             });
             return;
         }
         if (direct(Conv2dDirect.fits(g))) {
-            Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, y, yOff);
+            Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
         if (fewChannels(g) && Conv2dFewChannels.fits(g)) {
-            Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, y, yOff);
+            Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
-        gemmForward(g, x, xOff, k, kOff, b, bOff, y, yOff);
+        gemmForward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
     }
 
     /** The im2col + SGEMM forward pass: {@code y = P·W (+ bias)}, chunk by chunk of P's rows. */
-    private static void gemmForward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff,
+    private static void gemmForward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, boolean relu,
                                     float[] y, int yOff) {
         int m = g.rows(), kk = g.patch(), f = g.f;
         int chunk = g.chunkRows();
@@ -247,7 +256,7 @@ final class Conv2dKernels {
             float[] p = patches(rows * kk);
             im2col(g, x, xOff, r0, rows, p);
             Sgemm.sgemm(false, false, rows, f, kk, p, 0, kk, k, kOff, f, y, yOff + r0 * f, f, false);
-            if (b != null) Conv2dDirect.addBias(y, yOff + r0 * f, rows, f, b, bOff);
+            Conv2dDirect.epilogue(y, yOff + r0 * f, rows, f, b, bOff, relu);
         });
     }
 
@@ -412,7 +421,7 @@ final class Conv2dKernels {
         }
         Geom t = new Geom(g.n, g.oh, g.ow, f, kh, kw, c, g.h, g.w, 1, 1, g.dh, g.dw,
                 (kh - 1) * g.dh - g.pt, (kw - 1) * g.dw - g.pl);
-        gemmForward(t, dy, dyOff, flipped, 0, null, 0, dx, dxOff);
+        gemmForward(t, dy, dyOff, flipped, 0, null, 0, false, dx, dxOff);
     }
 
     // ---- gathering and scattering patches ----

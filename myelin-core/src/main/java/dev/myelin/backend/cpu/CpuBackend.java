@@ -201,6 +201,15 @@ public class CpuBackend extends ReferenceBackend {
     }
 
     @Override
+    public void conv2dBiasRelu(View input, View kernel, View bias, Conv2dSpec spec, View out) {
+        if (Conv2dKernels.supports(input, kernel, out) && Conv2dKernels.supportsBias(bias, kernel)) {
+            Conv2dKernels.forward(input, kernel, bias, spec, true, out);
+        } else {
+            super.conv2dBiasRelu(input, kernel, bias, spec, out);
+        }
+    }
+
+    @Override
     public void conv2dBackwardInput(View gradOut, View kernel, Conv2dSpec spec, View gradInput) {
         if (Conv2dKernels.supports(gradInput, kernel, gradOut)) {
             Conv2dKernels.backwardInput(gradOut, kernel, spec, gradInput);

@@ -153,4 +153,12 @@ public final class Conv2D extends KernelLayer<Conv2D> {
         // conv2d with the bias fused: the same values and gradients as conv2d(...).add(bias), one pass fewer
         return useBias() ? x.conv2d(kernel().value(), bias().value(), options) : x.conv2d(kernel().value(), options);
     }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        // relu(conv2d + bias) as one operation: the same values and gradients, one pass over the output and one
+        // output-sized tensor fewer (the rectifier is applied to each part of the output while it is in cache)
+        if (activation() == Activation.RELU && useBias()) return x.conv2dRelu(kernel().value(), bias().value(), options);
+        return super.forward(x, training);
+    }
 }

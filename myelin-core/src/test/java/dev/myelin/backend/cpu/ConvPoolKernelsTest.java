@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DoubleStorage;
 import dev.myelin.backend.FloatStorage;
+import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.Pool2dSpec;
 import dev.myelin.backend.PoolMode;
 import dev.myelin.backend.ReferenceBackend;
@@ -215,6 +216,10 @@ class ConvPoolKernelsTest {
                 float[] y = garbage(expected.length);
                 CPU.conv2dBias(view(x, xs), view(k, ks), b, cv.spec(), view(y, ys));
                 assertArrayEquals(expected, y, "conv2dBias " + s + " " + bl + " " + cv);
+                for (int i = 0; i < expected.length; i++) expected[i] = (float) UnaryOp.RELU.apply(expected[i], 0, 0);
+                float[] r = garbage(expected.length);
+                CPU.conv2dBiasRelu(view(x, xs), view(k, ks), b, cv.spec(), view(r, ys));
+                assertArrayEquals(expected, r, "conv2dBiasRelu " + s + " " + bl + " " + cv);
             }
         }
         double[] yRef = new double[cv.n * cv.oh() * cv.ow() * cv.f], yMag = new double[yRef.length];
@@ -249,7 +254,9 @@ class ConvPoolKernelsTest {
                 Parallel.setThreads(threads);
                 float[] y = garbage(cv.n * cv.oh() * cv.ow() * cv.f);
                 CPU.conv2dBias(view(x, xs), view(k, ks), view(bias, new int[] {cv.f}), cv.spec(), view(y, ys));
-                results[threads - 1] = y;
+                float[] r = garbage(y.length);
+                CPU.conv2dBiasRelu(view(x, xs), view(k, ks), view(bias, new int[] {cv.f}), cv.spec(), view(r, ys));
+                results[threads - 1] = concat(y, r);
             }
             assertArrayEquals(results[0], results[1], "1 vs 2 threads, " + strategy + ": " + cv);
         }

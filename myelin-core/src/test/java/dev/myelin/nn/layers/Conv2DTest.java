@@ -195,20 +195,32 @@ class Conv2DTest {
                 int c = sizes[0], f = sizes[1];
                 float[] xd = new float[2 * 9 * 7 * c], kd = new float[3 * 3 * c * f], bd = new float[f], gd = new float[2 * 9 * 7 * f];
                 for (float[] a : new float[][] {xd, kd, bd, gd}) for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
-                Tensor[][] runs = new Tensor[2][];
-                for (int fused = 0; fused < 2; fused++) {
+                // 0: conv2d then add, 1: conv2d with the bias fused; 2: then relu, 3: all three fused (conv2dRelu)
+                Tensor[][] runs = new Tensor[4][];
+                for (int fused = 0; fused < 4; fused++) {
                     Tensor x = Tensor.of(xd, 2, 9, 7, c).requiresGrad(true);
                     Tensor k = Tensor.of(kd, 3, 3, c, f).requiresGrad(true);
                     Tensor b = Tensor.of(bd, f).requiresGrad(true);
-                    Tensor y = fused == 1 ? x.conv2d(k, b, o) : x.conv2d(k, o).add(b);
+                    Tensor y = switch (fused) {
+                        case 0 -> x.conv2d(k, o).add(b);
+                        case 1 -> x.conv2d(k, b, o);
+                        case 2 -> x.conv2d(k, o).add(b).relu();
+                        default -> x.conv2dRelu(k, b, o);
+                    };
                     Tensor g = Tensor.of(java.util.Arrays.copyOf(gd, y.size()), y.shape().toArray());
                     y.backward(g);
                     runs[fused] = new Tensor[] {y, x.grad(), k.grad(), b.grad()};
                 }
-                for (int i = 0; i < 4; i++) {
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(runs[0][i].toFloatArray(), runs[1][i].toFloatArray(),
-                            "output/dx/dk/db " + i + " " + o + " c=" + c + " f=" + f);
+                for (int pair = 0; pair < 4; pair += 2) {
+                    for (int i = 0; i < 4; i++) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(runs[pair][i].toFloatArray(), runs[pair + 1][i].toFloatArray(),
+                                (pair == 0 ? "bias" : "bias+relu") + " output/dx/dk/db " + i + " " + o + " c=" + c + " f=" + f);
+                    }
                 }
+                float[] rectified = runs[2][0].toFloatArray();
+                long zeros = 0;
+                for (float v : rectified) if (v == 0f) zeros++;
+                org.junit.jupiter.api.Assertions.assertTrue(zeros > 0 && zeros < rectified.length, "the rectifier cut some outputs, not all");
             }
         }
         Tensor x = Tensor.of(new float[2 * 5 * 5], 2, 5, 5, 1);
