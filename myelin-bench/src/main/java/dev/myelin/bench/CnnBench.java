@@ -98,12 +98,14 @@ public final class CnnBench {
         long[] allocatedAtFirstStep = {0}; // bytes allocated by all threads (the kernels' workers too)
         long[] gcAtFirstStep = {0};
         double[] toFirstStep = {0}; // seconds from the JVM's start
+        double[] processToFirstStep = {0}; // seconds from the process's start: the ./myelin launcher's own work too
         Callback clock = new Callback() {
             @Override
             public void onBatchEnd(int b, Map<String, Double> logs) {
                 if (firstStepEnd[0] == 0) {
                     firstStepEnd[0] = System.nanoTime();
                     toFirstStep[0] = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+                    processToFirstStep[0] = processAgeSeconds();
                     allocatedAtFirstStep[0] = allocatedBytes();
                     gcAtFirstStep[0] = gcMillis();
                 } else {
@@ -127,13 +129,17 @@ public final class CnnBench {
         if (json) {
             System.out.printf(Locale.ROOT, "{\"peer\":\"myelin\",\"model\":\"modern-cnn\",\"batch\":%d,\"train_n\":%d,\"epochs\":%d,\"threads\":%d,"
                             + "\"to_first_step_s\":%.3f,\"ms_per_step\":%.3f,\"full_epoch_s\":%.2f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f,"
-                            + "\"allocated_mb_per_step\":%.2f,\"gc_share\":%.4f}%n",
+                            + "\"allocated_mb_per_step\":%.2f,\"gc_share\":%.4f,\"process_to_first_step_s\":%.3f}%n",
                     batch, train.size(), epochs, Backends.threads(), toFirstStep[0], perStep * 1e3, epochSeconds, accuracy, rss / 1024.0,
-                    mbPerStep, gcShare);
+                    mbPerStep, gcShare, processToFirstStep[0]);
         } else {
             System.out.printf(Locale.ROOT, "modern CNN, Fashion-MNIST %d images x %d epoch(s), batch %d, %d threads (%d steps/epoch)%n",
                     train.size(), epochs, batch, Backends.threads(), stepsPerEpoch);
             System.out.printf(Locale.ROOT, "  JVM start to end of first step  %8.2f s%n", toFirstStep[0]);
+            if (processToFirstStep[0] >= 0) {
+                System.out.printf(Locale.ROOT, "  process start to first step     %8.2f s  (the launcher script's work too; the torch twin's figure)%n",
+                        processToFirstStep[0]);
+            }
             System.out.printf(Locale.ROOT, "  per step after the first        %8.2f ms  (full 60,000-image epoch: %.1f s)%n", perStep * 1e3, epochSeconds);
             System.out.printf(Locale.ROOT, "  test accuracy                   %8.4f%n", accuracy);
             System.out.printf(Locale.ROOT, "  peak RSS                        %8.1f MB%n", rss / 1024.0);
@@ -163,6 +169,26 @@ public final class CnnBench {
         long ms = 0;
         for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) ms += Math.max(0, gc.getCollectionTime());
         return ms;
+    }
+
+    /**
+     * Seconds since this process started, as the torch twin measures it: the start time in clock ticks after boot
+     * ({@code /proc/self/stat}, field 22) against the seconds since boot ({@code /proc/uptime}). The {@code myelin}
+     * launcher {@code exec}s the JVM, so the process started with the launcher script and this counts its work too.
+     * {@link ProcessHandle.Info#startInstant} is no substitute: it adds the boot time, which Linux gives in whole
+     * seconds. Clock ticks are 100 per second ({@code USER_HZ}, fixed in Linux's user-space ABI). -1 where /proc is absent.
+     */
+    static double processAgeSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the command name (field 2) is in parentheses and may hold spaces: count fields after its closing one
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            long startTicks = Long.parseLong(fields[19]); // field 22 of the whole line
+            double uptime = Double.parseDouble(Files.readString(Path.of("/proc/uptime")).trim().split("\\s+")[0]);
+            return uptime - startTicks / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return -1; // not Linux
+        }
     }
 
     /** Peak resident set size of this process in KB ({@code VmHWM}), or -1 where /proc is absent. */
