@@ -102,6 +102,16 @@ public final class BufferPool {
         minElements = n;
     }
 
+    /**
+     * Tests only: every array handed out without the zero fill (pooled or not) is first filled with NaN, so an
+     * operation that allocates its result unzeroed but leaves an element unwritten shows it in its values.
+     */
+    static void setPoison(boolean on) {
+        poison = on;
+    }
+
+    private static volatile boolean poison;
+
     /** A storage of {@code length} float32 elements from the pool (zero-filled when {@code zeroed}), or null if none waits. */
     static FloatStorage storage(int length, boolean zeroed) {
         if (!enabled || length < minElements) return null;
@@ -109,10 +119,14 @@ public final class BufferPool {
         synchronized (FREE) {
             ArrayDeque<float[]> q = FREE.get(length);
             a = q == null ? null : q.pollLast();
-            if (a == null) return null;
-            heldBytes -= (long) length * Float.BYTES;
+            if (a != null) heldBytes -= (long) length * Float.BYTES;
+        }
+        if (a == null) {
+            if (!poison || zeroed) return null;
+            a = new float[length];
         }
         if (zeroed) Arrays.fill(a, 0f);
+        else if (poison) Arrays.fill(a, Float.NaN);
         return new FloatStorage(a);
     }
 

@@ -735,7 +735,7 @@ public final class Tensor {
 
     /** A contiguous copy outside the graph. */
     private Tensor copyRaw() {
-        Tensor out = allocate(backend, dtype(), shape);
+        Tensor out = allocate(backend, dtype(), shape, false);
         backend.copy(view(), out.view());
         return out;
     }
@@ -743,7 +743,7 @@ public final class Tensor {
     /** A copy converted to {@code target} (this tensor if already of that type). */
     public Tensor to(DType target) {
         if (target == dtype()) return this;
-        Tensor out = allocate(backend, target, shape);
+        Tensor out = allocate(backend, target, shape, false);
         backend.copy(view(), out.view());
         return out.record("cast", Derivatives.cast(dtype()), in(this));
     }
@@ -753,7 +753,7 @@ public final class Tensor {
     // =====================================================================================
 
     private Tensor unaryRaw(UnaryOp op, double p, double q) {
-        Tensor out = allocate(backend, dtype(), shape);
+        Tensor out = allocate(backend, dtype(), shape, false);
         backend.unary(op, p, q, view(), out.view());
         return out;
     }
@@ -765,7 +765,7 @@ public final class Tensor {
 
     private static Tensor binaryRaw(BinaryOp op, Tensor a, Tensor b) {
         Shape s = Shape.broadcast(a.shape, b.shape);
-        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s);
+        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s, false);
         a.backend.binary(op, a.expandedView(s), b.expandedView(s), out.view());
         return out;
     }
@@ -838,7 +838,7 @@ public final class Tensor {
     /** {@code cond != 0 ? a : b}, broadcasting all three. Differentiable in a and b. */
     public static Tensor where(Tensor cond, Tensor a, Tensor b) {
         Shape s = Shape.broadcast(Shape.broadcast(cond.shape, a.shape), b.shape);
-        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s);
+        Tensor out = allocate(a.backend, DType.promote(a.dtype(), b.dtype()), s, false);
         a.backend.where(cond.expandedView(s), a.expandedView(s), b.expandedView(s), out.view());
         return out.record("where", Derivatives.where(cond, a.shape, b.shape), in(a, b), cond);
     }
@@ -1023,7 +1023,7 @@ public final class Tensor {
     }
 
     private Tensor reduceRaw(ReduceOp op, int[] axes) {
-        Tensor out = allocate(backend, dtype(), keptShape(axes));
+        Tensor out = allocate(backend, dtype(), keptShape(axes), false);
         backend.reduce(op, view(), out.view());
         return out;
     }
@@ -1285,8 +1285,8 @@ public final class Tensor {
         Tensor qt = q.to(type), kt = k.to(type), vt = v.to(type);
         Tensor m = mask == null ? null : mask.detach().to(type).expand(scores);
         Backend be = q.backend;
-        Tensor out = allocate(be, type, Shape.of(b, h, tq, v.dims[3]));
-        Tensor lse = allocate(be, type, Shape.of(b, h, tq));
+        Tensor out = allocate(be, type, Shape.of(b, h, tq, v.dims[3]), false);
+        Tensor lse = allocate(be, type, Shape.of(b, h, tq), false);
         be.attention(qt.view(), kt.view(), vt.view(), m == null ? null : m.view(), causal, scale, out.view(), lse.view());
         return out.record("attention", Derivatives.attention(qt, kt, vt, m, causal, scale, out, lse), in(qt, kt, vt), qt, kt, vt, out);
     }
@@ -1379,9 +1379,9 @@ public final class Tensor {
                                       Tensor gradOut, boolean[] wanted) {
         Backend be = q.backend;
         Tensor g = gradOut.to(out.dtype());
-        Tensor dq = wanted[0] ? allocate(be, q.dtype(), q.shape) : null;
-        Tensor dk = wanted[1] ? allocate(be, k.dtype(), k.shape) : null;
-        Tensor dv = wanted[2] ? allocate(be, v.dtype(), v.shape) : null;
+        Tensor dq = wanted[0] ? allocate(be, q.dtype(), q.shape, false) : null;
+        Tensor dk = wanted[1] ? allocate(be, k.dtype(), k.shape, false) : null;
+        Tensor dv = wanted[2] ? allocate(be, v.dtype(), v.shape, false) : null;
         be.attentionBackward(q.view(), k.view(), v.view(), mask == null ? null : mask.view(), causal, scale, out.view(), lse.view(), g.view(),
                 dq == null ? null : dq.view(), dk == null ? null : dk.view(), dv == null ? null : dv.view());
         return new Tensor[] {dq, dk, dv};
@@ -1433,7 +1433,7 @@ public final class Tensor {
         int[] outDims = Arrays.copyOf(batch.toArray(), batch.rank() + 2);
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
-        Tensor out = allocate(backend, DType.promote(dtype(), other.dtype()), Shape.of(outDims));
+        Tensor out = allocate(backend, DType.promote(dtype(), other.dtype()), Shape.of(outDims), false);
         View av = matmulOperand(batch, m, k);
         View bv = other.matmulOperand(batch, k, n);
         backend.matmul(av, bv, out.view3d(batch.size(), m, n));
@@ -1493,7 +1493,7 @@ public final class Tensor {
             total += t.dims[a];
             dt = DType.promote(dt, t.dtype());
         }
-        Tensor out = allocate(first.backend, dt, first.shape.with(a, total));
+        Tensor out = allocate(first.backend, dt, first.shape.with(a, total), false);
         int[] sizes = new int[tensors.size()];
         int pos = 0;
         for (int i = 0; i < sizes.length; i++) {
@@ -1707,9 +1707,9 @@ public final class Tensor {
                                       boolean batchStatistics, boolean wantX, boolean wantGamma, boolean wantBeta) {
         Backend be = x.backend;
         Tensor dy = gradOut.to(x.dtype()).contiguousRaw();
-        Tensor dx = wantX ? allocate(be, x.dtype(), x.shape) : null;
-        Tensor dgamma = wantGamma ? allocate(be, x.dtype(), mean.shape) : null;
-        Tensor dbeta = wantBeta ? allocate(be, x.dtype(), mean.shape) : null;
+        Tensor dx = wantX ? allocate(be, x.dtype(), x.shape, false) : null;
+        Tensor dgamma = wantGamma ? allocate(be, x.dtype(), mean.shape, false) : null;
+        Tensor dbeta = wantBeta ? allocate(be, x.dtype(), mean.shape, false) : null;
         be.batchNormBackward(x.matrixView(), dy.matrixView(), mean.view(), variance.view(), gamma == null ? null : gamma.view(), epsilon,
                 batchStatistics, dx == null ? null : dx.matrixView(), dgamma == null ? null : dgamma.view(), dbeta == null ? null : dbeta.view());
         return new Tensor[] {dx, dgamma, dbeta};
@@ -1743,8 +1743,8 @@ public final class Tensor {
         Tensor xIn = to(type), g = gamma == null ? null : gamma.to(type), b = beta == null ? null : beta.to(type);
         Tensor x = xIn.contiguousRaw();
         Shape rows = Shape.of(features == 0 ? 0 : size() / features);
-        Tensor mean = allocate(backend, type, rows), rstd = allocate(backend, type, rows);
-        Tensor y = allocate(backend, type, shape);
+        Tensor mean = allocate(backend, type, rows, false), rstd = allocate(backend, type, rows, false);
+        Tensor y = allocate(backend, type, shape, false);
         if (y.size() > 0) {
             backend.layerNorm(x.matrixView(), g == null ? null : g.view(), b == null ? null : b.view(), epsilon, y.matrixView(), mean.view(), rstd.view());
         }
@@ -1764,9 +1764,9 @@ public final class Tensor {
         Backend be = x.backend;
         int features = x.dims[x.dims.length - 1];
         Shape featureShape = Shape.of(features);
-        Tensor dx = wantX ? allocate(be, x.dtype(), x.shape) : null;
-        Tensor dgamma = wantGamma ? allocate(be, x.dtype(), featureShape) : null;
-        Tensor dbeta = wantBeta ? allocate(be, x.dtype(), featureShape) : null;
+        Tensor dx = wantX ? allocate(be, x.dtype(), x.shape, false) : null;
+        Tensor dgamma = wantGamma ? allocate(be, x.dtype(), featureShape, false) : null;
+        Tensor dbeta = wantBeta ? allocate(be, x.dtype(), featureShape, false) : null;
         if (x.size() == 0) {
             if (dgamma != null) be.fill(dgamma.view(), 0);
             if (dbeta != null) be.fill(dbeta.view(), 0);
@@ -1800,7 +1800,7 @@ public final class Tensor {
         Conv2dSpec spec = conv2dSpec(kernel, options);
         Tensor x = contiguousRaw();
         Tensor k = kernel.contiguousRaw();
-        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), conv2dShape(kernel, options));
+        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), conv2dShape(kernel, options), false);
         backend.conv2d(x.view(), k.view(), spec, out.view());
         return out.record("conv2d", Derivatives.conv2d(x, k, spec), in(this, kernel), this, kernel);
     }
@@ -1881,14 +1881,14 @@ public final class Tensor {
      * transposed convolution). Not recorded.
      */
     static Tensor conv2dBackwardInput(Tensor gradOut, Tensor kernel, Shape inputShape, Conv2dSpec spec) {
-        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), inputShape);
+        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), inputShape, false);
         gradOut.backend.conv2dBackwardInput(gradOut.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, gx.view());
         return gx;
     }
 
     /** Gradient of {@link #conv2d} with respect to its kernel. Not recorded. */
     static Tensor conv2dBackwardKernel(Tensor input, Tensor gradOut, Shape kernelShape, Conv2dSpec spec) {
-        Tensor gk = allocate(gradOut.backend, gradOut.dtype(), kernelShape);
+        Tensor gk = allocate(gradOut.backend, gradOut.dtype(), kernelShape, false);
         gradOut.backend.conv2dBackwardKernel(input.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gk.view());
         return gk;
     }
@@ -1932,7 +1932,7 @@ public final class Tensor {
                 options.padding().padBefore(oh, ekh, options.strideH()), options.padding().padBefore(ow, ekw, options.strideW()));
         Tensor x = contiguousRaw();
         Tensor k = kernel.contiguousRaw();
-        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[2]));
+        Tensor out = allocate(backend, DType.promote(dtype(), kernel.dtype()), Shape.of(dims[0], oh, ow, kernel.dims[2]), false);
         backend.conv2dBackwardInput(x.view(), k.view(), spec, out.view());
         return out.record("conv2d_transpose", Derivatives.conv2dTranspose(x, k, spec), in(this, kernel), this, kernel);
     }
@@ -1940,7 +1940,7 @@ public final class Tensor {
 
     /** {@link #conv2d} with an explicit geometry and output shape (the input gradient of a transposed convolution). Not recorded. */
     static Tensor conv2dForward(Tensor input, Tensor kernel, Shape outShape, Conv2dSpec spec) {
-        Tensor out = allocate(input.backend, input.dtype(), outShape);
+        Tensor out = allocate(input.backend, input.dtype(), outShape, false);
         input.backend.conv2d(input.contiguousRaw().view(), kernel.contiguousRaw().view(), spec, out.view());
         return out;
     }
@@ -1972,7 +1972,7 @@ public final class Tensor {
 
     /** Gradient of pooling with respect to its input. Not recorded. */
     static Tensor pool2dBackward(PoolMode mode, Tensor input, Tensor output, Tensor gradOut, Pool2dSpec spec) {
-        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), input.shape);
+        Tensor gx = allocate(gradOut.backend, gradOut.dtype(), input.shape, false);
         input.backend.pool2dBackward(mode, input.contiguousRaw().view(), output.contiguousRaw().view(), gradOut.contiguousRaw().view(), spec, gx.view());
         return gx;
     }

@@ -206,6 +206,64 @@ class BufferPoolTest {
         for (int i = 0; i < with.size(); i++) assertArrayEquals(without.get(i), with.get(i), "weight " + i);
     }
 
+    /**
+     * Operations may allocate their results without the zero fill when the backend writes every element (the
+     * backend's contract): with every such array NaN-filled first, training still gives the weights of a run
+     * without the pool, bit for bit, through convolutions (same, strided, 1x1, with the fused bias and ReLU),
+     * pooling, batch and layer normalization, dropout, dense layers, an LSTM and a Transformer encoder.
+     */
+    @Test
+    void everyResultAllocatedWithoutTheZeroFillIsWrittenWhole() {
+        try {
+            for (int model = 0; model < 3; model++) {
+                BufferPool.setPoison(false);
+                List<float[]> without = model == 0 ? train(false) : trainMixed(model, false);
+                BufferPool.setPoison(true);
+                List<float[]> poisoned = model == 0 ? train(true) : trainMixed(model, true);
+                assertEquals(without.size(), poisoned.size());
+                for (int i = 0; i < without.size(); i++) assertArrayEquals(without.get(i), poisoned.get(i), "model " + model + " weight " + i);
+            }
+        } finally {
+            BufferPool.setPoison(false);
+        }
+    }
+
+    private static List<float[]> trainMixed(int which, boolean pool) {
+        BufferPool.setEnabled(pool);
+        var rng = RandomGeneratorFactory.of("L64X128MixRandom").create(13);
+        float[] labels = new float[64];
+        for (int i = 0; i < labels.length; i++) labels[i] = rng.nextInt(4);
+        Sequential model;
+        Tensor x;
+        if (which == 1) {
+            x = Tensor.rand(rng, 64, 12, 12, 3);
+            model = new Sequential(
+                    new Conv2D(16, 3, Activation.RELU).padding(Padding.SAME).inputShape(12, 12, 3),
+                    new Conv2D(24, 3).strides(2).padding(Padding.SAME),
+                    new BatchNormalization(),
+                    new dev.myelin.nn.layers.ActivationLayer(Activation.RELU),
+                    new Conv2D(16, 1, Activation.TANH),
+                    new dev.myelin.nn.layers.AveragePooling2D(2),
+                    new dev.myelin.nn.layers.Dropout(0.25),
+                    new dev.myelin.nn.layers.GlobalAveragePooling2D(),
+                    new Dense(4, Activation.SOFTMAX));
+        } else {
+            x = Tensor.rand(rng, 64, 16, 24);
+            model = new Sequential(
+                    new dev.myelin.nn.recurrent.LSTM(24).returnSequences(true).inputShape(16, 24),
+                    new dev.myelin.nn.attention.TransformerEncoder(48, 4),
+                    new dev.myelin.nn.layers.LayerNormalization(),
+                    new dev.myelin.nn.layers.GlobalAveragePooling1D(),
+                    new Dense(4, Activation.SOFTMAX));
+        }
+        model.seed(5);
+        model.compile(new Adam(0.01), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
+        model.fit(x, Tensor.of(labels, 64), FitOptions.epochs(2).batchSize(32).seed(3).verbose(0));
+        List<float[]> out = new ArrayList<>();
+        for (Parameter p : model.weights()) out.add(p.value().toFloatArray());
+        return out;
+    }
+
     private static List<float[]> train(boolean pool) {
         BufferPool.setEnabled(pool);
         var rng = RandomGeneratorFactory.of("L64X128MixRandom").create(11);
