@@ -1,5 +1,6 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.backend.UnaryOp;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
@@ -62,5 +63,16 @@ public final class Dense extends KernelLayer<Dense> {
     @Override
     public Tensor preActivation(Tensor x) {
         return addBias(x.matmul(kernel().value()));
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        // linear, relu and tanh as one operation with the product: the same values and gradients, without the
+        // separate passes over the output and their tensors (bias and activation applied to each block in cache)
+        // (not sigmoid: its output must keep the pre-activation as logits for the cross-entropy losses)
+        Activation a = activation();
+        if (!(a == Activation.RELU || a == Activation.TANH || a == Activation.LINEAR && useBias())) return super.forward(x, training);
+        UnaryOp op = a == Activation.RELU ? UnaryOp.RELU : a == Activation.TANH ? UnaryOp.TANH : null;
+        return x.dense(kernel().value(), useBias() ? bias().value() : null, op);
     }
 }
