@@ -15,6 +15,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Weights: {@code kernel [in, units]} (glorot-uniform by default), {@code bias [units]} (zeros), as Keras.
  *
+ * <p>With linear (and a bias), relu or tanh, the product, bias and activation are one operation
+ * ({@link Tensor#dense}): the same values and gradients as the three composed ops, one output-sized tensor.
+ *
  * <p>Example: {@code new Dense(128, Activation.RELU)}.
  */
 public final class Dense extends KernelLayer<Dense> {
