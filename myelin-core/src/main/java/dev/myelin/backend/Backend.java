@@ -123,6 +123,24 @@ public interface Backend {
 
     // ---- fused kernels: composed from the primitives by default ----
 
+    /**
+     * {@code out = activation(a · b + bias)}, Dense's affine map and activation as one kernel: {@link #matmul}'s
+     * rank-3 views with a batch of one ({@code [1, m, k] · [1, k, n] -> [1, m, n]}), the bias {@code [n]} added along
+     * the last axis (none when null), then {@code activation} (none when null; an op without parameters). The values
+     * are those of {@link #matmul}, a broadcast {@link BinaryOp#ADD} and {@link #unary} in place, which is what this
+     * default does; a backend may apply the bias and activation to each block of the product while it is in cache.
+     */
+    default void matmulBias(View a, View b, View bias, UnaryOp activation, View out) {
+        matmul(a, b, out);
+        if (bias != null) {
+            int[] shape = out.shape();
+            int[] strides = new int[shape.length];
+            strides[shape.length - 1] = bias.strides()[0];
+            binary(BinaryOp.ADD, out, new View(bias.storage(), shape, strides, bias.offset()), out);
+        }
+        if (activation != null) unary(activation, 0, 0, out, out);
+    }
+
     /** Softmax (or log-softmax) over the last axis, computed stably (the row maximum is subtracted). */
     default void softmax(View x, View out, boolean log) {
         ComposedKernels.softmax(this, x, out, log);

@@ -391,6 +391,45 @@ final class Derivatives {
     }
 
     /**
+     * y = act(x·W + b) over the last axis ({@link Tensor#dense}): the gradient through the activation from the output
+     * ({@link #fromOutput}), then the rules of the composed ops it replaces, in their order: the bias gets its sum
+     * over all but the last axis ({@link #add}), x and W the product's gradients on x as {@code [rows, in]}
+     * ({@link #matmul} after {@code reshape}). Only the gradients the graph needs are computed.
+     */
+    static Backward dense(Tensor x, Tensor kernel, boolean hasBias, UnaryOp activation, Tensor y) {
+        return new Backward() {
+            @Override
+            public Tensor[] apply(Tensor g) {
+                return apply(g, new boolean[] {true, true, true});
+            }
+
+            @Override
+            public Tensor[] apply(Tensor g, boolean[] needed) {
+                Tensor dz = activation == null ? g : fromOutput(activation, g, y);
+                int in = kernel.shape().dim(0), units = kernel.shape().dim(1);
+                int rows = x.size() / in;
+                Tensor x2 = x.reshape(rows, in), dz2 = needed[0] || needed[1] ? dz.reshape(rows, units) : null;
+                Tensor[] mm = matmul(x2, kernel).apply(dz2 == null ? dz : dz2, new boolean[] {needed[0], needed[1]});
+                Tensor dx = mm[0] == null ? null : mm[0].reshape(x.shape());
+                Tensor db = hasBias && needed.length > 2 && needed[2] ? dz.sumTo(Shape.of(units)) : null;
+                return hasBias ? grads(dx, mm[1], db) : grads(dx, mm[1]);
+            }
+        };
+    }
+
+    /**
+     * {@code g · act'(x)} for an activation whose derivative is a function of its output y: relu ({@code g} where
+     * {@code y > 0}, as where {@code x > 0}), and the output rules of {@link #unary} (sigmoid, tanh).
+     */
+    static Tensor fromOutput(UnaryOp activation, Tensor g, Tensor y) {
+        return switch (activation) {
+            case RELU -> g.reluGrad(y);
+            case SIGMOID, TANH -> unary(activation, 0, 0, null, y).apply(g)[0];
+            default -> throw new IllegalArgumentException("the gradient of " + activation + " needs its input, not only its output");
+        };
+    }
+
+    /**
      * Transposed convolution y = conv2dBackwardInput(x, K): dx = conv2d(g, K) with the same geometry;
      * dK = conv2dBackwardKernel with g in the convolution's input place and x in its output-gradient place.
      * Only the gradients the graph needs are computed.

@@ -1441,6 +1441,53 @@ public final class Tensor {
     }
 
     /**
+     * A dense layer's affine map and activation as one operation: {@code activation(x · kernel + bias)} over the last
+     * axis, with the values and gradients of {@code matmul(kernel).add(bias)} followed by {@link #relu()} or
+     * {@link #tanh()}, bit for bit, without the separate passes over the output and their tensors (the backend applies
+     * bias and activation to each block of the product while it is still in cache). The activation's gradient comes
+     * from the output (relu: {@code y > 0} exactly where the pre-activation is; tanh: {@code 1 − y²}), so no
+     * pre-activation is kept.
+     *
+     * <p>Shapes: this {@code [..., in]}, kernel {@code [in, units]}, bias {@code [units]} or null, result
+     * {@code [..., units]}.
+     *
+     * <p>Example: {@code Tensor h = x.dense(kernel, bias, UnaryOp.RELU);}
+     *
+     * @param activation null (none), {@link UnaryOp#RELU} or {@link UnaryOp#TANH}
+     */
+    public Tensor dense(Tensor kernel, Tensor bias, UnaryOp activation) {
+        if (kernel.rank() != 2 || dims.length == 0 || dims[dims.length - 1] != kernel.dims[0]) {
+            throw new IllegalArgumentException("dense: expected input [..., in] and kernel [in, units], got " + shape + " and " + kernel.shape);
+        }
+        int in = kernel.dims[0], units = kernel.dims[1];
+        if (bias != null && (bias.rank() != 1 || bias.dims[0] != units)) {
+            throw new IllegalArgumentException("dense: the bias must be [units] = [" + units + "] for kernel " + kernel.shape + ", got " + bias.shape);
+        }
+        if (activation != null && activation != UnaryOp.RELU && activation != UnaryOp.TANH) {
+            throw new IllegalArgumentException("dense: the activation must be null, RELU or TANH (gradients taken from the output), got " + activation);
+        }
+        DType type = dtype();
+        boolean fusable = dims.length >= 2 && in > 0 && isContiguous() && kernel.isContiguous() && kernel.dtype() == type
+                && (bias == null || bias.dtype() == type);
+        if (!fusable) {
+            // matmul's own handling of vectors, strided operands and mixed types; the same values
+            Tensor y = matmul(kernel);
+            if (bias != null) y = y.add(bias);
+            return activation == null ? y : activation == UnaryOp.RELU ? y.relu() : y.tanh();
+        }
+        int rows = size() / in;
+        int[] outDims = dims.clone();
+        outDims[dims.length - 1] = units;
+        Tensor out = allocate(backend, type, Shape.of(outDims), false); // written whole by the backend
+        backend.matmulBias(view3d(1, rows, in), kernel.view3d(1, in, units), bias == null ? null : bias.view(), activation,
+                out.view3d(1, rows, units));
+        Backward rule = Derivatives.dense(this, kernel, bias != null, activation, out);
+        return bias == null
+                ? out.record("dense", rule, in(this, kernel), this, kernel, out)
+                : out.record("dense", rule, in(this, kernel, bias), this, kernel, bias, out);
+    }
+
+    /**
      * This tensor as a rank-3 view {@code [batch, rows, cols]} for the matmul kernel: matrices stay in
      * place when they are row-major or column-major (a transposed view), and batch dimensions collapse
      * into one stride; anything else is copied first.

@@ -6,6 +6,7 @@ import dev.myelin.tensor.ConvOptions;
 import dev.myelin.backend.DType;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.PoolOptions;
+import dev.myelin.backend.UnaryOp;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.testing.GradCheck;
 import dev.myelin.testing.TensorAssert;
@@ -126,6 +127,9 @@ class GradientCheckTest {
                         s(2, 5, 4, 2), s(3, 3, 2, 3), s(3)),
                 op("conv2d with bias and relu", t -> t[0].conv2dRelu(t[1], t[2], ConvOptions.defaults().strides(2).padding(Padding.SAME)),
                         s(2, 5, 6, 2), s(3, 3, 2, 3), s(3)),
+                op("dense", t -> t[0].dense(t[1], t[2], null), s(2, 3, 5), s(5, 4), s(4)),
+                op("dense with relu", t -> t[0].dense(t[1], t[2], UnaryOp.RELU), s(3, 5), s(5, 7), s(7)),
+                op("dense with tanh, no bias", t -> t[0].dense(t[1], null, UnaryOp.TANH), s(2, 2, 3), s(3, 4)),
                 op("maxPool2d", Domain.DISTINCT, t -> t[0].maxPool2d(PoolOptions.of(2)), s(2, 4, 5, 3)),
                 op("maxPool2d same", Domain.DISTINCT, t -> t[0].maxPool2d(PoolOptions.of(3).strides(2).padding(Padding.SAME)), s(1, 5, 5, 2)),
                 op("avgPool2d same", t -> t[0].avgPool2d(PoolOptions.of(2).padding(Padding.SAME)), s(1, 5, 3, 2)),

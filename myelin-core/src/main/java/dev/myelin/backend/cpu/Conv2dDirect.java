@@ -2,7 +2,6 @@ package dev.myelin.backend.cpu;
 
 import dev.myelin.backend.cpu.Conv2dKernels.Geom;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -235,7 +234,7 @@ final class Conv2dDirect {
         forward(g, x, xOff, k, kOff, b, bOff, false, y, yOff);
     }
 
-    /** {@link #forward}, then {@code relu} on each block of rows right after its bias (see {@link #epilogue}). */
+    /** {@link #forward}, then {@code relu} on each block of rows right after its bias (see {@link Epilogue}). */
     static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, boolean relu, float[] y, int yOff) {
         int f = g.f(), fp = roundUp(f, L);
         if (fp == f) {
@@ -261,63 +260,8 @@ final class Conv2dDirect {
             Slab sl = slab(g, x, xOff, b, y0, y1);
             int yq = yOff + (b * g.oh() + y0) * g.ow() * g.f(), pixels = (y1 - y0) * g.ow();
             convBlock(g, sl, pixels, w, wOff, fp, y, yq, wide);
-            epilogue(y, yq, pixels, g.f(), bias, bOff, relu);
+            Epilogue.apply(y, yq, pixels, g.f(), bias, bOff, relu);
         });
-    }
-
-    /**
-     * The end of a block of output rows while it is still in cache: its bias when {@code bias} is not null, then the
-     * rectifier when {@code relu}, each with the values of its own element-wise pass ({@code relu}: x ≤ 0 gives 0,
-     * NaN stays NaN, as {@code ElementwiseKernels}).
-     */
-    static void epilogue(float[] y, int yq, int pixels, int f, float[] bias, int bOff, boolean relu) {
-        if (bias != null && !relu) {
-            addBias(y, yq, pixels, f, bias, bOff);
-        } else if (bias != null) {
-            addBiasRelu(y, yq, pixels, f, bias, bOff);
-        } else if (relu) {
-            reluInPlace(y, yq, pixels * f);
-        }
-    }
-
-    private static void addBiasRelu(float[] y, int yq, int pixels, int f, float[] bias, int bOff) {
-        int vf = f - f % L;
-        FloatVector zero = FloatVector.zero(S);
-        for (int p = 0, q = yq; p < pixels; p++, q += f) {
-            for (int o = 0; o < vf; o += L) {
-                FloatVector v = FloatVector.fromArray(S, y, q + o).add(FloatVector.fromArray(S, bias, bOff + o));
-                v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, q + o);
-            }
-            for (int o = vf; o < f; o++) {
-                float v = y[q + o] + bias[bOff + o];
-                y[q + o] = v <= 0f ? 0f : v;
-            }
-        }
-    }
-
-    /** {@code y[i] = relu(y[i])} for n elements from {@code off}. */
-    static void reluInPlace(float[] y, int off, int n) {
-        FloatVector zero = FloatVector.zero(S);
-        int i = 0;
-        for (int ub = S.loopBound(n); i < ub; i += L) {
-            FloatVector v = FloatVector.fromArray(S, y, off + i);
-            v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, off + i);
-        }
-        for (; i < n; i++) if (y[off + i] <= 0f) y[off + i] = 0f;
-    }
-
-    /**
-     * {@code y[p, o] += bias[o]} for {@code pixels} rows of f values from {@code y[yq]}: one vectorised pass,
-     * the same float additions as an element-wise add.
-     */
-    static void addBias(float[] y, int yq, int pixels, int f, float[] bias, int bOff) {
-        int vf = f - f % L;
-        for (int p = 0, q = yq; p < pixels; p++, q += f) {
-            for (int o = 0; o < vf; o += L) {
-                FloatVector.fromArray(S, y, q + o).add(FloatVector.fromArray(S, bias, bOff + o)).intoArray(y, q + o);
-            }
-            for (int o = vf; o < f; o++) y[q + o] += bias[bOff + o];
-        }
     }
 
     private static void convBlock(Geom g, Slab sl, int pixels, float[] w, int wOff, int fp, float[] y, int yq,

@@ -68,7 +68,7 @@ final class Conv2dFewChannels {
             int r1 = Math.min(rows, (task + 1) * perTask);
             for (int r = task * perTask; r < r1; r++) {
                 row(g, r / g.oh(), r % g.oh(), tapX, tapW, x, xOff, k, b, bOff, y, yOff);
-                if (relu) Conv2dDirect.reluInPlace(y, yOff + r * g.ow() * g.f(), g.ow() * g.f());
+                if (relu) Epilogue.reluInPlace(y, yOff + r * g.ow() * g.f(), g.ow() * g.f());
             }
         });
     }

@@ -230,7 +230,7 @@ final class Conv2dKernels {
             Parallel.forRange((m + rowsPerTask - 1) / rowsPerTask, t -> {
                 int r0 = t * rowsPerTask, rows = Math.min(rowsPerTask, m - r0);
                 Sgemm.sgemm(false, false, rows, f, kk, x, xOff + r0 * kk, kk, k, kOff, f, y, yOff + r0 * f, f, false);
-                Conv2dDirect.epilogue(y, yOff + r0 * f, rows, f, b, bOff, relu);
+                Epilogue.apply(y, yOff + r0 * f, rows, f, b, bOff, relu);
             });
             return;
         }
@@ -256,7 +256,7 @@ final class Conv2dKernels {
             float[] p = patches(rows * kk);
             im2col(g, x, xOff, r0, rows, p);
             Sgemm.sgemm(false, false, rows, f, kk, p, 0, kk, k, kOff, f, y, yOff + r0 * f, f, false);
-            Conv2dDirect.epilogue(y, yOff + r0 * f, rows, f, b, bOff, relu);
+            Epilogue.apply(y, yOff + r0 * f, rows, f, b, bOff, relu);
         });
     }
 

@@ -169,6 +169,29 @@ public class CpuBackend extends ReferenceBackend {
         }
     }
 
+    /**
+     * One SGEMM whose blocks get their bias and rectifier ({@link Epilogue}) as soon as they are final, while in cache;
+     * another activation (tanh) then runs as the element-wise kernel in place, with its values.
+     */
+    @Override
+    public void matmulBias(View a, View b, View bias, UnaryOp activation, View out) {
+        GemmLayout la = allFloat32(a, b, out) ? GemmLayout.of(a) : null;
+        GemmLayout lb = la == null ? null : GemmLayout.of(b);
+        boolean biasOk = bias == null || bias.dtype() == DType.FLOAT32 && bias.strides()[0] == 1;
+        if (lb == null || !biasOk || out.shape()[0] != 1 || out.strides()[2] != 1 || out.size() == 0 || a.shape()[2] == 0) {
+            super.matmulBias(a, b, bias, activation, out);
+            return;
+        }
+        int m = out.shape()[1], n = out.shape()[2], k = a.shape()[2];
+        boolean relu = activation == UnaryOp.RELU;
+        Epilogue epilogue = Epilogue.of(bias == null ? null : ((FloatStorage) bias.storage()).data(), bias == null ? 0 : bias.offset(), relu);
+        Sgemm.sgemm(la.transposed(), lb.transposed(), m, n, k,
+                ((FloatStorage) a.storage()).data(), a.offset(), la.ld(),
+                ((FloatStorage) b.storage()).data(), b.offset(), lb.ld(),
+                ((FloatStorage) out.storage()).data(), out.offset(), out.strides()[1], epilogue);
+        if (activation != null && !relu) unary(activation, 0, 0, out, out);
+    }
+
     // ---- gather and scatter-add along an axis: float32, rows of one stride (IndexKernels) ----
 
     @Override

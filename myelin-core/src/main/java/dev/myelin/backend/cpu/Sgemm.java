@@ -207,7 +207,19 @@ public final class Sgemm {
                              float[] a, int aOff, int lda,
                              float[] b, int bOff, int ldb,
                              float[] c, int cOff, int ldc, boolean accumulate) {
-        sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, TILING);
+        sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, TILING, null);
+    }
+
+    /**
+     * {@code C = epilogue(op(A) · op(B))}: {@link #sgemm} overwriting C, with {@code epilogue} (null: none) applied to
+     * each block of C as soon as its last K step is done, while the block is still in cache, instead of in a pass
+     * over the whole of C afterwards. The products are those of {@link #sgemm} bit for bit (same tiling and tasks).
+     */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, Epilogue epilogue) {
+        sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false, TILING, epilogue);
     }
 
     /** {@link #sgemm} with a given tiling (tests run every tiling on any CPU). */
@@ -215,17 +227,27 @@ public final class Sgemm {
                       float[] a, int aOff, int lda,
                       float[] b, int bOff, int ldb,
                       float[] c, int cOff, int ldc, boolean accumulate, Tiling tiling) {
+        sgemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, tiling, null);
+    }
+
+    /** {@link #sgemm} with a given tiling and an epilogue (null: none; only with {@code accumulate} false). */
+    static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                      float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb,
+                      float[] c, int cOff, int ldc, boolean accumulate, Tiling tiling, Epilogue epilogue) {
+        if (accumulate && epilogue != null) throw new IllegalArgumentException("sgemm: an epilogue needs accumulate false");
         checkArgs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) {
                 for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
             }
+            if (epilogue != null) epilogue.apply(c, cOff, m, n, ldc, 0);
             return;
         }
         long work = 2L * m * n * k;
         if (transB && m <= SWAP_ROWS && n >= 4 * W4 && work >= SMALL_WORK) {
-            swapped(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, tiling);
+            swapped(transA, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, tiling, epilogue);
             return;
         }
         int kSteps = (k + tiling.kc() - 1) / tiling.kc();
@@ -251,7 +273,8 @@ public final class Sgemm {
             for (int p0 = 0; p0 < k; p0 += ks) {
                 int ksb = Math.min(ks, k - p0);
                 Block blk = new Block(transA, transB, m, ncb, ksb, kc, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-                        j0, p0, accumulate || p0 > 0, bInPlace, packA, oneTask, tiling);
+                        j0, p0, accumulate || p0 > 0, bInPlace, packA, oneTask, tiling,
+                        p0 + ksb == k ? epilogue : null);
                 blk.run();
             }
         }
@@ -265,7 +288,8 @@ public final class Sgemm {
      * sums are added to C once, at the end, instead of step by step: still independent of the threads.
      */
     private static void swapped(boolean transA, int m, int n, int k, float[] a, int aOff, int lda,
-                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, Tiling tiling) {
+                                float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate, Tiling tiling,
+                                Epilogue epilogue) {
         float[] t = TRANSPOSED.get();
         if (t == null || t.length < n * m) {
             t = new float[Math.max(n * m, 1024)];
@@ -284,6 +308,7 @@ public final class Sgemm {
                 } else {
                     for (int j = j0; j < j1; j++) c[ci + j] = ct[j * m + i];
                 }
+                if (epilogue != null) epilogue.apply(c, ci + j0, 1, j1 - j0, ldc, j0);
             }
         };
         if ((long) m * n < 1 << 15) {
@@ -330,6 +355,8 @@ public final class Sgemm {
     /** One super block: columns [j0, j0+n) of C against rows [p0, p0+k) of op(B). */
     private static final class Block {
         final boolean transA, transB, add, bInPlace, packA;
+        /** Applied to each finished block of C: set on the super block holding the last K rows only. */
+        final Epilogue epilogue;
         final int m, n, k, kc, j0, p0;
         final float[] a, b, c;
         final int aOff, lda, bOff, ldb, cOff, ldc;
@@ -353,11 +380,12 @@ public final class Sgemm {
 
         Block(boolean transA, boolean transB, int m, int n, int k, int kc, float[] a, int aOff, int lda,
               float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, int j0, int p0, boolean add,
-              boolean bInPlace, boolean packA, boolean small, Tiling tiling) {
+              boolean bInPlace, boolean packA, boolean small, Tiling tiling, Epilogue epilogue) {
             this.transA = transA; this.transB = transB; this.m = m; this.n = n; this.k = k; this.kc = kc;
             this.a = a; this.aOff = aOff; this.lda = lda; this.b = b; this.bOff = bOff; this.ldb = ldb;
             this.c = c; this.cOff = cOff; this.ldc = ldc; this.j0 = j0; this.p0 = p0; this.add = add;
             this.bInPlace = bInPlace;
+            this.epilogue = epilogue;
             this.packA = packA;
             this.narrow = tiling.narrow();
             this.sh = tiling.sh();
@@ -616,6 +644,11 @@ public final class Sgemm {
                     }
                     strip(i0, i1, w, Math.min(w, n - start), ps, kh, bArr, bi, bs, half, cOff + j0 + start, addStep, tile, ap);
                 }
+            }
+            if (epilogue != null) {
+                // rows [i0, i1) of these panels are final: at most mc rows, still in L2 from the last K step
+                int start = panelStart(q0), end = Math.min(n, panelStart(q1 - 1) + panelWidth(q1 - 1));
+                epilogue.apply(c, cOff + i0 * ldc + j0 + start, i1 - i0, end - start, ldc, j0 + start);
             }
         }
 

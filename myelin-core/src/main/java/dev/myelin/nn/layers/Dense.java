@@ -1,5 +1,6 @@
 package dev.myelin.nn.layers;
 
+import dev.myelin.backend.UnaryOp;
 import dev.myelin.nn.Activation;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
@@ -13,6 +14,9 @@ import java.util.random.RandomGenerator;
  * <p>Shapes: input {@code [batch, ..., in]}, output {@code [batch, ..., units]}.
  *
  * <p>Weights: {@code kernel [in, units]} (glorot-uniform by default), {@code bias [units]} (zeros), as Keras.
+ *
+ * <p>With linear (and a bias), relu or tanh, the product, bias and activation are one operation
+ * ({@link Tensor#dense}): the same values and gradients as the three composed ops, one output-sized tensor.
  *
  * <p>Example: {@code new Dense(128, Activation.RELU)}.
  */
@@ -62,5 +66,16 @@ public final class Dense extends KernelLayer<Dense> {
     @Override
     public Tensor preActivation(Tensor x) {
         return addBias(x.matmul(kernel().value()));
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        // linear, relu and tanh as one operation with the product: the same values and gradients, without the
+        // separate passes over the output and their tensors (bias and activation applied to each block in cache)
+        // (not sigmoid: its output must keep the pre-activation as logits for the cross-entropy losses)
+        Activation a = activation();
+        if (!(a == Activation.RELU || a == Activation.TANH || a == Activation.LINEAR && useBias())) return super.forward(x, training);
+        UnaryOp op = a == Activation.RELU ? UnaryOp.RELU : a == Activation.TANH ? UnaryOp.TANH : null;
+        return x.dense(kernel().value(), useBias() ? bias().value() : null, op);
     }
 }

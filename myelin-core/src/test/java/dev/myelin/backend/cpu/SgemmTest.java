@@ -101,6 +101,59 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The fused epilogue (bias per column, then relu; each alone) gives the bits of the product followed by a separate
+     * pass, on every tiling, for every layout and path (few rows swapped, K split into super blocks, k = 0), and
+     * leaves the padding between rows of C alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void epilogueGivesTheBitsOfASeparatePass(Case cs) {
+        assertEpilogueMatches(cs.transA, cs.transB, cs.m, cs.n, cs.k, cs.cPad, new SplittableRandom(cs.hashCode()));
+    }
+
+    @Test
+    void epilogueGivesTheBitsOfASeparatePassOnLargeProductsWithTwoThreads() {
+        int saved = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            SplittableRandom r = new SplittableRandom(12);
+            // several tasks and K steps; 64 x 1024 x 2100 packs B in more than one super block along K
+            int[][] shapes = {{301, 300, 1100}, {128, 256, 784}, {1100, 37, 65}, {64, 1024, 2100}, {31, 1300, 130}};
+            for (int[] sh : shapes) {
+                for (int t = 0; t < 4; t++) assertEpilogueMatches((t & 1) != 0, (t & 2) != 0, sh[0], sh[1], sh[2], 3, r);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    private static void assertEpilogueMatches(boolean tA, boolean tB, int m, int n, int k, int cPad, SplittableRandom r) {
+        float[] a = random(r, m * k), b = random(r, k * n), bias = random(r, n + 2);
+        int lda = Math.max(1, tA ? m : k), ldb = Math.max(1, tB ? k : n), ldc = Math.max(1, n + cPad);
+        Sgemm.Tiling[] tilings = {Sgemm.Tiling.forRegisters(16), Sgemm.Tiling.forRegisters(32), Sgemm.Tiling.forMachine(16, 64 << 10)};
+        for (Sgemm.Tiling tiling : tilings) {
+            float[] product = random(r, m * ldc);
+            float[] garbage = product.clone();
+            Sgemm.sgemm(tA, tB, m, n, k, a, 0, lda, b, 0, ldb, product, 0, ldc, false, tiling);
+            for (int mode = 0; mode < 3; mode++) {
+                boolean withBias = mode != 1, relu = mode != 0;
+                float[] expected = product.clone();
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float v = expected[i * ldc + j] + (withBias ? bias[2 + j] : 0f);
+                        expected[i * ldc + j] = relu && v <= 0f ? 0f : v;
+                    }
+                }
+                float[] fused = garbage.clone();
+                Sgemm.sgemm(tA, tB, m, n, k, a, 0, lda, b, 0, ldb, fused, 0, ldc, false, tiling,
+                        Epilogue.of(withBias ? bias : null, 2, relu));
+                assertArrayEquals(expected, fused, "bias=" + withBias + " relu=" + relu + " transA=" + tA + " transB=" + tB
+                        + " " + m + "x" + n + "x" + k + " ldc=" + ldc + " " + tiling);
+            }
+        }
+    }
+
     private static void assertSameBitsForBothTilings(boolean tA, boolean tB, int m, int n, int k, boolean acc, SplittableRandom r) {
         float[] a = random(r, m * k), b = random(r, k * n), c0 = random(r, m * n);
         float[] narrow = c0.clone(), wide = c0.clone(), smallBlocks = c0.clone();
