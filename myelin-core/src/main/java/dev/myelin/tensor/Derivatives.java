@@ -250,12 +250,7 @@ final class Derivatives {
      * the mask is a constant.
      */
     static Backward attention(Tensor q, Tensor k, Tensor v, Tensor mask, boolean causal, double scale, Tensor out, Tensor logsumexp) {
-        return new Backward() {
-            @Override
-            public Tensor[] apply(Tensor g) {
-                return apply(g, new boolean[] {true, true, true});
-            }
-
+        return new Selective(3) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
                 return Tensor.attentionBackward(q, k, v, mask, causal, scale, out, logsumexp, g, needed);
@@ -280,14 +275,7 @@ final class Derivatives {
     static Backward batchNorm(Tensor x, Tensor mean, Tensor variance, Tensor gamma, boolean hasBeta, double epsilon, boolean batchStatistics) {
         int count = 1 + (gamma != null ? 1 : 0) + (hasBeta ? 1 : 0);
         int gammaAt = gamma != null ? 1 : -1, betaAt = hasBeta ? count - 1 : -1;
-        return new Backward() {
-            @Override
-            public Tensor[] apply(Tensor g) {
-                boolean[] all = new boolean[count];
-                Arrays.fill(all, true);
-                return apply(g, all);
-            }
-
+        return new Selective(count) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
                 Tensor[] d = Tensor.batchNormBackward(x, g, mean, variance, gamma, epsilon, batchStatistics,
@@ -310,14 +298,7 @@ final class Derivatives {
     static Backward layerNorm(Tensor x, Tensor mean, Tensor rstd, Tensor gamma, boolean hasBeta) {
         int count = 1 + (gamma != null ? 1 : 0) + (hasBeta ? 1 : 0);
         int gammaAt = gamma != null ? 1 : -1, betaAt = hasBeta ? count - 1 : -1;
-        return new Backward() {
-            @Override
-            public Tensor[] apply(Tensor g) {
-                boolean[] all = new boolean[count];
-                Arrays.fill(all, true);
-                return apply(g, all);
-            }
-
+        return new Selective(count) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
                 Tensor[] d = Tensor.layerNormBackward(x, g, mean, rstd, gamma,
@@ -354,12 +335,7 @@ final class Derivatives {
      * axes but the last (the rule of the add it fuses). Only the gradients the graph needs are computed.
      */
     static Backward conv2dBias(Tensor x, Tensor kernel, Shape biasShape, Conv2dSpec spec) {
-        return new Backward() {
-            @Override
-            public Tensor[] apply(Tensor g) {
-                return apply(g, new boolean[] {true, true, true});
-            }
-
+        return new Selective(3) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
                 Tensor gc = needed[0] && needed[1] ? g.contiguousRaw() : g;   // one copy of a strided g, not two
@@ -377,15 +353,10 @@ final class Derivatives {
      */
     static Backward conv2dBiasRelu(Tensor x, Tensor kernel, Shape biasShape, Conv2dSpec spec, Tensor y) {
         Backward affine = conv2dBias(x, kernel, biasShape, spec);
-        return new Backward() {
-            @Override
-            public Tensor[] apply(Tensor g) {
-                return affine.apply(g.reluGrad(y));
-            }
-
+        return new Selective(3) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
-                return affine.apply(g.reluGrad(y), needed);
+                return affine.apply(fromOutput(UnaryOp.RELU, g, y), needed);
             }
         };
     }
@@ -397,12 +368,7 @@ final class Derivatives {
      * ({@link #matmul} after {@code reshape}). Only the gradients the graph needs are computed.
      */
     static Backward dense(Tensor x, Tensor kernel, boolean hasBias, UnaryOp activation, Tensor y) {
-        return new Backward() {
-            @Override
-            public Tensor[] apply(Tensor g) {
-                return apply(g, new boolean[] {true, true, true});
-            }
-
+        return new Selective(3) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
                 Tensor dz = activation == null ? g : fromOutput(activation, g, y);
@@ -464,9 +430,23 @@ final class Derivatives {
 
     /** A rule that looks at which inputs need a gradient; called without that information it computes all. */
     private abstract static class Selective implements Backward {
+        private final int inputs;
+
+        /** A rule for two inputs. */
+        Selective() {
+            this(2);
+        }
+
+        /** A rule for {@code inputs} inputs: without a selection, every gradient is computed. */
+        Selective(int inputs) {
+            this.inputs = inputs;
+        }
+
         @Override
         public final Tensor[] apply(Tensor g) {
-            return apply(g, new boolean[] {true, true});
+            boolean[] all = new boolean[inputs];
+            Arrays.fill(all, true);
+            return apply(g, all);
         }
 
         @Override
