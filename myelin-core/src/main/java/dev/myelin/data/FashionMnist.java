@@ -30,4 +30,12 @@ public final class FashionMnist {
     public static TrainTest load(Path dir) throws IOException {
         return MnistFormat.load(dir);
     }
+
+    /**
+     * Reads the sets from {@code dir} with {@code images} applied to the images as they are read; see
+     * {@link MnistFormat#load(Path, Normalization)}. Example: {@code FashionMnist.load(dir, Normalization.scale(1 / 255.0))}.
+     */
+    public static TrainTest load(Path dir, Normalization images) throws IOException {
+        return MnistFormat.load(dir, images);
+    }
 }

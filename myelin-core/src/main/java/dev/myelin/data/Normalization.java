@@ -149,7 +149,8 @@ public final class Normalization {
         return data.withXData(v);
     }
 
-    private void applyInPlace(float[] v, int[] shape) {
+    /** The map applied to {@code v} itself, laid out as {@code shape}; only for arrays no one else holds (loaders). */
+    void applyInPlace(float[] v, int[] shape) {
         int c = scale.length;
         if (c == 1) {
             float s = (float) scale[0], o = (float) offset[0];

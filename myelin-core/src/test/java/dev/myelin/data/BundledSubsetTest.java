@@ -1,7 +1,10 @@
 package dev.myelin.data;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.tensor.Shape;
@@ -49,5 +52,37 @@ class BundledSubsetTest {
             assertEquals(0f, min);
             assertEquals(255f, max);
         }
+    }
+
+    /** Mapping as the files are read gives exactly Normalization.apply's values; the labels and the raw load are untouched. */
+    @Test
+    void loadWithNormalizationMatchesApplyingItAfterwards() throws IOException {
+        Path dir = subsetDir();
+        assertNotNull(dir, "data/fashion-mnist-subset not found above " + Path.of("").toAbsolutePath());
+        Normalization map = Normalization.scale(1 / 127.5, -1); // pixels to [-1, 1]: an offset too, not only a factor
+        TrainTest raw = FashionMnist.load(dir);
+        TrainTest mapped = FashionMnist.load(dir, map);
+        Dataset[] rawParts = {raw.train(), raw.test()}, mappedParts = {mapped.train(), mapped.test()};
+        for (int i = 0; i < 2; i++) {
+            Dataset expected = map.apply(rawParts[i]);
+            assertEquals(expected.xShape(), mappedParts[i].xShape());
+            assertArrayEquals(expected.xData(), mappedParts[i].xData()); // bit for bit
+            assertArrayEquals(rawParts[i].yData(), mappedParts[i].yData());
+            assertNotSame(rawParts[i].xData(), mappedParts[i].xData());
+        }
+        assertEquals(-1f, mapped.train().xData()[0]); // the first pixel of the first image is 0 (raw) before the map
+        assertEquals(0f, raw.train().xData()[0]);
+        TrainTest none = MnistFormat.load(dir, null);
+        assertArrayEquals(raw.train().xData(), none.train().xData());
+    }
+
+    /** A per-channel map fitted on 3 channels cannot apply to 1-channel images: the error says which counts differ. */
+    @Test
+    void loadWithAMapOfTheWrongChannelCountNamesBoth() {
+        Path dir = subsetDir();
+        assertNotNull(dir);
+        Normalization rgb = Normalization.standardize(new double[] {0.5, 0.5, 0.5}, new double[] {0.2, 0.2, 0.2});
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FashionMnist.load(dir, rgb));
+        assertTrue(e.getMessage().contains("fitted on 3 channels") && e.getMessage().contains("is 1"), e.getMessage());
     }
 }
