@@ -132,12 +132,7 @@ public interface Backend {
      */
     default void matmulBias(View a, View b, View bias, UnaryOp activation, View out) {
         matmul(a, b, out);
-        if (bias != null) {
-            int[] shape = out.shape();
-            int[] strides = new int[shape.length];
-            strides[shape.length - 1] = bias.strides()[0];
-            binary(BinaryOp.ADD, out, new View(bias.storage(), shape, strides, bias.offset()), out);
-        }
+        if (bias != null) addAlongLastAxis(out, bias);
         if (activation != null) unary(activation, 0, 0, out, out);
     }
 
@@ -193,6 +188,11 @@ public interface Backend {
      */
     default void conv2dBias(View input, View kernel, View bias, Conv2dSpec spec, View out) {
         conv2d(input, kernel, spec, out);
+        addAlongLastAxis(out, bias);
+    }
+
+    /** {@code out += bias} in place, the vector {@code bias} broadcast along the last axis of {@code out}. */
+    private void addAlongLastAxis(View out, View bias) {
         int[] shape = out.shape();
         int[] strides = new int[shape.length];
         strides[shape.length - 1] = bias.strides()[0];
