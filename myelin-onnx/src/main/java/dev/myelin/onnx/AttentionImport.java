@@ -42,14 +42,18 @@ import java.util.Set;
  * (read as 0/1 floats, {@link Layout#MASK}). The mask becomes {@code mha.apply(q, v, k, mask, causal)}: Myelin's
  * masks attend where the value is above 0.5, as the Greater does (another threshold is not matched). A query
  * whose keys are all masked attends uniformly to all of them, as with the −1e9 fill Keras and the exporter write
- * (a −inf fill would give NaN there). Anything else (another mask, another scale,
- * PyTorch's packed projections) is left to the node-by-node import, which refuses what it cannot read, naming
+ * (a −inf fill would give NaN there). PyTorch's {@code nn.MultiheadAttention} (packed projections, shape
+ * arithmetic, time-major heads) is matched by {@link TorchAttentionPattern} into the same layer. Anything else
+ * (another mask, another scale) is left to the node-by-node import, which refuses what it cannot read, naming
  * the node.
  */
 final class AttentionImport {
-    /** One matched attention: its nodes, its last node, its inputs and its weights ({@code [rows, cols]} each; biases null when absent). */
-    private record Match(Set<NodeProto> nodes, NodeProto last, String query, String key, String value, int heads, int keyDim, int valueDim,
-                         float[][] kernels, float[][] biases, boolean causal, String mask, boolean maskPerHead) {}
+    /**
+     * One matched attention: its nodes, its last node, its inputs and its weights ({@code [rows, cols]} each; biases null
+     * when absent); {@code inputs} is the layout its inputs must have once imported (null: a form Myelin cannot hold).
+     */
+    record Match(Set<NodeProto> nodes, NodeProto last, String query, String key, String value, int heads, int keyDim, int valueDim,
+                 float[][] kernels, float[][] biases, boolean causal, String mask, boolean maskPerHead, Layout inputs) {}
 
     /** The masks of a {@code Where(keep, scores, fill)}: causal or not, and the explicit mask's value (null for none). */
     private record Masks(List<NodeProto> nodes, boolean causal, String mask, boolean perHead) {}
@@ -60,19 +64,19 @@ final class AttentionImport {
     /** A projection {@code Transpose(Reshape(MatMul(x, W) [+ b]))}: its input, weight, bias and head width. */
     private record Projection(String input, float[] kernel, float[] bias, int heads, int dim, List<NodeProto> nodes) {}
 
-    private final Map<String, NodeProto> producers = new HashMap<>();
-    private final Map<String, List<NodeProto>> readers;
+    private final GraphQuery graph;
     private final Map<String, ImportedValue> values;
     private final Set<NodeProto> skipped = new HashSet<>();
     private final Map<NodeProto, Match> byLast = new HashMap<>();
 
     AttentionImport(List<NodeProto> order, Map<String, List<NodeProto>> readers, Map<String, ImportedValue> values) {
-        this.readers = readers;
+        this.graph = new GraphQuery(order, readers, values);
         this.values = values;
-        for (NodeProto n : order) for (String out : n.outputs()) producers.put(out, n);
+        TorchAttentionPattern torch = new TorchAttentionPattern(graph);
         for (NodeProto n : order) {
             if (!n.opType().equals("Softmax")) continue;
             Match m = match(n);
+            if (m == null) m = torch.match(n);
             if (m == null) continue;
             byLast.put(m.last(), m);
             for (NodeProto p : m.nodes()) if (p != m.last()) skipped.add(p);
@@ -94,7 +98,15 @@ final class AttentionImport {
         Match m = byLast.get(n);
         Computed q = nodes.computedValue(n, m.query()), k = nodes.computedValue(n, m.key()), v = nodes.computedValue(n, m.value());
         for (Computed c : List.of(q, k, v)) {
-            if (c.layout() != Layout.PLAIN || c.tensor().shape().rank() != 2) {
+            if (m.inputs() == Layout.TIME_MAJOR && c.layout() != Layout.TIME_MAJOR) {
+                throw nodes.refuse(n, "PyTorch's MultiheadAttention over " + NodeImport.describe(c) + "; Myelin imports it exported with batch_first=True"
+                        + " ([N, T, D] graph inputs, which the exporter transposes to [T, N, D])");
+            }
+            if (m.inputs() == null) {
+                throw nodes.refuse(n, "PyTorch's MultiheadAttention with batch_first=False ([T, N, D] graph inputs and output); Myelin imports it"
+                        + " exported with batch_first=True");
+            }
+            if (c.layout() != m.inputs() || c.tensor().shape().rank() != 2) {
                 throw nodes.refuse(n, "attention over " + NodeImport.describe(c) + " (channels-last sequences [N, T, D] are imported)");
             }
         }
@@ -118,7 +130,7 @@ final class AttentionImport {
      * {@code [H or 1, T or 1, S]} (MultiHeadAttention checks the sizes against the query and the keys).
      */
     private SymbolicTensor mask(NodeProto n, Match m, NodeImport nodes) throws FileFormatException {
-        if (values.get(m.mask()) instanceof Constant) {
+        if (graph.constant(m.mask()) != null) {
             throw nodes.refuse(n, "an attention mask '" + m.mask() + "' that is a constant (a mask given as a graph input, or computed from one, is imported)");
         }
         Computed c = nodes.computedValue(n, m.mask());
@@ -142,7 +154,7 @@ final class AttentionImport {
         if (NodeImport.intAttr(softmax, "axis", -1) != -1 && NodeImport.intAttr(softmax, "axis", -1) != 3) return null;
         List<NodeProto> nodes = new ArrayList<>(List.of(softmax));
         String scoresName = softmax.inputs().getFirst();
-        NodeProto where = onlyProducer(scoresName, "Where");
+        NodeProto where = graph.onlyProducer(scoresName, "Where");
         Masks masks = new Masks(List.of(), false, null, false);
         if (where != null) { // Where(keep, scores, large negative): the causal mask, an explicit one, or both
             masks = masks(where);
@@ -150,28 +162,28 @@ final class AttentionImport {
             nodes.addAll(masks.nodes());
             scoresName = where.inputs().get(1);
         }
-        NodeProto scores = onlyProducer(scoresName, "MatMul");
+        NodeProto scores = graph.onlyProducer(scoresName, "MatMul");
         if (scores == null) return null;
         nodes.add(scores);
-        NodeProto scaled = onlyProducer(scores.inputs().getFirst(), "Mul");
+        NodeProto scaled = graph.onlyProducer(scores.inputs().getFirst(), "Mul");
         if (scaled == null) return null;
         nodes.add(scaled);
-        float[] scale = constantData(scaled.inputs().get(1));
+        float[] scale = graph.constantData(scaled.inputs().get(1));
         Projection q = projection(scaled.inputs().getFirst(), 0, 2, 1, 3);
         Projection k = projection(scores.inputs().get(1), 0, 2, 3, 1);
         if (scale == null || scale.length != 1 || q == null || k == null || q.heads() != k.heads() || q.dim() != k.dim()) return null;
         if (Math.abs(scale[0] * Math.sqrt(q.dim()) - 1) > 1e-6) return null; // Myelin's attention scales by 1/sqrt(key_dim)
-        NodeProto attended = onlyReader(softmax.outputs().getFirst(), "MatMul");
+        NodeProto attended = graph.onlyReader(softmax.outputs().getFirst(), "MatMul");
         if (attended == null || !attended.inputs().getFirst().equals(softmax.outputs().getFirst())) return null;
         nodes.add(attended);
         Projection v = projection(attended.inputs().get(1), 0, 2, 1, 3);
         if (v == null || v.heads() != q.heads()) return null;
-        NodeProto merged = onlyReader(attended.outputs().getFirst(), "Transpose");
+        NodeProto merged = graph.onlyReader(attended.outputs().getFirst(), "Transpose");
         if (merged == null || !Arrays.equals(NodeImport.intsAttr(merged, "perm"), new long[] {0, 2, 1, 3})) return null;
         nodes.add(merged);
-        NodeProto flat = onlyReader(merged.outputs().getFirst(), "Reshape");
+        NodeProto flat = graph.onlyReader(merged.outputs().getFirst(), "Reshape");
         if (flat == null) return null;
-        float[] flatShape = constantData(flat.inputs().get(1));
+        float[] flatShape = graph.constantData(flat.inputs().get(1));
         if (flatShape == null || flatShape.length != 3 || flatShape[0] != -1 || flatShape[2] != (float) v.heads() * v.dim()) return null;
         nodes.add(flat);
         Projection o = outputProjection(flat.outputs().getFirst(), v.heads() * v.dim());
@@ -182,7 +194,8 @@ final class AttentionImport {
         nodes.addAll(v.nodes());
         NodeProto last = o.nodes().getLast();
         return new Match(new HashSet<>(nodes), last, q.input(), k.input(), v.input(), q.heads(), q.dim(), v.dim(),
-                new float[][] {q.kernel(), k.kernel(), v.kernel(), o.kernel()}, new float[][] {q.bias(), k.bias(), v.bias(), o.bias()}, masks.causal(), masks.mask(), masks.perHead());
+                new float[][] {q.kernel(), k.kernel(), v.kernel(), o.kernel()}, new float[][] {q.bias(), k.bias(), v.bias(), o.bias()}, masks.causal(), masks.mask(), masks.perHead(),
+                Layout.PLAIN);
     }
 
     /**
@@ -191,7 +204,7 @@ final class AttentionImport {
      */
     private Masks masks(NodeProto where) {
         if (where.inputs().size() != 3) return null;
-        float[] fill = constantData(where.inputs().get(2));
+        float[] fill = graph.constantData(where.inputs().get(2));
         if (fill == null || fill.length != 1 || !(fill[0] <= -1e4f)) return null;
         List<NodeProto> nodes = new ArrayList<>(List.of(where));
         String keep = where.inputs().getFirst();
@@ -200,7 +213,7 @@ final class AttentionImport {
             nodes.addAll(triangle);
             return new Masks(nodes, true, null, false);
         }
-        NodeProto and = onlyProducer(keep, "And");
+        NodeProto and = graph.onlyProducer(keep, "And");
         if (and != null && and.inputs().size() == 2) {
             for (int i = 0; i < 2; i++) {
                 triangle = causalMask(and.inputs().get(i));
@@ -225,12 +238,12 @@ final class AttentionImport {
      */
     private List<NodeProto> causalMask(String keep) {
         List<NodeProto> nodes = new ArrayList<>();
-        NodeProto cast = onlyProducer(keep, "Cast");
+        NodeProto cast = graph.onlyProducer(keep, "Cast");
         if (cast != null) {
             nodes.add(cast);
             keep = cast.inputs().getFirst();
         }
-        if (!(values.get(keep) instanceof Constant c) || c.dims().length < 2) return null;
+        if (!(graph.constant(keep) instanceof Constant c) || c.dims().length < 2) return null;
         long[] dims = c.dims();
         for (int i = 0; i < dims.length - 2; i++) if (dims[i] != 1) return null;
         int t = (int) dims[dims.length - 2], n = (int) dims[dims.length - 1];
@@ -249,10 +262,10 @@ final class AttentionImport {
      */
     private Explicit explicitMask(String keep) {
         List<NodeProto> nodes = new ArrayList<>();
-        NodeProto unsqueeze = onlyProducer(keep, "Unsqueeze");
+        NodeProto unsqueeze = graph.onlyProducer(keep, "Unsqueeze");
         if (unsqueeze != null) {
             long[] axes = NodeImport.intsAttr(unsqueeze, "axes"); // opset 11's attribute; an input from opset 13
-            if (axes == null && unsqueeze.inputs().size() == 2 && constantData(unsqueeze.inputs().get(1)) instanceof float[] a) {
+            if (axes == null && unsqueeze.inputs().size() == 2 && graph.constantData(unsqueeze.inputs().get(1)) instanceof float[] a) {
                 axes = new long[a.length];
                 for (int i = 0; i < a.length; i++) axes[i] = (long) a[i];
             }
@@ -260,9 +273,9 @@ final class AttentionImport {
             nodes.add(unsqueeze);
             keep = unsqueeze.inputs().getFirst();
         }
-        NodeProto greater = onlyProducer(keep, "Greater");
+        NodeProto greater = graph.onlyProducer(keep, "Greater");
         if (greater != null) {
-            float[] half = greater.inputs().size() == 2 ? constantData(greater.inputs().get(1)) : null;
+            float[] half = greater.inputs().size() == 2 ? graph.constantData(greater.inputs().get(1)) : null;
             if (half == null || half.length != 1 || half[0] != 0.5f) return null; // Myelin's masks attend above 0.5
             nodes.add(greater);
             return new Explicit(nodes, greater.inputs().getFirst(), unsqueeze == null);
@@ -273,63 +286,46 @@ final class AttentionImport {
 
     /** {@code Transpose_perm(Reshape_[-1, s, H, d](MatMul(x, W) [+ b]))} ending at {@code name}. */
     private Projection projection(String name, long... perm) {
-        NodeProto heads = onlyProducer(name, "Transpose");
+        NodeProto heads = graph.onlyProducer(name, "Transpose");
         if (heads == null || !Arrays.equals(NodeImport.intsAttr(heads, "perm"), perm)) return null;
-        NodeProto split = onlyProducer(heads.inputs().getFirst(), "Reshape");
+        NodeProto split = graph.onlyProducer(heads.inputs().getFirst(), "Reshape");
         if (split == null) return null;
-        float[] shape = constantData(split.inputs().get(1));
+        float[] shape = graph.constantData(split.inputs().get(1));
         if (shape == null || shape.length != 4 || shape[0] != -1 || shape[2] < 1 || shape[3] < 1) return null;
         int h = (int) shape[2], d = (int) shape[3];
         List<NodeProto> nodes = new ArrayList<>(List.of(heads, split));
         String projected = split.inputs().getFirst();
         float[] bias = null;
-        NodeProto add = onlyProducer(projected, "Add");
+        NodeProto add = graph.onlyProducer(projected, "Add");
         if (add != null) {
-            bias = constantData(add.inputs().get(1));
+            bias = graph.constantData(add.inputs().get(1));
             if (bias == null || bias.length != h * d) return null;
             nodes.add(add);
             projected = add.inputs().getFirst();
         }
-        NodeProto matmul = onlyProducer(projected, "MatMul");
-        if (matmul == null || !(values.get(matmul.inputs().get(1)) instanceof Constant w) || w.dims().length != 2 || w.dims()[1] != (long) h * d) return null;
+        NodeProto matmul = graph.onlyProducer(projected, "MatMul");
+        if (matmul == null || !(graph.constant(matmul.inputs().get(1)) instanceof Constant w) || w.dims().length != 2 || w.dims()[1] != (long) h * d) return null;
         nodes.add(matmul);
         return new Projection(matmul.inputs().getFirst(), w.data(), bias, h, d, nodes);
     }
 
     /** {@code MatMul(flat, Wo) [+ bo]} reading {@code name}; its nodes end with the last one. */
     private Projection outputProjection(String name, int rows) {
-        NodeProto matmul = onlyReader(name, "MatMul");
-        if (matmul == null || !matmul.inputs().getFirst().equals(name) || !(values.get(matmul.inputs().get(1)) instanceof Constant w)
+        NodeProto matmul = graph.onlyReader(name, "MatMul");
+        if (matmul == null || !matmul.inputs().getFirst().equals(name) || !(graph.constant(matmul.inputs().get(1)) instanceof Constant w)
                 || w.dims().length != 2 || w.dims()[0] != rows) {
             return null;
         }
         List<NodeProto> nodes = new ArrayList<>(List.of(matmul));
         float[] bias = null;
-        NodeProto add = onlyReader(matmul.outputs().getFirst(), "Add");
+        NodeProto add = graph.onlyReader(matmul.outputs().getFirst(), "Add");
         if (add != null && add.inputs().getFirst().equals(matmul.outputs().getFirst())) {
-            float[] b = constantData(add.inputs().get(1));
+            float[] b = graph.constantData(add.inputs().get(1));
             if (b != null && b.length == w.dims()[1]) {
                 bias = b;
                 nodes.add(add);
             }
         }
         return new Projection(name, w.data(), bias, 0, 0, nodes);
-    }
-
-    /** The node of type {@code op} computing {@code name}, when {@code name} is read by one node only. */
-    private NodeProto onlyProducer(String name, String op) {
-        NodeProto p = producers.get(name);
-        if (p == null || !p.opType().equals(op) || p.outputs().size() != 1 || readers.getOrDefault(name, List.of()).size() != 1) return null;
-        return p;
-    }
-
-    /** The one node reading {@code name}, when it is of type {@code op}. */
-    private NodeProto onlyReader(String name, String op) {
-        List<NodeProto> r = readers.getOrDefault(name, List.of());
-        return r.size() == 1 && r.getFirst().opType().equals(op) ? r.getFirst() : null;
-    }
-
-    private float[] constantData(String name) {
-        return values.get(name) instanceof Constant c ? c.data() : null;
     }
 }

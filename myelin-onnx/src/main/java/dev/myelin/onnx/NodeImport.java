@@ -49,7 +49,8 @@ final class NodeImport {
             + "Resize (nearest, integer scales), LayerNormalization (last axis), ReduceMean/ReduceMax (over time, as the 1-D global poolings), "
             + "Expand of a [T, D] table (or its first T rows: Slice) to Shape(x) (the position layers), "
             + "multi-head attention as OnnxExport writes it (MatMul, Reshape, Transpose, Softmax; its causal mask and attention_mask: "
-            + "Where of the scores, And, Unsqueeze, Greater(mask, 0.5) or a bool graph input)";
+            + "Where of the scores, And, Unsqueeze, Greater(mask, 0.5) or a bool graph input), "
+            + "PyTorch's nn.MultiheadAttention exported with batch_first=True and no mask (as in TransformerEncoderLayer)";
 
     private final String source;
     private final Map<String, ImportedValue> values;
@@ -243,19 +244,9 @@ final class NodeImport {
     // ---- constants ----
 
     private ImportedValue constantAttribute(NodeProto n) throws FileFormatException {
-        AttributeProto a = n.attribute("value");
-        if (a != null && a.t() != null) return new Constant(a.t().floats(), a.t().dims());
-        a = n.attribute("value_float");
-        if (a != null) return new Constant(new float[] {a.f()}, new long[0]);
-        a = n.attribute("value_int");
-        if (a != null) return new Constant(new float[] {a.i()}, new long[0]);
-        a = n.attribute("value_ints");
-        if (a != null) {
-            float[] f = new float[a.ints().length];
-            for (int i = 0; i < f.length; i++) f[i] = a.ints()[i];
-            return new Constant(f, new long[] {f.length});
-        }
-        throw refuse(n, "a Constant without a tensor, float or int value");
+        Constant c = GraphQuery.constantNode(n);
+        if (c == null) throw refuse(n, "a Constant without a tensor, float or int value");
+        return c;
     }
 
     private ImportedValue constantOfShape(NodeProto n) throws FileFormatException {
@@ -388,19 +379,22 @@ final class NodeImport {
         if (b.dims().length != 2) throw refuse(n, "MatMul by a " + b.dims().length + "-D constant (2-D weights are imported)");
         int in = (int) b.dims()[0], out = (int) b.dims()[1];
         List<NodeProto> users = readers.getOrDefault(n.outputs().getFirst(), List.of());
-        boolean biasFollows = users.size() == 1 && users.getFirst().opType().equals("Add") && users.getFirst().inputs().size() == 2
-                && values.get(users.getFirst().inputs().get(1)) instanceof Constant c && c.data().length == out;
+        NodeProto add = users.size() == 1 && users.getFirst().opType().equals("Add") && users.getFirst().inputs().size() == 2 ? users.getFirst() : null;
+        String other = add == null ? null : add.inputs().get(add.inputs().get(0).equals(n.outputs().getFirst()) ? 1 : 0); // PyTorch writes b + MatMul
+        boolean biasFollows = other != null && values.get(other) instanceof Constant c && c.data().length == out;
         Computed y = dense(n, x, b.data(), in, out, biasFollows ? new float[out] : null); // the Add fills the bias
         if (biasFollows) openBias.put(n.outputs().getFirst(), (Dense) y.tensor().layer());
         return y;
     }
 
     private ImportedValue add(NodeProto n) throws FileFormatException {
-        if (n.inputs().size() == 2 && value(n, 1) instanceof Constant c && value(n, 0) instanceof Computed x) {
-            Dense d = openBias.remove(n.inputs().getFirst());
-            if (d == null || c.data().length != d.units()) throw refuse(n, "adding a constant other than the bias of a MatMul");
-            assignLater(d::bias, c.data());
-            return x;
+        for (int i = 0; i < 2 && n.inputs().size() == 2; i++) { // MatMul + b, or b + MatMul as PyTorch writes it
+            if (value(n, 1 - i) instanceof Constant c && value(n, i) instanceof Computed x) {
+                Dense d = openBias.remove(n.inputs().get(i));
+                if (d == null || c.data().length != d.units()) throw refuse(n, "adding a constant other than the bias of a MatMul");
+                assignLater(d::bias, c.data());
+                return x;
+            }
         }
         List<SymbolicTensor> in = new ArrayList<>();
         Layout layout = computed(n, 0).layout();
