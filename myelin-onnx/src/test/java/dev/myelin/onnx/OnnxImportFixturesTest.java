@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.myelin.models.Model;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,18 +57,7 @@ class OnnxImportFixturesTest {
 
     @Test
     void seedModelsExportedByPytorchImportAndGivePytorchsOutputs(@TempDir Path out) throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        assumeTrue(Files.isExecutable(python), "skipped: no /usr/bin/python3 (Debian's python3-torch exports the PyTorch models)");
-        Path peers = peersTorch();
-        Path script = script();
-        ProcessBuilder pb = new ProcessBuilder(python.toString(), script.toString(), peers.toString(), out.toString()).redirectErrorStream(true);
-        pb.environment().put("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/openblas-openmp");
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process p = pb.start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(300, TimeUnit.SECONDS), "skipped: the PyTorch export took more than 5 minutes");
-        assumeTrue(!(p.exitValue() != 0 && log.contains("No module named")), "skipped: python3 lacks torch or onnx (install python3-torch, python3-onnx): " + log.strip());
-        assertTrue(p.exitValue() == 0, log);
+        Fixtures.runPytorchScript("torch_seed_models.py", peersTorch(), out);
         for (String name : new String[] {"mlp", "cnn_mnist", "cnn_cifar", "lstm"}) {
             Path dir = out.resolve(name);
             Model m = OnnxImport.load(dir.resolve("model.onnx"));
@@ -90,12 +77,5 @@ class OnnxImportFixturesTest {
         }
         assumeTrue(false, "skipped: no shared/peers/torch/models_torch.py above " + here + " (the PyTorch seed models are not in the repository)");
         return null;
-    }
-
-    private static Path script() {
-        Path here = Path.of("").toAbsolutePath();
-        Path s = here.resolve("scripts/torch_seed_models.py");
-        if (!Files.isRegularFile(s)) s = here.resolve("myelin-onnx/scripts/torch_seed_models.py");
-        return s;
     }
 }

@@ -3,20 +3,17 @@ package dev.myelin.onnx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.myelin.io.FileFormatException;
 import dev.myelin.models.Model;
 import dev.myelin.nn.attention.MultiHeadAttention;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,19 +34,7 @@ class OnnxImportTorchAttentionTest {
 
     @BeforeAll
     static void export() throws Exception {
-        Path python = Path.of("/usr/bin/python3");
-        assumeTrue(Files.isExecutable(python), "skipped: no /usr/bin/python3 (Debian's python3-torch exports the PyTorch models)");
-        Path here = Path.of("").toAbsolutePath();
-        Path script = here.resolve("scripts/torch_attention_models.py");
-        if (!Files.isRegularFile(script)) script = here.resolve("myelin-onnx/scripts/torch_attention_models.py");
-        ProcessBuilder pb = new ProcessBuilder(python.toString(), script.toString(), out.toString()).redirectErrorStream(true);
-        pb.environment().put("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu/openblas-openmp");
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process p = pb.start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assumeTrue(p.waitFor(300, TimeUnit.SECONDS), "skipped: the PyTorch export took more than 5 minutes");
-        assumeTrue(!(p.exitValue() != 0 && log.contains("No module named")), "skipped: python3 lacks torch or onnx (install python3-torch, python3-onnx): " + log.strip());
-        assertEquals(0, p.exitValue(), log);
+        Fixtures.runPytorchScript("torch_attention_models.py", out);
     }
 
     private static List<Tensor> inputs(Path dir) throws IOException {
