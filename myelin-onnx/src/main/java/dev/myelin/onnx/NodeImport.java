@@ -55,6 +55,8 @@ final class NodeImport {
     private final String source;
     private final Map<String, ImportedValue> values;
     private final List<Runnable> assignments = new ArrayList<>();
+    /** Relu nodes a Dense layer applies (see {@link #dense}). */
+    private final Set<NodeProto> fusedRelus = new java.util.HashSet<>();
     /** Dense layers from MatMul whose bias an Add may still fill, by the MatMul's output name. */
     private final Map<String, Dense> openBias = new HashMap<>();
     private final RecurrentImport recurrent;
@@ -101,7 +103,7 @@ final class NodeImport {
                 case "GlobalAveragePool" -> define(n, image(n, layer(n, new GlobalAveragePooling2D().keepDims(true), 0)));
                 case "GlobalMaxPool" -> define(n, image(n, layer(n, new GlobalMaxPooling2D().keepDims(true), 0)));
                 case "BatchNormalization" -> define(n, batchNorm(n));
-                case "Relu" -> define(n, activation(n, Activation.RELU));
+                case "Relu" -> define(n, fusedRelus.contains(n) ? value(n, 0) : activation(n, Activation.RELU));
                 case "Sigmoid" -> define(n, activation(n, Activation.SIGMOID));
                 case "Tanh" -> define(n, activation(n, Activation.TANH));
                 case "Softplus" -> define(n, activation(n, Activation.SOFTPLUS));
@@ -340,7 +342,7 @@ final class NodeImport {
         float[] kernel = new float[in * out];
         for (int i = 0; i < in; i++)
             for (int o = 0; o < out; o++) kernel[i * out + o] = alpha * (transB ? b.data()[o * in + i] : b.data()[i * out + o]);
-        return dense(n, x, kernel, in, out, hasInput(n, 2) ? scaled(vector(n, 2, out), beta) : null);
+        return dense(n, x, kernel, in, out, hasInput(n, 2) ? scaled(vector(n, 2, out), beta) : null, n.outputs().getFirst());
     }
 
     private static float[] scaled(float[] v, float s) {
@@ -351,11 +353,19 @@ final class NodeImport {
     }
 
     /** A Dense layer of {@code kernel [in, out]}; rows permuted to channels-last order after a channels-first Flatten. */
-    private Computed dense(NodeProto n, Computed x, float[] kernel, int in, int out, float[] bias) throws FileFormatException {
+    /**
+     * A Dense layer of the weights; {@code result} is the value the ONNX graph's affine map ends at (the Gemm, or the
+     * Add of the MatMul's bias): when a Relu is its only reader, the Dense applies it (one fused operation in Myelin)
+     * and the Relu passes its value on.
+     */
+    private Computed dense(NodeProto n, Computed x, float[] kernel, int in, int out, float[] bias, String result) throws FileFormatException {
         int features = x.tensor().shape().dim(x.tensor().shape().rank() - 1);
         if (features != in) throw refuse(n, "a weight for " + in + " inputs on " + features + " features");
         if (x.layout() == Layout.FLAT_CHANNELS_FIRST) kernel = channelsLastRows(x.chw(), kernel, out);
-        Dense d = new Dense(out).useBias(bias != null);
+        List<NodeProto> users = readers.getOrDefault(result, List.of());
+        boolean relu = users.size() == 1 && users.getFirst().opType().equals("Relu");
+        if (relu) fusedRelus.add(users.getFirst());
+        Dense d = new Dense(out, relu ? Activation.RELU : Activation.LINEAR).useBias(bias != null);
         SymbolicTensor y = d.apply(x.tensor());
         assignLater(d::kernel, kernel);
         if (bias != null) assignLater(d::bias, bias);
@@ -382,7 +392,7 @@ final class NodeImport {
         NodeProto add = users.size() == 1 && users.getFirst().opType().equals("Add") && users.getFirst().inputs().size() == 2 ? users.getFirst() : null;
         String other = add == null ? null : add.inputs().get(add.inputs().get(0).equals(n.outputs().getFirst()) ? 1 : 0); // PyTorch writes b + MatMul
         boolean biasFollows = other != null && values.get(other) instanceof Constant c && c.data().length == out;
-        Computed y = dense(n, x, b.data(), in, out, biasFollows ? new float[out] : null); // the Add fills the bias
+        Computed y = dense(n, x, b.data(), in, out, biasFollows ? new float[out] : null, biasFollows ? add.outputs().getFirst() : n.outputs().getFirst()); // the Add fills the bias
         if (biasFollows) openBias.put(n.outputs().getFirst(), (Dense) y.tensor().layer());
         return y;
     }

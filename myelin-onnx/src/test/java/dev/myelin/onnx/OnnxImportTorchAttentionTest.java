@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.myelin.io.FileFormatException;
 import dev.myelin.models.Model;
+import dev.myelin.nn.Activation;
 import dev.myelin.nn.attention.MultiHeadAttention;
+import dev.myelin.nn.layers.ActivationLayer;
+import dev.myelin.nn.layers.Dense;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,6 +71,14 @@ class OnnxImportTorchAttentionTest {
         assertEquals(32, mha.weights().stream().filter(p -> p.shortName().equals("attention_output/kernel")).findFirst().orElseThrow().value().dim(-1));
         assertEquals(24, mha.weights().stream().filter(p -> p.shortName().equals("key/kernel")).findFirst().orElseThrow().value().dim(0)); // kdim
         assertEquals(20, mha.weights().stream().filter(p -> p.shortName().equals("value/kernel")).findFirst().orElseThrow().value().dim(0)); // vdim
+    }
+
+    @Test
+    void feedForwardReluIsAppliedByItsDenseLayer() throws IOException {
+        Model m = OnnxImport.load(out.resolve("encoder_post/model.onnx"));
+        assertTrue(m.layers().stream().noneMatch(l -> l instanceof ActivationLayer), "no separate activation layer: " + m.layers());
+        List<Dense> dense = m.layers().stream().filter(l -> l instanceof Dense).map(l -> (Dense) l).toList();
+        assertEquals(List.of(Activation.RELU, Activation.LINEAR), dense.stream().map(Dense::activation).toList());
     }
 
     @Test
