@@ -16,7 +16,10 @@ final class ModelSummary {
 
     static String format(Model model, List<SymbolicTensor> steps) {
         boolean functional = !(model instanceof Sequential);
-        int w1 = 34, w2 = 26, w3 = 12, w4 = functional ? 30 : 0;
+        int longest = 0; // a long "name (Type)" widens the first column instead of pushing its row out of line
+        for (SymbolicTensor t : steps) longest = Math.max(longest, t.layer().name().length() + typeName(t.layer()).length() + 4);
+        if (functional) for (SymbolicTensor in : model.inputs()) longest = Math.max(longest, inputName(in).length() + 15);
+        int w1 = Math.max(34, longest + 1), w2 = 26, w3 = 12, w4 = functional ? 30 : 0;
         int width = w1 + w2 + w3 + w4;
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(model.name()).append("\"\n");

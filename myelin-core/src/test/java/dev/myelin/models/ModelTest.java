@@ -123,6 +123,17 @@ class ModelTest {
     }
 
     @Test
+    void summaryColumnsStayAlignedForLongLayerNames() {
+        SymbolicTensor in = Input.of(3);
+        SymbolicTensor h = new Dense(4).name("a_rather_long_projection_layer_name").apply(in);
+        Model m = new Model(in, new Dense(2).apply(h));
+        List<String> rows = m.summary().lines().filter(l -> l.contains("(None, ")).toList();
+        assertEquals(3, rows.size(), m.summary());
+        for (String row : rows) assertEquals(rows.getFirst().indexOf("(None, "), row.indexOf("(None, "), m.summary());
+        assertTrue(rows.get(1).contains("a_rather_long_projection_layer_name (Dense) "), m.summary());
+    }
+
+    @Test
     void graphErrorsNameTheProblem() {
         SymbolicTensor a = Input.of(3);
         SymbolicTensor other = Input.of(3);
