@@ -50,6 +50,11 @@ final class AttentionKernels {
     static final int QUERY_BLOCK = 64;
     /** Keys per block: a multiple of two vectors (the width {@link #gemm} steps by) for any species up to 512 bits. */
     static final int KEY_BLOCK = 64;
+    /** Whether {@link #packTransposed} gathers: x86, whose AVX2 and AVX-512 have gather instructions for the species. */
+    private static final boolean GATHER = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> L >= 8;
+        default -> false;
+    };
     private static final float MASKED_BIAS = -1e9f;
     private static final float ALL_MASKED = -5e8f;
     /**
@@ -457,11 +462,12 @@ final class AttentionKernels {
      * dst[dOff + c·ld + r] = src[base + r·rs + c·cs] for r below rows, 0 from rows to rowsPad; c below cols.
      * L rows at a time are gathered into one vector per column and stored whole: written element by element
      * the transposed block went to cols lines a float each, and took a fifth of the attention's gradient time
-     * (JFR, batch 32 x 4 heads x 128 positions, 32 per head, AMD EPYC Zen 4).
+     * (JFR, batch 32 x 4 heads x 128 positions, 32 per head, AMD EPYC Zen 4). Only where gathers are instructions
+     * (x86 with AVX2 or AVX-512): elsewhere the Vector API would emulate them lane by lane.
      */
     private static void packTransposed(float[] src, int base, int rs, int cs, int rows, int rowsPad, int cols, float[] dst, int dOff, int ld) {
         int r0 = 0;
-        if (rows >= L) {
+        if (GATHER && rows >= L) {
             int[] rowIndex = new int[L];
             for (int i = 0; i < L; i++) rowIndex[i] = i * rs;
             for (; r0 + L <= rows; r0 += L) {
