@@ -546,10 +546,8 @@ public final class MultiHeadAttention extends MergeLayer {
      */
     private Tensor packedProjection(Tensor x) {
         Tensor w = Tensor.concat(List.of(flatKernel(queryKernel), flatKernel(keyKernel), flatKernel(valueKernel)), 1);
-        Tensor y = x.matmul(w);
-        if (!useBias) return y;
-        Tensor b = Tensor.concat(List.of(flatBias(queryBias), flatBias(keyBias), flatBias(valueBias)), 0);
-        return y.add(b);
+        Tensor b = useBias ? Tensor.concat(List.of(flatBias(queryBias), flatBias(keyBias), flatBias(valueBias)), 0) : null;
+        return x.dense(w, b, null);   // the bias added in the product's epilogue: the values of matmul + add
     }
 
     private static Tensor flatKernel(Parameter kernel) {
