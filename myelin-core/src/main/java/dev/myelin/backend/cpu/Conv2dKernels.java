@@ -28,8 +28,10 @@ import java.util.Arrays;
  *       the input gradient is scattered back by col2im, except with stride 1 and at least
  *       {@link #FLIPPED_MIN_CHANNELS} input channels, where it runs as the forward pass over gradOut with the
  *       flipped kernel (see {@link #flippedForward}). Handles every geometry; used when the weights
- *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, and always on CPUs
- *       with 16 vector registers (AVX2), where it measured faster (see {@link #DIRECT_WHEN_FITS}).</li>
+ *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, for forward passes and
+ *       input gradients whose result has exactly two 512-bit vectors of channels (see {@link #gemmOutputWidth}),
+ *       and always on CPUs with 16 vector registers (AVX2), where it measured faster (see
+ *       {@link #DIRECT_WHEN_FITS}).</li>
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
  *       the input, so the patch matrix is never written; the stride-1 input gradient runs as a forward
  *       convolution of gradOut with the flipped kernel. Used whenever the weights fit, on CPUs with 32
@@ -116,6 +118,24 @@ final class Conv2dKernels {
      * 4.63 / 13.36 -> 2.42 / 9.36, the Conv2D layer 3x3 same B32 28x28x32 -> 32 12.97 / 41.05 -> 9.85 / 34.96.
      */
     static final boolean DIRECT_WHEN_FITS = Sgemm.REGISTERS >= 32;
+
+    /**
+     * Whether AUTO leaves a convolution whose result has {@code channels} channels (the filters of a forward pass, the
+     * input channels of an input gradient) to im2col + SGEMM even where the direct kernels fit: exactly two 512-bit
+     * vectors of them. The direct kernels then run 8x2 tiles, each patch element one broadcast per pixel for two FMAs,
+     * and SGEMM's packed panels measured faster (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated calls
+     * into reused results, two interleaved runs each, ms direct -> im2col + SGEMM): forward B32 28x28x32 -> 32 3x3
+     * same 3.62, 3.13 -> 2.70, 2.61; B32 16x16x64 -> 32 2.35, 2.00 -> 1.76, 1.68; B32 13x13x32 -> 32 valid 0.52,
+     * 0.50 -> 0.45, 0.44; B32 14x14x128 -> 32 3.31, 3.52 -> 2.88, 2.75; input gradient (32 input channels) B32
+     * 28x28x32 -> 32 3.42, 3.28 -> 2.96, 2.99; B32 14x14x32 -> 64 valid 1.61, 1.65 -> 1.39, 1.35; B128 14x14x32 -> 64
+     * same 6.58, 6.13 -> 5.59, 5.71; dilation 2 B32 14x14x32 -> 64 1.59, 1.64 -> 1.46, 1.38. With 16 channels (one
+     * vector) or 64 and more the direct kernels stayed ahead or level (input gradient B32 32x32x16 -> 32 2.21, 2.26
+     * -> 3.02, 3.60; B128 7x7x64 -> 128 4.60, 4.70 -> 5.06, 5.07), so only this width changes. (The kernel gradient,
+     * also measured, showed no consistent winner and keeps the direct kernel.)
+     */
+    private static boolean gemmOutputWidth(int channels) {
+        return Conv2dDirect.L == 16 && channels == 2 * Conv2dDirect.L;
+    }
 
     private static boolean direct(boolean fits) {
         Strategy s = strategy;
@@ -244,7 +264,7 @@ final class Conv2dKernels {
             Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
-        if (direct(Conv2dDirect.fits(g))) {
+        if (direct(Conv2dDirect.fits(g) && !gemmOutputWidth(f))) {
             Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
@@ -376,7 +396,8 @@ final class Conv2dKernels {
             Sgemm.sgemm(false, true, g.rows(), g.c, f, dy, dyOff, f, k, kOff, f, dx, dxOff, g.c, false);
             return;
         }
-        if (g.sh == 1 && g.sw == 1 && direct(Conv2dDirect.fitsBackwardInput(g))) {
+        if (g.sh == 1 && g.sw == 1 && direct(Conv2dDirect.fitsBackwardInput(g)
+                && !(gemmOutputWidth(g.c) && g.c >= FLIPPED_MIN_CHANNELS))) {
             Conv2dDirect.backwardInput(g, dy, dyOff, k, kOff, dx, dxOff);
             return;
         }
