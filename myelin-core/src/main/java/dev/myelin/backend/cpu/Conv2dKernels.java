@@ -28,15 +28,17 @@ import java.util.Arrays;
  *       the input gradient is scattered back by col2im, except with stride 1 and at least
  *       {@link #FLIPPED_MIN_CHANNELS} input channels, where it runs as the forward pass over gradOut with the
  *       flipped kernel (see {@link #flippedForward}). Handles every geometry; used when the weights
- *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, and always on CPUs
- *       with 16 vector registers (AVX2), where it measured faster (see {@link #DIRECT_WHEN_FITS}).</li>
+ *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, for forward passes and
+ *       input gradients whose result has exactly two 512-bit vectors of channels (see {@link #gemmOutputWidth}),
+ *       and always on CPUs with 16 vector registers (AVX2), where it measured faster (see
+ *       {@link #DIRECT_WHEN_FITS}).</li>
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
  *       the input, so the patch matrix is never written; the stride-1 input gradient runs as a forward
  *       convolution of gradOut with the flipped kernel. Used whenever the weights fit, on CPUs with 32
  *       vector registers.</li>
  * </ul>
- * On those 16-register CPUs a layer with few input channels (c ≤ 4: a first layer) takes the forward of
- * {@link Conv2dFewChannels} and the direct kernel gradient instead (see {@link #fewChannels}).
+ * A layer with few input channels (c ≤ 4: a first layer) takes the forward of {@link Conv2dFewChannels} on every
+ * CPU, and on the 16-register ones the direct kernel gradient too (see {@link #fewChannels}).
  * A 1x1, stride-1, unpadded convolution is a plain SGEMM on the input either way. A bias given to
  * {@link #forward(View, View, View, Conv2dSpec, View)} is added to each part of the output as soon as it is
  * computed (same values as a separate add).
@@ -117,15 +119,39 @@ final class Conv2dKernels {
      */
     static final boolean DIRECT_WHEN_FITS = Sgemm.REGISTERS >= 32;
 
+    /**
+     * Whether AUTO leaves a convolution whose result has {@code channels} channels (the filters of a forward pass, the
+     * input channels of an input gradient) to im2col + SGEMM even where the direct kernels fit: exactly two 512-bit
+     * vectors of them. The direct kernels then run 8x2 tiles, each patch element one broadcast per pixel for two FMAs,
+     * and SGEMM's packed panels measured faster (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated calls
+     * into reused results, two interleaved runs each, ms direct -> im2col + SGEMM): forward B32 28x28x32 -> 32 3x3
+     * same 3.62, 3.13 -> 2.70, 2.61; B32 16x16x64 -> 32 2.35, 2.00 -> 1.76, 1.68; B32 13x13x32 -> 32 valid 0.52,
+     * 0.50 -> 0.45, 0.44; B32 14x14x128 -> 32 3.31, 3.52 -> 2.88, 2.75; input gradient (32 input channels) B32
+     * 28x28x32 -> 32 3.42, 3.28 -> 2.96, 2.99; B32 14x14x32 -> 64 valid 1.61, 1.65 -> 1.39, 1.35; B128 14x14x32 -> 64
+     * same 6.58, 6.13 -> 5.59, 5.71; dilation 2 B32 14x14x32 -> 64 1.59, 1.64 -> 1.46, 1.38. With 16 channels (one
+     * vector) or 64 and more the direct kernels stayed ahead or level (input gradient B32 32x32x16 -> 32 2.21, 2.26
+     * -> 3.02, 3.60; B128 7x7x64 -> 128 4.60, 4.70 -> 5.06, 5.07), so only this width changes. (The kernel gradient,
+     * also measured, showed no consistent winner and keeps the direct kernel.)
+     */
+    private static boolean gemmOutputWidth(int channels) {
+        return Conv2dDirect.L == 16 && channels == 2 * Conv2dDirect.L;
+    }
+
     private static boolean direct(boolean fits) {
         Strategy s = strategy;
         return s == Strategy.DIRECT || (s == Strategy.AUTO && fits && DIRECT_WHEN_FITS);
     }
 
     /**
-     * Whether a layer with few input channels takes {@link Conv2dFewChannels}'s forward and the direct
-     * kernel gradient where the direct kernels are not chosen anyway: there im2col gathers runs of kw·c
-     * floats and SGEMM multiplies with a depth of kh·kw·c, both mostly overhead.
+     * Whether a layer with few input channels takes {@link Conv2dFewChannels}'s forward (ahead of the direct
+     * kernels too) and, where the direct kernels are not chosen anyway, the direct kernel gradient: im2col gathers
+     * runs of kw·c floats and SGEMM multiplies with a depth of kh·kw·c, both mostly overhead, and the direct
+     * forward pays for a padded slab copy and blocks of filter vectors that c = 1 gives nothing to fill. Measured
+     * against the direct forward on 32 registers (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated
+     * calls into a reused output, ms, direct -> few channels, interleaved runs): B32 28x28x1 -> 32 3x3 valid
+     * 0.17-0.21 -> 0.12-0.14; B128 28x28x1 -> 32 3x3 same 0.82-1.58 -> 0.56-0.58; B32 32x32x3 -> 32 valid 0.43-0.50
+     * -> 0.35-0.45; 5x5 same B32 28x28x1 -> 32 0.41 -> 0.34; 3x3 same dilation 2 B32 28x28x3 -> 64 0.63-0.65 ->
+     * 0.57-0.62.
      */
     private static boolean fewChannels(Geom g) {
         Strategy s = strategy;
@@ -234,12 +260,12 @@ final class Conv2dKernels {
             });
             return;
         }
-        if (direct(Conv2dDirect.fits(g))) {
-            Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
-            return;
-        }
         if (fewChannels(g) && Conv2dFewChannels.fits(g)) {
             Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
+            return;
+        }
+        if (direct(Conv2dDirect.fits(g) && !gemmOutputWidth(f))) {
+            Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
         gemmForward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
@@ -370,7 +396,8 @@ final class Conv2dKernels {
             Sgemm.sgemm(false, true, g.rows(), g.c, f, dy, dyOff, f, k, kOff, f, dx, dxOff, g.c, false);
             return;
         }
-        if (g.sh == 1 && g.sw == 1 && direct(Conv2dDirect.fitsBackwardInput(g))) {
+        if (g.sh == 1 && g.sw == 1 && direct(Conv2dDirect.fitsBackwardInput(g)
+                && !(gemmOutputWidth(g.c) && g.c >= FLIPPED_MIN_CHANNELS))) {
             Conv2dDirect.backwardInput(g, dy, dyOff, k, kOff, dx, dxOff);
             return;
         }

@@ -231,4 +231,39 @@ class Conv2DTest {
         assertEquals(Shape.of(3, 3, 1, 4), k.grad().shape());
         assertEquals(Shape.of(4), b.grad().shape());
     }
+
+    /**
+     * A broadcast (stride-0) output gradient, such as {@code sum()} hands back: the fused conv2d + bias rule sums one
+     * contiguous copy of it for the bias, and its gradients equal those of conv2d then add, with and without the
+     * input's gradient (a first layer's). The gradient's values are multiples of 1/8, so every sum is exact in any order.
+     */
+    @Test
+    void fusedBiasTakesABroadcastGradient() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (dev.myelin.tensor.ConvOptions o : new dev.myelin.tensor.ConvOptions[] {dev.myelin.tensor.ConvOptions.defaults(),
+                dev.myelin.tensor.ConvOptions.defaults().padding(Padding.SAME).strides(2)}) {
+            for (int[] sizes : new int[][] {{1, 32}, {3, 5}, {8, 17}}) {
+                int c = sizes[0], f = sizes[1];
+                float[] xd = new float[2 * 9 * 7 * c], kd = new float[3 * 3 * c * f], bd = new float[f], gd = new float[f];
+                for (float[] a : new float[][] {xd, kd, bd}) for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
+                for (int i = 0; i < f; i++) gd[i] = (i % 7 - 3) / 8f;
+                for (boolean inputGrad : new boolean[] {true, false}) {
+                    Tensor[][] runs = new Tensor[2][];
+                    for (int fused = 0; fused < 2; fused++) {
+                        Tensor x = Tensor.of(xd, 2, 9, 7, c).requiresGrad(inputGrad);
+                        Tensor k = Tensor.of(kd, 3, 3, c, f).requiresGrad(true);
+                        Tensor b = Tensor.of(bd, f).requiresGrad(true);
+                        Tensor y = fused == 1 ? x.conv2d(k, b, o) : x.conv2d(k, o).add(b);
+                        y.backward(Tensor.of(gd, f).expand(y.shape()));
+                        runs[fused] = new Tensor[] {x.grad(), k.grad(), b.grad()};
+                    }
+                    assertEquals(inputGrad, runs[1][0] != null, "input gradient computed only when asked");
+                    for (int i = inputGrad ? 0 : 1; i < 3; i++) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(runs[0][i].toFloatArray(), runs[1][i].toFloatArray(),
+                                "dx/dk/db " + i + " " + o + " c=" + c + " f=" + f + " inputGrad=" + inputGrad);
+                    }
+                }
+            }
+        }
+    }
 }
