@@ -5,6 +5,7 @@ import dev.myelin.backend.Storage;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -19,8 +20,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * was ever made on its storage (no view, reshape or {@code detach()} shares it), no other entry of the walk holds
  * it, the walk does not keep it (a leaf's gradient, a {@code Graph.gradients} result), and no hand-written rule
  * ({@link Tensor#fusedResult}) saw it. The storage it leaves becomes unusable ({@link FloatStorage#surrender}), so a
- * stale reference throws instead of reading another tensor's values. Activations are never taken: the caller may hold
- * them.
+ * stale reference throws instead of reading another tensor's values.
+ *
+ * <p>Activations go in only inside a {@link Scope}: a step of the library's own loops ({@code Model.trainStep},
+ * {@code GAN.trainStep}, the forward of a model run without recording a graph), where no user code can hold an
+ * intermediate. Storages allocated on the thread while a scope is open carry its id; an activation goes back when
+ * its storage is exclusive to the scope (allocated in it, only one tensor ever made on it, not {@link #keep kept}:
+ * a weight or a layer's state) and the code that opened the scope has proven it dead:
+ * <ul>
+ *   <li>without a graph ({@code Model.call} under {@code NoGrad}), at once ({@link #releaseActivation}): a layer's
+ *   output after the last layer that reads it has run, unless it is a model input or output, another value of the
+ *   pass (a layer that returns its input), the logits a live softmax remembers, or was seen by a layer that is not
+ *   the library's own (user code may keep it);</li>
+ *   <li>in a training step, when the scope closes, after backward, the optimizer update and the metrics: every
+ *   tensor the backward walk found in the graph (results, inputs and saved tensors of its nodes) except leaves that
+ *   require gradients ({@link #offerAtClose}).</li>
+ * </ul>
+ * A custom training loop opens no scope and pools gradients only, as before; it may open one around its own step
+ * when nothing it keeps across steps comes from the graph. A released storage throws on every later access, naming
+ * the pool, instead of reading another tensor's values.
  *
  * <p>What comes out: arrays of exactly the length asked for (training repeats the same shapes every step), handed
  * to one new tensor each, zero-filled unless the operation writes every element. Arrays below
@@ -49,6 +67,8 @@ public final class BufferPool {
     private static long heldBytes; // guarded by FREE
     private static final AtomicLong WALKS = new AtomicLong();
     private static final ThreadLocal<long[]> CURRENT_WALK = ThreadLocal.withInitial(() -> new long[1]);
+    private static final AtomicLong SCOPES = new AtomicLong();
+    private static final ThreadLocal<Scope[]> CURRENT_SCOPE = ThreadLocal.withInitial(() -> new Scope[1]);
 
     private BufferPool() {}
 
@@ -159,10 +179,114 @@ public final class BufferPool {
         CURRENT_WALK.get()[0] = outer;
     }
 
-    /** Stamps a storage just allocated with the walk running on this thread, if any. */
+    /** Stamps a storage just allocated with the walk running and the step scope open on this thread, if any. */
     static void stamp(Storage s) {
+        if (!(s instanceof FloatStorage fs)) return;
         long w = currentWalk();
-        if (w != 0 && s instanceof FloatStorage fs) fs.markWalk(w);
+        if (w != 0) fs.markWalk(w);
+        Scope scope = CURRENT_SCOPE.get()[0];
+        if (scope != null) fs.markScope(scope.id);
+    }
+
+    /**
+     * Opens a step scope on this thread (see the class comment): close it on the same thread, in a
+     * try-with-resources. A scope opened inside another belongs to it: its storages carry the outer scope's id and
+     * what it defers is released when the outer one closes.
+     *
+     * <p>Example, a custom step whose intermediates nobody keeps:
+     * <pre>{@code
+     * try (var step = BufferPool.scope()) {
+     *     Tensor loss = lossFn.compute(y, model.call(x, true));
+     *     loss.backward();
+     *     optimizer.apply(model.trainableWeights());
+     *     return loss.item();
+     * } // the activations the backward walk saw go back to the pool here
+     * }</pre>
+     */
+    public static Scope scope() {
+        Scope[] current = CURRENT_SCOPE.get();
+        Scope scope = current[0] == null ? new Scope(SCOPES.incrementAndGet(), null) : new Scope(current[0].id, current[0]);
+        current[0] = scope;
+        return scope;
+    }
+
+    /** Whether a step scope is open on this thread. */
+    public static boolean inScope() {
+        return CURRENT_SCOPE.get()[0] != null;
+    }
+
+    /**
+     * A step of a loop whose intermediates no user code can hold ({@link BufferPool#scope}). Closing the outermost
+     * scope releases what was deferred to it.
+     */
+    public static final class Scope implements AutoCloseable {
+        private final long id;
+        private final Scope outer;
+        private final Thread thread = Thread.currentThread();
+        private IdentityHashMap<Tensor, Boolean> deferred;
+        private boolean closed;
+
+        private Scope(long id, Scope outer) {
+            this.id = id;
+            this.outer = outer;
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            Scope[] current = CURRENT_SCOPE.get();
+            if (Thread.currentThread() != thread || current[0] != this) {
+                throw new IllegalStateException("BufferPool scope closed out of order or on another thread than the one that opened it");
+            }
+            closed = true;
+            current[0] = outer;
+            if (outer != null || deferred == null) return;
+            for (Tensor t : deferred.keySet()) {
+                if (!(t.requiresGrad() && t.gradFn() == null)) release(t, id, "when the training step that made it ended");
+            }
+            deferred = null;
+        }
+    }
+
+    /** Marks {@code t}'s array as held beyond any step (a weight, a state a layer keeps across calls): never pooled. */
+    public static void keep(Tensor t) {
+        if (t.storageForPool() instanceof FloatStorage fs) fs.keep();
+    }
+
+    /**
+     * Releases {@code t} now when it is exclusive to the step scope open on this thread (see the class comment) and
+     * recorded in no graph; the caller has proven that nothing else reaches it ({@code Model.call} without a graph,
+     * for a layer output the last reader has read). Anything else is left alone. Returns whether it went back.
+     */
+    public static boolean releaseActivation(Tensor t) {
+        Scope scope = CURRENT_SCOPE.get()[0];
+        if (scope == null || t.requiresGrad() || t.gradFn() != null) return false;
+        return release(t, scope.id, "when the layers of the forward pass that made it had read it");
+    }
+
+    /** Defers {@code t} to the close of the outermost step scope open on this thread, if any (the backward walk offers what it saw). */
+    static void offerAtClose(Tensor t) {
+        Scope scope = CURRENT_SCOPE.get()[0];
+        if (scope == null) return;
+        while (scope.outer != null) scope = scope.outer;
+        if (!(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(scope.id)) return;
+        if (scope.deferred == null) scope.deferred = new IdentityHashMap<>();
+        scope.deferred.put(t, Boolean.TRUE);
+    }
+
+    private static boolean release(Tensor t, long scopeId, String when) {
+        if (!enabled || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(scopeId)) return false;
+        if (fs.length() < minElements) return false;
+        give(fs.surrender(when));
+        ACTIVATIONS_RELEASED.incrementAndGet();
+        return true;
+    }
+
+    private static final AtomicLong ACTIVATIONS_RELEASED = new AtomicLong();
+
+    /** Activations released by step scopes since start (for tests: proof that a loop took part). */
+    static long activationsReleased() {
+        return ACTIVATIONS_RELEASED.get();
     }
 
     /** True when {@code t} was allocated by walk {@code walk} and is the only tensor on its storage. */
@@ -177,7 +301,7 @@ public final class BufferPool {
     static boolean recycle(Tensor t, long walk) {
         if (!enabled || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveTo(walk)) return false;
         if (fs.length() < minElements) return false;
-        give(fs.surrender());
+        give(fs.surrender("after the backward pass that made it had used it"));
         return true;
     }
 }

@@ -111,6 +111,7 @@ public final class Graph {
         Ownership own = new Ownership(BufferPool.currentWalk(), gradient);
         grads.put(output, gradient);
         own.hold(gradient);
+        boolean offer = BufferPool.inScope(); // a step scope releases the activations seen here when it closes
         try (var scope = NoGrad.scope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 // Dropped from the order as it is reached: once its node has run, nothing here holds the tensor (its
@@ -158,6 +159,11 @@ public final class Graph {
                         own.recycle(previous);
                         own.recycle(gi);
                     }
+                }
+                if (offer) {
+                    BufferPool.offerAtClose(t);
+                    for (Tensor in : inputs) BufferPool.offerAtClose(in);
+                    for (Tensor sv : node.saved()) BufferPool.offerAtClose(sv);
                 }
                 node.release();
                 own.recycle(g);
