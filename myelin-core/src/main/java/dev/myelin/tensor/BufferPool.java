@@ -3,9 +3,9 @@ package dev.myelin.tensor;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.Storage;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -66,9 +66,14 @@ public final class BufferPool {
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
     private static long heldBytes; // guarded by FREE
     private static final AtomicLong WALKS = new AtomicLong();
-    private static final ThreadLocal<long[]> CURRENT_WALK = ThreadLocal.withInitial(() -> new long[1]);
     private static final AtomicLong SCOPES = new AtomicLong();
-    private static final ThreadLocal<Scope[]> CURRENT_SCOPE = ThreadLocal.withInitial(() -> new Scope[1]);
+    /** The backward walk running and the step scope open on each thread: one lookup per allocation. */
+    private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
+
+    private static final class ThreadState {
+        long walk;
+        Scope scope;
+    }
 
     private BufferPool() {}
 
@@ -163,29 +168,28 @@ public final class BufferPool {
 
     /** Starts a backward walk on this thread: storages allocated until {@link #endWalk} carry its id. Returns the outer walk's id. */
     static long beginWalk() {
-        long[] w = CURRENT_WALK.get();
-        long outer = w[0];
-        w[0] = WALKS.incrementAndGet();
+        ThreadState state = CURRENT.get();
+        long outer = state.walk;
+        state.walk = WALKS.incrementAndGet();
         return outer;
     }
 
     /** The id of the walk running on this thread (0 when none). */
     static long currentWalk() {
-        return CURRENT_WALK.get()[0];
+        return CURRENT.get().walk;
     }
 
     /** Ends the walk begun by {@link #beginWalk}, restoring the outer one (a rule may run a backward pass of its own). */
     static void endWalk(long outer) {
-        CURRENT_WALK.get()[0] = outer;
+        CURRENT.get().walk = outer;
     }
 
     /** Stamps a storage just allocated with the walk running and the step scope open on this thread, if any. */
     static void stamp(Storage s) {
         if (!(s instanceof FloatStorage fs)) return;
-        long w = currentWalk();
-        if (w != 0) fs.markWalk(w);
-        Scope scope = CURRENT_SCOPE.get()[0];
-        if (scope != null) fs.markScope(scope.id);
+        ThreadState state = CURRENT.get();
+        if (state.walk != 0) fs.markWalk(state.walk);
+        if (state.scope != null) fs.markScope(state.scope.id);
     }
 
     /**
@@ -204,15 +208,23 @@ public final class BufferPool {
      * }</pre>
      */
     public static Scope scope() {
-        Scope[] current = CURRENT_SCOPE.get();
-        Scope scope = current[0] == null ? new Scope(SCOPES.incrementAndGet(), null) : new Scope(current[0].id, current[0]);
-        current[0] = scope;
+        ThreadState state = CURRENT.get();
+        Scope scope = state.scope == null ? new Scope(SCOPES.incrementAndGet(), null) : new Scope(state.scope.id, state.scope);
+        state.scope = scope;
         return scope;
     }
 
     /** Whether a step scope is open on this thread. */
     public static boolean inScope() {
-        return CURRENT_SCOPE.get()[0] != null;
+        return CURRENT.get().scope != null;
+    }
+
+    /** The outermost step scope open on this thread, or null: where {@link #offerAtClose} defers to. */
+    static Scope rootScope() {
+        Scope scope = CURRENT.get().scope;
+        if (scope == null) return null;
+        while (scope.outer != null) scope = scope.outer;
+        return scope;
     }
 
     /**
@@ -223,7 +235,7 @@ public final class BufferPool {
         private final long id;
         private final Scope outer;
         private final Thread thread = Thread.currentThread();
-        private IdentityHashMap<Tensor, Boolean> deferred;
+        private ArrayList<Tensor> deferred; // may repeat a tensor: a second release finds it surrendered
         private boolean closed;
 
         private Scope(long id, Scope outer) {
@@ -234,14 +246,14 @@ public final class BufferPool {
         @Override
         public void close() {
             if (closed) return;
-            Scope[] current = CURRENT_SCOPE.get();
-            if (Thread.currentThread() != thread || current[0] != this) {
+            ThreadState state = CURRENT.get();
+            if (Thread.currentThread() != thread || state.scope != this) {
                 throw new IllegalStateException("BufferPool scope closed out of order or on another thread than the one that opened it");
             }
             closed = true;
-            current[0] = outer;
+            state.scope = outer;
             if (outer != null || deferred == null) return;
-            for (Tensor t : deferred.keySet()) {
+            for (Tensor t : deferred) {
                 if (!(t.requiresGrad() && t.gradFn() == null)) release(t, id, "when the training step that made it ended");
             }
             deferred = null;
@@ -259,19 +271,20 @@ public final class BufferPool {
      * for a layer output the last reader has read). Anything else is left alone. Returns whether it went back.
      */
     public static boolean releaseActivation(Tensor t) {
-        Scope scope = CURRENT_SCOPE.get()[0];
+        Scope scope = CURRENT.get().scope;
         if (scope == null || t.requiresGrad() || t.gradFn() != null) return false;
         return release(t, scope.id, "when the layers of the forward pass that made it had read it");
     }
 
-    /** Defers {@code t} to the close of the outermost step scope open on this thread, if any (the backward walk offers what it saw). */
-    static void offerAtClose(Tensor t) {
-        Scope scope = CURRENT_SCOPE.get()[0];
-        if (scope == null) return;
-        while (scope.outer != null) scope = scope.outer;
-        if (!(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(scope.id)) return;
-        if (scope.deferred == null) scope.deferred = new IdentityHashMap<>();
-        scope.deferred.put(t, Boolean.TRUE);
+    /**
+     * Defers {@code t} to the close of step scope {@code root} ({@link #rootScope}) when it may go back then: the
+     * backward walk offers what it saw. The close checks again: a view made after this keeps it.
+     */
+    static void offerAtClose(Scope root, Tensor t) {
+        if (!enabled || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(root.id)) return;
+        if (fs.length() < minElements) return;
+        if (root.deferred == null) root.deferred = new ArrayList<>();
+        root.deferred.add(t);
     }
 
     private static boolean release(Tensor t, long scopeId, String when) {

@@ -111,7 +111,7 @@ public final class Graph {
         Ownership own = new Ownership(BufferPool.currentWalk(), gradient);
         grads.put(output, gradient);
         own.hold(gradient);
-        boolean offer = BufferPool.inScope(); // a step scope releases the activations seen here when it closes
+        BufferPool.Scope step = BufferPool.rootScope(); // a step scope releases the activations seen here when it closes
         try (var scope = NoGrad.scope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 // Dropped from the order as it is reached: once its node has run, nothing here holds the tensor (its
@@ -160,10 +160,10 @@ public final class Graph {
                         own.recycle(gi);
                     }
                 }
-                if (offer) {
-                    BufferPool.offerAtClose(t);
-                    for (Tensor in : inputs) BufferPool.offerAtClose(in);
-                    for (Tensor sv : node.saved()) BufferPool.offerAtClose(sv);
+                if (step != null) {
+                    BufferPool.offerAtClose(step, t);
+                    for (Tensor in : inputs) BufferPool.offerAtClose(step, in);
+                    for (Tensor sv : node.saved()) BufferPool.offerAtClose(step, sv);
                 }
                 node.release();
                 own.recycle(g);
