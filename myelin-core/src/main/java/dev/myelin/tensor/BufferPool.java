@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * A custom training loop opens no scope and pools gradients only, as before; it may open one around its own step
  * when nothing it keeps across steps comes from the graph. A released storage throws on every later access, naming
- * the pool, instead of reading another tensor's values.
+ * the pool, instead of reading another tensor's values. {@code -Dmyelin.pool.activations=false} keeps activations
+ * out (gradients still go back).
  *
  * <p>What comes out: arrays of exactly the length asked for (training repeats the same shapes every step), handed
  * to one new tensor each, zero-filled unless the operation writes every element. Arrays below
@@ -62,6 +63,7 @@ public final class BufferPool {
     private static volatile int minElements = DEFAULT_MIN_ELEMENTS;
 
     private static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("myelin.pool", "true"));
+    private static volatile boolean activations = !"false".equalsIgnoreCase(System.getProperty("myelin.pool.activations", "true"));
     private static volatile long limitBytes = defaultLimit();
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
     private static long heldBytes; // guarded by FREE
@@ -93,6 +95,19 @@ public final class BufferPool {
     public static void setEnabled(boolean on) {
         enabled = on;
         if (!on) clear();
+    }
+
+    /** Whether step scopes hand activations back (gradients go back either way while the pool is on). */
+    public static boolean activationsEnabled() {
+        return activations;
+    }
+
+    /**
+     * Turns the release of activations by step scopes on or off; {@code -Dmyelin.pool.activations=false} sets it off
+     * from the start (results are bit-identical either way).
+     */
+    public static void setActivationsEnabled(boolean on) {
+        activations = on;
     }
 
     /** The most bytes the pool holds at once. */
@@ -271,6 +286,7 @@ public final class BufferPool {
      * for a layer output the last reader has read). Anything else is left alone. Returns whether it went back.
      */
     public static boolean releaseActivation(Tensor t) {
+        if (!activations) return false;
         Scope scope = CURRENT.get().scope;
         if (scope == null || t.requiresGrad() || t.gradFn() != null) return false;
         return release(t, scope.id, "when the layers of the forward pass that made it had read it");
@@ -281,7 +297,7 @@ public final class BufferPool {
      * backward walk offers what it saw. The close checks again: a view made after this keeps it.
      */
     static void offerAtClose(Scope root, Tensor t) {
-        if (!enabled || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(root.id)) return;
+        if (!enabled || !activations || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(root.id)) return;
         if (fs.length() < minElements) return;
         if (root.deferred == null) root.deferred = new ArrayList<>();
         root.deferred.add(t);

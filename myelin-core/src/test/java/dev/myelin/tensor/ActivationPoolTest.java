@@ -225,6 +225,17 @@ class ActivationPoolTest {
     }
 
     @Test
+    void switchedOffNothingIsReleased() {
+        BufferPool.setActivationsEnabled(false);
+        try {
+            Run run = trainEvaluatePredict(new Sequential(new Dense(64, Activation.RELU).inputShape(20), new Dense(5)), 20);
+            assertEquals(0, run.released());
+        } finally {
+            BufferPool.setActivationsEnabled(true);
+        }
+    }
+
+    @Test
     void outsideAScopeNothingIsReleased() {
         long before = BufferPool.activationsReleased();
         Tensor w = Tensor.rand(rng(1), 16, 32).requiresGrad(true);
