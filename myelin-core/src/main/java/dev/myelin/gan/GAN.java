@@ -409,9 +409,11 @@ public class GAN implements Trainable {
         Tensor loss = BCE_ON_LOGITS.compute(Tensor.of(labels, 2 * b, 1).reshape(logits.shape()), logits);
         loss = withPenalties(loss, discriminator);
         List<Parameter> weights = discriminator.trainableWeights();
+        Tensor seen = logits.detach(); // before the walk, which releases what it passes
+        double value = loss.item();
         dOptimizer.applyGradients(Gradients.of(loss, weights), weights);
-        trackAccuracy(logits.detach(), b);
-        return loss.item();
+        trackAccuracy(seen, b);
+        return value;
     }
 
     /** One generator update through the frozen discriminator on {@code b} latent vectors; returns its loss. */
@@ -427,8 +429,9 @@ public class GAN implements Trainable {
         Tensor loss = BCE_ON_LOGITS.compute(Tensor.full(logits.dtype(), logits.shape(), 1.0), logits);
         loss = withPenalties(loss, generator);
         List<Parameter> weights = generator.trainableWeights();
+        double value = loss.item(); // before the walk, which releases what it passes
         gOptimizer.applyGradients(Gradients.of(loss, weights), weights);
-        return loss.item();
+        return value;
     }
 
     /** D's logits: the input of its sigmoid when it ends in one, else its output, which then already is a logit. */

@@ -571,8 +571,8 @@ public class Model implements Trainable {
      */
     @Override
     public double trainStep(List<Tensor> xs, List<Tensor> ys) {
-        // Nothing made inside the step is seen outside it but the loss value: when it ends, the activations the
-        // backward walk saw go back to the BufferPool for the next step (the metrics keep detached predictions).
+        // Nothing made inside the step is seen outside it but the loss value: the activations go back to the
+        // BufferPool as the backward walk passes them, and what it saw needing no gradient when the step ends.
         try (var step = BufferPool.scope()) {
             List<Tensor> predictions = call(xs, true);
             Tensor total = totalLoss(ys, predictions);
@@ -581,14 +581,17 @@ public class Model implements Trainable {
                 if (p.regularizer() != null) total = total.add(p.regularizer().penalty(p.value()));
             }
             for (Parameter p : params) p.value().zeroGrad();
+            List<Tensor> seen = new ArrayList<>(predictions.size()); // detached before backward: the walk releases what it passes
+            for (Tensor p : predictions) seen.add(p.detach());
+            double value = total.item();
             total.backward();
             optimizer.apply(params);
             try (var g = NoGrad.scope()) {
                 for (int i = 0; i < ys.size(); i++) {
-                    for (Metric m : metrics(i)) m.update(ys.get(i), predictions.get(i).detach());
+                    for (Metric m : metrics(i)) m.update(ys.get(i), seen.get(i));
                 }
             }
-            return total.item();
+            return value;
         }
     }
 

@@ -32,9 +32,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   output after the last layer that reads it has run, unless it is a model input or output, another value of the
  *   pass (a layer that returns its input), the logits a live softmax remembers, or was seen by a layer that is not
  *   the library's own (user code may keep it);</li>
- *   <li>in a training step, when the scope closes, after backward, the optimizer update and the metrics: every
- *   tensor the backward walk found in the graph (results, inputs and saved tensors of its nodes) except leaves that
- *   require gradients ({@link #offerAtClose}).</li>
+ *   <li>in a training step, during backward: a recorded result as soon as the walk has run its rule (every rule
+ *   that reads it ran before, in reverse topological order), except the walk's output ({@link #releaseWalked});
+ *   what needs no gradient and a node saved or read (a dropout mask, a constant made in the step) when the scope
+ *   closes, after the optimizer update and the metrics ({@link #offerAtClose}), since a node still to run may read
+ *   it. A step that reads its predictions after backward (metrics) detaches them first (a second tensor on the
+ *   storage keeps it), and reads its loss value before. One backward walk per graph: a second walk over tensors the
+ *   first passed throws.</li>
  * </ul>
  * A custom training loop opens no scope and pools gradients only, as before; it may open one around its own step
  * when nothing it keeps across steps comes from the graph. A released storage throws on every later access, naming
@@ -290,6 +294,14 @@ public final class BufferPool {
         Scope scope = CURRENT.get().scope;
         if (scope == null || t.requiresGrad() || t.gradFn() != null) return false;
         return release(t, scope.id, "when the layers of the forward pass that made it had read it");
+    }
+
+    /**
+     * Releases {@code t}, a result the backward walk has just passed (its rule and every consumer's rule ran), when
+     * it is exclusive to step scope {@code root}.
+     */
+    static void releaseWalked(Scope root, Tensor t) {
+        if (activations && t.gradFn() != null) release(t, root.id, "when the backward pass of the step that made it had passed it");
     }
 
     /**

@@ -161,9 +161,12 @@ public final class Graph {
                     }
                 }
                 if (step != null) {
-                    BufferPool.offerAtClose(step, t);
-                    for (Tensor in : inputs) BufferPool.offerAtClose(step, in);
-                    for (Tensor sv : node.saved()) BufferPool.offerAtClose(step, sv);
+                    // t's consumers ran before it (reverse topological order): it goes back now, so the peak of a
+                    // step stays that of backward without the scope. What needs no gradient (a dropout mask, a
+                    // constant) may be read by a node still to run: it waits for the end of the step.
+                    if (t != output) BufferPool.releaseWalked(step, t);
+                    for (Tensor in : inputs) if (!in.requiresGrad()) BufferPool.offerAtClose(step, in);
+                    for (Tensor sv : node.saved()) if (!sv.requiresGrad()) BufferPool.offerAtClose(step, sv);
                 }
                 node.release();
                 own.recycle(g);

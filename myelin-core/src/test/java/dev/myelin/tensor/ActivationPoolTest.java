@@ -183,7 +183,7 @@ class ActivationPoolTest {
             h.add(other).square().sum().backward();
         }
         IllegalStateException e = assertThrows(IllegalStateException.class, h::toFloatArray);
-        assertTrue(e.getMessage().contains("buffer pool") && e.getMessage().contains("training step"), e.getMessage());
+        assertTrue(e.getMessage().contains("buffer pool") && e.getMessage().contains("backward pass of the step"), e.getMessage());
         for (float v : kept.toFloatArray()) assertTrue(v > 0f, "the detached activation survives");
         assertEquals(16 * 32, w.grad().toFloatArray().length, "a leaf's gradient is not an activation");
         assertEquals(16 * 32, w.toFloatArray().length, "nor is the leaf");
