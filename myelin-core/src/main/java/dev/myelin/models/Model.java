@@ -534,6 +534,7 @@ public class Model implements Trainable {
             }
         }
         List<Tensor> parts = new ArrayList<>();
+        BufferPool.clear(); // arrays of other shapes (training's) would only crowd the heap
         try (var g = NoGrad.scope()) {
             for (int from = 0; from < n; from += batchSize) parts.add(call(x.slice(0, from, Math.min(n, from + batchSize)), false));
         }
