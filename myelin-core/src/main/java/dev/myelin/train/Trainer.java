@@ -116,7 +116,6 @@ public final class Trainer {
             }
         }
         for (Callback c : callbacks) c.onTrainEnd(logs);
-        BufferPool.clear(); // the training shapes' arrays would otherwise stay held after fit
         return history;
     }
 
