@@ -9,11 +9,19 @@ package dev.myelin.backend;
  * walk's id ({@link #markWalk}). Only a storage {@link #exclusiveTo} the walk (one tensor ever made on it, so no
  * view or detached copy shares it) can give its array up ({@link #surrender}); after that every access throws,
  * so a stale reference fails loudly instead of reading an array that now belongs to another tensor.
+ *
+ * <p>Activations follow the same rule at the scale of a step: a storage allocated while a
+ * {@code BufferPool.Scope} was open on its thread carries that scope's id ({@link #markScope}), and only a storage
+ * {@link #exclusiveToScope} it (one tensor ever made on it, not {@link #keep kept}) can be surrendered when the scope
+ * proves it dead. A layer's weight or a state kept across calls is {@link #keep kept}: never surrendered.
  */
 public final class FloatStorage extends Storage {
     private float[] data;
     private int tensors;
     private long walk;
+    private long scope;
+    private boolean kept;
+    private String surrenderedBy;
 
     public FloatStorage(float[] data) {
         this.data = data;
@@ -23,8 +31,8 @@ public final class FloatStorage extends Storage {
     public float[] data() {
         float[] d = data;
         if (d == null) {
-            throw new IllegalStateException("this tensor's array went back to the buffer pool after the backward pass that"
-                    + " made it had used it: a gradient was read after its backward walk let go of it");
+            throw new IllegalStateException("this tensor's array went back to the buffer pool " + surrenderedBy
+                    + "; a reference to it was kept and read afterwards (copy the values, e.g. with mul(1.0), to keep them)");
         }
         return d;
     }
@@ -41,13 +49,32 @@ public final class FloatStorage extends Storage {
 
     /** True when backward walk {@code walkId} allocated this storage and only one tensor was ever made on it. */
     public boolean exclusiveTo(long walkId) {
-        return walk == walkId && walkId != 0 && tensors == 1 && data != null;
+        return walk == walkId && walkId != 0 && tensors == 1 && data != null && !kept;
     }
 
-    /** Gives the array up (to a pool): this storage is unusable afterwards. Only for an {@link #exclusiveTo} storage. */
-    public float[] surrender() {
+    /** Stamps this storage as allocated while step scope {@code scopeId} (positive) was open on this thread. */
+    public void markScope(long scopeId) {
+        scope = scopeId;
+    }
+
+    /** True when step scope {@code scopeId} allocated this storage, only one tensor was ever made on it, and it is not kept. */
+    public boolean exclusiveToScope(long scopeId) {
+        return scope == scopeId && scopeId != 0 && tensors == 1 && data != null && !kept;
+    }
+
+    /** Marks this storage as held beyond any step (a weight, a layer's state): it is never surrendered. */
+    public void keep() {
+        kept = true;
+    }
+
+    /**
+     * Gives the array up (to a pool): this storage is unusable afterwards, and a later access throws naming
+     * {@code by} (such as "after the backward pass that made it"). Only for an exclusive storage.
+     */
+    public float[] surrender(String by) {
         float[] d = data();
         data = null;
+        surrenderedBy = by;
         return d;
     }
 

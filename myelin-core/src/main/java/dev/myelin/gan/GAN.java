@@ -12,6 +12,7 @@ import dev.myelin.nn.RandomStream;
 import dev.myelin.optim.Adam;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluator;
 import dev.myelin.train.FitOptions;
@@ -389,6 +390,13 @@ public class GAN implements Trainable {
 
     /** One discriminator update on {@code [real; G(z)]}; returns its loss. */
     public double discriminatorStep(Tensor real) {
+        // Only the loss value leaves the step: when it ends its activations go back to the BufferPool.
+        try (var step = BufferPool.scope()) {
+            return discriminatorUpdate(real);
+        }
+    }
+
+    private double discriminatorUpdate(Tensor real) {
         int b = real.dim(0);
         Tensor fake;
         try (var s = NoGrad.scope()) {
@@ -401,20 +409,29 @@ public class GAN implements Trainable {
         Tensor loss = BCE_ON_LOGITS.compute(Tensor.of(labels, 2 * b, 1).reshape(logits.shape()), logits);
         loss = withPenalties(loss, discriminator);
         List<Parameter> weights = discriminator.trainableWeights();
+        Tensor seen = logits.detach(); // before the walk, which releases what it passes
+        double value = loss.item();
         dOptimizer.applyGradients(Gradients.of(loss, weights), weights);
-        trackAccuracy(logits.detach(), b);
-        return loss.item();
+        trackAccuracy(seen, b);
+        return value;
     }
 
     /** One generator update through the frozen discriminator on {@code b} latent vectors; returns its loss. */
     public double generatorStep(int b) {
+        try (var step = BufferPool.scope()) { // as discriminatorStep
+            return generatorUpdate(b);
+        }
+    }
+
+    private double generatorUpdate(int b) {
         Tensor fake = generator.call(sampleLatent(b), true);
         Tensor logits = logits(discriminator.call(fake, true));
         Tensor loss = BCE_ON_LOGITS.compute(Tensor.full(logits.dtype(), logits.shape(), 1.0), logits);
         loss = withPenalties(loss, generator);
         List<Parameter> weights = generator.trainableWeights();
+        double value = loss.item(); // before the walk, which releases what it passes
         gOptimizer.applyGradients(Gradients.of(loss, weights), weights);
-        return loss.item();
+        return value;
     }
 
     /** D's logits: the input of its sigmoid when it ends in one, else its output, which then already is a logit. */

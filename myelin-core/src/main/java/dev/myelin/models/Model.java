@@ -1,5 +1,6 @@
 package dev.myelin.models;
 
+import dev.myelin.autograd.GradMode;
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
 import dev.myelin.io.Json;
@@ -12,6 +13,7 @@ import dev.myelin.nn.Parameter;
 import dev.myelin.nn.SymbolicTensor;
 import dev.myelin.nn.recurrent.Masks;
 import dev.myelin.optim.Optimizer;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.train.Evaluation;
@@ -274,24 +276,58 @@ public class Model implements Trainable {
         Map<SymbolicTensor, Tensor> values = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
         Map<SymbolicTensor, Integer> lastUse = lastUses();
-        for (int s = 0; s < steps.size(); s++) {
-            SymbolicTensor t = steps.get(s);
-            if (t.layer() instanceof MergeLayer merge) {
-                List<Tensor> args = new ArrayList<>();
-                for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
-                values.put(t, Masks.merged(merge.call(args, t.callOptions(values::get), training), args));
-            } else {
-                values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
-            }
-            // Drop what no later step reads, so that in inference an activation becomes garbage as soon as
-            // the next layer has used it: kept to the end, a batch of 1000 through a small CNN held 650 MB.
-            for (SymbolicTensor in : t.dependencies()) {
-                if (lastUse.get(in) == s) values.remove(in);
+        // Without a graph nothing outside this loop holds a layer's output once its last reader has run, so its
+        // array goes back to the BufferPool at once and the next layer's result reuses it while it is in cache.
+        Set<SymbolicTensor> seenByUserCode = GradMode.isEnabled() ? null : seenByUserCode();
+        try (BufferPool.Scope pass = seenByUserCode == null ? null : BufferPool.scope()) {
+            for (int s = 0; s < steps.size(); s++) {
+                SymbolicTensor t = steps.get(s);
+                if (t.layer() instanceof MergeLayer merge) {
+                    List<Tensor> args = new ArrayList<>();
+                    for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
+                    values.put(t, Masks.merged(merge.call(args, t.callOptions(values::get), training), args));
+                } else {
+                    values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
+                }
+                // Drop what no later step reads, so that in inference an activation becomes garbage as soon as
+                // the next layer has used it: kept to the end, a batch of 1000 through a small CNN held 650 MB.
+                for (SymbolicTensor in : t.dependencies()) {
+                    if (lastUse.get(in) != s) continue;
+                    Tensor dead = values.remove(in);
+                    if (pass != null && !seenByUserCode.contains(in) && unreachable(dead, xs, values)) BufferPool.releaseActivation(dead);
+                }
             }
         }
         List<Tensor> predictions = new ArrayList<>(outputs.size());
         for (SymbolicTensor out : outputs) predictions.add(values.get(out));
         return predictions;
+    }
+
+    /**
+     * The values a layer from outside the library produces or reads: user code may keep them, so they are never
+     * released. The model's inputs too (the caller's).
+     */
+    private Set<SymbolicTensor> seenByUserCode() {
+        Set<SymbolicTensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.addAll(inputs);
+        for (SymbolicTensor t : steps) {
+            if (t.layer() != null && t.layer().getClass().getPackageName().startsWith("dev.myelin.")) continue;
+            seen.add(t);
+            seen.addAll(t.dependencies());
+        }
+        return seen;
+    }
+
+    /**
+     * True when no model input and no value still pending is {@code dead} itself or a softmax/sigmoid remembering it
+     * as its logits (a layer that returns its input makes two values one tensor).
+     */
+    private static boolean unreachable(Tensor dead, List<Tensor> xs, Map<SymbolicTensor, Tensor> values) {
+        for (Tensor x : xs) if (x == dead) return false;
+        for (Tensor v : values.values()) {
+            if (v == dead || v.softmaxLogits() == dead || v.sigmoidLogits() == dead) return false;
+        }
+        return true;
     }
 
     /**
@@ -498,6 +534,7 @@ public class Model implements Trainable {
             }
         }
         List<Tensor> parts = new ArrayList<>();
+        BufferPool.clear(); // arrays of other shapes (training's) would only crowd the heap
         try (var g = NoGrad.scope()) {
             for (int from = 0; from < n; from += batchSize) parts.add(call(x.slice(0, from, Math.min(n, from + batchSize)), false));
         }
@@ -535,21 +572,28 @@ public class Model implements Trainable {
      */
     @Override
     public double trainStep(List<Tensor> xs, List<Tensor> ys) {
-        List<Tensor> predictions = call(xs, true);
-        Tensor total = totalLoss(ys, predictions);
-        List<Parameter> params = trainableWeights();
-        for (Parameter p : params) {
-            if (p.regularizer() != null) total = total.add(p.regularizer().penalty(p.value()));
-        }
-        for (Parameter p : params) p.value().zeroGrad();
-        total.backward();
-        optimizer.apply(params);
-        try (var g = NoGrad.scope()) {
-            for (int i = 0; i < ys.size(); i++) {
-                for (Metric m : metrics(i)) m.update(ys.get(i), predictions.get(i).detach());
+        // Nothing made inside the step is seen outside it but the loss value: the activations go back to the
+        // BufferPool as the backward walk passes them, and what it saw needing no gradient when the step ends.
+        try (var step = BufferPool.scope()) {
+            List<Tensor> predictions = call(xs, true);
+            Tensor total = totalLoss(ys, predictions);
+            List<Parameter> params = trainableWeights();
+            for (Parameter p : params) {
+                if (p.regularizer() != null) total = total.add(p.regularizer().penalty(p.value()));
             }
+            for (Parameter p : params) p.value().zeroGrad();
+            List<Tensor> seen = new ArrayList<>(predictions.size()); // detached before backward: the walk releases what it passes
+            for (Tensor p : predictions) seen.add(p.detach());
+            double value = total.item();
+            total.backward();
+            optimizer.apply(params);
+            try (var g = NoGrad.scope()) {
+                for (int i = 0; i < ys.size(); i++) {
+                    for (Metric m : metrics(i)) m.update(ys.get(i), seen.get(i));
+                }
+            }
+            return value;
         }
-        return total.item();
     }
 
     /** The compiled loss summed over the outputs; on a softmax or sigmoid output the loss reads its logits. */

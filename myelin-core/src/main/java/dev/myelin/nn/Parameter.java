@@ -1,5 +1,6 @@
 package dev.myelin.nn;
 
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Tensor;
 import java.util.Objects;
 
@@ -25,6 +26,7 @@ public final class Parameter {
         this.trainableByCreation = trainable;
         this.regularizer = regularizer;
         if (trainable) value.requiresGrad(true);
+        BufferPool.keep(value); // lives as long as the layer: a step scope that built the layer must not take it back
     }
 
     /**

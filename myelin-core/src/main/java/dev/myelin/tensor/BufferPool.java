@@ -3,6 +3,7 @@ package dev.myelin.tensor;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.Storage;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -19,8 +20,30 @@ import java.util.concurrent.atomic.AtomicLong;
  * was ever made on its storage (no view, reshape or {@code detach()} shares it), no other entry of the walk holds
  * it, the walk does not keep it (a leaf's gradient, a {@code Graph.gradients} result), and no hand-written rule
  * ({@link Tensor#fusedResult}) saw it. The storage it leaves becomes unusable ({@link FloatStorage#surrender}), so a
- * stale reference throws instead of reading another tensor's values. Activations are never taken: the caller may hold
- * them.
+ * stale reference throws instead of reading another tensor's values.
+ *
+ * <p>Activations go in only inside a {@link Scope}: a step of the library's own loops ({@code Model.trainStep},
+ * {@code GAN.trainStep}, the forward of a model run without recording a graph), where no user code can hold an
+ * intermediate. Storages allocated on the thread while a scope is open carry its id; an activation goes back when
+ * its storage is exclusive to the scope (allocated in it, only one tensor ever made on it, not {@link #keep kept}:
+ * a weight or a layer's state) and the code that opened the scope has proven it dead:
+ * <ul>
+ *   <li>without a graph ({@code Model.call} under {@code NoGrad}), at once ({@link #releaseActivation}): a layer's
+ *   output after the last layer that reads it has run, unless it is a model input or output, another value of the
+ *   pass (a layer that returns its input), the logits a live softmax remembers, or was seen by a layer that is not
+ *   the library's own (user code may keep it);</li>
+ *   <li>in a training step, during backward: a recorded result as soon as the walk has run its rule (every rule
+ *   that reads it ran before, in reverse topological order), except the walk's output ({@link #releaseWalked});
+ *   what needs no gradient and a node saved or read (a dropout mask, a constant made in the step) when the scope
+ *   closes, after the optimizer update and the metrics ({@link #offerAtClose}), since a node still to run may read
+ *   it. A step that reads its predictions after backward (metrics) detaches them first (a second tensor on the
+ *   storage keeps it), and reads its loss value before. One backward walk per graph: a second walk over tensors the
+ *   first passed throws.</li>
+ * </ul>
+ * A custom training loop opens no scope and pools gradients only, as before; it may open one around its own step
+ * when nothing it keeps across steps comes from the graph. A released storage throws on every later access, naming
+ * the pool, instead of reading another tensor's values. {@code -Dmyelin.pool.activations=false} keeps activations
+ * out (gradients still go back).
  *
  * <p>What comes out: arrays of exactly the length asked for (training repeats the same shapes every step), handed
  * to one new tensor each, zero-filled unless the operation writes every element. Arrays below
@@ -44,11 +67,19 @@ public final class BufferPool {
     private static volatile int minElements = DEFAULT_MIN_ELEMENTS;
 
     private static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("myelin.pool", "true"));
+    private static volatile boolean activations = !"false".equalsIgnoreCase(System.getProperty("myelin.pool.activations", "true"));
     private static volatile long limitBytes = defaultLimit();
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
     private static long heldBytes; // guarded by FREE
     private static final AtomicLong WALKS = new AtomicLong();
-    private static final ThreadLocal<long[]> CURRENT_WALK = ThreadLocal.withInitial(() -> new long[1]);
+    private static final AtomicLong SCOPES = new AtomicLong();
+    /** The backward walk running and the step scope open on each thread: one lookup per allocation. */
+    private static final ThreadLocal<ThreadState> CURRENT = ThreadLocal.withInitial(ThreadState::new);
+
+    private static final class ThreadState {
+        long walk;
+        Scope scope;
+    }
 
     private BufferPool() {}
 
@@ -68,6 +99,19 @@ public final class BufferPool {
     public static void setEnabled(boolean on) {
         enabled = on;
         if (!on) clear();
+    }
+
+    /** Whether step scopes hand activations back (gradients go back either way while the pool is on). */
+    public static boolean activationsEnabled() {
+        return activations;
+    }
+
+    /**
+     * Turns the release of activations by step scopes on or off; {@code -Dmyelin.pool.activations=false} sets it off
+     * from the start (results are bit-identical either way).
+     */
+    public static void setActivationsEnabled(boolean on) {
+        activations = on;
     }
 
     /** The most bytes the pool holds at once. */
@@ -143,26 +187,147 @@ public final class BufferPool {
 
     /** Starts a backward walk on this thread: storages allocated until {@link #endWalk} carry its id. Returns the outer walk's id. */
     static long beginWalk() {
-        long[] w = CURRENT_WALK.get();
-        long outer = w[0];
-        w[0] = WALKS.incrementAndGet();
+        ThreadState state = CURRENT.get();
+        long outer = state.walk;
+        state.walk = WALKS.incrementAndGet();
         return outer;
     }
 
     /** The id of the walk running on this thread (0 when none). */
     static long currentWalk() {
-        return CURRENT_WALK.get()[0];
+        return CURRENT.get().walk;
     }
 
     /** Ends the walk begun by {@link #beginWalk}, restoring the outer one (a rule may run a backward pass of its own). */
     static void endWalk(long outer) {
-        CURRENT_WALK.get()[0] = outer;
+        CURRENT.get().walk = outer;
     }
 
-    /** Stamps a storage just allocated with the walk running on this thread, if any. */
+    /** Stamps a storage just allocated with the walk running and the step scope open on this thread, if any. */
     static void stamp(Storage s) {
-        long w = currentWalk();
-        if (w != 0 && s instanceof FloatStorage fs) fs.markWalk(w);
+        if (!(s instanceof FloatStorage fs)) return;
+        ThreadState state = CURRENT.get();
+        if (state.walk != 0) fs.markWalk(state.walk);
+        if (state.scope != null) fs.markScope(state.scope.id);
+    }
+
+    /**
+     * Opens a step scope on this thread (see the class comment): close it on the same thread, in a
+     * try-with-resources. A scope opened inside another belongs to it: its storages carry the outer scope's id and
+     * what it defers is released when the outer one closes.
+     *
+     * <p>Example, a custom step whose intermediates nobody keeps:
+     * <pre>{@code
+     * try (var step = BufferPool.scope()) {
+     *     Tensor loss = lossFn.compute(y, model.call(x, true));
+     *     loss.backward();
+     *     optimizer.apply(model.trainableWeights());
+     *     return loss.item();
+     * } // the activations the backward walk saw go back to the pool here
+     * }</pre>
+     */
+    public static Scope scope() {
+        ThreadState state = CURRENT.get();
+        Scope scope = state.scope == null ? new Scope(SCOPES.incrementAndGet(), null) : new Scope(state.scope.id, state.scope);
+        state.scope = scope;
+        return scope;
+    }
+
+    /** Whether a step scope is open on this thread. */
+    public static boolean inScope() {
+        return CURRENT.get().scope != null;
+    }
+
+    /** The outermost step scope open on this thread, or null: where {@link #offerAtClose} defers to. */
+    static Scope rootScope() {
+        Scope scope = CURRENT.get().scope;
+        if (scope == null) return null;
+        while (scope.outer != null) scope = scope.outer;
+        return scope;
+    }
+
+    /**
+     * A step of a loop whose intermediates no user code can hold ({@link BufferPool#scope}). Closing the outermost
+     * scope releases what was deferred to it.
+     */
+    public static final class Scope implements AutoCloseable {
+        private final long id;
+        private final Scope outer;
+        private final Thread thread = Thread.currentThread();
+        private ArrayList<Tensor> deferred; // may repeat a tensor: a second release finds it surrendered
+        private boolean closed;
+
+        private Scope(long id, Scope outer) {
+            this.id = id;
+            this.outer = outer;
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            ThreadState state = CURRENT.get();
+            if (Thread.currentThread() != thread || state.scope != this) {
+                throw new IllegalStateException("BufferPool scope closed out of order or on another thread than the one that opened it");
+            }
+            closed = true;
+            state.scope = outer;
+            if (outer != null || deferred == null) return;
+            for (Tensor t : deferred) {
+                if (!(t.requiresGrad() && t.gradFn() == null)) release(t, id, "when the training step that made it ended");
+            }
+            deferred = null;
+        }
+    }
+
+    /** Marks {@code t}'s array as held beyond any step (a weight, a state a layer keeps across calls): never pooled. */
+    public static void keep(Tensor t) {
+        if (t.storageForPool() instanceof FloatStorage fs) fs.keep();
+    }
+
+    /**
+     * Releases {@code t} now when it is exclusive to the step scope open on this thread (see the class comment) and
+     * recorded in no graph; the caller has proven that nothing else reaches it ({@code Model.call} without a graph,
+     * for a layer output the last reader has read). Anything else is left alone. Returns whether it went back.
+     */
+    public static boolean releaseActivation(Tensor t) {
+        if (!activations) return false;
+        Scope scope = CURRENT.get().scope;
+        if (scope == null || t.requiresGrad() || t.gradFn() != null) return false;
+        return release(t, scope.id, "when the layers of the forward pass that made it had read it");
+    }
+
+    /**
+     * Releases {@code t}, a result the backward walk has just passed (its rule and every consumer's rule ran), when
+     * it is exclusive to step scope {@code root}.
+     */
+    static void releaseWalked(Scope root, Tensor t) {
+        if (activations && t.gradFn() != null) release(t, root.id, "when the backward pass of the step that made it had passed it");
+    }
+
+    /**
+     * Defers {@code t} to the close of step scope {@code root} ({@link #rootScope}) when it may go back then: the
+     * backward walk offers what it saw. The close checks again: a view made after this keeps it.
+     */
+    static void offerAtClose(Scope root, Tensor t) {
+        if (!enabled || !activations || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(root.id)) return;
+        if (fs.length() < minElements) return;
+        if (root.deferred == null) root.deferred = new ArrayList<>();
+        root.deferred.add(t);
+    }
+
+    private static boolean release(Tensor t, long scopeId, String when) {
+        if (!enabled || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveToScope(scopeId)) return false;
+        if (fs.length() < minElements) return false;
+        give(fs.surrender(when));
+        ACTIVATIONS_RELEASED.incrementAndGet();
+        return true;
+    }
+
+    private static final AtomicLong ACTIVATIONS_RELEASED = new AtomicLong();
+
+    /** Activations released by step scopes since start (for tests: proof that a loop took part). */
+    static long activationsReleased() {
+        return ACTIVATIONS_RELEASED.get();
     }
 
     /** True when {@code t} was allocated by walk {@code walk} and is the only tensor on its storage. */
@@ -177,7 +342,7 @@ public final class BufferPool {
     static boolean recycle(Tensor t, long walk) {
         if (!enabled || !(t.storageForPool() instanceof FloatStorage fs) || !fs.exclusiveTo(walk)) return false;
         if (fs.length() < minElements) return false;
-        give(fs.surrender());
+        give(fs.surrender("after the backward pass that made it had used it"));
         return true;
     }
 }

@@ -111,6 +111,7 @@ public final class Graph {
         Ownership own = new Ownership(BufferPool.currentWalk(), gradient);
         grads.put(output, gradient);
         own.hold(gradient);
+        BufferPool.Scope step = BufferPool.rootScope(); // a step scope releases the activations seen here when it closes
         try (var scope = NoGrad.scope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 // Dropped from the order as it is reached: once its node has run, nothing here holds the tensor (its
@@ -158,6 +159,14 @@ public final class Graph {
                         own.recycle(previous);
                         own.recycle(gi);
                     }
+                }
+                if (step != null) {
+                    // t's consumers ran before it (reverse topological order): it goes back now, so the peak of a
+                    // step stays that of backward without the scope. What needs no gradient (a dropout mask, a
+                    // constant) may be read by a node still to run: it waits for the end of the step.
+                    if (t != output) BufferPool.releaseWalked(step, t);
+                    for (Tensor in : inputs) if (!in.requiresGrad()) BufferPool.offerAtClose(step, in);
+                    for (Tensor sv : node.saved()) if (!sv.requiresGrad()) BufferPool.offerAtClose(step, sv);
                 }
                 node.release();
                 own.recycle(g);

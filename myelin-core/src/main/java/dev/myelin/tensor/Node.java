@@ -65,6 +65,11 @@ public final class Node {
         return needed == null ? backward.apply(gradOutput) : backward.apply(gradOutput, needed);
     }
 
+    /** The tensors the rule reads later (empty once the graph has been freed). */
+    Tensor[] saved() {
+        return saved;
+    }
+
     /** Drops the rule and the references it holds, so memory is freed after backward. */
     void release() {
         backward = null;

@@ -4,6 +4,7 @@ import dev.myelin.autograd.NoGrad;
 import dev.myelin.data.DataLoader;
 import dev.myelin.data.FiniteValues;
 import dev.myelin.metrics.Metric;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,6 +166,9 @@ public final class Trainer {
     }
 
     private static Evaluation evaluate(Evaluator evaluator, DataLoader batches) {
+        // The training shapes' arrays are of no use to other batch sizes: held, they would only crowd the heap
+        // (bench cnn under -Xmx384m ran out of memory in its first evaluation batch of 1000 with them).
+        BufferPool.clear();
         double lossSum = 0;
         long n = 0;
         try (var g = NoGrad.scope(); DataLoader.Epoch it = batches.epoch(0)) {

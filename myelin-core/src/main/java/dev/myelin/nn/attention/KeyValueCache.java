@@ -3,6 +3,7 @@ package dev.myelin.nn.attention;
 import dev.myelin.autograd.NoGrad;
 import dev.myelin.backend.DType;
 import dev.myelin.tensor.Shape;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Tensor;
 
 /**
@@ -31,6 +32,8 @@ public final class KeyValueCache {
         }
         keys = Tensor.zeros(dtype, Shape.of(batch, heads, capacity, keyDim));
         values = Tensor.zeros(dtype, Shape.of(batch, heads, capacity, valueDim));
+        BufferPool.keep(keys); // held across calls, written in place
+        BufferPool.keep(values);
     }
 
     /** Positions held. */
