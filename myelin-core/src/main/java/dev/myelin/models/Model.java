@@ -277,8 +277,9 @@ public class Model implements Trainable {
         for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
         Map<SymbolicTensor, Integer> lastUse = lastUses();
         // Without a graph nothing outside this loop holds a layer's output once its last reader has run, so its
-        // array goes back to the BufferPool at once and the next layer's result reuses it while it is in cache.
-        Set<SymbolicTensor> seenByUserCode = GradMode.isEnabled() ? null : seenByUserCode();
+        // array can go back to the BufferPool at once for the next layer's result (off by default: see
+        // BufferPool.inferenceReuseEnabled).
+        Set<SymbolicTensor> seenByUserCode = GradMode.isEnabled() || !BufferPool.inferenceReuseEnabled() ? null : seenByUserCode();
         try (BufferPool.Scope pass = seenByUserCode == null ? null : BufferPool.scope()) {
             for (int s = 0; s < steps.size(); s++) {
                 SymbolicTensor t = steps.get(s);

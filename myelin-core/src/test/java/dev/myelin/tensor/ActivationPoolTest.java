@@ -45,11 +45,13 @@ class ActivationPoolTest {
     @BeforeEach
     void smallArraysToo() {
         BufferPool.setMinElements(64);
+        BufferPool.setInferenceReuseEnabled(true); // the graph-free passes' release is tested here too
         BufferPool.clear();
     }
 
     @AfterEach
     void restore() {
+        BufferPool.setInferenceReuseEnabled(Boolean.getBoolean("myelin.pool.inference"));
         BufferPool.setPoison(false);
         BufferPool.setEnabled(true);
         BufferPool.clear();
@@ -265,6 +267,20 @@ class ActivationPoolTest {
         assertEquals(8 * 32, keeping.seen.get(0).toFloatArray().length, "the user layer's input is intact");
         assertEquals(8 * 5, out.toFloatArray().length);
         assertEquals(8 * 20, x.toFloatArray().length, "the model input is the caller's");
+    }
+
+    /** Graph-free passes hand nothing back unless switched on (they made G1 hold an evaluation's large arrays). */
+    @Test
+    void graphFreePassesReleaseNothingByDefault() {
+        BufferPool.setInferenceReuseEnabled(false);
+        Sequential model = new Sequential(new Dense(32, Activation.RELU).inputShape(20), new Dense(32), new Dense(32), new Dense(5));
+        model.seed(1);
+        long before = BufferPool.activationsReleased();
+        model.predict(Tensor.rand(rng(4), 8, 20), 8);
+        assertEquals(before, BufferPool.activationsReleased());
+        BufferPool.setInferenceReuseEnabled(true);
+        model.predict(Tensor.rand(rng(4), 8, 20), 8);
+        assertTrue(BufferPool.activationsReleased() - before >= 2, "switched on, the pass releases its dead outputs");
     }
 
     @Test
