@@ -377,12 +377,17 @@ final class Derivatives {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
                 Tensor dz = activation == null ? g : fromOutput(activation, g, y);
+                // One contiguous copy of a strided dz (a loss's sum() hands back a broadcast one) for every gradient
+                // that reads it, as conv2dBias does: summed in place for the bias, a broadcast goes element by element
+                // through an index gather.
+                boolean biasNeeded = hasBias && needed.length > 2 && needed[2];
+                if ((needed[0] ? 1 : 0) + (needed[1] ? 1 : 0) + (biasNeeded ? 1 : 0) > 1) dz = dz.contiguousRaw();
                 int in = kernel.shape().dim(0), units = kernel.shape().dim(1);
                 int rows = x.size() / in;
                 Tensor x2 = x.reshape(rows, in), dz2 = needed[0] || needed[1] ? dz.reshape(rows, units) : null;
                 Tensor[] mm = matmul(x2, kernel).apply(dz2 == null ? dz : dz2, new boolean[] {needed[0], needed[1]});
                 Tensor dx = mm[0] == null ? null : mm[0].reshape(x.shape());
-                Tensor db = hasBias && needed.length > 2 && needed[2] ? dz.sumTo(Shape.of(units)) : null;
+                Tensor db = biasNeeded ? dz.sumTo(Shape.of(units)) : null;
                 return hasBias ? grads(dx, mm[1], db) : grads(dx, mm[1]);
             }
         };

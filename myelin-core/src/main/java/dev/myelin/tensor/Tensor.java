@@ -1024,8 +1024,19 @@ public final class Tensor {
 
     private Tensor reduceRaw(ReduceOp op, int[] axes) {
         Tensor out = allocate(backend, dtype(), keptShape(axes), false);
-        backend.reduce(op, view(), out.view());
+        // A broadcast operand (a stride of 0: what a loss's sum() hands back as the gradient) is reduced from a
+        // contiguous copy: in place the CPU kernels read it element by element through an index gather, slower than
+        // the copy and a contiguous sum together, and with another order of the sums than the contiguous operand a
+        // fused rule reduces (Derivatives.dense and conv2dBias copy a strided gradient once for all its readers).
+        Tensor src = broadcasts() ? contiguousRaw() : this;
+        backend.reduce(op, src.view(), out.view());
         return out;
+    }
+
+    /** True when some axis of more than one element has stride 0 (a broadcast view). */
+    private boolean broadcasts() {
+        for (int i = 0; i < dims.length; i++) if (dims[i] > 1 && strides[i] == 0) return true;
+        return false;
     }
 
     private Tensor finishReduction(Tensor kept, int[] axes, boolean keepDims) {

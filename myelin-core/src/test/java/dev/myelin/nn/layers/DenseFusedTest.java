@@ -64,6 +64,26 @@ class DenseFusedTest {
         }
     }
 
+    /** A broadcast upstream gradient (a loss's {@code sum()} scaled) gives the composed ops' gradients too, bit for bit. */
+    @Test
+    void broadcastGradientGivesTheComposedGradients() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        for (int[] dims : new int[][] {{37, 19, 23}, {128, 64, 130}}) {
+            int rows = dims[0], in = dims[1], units = dims[2];
+            float[] xd = random(rnd, rows * in), kd = random(rnd, in * units), bd = random(rnd, units);
+            float[][][] both = new float[2][][];
+            for (int f = 0; f < 2; f++) {
+                Tensor x = Tensor.of(xd, rows, in).requiresGrad(true);
+                Tensor k = Tensor.of(kd, in, units).requiresGrad(true);
+                Tensor b = Tensor.of(bd, units).requiresGrad(true);
+                Tensor y = f == 1 ? x.dense(k, b, null) : x.matmul(k).add(b);
+                y.sum().mul(0.37).backward(); // dy is 0.37 broadcast: its sums are not exact, so their order shows
+                both[f] = new float[][] {x.grad().toFloatArray(), k.grad().toFloatArray(), b.grad().toFloatArray()};
+            }
+            for (int i = 0; i < 3; i++) assertArrayEquals(both[0][i], both[1][i], "dx/dkernel/dbias " + i + " " + Arrays.toString(dims));
+        }
+    }
+
     /** The output and the gradients of x, kernel and bias (when there is one) for the upstream gradient g. */
     private static float[][] run(float[] xd, int[] xDims, float[] kd, float[] bd, float[] gd, int in, int units, UnaryOp act,
                                  boolean withBias, boolean fused) {
