@@ -511,6 +511,7 @@ public class Model implements Trainable {
         return Trainer.evaluate(this, List.of(x), List.of(y), 32);
     }
 
+    /** Loss and metrics in batches of {@code batchSize}, each run through the model at most {@link #inferenceRows} samples at a time. */
     public Evaluation evaluate(Tensor x, Tensor y, int batchSize) {
         return Trainer.evaluate(this, List.of(x), List.of(y), batchSize);
     }
@@ -520,7 +521,10 @@ public class Model implements Trainable {
         return predict(x, 32);
     }
 
-    /** Predictions for every sample, computed in batches of {@code batchSize} in inference mode. */
+    /**
+     * Predictions for every sample, computed in batches of {@code batchSize} in inference mode, each run through
+     * the model at most {@code myelin.inference.rows} samples at a time (see {@link #inferenceRows}).
+     */
     public Tensor predict(Tensor x, int batchSize) {
         if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         if (x.rank() == 0) throw new IllegalArgumentException("predict: every input needs the same number of samples along axis 0, got shapes " + List.of(x.shape()));
@@ -536,10 +540,47 @@ public class Model implements Trainable {
         }
         List<Tensor> parts = new ArrayList<>();
         BufferPool.clear(); // arrays of other shapes (training's) would only crowd the heap
+        int rows = inferenceRows(batchSize);
         try (var g = NoGrad.scope()) {
-            for (int from = 0; from < n; from += batchSize) parts.add(call(x.slice(0, from, Math.min(n, from + batchSize)), false));
+            for (int from = 0; from < n; from += rows) parts.add(call(x.slice(0, from, Math.min(n, from + rows)), false));
         }
         return parts.size() == 1 ? parts.get(0) : Tensor.concat(parts, 0);
+    }
+
+    /**
+     * How many samples of a batch of {@code batchSize} {@code predict} and {@code evaluate} run through the model at
+     * once: at most the system property {@code myelin.inference.rows} (default 128; 0 for no limit). In inference
+     * mode each sample is computed on its own, so a batch cut into chunks gets the same predictions, and the chunks'
+     * outputs are joined before the loss and metrics see them (with the logits a softmax or sigmoid output keeps:
+     * the loss is the same too). What the limit bounds is the activations: at batch 1000 each of a small CNN's is a
+     * 100 MB array, which G1 places by growing the heap before it collects (`bench cnn`'s evaluation took the
+     * process from 1.0 GB to 1.2-3.1 GB of peak RSS). A layer of your own that mixes the samples of a batch in
+     * inference mode sees chunks: set the property to 0 for it.
+     */
+    public static int inferenceRows(int batchSize) {
+        int limit = Integer.getInteger("myelin.inference.rows", DEFAULT_INFERENCE_ROWS);
+        return limit <= 0 ? batchSize : Math.min(batchSize, limit);
+    }
+
+    private static final int DEFAULT_INFERENCE_ROWS = 128;
+
+    /** The outputs of a call in inference mode on a batch, run {@link #inferenceRows} samples at a time. */
+    List<Tensor> inferenceCall(List<Tensor> xs) {
+        int n = xs.get(0).dim(0), rows = inferenceRows(n);
+        if (rows >= n) return call(xs, false);
+        List<List<Tensor>> chunks = new ArrayList<>();
+        for (int from = 0; from < n; from += rows) {
+            List<Tensor> part = new ArrayList<>(xs.size());
+            for (Tensor x : xs) part.add(x.slice(0, from, Math.min(n, from + rows)));
+            chunks.add(call(part, false));
+        }
+        List<Tensor> outputs = new ArrayList<>();
+        for (int i = 0; i < chunks.get(0).size(); i++) {
+            List<Tensor> parts = new ArrayList<>(chunks.size());
+            for (List<Tensor> chunk : chunks) parts.add(chunk.get(i));
+            outputs.add(Tensor.concat(parts, 0));
+        }
+        return outputs;
     }
 
     // ---- Trainable ----

@@ -25,7 +25,7 @@ final class ModelEvaluator implements Evaluator {
 
     @Override
     public double testStep(List<Tensor> xs, List<Tensor> ys) {
-        List<Tensor> predictions = model.call(xs, false);
+        List<Tensor> predictions = model.inferenceCall(xs);
         if (metrics.isEmpty()) {
             for (int i = 0; i < model.outputs().size(); i++) metrics.add(model.metrics(i).stream().map(Metric::fresh).toList());
             Tensor p0 = predictions.get(0);

@@ -55,7 +55,7 @@ public final class Tensor {
 
     // Keras's output._keras_logits: softmax over the last axis and sigmoid remember their input, so that a
     // cross-entropy loss on probabilities can use the stable logits form instead (losses.*Crossentropy).
-    // Only those two ops set it; views and copies do not carry it.
+    // Only those two ops set it, and concat joins it (concatLogits); views and copies do not carry it.
     private Tensor logits;
     private boolean logitsOfSoftmax;
     /** For {@code y = x.softmax(-1)} on a backend with {@link Backend#softmaxWithStatistics}: each row's (max, lse), else null. */
@@ -1560,7 +1560,29 @@ public final class Tensor {
             out.backend.copy(t.view(), out.sliceView(a, pos, sizes[i]));
             pos += sizes[i];
         }
-        return out.record("concat", Derivatives.concat(a, sizes), tensors.toArray(new Tensor[0]));
+        out = out.record("concat", Derivatives.concat(a, sizes), tensors.toArray(new Tensor[0]));
+        if (!out.requiresGrad()) out.concatLogits(tensors, a);
+        return out;
+    }
+
+    /**
+     * Parts that each keep their logits (all softmax over the last axis, or all sigmoid) joined along an axis that
+     * is not the softmax's make a result that keeps theirs joined the same way, and a softmax's row statistics when
+     * joined along axis 0: the chunks of a batch {@code Model.predict} and {@code evaluate} run one at a time get the
+     * loss of the whole batch. Not in a graph, where the loss would reach the parts' logits twice.
+     */
+    private void concatLogits(List<Tensor> parts, int axis) {
+        boolean softmax = parts.get(0).logitsOfSoftmax;
+        if (softmax && axis == dims.length - 1) return;
+        List<Tensor> joined = new ArrayList<>(parts.size()), statistics = new ArrayList<>(parts.size());
+        for (Tensor p : parts) {
+            if (p.logits == null || p.logitsOfSoftmax != softmax) return;
+            joined.add(p.logits);
+            if (p.softmaxStatistics != null) statistics.add(p.softmaxStatistics);
+        }
+        logits = concat(joined, axis);
+        logitsOfSoftmax = softmax;
+        if (softmax && axis == 0 && statistics.size() == parts.size()) softmaxStatistics = concat(statistics, 0);
     }
 
     private View sliceView(int axis, int start, int length) {
