@@ -15,20 +15,24 @@ import jdk.incubator.vector.VectorSpecies;
  * sequence length.
  *
  * <p>Forward (FlashAttention): per (batch, head, block of {@value #QUERY_BLOCK} queries), walk the keys in
- * blocks of {@value #KEY_BLOCK}; for each, s = (q·scale)·kᵀ + bias in a block buffer, then the online
+ * blocks of {@value #KEY_BLOCK}; for each, s = q·(k·scale)ᵀ + bias in a block buffer, then the online
  * softmax keeps per row the running maximum m and sum l: {@code m' = max(m, max_j s); α = e^(m − m');
  * P = e^(s − m'); l = α·l + Σ P; O = α·O + P·V}; at the end {@code out = O / l} and
  * {@code logsumexp = m + log l}. Backward (FlashAttention-2): per (batch, head), with
  * {@code D_i = Σ_e dO[i, e]·O[i, e]}, for each key block and each query block recompute
- * {@code P = e^(s − logsumexp)}, then {@code dV += Pᵀ·dO; dS = P∘(dO·Vᵀ − D); dQ += dS·K; dK += dSᵀ·(q·scale)};
- * finally {@code dq = scale·dQ}.
+ * {@code P = e^(s − logsumexp)} (the same s, bit for bit, as the forward's), then {@code dV += Pᵀ·dO; dS = P∘(dO·Vᵀ − D);
+ * dQ += dS·K; dK += dSᵀ·Q}; finally {@code dq = scale·dQ, dk = scale·dK}. The scale goes into the keys' transposed copy,
+ * which is made anyway, so that the queries need none.
  *
- * <p>Scratch: the forward packs k (transposed) and v once per call, the size of k and v, and per task
- * needs block buffers only ({@code QUERY_BLOCK·(D + KEY_BLOCK + Dv)} floats); the backward holds q, dO and
- * dQ of one (batch, head), {@code Tq·(2D + Dv)} floats, and per key block its k, v and their gradients.
- * Inputs and outputs may have any strides: every operand is packed into a contiguous block (transposed where the product
- * wants it), padded with zeros to a multiple of the vector length, and results are written through the outputs' strides
- * (so a self-attention's q, k, v and their gradients can be column ranges of one packed {@code [B, T, 3·H·D]} tensor). The block products run through one
+ * <p>Scratch: the forward packs k (transposed) once per call, the size of k, v too where its rows are not whole vectors,
+ * and per task needs block buffers only ({@code QUERY_BLOCK·(KEY_BLOCK + Dv)} floats); the backward holds dQ of one
+ * (batch, head), {@code Tq·D} floats (and q and dO, {@code Tq·(D + Dv)}, where they are packed), and per key block its k,
+ * v and their gradients. Inputs and outputs may have any strides: an operand the block products read as rows of whole
+ * vectors is read in place where its rows are (unit column stride, a width that is a multiple of the vector length, as the
+ * columns of a packed self-attention's projections at head size 32), else packed into a contiguous block (transposed where
+ * the product wants it) padded with zeros to a multiple of the vector length; a left operand is read in place with any
+ * strides; results are written through the outputs' strides (so a self-attention's q, k, v and their gradients can be
+ * column ranges of one packed {@code [B, T, 3·H·D]} tensor). The block products run through one
  * register-blocked kernel {@link #gemm}: four rows of the left operand broadcast against two vectors of the
  * right one (on this 2-core AVX2 machine about 29 GFLOPS on one thread at these block sizes, as much as
  * {@link Sgemm} gets there, without its per-call set-up).
@@ -48,8 +52,13 @@ final class AttentionKernels {
     private static final VectorSpecies<Float> S = VectorMath.S;
     private static final int L = S.length();
     static final int QUERY_BLOCK = 64;
-    /** Keys per block: a multiple of two vectors (the width {@link #gemm} steps by) for any species up to 512 bits. */
-    static final int KEY_BLOCK = 64;
+    /**
+     * Keys per block: a multiple of two vectors (the width {@link #gemm} steps by) for any species up to 512 bits.
+     * 128 rather than 64: half the per-row work of the online softmax (a maximum, a sum, a rescale per row and block)
+     * and the whole of a 128-key sequence in one block; measured (B32 H4 D32, Zen 4, 2 threads, forward + backward,
+     * two runs each): T128 9.3-9.8 ms against 9.8-10.9, T512 122 against 124.
+     */
+    static final int KEY_BLOCK = 128;
     /** Whether {@link #packTransposed} gathers: x86, whose AVX2 and AVX-512 have gather instructions for the species. */
     private static final boolean GATHER = switch (System.getProperty("os.arch", "")) {
         case "amd64", "x86_64" -> L >= 8;
@@ -105,31 +114,32 @@ final class AttentionKernels {
         int queryBlocks = Math.ceilDiv(g.tq, QUERY_BLOCK);
         int items = g.heads() * queryBlocks;
         if (items == 0) return;
-        // k transposed and v padded, once per call (every query block of a head reads all of them): the size of k and v
+        // k transposed and times the scale, once per call (every query block of a head reads all of them); v padded
+        // only where its rows are not already whole vectors: at most the size of k and v
         int tkPad = padded(g.tk);
         float[] kt = new float[MemoryCheck.elementCount("attention: k transposed", g.heads(), g.d, tkPad)];
-        float[] vp = new float[MemoryCheck.elementCount("attention: v padded", g.heads(), g.tk, g.dvPad)];
+        boolean vInPlace = rowsInPlace(v, g.dv);
+        float[] vp = vInPlace ? null : new float[MemoryCheck.elementCount("attention: v padded", g.heads(), g.tk, g.dvPad)];
         int[] kst = k.strides(), vst = v.strides();
         Parallel.forRange(g.heads(), bh -> {
-            packTransposed(data(k), Geometry.base(k, bh, g.h), kst[2], kst[3], g.tk, tkPad, g.d, kt, bh * g.d * tkPad, tkPad);
-            pack(data(v), Geometry.base(v, bh, g.h), vst[2], vst[3], g.tk, g.dv, 1f, vp, bh * g.tk * g.dvPad, g.dvPad);
+            packTransposed(data(k), Geometry.base(k, bh, g.h), kst[2], kst[3], g.tk, tkPad, g.d, g.scale, kt, bh * g.d * tkPad, tkPad);
+            if (!vInPlace) pack(data(v), Geometry.base(v, bh, g.h), vst[2], vst[3], g.tk, g.dv, vp, bh * g.tk * g.dvPad, g.dvPad);
         });
         int tasks = Math.min(items, MAX_TASKS);
         Parallel.forRange(tasks, t -> {
             ForwardScratch s = new ForwardScratch(g);
             for (int item = (int) ((long) t * items / tasks), end = (int) ((long) (t + 1) * items / tasks); item < end; item++) {
-                int bh = item / queryBlocks;
-                forwardBlock(g, s, bh, (item % queryBlocks) * QUERY_BLOCK, kt, bh * g.d * tkPad, tkPad, vp, bh * g.tk * g.dvPad,
-                        out, logsumexp);
+                int bh = item / queryBlocks, i0 = (item % queryBlocks) * QUERY_BLOCK;
+                if (vInPlace) forwardBlock(g, s, bh, i0, kt, bh * g.d * tkPad, tkPad, data(v), Geometry.base(v, bh, g.h), vst[2], out, logsumexp);
+                else forwardBlock(g, s, bh, i0, kt, bh * g.d * tkPad, tkPad, vp, bh * g.tk * g.dvPad, g.dvPad, out, logsumexp);
             }
         });
     }
 
     private static final class ForwardScratch {
-        final float[] qs, scores, acc, max, sum, alpha;
+        final float[] scores, acc, max, sum, alpha;
 
         ForwardScratch(Geometry g) {
-            qs = new float[QUERY_BLOCK * g.d];
             scores = new float[QUERY_BLOCK * KEY_BLOCK];
             acc = new float[QUERY_BLOCK * g.dvPad];
             max = new float[QUERY_BLOCK];
@@ -139,14 +149,16 @@ final class AttentionKernels {
     }
 
     /**
-     * Queries i0 .. i0 + bq of head bh against every key block they need; the head's keys are
-     * {@code kt[ko + d·ldk + j]} (transposed) and its values {@code vp[vo + j·dvPad + e]}.
+     * Queries i0 .. i0 + bq of head bh against every key block they need; the head's keys times the scale are
+     * {@code kt[ko + d·ldk + j]} (transposed) and its values {@code vp[vo + j·ldv + e]} (rows of at least dvPad floats).
+     * The queries are read where they are, with their strides: a product's left operand needs no copy.
      */
-    private static void forwardBlock(Geometry g, ForwardScratch s, int bh, int i0, float[] kt, int ko, int ldk, float[] vp, int vo,
+    private static void forwardBlock(Geometry g, ForwardScratch s, int bh, int i0, float[] kt, int ko, int ldk, float[] vp, int vo, int ldv,
                                      View out, View logsumexp) {
         int bq = Math.min(QUERY_BLOCK, g.tq - i0);
         int[] qst = g.q.strides();
-        pack(data(g.q), Geometry.base(g.q, bh, g.h) + i0 * qst[2], qst[2], qst[3], bq, g.d, g.scale, s.qs, 0, g.d);
+        float[] qa = data(g.q);
+        int qo = Geometry.base(g.q, bh, g.h) + i0 * qst[2];
         Arrays.fill(s.acc, 0, bq * g.dvPad, 0f);
         Arrays.fill(s.max, 0, bq, Float.NEGATIVE_INFINITY);
         Arrays.fill(s.sum, 0, bq, 0f);
@@ -155,7 +167,7 @@ final class AttentionKernels {
         for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
             if (j0 >= visibleEnd && !anyBelow(s.max, bq, ALL_MASKED)) break;
             int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
-            gemm(s.qs, 0, g.d, 1, kt, ko + j0, ldk, sc, 0, KEY_BLOCK, bq, g.d, bkPad, false);
+            gemm(qa, qo, qst[2], qst[3], kt, ko + j0, ldk, sc, 0, KEY_BLOCK, bq, g.d, bkPad, false);
             // online softmax: new row maxima, the rescale factors, then P = e^(s − m) for the whole block at once
             for (int r = 0; r < bq; r++) {
                 int so = r * KEY_BLOCK;
@@ -176,7 +188,7 @@ final class AttentionKernels {
                 s.sum[r] = s.sum[r] * alpha + rowSum(sc, so, bkPad);
                 if (alpha != 1f) scale(s.acc, r * g.dvPad, g.dvPad, alpha);
             }
-            gemm(sc, 0, KEY_BLOCK, 1, vp, vo + j0 * g.dvPad, g.dvPad, s.acc, 0, g.dvPad, bq, bk, g.dvPad, true);
+            gemm(sc, 0, KEY_BLOCK, 1, vp, vo + j0 * ldv, ldv, s.acc, 0, g.dvPad, bq, bk, g.dvPad, true);
         }
         float[] o = data(out), lse = logsumexp == null ? null : data(logsumexp);
         int[] ost = out.strides(), lst = logsumexp == null ? null : logsumexp.strides();
@@ -205,27 +217,30 @@ final class AttentionKernels {
         // fixed groups of heads, each computed alone: the grouping only saves each group's scratch allocations
         int heads = g.heads(), tasks = Math.min(heads, MAX_TASKS);
         Parallel.forRange(tasks, t -> {
-            BackwardScratch s = new BackwardScratch(g, dq != null);
+            BackwardScratch s = new BackwardScratch(g, dq != null, gradOut);
             for (int bh = (int) ((long) t * heads / tasks), end = (int) ((long) (t + 1) * heads / tasks); bh < end; bh++) {
                 backwardHead(g, s, bh, out, logsumexp, gradOut, dq, dk, dv);
             }
         });
     }
 
-    /** One backward task's buffers, reused for each (batch, head) it computes. */
+    /**
+     * One backward task's buffers, reused for each (batch, head) it computes; no copy of q, k or dO where
+     * their rows are already whole vectors ({@link #rowsInPlace}): the products read them where they are.
+     */
     private static final class BackwardScratch {
         final float[] qs, dO, dQ, delta, lse, kt, kp, vt, p, ds, dK, dV;
         final boolean[] blockAllMasked;
 
-        BackwardScratch(Geometry g, boolean wantDq) {
-            qs = new float[g.tq * g.dPad];
-            dO = new float[g.tq * g.dvPad];
+        BackwardScratch(Geometry g, boolean wantDq, View gradOut) {
+            qs = rowsInPlace(g.q, g.d) ? null : new float[g.tq * g.dPad];
+            dO = rowsInPlace(gradOut, g.dv) ? null : new float[g.tq * g.dvPad];
             dQ = wantDq ? new float[g.tq * g.dPad] : null;
             delta = new float[g.tq];
             lse = new float[g.tq];
             blockAllMasked = new boolean[Math.ceilDiv(g.tq, QUERY_BLOCK)];
             kt = new float[g.d * KEY_BLOCK];
-            kp = new float[KEY_BLOCK * g.dPad];
+            kp = rowsInPlace(g.k, g.d) ? null : new float[KEY_BLOCK * g.dPad];
             vt = new float[g.dv * KEY_BLOCK];
             p = new float[QUERY_BLOCK * KEY_BLOCK];
             ds = new float[QUERY_BLOCK * KEY_BLOCK];
@@ -239,18 +254,31 @@ final class AttentionKernels {
         int tq = g.tq, d = g.d, dv = g.dv, dPad = g.dPad, dvPad = g.dvPad;
         boolean wantScores = dqOut != null || dkOut != null;
         int[] qst = g.q.strides(), kst = g.k.strides(), vst = g.v.strides(), gst = gradOut.strides();
+        // q (unscaled: the scale is in the keys' copy kt and in the gradients' unpacking) and dO: rows qs[qo + i·ldq + c]
+        // and dO[go + i·ldg + e], in place or packed
         float[] qs = s.qs, dO = s.dO, dQ = dqOut == null ? null : s.dQ;
-        pack(data(g.q), Geometry.base(g.q, bh, g.h), qst[2], qst[3], tq, d, g.scale, qs, 0, dPad);
-        pack(data(gradOut), Geometry.base(gradOut, bh, g.h), gst[2], gst[3], tq, dv, 1f, dO, 0, dvPad);
+        int qo = 0, ldq = dPad, go = 0, ldg = dvPad;
+        if (qs == null) {
+            qs = data(g.q);
+            qo = Geometry.base(g.q, bh, g.h);
+            ldq = qst[2];
+        } else {
+            pack(data(g.q), Geometry.base(g.q, bh, g.h), qst[2], qst[3], tq, d, qs, 0, dPad);
+        }
+        if (dO == null) {
+            dO = data(gradOut);
+            go = Geometry.base(gradOut, bh, g.h);
+            ldg = gst[2];
+        } else {
+            pack(data(gradOut), Geometry.base(gradOut, bh, g.h), gst[2], gst[3], tq, dv, dO, 0, dvPad);
+        }
         if (dQ != null) Arrays.fill(dQ, 0f);
         float[] o = data(out), lseData = data(logsumexp);
         int[] ost = out.strides(), lst = logsumexp.strides();
         int lseOff = Geometry.base(logsumexp, bh, g.h), oOff = Geometry.base(out, bh, g.h);
         float[] delta = s.delta, lse = s.lse;
         for (int i = 0; i < tq; i++) {
-            double dot = 0;
-            for (int e = 0, at = oOff + i * ost[2]; e < dv; e++, at += ost[3]) dot += (double) dO[i * dvPad + e] * o[at];
-            delta[i] = (float) dot;
+            delta[i] = dot(dO, go + i * ldg, o, oOff + i * ost[2], ost[3], dv);
             lse[i] = lseData[lseOff + i * lst[2]];
         }
         int queryBlocks = Math.ceilDiv(tq, QUERY_BLOCK);
@@ -259,20 +287,29 @@ final class AttentionKernels {
             int i0 = qb * QUERY_BLOCK;
             blockAllMasked[qb] = anyBelow(lse, i0, Math.min(QUERY_BLOCK, tq - i0), ALL_MASKED);
         }
-        float[] kt = s.kt, kp = s.kp, vt = s.vt, p = s.p, ds = s.ds, dK = s.dK, dV = s.dV;
+        float[] kt = s.kt, vt = s.vt, p = s.p, ds = s.ds, dK = s.dK, dV = s.dV;
         int kBase = Geometry.base(g.k, bh, g.h), vBase = Geometry.base(g.v, bh, g.h);
         for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
             int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
-            packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, d, kt, 0, KEY_BLOCK);
-            if (dqOut != null) pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, 1f, kp, 0, dPad);
-            if (wantScores) packTransposed(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, bkPad, dv, vt, 0, KEY_BLOCK);
+            packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, d, g.scale, kt, 0, KEY_BLOCK);
+            // the block's keys unscaled, rows kp[ko + j·ldk + c]: in place or packed
+            float[] kp = s.kp;
+            int ko = 0, ldk = dPad;
+            if (kp == null) {
+                kp = data(g.k);
+                ko = kBase + j0 * kst[2];
+                ldk = kst[2];
+            } else if (dqOut != null) {
+                pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, kp, 0, dPad);
+            }
+            if (wantScores) packTransposed(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, bkPad, dv, 1f, vt, 0, KEY_BLOCK);
             Arrays.fill(dK, 0f);
             Arrays.fill(dV, 0f);
             for (int qb = 0; qb < queryBlocks; qb++) {
                 int i0 = qb * QUERY_BLOCK, bq = Math.min(QUERY_BLOCK, tq - i0);
                 // causal masking hides this key block from every query of the block: P is exactly 0 there
                 if (g.causal && !blockAllMasked[qb] && (long) j0 > (long) i0 + bq - 1 + g.tk - tq) continue;
-                gemm(qs, i0 * dPad, dPad, 1, kt, 0, KEY_BLOCK, p, 0, KEY_BLOCK, bq, d, bkPad, false);
+                gemm(qs, qo + i0 * ldq, ldq, 1, kt, 0, KEY_BLOCK, p, 0, KEY_BLOCK, bq, d, bkPad, false);
                 // P = e^(s − logsumexp), the exponentials of the whole block in one pass
                 for (int r = 0; r < bq; r++) {
                     int so = r * KEY_BLOCK;
@@ -282,15 +319,15 @@ final class AttentionKernels {
                 VectorMath.exp(p, 0, p, 0, (bq - 1) * KEY_BLOCK + bkPad);   // columns past bkPad are stale and never read
                 for (int r = 0; r < bq; r++) padRow(p, r * KEY_BLOCK, bk, bkPad, 0f);
                 // dV += Pᵀ·dO
-                if (dvOut != null) gemm(p, 0, 1, KEY_BLOCK, dO, i0 * dvPad, dvPad, dV, 0, dvPad, bk, bq, dvPad, true);
+                if (dvOut != null) gemm(p, 0, 1, KEY_BLOCK, dO, go + i0 * ldg, ldg, dV, 0, dvPad, bk, bq, dvPad, true);
                 if (!wantScores) continue;
                 // dS = P∘(dO·Vᵀ − D)
-                gemm(dO, i0 * dvPad, dvPad, 1, vt, 0, KEY_BLOCK, ds, 0, KEY_BLOCK, bq, dv, bkPad, false);
+                gemm(dO, go + i0 * ldg, ldg, 1, vt, 0, KEY_BLOCK, ds, 0, KEY_BLOCK, bq, dv, bkPad, false);
                 for (int r = 0; r < bq; r++) scoreGradient(p, ds, r * KEY_BLOCK, delta[i0 + r], bkPad);
-                if (dQ != null) gemm(ds, 0, KEY_BLOCK, 1, kp, 0, dPad, dQ, i0 * dPad, dPad, bq, bk, dPad, true);
-                if (dkOut != null) gemm(ds, 0, 1, KEY_BLOCK, qs, i0 * dPad, dPad, dK, 0, dPad, bk, bq, dPad, true);
+                if (dQ != null) gemm(ds, 0, KEY_BLOCK, 1, kp, ko, ldk, dQ, i0 * dPad, dPad, bq, bk, dPad, true);
+                if (dkOut != null) gemm(ds, 0, 1, KEY_BLOCK, qs, qo + i0 * ldq, ldq, dK, 0, dPad, bk, bq, dPad, true);
             }
-            if (dkOut != null) unpack(dK, dPad, bk, d, 1f, dkOut, bh, g.h, j0);
+            if (dkOut != null) unpack(dK, dPad, bk, d, g.scale, dkOut, bh, g.h, j0);
             if (dvOut != null) unpack(dV, dvPad, bk, dv, 1f, dvOut, bh, g.h, j0);
         }
         if (dqOut != null) unpack(dQ, dPad, tq, d, g.scale, dqOut, bh, g.h, 0);
@@ -323,6 +360,27 @@ final class AttentionKernels {
             }
         }
         for (; c < visible; c++) s[so + c] += (1f - m[mo + c * ms]) * MASKED_BIAS;
+    }
+
+    /**
+     * Whether a product can read x's rows where they are, as a right operand of n = padded(cols) columns: each row
+     * a contiguous run of whole vectors (cols a multiple of L, unit column stride).
+     */
+    private static boolean rowsInPlace(View x, int cols) {
+        return x.strides()[3] == 1 && cols % L == 0;
+    }
+
+    /** Σ_e a[ao + e]·b[bo + e·bs] for e below n, in float: b's rows (an output's) may have any column stride. */
+    private static float dot(float[] a, int ao, float[] b, int bo, int bs, int n) {
+        int e = 0;
+        float sum = 0f;
+        if (bs == 1) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int ub = S.loopBound(n); e < ub; e += L) acc = FloatVector.fromArray(S, a, ao + e).fma(FloatVector.fromArray(S, b, bo + e), acc);
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; e < n; e++) sum += a[ao + e] * b[bo + e * bs];
+        return sum;
     }
 
     /** s[so + c] −= shift for c below n (a multiple of L). */
@@ -440,44 +498,37 @@ final class AttentionKernels {
         return accumulate ? FloatVector.fromArray(S, c, at) : FloatVector.zero(S);
     }
 
-    /** dst[dOff + r·ld + c] = src[base + r·rs + c·cs]·mul for c below cols, 0 from cols to ld. */
-    private static void pack(float[] src, int base, int rs, int cs, int rows, int cols, float mul, float[] dst, int dOff, int ld) {
+    /** dst[dOff + r·ld + c] = src[base + r·rs + c·cs] for c below cols, 0 from cols to ld. */
+    private static void pack(float[] src, int base, int rs, int cs, int rows, int cols, float[] dst, int dOff, int ld) {
         for (int r = 0; r < rows; r++) {
             int so = base + r * rs, d0 = dOff + r * ld;
-            if (mul == 1f) {
-                if (cs == 1) System.arraycopy(src, so, dst, d0, cols);
-                else for (int c = 0; c < cols; c++) dst[d0 + c] = src[so + c * cs];
-            } else {
-                int c = 0;
-                if (cs == 1) {   // the scaled queries of every block: rows of the caller's [B, T, H, D] projections
-                    for (int ub = S.loopBound(cols); c < ub; c += L) FloatVector.fromArray(S, src, so + c).mul(mul).intoArray(dst, d0 + c);
-                }
-                for (; c < cols; c++) dst[d0 + c] = src[so + c * cs] * mul;
-            }
+            if (cs == 1) System.arraycopy(src, so, dst, d0, cols);
+            else for (int c = 0; c < cols; c++) dst[d0 + c] = src[so + c * cs];
             for (int c = cols; c < ld; c++) dst[d0 + c] = 0f;
         }
     }
 
     /**
-     * dst[dOff + c·ld + r] = src[base + r·rs + c·cs] for r below rows, 0 from rows to rowsPad; c below cols.
+     * dst[dOff + c·ld + r] = src[base + r·rs + c·cs]·mul for r below rows, 0 from rows to rowsPad; c below cols.
      * L rows at a time are gathered into one vector per column and stored whole: written element by element
      * the transposed block went to cols lines a float each, and took a fifth of the attention's gradient time
      * (JFR, batch 32 x 4 heads x 128 positions, 32 per head, AMD EPYC Zen 4). Only where gathers are instructions
      * (x86 with AVX2 or AVX-512): elsewhere the Vector API would emulate them lane by lane.
      */
-    private static void packTransposed(float[] src, int base, int rs, int cs, int rows, int rowsPad, int cols, float[] dst, int dOff, int ld) {
+    private static void packTransposed(float[] src, int base, int rs, int cs, int rows, int rowsPad, int cols, float mul, float[] dst, int dOff,
+                                       int ld) {
         int r0 = 0;
         if (GATHER && rows >= L) {
             int[] rowIndex = new int[L];
             for (int i = 0; i < L; i++) rowIndex[i] = i * rs;
             for (; r0 + L <= rows; r0 += L) {
                 int so = base + r0 * rs;
-                for (int c = 0; c < cols; c++) FloatVector.fromArray(S, src, so + c * cs, rowIndex, 0).intoArray(dst, dOff + c * ld + r0);
+                for (int c = 0; c < cols; c++) FloatVector.fromArray(S, src, so + c * cs, rowIndex, 0).mul(mul).intoArray(dst, dOff + c * ld + r0);
             }
         }
         for (int r = r0; r < rows; r++) {
             int so = base + r * rs;
-            for (int c = 0; c < cols; c++) dst[dOff + c * ld + r] = src[so + c * cs];
+            for (int c = 0; c < cols; c++) dst[dOff + c * ld + r] = src[so + c * cs] * mul;
         }
         for (int c = 0; c < cols; c++) {
             for (int r = rows; r < rowsPad; r++) dst[dOff + c * ld + r] = 0f;
