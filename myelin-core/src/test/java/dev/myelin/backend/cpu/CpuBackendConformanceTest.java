@@ -62,6 +62,10 @@ class CpuBackendConformanceTest extends BackendConformanceTest {
         results.add(reduceWith(ReduceOp.MAX, tall, new int[] {1, 32}));
         results.add(reduceWith(ReduceOp.SUM, wide, new int[] {1, 1024}));
         results.add(reduceWith(ReduceOp.SUM, transpose(wide), new int[] {1, 128}));
+        View images = make(new int[] {32, 14, 14, 64}, Layout.CONTIGUOUS, rnd, false);   // global average pooling's sums
+        results.add(reduceWith(ReduceOp.SUM, images, new int[] {32, 1, 1, 64}));
+        View oddImages = make(new int[] {40, 7, 7, 37}, Layout.CONTIGUOUS, rnd, false);
+        results.add(reduceWith(ReduceOp.SUM, oddImages, new int[] {40, 1, 1, 37}));
         View sm = make(rows.shape(), Layout.CONTIGUOUS, rnd, false);
         CPU.softmax(rows, sm, false);
         results.add(((FloatStorage) sm.storage()).data());
