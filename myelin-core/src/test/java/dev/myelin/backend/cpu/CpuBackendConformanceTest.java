@@ -1,5 +1,6 @@
 package dev.myelin.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -45,6 +46,25 @@ class CpuBackendConformanceTest extends BackendConformanceTest {
             }
         } finally {
             Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void softmaxOfShortRowsWithStatisticsIsTheRowByRowSoftmaxBitForBit() {
+        // rows shorter than a vector (exponentials over many rows at once), one task and several, a tail of rows
+        // that is not a whole vector; the kept (max, lse) are what the fused cross-entropy computes
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int[] shape : new int[][] {{128, 10}, {3001, 9}, {5, 3}, {1, 1}}) {
+            View x = make(shape, Layout.CONTIGUOUS, rnd, false);
+            View fused = make(shape, Layout.CONTIGUOUS, rnd, false), stats = make(new int[] {shape[0], 2}, Layout.CONTIGUOUS, rnd, false);
+            View rowByRow = make(shape, Layout.CONTIGUOUS, rnd, false), picked = make(new int[] {shape[0]}, Layout.CONTIGUOUS, rnd, false);
+            View lossStats = make(new int[] {shape[0], 2}, Layout.CONTIGUOUS, rnd, false);
+            assertEquals(true, CPU.softmaxWithStatistics(x, fused, stats));
+            CPU.softmax(x, rowByRow, false);
+            assertEquals(true, CPU.sparseSoftmaxCrossEntropy(x, new int[shape[0]], picked, lossStats));
+            String at = java.util.Arrays.toString(shape);
+            assertArrayEquals(values(rowByRow), values(fused), "softmax at " + at);
+            assertArrayEquals(values(lossStats), values(stats), "(max, lse) at " + at);
         }
     }
 
