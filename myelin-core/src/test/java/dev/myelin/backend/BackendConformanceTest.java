@@ -304,6 +304,11 @@ public abstract class BackendConformanceTest {
         checkReduce(ReduceOp.MAX, new int[] {3000, 37}, new int[] {0}, Layout.CONTIGUOUS, Layout.CONTIGUOUS, rnd, false);
         checkReduce(ReduceOp.SUM, new int[] {2, 70_000}, new int[] {1}, Layout.CONTIGUOUS, Layout.CONTIGUOUS, rnd, false);
         checkReduce(ReduceOp.SUM, new int[] {70_000}, new int[] {0}, Layout.STEPPED, Layout.CONTIGUOUS, rnd, false);
+        // global average pooling's sums over height and width: parallel tasks of whole runs of channels (64, and 37
+        // with a tail), the runs of a task at outer strides of a batch
+        checkReduce(ReduceOp.SUM, new int[] {32, 14, 14, 64}, new int[] {1, 2}, Layout.CONTIGUOUS, Layout.CONTIGUOUS, rnd, false);
+        checkReduce(ReduceOp.SUM, new int[] {40, 7, 7, 37}, new int[] {1, 2}, Layout.CONTIGUOUS, Layout.CONTIGUOUS, rnd, false);
+        checkReduce(ReduceOp.MAX, new int[] {32, 14, 14, 64}, new int[] {1, 2}, Layout.CONTIGUOUS, Layout.CONTIGUOUS, rnd, false);
     }
 
     @Test

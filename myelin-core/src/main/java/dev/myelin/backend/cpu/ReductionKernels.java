@@ -143,6 +143,11 @@ final class ReductionKernels {
 
     /** Sum of n ≤ CHUNK elements: four float accumulators, then lanes and tail in double. */
     private static double chunkSum(float[] x, int off, int n) {
+        if (n < L) {   // no whole vector: the same double sum of the tail, without the lanes of zeros
+            double s = 0;
+            for (int i = 0; i < n; i++) s += x[off + i];
+            return s;
+        }
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (int ub = n - 4 * L; i <= ub; i += 4 * L) {
@@ -161,6 +166,11 @@ final class ReductionKernels {
 
     /** Maximum of a row (len ≥ 1), NaN if any element is NaN. */
     static float rowMax(float[] x, int off, int len) {
+        if (len < L) {   // no whole vector: the same fold from −∞, without reading lanes of −∞
+            float m = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < len; i++) m = Math.max(m, x[off + i]);
+            return m;
+        }
         FloatVector a0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), a1 = a0, a2 = a0, a3 = a0;
         int i = 0;
         for (int ub = len - 4 * L; i <= ub; i += 4 * L) {
@@ -211,7 +221,7 @@ final class ReductionKernels {
         int rowsPerBlock = Math.min(len, ROW_BLOCK);
         long blockWork = (long) rowsPerBlock * size;
         if (blocks == 1) {
-            loop.forEach(len, (pos, n, scratch) -> columns(op, x, pos[1], rs, len, buf, pos[0], n));
+            loop.forEachWholeRuns(len, (pos, n, scratch) -> columns(op, x, pos[1], rs, len, buf, pos[0], n));
         } else {
             // Blocks in parallel, each over all columns; then the blocks combined in order.
             int perTask = (int) Math.max(1, RowLoop.TASK_WORK / blockWork);

@@ -146,6 +146,23 @@ final class RowLoop {
         Parallel.forRange(tasks, t -> runRange(t * perTask, Math.min(size, (t + 1) * perTask), body));
     }
 
+    /**
+     * {@link #forEach}, with each task's range a whole number of inner runs, for kernels that vectorize along the
+     * run (column sums): a run cut at a task boundary would leave both pieces a scalar tail and unaligned vectors.
+     */
+    void forEachWholeRuns(long cost, Body body) {
+        if (size == 0) return;
+        long work = size * Math.max(cost, 1);
+        if (work < PARALLEL_MIN_WORK) {
+            runRange(0, size, body);
+            return;
+        }
+        long run = inner();
+        long perTask = (Math.max(1, TASK_WORK / Math.max(cost, 1)) + run - 1) / run * run;
+        int tasks = (int) ((size + perTask - 1) / perTask);
+        Parallel.forRange(tasks, t -> runRange(t * perTask, Math.min(size, (t + 1) * perTask), body));
+    }
+
     /** Calls {@code body} for every run on the calling thread. */
     void forEachSequential(Body body) {
         if (size > 0) runRange(0, size, body);

@@ -66,7 +66,7 @@ final class SoftmaxKernels {
      */
     private static double softmaxRow(float[] x, int xo, float max, float[] y, int yo, int n) {
         shift(x, xo, max, 0f, y, yo, n);
-        exp(y, yo, n);
+        rowExp(y, yo, n);
         double sum = ReductionKernels.rowSum(y, yo, 1, n, null);
         scale(y, yo, n, (float) (1.0 / sum));
         return sum;
@@ -83,6 +83,10 @@ final class SoftmaxKernels {
         float[] xd = ElementwiseKernels.data(x), yd = ElementwiseKernels.data(out), sd = ElementwiseKernels.data(stats);
         int xo = x.offset(), yo = out.offset(), so = stats.offset();
         RowLoop.forRanges(rows, 4L * c, (from, to) -> {
+            if (c < L) {
+                shortRows(xd, xo, yd, yo, sd, so, c, from, to);
+                return;
+            }
             for (int r = from; r < to; r++) {
                 float max = ReductionKernels.rowMax(xd, xo + r * c, c);
                 double sum = softmaxRow(xd, xo + r * c, max, yd, yo + r * c, c);
@@ -90,6 +94,29 @@ final class SoftmaxKernels {
                 sd[so + 2 * r + 1] = (float) Math.log(sum);
             }
         });
+    }
+
+    /**
+     * {@link #softmaxWithStatistics} over rows [from, to) shorter than a vector (a classifier's 10 classes): the
+     * steps of {@link #softmaxRow} with the exponentials taken over the rows' elements together, in whole vectors
+     * instead of one padded vector per row. The vector exp works lane by lane, so each element gets the bits a
+     * row-by-row pass gives it (the log-softmax and the sparse cross-entropy, which take the row-by-row pass).
+     */
+    private static void shortRows(float[] xd, int xo, float[] yd, int yo, float[] sd, int so, int c, int from, int to) {
+        for (int r = from; r < to; r++) {
+            float max = ReductionKernels.rowMax(xd, xo + r * c, c);
+            shift(xd, xo + r * c, max, 0f, yd, yo + r * c, c);
+            sd[so + 2 * r] = max;
+        }
+        rowExp(yd, yo + from * c, (to - from) * c);
+        for (int r = from; r < to; r++) {
+            int y0 = yo + r * c;
+            double sum = 0;   // ReductionKernels.rowSum of a row shorter than a vector: the elements in order, in double
+            for (int i = 0; i < c; i++) sum += yd[y0 + i];
+            float inv = (float) (1.0 / sum);
+            for (int i = 0; i < c; i++) yd[y0 + i] *= inv;
+            sd[so + 2 * r + 1] = (float) Math.log(sum);
+        }
     }
 
     /**
@@ -101,7 +128,7 @@ final class SoftmaxKernels {
         for (int k = 0; k < n; k += t.length) {
             int m = Math.min(t.length, n - k);
             shift(x, xo + k, max, 0f, t, 0, m);
-            exp(t, 0, m);
+            rowExp(t, 0, m);
             sum += ReductionKernels.rowSum(t, 0, 1, m, null);
         }
         return (float) Math.log(sum);
@@ -178,7 +205,24 @@ final class SoftmaxKernels {
         for (; i < n; i++) y[yo + i] = (x[xo + i] - a) - b;
     }
 
-    /** y = exp(y): the vector loop, then the tail in double as the reference. */
+    /**
+     * y = exp(y) over (a block of) one row in the forward passes, every element by the vector exp: the last
+     * {@code n mod L} elements go through one more vector, padded in a buffer. With the scalar tail (Math.exp in
+     * double) a row of a few classes was all tail: softmax over [128, 10] took 14 µs, nearly all of it in 1,280
+     * Math.exp calls (2-core AMD EPYC Zen 4). The softmax, the log-softmax and the sparse cross-entropy all take
+     * their exponentials here, so the loss of a softmax still reads the same bits as the composed log-softmax.
+     */
+    private static void rowExp(float[] y, int yo, int n) {
+        int vn = S.loopBound(n), r = n - vn;
+        VectorMath.exp(y, yo, y, yo, vn);
+        if (r == 0) return;
+        float[] pad = new float[L];   // escape analysis keeps it off the heap; its unused lanes are zeros
+        System.arraycopy(y, yo + vn, pad, 0, r);
+        VectorMath.exp(pad, 0, pad, 0, L);
+        System.arraycopy(pad, 0, y, yo + vn, r);
+    }
+
+    /** y = exp(y): the vector loop, then the tail in double as the reference (the gradient, as an element-wise exp). */
     private static void exp(float[] y, int yo, int n) {
         int vn = S.loopBound(n);
         VectorMath.exp(y, yo, y, yo, vn);

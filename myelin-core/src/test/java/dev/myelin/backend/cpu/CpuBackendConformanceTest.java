@@ -1,5 +1,6 @@
 package dev.myelin.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -48,6 +49,25 @@ class CpuBackendConformanceTest extends BackendConformanceTest {
         }
     }
 
+    @Test
+    void softmaxOfShortRowsWithStatisticsIsTheRowByRowSoftmaxBitForBit() {
+        // rows shorter than a vector (exponentials over many rows at once), one task and several, a tail of rows
+        // that is not a whole vector; the kept (max, lse) are what the fused cross-entropy computes
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int[] shape : new int[][] {{128, 10}, {3001, 9}, {5, 3}, {1, 1}}) {
+            View x = make(shape, Layout.CONTIGUOUS, rnd, false);
+            View fused = make(shape, Layout.CONTIGUOUS, rnd, false), stats = make(new int[] {shape[0], 2}, Layout.CONTIGUOUS, rnd, false);
+            View rowByRow = make(shape, Layout.CONTIGUOUS, rnd, false), picked = make(new int[] {shape[0]}, Layout.CONTIGUOUS, rnd, false);
+            View lossStats = make(new int[] {shape[0], 2}, Layout.CONTIGUOUS, rnd, false);
+            assertEquals(true, CPU.softmaxWithStatistics(x, fused, stats));
+            CPU.softmax(x, rowByRow, false);
+            assertEquals(true, CPU.sparseSoftmaxCrossEntropy(x, new int[shape[0]], picked, lossStats));
+            String at = java.util.Arrays.toString(shape);
+            assertArrayEquals(values(rowByRow), values(fused), "softmax at " + at);
+            assertArrayEquals(values(lossStats), values(stats), "(max, lse) at " + at);
+        }
+    }
+
     private static List<float[]> largeRuns() {
         SplittableRandom rnd = new SplittableRandom(42);
         List<float[]> results = new ArrayList<>();
@@ -62,6 +82,10 @@ class CpuBackendConformanceTest extends BackendConformanceTest {
         results.add(reduceWith(ReduceOp.MAX, tall, new int[] {1, 32}));
         results.add(reduceWith(ReduceOp.SUM, wide, new int[] {1, 1024}));
         results.add(reduceWith(ReduceOp.SUM, transpose(wide), new int[] {1, 128}));
+        View images = make(new int[] {32, 14, 14, 64}, Layout.CONTIGUOUS, rnd, false);   // global average pooling's sums
+        results.add(reduceWith(ReduceOp.SUM, images, new int[] {32, 1, 1, 64}));
+        View oddImages = make(new int[] {40, 7, 7, 37}, Layout.CONTIGUOUS, rnd, false);
+        results.add(reduceWith(ReduceOp.SUM, oddImages, new int[] {40, 1, 1, 37}));
         View sm = make(rows.shape(), Layout.CONTIGUOUS, rnd, false);
         CPU.softmax(rows, sm, false);
         results.add(((FloatStorage) sm.storage()).data());
