@@ -247,11 +247,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--case", paramLabel = "PREFIX", description = "Only the rows whose label starts with PREFIX.")
         String only;
 
+        @Option(names = "--chunks", paramLabel = "N", description = "Timed chunks per row, the median reported (default: 5; more for A/B on a noisy machine).")
+        Integer chunks;
+
         @Override
         public Integer call() {
             List<String> args = new ArrayList<>();
             if (json) args.add("--json");
             if (list) args.add("--list");
+            if (chunks != null) args.addAll(List.of("--chunks", chunks.toString()));
             if (kernels) args.add("--kernels");
             if (memory) args.add("--memory");
             if (seq != null) args.addAll(List.of("--seq", Gemm.join(seq)));
