@@ -27,9 +27,12 @@ import java.util.Arrays;
  *   <li><b>im2col + SGEMM</b> (this class): P is gathered chunk by chunk and multiplied by {@link Sgemm};
  *       the input gradient is scattered back by col2im, except with stride 1 and at least
  *       {@link #FLIPPED_MIN_CHANNELS} input channels, where it runs as the forward pass over gradOut with the
- *       flipped kernel (see {@link #flippedForward}). Handles every geometry; used when the weights
+ *       flipped kernel (see {@link #flippedForward}), and with a stride, dilation 1 and a kernel at least as large
+ *       as the stride, where it runs as one stride-1 forward pass per phase of the input (see {@link #phases}).
+ *       Handles every geometry; used when the weights
  *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, for forward passes and
  *       input gradients whose result has exactly two 512-bit vectors of channels (see {@link #gemmOutputWidth}),
+ *       for kernel gradients of images under {@link #DIRECT_KERNEL_GRAD_MIN_PIXELS} output pixels,
  *       and always on CPUs with 16 vector registers (AVX2), where it measured faster (see
  *       {@link #DIRECT_WHEN_FITS}).</li>
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
@@ -337,9 +340,10 @@ final class Conv2dKernels {
      * them for the next block; with small images that is a load and a store of every accumulator per few dozen
      * pixels, where SGEMM's product over a chunk of many images keeps them in registers for the whole depth.
      * Measured (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated calls, ms, direct -> im2col + SGEMM):
-     * B128 7x7x64 -> 128 3x3 same 5.47 -> 5.12, B128 14x14x64 -> 128 3x3 same stride 2 (7x7 outputs) 6.34 -> 5.72;
-     * with 12x12 outputs and more the direct kernel stayed ahead (B32 14x14x32 -> 64 3x3 valid 0.95 vs 1.03, B32
-     * 28x28x32 -> 64 stride 2 1.28 vs 1.43).
+     * B128 7x7x64 -> 128 3x3 same 5.47 -> 5.12 and, three more interleaved runs, 5.58, 5.75, 6.09 -> 5.39, 5.39,
+     * 5.84; B128 14x14x64 -> 128 3x3 same stride 2 (7x7 outputs) 6.34 -> 5.72. With 12x12 outputs and more the
+     * direct kernel stayed ahead (B32 14x14x32 -> 64 3x3 valid 0.95 vs 1.03, B32 28x28x32 -> 64 stride 2 1.28 vs
+     * 1.43). No change with 16 vector registers, where AUTO takes im2col + SGEMM for every kernel gradient.
      */
     static final int DIRECT_KERNEL_GRAD_MIN_PIXELS = 100;
 
