@@ -27,9 +27,12 @@ import java.util.Arrays;
  *   <li><b>im2col + SGEMM</b> (this class): P is gathered chunk by chunk and multiplied by {@link Sgemm};
  *       the input gradient is scattered back by col2im, except with stride 1 and at least
  *       {@link #FLIPPED_MIN_CHANNELS} input channels, where it runs as the forward pass over gradOut with the
- *       flipped kernel (see {@link #flippedForward}). Handles every geometry; used when the weights
+ *       flipped kernel (see {@link #flippedForward}), and with a stride, dilation 1 and a kernel at least as large
+ *       as the stride, where it runs as one stride-1 forward pass per phase of the input (see {@link #phases}).
+ *       Handles every geometry; used when the weights
  *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, for forward passes and
  *       input gradients whose result has exactly two 512-bit vectors of channels (see {@link #gemmOutputWidth}),
+ *       for kernel gradients of images under {@link #DIRECT_KERNEL_GRAD_MIN_PIXELS} output pixels,
  *       and always on CPUs with 16 vector registers (AVX2), where it measured faster (see
  *       {@link #DIRECT_WHEN_FITS}).</li>
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
@@ -260,11 +263,17 @@ final class Conv2dKernels {
             });
             return;
         }
+        forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
+    }
+
+    /** The forward pass of a geometry that is not pointwise, by the implementation that suits it. */
+    private static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, boolean relu,
+                                float[] y, int yOff) {
         if (fewChannels(g) && Conv2dFewChannels.fits(g)) {
             Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
-        if (direct(Conv2dDirect.fits(g) && !gemmOutputWidth(f))) {
+        if (direct(Conv2dDirect.fits(g) && !gemmOutputWidth(g.f))) {
             Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
@@ -312,7 +321,8 @@ final class Conv2dKernels {
             });
             return;
         }
-        if (direct(Conv2dDirect.fits(g)) || (fewChannels(g) && Conv2dDirect.fits(g))) {
+        boolean fits = Conv2dDirect.fits(g);
+        if (direct(fits && g.oh * g.ow >= DIRECT_KERNEL_GRAD_MIN_PIXELS) || (fewChannels(g) && fits)) {
             Conv2dDirect.kernelGrad(g, x, xOff, dy, dyOff, dk, dkOff);
             return;
         }
@@ -323,6 +333,19 @@ final class Conv2dKernels {
         sumOverGroups((chunks + perGroup - 1) / perGroup, size, dk, dkOff, (t, dst, dstOff) -> kernelGradChunks(
                 g, x, xOff, dy, dyOff, t * perGroup, Math.min(chunks, (t + 1) * perGroup), chunk, dst, dstOff));
     }
+
+    /**
+     * Fewest output pixels per image for which AUTO takes the direct kernel gradient. The direct kernel sums each tile
+     * of kernel-gradient rows over one block of pixels (at most an image) and then stores its accumulators, reloading
+     * them for the next block; with small images that is a load and a store of every accumulator per few dozen
+     * pixels, where SGEMM's product over a chunk of many images keeps them in registers for the whole depth.
+     * Measured (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated calls, ms, direct -> im2col + SGEMM):
+     * B128 7x7x64 -> 128 3x3 same 5.47 -> 5.12 and, three more interleaved runs, 5.58, 5.75, 6.09 -> 5.39, 5.39,
+     * 5.84; B128 14x14x64 -> 128 3x3 same stride 2 (7x7 outputs) 6.34 -> 5.72. With 12x12 outputs and more the
+     * direct kernel stayed ahead (B32 14x14x32 -> 64 3x3 valid 0.95 vs 1.03, B32 28x28x32 -> 64 stride 2 1.28 vs
+     * 1.43). No change with 16 vector registers, where AUTO takes im2col + SGEMM for every kernel gradient.
+     */
+    static final int DIRECT_KERNEL_GRAD_MIN_PIXELS = 100;
 
     /** Pixels per group of the pointwise kernel gradient, at least: a few of SGEMM's K steps. */
     static final int POINTWISE_GROUP_ROWS = 2048;
@@ -405,6 +428,10 @@ final class Conv2dKernels {
             flippedForward(g, dy, dyOff, k, kOff, dx, dxOff);
             return;
         }
+        if (stridedPhases && g.dh == 1 && g.dw == 1 && g.kh >= g.sh && g.kw >= g.sw) {
+            phases(g, dy, dyOff, k, kOff, dx, dxOff);
+            return;
+        }
         // Wᵀ [f, kk] once: SGEMM would otherwise transpose it element by element into its pack buffer on every
         // call (one per image and chunk). Measured as above, stride 2: B64 28x28x32 -> 64 10.8 -> 10.0 ms,
         // B64 14x14x64 -> 128 12.2 -> 9.6 ms.
@@ -449,6 +476,86 @@ final class Conv2dKernels {
         Geom t = new Geom(g.n, g.oh, g.ow, f, kh, kw, c, g.h, g.w, 1, 1, g.dh, g.dw,
                 (kh - 1) * g.dh - g.pt, (kw - 1) * g.dw - g.pl);
         gemmForward(t, dy, dyOff, flipped, 0, null, 0, false, dx, dxOff);
+    }
+
+    /**
+     * Whether a strided input gradient (dilation 1) runs as {@link #phases}; false leaves it to gradP = gradOut·Wᵀ and
+     * col2im (tests and measurements).
+     */
+    static volatile boolean stridedPhases = true;
+
+    private static final ThreadLocal<float[]> PHASE = new ThreadLocal<>();
+
+    /**
+     * The strided input gradient (dilation 1) as sh·sw stride-1 forward convolutions of gradOut, one per phase
+     * (ry, rx) of the input positions: the input rows iy with {@code (iy + pt) mod sh = ry} receive only the kernel
+     * rows {@code i = ry + sh·u}, from gradOut row {@code (iy + pt − ry)/sh − u}, so {@code dx[iy] = Σ_u dy[Y − u] ·
+     * W[ry + sh·u]ᵀ} with {@code Y = (iy + pt − ry)/sh}: a convolution of gradOut with the sub-kernel of those rows,
+     * flipped and transposed (likewise across columns). Each phase is computed whole into a buffer by the forward
+     * kernels and copied to its every sh-th row and sw-th column of dx (the kernel at least as large as the stride,
+     * so that every phase has taps).
+     * Against gradP = gradOut·Wᵀ and col2im, this writes no patch gradient kh·kw times the input and scatter-adds
+     * nothing. Measured (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated calls, two interleaved runs,
+     * ms, col2im -> phases, 3x3 same stride 2): B32 28x28x32 -> 64 1.79, 1.53 -> 1.47, 1.38; B128 14x14x64 -> 128
+     * 5.80, 5.60 -> 5.04, 4.79. A kernel smaller than the stride (1x1 stride 2: one phase a product, the others
+     * zeros) ran slower this way (B32 14x14x64 -> 128: 0.18, 0.23 -> 0.41, 0.39 ms) and keeps col2im.
+     * Shapes: gradOut [n, oh, ow, f], kernel [kh, kw, c, f], gradInput [n, h, w, c].
+     */
+    private static void phases(Geom g, float[] dy, int dyOff, float[] k, int kOff, float[] dx, int dxOff) {
+        int c = g.c, f = g.f, sh = g.sh, sw = g.sw;
+        int image = g.h * g.w * c;
+        if (g.oh == 0 || g.ow == 0) {
+            Arrays.fill(dx, dxOff, dxOff + g.n * image, 0f);
+            return;
+        }
+        for (int ry = 0; ry < sh; ry++) {
+            int iy0 = Math.floorMod(ry - g.pt, sh);
+            int ph = iy0 < g.h ? (g.h - 1 - iy0) / sh + 1 : 0;
+            if (ph == 0) continue;
+            int y0 = (iy0 + g.pt - ry) / sh, nu = (g.kh - 1 - ry) / sh + 1; // kh ≥ sh: at least one tap
+            for (int rx = 0; rx < sw; rx++) {
+                int ix0 = Math.floorMod(rx - g.pl, sw);
+                int pw = ix0 < g.w ? (g.w - 1 - ix0) / sw + 1 : 0;
+                if (pw == 0) continue;
+                int x0 = (ix0 + g.pl - rx) / sw, nv = (g.kw - 1 - rx) / sw + 1;
+                int phaseImage = ph * pw * c;
+                // W'[u', v', o, ci] = W[ry + sh·(nu−1−u'), rx + sw·(nv−1−v'), ci, o]
+                float[] w = kernelCopy(nu * nv * f * c);
+                for (int u = 0; u < nu; u++) {
+                    for (int v = 0; v < nv; v++) {
+                        int src = kOff + ((ry + sh * (nu - 1 - u)) * g.kw + rx + sw * (nv - 1 - v)) * c * f;
+                        transpose(k, src, c, f, w, (u * nv + v) * f * c);
+                    }
+                }
+                Geom t = new Geom(g.n, g.oh, g.ow, f, nu, nv, c, ph, pw, 1, 1, 1, 1, nu - 1 - y0, nv - 1 - x0);
+                float[] out = phaseBuffer(g.n * phaseImage);
+                if (t.pointwise()) {
+                    Sgemm.sgemm(false, false, t.rows(), c, f, dy, dyOff, f, w, 0, c, out, 0, c, false);
+                } else {
+                    forward(t, dy, dyOff, w, 0, null, 0, false, out, 0);
+                }
+                Parallel.forRange(g.n, b -> scatterPhase(out, b * phaseImage, ph, pw, c, dx,
+                        dxOff + b * image + (iy0 * g.w + ix0) * c, sh * g.w * c, sw * c));
+            }
+        }
+    }
+
+    /** Copies a phase image [ph, pw, c] from {@code src[s ..]} to dx rows {@code rowStep} and pixels {@code pixStep} apart. */
+    private static void scatterPhase(float[] src, int s, int ph, int pw, int c, float[] dx, int d, int rowStep, int pixStep) {
+        for (int y = 0; y < ph; y++) {
+            int q = d + y * rowStep;
+            for (int x = 0; x < pw; x++, q += pixStep, s += c) copy(src, s, dx, q, c);
+        }
+    }
+
+    /** The calling thread's buffer for one phase of {@link #phases}, at least {@code floats} long. */
+    private static float[] phaseBuffer(int floats) {
+        float[] p = PHASE.get();
+        if (p == null || p.length < floats) {
+            p = new float[floats];
+            PHASE.set(p);
+        }
+        return p;
     }
 
     // ---- gathering and scattering patches ----

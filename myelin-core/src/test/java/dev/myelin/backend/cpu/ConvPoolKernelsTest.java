@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,6 +36,7 @@ class ConvPoolKernelsTest {
         Parallel.setThreads(DEFAULT_THREADS);
         Conv2dKernels.strategy = Conv2dKernels.Strategy.AUTO;
         Conv2dDirect.blocking = MACHINE_BLOCKING;
+        Conv2dKernels.stridedPhases = true;
     }
 
     private static final Conv2dDirect.Blocking MACHINE_BLOCKING = Conv2dDirect.blocking;
@@ -92,6 +94,9 @@ class ConvPoolKernelsTest {
         list.add(new Conv(1, 9, 7, 4, 48, 5, 3, 1, 2, 2, 1));
         list.add(new Conv(1, 6, 7, 3, 85, 3, 3, 1, 1, 1, 0));
         list.add(new Conv(2, 6, 7, 20, 85, 3, 3, 1, 1, 1, 0));
+        // 32 and 96 filters: the wide kernel gradient's 12-row tiles, 45 and 27 patch rows (a short last tile).
+        list.add(new Conv(2, 9, 8, 5, 32, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(1, 8, 9, 3, 96, 3, 3, 2, 1, 1, 0));
         // Conv2dFewChannels: whole tiles, the overlapping last tile and border pixels in one row (same padding,
         // stride 2 with dilation 2 and extra bottom/right padding).
         list.add(new Conv(3, 28, 27, 3, 32, 3, 3, 1, 1, 1, 0));
@@ -108,6 +113,20 @@ class ConvPoolKernelsTest {
         // that are not a multiple of 6.
         list.add(new Conv(1, 67, 97, 5, 7, 1, 1, 1, 1, 0, 0));
         list.add(new Conv(1, 70, 90, 70, 9, 1, 1, 1, 1, 0, 0));
+        // The strided input gradient by phases: 3x3 at stride 3 and 2x3 at stride 2 (phases of one tap), padding beyond
+        // the kernel's reach, odd sizes, 32 input channels (SGEMM's forward) and 64 -> 128 with the extra bottom/right
+        // padding of Keras's "same" at stride 2 (the direct forward), a 5x3 kernel with 17 channels; kernels smaller
+        // than the stride (1x1 at stride 2, 2x3 at stride 3) keep col2im.
+        list.add(new Conv(2, 11, 10, 6, 9, 3, 3, 3, 1, 1, 1));
+        list.add(new Conv(1, 10, 9, 4, 6, 2, 3, 2, 1, 0, 1));
+        list.add(new Conv(2, 9, 8, 5, 7, 1, 1, 2, 1, 0, 0));
+        list.add(new Conv(2, 11, 10, 6, 9, 2, 3, 3, 1, 1, 1));
+        list.add(new Conv(1, 9, 9, 3, 5, 3, 3, 2, 1, 2, 1));
+        list.add(new Conv(2, 13, 12, 32, 16, 3, 3, 2, 1, 1, 0));
+        list.add(new Conv(1, 14, 14, 64, 128, 3, 3, 2, 1, 0, 1));
+        list.add(new Conv(3, 12, 11, 17, 20, 5, 3, 2, 1, 1, 0));
+        // Kernel gradients of small images (fewer output pixels than Conv2dKernels.DIRECT_KERNEL_GRAD_MIN_PIXELS).
+        list.add(new Conv(5, 7, 7, 24, 40, 3, 3, 1, 1, 1, 0));
         // Empty output (kernel larger than the input): nothing to write, zero gradients.
         list.add(new Conv(2, 2, 2, 3, 32, 3, 3, 1, 1, 0, 0));
         list.add(new Conv(2, 2, 2, 1, 4, 3, 3, 1, 1, 0, 0));
@@ -118,6 +137,18 @@ class ConvPoolKernelsTest {
     @MethodSource("convs")
     void conv2dMatchesReference(Conv cv) {
         // Both implementations of every kernel: im2col + SGEMM and the direct kernels.
+        for (Conv2dKernels.Strategy s : Conv2dKernels.Strategy.values()) {
+            Conv2dKernels.strategy = s;
+            checkConv(cv, s);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convs")
+    void stridedInputGradientByColToImMatchesReference(Conv cv) {
+        // The strided input gradient's other formulation (gradOut·Wᵀ scattered by col2im), kept for measurements.
+        Assumptions.assumeTrue(cv.s > 1);
+        Conv2dKernels.stridedPhases = false;
         for (Conv2dKernels.Strategy s : Conv2dKernels.Strategy.values()) {
             Conv2dKernels.strategy = s;
             checkConv(cv, s);
