@@ -221,7 +221,7 @@ final class ReductionKernels {
         int rowsPerBlock = Math.min(len, ROW_BLOCK);
         long blockWork = (long) rowsPerBlock * size;
         if (blocks == 1) {
-            loop.forEachWholeRuns(len, (pos, n, scratch) -> columns(op, x, pos[1], rs, len, buf, pos[0], n));
+            loop.forEachWholeRuns(len, L, (pos, n, scratch) -> columns(op, x, pos[1], rs, len, buf, pos[0], n));
         } else {
             // Blocks in parallel, each over all columns; then the blocks combined in order.
             int perTask = (int) Math.max(1, RowLoop.TASK_WORK / blockWork);

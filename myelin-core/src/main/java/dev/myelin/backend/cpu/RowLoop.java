@@ -147,18 +147,21 @@ final class RowLoop {
     }
 
     /**
-     * {@link #forEach}, with each task's range a whole number of inner runs, for kernels that vectorize along the
-     * run (column sums): a run cut at a task boundary would leave both pieces a scalar tail and unaligned vectors.
+     * {@link #forEach}, with task boundaries where a kernel that vectorizes along the run (column sums) keeps whole
+     * vectors: a run cut at any element would leave both pieces a scalar tail and unaligned vectors. A task takes whole
+     * runs when a run is less than a task's work (GAP's 64-channel runs), else a multiple of {@code align} elements of
+     * one run (a bias gradient's single run of 512 columns still goes to both threads).
      */
-    void forEachWholeRuns(long cost, Body body) {
+    void forEachWholeRuns(long cost, int align, Body body) {
         if (size == 0) return;
         long work = size * Math.max(cost, 1);
         if (work < PARALLEL_MIN_WORK) {
             runRange(0, size, body);
             return;
         }
-        long run = inner();
-        long perTask = (Math.max(1, TASK_WORK / Math.max(cost, 1)) + run - 1) / run * run;
+        long run = inner(), raw = Math.max(1, TASK_WORK / Math.max(cost, 1));
+        long unit = raw >= run ? run : align;
+        long perTask = (raw + unit - 1) / unit * unit;
         int tasks = (int) ((size + perTask - 1) / perTask);
         Parallel.forRange(tasks, t -> runRange(t * perTask, Math.min(size, (t + 1) * perTask), body));
     }
