@@ -110,6 +110,12 @@ final class Conv2dDirect {
     /** Package-private switch for tests and measurements; the machine's choice in normal use. */
     static volatile Blocking blocking = Blocking.forMachine(S.vectorBitSize(), System.getProperty("os.arch", ""));
 
+    /**
+     * Package-private switch for tests and measurements: when false, the forward tiles multiply every tap, the
+     * padding's zeros included (the results are the same; see {@link Taps}).
+     */
+    static volatile boolean skipPaddingTaps = true;
+
     /*
      * Butterfly sum of 16 vectors (512-bit species only): a.blend(b, Mh) + b.blend(a, Mh).rearrange(Xh) adds
      * lanes h apart, keeping a's sums where lane bit h is clear and b's where it is set; four stages
@@ -265,23 +271,23 @@ final class Conv2dDirect {
             int b = t / perImage, y0 = t % perImage * rows, y1 = Math.min(g.oh(), y0 + rows);
             Slab sl = slab(g, x, xOff, b, y0, y1);
             int yq = yOff + (b * g.oh() + y0) * g.ow() * g.f(), pixels = (y1 - y0) * g.ow();
-            convBlock(g, sl, pixels, w, wOff, fp, y, yq, wide);
+            convBlock(g, sl, y0, pixels, w, wOff, fp, y, yq, wide);
             Epilogue.apply(y, yq, pixels, g.f(), bias, bOff, relu);
         });
     }
 
-    private static void convBlock(Geom g, Slab sl, int pixels, float[] w, int wOff, int fp, float[] y, int yq,
+    private static void convBlock(Geom g, Slab sl, int y0, int pixels, float[] w, int wOff, int fp, float[] y, int yq,
                                   boolean wide) {
         float[] s = sl.data;
-        int f = g.f(), kh = g.kh(), rowStep = g.dh() * sl.rs, jStep = g.dw() * g.c();
-        int nj = g.dw() == 1 ? 1 : g.kw(), len = g.dw() == 1 ? g.kw() * g.c() : g.c();
+        int f = g.f();
         int[] a = OFFSETS.get();
+        Taps t = new Taps(g, sl, fp);
         int fb = 0;
         for (; wide && f - fb >= 4 * L; fb += 4 * L) {
             for (int p = 0; p < pixels; p += 4) {
                 int valid = Math.min(4, pixels - p);
-                offsets(g, sl, p, valid, 4, a);
-                fwd4x4(s, a[0], a[1], a[2], a[3], kh, rowStep, nj, jStep, len, w, wOff + fb, fp,
+                t.tile(y0, p, valid, 4, a);
+                fwd4x4(s, a[0], a[1], a[2], a[3], t.ni, t.rowStep, t.nj, t.jStep, t.len, w, wOff + fb + t.wq, t.wRow, fp,
                         y, yq + p * f + fb, f, valid);
             }
         }
@@ -289,20 +295,94 @@ final class Conv2dDirect {
         for (; f - fb >= 2 * L; fb += 2 * L) {
             for (int p = 0; p < pixels; p += 6) {
                 int valid = Math.min(6, pixels - p);
-                offsets(g, sl, p, valid, 6, a);
-                fwd6x2(s, a[0], a[1], a[2], a[3], a[4], a[5], kh, rowStep, nj, jStep, len, w, wOff + fb, fp,
-                        y, yq + p * f + fb, f, valid);
+                t.tile(y0, p, valid, 6, a);
+                fwd6x2(s, a[0], a[1], a[2], a[3], a[4], a[5], t.ni, t.rowStep, t.nj, t.jStep, t.len, w, wOff + fb + t.wq,
+                        t.wRow, fp, y, yq + p * f + fb, f, valid);
             }
         }
         for (; fb < f; fb += L) {
             VectorMask<Float> m = f - fb >= L ? null : S.indexInRange(0, f - fb);
             for (int p = 0; p < pixels; p += 8) {
                 int valid = Math.min(8, pixels - p);
-                offsets(g, sl, p, valid, 8, a);
-                fwd8x1(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], kh, rowStep, nj, jStep, len,
-                        w, wOff + fb, fp, y, yq + p * f + fb, f, valid, m);
+                t.tile(y0, p, valid, 8, a);
+                fwd8x1(s, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], t.ni, t.rowStep, t.nj, t.jStep, t.len,
+                        w, wOff + fb + t.wq, t.wRow, fp, y, yq + p * f + fb, f, valid, m);
             }
         }
+    }
+
+    /**
+     * The taps one forward tile reads, minus those that fall in the padding for all of its pixels. Output row y
+     * reads tap rows i with 0 ≤ y·sh − pt + i·dh < h: a range [first, end) that only moves down as y grows (likewise
+     * columns), so a tile's range is that of its last row's first tap to its first row's end (columns: of its
+     * last and first pixel, or the whole row's when the tile wraps). The skipped taps read zeros from the padded
+     * slab, and x·0 added to a sum leaves it unchanged, so each output keeps the same nonzero terms in the same
+     * order: results are those of the full loop (up to the sign of an exact zero sum).
+     */
+    private static final class Taps {
+        private final Geom g;
+        private final Slab sl;
+        private final int fp;
+        private final boolean all = !skipPaddingTaps;
+        final int rowStep, jStep;
+        /** The current tile's tap rows, column groups (dilated) and run length in each (c per tap). */
+        int ni, nj, len;
+        /** The current tile's first kept tap's weight offset (added to the filter block's); weight row stride. */
+        int wq;
+        final int wRow;
+
+        Taps(Geom g, Slab sl, int fp) {
+            this.g = g;
+            this.sl = sl;
+            this.fp = fp;
+            rowStep = g.dh() * sl.rs;
+            jStep = g.dw() * g.c();
+            wRow = g.kw() * g.c() * fp;
+        }
+
+        /**
+         * Sets the taps of the tile of pixels p .. p+valid−1 of the block starting at output row y0, and fills
+         * {@code a} with their source offsets, moved to the first kept tap (see {@link #offsets}).
+         */
+        void tile(int y0, int p, int valid, int r, int[] a) {
+            offsets(g, sl, p, valid, r, a);
+            int ow = g.ow(), c = g.c(), last = p + valid - 1;
+            int ya = p / ow, yb = last / ow, xa = p - ya * ow, xb = last - yb * ow;
+            if (ya != yb) {
+                xa = 0;
+                xb = ow - 1;
+            }
+            int i0 = 0, i1 = g.kh(), j0 = 0, j1 = g.kw();
+            if (!all) {
+                i0 = firstTap(y0 + yb, g.sh(), g.pt(), g.dh(), g.kh());
+                i1 = Math.max(i0, endTap(y0 + ya, g.sh(), g.pt(), g.dh(), g.kh(), g.h()));
+                j0 = firstTap(xb, g.sw(), g.pl(), g.dw(), g.kw());
+                j1 = Math.max(j0, endTap(xa, g.sw(), g.pl(), g.dw(), g.kw(), g.w()));
+            }
+            ni = i1 - i0;
+            if (g.dw() == 1) {
+                nj = 1;
+                len = (j1 - j0) * c;
+            } else {
+                nj = j1 - j0;
+                len = c;
+            }
+            wq = (i0 * g.kw() + j0) * c * fp;
+            int shift = i0 * rowStep + j0 * jStep;
+            for (int k = 0; k < r; k++) a[k] += shift;
+        }
+    }
+
+    /** First tap (row or column) of output position o whose source o·stride − pad + tap·dil is ≥ 0, at most k. */
+    static int firstTap(int o, int stride, int pad, int dil, int k) {
+        int t = pad - o * stride;
+        return t <= 0 ? 0 : Math.min(k, (t + dil - 1) / dil);
+    }
+
+    /** One past the last tap of output position o whose source o·stride − pad + tap·dil is < n, at most k. */
+    static int endTap(int o, int stride, int pad, int dil, int k, int n) {
+        int t = n - 1 + pad - o * stride;
+        return t < 0 ? 0 : Math.min(k, t / dil + 1);
     }
 
     private static void store(FloatVector v, float[] y, int off, VectorMask<Float> m) {
@@ -473,8 +553,8 @@ final class Conv2dDirect {
     // fwd4x4 ran 1.8x slower.
 
     /** 4 pixels x 4 vectors of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
-    private static void fwd4x4(float[] s, int a0, int a1, int a2, int a3, int kh, int rowStep, int nj, int jStep,
-            int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
+    private static void fwd4x4(float[] s, int a0, int a1, int a2, int a3, int ni, int rowStep, int nj, int jStep,
+            int len, float[] w, int wq0, int wRow, int fp, float[] y, int yq, int f, int valid) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c02 = FloatVector.zero(S);
@@ -491,10 +571,10 @@ final class Conv2dDirect {
         FloatVector c31 = FloatVector.zero(S);
         FloatVector c32 = FloatVector.zero(S);
         FloatVector c33 = FloatVector.zero(S);
-        for (int i = 0; i < kh; i++) {
+        for (int i = 0; i < ni; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep;
-                int wq = wq0 + (i * nj + jg) * len * fp;
+                int wq = wq0 + i * wRow + jg * len * fp;
                 for (int q = d, end = d + len; q < end; q++, wq += fp) {
                     FloatVector b0 = FloatVector.fromArray(S, w, wq);
                     FloatVector b1 = FloatVector.fromArray(S, w, wq + 1 * L);
@@ -545,8 +625,8 @@ final class Conv2dDirect {
     }
 
     /** 6 pixels x 2 vectors of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
-    private static void fwd6x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int kh, int rowStep, int nj,
-            int jStep, int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid) {
+    private static void fwd6x2(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int ni, int rowStep, int nj,
+            int jStep, int len, float[] w, int wq0, int wRow, int fp, float[] y, int yq, int f, int valid) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -559,10 +639,10 @@ final class Conv2dDirect {
         FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S);
         FloatVector c51 = FloatVector.zero(S);
-        for (int i = 0; i < kh; i++) {
+        for (int i = 0; i < ni; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep;
-                int wq = wq0 + (i * nj + jg) * len * fp;
+                int wq = wq0 + i * wRow + jg * len * fp;
                 for (int q = d, end = d + len; q < end; q++, wq += fp) {
                     FloatVector b0 = FloatVector.fromArray(S, w, wq);
                     FloatVector b1 = FloatVector.fromArray(S, w, wq + 1 * L);
@@ -706,8 +786,8 @@ final class Conv2dDirect {
     }
 
     /** 8 pixels x 1 vector of filters; pixel r reads the source at a_r, writes y[yq + r*f]. */
-    private static void fwd8x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int kh,
-            int rowStep, int nj, int jStep, int len, float[] w, int wq0, int fp, float[] y, int yq, int f, int valid,
+    private static void fwd8x1(float[] s, int a0, int a1, int a2, int a3, int a4, int a5, int a6, int a7, int ni,
+            int rowStep, int nj, int jStep, int len, float[] w, int wq0, int wRow, int fp, float[] y, int yq, int f, int valid,
             VectorMask<Float> m) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
@@ -717,10 +797,10 @@ final class Conv2dDirect {
         FloatVector c50 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S);
-        for (int i = 0; i < kh; i++) {
+        for (int i = 0; i < ni; i++) {
             for (int jg = 0; jg < nj; jg++) {
                 int d = i * rowStep + jg * jStep;
-                int wq = wq0 + (i * nj + jg) * len * fp;
+                int wq = wq0 + i * wRow + jg * len * fp;
                 for (int q = d, end = d + len; q < end; q++, wq += fp) {
                     FloatVector b0 = FloatVector.fromArray(S, w, wq);
                     FloatVector x0 = FloatVector.broadcast(S, s[a0 + q]);
