@@ -230,6 +230,54 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Weight-gradient products Aᵀ·B (A stored K x M) give, bit for bit, the documented sum: per K step (K cut into
+     * balanced steps of at most KC) an FMA chain over p from zero, added to C step after step. Whatever the task grid,
+     * A packed or read in place, B packed once or per task, 1 or 2 threads, so a change of the blocking cannot change
+     * a Dense layer's gradients. Shapes: many rows (row tasks sharing B), few rows (per-task B), a padded panel, a
+     * short K (A in place), several K steps not a multiple of 8.
+     */
+    @Test
+    void weightGradientsAreTheDocumentedFmaChainBitForBit() {
+        int saved = Parallel.threads();
+        SplittableRandom r = new SplittableRandom(13);
+        int[][] shapes = {{512, 128, 1100}, {128, 384, 1030}, {130, 100, 600}, {400, 70, 1500}, {784, 128, 32},
+                {128, 128, 520}, {13, 300, 700}};
+        try {
+            for (int[] sh : shapes) {
+                int m = sh[0], n = sh[1], k = sh[2];
+                float[] a = random(r, k * m), b = random(r, k * n), c0 = random(r, m * n);
+                for (boolean acc : new boolean[] {false, true}) {
+                    float[] expect = fmaChain(m, n, k, a, b, c0, acc);
+                    for (int threads = 1; threads <= 2; threads++) {
+                        Parallel.setThreads(threads);
+                        float[] c = c0.clone();
+                        Sgemm.sgemm(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, acc);
+                        assertArrayEquals(expect, c, "At·B " + m + "x" + n + "x" + k + (acc ? " acc" : "") + ", " + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    /** C (+)= Aᵀ·B summed as Sgemm documents it, in scalar float arithmetic (A stored k x m, B k x n). */
+    private static float[] fmaChain(int m, int n, int k, float[] a, float[] b, float[] c0, boolean accumulate) {
+        int steps = (k + Sgemm.KC - 1) / Sgemm.KC, kc = (k + steps - 1) / steps;
+        float[] c = c0.clone();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int p0 = 0; p0 < k; p0 += kc) {
+                    float s = 0f;
+                    for (int p = p0; p < Math.min(k, p0 + kc); p++) s = Math.fma(a[p * m + i], b[p * n + j], s);
+                    c[i * n + j] = p0 == 0 && !accumulate ? s : c[i * n + j] + s;
+                }
+            }
+        }
+        return c;
+    }
+
     @Test
     void bitIdenticalWithOneAndTwoThreads() {
         int saved = Parallel.threads();
