@@ -544,7 +544,10 @@ public class Model implements Trainable {
         try (var g = NoGrad.scope()) {
             for (int from = 0; from < n; from += rows) parts.add(call(x.slice(0, from, Math.min(n, from + rows)), false));
         }
-        return parts.size() == 1 ? parts.get(0) : Tensor.concat(parts, 0);
+        if (parts.size() == 1) return parts.get(0);
+        // joined without their logits (detached parts keep none): predictions are for reading, and concat's joined
+        // copy of a softmax's logits would double what the returned tensor holds
+        return Tensor.concat(parts.stream().map(Tensor::detach).toList(), 0);
     }
 
     /**

@@ -64,6 +64,7 @@ class InferenceRowsTest {
         float[] whole = withRows(0, () -> cnn.predict(x, 300)).toFloatArray();
         float[] chunked = withRows(64, () -> cnn.predict(x, 300)).toFloatArray();
         assertArrayEquals(whole, chunked, "each sample's prediction does not depend on the chunk it ran in");
+        assertNull(withRows(64, () -> cnn.predict(x, 300)).softmaxLogits(), "predict's joined result holds no second copy of the logits");
 
         Map<String, Double> one = withRows(0, () -> cnn.evaluate(x, y, 300)).values();
         Map<String, Double> five = withRows(64, () -> cnn.evaluate(x, y, 300)).values();
