@@ -377,7 +377,7 @@ final class AttentionKernels {
         if (bs == 1) {
             FloatVector acc = FloatVector.zero(S);
             for (int ub = S.loopBound(n); e < ub; e += L) acc = FloatVector.fromArray(S, a, ao + e).fma(FloatVector.fromArray(S, b, bo + e), acc);
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = (float) VectorMath.laneSum(acc); // lane order: the same bits compiled or interpreted
         }
         for (; e < n; e++) sum += a[ao + e] * b[bo + e * bs];
         return sum;
@@ -405,7 +405,7 @@ final class AttentionKernels {
     private static float rowSum(float[] s, int so, int n) {
         FloatVector acc = FloatVector.zero(S);
         for (int c = 0; c < n; c += L) acc = acc.add(FloatVector.fromArray(S, s, so + c));
-        return acc.reduceLanes(VectorOperators.ADD);
+        return (float) VectorMath.laneSum(acc); // lane order: the same bits compiled or interpreted
     }
 
     private static void scale(float[] x, int xo, int n, float f) {

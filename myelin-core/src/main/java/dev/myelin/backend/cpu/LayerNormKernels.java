@@ -95,7 +95,7 @@ final class LayerNormKernels {
             a1 = a1.add(FloatVector.fromArray(S, x, from + i + L));
         }
         for (; i + L <= n; i += L) a0 = a0.add(FloatVector.fromArray(S, x, from + i));
-        double s = laneSum(a0.add(a1));
+        double s = VectorMath.laneSum(a0.add(a1));
         for (; i < n; i++) s += x[from + i];
         return s;
     }
@@ -113,7 +113,7 @@ final class LayerNormKernels {
             FloatVector d0 = FloatVector.fromArray(S, x, from + i).sub(m);
             a0 = d0.fma(d0, a0);
         }
-        double s = laneSum(a0.add(a1));
+        double s = VectorMath.laneSum(a0.add(a1));
         for (; i < n; i++) {
             double d = x[from + i] - mean;
             s += d * d;
@@ -165,7 +165,7 @@ final class LayerNormKernels {
             sg = sg.add(g);
             sgx = g.fma(FloatVector.fromArray(S, xhat, i), sgx);
         }
-        double sumG = laneSum(sg), sumGX = laneSum(sgx);
+        double sumG = VectorMath.laneSum(sg), sumGX = VectorMath.laneSum(sgx);
         for (; i < n; i++) {
             float g = dy[from + i] * gamma[i];
             sumG += g;
@@ -180,15 +180,6 @@ final class LayerNormKernels {
         for (; i < n; i++) dx[to + i] = (dy[from + i] * gamma[i] - a - xhat[i] * c) * rstd;
     }
 
-    /**
-     * The lanes of {@code v} added in lane order in double: {@code reduceLanes(ADD)}'s order is unspecified
-     * and differs between interpreted and compiled code, which would make results depend on the JIT's timing.
-     */
-    private static double laneSum(FloatVector v) {
-        double s = 0;
-        for (int l = 0; l < L; l++) s += v.lane(l);
-        return s;
-    }
 
     // ---- per-feature and per-row values ----
 

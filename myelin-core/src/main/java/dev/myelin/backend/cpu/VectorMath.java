@@ -36,6 +36,16 @@ final class VectorMath {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
+    /**
+     * The lanes of {@code v} added in lane order in double: {@code reduceLanes(ADD)}'s order is unspecified
+     * and differs between interpreted and compiled code, which would make results depend on the JIT's timing.
+     */
+    static double laneSum(FloatVector v) {
+        double s = 0;
+        for (int l = 0; l < L; l++) s += v.lane(l);
+        return s;
+    }
+
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
