@@ -137,14 +137,13 @@ final class AttentionKernels {
     }
 
     private static final class ForwardScratch {
-        final float[] scores, acc, max, sum, alpha;
+        final float[] scores, acc, max, sum;
 
         ForwardScratch(Geometry g) {
             scores = new float[QUERY_BLOCK * KEY_BLOCK];
             acc = new float[QUERY_BLOCK * g.dvPad];
             max = new float[QUERY_BLOCK];
             sum = new float[QUERY_BLOCK];
-            alpha = new float[QUERY_BLOCK];
         }
     }
 
@@ -168,23 +167,18 @@ final class AttentionKernels {
             if (j0 >= visibleEnd && !anyBelow(s.max, bq, ALL_MASKED)) break;
             int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
             gemm(qa, qo, qst[2], qst[3], kt, ko + j0, ldk, sc, 0, KEY_BLOCK, bq, g.d, bkPad, false);
-            // online softmax: new row maxima, the rescale factors, then P = e^(s − m) for the whole block at once
+            // online softmax, row by row while the row is in L1: the new maximum m, the rescale factor, P = e^(s − m)
+            // (the shift inside the exponential's loop: a pass over the block less), the running sum
             for (int r = 0; r < bq; r++) {
                 int so = r * KEY_BLOCK;
                 addBias(g, bh, i0 + r, j0, bk, sc, so);
                 padRow(sc, so, bk, bkPad, Float.NEGATIVE_INFINITY);
                 float old = s.max[r];
                 float m = Math.max(old, rowMax(sc, so, bkPad));
-                s.alpha[r] = (float) Math.exp(old - m);   // 0 on the first block (old = −∞)
+                float alpha = (float) Math.exp(old - m);   // 0 on the first block (old = −∞)
                 s.max[r] = m;
-                subtract(sc, so, m, bkPad);
-            }
-            int span = (bq - 1) * KEY_BLOCK + bkPad;   // columns past bkPad in a row are stale and never read
-            VectorMath.exp(sc, 0, sc, 0, span);
-            for (int r = 0; r < bq; r++) {
-                int so = r * KEY_BLOCK;
+                VectorMath.expShifted(sc, so, m, sc, so, bkPad);   // columns past bkPad in a row are stale and never read
                 padRow(sc, so, bk, bkPad, 0f);
-                float alpha = s.alpha[r];
                 s.sum[r] = s.sum[r] * alpha + rowSum(sc, so, bkPad);
                 if (alpha != 1f) scale(s.acc, r * g.dvPad, g.dvPad, alpha);
             }
@@ -310,14 +304,14 @@ final class AttentionKernels {
                 // causal masking hides this key block from every query of the block: P is exactly 0 there
                 if (g.causal && !blockAllMasked[qb] && (long) j0 > (long) i0 + bq - 1 + g.tk - tq) continue;
                 gemm(qs, qo + i0 * ldq, ldq, 1, kt, 0, KEY_BLOCK, p, 0, KEY_BLOCK, bq, d, bkPad, false);
-                // P = e^(s − logsumexp), the exponentials of the whole block in one pass
+                // P = e^(s − logsumexp), row by row (the shift inside the exponential's loop); columns past bkPad are stale
+                // and never read
                 for (int r = 0; r < bq; r++) {
                     int so = r * KEY_BLOCK;
                     addBias(g, bh, i0 + r, j0, bk, p, so);
-                    subtract(p, so, lse[i0 + r], bkPad);
+                    VectorMath.expShifted(p, so, lse[i0 + r], p, so, bkPad);
+                    padRow(p, so, bk, bkPad, 0f);
                 }
-                VectorMath.exp(p, 0, p, 0, (bq - 1) * KEY_BLOCK + bkPad);   // columns past bkPad are stale and never read
-                for (int r = 0; r < bq; r++) padRow(p, r * KEY_BLOCK, bk, bkPad, 0f);
                 // dV += Pᵀ·dO
                 if (dvOut != null) gemm(p, 0, 1, KEY_BLOCK, dO, go + i0 * ldg, ldg, dV, 0, dvPad, bk, bq, dvPad, true);
                 if (!wantScores) continue;
@@ -381,11 +375,6 @@ final class AttentionKernels {
         }
         for (; e < n; e++) sum += a[ao + e] * b[bo + e * bs];
         return sum;
-    }
-
-    /** s[so + c] −= shift for c below n (a multiple of L). */
-    private static void subtract(float[] s, int so, float shift, int n) {
-        for (int c = 0; c < n; c += L) FloatVector.fromArray(S, s, so + c).sub(shift).intoArray(s, so + c);
     }
 
     /** dS = P∘(dP − D) over one row, written over dP. */

@@ -113,6 +113,15 @@ public final class Sgemm {
     /** Upper bound on tasks per super block: enough for an even load on few cores. */
     static final int MAX_TASKS = 32;
 
+    /**
+     * Fewest rows of A per task when tasks split the rows of a transposed A read in place (too few columns to pack it,
+     * see packA), with B packed up front: each task reads its panels of B, K x 64 floats, whole, from L3, so thin row
+     * blocks multiply that traffic. The weight gradient of a Dense layer 512 wide feeding 128 over 4096 tokens
+     * (Hᵀ·dY, 512x128x4096): 32 tasks of 32 rows ran at 115-120 GFLOPS, 16 tasks of 64 rows 116-126, 8 tasks of 128
+     * rows 155-170 (AMD EPYC Zen 4, 2 threads, one lock hold). Only the task grid changes: results are the same bits.
+     */
+    static final int IN_PLACE_A_ROWS = 128;
+
     /** Fewest columns of C per task when each task packs its rows of A (see Block.packRows). */
     static final int GROUP_COLS = 256;
 
@@ -426,7 +435,9 @@ public final class Sgemm {
                 groups = (panels + ppt - 1) / ppt;
                 if (mt * groups < desired && !localB) {
                     int wantM = (desired + groups - 1) / groups;
-                    rows = Math.max(step, roundUp((m + wantM - 1) / wantM, step));
+                    // A transposed and read in place (not packed): tall row blocks, see IN_PLACE_A_ROWS
+                    int fewest = transA && !packA ? roundUp(IN_PLACE_A_ROWS, step) : step;
+                    rows = Math.max(fewest, roundUp((m + wantM - 1) / wantM, step));
                     mt = (m + rows - 1) / rows;
                 } else if (mt * groups == 1 && desired > 1 && packA) {
                     // A transposed with few rows and columns but a long K (the weight gradient Xᵀ·dY of a Dense layer fed
