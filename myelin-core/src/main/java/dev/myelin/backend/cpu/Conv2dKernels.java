@@ -347,7 +347,8 @@ final class Conv2dKernels {
      * Since the direct kernel skips the pixels whose taps read only padding (Conv2dDirect.Pixels; im2col + SGEMM
      * multiplies the gathered zeros), 7x7 outputs are ahead with the direct kernel too (same machine, 2 threads, one
      * JVM alternating the three, median of 5 rounds, ms, direct -> direct without the skip -> im2col + SGEMM): B128
-     * 7x7x64 -> 128 3x3 same 6.48 -> 7.01 -> 7.29; B128 14x14x64 -> 128 stride 2 7.49 -> 7.88 -> 8.03; hence 49.
+     * 7x7x64 -> 128 3x3 same 6.48 -> 7.01 -> 7.29 and, another run, 5.53 -> 6.28 -> 6.49; B128 14x14x64 -> 128
+     * stride 2 7.49 -> 7.88 -> 8.03; B32 14x14x64 -> 128 stride 2 (the seed CNN's) 1.59 -> 1.68 -> 1.72; hence 49.
      */
     static final int DIRECT_KERNEL_GRAD_MIN_PIXELS = 49;
 
