@@ -344,8 +344,13 @@ final class Conv2dKernels {
      * 5.84; B128 14x14x64 -> 128 3x3 same stride 2 (7x7 outputs) 6.34 -> 5.72. With 12x12 outputs and more the
      * direct kernel stayed ahead (B32 14x14x32 -> 64 3x3 valid 0.95 vs 1.03, B32 28x28x32 -> 64 stride 2 1.28 vs
      * 1.43). No change with 16 vector registers, where AUTO takes im2col + SGEMM for every kernel gradient.
+     * Since the direct kernel skips the pixels whose taps read only padding (Conv2dDirect.Pixels; im2col + SGEMM
+     * multiplies the gathered zeros), 7x7 outputs are ahead with the direct kernel too (same machine, 2 threads, one
+     * JVM alternating the three, median of 5 rounds, ms, direct -> direct without the skip -> im2col + SGEMM): B128
+     * 7x7x64 -> 128 3x3 same 6.48 -> 7.01 -> 7.29 and, another run, 5.53 -> 6.28 -> 6.49; B128 14x14x64 -> 128
+     * stride 2 7.49 -> 7.88 -> 8.03; B32 14x14x64 -> 128 stride 2 (the seed CNN's) 1.59 -> 1.68 -> 1.72; hence 49.
      */
-    static final int DIRECT_KERNEL_GRAD_MIN_PIXELS = 100;
+    static final int DIRECT_KERNEL_GRAD_MIN_PIXELS = 49;
 
     /** Pixels per group of the pointwise kernel gradient, at least: a few of SGEMM's K steps. */
     static final int POINTWISE_GROUP_ROWS = 2048;

@@ -127,7 +127,7 @@ class ConvPoolKernelsTest {
         list.add(new Conv(1, 14, 14, 64, 128, 3, 3, 2, 1, 0, 1));
         list.add(new Conv(3, 12, 11, 17, 20, 5, 3, 2, 1, 1, 0));
         // Kernel gradients of small images (fewer output pixels than Conv2dKernels.DIRECT_KERNEL_GRAD_MIN_PIXELS).
-        list.add(new Conv(5, 7, 7, 24, 40, 3, 3, 1, 1, 1, 0));
+        list.add(new Conv(5, 6, 6, 24, 40, 3, 3, 1, 1, 1, 0));
         // Empty output (kernel larger than the input): nothing to write, zero gradients.
         list.add(new Conv(2, 2, 2, 3, 32, 3, 3, 1, 1, 0, 0));
         list.add(new Conv(2, 2, 2, 1, 4, 3, 3, 1, 1, 0, 0));
@@ -215,10 +215,12 @@ class ConvPoolKernelsTest {
     }
 
     /**
-     * Forward tiles of the direct kernels whose pixels all see padding in some taps: "same" with padding 1 and 2,
-     * valid (whose stride-1 input gradient is a flipped convolution with padding kernel − 1), 7x7, 14x14 and odd
-     * sizes, dilation 2, extra bottom/right padding, padding beyond the kernel's reach (tiles with no tap left),
-     * filters and input channels that end in a partial vector, every tile shape (4x4: 64+ filters, 6x2, 8x1).
+     * Tiles of the direct kernels whose pixels all see padding in some taps (forward, stride-1 input gradient) and
+     * kernel-gradient tiles whose taps read padding at some pixels: "same" with padding 1 and 2, valid (whose
+     * stride-1 input gradient is a flipped convolution with padding kernel − 1), 7x7, 14x14 and odd sizes, dilation 2,
+     * stride 2, extra bottom/right padding, padding beyond the kernel's reach (tiles with no tap or no pixel left),
+     * filters and input channels that end in a partial vector, kernel-gradient tiles across two or three taps (9, 17
+     * and 20 channels), every tile shape (4x4: 64+ filters, 12x2: 32 left, 6x2, 8x1), whole images and blocks of rows.
      */
     static Stream<Conv> paddedConvs() {
         return Stream.of(
@@ -231,7 +233,11 @@ class ConvPoolKernelsTest {
                 new Conv(1, 11, 9, 20, 21, 3, 3, 1, 2, 1, 1),
                 new Conv(1, 5, 6, 16, 16, 3, 3, 1, 1, 4, 0),
                 new Conv(1, 12, 13, 8, 70, 3, 3, 2, 1, 1, 1),
-                new Conv(3, 28, 28, 32, 32, 3, 3, 1, 1, 1, 0));
+                new Conv(3, 28, 28, 32, 32, 3, 3, 1, 1, 1, 0),
+                new Conv(2, 7, 7, 64, 128, 3, 3, 1, 1, 1, 0),
+                new Conv(1, 14, 14, 32, 96, 3, 3, 1, 2, 2, 0),
+                new Conv(2, 14, 14, 17, 48, 3, 3, 2, 1, 0, 1),
+                new Conv(1, 6, 5, 3, 32, 3, 3, 1, 1, 3, 1));
     }
 
     /**
@@ -282,6 +288,39 @@ class ConvPoolKernelsTest {
                                 } else {
                                     assertTrue(gotEnd <= gotFirst, "empty, " + at);
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void pixelRangesKeepTheSourceInsideTheImage() {
+        // Tap t of output position o reads source o·stride − pad + t·dil; the outputs whose source lies in [0, n) form
+        // the range [firstOut, endOut).
+        for (int t = 0; t < 5; t++) {
+            for (int stride = 1; stride <= 3; stride++) {
+                for (int dil = 1; dil <= 2; dil++) {
+                    for (int pad = 0; pad <= 5; pad++) {
+                        for (int n = 1; n <= 9; n++) {
+                            int first = -1, end = 0;
+                            for (int o = 0; o < 20; o++) {
+                                int src = o * stride - pad + t * dil;
+                                if (src >= 0 && src < n) {
+                                    if (first < 0) first = o;
+                                    end = o + 1;
+                                }
+                            }
+                            String at = "t" + t + " s" + stride + " d" + dil + " pad" + pad + " n" + n;
+                            int gotFirst = Conv2dDirect.firstOut(t, stride, pad, dil);
+                            int gotEnd = Conv2dDirect.endOut(t, stride, pad, dil, n);
+                            if (end > 0) {
+                                assertEquals(first, gotFirst, "first, " + at);
+                                assertEquals(end, gotEnd, "end, " + at);
+                            } else {
+                                assertTrue(gotEnd <= gotFirst, "empty, " + at);
                             }
                         }
                     }
