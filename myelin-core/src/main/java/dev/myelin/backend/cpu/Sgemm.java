@@ -435,8 +435,14 @@ public final class Sgemm {
                 groups = (panels + ppt - 1) / ppt;
                 if (mt * groups < desired && !localB) {
                     int wantM = (desired + groups - 1) / groups;
-                    // A transposed and read in place (not packed): tall row blocks, see IN_PLACE_A_ROWS
-                    int fewest = transA && !packA ? roundUp(IN_PLACE_A_ROWS, step) : step;
+                    // A transposed and read in place (not packed): tall row blocks, see IN_PLACE_A_ROWS, but never
+                    // so tall that the tasks fall below the threads (64 rows would otherwise become one task). Only
+                    // the task grid depends on the thread count, never an element's sum order.
+                    int fewest = step;
+                    if (transA && !packA) {
+                        int perGroup = Math.max(1, (Math.min(desired, Parallel.threads()) + groups - 1) / groups);
+                        fewest = Math.max(step, Math.min(roundUp(IN_PLACE_A_ROWS, step), roundUp((m + perGroup - 1) / perGroup, step)));
+                    }
                     rows = Math.max(fewest, roundUp((m + wantM - 1) / wantM, step));
                     mt = (m + rows - 1) / rows;
                 } else if (mt * groups == 1 && desired > 1 && packA) {
