@@ -40,8 +40,9 @@ import java.util.Map;
  *         -> Dropout 0.3 -> GlobalAveragePooling2D -> Dense 10 softmax
  * </pre>
  * Adam (Keras defaults), sparse categorical cross-entropy, shuffled. Reported: seconds from the JVM's
- * start to the end of the first training step, the training time of the steps after the first (and the
- * time per full epoch it implies), test accuracy after the epochs, and the peak resident set size
+ * start to the end of the first training step (and its phases: to the command, reading the data, building the
+ * model, the first step itself; the CPU time used by then and the JIT compilers' share of it), the training time of
+ * the steps after the first (and the time per full epoch it implies), test accuracy after the epochs, and the peak resident set size
  * ({@code VmHWM} of {@code /proc/self/status}), the heap bytes allocated per step by all threads and the
  * share of the training time the garbage collectors report.
  *
@@ -89,12 +90,19 @@ public final class CnnBench {
             System.err.println("bench cnn: no Fashion-MNIST in " + data + " (apt-get install dataset-fashion-mnist, or --data DIR)");
             return 2;
         }
+        // Where the time to the first step goes (issue #13's start-up goal): seconds from the JVM's start at each
+        // phase's end. The first step itself is most of it: the Vector API kernels run unintrinsified (boxed
+        // vectors, fallback lambdas) in the interpreter and C1 until C2 has compiled them, and the JIT's CPU time
+        // beside it (printed) shows how much of the two cores compilation took.
+        double atStart = uptimeSeconds();
         TrainTest tt = scaledToUnit(data);
+        double atData = uptimeSeconds();
         Dataset train = tt.train(), test = tt.test();
         int fullTrainSize = train.size();
         if (limit > 0 && limit < train.size()) train = train.slice(0, limit);
         tt = null; // with --limit the full training set is garbage from here on
         Sequential model = model(42);
+        double atModel = uptimeSeconds();
 
         long[] firstStepEnd = {0};
         long[] stepsAfterFirst = {0};
@@ -102,7 +110,15 @@ public final class CnnBench {
         long[] gcAtFirstStep = {0};
         double[] toFirstStep = {0}; // seconds from the JVM's start
         double[] processToFirstStep = {0}; // seconds from the process's start: the ./myelin launcher's own work too
+        double[] atFirstBatch = {0};
+        double[] jitAtFirstStep = {0}; // seconds the JIT compilers had worked (all compiler threads together)
+        double[] cpuAtFirstStep = {0}; // CPU seconds of the whole process
         Callback clock = new Callback() {
+            @Override
+            public void onEpochBegin(int epoch) {
+                if (atFirstBatch[0] == 0) atFirstBatch[0] = uptimeSeconds();
+            }
+
             @Override
             public void onBatchEnd(int b, Map<String, Double> logs) {
                 if (firstStepEnd[0] == 0) {
@@ -111,6 +127,8 @@ public final class CnnBench {
                     processToFirstStep[0] = processAgeSeconds();
                     allocatedAtFirstStep[0] = allocatedBytes();
                     gcAtFirstStep[0] = gcMillis();
+                    jitAtFirstStep[0] = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3;
+                    cpuAtFirstStep[0] = processCpuSeconds();
                 } else {
                     stepsAfterFirst[0]++;
                 }
@@ -135,9 +153,12 @@ public final class CnnBench {
         if (json) {
             System.out.printf(Locale.ROOT, "{\"peer\":\"myelin\",\"model\":\"modern-cnn\",\"batch\":%d,\"train_n\":%d,\"epochs\":%d,\"threads\":%d,"
                             + "\"to_first_step_s\":%.3f,\"ms_per_step\":%.3f,\"full_epoch_s\":%.2f,\"test_accuracy\":%.4f,\"peak_rss_mb\":%.1f,\"peak_rss_training_mb\":%.1f,"
-                            + "\"allocated_mb_per_step\":%.2f,\"gc_share\":%.4f,\"process_to_first_step_s\":%.3f}%n",
+                            + "\"allocated_mb_per_step\":%.2f,\"gc_share\":%.4f,\"process_to_first_step_s\":%.3f,"
+                            + "\"to_command_s\":%.3f,\"data_s\":%.3f,\"model_s\":%.3f,\"first_step_s\":%.3f,\"cpu_to_first_step_s\":%.3f,"
+                            + "\"jit_to_first_step_s\":%.3f}%n",
                     batch, train.size(), epochs, Backends.threads(), toFirstStep[0], perStep * 1e3, epochSeconds, accuracy, rss / 1024.0,
-                    trainingRss / 1024.0, mbPerStep, gcShare, processToFirstStep[0]);
+                    trainingRss / 1024.0, mbPerStep, gcShare, processToFirstStep[0], atStart, atData - atStart, atModel - atData,
+                    toFirstStep[0] - atFirstBatch[0], cpuAtFirstStep[0], jitAtFirstStep[0]);
         } else {
             System.out.printf(Locale.ROOT, "modern CNN, Fashion-MNIST %d images x %d epoch(s), batch %d, %d threads (%d steps/epoch)%n",
                     train.size(), epochs, batch, Backends.threads(), stepsPerEpoch);
@@ -146,6 +167,9 @@ public final class CnnBench {
                 System.out.printf(Locale.ROOT, "  process start to first step     %8.2f s  (the launcher script's work too; the torch twin's figure)%n",
                         processToFirstStep[0]);
             }
+            System.out.printf(Locale.ROOT, "    of which: to the command %.2f s, data %.2f s, model %.2f s, fit set-up %.2f s, first step %.2f s%n",
+                    atStart, atData - atStart, atModel - atData, atFirstBatch[0] - atModel, toFirstStep[0] - atFirstBatch[0]);
+            System.out.printf(Locale.ROOT, "    CPU used by then %.2f s (all threads), of which JIT compilers %.2f s%n", cpuAtFirstStep[0], jitAtFirstStep[0]);
             System.out.printf(Locale.ROOT, "  per step after the first        %8.2f ms  (full 60,000-image epoch: %.1f s)%n", perStep * 1e3, epochSeconds);
             System.out.printf(Locale.ROOT, "  test accuracy                   %8.4f%n", accuracy);
             System.out.printf(Locale.ROOT, "  peak RSS                        %8.1f MB  (%.1f MB by the end of training)%n", rss / 1024.0,
@@ -161,6 +185,17 @@ public final class CnnBench {
      */
     static TrainTest scaledToUnit(Path dir) throws IOException {
         return FashionMnist.load(dir, Normalization.scale(1 / 255.0));
+    }
+
+    /** Seconds since the JVM started. */
+    static double uptimeSeconds() {
+        return ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
+    }
+
+    /** CPU seconds this process has used (all threads), or 0 where the JVM cannot say. */
+    static double processCpuSeconds() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1e9 : 0;
     }
 
     /** Bytes allocated on the heap so far by every thread of the JVM, or 0 where the JVM cannot say. */

@@ -1,5 +1,7 @@
 package dev.myelin.backend;
 
+import java.util.function.Supplier;
+
 /**
  * The line between tensors and hardware: a backend owns buffers and a small set of kernels over strided
  * {@link View}s. Everything above it (autograd, layers, training) is written once in terms of these.
@@ -60,6 +62,16 @@ public interface Backend {
     /** Sets how many threads this backend's kernels use (at least 1); backends without threads ignore it. */
     default void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    }
+
+    /**
+     * Runs {@code work} with the kernels it calls on the calling thread only (other threads keep theirs), with the
+     * same results as with all {@link #threads()}. {@link dev.myelin.train.Trainer} runs a JVM's first training step
+     * so: its kernels run uncompiled, and a second thread running them too only takes the core the JIT compilers
+     * need. Backends without threads just run it.
+     */
+    default <T> T onCallerThread(Supplier<T> work) {
+        return work.get();
     }
 
     // ---- primitives ----

@@ -14,6 +14,7 @@ import dev.myelin.backend.ReduceOp;
 import dev.myelin.backend.ReferenceBackend;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
+import java.util.function.Supplier;
 
 /**
  * The CPU backend: Vector API kernels for float32, multithreaded on {@link Parallel}'s pool. Element
@@ -49,6 +50,11 @@ public class CpuBackend extends ReferenceBackend {
     @Override
     public void setThreads(int n) {
         Parallel.setThreads(n);
+    }
+
+    @Override
+    public <T> T onCallerThread(Supplier<T> work) {
+        return Parallel.onCallerThread(work);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * The one thread pool of the CPU backend. Every multithreaded kernel splits its work into a number of
@@ -49,6 +50,8 @@ public final class Parallel {
      * ExceptionInInitializerError that leaves this class unusable.
      */
     private static volatile int threads;
+    /** Bound on a thread inside {@link #onCallerThread}: its forRange calls run their tasks inline. */
+    private static final ScopedValue<Boolean> CALLER_ONLY = ScopedValue.newInstance();
     private static final AtomicBoolean busy = new AtomicBoolean();
     /** Read and replaced only by the thread holding {@code busy}. */
     private static Pool pool;
@@ -95,6 +98,16 @@ public final class Parallel {
     }
 
     /**
+     * Runs {@code work} with every {@link #forRange} it makes, on this thread, running its tasks on this thread
+     * one after the other; other threads keep the pool. The tasks are the same as with the pool (their number never
+     * depends on the thread count), so the results are too, bit for bit. For a JVM's first training step, whose
+     * kernels run before the JIT has compiled them: see {@code Backend.onCallerThread}.
+     */
+    public static <T> T onCallerThread(Supplier<T> work) {
+        return ScopedValue.where(CALLER_ONLY, Boolean.TRUE).call(work::get);
+    }
+
+    /**
      * Runs {@code body.accept(t)} for every t in [0, tasks), possibly in parallel, and waits for all.
      * Tasks must be independent of one another; which thread runs which task is unspecified.
      *
@@ -103,7 +116,8 @@ public final class Parallel {
     public static void forRange(int tasks, IntConsumer body) {
         if (tasks <= 0) return;
         int n = threads();
-        if (n == 1 || tasks == 1 || Thread.currentThread() instanceof Worker || !busy.compareAndSet(false, true)) {
+        if (n == 1 || tasks == 1 || Thread.currentThread() instanceof Worker || CALLER_ONLY.isBound()
+                || !busy.compareAndSet(false, true)) {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }

@@ -43,6 +43,46 @@ class ParallelTest {
     }
 
     @Test
+    void onCallerThreadRunsEveryTaskOnTheCallerAndTheNextCallHasThePoolAgain() {
+        Parallel.setThreads(2);
+        Thread caller = Thread.currentThread();
+        ConcurrentHashMap<Thread, Boolean> seen = new ConcurrentHashMap<>();
+        AtomicIntegerArray runs = new AtomicIntegerArray(8);
+        // As in usesSeveralThreads, each task waits (bounded) for a second one to run at once: with the pool a
+        // worker would join in; inside onCallerThread none may, so every wait times out.
+        String result = Parallel.onCallerThread(() -> {
+            CountDownLatch two = new CountDownLatch(2);
+            Parallel.forRange(8, t -> {
+                seen.put(Thread.currentThread(), true);
+                runs.incrementAndGet(t);
+                two.countDown();
+                try {
+                    two.await(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            return "done";
+        });
+        assertEquals("done", result);
+        assertEquals(java.util.Set.of(caller), seen.keySet());
+        for (int t = 0; t < 8; t++) assertEquals(1, runs.get(t), "task " + t);
+
+        seen.clear();
+        CountDownLatch both = new CountDownLatch(2);
+        Parallel.forRange(2, t -> {
+            seen.put(Thread.currentThread(), true);
+            both.countDown();
+            try {
+                both.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertEquals(2, seen.size(), "after onCallerThread the pool's worker takes part again");
+    }
+
+    @Test
     void usesSeveralThreads() {
         Parallel.setThreads(2);
         ConcurrentHashMap<Thread, Boolean> seen = new ConcurrentHashMap<>();
