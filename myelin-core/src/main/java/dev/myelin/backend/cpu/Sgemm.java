@@ -453,9 +453,9 @@ public final class Sgemm {
                     // Not where there are two column groups already: 128x512x4096 went 58 -> 54 with the rows split as well.
                     // A·Bᵀ with few rows run swapped (the input gradient dY·Wᵀ of a Dense layer 256 wide fed 512 at
                     // batch 32 is 256 x 32 x 512 here, B packed by transposing): one row block per thread, not more, as
-                    // each block transposes the whole of B again (a tenth of a 64-row block's time). Measured (AMD EPYC
-                    // Zen 4, 2 threads, one lock hold): 32x256x512 A·Bᵀ 89 -> 68-71 us with 64-row blocks on 2 threads,
-                    // but 89 -> 118 us on 1 thread.
+                    // each block transposes the whole of B again (a third of a 64-row block's time). Measured (AMD EPYC
+                    // Zen 4, 2 threads, 32x256x512 A·Bᵀ, three noisy lock holds): one task 89-97 us, one block per thread
+                    // 68-86 us; 64-row blocks 68-71 us on 2 threads but 89 -> 118 us on 1 thread.
                     int wantM = (desired + groups - 1) / groups;
                     if (!packA) wantM = Math.max(1, Math.min(wantM, Parallel.threads() / groups));
                     rows = Math.max(roundUp(LOCAL_MIN_ROWS, step), roundUp((m + wantM - 1) / wantM, step));
