@@ -445,13 +445,19 @@ public final class Sgemm {
                     }
                     rows = Math.max(fewest, roundUp((m + wantM - 1) / wantM, step));
                     mt = (m + rows - 1) / rows;
-                } else if (mt * groups == 1 && desired > 1 && packA) {
+                } else if (mt * groups == 1 && desired > 1 && (packA || localB)) {
                     // A transposed with few rows and columns but a long K (the weight gradient Xᵀ·dY of a Dense layer fed
                     // 4096 tokens, 128 x 128 x 4096): the column groups leave one task, so the rows are split too, each
                     // block packing its own panels of B; at least LOCAL_MIN_ROWS rows, so the repeated pack stays small.
                     // Measured (2-core AMD EPYC, 2 threads, GFLOPS): 128x128x4096 29 -> 50, 128x384x4096 29-31 -> 56.
                     // Not where there are two column groups already: 128x512x4096 went 58 -> 54 with the rows split as well.
+                    // A·Bᵀ with few rows run swapped (the input gradient dY·Wᵀ of a Dense layer 256 wide fed 512 at
+                    // batch 32 is 256 x 32 x 512 here, B packed by transposing): one row block per thread, not more, as
+                    // each block transposes the whole of B again (a third of a 64-row block's time). Measured (AMD EPYC
+                    // Zen 4, 2 threads, 32x256x512 A·Bᵀ, three noisy lock holds): one task 89-97 us, one block per thread
+                    // 68-86 us; 64-row blocks 68-71 us on 2 threads but 89 -> 118 us on 1 thread.
                     int wantM = (desired + groups - 1) / groups;
+                    if (!packA) wantM = Math.max(1, Math.min(wantM, Parallel.threads() / groups));
                     rows = Math.max(roundUp(LOCAL_MIN_ROWS, step), roundUp((m + wantM - 1) / wantM, step));
                     mt = (m + rows - 1) / rows;
                 }

@@ -283,7 +283,10 @@ class SgemmTest {
         int saved = Parallel.threads();
         SplittableRandom r = new SplittableRandom(7);
         int[][] shapes = {{300, 300, 600}, {128, 128, 800}, {1000, 32, 9}, {32, 64, 784}, {100, 1100, 300},
-                {32, 1300, 130}, {32, 130, 1300}, {17, 300, 1100}};
+                {32, 1300, 130}, {32, 130, 1300}, {17, 300, 1100},
+                // few rows and one panel of B packed per task (A·Bᵀ swapped, a Dense input gradient at batch 32): the
+                // rows split into one block per thread, each packing B again
+                {32, 256, 512}, {256, 32, 512}, {250, 30, 520}};
         try {
             for (int[] s : shapes) {
                 for (int t = 0; t < 4; t++) {
