@@ -92,6 +92,17 @@ final class Conv2dDirect {
     static final int MIN_BLOCKS = 16;
     /** Partial kernel gradients summed in parallel. */
     static final int GROUPS = 8;
+    /**
+     * Most source and gradient floats (256 KB) that one kernel-gradient micro-kernel call sums over when it runs
+     * over several whole images (keeping its accumulators in registers across them): every tile of patch rows
+     * re-reads them, so they should stay in L2.
+     */
+    static final int KERNEL_GRAD_CALL_FLOATS = 1 << 16;
+    /**
+     * Package-private switch for tests and measurements: most whole images per kernel-gradient micro-kernel call
+     * (1: one call per image, as before). The sums are the same either way.
+     */
+    static volatile int kernelGradImages = 16;
     /** Most rows in any micro-kernel tile. */
     private static final int MAX_TILE = 16;
 
@@ -160,6 +171,8 @@ final class Conv2dDirect {
         float[] data;
         int base;
         int rs;
+        /** Floats from one image's source to the next one's (several-image slabs of the kernel gradient). */
+        int imageStride;
     }
 
     /** The calling thread's buffer in {@code slot}, at least {@code floats} long (contents undefined). */
@@ -196,6 +209,14 @@ final class Conv2dDirect {
 
     /** Prepares the source that output rows [y0, y1) of image b read. */
     private static Slab slab(Geom g, float[] x, int xOff, int b, int y0, int y1) {
+        return slab(g, x, xOff, b, 1, y0, y1);
+    }
+
+    /**
+     * Prepares the sources that output rows [y0, y1) of images b .. b+images−1 read, {@link Slab#imageStride} apart
+     * (the images' own stride when read in place, consecutive copies otherwise).
+     */
+    private static Slab slab(Geom g, float[] x, int xOff, int b, int images, int y0, int y1) {
         Slab sl = SLAB.get();
         int c = g.c(), h = g.h(), w = g.w();
         int r0 = y0 * g.sh() - g.pt(), r1 = (y1 - 1) * g.sh() + (g.kh() - 1) * g.dh() - g.pt() + 1;
@@ -205,14 +226,26 @@ final class Conv2dDirect {
             sl.data = x;
             sl.base = image + (r0 * w + c0) * c;
             sl.rs = w * c;
+            sl.imageStride = h * w * c;
             return sl;
         }
         int rs = (c1 - c0) * c, need = (r1 - r0) * rs;
-        if (sl.buf.length < need) sl.buf = new float[need];
+        if (sl.buf.length < images * need) sl.buf = new float[images * need];
         float[] buf = sl.buf;
         int lo = Math.max(0, c0), hi = Math.min(w, c1);
+        for (int im = 0; im < images; im++, image += h * w * c) copyRows(x, image, buf, im * need, r0, r1, rs, c0, lo, hi, h, w, c);
+        sl.data = buf;
+        sl.base = 0;
+        sl.rs = rs;
+        sl.imageStride = need;
+        return sl;
+    }
+
+    /** Copies input rows [r0, r1) of one image, columns from c0, into buf at q0 (rs floats a row), zeros outside it. */
+    private static void copyRows(float[] x, int image, float[] buf, int q0, int r0, int r1, int rs, int c0, int lo, int hi,
+                                 int h, int w, int c) {
         for (int r = r0; r < r1; r++) {
-            int q = (r - r0) * rs;
+            int q = q0 + (r - r0) * rs;
             if (r < 0 || r >= h || lo >= hi) {
                 Arrays.fill(buf, q, q + rs, 0f);
                 continue;
@@ -222,10 +255,6 @@ final class Conv2dDirect {
             System.arraycopy(x, image + (r * w + lo) * c, buf, q + left, len);
             Arrays.fill(buf, q + left + len, q + rs, 0f);
         }
-        sl.data = buf;
-        sl.base = 0;
-        sl.rs = rs;
-        return sl;
     }
 
     /** Source offsets of pixels p .. p+valid−1 of a block (flattened rows), the last repeated up to r. */
@@ -497,16 +526,18 @@ final class Conv2dDirect {
         int stride = (kk + MAX_TILE) * fp; // room for a tile's repeated rows past the end
         float[] partial = buffer(PARTIAL, nGroups * stride);
         boolean wide = blocking == Blocking.WIDE;
+        int images = imagesPerKernelGradCall(g);
         Arrays.fill(partial, 0, nGroups * stride, 0f);
         Parallel.forRange(nGroups, gi -> {
             int[] taps = TAPS.get();
             if (taps.length < kk + MAX_TILE) TAPS.set(taps = new int[kk + MAX_TILE]);
-            for (int t = gi * perGroup, end = Math.min(blocks, t + perGroup); t < end; t++) {
+            for (int t = gi * perGroup, end = Math.min(blocks, t + perGroup), ni; t < end; t += ni) {
                 int b = t / perImage, y0 = t % perImage * rows, y1 = Math.min(g.oh(), y0 + rows);
-                Slab sl = slab(g, x, xOff, b, y0, y1);
+                ni = perImage == 1 ? Math.min(end - t, images) : 1;
+                Slab sl = slab(g, x, xOff, b, ni, y0, y1);
                 tapOffsets(g, sl.rs, taps);
                 int gq = dyOff + (b * g.oh() + y0) * g.ow() * f;
-                kernelGradBlock(g, sl, y0, y1 - y0, taps, dy, gq, partial, gi * stride, fp, wide);
+                kernelGradBlock(g, sl, y0, y1 - y0, ni, taps, dy, gq, partial, gi * stride, fp, wide);
             }
         });
         for (int p = 0; p < kk; p++) {
@@ -529,17 +560,29 @@ final class Conv2dDirect {
         }
     }
 
-    private static void kernelGradBlock(Geom g, Slab sl, int y0, int rows, int[] t, float[] dy, int gq,
+    /**
+     * Whole images summed per micro-kernel call when blocks are whole images: as many as keep their sources and
+     * gradients within {@link #KERNEL_GRAD_CALL_FLOATS}, at least one, at most {@link #kernelGradImages}.
+     */
+    private static int imagesPerKernelGradCall(Geom g) {
+        int c = g.c();
+        long source = (long) ((g.oh() - 1) * g.sh() + (g.kh() - 1) * g.dh() + 1) * ((g.ow() - 1) * g.sw() + (g.kw() - 1) * g.dw() + 1) * c;
+        long perImage = source + (long) g.oh() * g.ow() * g.f();
+        return (int) Math.max(1, Math.min(kernelGradImages, KERNEL_GRAD_CALL_FLOATS / perImage));
+    }
+
+    private static void kernelGradBlock(Geom g, Slab sl, int y0, int rows, int ni, int[] t, float[] dy, int gq,
                                         float[] acc, int aq, int fp, boolean wide) {
         float[] s = sl.data;
         int kk = g.patch(), f = g.f(), ow = g.ow(), rs = g.sh() * sl.rs, ps = g.sw() * g.c(), base = sl.base;
+        int si = sl.imageStride, gi = g.oh() * ow * f;
         Pixels px = new Pixels(g, y0, rows);
         int fb = 0;
         for (; wide && f - fb >= 4 * L; fb += 4 * L) {
             for (int p = 0; p < kk; p += 4) {
                 if (!px.tile(p, 4)) continue;
                 repeatLast(t, p, kk, 4);
-                kgrad4x4(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, t[p], t[p + 1], t[p + 2], t[p + 3], dy, gq + fb, f,
+                kgrad4x4(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, ni, si, gi, t[p], t[p + 1], t[p + 2], t[p + 3], dy, gq + fb, f,
                         acc, aq + p * fp + fb, fp);
             }
         }
@@ -548,7 +591,7 @@ final class Conv2dDirect {
             for (int p = 0; p < kk; p += 12) {
                 if (!px.tile(p, 12)) continue;
                 repeatLast(t, p, kk, 12);
-                kgrad12x2(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4],
+                kgrad12x2(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, ni, si, gi, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4],
                         t[p + 5], t[p + 6], t[p + 7], t[p + 8], t[p + 9], t[p + 10], t[p + 11], dy, gq + fb, f, acc,
                         aq + p * fp + fb, fp);
             }
@@ -557,7 +600,7 @@ final class Conv2dDirect {
             for (int p = 0; p < kk; p += 6) {
                 if (!px.tile(p, 6)) continue;
                 repeatLast(t, p, kk, 6);
-                kgrad6x2(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4],
+                kgrad6x2(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, ni, si, gi, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4],
                         t[p + 5], dy, gq + fb, f, acc, aq + p * fp + fb, fp);
             }
         }
@@ -566,7 +609,7 @@ final class Conv2dDirect {
             for (int p = 0; p < kk; p += 8) {
                 if (!px.tile(p, 8)) continue;
                 repeatLast(t, p, kk, 8);
-                kgrad8x1(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4],
+                kgrad8x1(s, base, rs, ps, px.ya, px.yb, px.xa, px.xb, ow, ni, si, gi, t[p], t[p + 1], t[p + 2], t[p + 3], t[p + 4],
                         t[p + 5], t[p + 6], t[p + 7], dy, gq + fb, f, acc, aq + p * fp + fb, fp, m);
             }
         }
@@ -855,10 +898,11 @@ final class Conv2dDirect {
     }
 
     /**
-     * Kernel-gradient rows at tap offsets t_r x 2 filter vectors, summed over a block's pixels into acc (24
+     * Kernel-gradient rows at tap offsets t_r x 2 filter vectors, summed over the pixels of ni blocks (images si source and gi gradient floats apart) into acc (24
      * accumulators: 32 vector registers only).
      */
-    private static void kgrad12x2(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int t0, int t1, int t2,
+    private static void kgrad12x2(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int ni, int si, int gi,
+            int t0, int t1, int t2,
             int t3, int t4, int t5, int t6, int t7, int t8, int t9, int t10, int t11, float[] g, int gq, int f, float[] acc, int aq, int fp) {
         FloatVector c0_0 = FloatVector.fromArray(S, acc, aq + 0 * fp);
         FloatVector c0_1 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
@@ -884,7 +928,7 @@ final class Conv2dDirect {
         FloatVector c10_1 = FloatVector.fromArray(S, acc, aq + 10 * fp + 1 * L);
         FloatVector c11_0 = FloatVector.fromArray(S, acc, aq + 11 * fp);
         FloatVector c11_1 = FloatVector.fromArray(S, acc, aq + 11 * fp + 1 * L);
-        for (int yy = ya; yy < yb; yy++) {
+        for (int im = 0; im < ni; im++, base += si, gq += gi) for (int yy = ya; yy < yb; yy++) {
             int sp = base + yy * rs + xa * ps, gp = gq + (yy * ow + xa) * f;
             for (int xx = xa; xx < xb; xx++, sp += ps, gp += f) {
                 FloatVector g0 = FloatVector.fromArray(S, g, gp);
@@ -1007,8 +1051,9 @@ final class Conv2dDirect {
         store(c70, y, o[7] + yq, m);
     }
 
-    /** Kernel-gradient rows at tap offsets t_r x 4 filter vectors, summed over a block's pixels into acc. */
-    private static void kgrad4x4(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int t0, int t1, int t2,
+    /** Kernel-gradient rows at tap offsets t_r x 4 filter vectors, summed over the pixels of ni blocks (images si source and gi gradient floats apart) into acc. */
+    private static void kgrad4x4(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int ni, int si, int gi,
+            int t0, int t1, int t2,
             int t3, float[] g, int gq, int f, float[] acc, int aq, int fp) {
         FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
         FloatVector c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
@@ -1026,7 +1071,7 @@ final class Conv2dDirect {
         FloatVector c31 = FloatVector.fromArray(S, acc, aq + 3 * fp + 1 * L);
         FloatVector c32 = FloatVector.fromArray(S, acc, aq + 3 * fp + 2 * L);
         FloatVector c33 = FloatVector.fromArray(S, acc, aq + 3 * fp + 3 * L);
-        for (int yy = ya; yy < yb; yy++) {
+        for (int im = 0; im < ni; im++, base += si, gq += gi) for (int yy = ya; yy < yb; yy++) {
             int sp = base + yy * rs + xa * ps, gp = gq + (yy * ow + xa) * f;
             for (int xx = xa; xx < xb; xx++, sp += ps, gp += f) {
                 FloatVector g0 = FloatVector.fromArray(S, g, gp);
@@ -1073,8 +1118,9 @@ final class Conv2dDirect {
         c33.intoArray(acc, aq + 3 * fp + 3 * L);
     }
 
-    /** Kernel-gradient rows at tap offsets t_r x 2 filter vectors, summed over a block's pixels into acc. */
-    private static void kgrad6x2(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int t0, int t1, int t2,
+    /** Kernel-gradient rows at tap offsets t_r x 2 filter vectors, summed over the pixels of ni blocks (images si source and gi gradient floats apart) into acc. */
+    private static void kgrad6x2(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int ni, int si, int gi,
+            int t0, int t1, int t2,
             int t3, int t4, int t5, float[] g, int gq, int f, float[] acc, int aq, int fp) {
         FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
         FloatVector c01 = FloatVector.fromArray(S, acc, aq + 0 * fp + 1 * L);
@@ -1088,7 +1134,7 @@ final class Conv2dDirect {
         FloatVector c41 = FloatVector.fromArray(S, acc, aq + 4 * fp + 1 * L);
         FloatVector c50 = FloatVector.fromArray(S, acc, aq + 5 * fp);
         FloatVector c51 = FloatVector.fromArray(S, acc, aq + 5 * fp + 1 * L);
-        for (int yy = ya; yy < yb; yy++) {
+        for (int im = 0; im < ni; im++, base += si, gq += gi) for (int yy = ya; yy < yb; yy++) {
             int sp = base + yy * rs + xa * ps, gp = gq + (yy * ow + xa) * f;
             for (int xx = xa; xx < xb; xx++, sp += ps, gp += f) {
                 FloatVector g0 = FloatVector.fromArray(S, g, gp);
@@ -1127,8 +1173,9 @@ final class Conv2dDirect {
         c51.intoArray(acc, aq + 5 * fp + 1 * L);
     }
 
-    /** Kernel-gradient rows at tap offsets t_r x 1 filter vector, summed over a block's pixels into acc. */
-    private static void kgrad8x1(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int t0, int t1, int t2,
+    /** Kernel-gradient rows at tap offsets t_r x 1 filter vector, summed over the pixels of ni blocks (images si source and gi gradient floats apart) into acc. */
+    private static void kgrad8x1(float[] s, int base, int rs, int ps, int ya, int yb, int xa, int xb, int ow, int ni, int si, int gi,
+            int t0, int t1, int t2,
             int t3, int t4, int t5, int t6, int t7, float[] g, int gq, int f, float[] acc, int aq, int fp,
             VectorMask<Float> m) {
         FloatVector c00 = FloatVector.fromArray(S, acc, aq + 0 * fp);
@@ -1139,7 +1186,7 @@ final class Conv2dDirect {
         FloatVector c50 = FloatVector.fromArray(S, acc, aq + 5 * fp);
         FloatVector c60 = FloatVector.fromArray(S, acc, aq + 6 * fp);
         FloatVector c70 = FloatVector.fromArray(S, acc, aq + 7 * fp);
-        for (int yy = ya; yy < yb; yy++) {
+        for (int im = 0; im < ni; im++, base += si, gq += gi) for (int yy = ya; yy < yb; yy++) {
             int sp = base + yy * rs + xa * ps, gp = gq + (yy * ow + xa) * f;
             for (int xx = xa; xx < xb; xx++, sp += ps, gp += f) {
                 FloatVector g0 = FloatVector.fromArray(S, g, gp, m);
