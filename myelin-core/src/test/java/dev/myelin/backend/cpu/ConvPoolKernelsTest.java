@@ -38,7 +38,10 @@ class ConvPoolKernelsTest {
         Conv2dDirect.blocking = MACHINE_BLOCKING;
         Conv2dKernels.stridedPhases = true;
         Conv2dDirect.skipPaddingTaps = true;
+        Conv2dDirect.kernelGradImages = DEFAULT_KERNEL_GRAD_IMAGES;
     }
+
+    private static final int DEFAULT_KERNEL_GRAD_IMAGES = Conv2dDirect.kernelGradImages;
 
     private static final Conv2dDirect.Blocking MACHINE_BLOCKING = Conv2dDirect.blocking;
 
@@ -258,6 +261,58 @@ class ConvPoolKernelsTest {
             for (int threads = 1; threads <= 2; threads++) {
                 Parallel.setThreads(threads);
                 assertArrayEquals(full, convResults(cv, new SplittableRandom(13)), b + ", " + threads + " threads: " + cv);
+            }
+        }
+    }
+
+    /**
+     * Batches of 16 or more images, whose kernel-gradient blocks are whole images: the micro-kernels then sum several
+     * images per call. Same padding (copied slabs) and valid (read in place), stride 2 with dilation 2 and extra
+     * padding, every tile shape (4x4 with 64 filters, 12x2 with 32, 8x1 with a partial vector, 6x2 on NARROW), groups
+     * with a short last one (17 images: 3 per group), and images too large for one call (24 of 20x20x16 -> 48: 2 per
+     * call, groups of 3).
+     */
+    static Stream<Conv> wholeImageConvs() {
+        return Stream.of(
+                new Conv(17, 7, 7, 24, 64, 3, 3, 1, 1, 1, 0),
+                new Conv(16, 7, 7, 20, 85, 3, 3, 1, 1, 1, 0),
+                new Conv(18, 6, 6, 5, 32, 3, 3, 1, 1, 0, 0),
+                new Conv(20, 5, 6, 3, 40, 3, 3, 2, 2, 1, 1),
+                new Conv(24, 20, 20, 16, 48, 3, 3, 1, 1, 1, 0));
+    }
+
+    /**
+     * Summing several images per kernel-gradient micro-kernel call keeps each element's sum order: bit for bit the
+     * result of one call per image, on both register blockings, with and without skipped padding, on 1 or 2 threads,
+     * and within tolerance of the float64 reference.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wholeImageConvs")
+    void kernelGradientOverSeveralImagesPerCallMatchesOneImagePerCall(Conv cv) {
+        Conv2dKernels.strategy = Conv2dKernels.Strategy.DIRECT;
+        SplittableRandom rnd = new SplittableRandom(cv.hashCode());
+        float[] x = random(rnd, cv.n * cv.h * cv.w * cv.c);
+        float[] dy = random(rnd, cv.n * cv.oh() * cv.ow() * cv.f);
+        int[] xs = {cv.n, cv.h, cv.w, cv.c}, ks = {cv.kh, cv.kw, cv.c, cv.f}, ys = {cv.n, cv.oh(), cv.ow(), cv.f};
+        double[] ref = new double[cv.kh * cv.kw * cv.c * cv.f], mag = new double[ref.length];
+        REF.conv2dBackwardKernel(dview(x, xs, false), dview(dy, ys, false), cv.spec(), dview(ref, ks));
+        REF.conv2dBackwardKernel(dview(x, xs, true), dview(dy, ys, true), cv.spec(), dview(mag, ks));
+        for (Conv2dDirect.Blocking b : Conv2dDirect.Blocking.values()) {
+            for (boolean skip : new boolean[] {false, true}) {
+                Conv2dDirect.blocking = b;
+                Conv2dDirect.skipPaddingTaps = skip;
+                Conv2dDirect.kernelGradImages = 1;
+                Parallel.setThreads(1);
+                float[] single = garbage(ref.length);
+                CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), cv.spec(), view(single, ks));
+                assertClose("one image per call, " + b + ", skip " + skip + ": " + cv, single, ref, mag);
+                Conv2dDirect.kernelGradImages = DEFAULT_KERNEL_GRAD_IMAGES;
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] dk = garbage(ref.length);
+                    CPU.conv2dBackwardKernel(view(x, xs), view(dy, ys), cv.spec(), view(dk, ks));
+                    assertArrayEquals(single, dk, b + ", skip " + skip + ", " + threads + " threads: " + cv);
+                }
             }
         }
     }
