@@ -1,0 +1,28 @@
+package dev.myelin.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/** {@link ModelBench}'s protocol: the chunk length comes from the settled steps, not from the compiling ones. */
+class ModelBenchTest {
+    @Test
+    void chunksAreSizedFromTheStepsAfterTheSlowStart() {
+        int[] calls = {0};
+        // The first 8 steps take 40 ms (a JVM compiling its kernels), then 1 ms. Sized from the warm-up's average,
+        // a chunk of 0.1 s would hold about 2 steps; sized from the settled steps, about 100.
+        Runnable step = () -> LockSupport.parkNanos(calls[0]++ < 8 ? 40_000_000L : 1_000_000L);
+        ModelBench.Throughput t = ModelBench.timed(step, 32, 0.2, 0.5);
+        assertTrue(t.stepsPerChunk() >= 20, "steps per chunk " + t.stepsPerChunk());
+        assertEquals(5, t.chunkRates().length);
+        double[] sorted = t.chunkRates().clone();
+        Arrays.sort(sorted);
+        assertEquals(sorted[2], t.samplesPerSecond());
+        // Each chunk ran only settled steps: at most 32 samples per millisecond.
+        for (double r : t.chunkRates()) assertTrue(r <= 32_000 * 1.05, "chunk rate " + r);
+        assertTrue(t.json().contains("\"steps_per_chunk\":" + t.stepsPerChunk()), t.json());
+    }
+}
