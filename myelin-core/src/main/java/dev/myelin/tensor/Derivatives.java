@@ -361,7 +361,10 @@ final class Derivatives {
         return new Selective(3) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
-                return affine.apply(fromOutput(UnaryOp.RELU, g, y), needed);
+                Tensor dz = fromOutput(UnaryOp.RELU, g, y);
+                Tensor[] grads = affine.apply(dz, needed);
+                BufferPool.recycleScratch(dz, grads);
+                return grads;
             }
         };
     }

@@ -145,6 +145,24 @@ class BufferPoolTest {
     }
 
     @Test
+    void theMaskedGradientOfAFusedConvolutionAndReluGoesBackAndChangesNoBit() {
+        SplittableRandom r = new SplittableRandom(3);
+        Tensor x = random(r, 2, 8, 8, 3);
+        Tensor kernel = random(r, 3, 3, 3, 40).requiresGrad(true), bias = random(r, 40).requiresGrad(true);
+        int outputs = 2 * 8 * 8 * 40; // > MIN: pooled
+        x.conv2dRelu(kernel, bias, ConvOptions.defaults().padding(Padding.SAME)).square().sum().backward();
+        // square's gradient (2y·1) and the rule's own masked copy of it (relu'·2y): both walk-made, both dead after.
+        assertEquals(2L * outputs * Float.BYTES, BufferPool.heldBytes());
+        float[] dk = kernel.grad().toFloatArray(), db = bias.grad().toFloatArray();
+
+        BufferPool.setEnabled(false);
+        Tensor k2 = Tensor.of(kernel.toFloatArray(), 3, 3, 3, 40).requiresGrad(true), b2 = Tensor.of(bias.toFloatArray(), 40).requiresGrad(true);
+        x.conv2dRelu(k2, b2, ConvOptions.defaults().padding(Padding.SAME)).square().sum().backward();
+        assertArrayEquals(k2.grad().toFloatArray(), dk);
+        assertArrayEquals(b2.grad().toFloatArray(), db);
+    }
+
+    @Test
     void aHandWrittenRuleMayKeepItsGradient() {
         List<Tensor> stash = new ArrayList<>();
         Tensor x = Tensor.ones(N).requiresGrad(true);
