@@ -8,7 +8,7 @@ Usage (Debian's python3-torch, OpenBLAS's OpenMP build, 2 threads, under the mac
 Rows (labels as in LayerCases.java; shapes without the batch, in Myelin's channels-last order HxWxC):
 each layer's forward pass (module in train mode, or eval for "infer" rows, with autograd recording as in
 Myelin's call(x, training)), and forward + backward (y.sum().backward(), then every .grad set to None).
-The input requires grad except for first convolutions (1 channel) and embedding ids. Image rows run
+The input requires grad except for first convolutions (1 or 3 channels) and embedding ids. Image rows run
 in NCHW and in channels_last; each column reports the faster of the two (its "layout" says which).
 The loss row is F.cross_entropy on logits (Keras's softmax + sparse categorical cross-entropy), the
 optimizer rows one opt.step() over a 784-1024-256-10 MLP's weights with fixed gradients, Keras's
@@ -151,7 +151,7 @@ def cases():
         padding = dil * (k - 1) // 2 if pad == "same" else 0
         cs.append((f"conv2d {k}x{k} {pad} s{stride} d{dil} B{batch} {hw}x{hw}x{c} -> {f}",
                    Row(lambda: nn.Conv2d(c, f, k, stride=stride, padding=padding, dilation=dil), (batch, c, hw, hw),
-                       input_grad=c > 1, image=True)))
+                       input_grad=c > 3, image=True)))
 
     def conv_t(batch, hw, c, f):
         cs.append((f"conv2dtranspose 3x3 same s2 B{batch} {hw}x{hw}x{c} -> {f}",
@@ -196,10 +196,14 @@ def cases():
     conv(1, "valid", 1, 1, 32, 28, 32, 64)
     conv(1, "valid", 1, 1, 128, 14, 64, 128)
     conv(1, "valid", 2, 1, 32, 14, 64, 128)
+    conv(3, "valid", 1, 1, 32, 32, 3, 32)  # the seed CNN C (issue 13)
+    conv(3, "valid", 1, 1, 32, 15, 32, 64)
     conv_t(32, 7, 64, 32)
     conv_t(128, 14, 32, 16)
     image("maxpool2", 32, 28, 32, lambda: nn.MaxPool2d(2))
     image("maxpool2", 128, 14, 64, lambda: nn.MaxPool2d(2))
+    image("maxpool2", 32, 30, 32, lambda: nn.MaxPool2d(2))
+    image("maxpool2", 32, 13, 64, lambda: nn.MaxPool2d(2))
     image("avgpool2", 32, 28, 32, lambda: nn.AvgPool2d(2))
     image("gap", 32, 14, 64, gap)
     image("gap", 128, 7, 128, gap)

@@ -76,12 +76,17 @@ final class LayerCases {
         conv(cs, 1, Padding.VALID, 1, 1, 32, 28, 32, 64);
         conv(cs, 1, Padding.VALID, 1, 1, 128, 14, 64, 128);
         conv(cs, 1, Padding.VALID, 2, 1, 32, 14, 64, 128);
+        // The seed CNN C (issue 13, cifar-sized): its two convolutions at batch 32.
+        conv(cs, 3, Padding.VALID, 1, 1, 32, 32, 3, 32);
+        conv(cs, 3, Padding.VALID, 1, 1, 32, 15, 32, 64);
         // Conv2DTranspose 3x3 same stride 2 (doubles the size, as in a decoder).
         convTranspose(cs, 32, 7, 64, 32);
         convTranspose(cs, 128, 14, 32, 16);
         // Pooling.
         image(cs, "maxpool2", 32, 28, 32, () -> new MaxPooling2D(2), true);
         image(cs, "maxpool2", 128, 14, 64, () -> new MaxPooling2D(2), true);
+        image(cs, "maxpool2", 32, 30, 32, () -> new MaxPooling2D(2), true);
+        image(cs, "maxpool2", 32, 13, 64, () -> new MaxPooling2D(2), true);
         image(cs, "avgpool2", 32, 28, 32, () -> new AveragePooling2D(2), true);
         image(cs, "gap", 32, 14, 64, GlobalAveragePooling2D::new, true);
         image(cs, "gap", 128, 7, 128, GlobalAveragePooling2D::new, true);
@@ -123,11 +128,12 @@ final class LayerCases {
         return List.copyOf(cs);
     }
 
+    /** A first convolution (on the images: 1 or 3 channels) needs no input gradient; deeper ones do. */
     private static void conv(List<Case> cs, int k, Padding pad, int stride, int dilation, int batch, int hw, int c, int f) {
         String name = String.format(Locale.ROOT, "conv2d %dx%d %s s%d d%d B%d %dx%dx%d -> %d", k, k, pad.name().toLowerCase(Locale.ROOT),
                 stride, dilation, batch, hw, hw, c, f);
         cs.add(new Case(name, () -> new LayerRow(
-                new Conv2D(f, k).strides(stride).padding(pad).dilation(dilation), batch, new int[] {hw, hw, c}, true, c > 1)));
+                new Conv2D(f, k).strides(stride).padding(pad).dilation(dilation), batch, new int[] {hw, hw, c}, true, c > 3)));
     }
 
     private static void convTranspose(List<Case> cs, int batch, int hw, int c, int f) {

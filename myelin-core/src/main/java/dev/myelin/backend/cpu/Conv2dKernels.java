@@ -30,8 +30,7 @@ import java.util.Arrays;
  *       flipped kernel (see {@link #flippedForward}), and with a stride, dilation 1 and a kernel at least as large
  *       as the stride, where it runs as one stride-1 forward pass per phase of the input (see {@link #phases}).
  *       Handles every geometry; used when the weights
- *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients, for forward passes and
- *       input gradients whose result has exactly two 512-bit vectors of channels (see {@link #gemmOutputWidth}),
+ *       exceed {@link Conv2dDirect#MAX_WEIGHTS} (1 MB), for strided input gradients,
  *       for kernel gradients of images under {@link #DIRECT_KERNEL_GRAD_MIN_PIXELS} output pixels,
  *       and always on CPUs with 16 vector registers (AVX2), where it measured faster (see
  *       {@link #DIRECT_WHEN_FITS}).</li>
@@ -122,23 +121,18 @@ final class Conv2dKernels {
      */
     static final boolean DIRECT_WHEN_FITS = Sgemm.REGISTERS >= 32;
 
-    /**
-     * Whether AUTO leaves a convolution whose result has {@code channels} channels (the filters of a forward pass, the
-     * input channels of an input gradient) to im2col + SGEMM even where the direct kernels fit: exactly two 512-bit
-     * vectors of them. The direct kernels then run 8x2 tiles, each patch element one broadcast per pixel for two FMAs,
-     * and SGEMM's packed panels measured faster (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated calls
-     * into reused results, two interleaved runs each, ms direct -> im2col + SGEMM): forward B32 28x28x32 -> 32 3x3
-     * same 3.62, 3.13 -> 2.70, 2.61; B32 16x16x64 -> 32 2.35, 2.00 -> 1.76, 1.68; B32 13x13x32 -> 32 valid 0.52,
-     * 0.50 -> 0.45, 0.44; B32 14x14x128 -> 32 3.31, 3.52 -> 2.88, 2.75; input gradient (32 input channels) B32
-     * 28x28x32 -> 32 3.42, 3.28 -> 2.96, 2.99; B32 14x14x32 -> 64 valid 1.61, 1.65 -> 1.39, 1.35; B128 14x14x32 -> 64
-     * same 6.58, 6.13 -> 5.59, 5.71; dilation 2 B32 14x14x32 -> 64 1.59, 1.64 -> 1.46, 1.38. With 16 channels (one
-     * vector) or 64 and more the direct kernels stayed ahead or level (input gradient B32 32x32x16 -> 32 2.21, 2.26
-     * -> 3.02, 3.60; B128 7x7x64 -> 128 4.60, 4.70 -> 5.06, 5.07), so only this width changes. (The kernel gradient,
-     * also measured, showed no consistent winner and keeps the direct kernel.)
+    /*
+     * A convolution whose result has exactly two 512-bit vectors of channels (32: the filters of a forward pass, the
+     * input channels of an input gradient) went to im2col + SGEMM here until the direct kernels ran such results as
+     * 8x2 tiles instead of 6x2 (see Conv2dDirect's register blocking): SGEMM's 8x2 kernel had measured faster than
+     * the direct 6x2 tiles, and the direct 8x2 tiles measured faster than both (2-core AMD EPYC Zen 4, AVX-512,
+     * 2 threads, median of repeated calls, two interleaved runs, ms im2col + SGEMM / direct 6x2 / direct 8x2):
+     * input gradient B32 15x15x32 -> 64 valid 1.45, 1.61 / 1.52, 1.59 / 1.11, 1.23; B128 15x15x32 -> 64 valid 5.76,
+     * 6.02 / 5.91, 6.37 / 4.81, 4.83; B32 28x28x32 -> 32 same 2.79, 2.69 / 3.20, 3.08 / 2.33, 2.33; B128 14x14x32
+     * -> 64 same 5.23, 5.20 / 5.84, 6.13 / 4.36, 4.61; forward B32 28x28x32 -> 32 same 2.55, 2.53 / 3.17, 3.15 /
+     * 2.38, 2.30; B32 13x13x32 -> 32 valid 0.45, 0.40 / 0.58, 0.50 / 0.35, 0.37; B32 16x16x64 -> 32 same 1.72,
+     * 1.59 / 2.06, 2.03 / 1.42, 1.48; B32 14x14x128 -> 32 same 2.61, 2.75 / 3.04, 3.05 / 2.21, 2.22.
      */
-    private static boolean gemmOutputWidth(int channels) {
-        return Conv2dDirect.L == 16 && channels == 2 * Conv2dDirect.L;
-    }
 
     private static boolean direct(boolean fits) {
         Strategy s = strategy;
@@ -273,7 +267,7 @@ final class Conv2dKernels {
             Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
-        if (direct(Conv2dDirect.fits(g) && !gemmOutputWidth(g.f))) {
+        if (direct(Conv2dDirect.fits(g))) {
             Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
@@ -424,8 +418,7 @@ final class Conv2dKernels {
             Sgemm.sgemm(false, true, g.rows(), g.c, f, dy, dyOff, f, k, kOff, f, dx, dxOff, g.c, false);
             return;
         }
-        if (g.sh == 1 && g.sw == 1 && direct(Conv2dDirect.fitsBackwardInput(g)
-                && !(gemmOutputWidth(g.c) && g.c >= FLIPPED_MIN_CHANNELS))) {
+        if (g.sh == 1 && g.sw == 1 && direct(Conv2dDirect.fitsBackwardInput(g))) {
             Conv2dDirect.backwardInput(g, dy, dyOff, k, kOff, dx, dxOff);
             return;
         }

@@ -38,6 +38,7 @@ class ConvPoolKernelsTest {
         Conv2dDirect.blocking = MACHINE_BLOCKING;
         Conv2dKernels.stridedPhases = true;
         Conv2dDirect.skipPaddingTaps = true;
+        Conv2dDirect.pairTile8 = true;
         Conv2dDirect.kernelGradImages = DEFAULT_KERNEL_GRAD_IMAGES;
     }
 
@@ -262,6 +263,39 @@ class ConvPoolKernelsTest {
                 Parallel.setThreads(threads);
                 assertArrayEquals(full, convResults(cv, new SplittableRandom(13)), b + ", " + threads + " threads: " + cv);
             }
+        }
+    }
+
+    /**
+     * Results whose channels end in a pair of filter vectors on 32 registers (WIDE): 32 filters, 96 (4 + 2 vectors),
+     * 40 and 48 (a pair, then a partial or whole vector), and input gradients into 32 or 33 channels; tiles of 8 pixels
+     * with a short last one (CNN C's 13x13 output: 169 = 21·8 + 1), valid and "same" (border order) and dilation 2.
+     */
+    static Stream<Conv> pairTileConvs() {
+        return Stream.concat(paddedConvs(), Stream.of(
+                new Conv(2, 15, 15, 32, 64, 3, 3, 1, 1, 0, 0),
+                new Conv(1, 11, 9, 33, 40, 3, 3, 1, 1, 1, 1),
+                new Conv(3, 9, 8, 5, 32, 3, 3, 1, 1, 0, 0),
+                new Conv(1, 10, 7, 32, 32, 5, 3, 1, 2, 2, 0)));
+    }
+
+    /**
+     * The 8x2 tiles of a last pair of filter vectors (WIDE) give bit for bit the 6x2 tiles' results (each element sums
+     * the same terms in the same order), on 1 and 2 threads, and match the float64 reference.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pairTileConvs")
+    void pairTilesOfEightPixelsGiveTheSixPixelTilesResults(Conv cv) {
+        Conv2dKernels.strategy = Conv2dKernels.Strategy.DIRECT;
+        Conv2dDirect.blocking = Conv2dDirect.Blocking.WIDE;
+        Conv2dDirect.pairTile8 = false;
+        Parallel.setThreads(1);
+        float[] six = convResults(cv, new SplittableRandom(17));
+        Conv2dDirect.pairTile8 = true;
+        checkConv(cv, Conv2dKernels.Strategy.DIRECT);
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            assertArrayEquals(six, convResults(cv, new SplittableRandom(17)), threads + " threads: " + cv);
         }
     }
 
