@@ -103,6 +103,9 @@ class GradientCheckTest {
                 op("matmul transposed views", t -> t[0].mT().matmul(t[1].mT()), s(4, 3), s(5, 4)),
                 op("matmul vector", t -> t[0].matmul(t[1]), s(4), s(4, 3)),
                 op("matmul matrix-vector", t -> t[0].matmul(t[1]), s(2, 4), s(4)),
+                // one column of output (a Dense layer of one unit): the CPU's matrix-vector path, forward and kernel gradient
+                op("matmul to one column", t -> t[0].matmul(t[1]), s(19, 37), s(37, 1)),
+                op("matmul transposed to one column", t -> t[0].mT().matmul(t[1]), s(37, 19), s(37, 1)),
                 // movement
                 op("reshape", t -> t[0].reshape(4, -1).mul(t[0].reshape(4, 3)), s(2, 6)),
                 op("permute", t -> t[0].permute(2, 0, 1), s(2, 3, 4)),

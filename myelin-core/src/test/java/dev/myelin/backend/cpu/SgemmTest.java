@@ -52,7 +52,10 @@ class SgemmTest {
                 {16, 16, 16}, {17, 17, 17}, {33, 112, 31}, {65, 255, 9}, {257, 257, 257}, {100, 50, 600},
                 {13, 1100, 40}, {200, 70, 1030}, {3, 300, 700}, {520, 90, 20},
                 // Few rows: B read in place (m <= 32), A·Bᵀ swapped into (B·op(A)ᵀ)ᵀ, on either side of the limits.
-                {32, 1300, 130}, {31, 257, 1100}, {33, 300, 129}, {1, 256, 1025}, {17, 129, 5000}, {32, 255, 600}};
+                {32, 1300, 130}, {31, 257, 1100}, {33, 300, 129}, {1, 256, 1025}, {17, 129, 5000}, {32, 255, 600},
+                // One column (the matrix-vector path): a Dense layer of one unit and its kernel's gradient, row tails,
+                // more than one K step, and enough work for several tasks.
+                {64, 1, 512}, {512, 1, 64}, {71, 1, 1030}, {263, 1, 700}};
         for (int[] s : shapes) {
             for (int t = 0; t < 4; t++) {
                 boolean acc = r.nextBoolean();
@@ -242,7 +245,7 @@ class SgemmTest {
         int saved = Parallel.threads();
         SplittableRandom r = new SplittableRandom(13);
         int[][] shapes = {{512, 128, 1100}, {128, 384, 1030}, {130, 100, 600}, {400, 70, 1500}, {784, 128, 32},
-                {128, 128, 520}, {13, 300, 700}};
+                {128, 128, 520}, {13, 300, 700}, {512, 1, 64}, {263, 1, 1030}};
         try {
             for (int[] sh : shapes) {
                 int m = sh[0], n = sh[1], k = sh[2];
@@ -254,6 +257,51 @@ class SgemmTest {
                         float[] c = c0.clone();
                         Sgemm.sgemm(true, false, m, n, k, a, 0, m, b, 0, n, c, 0, n, acc);
                         assertArrayEquals(expect, c, "At·B " + m + "x" + n + "x" + k + (acc ? " acc" : "") + ", " + threads + " threads");
+                    }
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    /**
+     * A product of one column (the matrix-vector path) gives the bits the panel path gives that column when it is
+     * the first of two: the same FMA chain per element, whatever the transposes, the strides of C, the tasks, the
+     * threads. The panels' result is the reference because the padded panel computed n = 1 before the path existed.
+     */
+    @Test
+    void oneColumnGivesTheBitsOfThePanelPath() {
+        int saved = Parallel.threads();
+        SplittableRandom r = new SplittableRandom(17);
+        int[][] shapes = {{1, 1}, {7, 3}, {8, 512}, {17, 1}, {64, 512}, {32, 512}, {512, 64}, {100, 37}, {71, 1030},
+                {263, 700}, {600, 1100}};
+        try {
+            for (int[] sh : shapes) {
+                int m = sh[0], k = sh[1];
+                for (int t = 0; t < 8; t++) {
+                    boolean tA = (t & 1) != 0, tB = (t & 2) != 0, acc = (t & 4) != 0;
+                    int lda = (tA ? m : k) + t % 3, ldb2 = tB ? k + 1 : 2;
+                    float[] a = random(r, (tA ? k : m) * lda);
+                    // B of two columns; its first column alone is the one-column operand (stride ldb2 or 1)
+                    float[] b2 = random(r, (tB ? 2 : k) * ldb2);
+                    float[] c2 = random(r, m * 2);
+                    float[] c1 = new float[m * 3];
+                    for (int i = 0; i < m; i++) c1[i * 3] = c2[i * 2];
+                    Parallel.setThreads(1);
+                    float[] panels = c2.clone();
+                    Sgemm.sgemm(tA, tB, m, 2, k, a, 0, lda, b2, 0, ldb2, panels, 0, 2, acc);
+                    for (int threads = 1; threads <= 2; threads++) {
+                        Parallel.setThreads(threads);
+                        float[] col = c1.clone();
+                        Sgemm.sgemm(tA, tB, m, 1, k, a, 0, lda, b2, 0, ldb2, col, 0, 3, acc);
+                        for (int i = 0; i < m; i++) {
+                            String at = (tA ? "At" : "A") + (tB ? "Bt" : "B") + " " + m + "x1x" + k + (acc ? " acc" : "")
+                                    + ", " + threads + " threads, row " + i;
+                            assertEquals(Float.floatToRawIntBits(panels[i * 2]), Float.floatToRawIntBits(col[i * 3]), at);
+                            assertEquals(c1[i * 3 + 1], col[i * 3 + 1], at + ": C's next column written");
+                            assertEquals(c1[i * 3 + 2], col[i * 3 + 2], at + ": C's next column written");
+                        }
                     }
                 }
             }

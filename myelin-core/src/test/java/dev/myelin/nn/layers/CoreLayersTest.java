@@ -21,6 +21,8 @@ class CoreLayersTest {
     void denseHarnessAndSeedModelCount() {
         LayerTestHarness.of(() -> new Dense(4)).inputShape(3).expectOutputShape(4).expectWeights(2, 0).expectParams(16).run();
         LayerTestHarness.of(() -> new Dense(3, Activation.TANH)).inputShape(2, 5).expectOutputShape(2, 3).expectParams(18).run();
+        // one unit: the product is a matrix-vector one (its own CPU path)
+        LayerTestHarness.of(() -> new Dense(1, Activation.SIGMOID)).inputShape(37).expectOutputShape(1).expectParams(38).run();
         LayerTestHarness.of(() -> new Dense(2, Activation.SOFTMAX).useBias(false)).inputShape(4).expectWeights(1, 0).expectParams(8).run();
         Dense d = built(new Dense(128, Activation.RELU), 5408);
         assertEquals(692_352, d.countParams());

@@ -25,7 +25,7 @@ class DenseFusedTest {
     private static final UnaryOp[] ACTIVATIONS = {null, UnaryOp.RELU, UnaryOp.TANH};
 
     /** {x dims..., units}: the last input dimension is {@code in}. */
-    private static final int[][] SHAPES = {{5, 7, 13}, {2, 9, 33, 37}, {3, 4, 5, 17, 3}, {1, 1, 1}, {300, 130, 70}, {4, 64, 100, 129}};
+    private static final int[][] SHAPES = {{5, 7, 13}, {2, 9, 33, 37}, {3, 4, 5, 17, 3}, {1, 1, 1}, {300, 130, 70}, {4, 64, 100, 129}, {64, 512, 1}, {3, 19, 37, 1}};
 
     @Test
     void matchesTheComposedOpsBitForBitWithOneAndTwoThreads() {
