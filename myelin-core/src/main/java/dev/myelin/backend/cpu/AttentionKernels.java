@@ -71,8 +71,6 @@ final class AttentionKernels {
      * scratch stays small (at batch 32 × 4 heads, 128 tasks allocated 39 MB per forward + backward, 32 tasks 24 MB, equally fast).
      */
     private static final int MAX_TASKS = 32;
-    /** Fewest query blocks per forward task where that leaves at least one task per head (see {@link #forward}). */
-    private static final int MIN_FORWARD_ITEMS = 8;
 
     private AttentionKernels() {}
 
@@ -119,9 +117,7 @@ final class AttentionKernels {
         int tkPad = padded(g.tk);
         MemoryCheck.elementCount("attention: k transposed", g.d, tkPad);
         MemoryCheck.elementCount("attention: v packed", g.tk, g.dvPad);
-        // each task packs the keys and values of every head it touches: at least MIN_FORWARD_ITEMS query blocks per task
-        // where there are few heads (batch 1, long sequences), so that a head is packed by a few tasks, not by up to 32
-        int tasks = Math.min(Math.min(items, MAX_TASKS), Math.max(g.heads(), Math.ceilDiv(items, MIN_FORWARD_ITEMS)));
+        int tasks = Math.min(items, MAX_TASKS);
         Parallel.forRange(tasks, t -> {
             ForwardScratch s = ForwardScratch.of(g, tkPad);
             int packedHead = -1;
