@@ -137,15 +137,12 @@ final class AttentionKernels {
      * copied contiguous by the task that reads them, right before it does (every query block of the head reads all of them).
      * Packed once per call for all heads, or read in place, they came from L3 or memory: the projections of a packed
      * self-attention are rows 1.5 KB apart (heads side by side), and the per-call copy of every head's keys (2 MB at batch 32,
-     * 4 heads, 128 positions, 32 per head) outgrows L2 before the first block reads it. The keys are transposed from a plain
-     * contiguous copy, not from where they are: each gather then reads 16 lines of L1, not 16 lines of memory at 1.5 KB
-     * apart (packed self-attention alone, B32 T128 H4 D32, Zen 4, 2 threads, interleaved: forward + backward about 5%
-     * faster). The copies hold the same values, so the results are the same bits.
+     * 4 heads, 128 positions, 32 per head) outgrows L2 before the first block reads it. The copies hold the same values, so
+     * the results are the same bits.
      */
     private static void packHead(Geometry g, ForwardScratch s, int bh, int tkPad) {
         int[] kst = g.k.strides(), vst = g.v.strides();
-        pack(data(g.k), Geometry.base(g.k, bh, g.h), kst[2], kst[3], g.tk, g.d, s.k, 0, g.dPad);
-        packTransposed(s.k, 0, g.dPad, 1, g.tk, tkPad, g.d, g.scale, s.kt, 0, tkPad);
+        packTransposed(data(g.k), Geometry.base(g.k, bh, g.h), kst[2], kst[3], g.tk, tkPad, g.d, g.scale, s.kt, 0, tkPad);
         pack(data(g.v), Geometry.base(g.v, bh, g.h), vst[2], vst[3], g.tk, g.dv, s.v, 0, g.dvPad);
     }
 
@@ -156,12 +153,11 @@ final class AttentionKernels {
     private static final class ForwardScratch {
         private static final ThreadLocal<ForwardScratch> CURRENT = ThreadLocal.withInitial(ForwardScratch::new);
         final float[] scores = new float[QUERY_BLOCK * KEY_BLOCK], max = new float[QUERY_BLOCK], sum = new float[QUERY_BLOCK];
-        float[] acc = new float[0], k = new float[0], kt = new float[0], v = new float[0];
+        float[] acc = new float[0], kt = new float[0], v = new float[0];
 
         static ForwardScratch of(Geometry g, int tkPad) {
             ForwardScratch s = CURRENT.get();
             s.acc = atLeast(s.acc, QUERY_BLOCK * g.dvPad);
-            s.k = atLeast(s.k, g.tk * g.dPad);
             s.kt = atLeast(s.kt, g.d * tkPad);
             s.v = atLeast(s.v, g.tk * g.dvPad);
             return s;
@@ -249,7 +245,7 @@ final class AttentionKernels {
         private static final ThreadLocal<BackwardScratch> CURRENT = ThreadLocal.withInitial(BackwardScratch::new);
         final float[] p = new float[QUERY_BLOCK * KEY_BLOCK], ds = new float[QUERY_BLOCK * KEY_BLOCK];
         float[] qs = new float[0], dO = new float[0], dQ = new float[0], delta = new float[0], lse = new float[0];
-        float[] kt = new float[0], kp = new float[0], vp = new float[0], vt = new float[0], dK = new float[0], dV = new float[0];
+        float[] kt = new float[0], kp = new float[0], vt = new float[0], dK = new float[0], dV = new float[0];
         boolean[] blockAllMasked = new boolean[0];
 
         static BackwardScratch of(Geometry g) {
@@ -263,7 +259,6 @@ final class AttentionKernels {
             if (s.blockAllMasked.length < queryBlocks) s.blockAllMasked = new boolean[queryBlocks];
             s.kt = atLeast(s.kt, g.d * KEY_BLOCK);
             s.kp = atLeast(s.kp, KEY_BLOCK * g.dPad);
-            s.vp = atLeast(s.vp, KEY_BLOCK * g.dvPad);
             s.vt = atLeast(s.vt, g.dv * KEY_BLOCK);
             s.dK = atLeast(s.dK, KEY_BLOCK * g.dPad);
             s.dV = atLeast(s.dV, KEY_BLOCK * g.dvPad);
@@ -301,15 +296,12 @@ final class AttentionKernels {
         int kBase = Geometry.base(g.k, bh, g.h), vBase = Geometry.base(g.v, bh, g.h);
         for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
             int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
-            // the block's keys unscaled, rows kp[j·dPad + c], then transposed times the scale from that copy (see packHead)
+            packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, d, g.scale, kt, 0, KEY_BLOCK);
+            // the block's keys unscaled, rows kp[j·dPad + c]
             float[] kp = s.kp;
             int ko = 0, ldk = dPad;
-            pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, kp, 0, dPad);
-            packTransposed(kp, 0, dPad, 1, bk, bkPad, d, g.scale, kt, 0, KEY_BLOCK);
-            if (wantScores) {
-                pack(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, dv, s.vp, 0, dvPad);
-                packTransposed(s.vp, 0, dvPad, 1, bk, bkPad, dv, 1f, vt, 0, KEY_BLOCK);
-            }
+            if (dqOut != null) pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, kp, 0, dPad);
+            if (wantScores) packTransposed(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, bkPad, dv, 1f, vt, 0, KEY_BLOCK);
             Arrays.fill(dK, 0, bk * dPad, 0f);
             Arrays.fill(dV, 0, bk * dvPad, 0f);
             for (int qb = 0; qb < queryBlocks; qb++) {
