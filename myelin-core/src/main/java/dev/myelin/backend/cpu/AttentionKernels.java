@@ -24,15 +24,15 @@ import jdk.incubator.vector.VectorSpecies;
  * dQ += dS·K; dK += dSᵀ·Q}; finally {@code dq = scale·dQ, dk = scale·dK}. The scale goes into the keys' transposed copy,
  * which is made anyway, so that the queries need none.
  *
- * <p>Scratch: each task copies what it reads as a product's right operand, or reads again and again, contiguous and
- * padded with zeros to a multiple of the vector length, right before it does: the forward its head's keys (transposed,
- * times the scale) and values, the backward its head's q and dO and per key block its keys (plain and transposed) and
- * values (transposed); a left operand (read by broadcasts) is read in place with any strides, and results are written
- * through the outputs' strides (so a self-attention's q, k, v and their gradients can be column ranges of one packed
- * {@code [B, T, 3·H·D]} tensor, rows 1.5 KB apart at 4 heads of 32, which read in place came from L3 or memory at
- * every block). The buffers are the calling thread's, kept between calls and grown when a call needs more
- * (the forward {@code Tk·(D + Dv)} floats and {@code QUERY_BLOCK·(KEY_BLOCK + Dv)}, the backward {@code Tq·(2·D + Dv)}
- * and a few blocks), so that a training step allocates none. The block products run through one
+ * <p>Scratch: the forward packs k (transposed) once per call, the size of k, v too where its rows are not whole vectors,
+ * and per task needs block buffers only ({@code QUERY_BLOCK·(KEY_BLOCK + Dv)} floats); the backward holds dQ of one
+ * (batch, head), {@code Tq·D} floats (and q and dO, {@code Tq·(D + Dv)}, where they are packed), and per key block its k,
+ * v and their gradients. Inputs and outputs may have any strides: an operand the block products read as rows of whole
+ * vectors is read in place where its rows are (unit column stride, a width that is a multiple of the vector length, as the
+ * columns of a packed self-attention's projections at head size 32), else packed into a contiguous block (transposed where
+ * the product wants it) padded with zeros to a multiple of the vector length; a left operand is read in place with any
+ * strides; results are written through the outputs' strides (so a self-attention's q, k, v and their gradients can be
+ * column ranges of one packed {@code [B, T, 3·H·D]} tensor). The block products run through one
  * register-blocked kernel {@link #gemm}: four rows of the left operand broadcast against two vectors of the
  * right one (on this 2-core AVX2 machine about 29 GFLOPS on one thread at these block sizes, as much as
  * {@link Sgemm} gets there, without its per-call set-up).
@@ -225,10 +225,10 @@ final class AttentionKernels {
             if (dv != null) zero(dv);
             return;
         }
-        // fixed groups of heads, each computed alone: the grouping only sizes the tasks
+        // fixed groups of heads, each computed alone: the grouping only saves each group's scratch allocations
         int heads = g.heads(), tasks = Math.min(heads, MAX_TASKS);
         Parallel.forRange(tasks, t -> {
-            BackwardScratch s = BackwardScratch.of(g);
+            BackwardScratch s = new BackwardScratch(g, dq != null, gradOut);
             for (int bh = (int) ((long) t * heads / tasks), end = (int) ((long) (t + 1) * heads / tasks); bh < end; bh++) {
                 backwardHead(g, s, bh, out, logsumexp, gradOut, dq, dk, dv);
             }
@@ -236,33 +236,27 @@ final class AttentionKernels {
     }
 
     /**
-     * One backward task's buffers, reused for each (batch, head) it computes: the calling thread's, kept between calls
-     * (grown when a call needs more). q, dO and k are copied contiguous per head (or key block) even where the products
-     * could read their rows in place: a packed self-attention's rows are 1.5 KB apart, and read in place they came
-     * from L3 or memory at every block (measured: B32 H4 T128 D32, Zen 4, 2 threads, see {@link #packHead}).
+     * One backward task's buffers, reused for each (batch, head) it computes; no copy of q, k or dO where
+     * their rows are already whole vectors ({@link #rowsInPlace}): the products read them where they are.
      */
     private static final class BackwardScratch {
-        private static final ThreadLocal<BackwardScratch> CURRENT = ThreadLocal.withInitial(BackwardScratch::new);
-        final float[] p = new float[QUERY_BLOCK * KEY_BLOCK], ds = new float[QUERY_BLOCK * KEY_BLOCK];
-        float[] qs = new float[0], dO = new float[0], dQ = new float[0], delta = new float[0], lse = new float[0];
-        float[] kt = new float[0], kp = new float[0], vt = new float[0], dK = new float[0], dV = new float[0];
-        boolean[] blockAllMasked = new boolean[0];
+        final float[] qs, dO, dQ, delta, lse, kt, kp, vt, p, ds, dK, dV;
+        final boolean[] blockAllMasked;
 
-        static BackwardScratch of(Geometry g) {
-            BackwardScratch s = CURRENT.get();
-            s.qs = atLeast(s.qs, g.tq * g.dPad);
-            s.dO = atLeast(s.dO, g.tq * g.dvPad);
-            s.dQ = atLeast(s.dQ, g.tq * g.dPad);
-            s.delta = atLeast(s.delta, g.tq);
-            s.lse = atLeast(s.lse, g.tq);
-            int queryBlocks = Math.ceilDiv(g.tq, QUERY_BLOCK);
-            if (s.blockAllMasked.length < queryBlocks) s.blockAllMasked = new boolean[queryBlocks];
-            s.kt = atLeast(s.kt, g.d * KEY_BLOCK);
-            s.kp = atLeast(s.kp, KEY_BLOCK * g.dPad);
-            s.vt = atLeast(s.vt, g.dv * KEY_BLOCK);
-            s.dK = atLeast(s.dK, KEY_BLOCK * g.dPad);
-            s.dV = atLeast(s.dV, KEY_BLOCK * g.dvPad);
-            return s;
+        BackwardScratch(Geometry g, boolean wantDq, View gradOut) {
+            qs = rowsInPlace(g.q, g.d) ? null : new float[g.tq * g.dPad];
+            dO = rowsInPlace(gradOut, g.dv) ? null : new float[g.tq * g.dvPad];
+            dQ = wantDq ? new float[g.tq * g.dPad] : null;
+            delta = new float[g.tq];
+            lse = new float[g.tq];
+            blockAllMasked = new boolean[Math.ceilDiv(g.tq, QUERY_BLOCK)];
+            kt = new float[g.d * KEY_BLOCK];
+            kp = rowsInPlace(g.k, g.d) ? null : new float[KEY_BLOCK * g.dPad];
+            vt = new float[g.dv * KEY_BLOCK];
+            p = new float[QUERY_BLOCK * KEY_BLOCK];
+            ds = new float[QUERY_BLOCK * KEY_BLOCK];
+            dK = new float[KEY_BLOCK * g.dPad];
+            dV = new float[KEY_BLOCK * g.dvPad];
         }
     }
 
@@ -271,13 +265,25 @@ final class AttentionKernels {
         int tq = g.tq, d = g.d, dv = g.dv, dPad = g.dPad, dvPad = g.dvPad;
         boolean wantScores = dqOut != null || dkOut != null;
         int[] qst = g.q.strides(), kst = g.k.strides(), vst = g.v.strides(), gst = gradOut.strides();
-        // q (unscaled: the scale is in the keys' copy kt and in the gradients' unpacking) and dO, packed: rows qs[i·dPad + c]
-        // and dO[i·dvPad + e]
+        // q (unscaled: the scale is in the keys' copy kt and in the gradients' unpacking) and dO: rows qs[qo + i·ldq + c]
+        // and dO[go + i·ldg + e], in place or packed
         float[] qs = s.qs, dO = s.dO, dQ = dqOut == null ? null : s.dQ;
         int qo = 0, ldq = dPad, go = 0, ldg = dvPad;
-        pack(data(g.q), Geometry.base(g.q, bh, g.h), qst[2], qst[3], tq, d, qs, 0, dPad);
-        pack(data(gradOut), Geometry.base(gradOut, bh, g.h), gst[2], gst[3], tq, dv, dO, 0, dvPad);
-        if (dQ != null) Arrays.fill(dQ, 0, tq * dPad, 0f);
+        if (qs == null) {
+            qs = data(g.q);
+            qo = Geometry.base(g.q, bh, g.h);
+            ldq = qst[2];
+        } else {
+            pack(data(g.q), Geometry.base(g.q, bh, g.h), qst[2], qst[3], tq, d, qs, 0, dPad);
+        }
+        if (dO == null) {
+            dO = data(gradOut);
+            go = Geometry.base(gradOut, bh, g.h);
+            ldg = gst[2];
+        } else {
+            pack(data(gradOut), Geometry.base(gradOut, bh, g.h), gst[2], gst[3], tq, dv, dO, 0, dvPad);
+        }
+        if (dQ != null) Arrays.fill(dQ, 0f);
         float[] o = data(out), lseData = data(logsumexp);
         int[] ost = out.strides(), lst = logsumexp.strides();
         int lseOff = Geometry.base(logsumexp, bh, g.h), oOff = Geometry.base(out, bh, g.h);
@@ -297,13 +303,19 @@ final class AttentionKernels {
         for (int j0 = 0; j0 < g.tk; j0 += KEY_BLOCK) {
             int bk = Math.min(KEY_BLOCK, g.tk - j0), bkPad = padded(bk);
             packTransposed(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, bkPad, d, g.scale, kt, 0, KEY_BLOCK);
-            // the block's keys unscaled, rows kp[j·dPad + c]
+            // the block's keys unscaled, rows kp[ko + j·ldk + c]: in place or packed
             float[] kp = s.kp;
             int ko = 0, ldk = dPad;
-            if (dqOut != null) pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, kp, 0, dPad);
+            if (kp == null) {
+                kp = data(g.k);
+                ko = kBase + j0 * kst[2];
+                ldk = kst[2];
+            } else if (dqOut != null) {
+                pack(data(g.k), kBase + j0 * kst[2], kst[2], kst[3], bk, d, kp, 0, dPad);
+            }
             if (wantScores) packTransposed(data(g.v), vBase + j0 * vst[2], vst[2], vst[3], bk, bkPad, dv, 1f, vt, 0, KEY_BLOCK);
-            Arrays.fill(dK, 0, bk * dPad, 0f);
-            Arrays.fill(dV, 0, bk * dvPad, 0f);
+            Arrays.fill(dK, 0f);
+            Arrays.fill(dV, 0f);
             for (int qb = 0; qb < queryBlocks; qb++) {
                 int i0 = qb * QUERY_BLOCK, bq = Math.min(QUERY_BLOCK, tq - i0);
                 // causal masking hides this key block from every query of the block: P is exactly 0 there
@@ -359,6 +371,14 @@ final class AttentionKernels {
             }
         }
         for (; c < visible; c++) s[so + c] += (1f - m[mo + c * ms]) * MASKED_BIAS;
+    }
+
+    /**
+     * Whether a product can read x's rows where they are, as a right operand of n = padded(cols) columns: each row
+     * a contiguous run of whole vectors (cols a multiple of L, unit column stride).
+     */
+    private static boolean rowsInPlace(View x, int cols) {
+        return x.strides()[3] == 1 && cols % L == 0;
     }
 
     /** Σ_e a[ao + e]·b[bo + e·bs] for e below n, in float: b's rows (an output's) may have any column stride. */
