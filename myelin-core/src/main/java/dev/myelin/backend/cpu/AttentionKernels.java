@@ -24,8 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  * dQ += dS·K; dK += dSᵀ·Q}; finally {@code dq = scale·dQ, dk = scale·dK}. The scale goes into the keys' transposed copy,
  * which is made anyway, so that the queries need none.
  *
- * <p>Scratch: the forward packs k (transposed) once per call, the size of k, v too where its rows are not whole vectors,
- * and per task needs block buffers only ({@code QUERY_BLOCK·(KEY_BLOCK + Dv)} floats); the backward holds dQ of one
+ * <p>Scratch: each forward task copies the keys (transposed, times the scale) and values of the head it works on right
+ * before it reads them ({@link #packHead}), into buffers of the calling thread kept between calls
+ * ({@code Tk·(D + Dv)} floats, and block buffers of {@code QUERY_BLOCK·(KEY_BLOCK + Dv)}); the backward holds dQ of one
  * (batch, head), {@code Tq·D} floats (and q and dO, {@code Tq·(D + Dv)}, where they are packed), and per key block its k,
  * v and their gradients. Inputs and outputs may have any strides: an operand the block products read as rows of whole
  * vectors is read in place where its rows are (unit column stride, a width that is a multiple of the vector length, as the
