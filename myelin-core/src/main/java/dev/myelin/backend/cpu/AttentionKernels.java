@@ -24,8 +24,9 @@ import jdk.incubator.vector.VectorSpecies;
  * dQ += dS·K; dK += dSᵀ·Q}; finally {@code dq = scale·dQ, dk = scale·dK}. The scale goes into the keys' transposed copy,
  * which is made anyway, so that the queries need none.
  *
- * <p>Scratch: the forward packs k (transposed) once per call, the size of k, v too where its rows are not whole vectors,
- * and per task needs block buffers only ({@code QUERY_BLOCK·(KEY_BLOCK + Dv)} floats); the backward holds dQ of one
+ * <p>Scratch: each forward task copies the keys (transposed, times the scale) and values of the head it works on right
+ * before it reads them ({@link #packHead}), into buffers of the calling thread kept between calls
+ * ({@code Tk·(D + Dv)} floats, and block buffers of {@code QUERY_BLOCK·(KEY_BLOCK + Dv)}); the backward holds dQ of one
  * (batch, head), {@code Tq·D} floats (and q and dO, {@code Tq·(D + Dv)}, where they are packed), and per key block its k,
  * v and their gradients. Inputs and outputs may have any strides: an operand the block products read as rows of whole
  * vectors is read in place where its rows are (unit column stride, a width that is a multiple of the vector length, as the
@@ -114,36 +115,53 @@ final class AttentionKernels {
         int queryBlocks = Math.ceilDiv(g.tq, QUERY_BLOCK);
         int items = g.heads() * queryBlocks;
         if (items == 0) return;
-        // k transposed and times the scale, once per call (every query block of a head reads all of them); v padded
-        // only where its rows are not already whole vectors: at most the size of k and v
         int tkPad = padded(g.tk);
-        float[] kt = new float[MemoryCheck.elementCount("attention: k transposed", g.heads(), g.d, tkPad)];
-        boolean vInPlace = rowsInPlace(v, g.dv);
-        float[] vp = vInPlace ? null : new float[MemoryCheck.elementCount("attention: v padded", g.heads(), g.tk, g.dvPad)];
-        int[] kst = k.strides(), vst = v.strides();
-        Parallel.forRange(g.heads(), bh -> {
-            packTransposed(data(k), Geometry.base(k, bh, g.h), kst[2], kst[3], g.tk, tkPad, g.d, g.scale, kt, bh * g.d * tkPad, tkPad);
-            if (!vInPlace) pack(data(v), Geometry.base(v, bh, g.h), vst[2], vst[3], g.tk, g.dv, vp, bh * g.tk * g.dvPad, g.dvPad);
-        });
+        MemoryCheck.elementCount("attention: k transposed", g.d, tkPad);
+        MemoryCheck.elementCount("attention: v packed", g.tk, g.dvPad);
         int tasks = Math.min(items, MAX_TASKS);
         Parallel.forRange(tasks, t -> {
-            ForwardScratch s = new ForwardScratch(g);
+            ForwardScratch s = ForwardScratch.of(g, tkPad);
+            int packedHead = -1;
             for (int item = (int) ((long) t * items / tasks), end = (int) ((long) (t + 1) * items / tasks); item < end; item++) {
                 int bh = item / queryBlocks, i0 = (item % queryBlocks) * QUERY_BLOCK;
-                if (vInPlace) forwardBlock(g, s, bh, i0, kt, bh * g.d * tkPad, tkPad, data(v), Geometry.base(v, bh, g.h), vst[2], out, logsumexp);
-                else forwardBlock(g, s, bh, i0, kt, bh * g.d * tkPad, tkPad, vp, bh * g.tk * g.dvPad, g.dvPad, out, logsumexp);
+                if (bh != packedHead) {
+                    packHead(g, s, bh, tkPad);
+                    packedHead = bh;
+                }
+                forwardBlock(g, s, bh, i0, s.kt, 0, tkPad, s.v, 0, g.dvPad, out, logsumexp);
             }
         });
     }
 
-    private static final class ForwardScratch {
-        final float[] scores, acc, max, sum;
+    /**
+     * The head's keys transposed and times the scale, {@code s.kt[c·tkPad + j]}, and its values, {@code s.v[j·dvPad + e]},
+     * copied contiguous by the task that reads them, right before it does (every query block of the head reads all of them).
+     * Packed once per call for all heads, or read in place, they came from L3 or memory: the projections of a packed
+     * self-attention are rows 1.5 KB apart (heads side by side), and the per-call copy of every head's keys (2 MB at batch 32,
+     * 4 heads, 128 positions, 32 per head) outgrows L2 before the first block reads it. The copies hold the same values, so
+     * the results are the same bits.
+     */
+    private static void packHead(Geometry g, ForwardScratch s, int bh, int tkPad) {
+        int[] kst = g.k.strides(), vst = g.v.strides();
+        packTransposed(data(g.k), Geometry.base(g.k, bh, g.h), kst[2], kst[3], g.tk, tkPad, g.d, g.scale, s.kt, 0, tkPad);
+        pack(data(g.v), Geometry.base(g.v, bh, g.h), vst[2], vst[3], g.tk, g.dv, s.v, 0, g.dvPad);
+    }
 
-        ForwardScratch(Geometry g) {
-            scores = new float[QUERY_BLOCK * KEY_BLOCK];
-            acc = new float[QUERY_BLOCK * g.dvPad];
-            max = new float[QUERY_BLOCK];
-            sum = new float[QUERY_BLOCK];
+    /**
+     * One forward task's buffers: the calling thread's, kept between calls (grown when a call needs more), so that a
+     * training step allocates none.
+     */
+    private static final class ForwardScratch {
+        private static final ThreadLocal<ForwardScratch> CURRENT = ThreadLocal.withInitial(ForwardScratch::new);
+        final float[] scores = new float[QUERY_BLOCK * KEY_BLOCK], max = new float[QUERY_BLOCK], sum = new float[QUERY_BLOCK];
+        float[] acc = new float[0], kt = new float[0], v = new float[0];
+
+        static ForwardScratch of(Geometry g, int tkPad) {
+            ForwardScratch s = CURRENT.get();
+            s.acc = atLeast(s.acc, QUERY_BLOCK * g.dvPad);
+            s.kt = atLeast(s.kt, g.d * tkPad);
+            s.v = atLeast(s.v, g.tk * g.dvPad);
+            return s;
         }
     }
 
@@ -553,6 +571,11 @@ final class AttentionKernels {
                 }
             }
         }
+    }
+
+    /** {@code buffer} when it holds {@code n} floats, else a new array of n (the contents of either are undefined). */
+    private static float[] atLeast(float[] buffer, int n) {
+        return buffer.length >= n ? buffer : new float[n];
     }
 
     /** n rounded up to a multiple of the vector length. */
