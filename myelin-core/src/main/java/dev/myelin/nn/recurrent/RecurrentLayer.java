@@ -376,10 +376,10 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         }
         Tensor recMask = training && recurrentDropout > 0 ? dropMask(batch, units, recurrentDropout, x.dtype()) : null;
         // one GEMM for all steps: [batch·time, features] × [features, G·units] (a batched [batch] × [time, features]
-        // product would run batch small GEMMs, and its kernel gradient would sum batch partial products)
-        Tensor xp = x.reshape(batch * steps, features).matmul(kernel.value());
-        Tensor inBias = inputBias();
-        if (inBias != null) xp = xp.add(inBias);
+        // product would run batch small GEMMs, and its kernel gradient would sum batch partial products), with the
+        // input bias added as each block of the product is written (dense: matmul + add's values and gradients bit for
+        // bit, without a second [batch·time, G·units] array per step)
+        Tensor xp = x.reshape(batch * steps, features).dense(kernel.value(), inputBias(), null);
         xp = xp.reshape(batch, steps, xp.dim(1));
         boolean fusable = !Boolean.FALSE.equals(fused) && recurrentActivation == Activation.SIGMOID && fusedKernelApplies();
         RecurrentOutput fusedOutput = fusable ? runFused(xp, states, mask, recMask) : null;
