@@ -251,18 +251,27 @@ class ConvPoolKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("paddedConvs")
     void skippedPaddingTapsGiveTheFullLoopsResults(Conv cv) {
-        Conv2dKernels.strategy = Conv2dKernels.Strategy.DIRECT;
         for (Conv2dDirect.Blocking b : Conv2dDirect.Blocking.values()) {
             Conv2dDirect.blocking = b;
-            Conv2dDirect.skipPaddingTaps = false;
-            Parallel.setThreads(1);
-            float[] full = convResults(cv, new SplittableRandom(13));
-            Conv2dDirect.skipPaddingTaps = true;
-            checkConv(cv, Conv2dKernels.Strategy.DIRECT);
-            for (int threads = 1; threads <= 2; threads++) {
-                Parallel.setThreads(threads);
-                assertArrayEquals(full, convResults(cv, new SplittableRandom(13)), b + ", " + threads + " threads: " + cv);
-            }
+            assertVariantGivesTheSameBits(cv, 13, b.toString(),
+                    () -> Conv2dDirect.skipPaddingTaps = false, () -> Conv2dDirect.skipPaddingTaps = true);
+        }
+    }
+
+    /**
+     * The direct kernels' results with {@code variant} switched on, on 1 and 2 threads, equal bit for bit those with
+     * {@code baseline} on 1 thread, and match the float64 reference.
+     */
+    private static void assertVariantGivesTheSameBits(Conv cv, int seed, String label, Runnable baseline, Runnable variant) {
+        Conv2dKernels.strategy = Conv2dKernels.Strategy.DIRECT;
+        baseline.run();
+        Parallel.setThreads(1);
+        float[] expected = convResults(cv, new SplittableRandom(seed));
+        variant.run();
+        checkConv(cv, Conv2dKernels.Strategy.DIRECT);
+        for (int threads = 1; threads <= 2; threads++) {
+            Parallel.setThreads(threads);
+            assertArrayEquals(expected, convResults(cv, new SplittableRandom(seed)), label + ", " + threads + " threads: " + cv);
         }
     }
 
@@ -286,17 +295,8 @@ class ConvPoolKernelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("pairTileConvs")
     void pairTilesOfEightPixelsGiveTheSixPixelTilesResults(Conv cv) {
-        Conv2dKernels.strategy = Conv2dKernels.Strategy.DIRECT;
         Conv2dDirect.blocking = Conv2dDirect.Blocking.WIDE;
-        Conv2dDirect.pairTile8 = false;
-        Parallel.setThreads(1);
-        float[] six = convResults(cv, new SplittableRandom(17));
-        Conv2dDirect.pairTile8 = true;
-        checkConv(cv, Conv2dKernels.Strategy.DIRECT);
-        for (int threads = 1; threads <= 2; threads++) {
-            Parallel.setThreads(threads);
-            assertArrayEquals(six, convResults(cv, new SplittableRandom(17)), threads + " threads: " + cv);
-        }
+        assertVariantGivesTheSameBits(cv, 17, "8x2 pair tiles", () -> Conv2dDirect.pairTile8 = false, () -> Conv2dDirect.pairTile8 = true);
     }
 
     /**
