@@ -273,10 +273,15 @@ public final class Sgemm {
         int kSteps = (k + tiling.kc() - 1) / tiling.kc();
         int kc = (k + kSteps - 1) / kSteps;
         // B in place: not transposed, and either small (cache-resident) or reused by few rows of A.
+        // Small is up to 32K floats (128 KB: it stays in L2 while the row tasks sweep it): the weight gradient Xᵀ·dY of a
+        // Dense layer at batch 32 or 64 (512x784x32, 784x512x64 in the seed GAN) then skips the up-front pack, which ran
+        // on the calling thread (below 32K floats) or as a parallel region of its own, before the tasks. Measured (AMD
+        // EPYC Zen 4, 2 threads, us per call, two interleaved rounds in one lock hold, 16K -> 32K): 512x784x32
+        // 151-194 -> 143-144, 784x512x64 264-297 -> 273-274. Which kernel reads B changes no sum.
         // With 16 registers a packed B is always worth it beyond few rows: the kernels that read it with a constant
         // stride (see k6x2Packed) run faster than the packing costs even for a small B used by many rows.
         boolean bInPlace = !transB && (work < SMALL_WORK || m <= IN_PLACE_ROWS
-                || !tiling.narrow() && (n <= W4 || (long) k * n <= 1 << 14));
+                || !tiling.narrow() && (n <= W4 || (long) k * n <= 1 << 15));
         // One task on the calling thread for small products, and for small ones whose B must be transposed
         // by few rows of A: split over rows, both cores would read the whole packed B, which cost more than
         // the second core saved (32x64x784 A·Bᵀ: 66 GFLOPS on 1 thread, about 50 on 2).

@@ -245,7 +245,9 @@ class SgemmTest {
         int saved = Parallel.threads();
         SplittableRandom r = new SplittableRandom(13);
         int[][] shapes = {{512, 128, 1100}, {128, 384, 1030}, {130, 100, 600}, {400, 70, 1500}, {784, 128, 32},
-                {128, 128, 520}, {13, 300, 700}, {512, 1, 64}, {263, 1, 1030}};
+                {128, 128, 520}, {13, 300, 700}, {512, 1, 64}, {263, 1, 1030},
+                // B of 16K-32K floats read in place by many rows (the seed GAN's weight gradients; one with a padded panel)
+                {512, 784, 32}, {784, 512, 64}, {100, 500, 40}};
         try {
             for (int[] sh : shapes) {
                 int m = sh[0], n = sh[1], k = sh[2];
@@ -355,7 +357,7 @@ class SgemmTest {
     }
 
     /**
-     * The 16-register paths: B packed even when small (k x n <= 16K floats) once m > 32, 4-vector panels packed as
+     * The 16-register paths: B packed even when small (k x n <= 32K floats) once m > 32, 4-vector panels packed as
      * two halves, transposed A packed per row block and K step (m not a multiple of 6), with padded leading dimensions and offsets, against float64, both tilings
      * giving the same bits, and 1 vs 2 threads the same bits.
      */
