@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * layer's {@code Tensor.dense} and its gradient rule call them, the transposes as views) with their GFLOPS, the fused
  * self-attention forward and forward + backward, the layer norms, the residual adds (two in the forward, two gradient
  * accumulations in the backward), the ReLU's gradient mask and the bias gradients' column sums. Each row's "x pass"
- * says how often one pass runs it; the last rows compare the sum of the parts with the layer's measured pass.
+ * says how often one pass runs it (0: a part of another row, shown alone); the last rows compare the sum of the parts
+ * with the layer's measured pass.
  *
  * <p>Inputs are hot in the caches here (the same tensors every call), unlike inside a pass, where an operand written
  * long before comes from memory: the parts sum to less than the pass.
@@ -82,7 +83,8 @@ final class EncoderOps {
         ops.add(new Op("dW   ff2  hᵀ[" + f + "x" + n + "]·g", 1, mul * f * d, () -> hidden.mT().matmul(g)));
         Tensor qkv = random(rnd, batch, seq, 3 * d).requiresGrad(true), gAttended = random(rnd, batch, seq, d);
         double scale = 1 / Math.sqrt(dh);
-        ops.add(new Op("self-attention forward", 1, 0, () -> Tensor.packedSelfAttention(qkv.detach(), h, dh, null, false, scale)));
+        // the forward alone for reference: a pass runs it inside the next row, which is what the sum counts
+        ops.add(new Op("self-attention forward (in the next row)", 0, 0, () -> Tensor.packedSelfAttention(qkv.detach(), h, dh, null, false, scale)));
         ops.add(new Op("self-attention forward + backward", 1, 0, () -> {
             Tensor.packedSelfAttention(qkv, h, dh, null, false, scale).backward(gAttended);
             qkv.zeroGrad();
