@@ -30,9 +30,10 @@ import java.util.function.Supplier;
  * (default 32 × 128, 512), then with {@code --kernels} {@code attention[ causal] B<batch> H<heads> T<length> D<head size>}.
  * Protocol as {@link ConvBench#time}. {@code --memory} skips the timing: a few passes, then the bytes
  * allocated by one pass and the process's peak resident set (VmHWM), for one process per sequence length.
+ * {@code --ops} times instead each operation of the encoder's pass alone, with the products' GFLOPS ({@link EncoderOps}).
  *
  * <pre>
- * AttentionBench [--seq 128,512] [--batch 32] [--threads 2] [--kernels] [--memory] [--case PREFIX]
+ * AttentionBench [--seq 128,512] [--batch 32] [--threads 2] [--kernels] [--memory] [--ops] [--case PREFIX]
  *                [--warmup 1] [--chunks 5] [--chunk 0.2] [--json] [--list]
  * </pre>
  */
@@ -69,7 +70,7 @@ public final class AttentionBench {
     /** Runs the benchmark with command-line style arguments; returns the exit status. */
     public static int run(List<String> args) {
         int[] seqs = {128, 512}, batches = {32};
-        boolean kernels = false, memory = false;
+        boolean kernels = false, memory = false, ops = false;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -79,6 +80,7 @@ public final class AttentionBench {
                     case "--batch" -> batches = positive(args.get(++i));
                     case "--kernels" -> kernels = true;
                     case "--memory" -> memory = true;
+                    case "--ops" -> ops = true;
                     default -> rest.add(a);
                 }
             } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
@@ -86,8 +88,9 @@ public final class AttentionBench {
                 return 2;
             }
         }
-        BenchOptions o = BenchOptions.parse("AttentionBench [--seq 128,512] [--batch 32] [--kernels] [--memory]", rest, new int[] {2}, 1, 0.2, 5, true);
+        BenchOptions o = BenchOptions.parse("AttentionBench [--seq 128,512] [--batch 32] [--kernels] [--memory] [--ops]", rest, new int[] {2}, 1, 0.2, 5, true);
         if (o.exit() != null) return o.exit();
+        if (ops) return EncoderOps.run(batches, seqs, o);
         List<Case> all = new ArrayList<>();
         for (int b : batches) {
             for (int t : seqs) {

@@ -250,6 +250,10 @@ final class BenchCommand implements Runnable {
         @Option(names = "--chunks", paramLabel = "N", description = "Timed chunks per row, the median reported (default: 5; more for A/B on a noisy machine).")
         Integer chunks;
 
+        @Option(names = "--ops", description = {"Instead: each operation of the encoder's forward + backward timed alone (the 12 products",
+                "with their GFLOPS, attention, layer norms, adds, bias sums), against the whole pass."})
+        boolean ops;
+
         @Override
         public Integer call() {
             List<String> args = new ArrayList<>();
@@ -258,6 +262,7 @@ final class BenchCommand implements Runnable {
             if (chunks != null) args.addAll(List.of("--chunks", chunks.toString()));
             if (kernels) args.add("--kernels");
             if (memory) args.add("--memory");
+            if (ops) args.add("--ops");
             if (seq != null) args.addAll(List.of("--seq", Gemm.join(seq)));
             if (batch != null) args.addAll(List.of("--batch", Gemm.join(batch)));
             if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
