@@ -485,7 +485,9 @@ final class Conv2dKernels {
     /**
      * Whether a phase that the direct kernels compute is written straight into its rows and columns of dx
      * ({@link Conv2dDirect#forwardInto}); false computes it into a buffer and copies it there (tests and measurements).
-     * Same results either way.
+     * Same results either way. Measured (2-core AMD EPYC Zen 4, AVX-512, 2 threads, input gradient alone, median of 5
+     * chunks, three interleaved pairs of JVMs on a noisy machine, ms, buffer -> in place, 3x3 same stride 2): B32
+     * 28x28x32 -> 64 2.53, 2.57, 2.65 -> 1.87, 1.43, 1.78; B128 14x14x64 -> 128 14.7, 6.69, 8.77 -> 6.70, 6.16, 6.17.
      */
     static volatile boolean phasesInPlace = true;
 
