@@ -307,9 +307,28 @@ final class Conv2dDirect {
 
     /** {@link #forward}, then {@code relu} on each block of rows right after its bias (see {@link Epilogue}). */
     static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, boolean relu, float[] y, int yOff) {
+        int f = g.f();
+        forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff, g.oh() * g.ow() * f, g.ow() * f, f);
+    }
+
+    /**
+     * {@code y = conv(x, k)} into an output laid out with its own strides: output pixel (b, oy, ox) at
+     * {@code y[yOff + b·imageStride + oy·rowStride + ox·pixStride ..]}, f consecutive floats each (the strided input
+     * gradient writes each of its phases straight into every sh-th row and sw-th column of dx this way). Results
+     * are those of {@link #forward}: only where they are stored differs.
+     */
+    static void forwardInto(Geom g, float[] x, int xOff, float[] k, int kOff, float[] y, int yOff, int imageStride,
+                            int rowStride, int pixStride) {
+        forward(g, x, xOff, k, kOff, null, 0, false, y, yOff, imageStride, rowStride, pixStride);
+    }
+
+    /** {@link #forward} with the output strides of {@link #forwardInto}; bias and relu only on a dense output. */
+    private static void forward(Geom g, float[] x, int xOff, float[] k, int kOff, float[] b, int bOff, boolean relu,
+                                float[] y, int yOff, int imageStride, int rowStride, int pixStride) {
         int f = g.f(), fp = roundUp(f, L);
+        Out out = new Out(imageStride, rowStride, pixStride);
         if (fp == f) {
-            conv(g, x, xOff, k, kOff, fp, b, bOff, relu, y, yOff);
+            conv(g, x, xOff, k, kOff, fp, b, bOff, relu, y, yOff, out);
             return;
         }
         int kk = g.patch();
@@ -318,29 +337,32 @@ final class Conv2dDirect {
             System.arraycopy(k, kOff + p * f, w, p * fp, f);
             Arrays.fill(w, p * fp + f, (p + 1) * fp, 0f);
         }
-        conv(g, x, xOff, w, 0, fp, b, bOff, relu, y, yOff);
+        conv(g, x, xOff, w, 0, fp, b, bOff, relu, y, yOff, out);
     }
+
+    /** Where output pixels go: images, rows and pixels that many floats apart. */
+    private record Out(int imageStride, int rowStride, int pixStride) {}
 
     /** Direct convolution with weights {@code w} as [kh·kw·c, fp] (fp ≥ f a whole number of vectors), plus bias. */
     private static void conv(Geom g, float[] x, int xOff, float[] w, int wOff, int fp, float[] bias, int bOff, boolean relu,
-                             float[] y, int yOff) {
+                             float[] y, int yOff, Out out) {
         int rows = rowsPerBlock(g.n(), g.oh()), perImage = (g.oh() + rows - 1) / rows;
         boolean wide = blocking == Blocking.WIDE;
         Parallel.forRange(g.n() * perImage, t -> {
             int b = t / perImage, y0 = t % perImage * rows, y1 = Math.min(g.oh(), y0 + rows);
             Slab sl = slab(g, x, xOff, b, y0, y1);
-            int yq = yOff + (b * g.oh() + y0) * g.ow() * g.f(), pixels = (y1 - y0) * g.ow();
-            convBlock(g, sl, y0, pixels, w, wOff, fp, y, yq, wide);
-            Epilogue.apply(y, yq, pixels, g.f(), bias, bOff, relu);
+            int yq = yOff + b * out.imageStride() + y0 * out.rowStride(), pixels = (y1 - y0) * g.ow();
+            convBlock(g, sl, y0, pixels, w, wOff, fp, y, yq, out, wide);
+            Epilogue.apply(y, yq, pixels, g.f(), bias, bOff, relu); // dense output: rows of f floats
         });
     }
 
     private static void convBlock(Geom g, Slab sl, int y0, int pixels, float[] w, int wOff, int fp, float[] y, int yq,
-                                  boolean wide) {
+                                  Out out, boolean wide) {
         float[] s = sl.data;
         int f = g.f();
         int[] a = OFFSETS.get(), o = OUTPUTS.get();
-        Taps t = new Taps(g, sl, y0, pixels, fp);
+        Taps t = new Taps(g, sl, y0, pixels, fp, out);
         int fb = 0;
         for (; wide && f - fb >= 4 * L; fb += 4 * L) {
             t.chooseOrder(4);
@@ -405,6 +427,7 @@ final class Conv2dDirect {
         private final Geom g;
         private final Slab sl;
         private final int fp, y0, pixels;
+        private final Out out;
         private final boolean all = !skipPaddingTaps;
         final int rowStep, jStep, wRow;
         /** Block pixels in border order (null: none has padding taps); the order of the current tile shape. */
@@ -414,8 +437,9 @@ final class Conv2dDirect {
         /** The current tile's first kept tap's weight offset (added to the filter block's). */
         int wq;
 
-        Taps(Geom g, Slab sl, int y0, int pixels, int fp) {
+        Taps(Geom g, Slab sl, int y0, int pixels, int fp, Out out) {
             this.g = g;
+            this.out = out;
             this.sl = sl;
             this.y0 = y0;
             this.pixels = pixels;
@@ -508,18 +532,18 @@ final class Conv2dDirect {
 
         /**
          * Sets the taps of the tile of pixels p .. p+valid−1 (in the current order), fills {@code a} with their
-         * source offsets, moved to the first kept tap, and {@code o} with their output offsets (pixel·f); the last
+         * source offsets, moved to the first kept tap, and {@code o} with their output offsets (see {@link Out}); the last
          * pixel is repeated up to r.
          */
         void tile(int p, int valid, int r, int[] a, int[] o) {
             int shift = range(order, p, valid);
-            int ow = g.ow(), f = g.f(), rowStep0 = g.sh() * sl.rs, colStep = g.sw() * g.c();
+            int ow = g.ow(), rowStep0 = g.sh() * sl.rs, colStep = g.sw() * g.c();
             for (int k = 0; k < r; k++) {
                 int q = k < valid ? p + k : p + valid - 1;
                 if (order != null) q = order[q];
                 int yy = q / ow, xx = q - yy * ow;
                 a[k] = sl.base + yy * rowStep0 + xx * colStep + shift;
-                o[k] = q * f;
+                o[k] = yy * out.rowStride() + xx * out.pixStride();
             }
         }
     }
@@ -742,7 +766,7 @@ final class Conv2dDirect {
                 }
             }
         }
-        conv(t, dy, dyOff, w, 0, cp, null, 0, false, dx, dxOff);
+        conv(t, dy, dyOff, w, 0, cp, null, 0, false, dx, dxOff, new Out(t.oh() * t.ow() * c, t.ow() * c, c));
     }
 
     /** True when the input gradient of c input channels from f filters uses the dot kernels. */

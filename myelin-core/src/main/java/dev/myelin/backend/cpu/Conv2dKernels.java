@@ -482,6 +482,15 @@ final class Conv2dKernels {
      */
     static volatile boolean stridedPhases = true;
 
+    /**
+     * Whether a phase that the direct kernels compute is written straight into its rows and columns of dx
+     * ({@link Conv2dDirect#forwardInto}); false computes it into a buffer and copies it there (tests and measurements).
+     * Same results either way. Measured (2-core AMD EPYC Zen 4, AVX-512, 2 threads, input gradient alone, median of 5
+     * chunks, three interleaved pairs of JVMs on a noisy machine, ms, buffer -> in place, 3x3 same stride 2): B32
+     * 28x28x32 -> 64 2.53, 2.57, 2.65 -> 1.87, 1.43, 1.78; B128 14x14x64 -> 128 14.7, 6.69, 8.77 -> 6.70, 6.16, 6.17.
+     */
+    static volatile boolean phasesInPlace = true;
+
     private static final ThreadLocal<float[]> PHASE = new ThreadLocal<>();
 
     /**
@@ -489,9 +498,9 @@ final class Conv2dKernels {
      * (ry, rx) of the input positions: the input rows iy with {@code (iy + pt) mod sh = ry} receive only the kernel
      * rows {@code i = ry + sh·u}, from gradOut row {@code (iy + pt − ry)/sh − u}, so {@code dx[iy] = Σ_u dy[Y − u] ·
      * W[ry + sh·u]ᵀ} with {@code Y = (iy + pt − ry)/sh}: a convolution of gradOut with the sub-kernel of those rows,
-     * flipped and transposed (likewise across columns). Each phase is computed whole into a buffer by the forward
-     * kernels and copied to its every sh-th row and sw-th column of dx (the kernel at least as large as the stride,
-     * so that every phase has taps).
+     * flipped and transposed (likewise across columns). Each phase is computed by the forward kernels: by the
+     * direct ones straight into its every sh-th row and sw-th column of dx, by the others whole into a buffer and then
+     * copied there (the kernel at least as large as the stride, so that every phase has taps).
      * Against gradP = gradOut·Wᵀ and col2im, this writes no patch gradient kh·kw times the input and scatter-adds
      * nothing. Measured (2-core AMD EPYC Zen 4, AVX-512, 2 threads, median of repeated calls, two interleaved runs,
      * ms, col2im -> phases, 3x3 same stride 2): B32 28x28x32 -> 64 1.79, 1.53 -> 1.47, 1.38; B128 14x14x64 -> 128
@@ -526,6 +535,12 @@ final class Conv2dKernels {
                     }
                 }
                 Geom t = new Geom(g.n, g.oh, g.ow, f, nu, nv, c, ph, pw, 1, 1, 1, 1, nu - 1 - y0, nv - 1 - x0);
+                int phaseOff = dxOff + (iy0 * g.w + ix0) * c;
+                if (phasesInPlace && !t.pointwise() && !(fewChannels(t) && Conv2dFewChannels.fits(t))
+                        && direct(Conv2dDirect.fits(t))) {
+                    Conv2dDirect.forwardInto(t, dy, dyOff, w, 0, dx, phaseOff, image, sh * g.w * c, sw * c);
+                    continue;
+                }
                 float[] out = phaseBuffer(g.n * phaseImage);
                 if (t.pointwise()) {
                     Sgemm.sgemm(false, false, t.rows(), c, f, dy, dyOff, f, w, 0, c, out, 0, c, false);
@@ -533,7 +548,7 @@ final class Conv2dKernels {
                     forward(t, dy, dyOff, w, 0, null, 0, false, out, 0);
                 }
                 Parallel.forRange(g.n, b -> scatterPhase(out, b * phaseImage, ph, pw, c, dx,
-                        dxOff + b * image + (iy0 * g.w + ix0) * c, sh * g.w * c, sw * c));
+                        phaseOff + b * image, sh * g.w * c, sw * c));
             }
         }
     }

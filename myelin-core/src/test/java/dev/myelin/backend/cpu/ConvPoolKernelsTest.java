@@ -37,6 +37,7 @@ class ConvPoolKernelsTest {
         Conv2dKernels.strategy = Conv2dKernels.Strategy.AUTO;
         Conv2dDirect.blocking = MACHINE_BLOCKING;
         Conv2dKernels.stridedPhases = true;
+        Conv2dKernels.phasesInPlace = true;
         Conv2dDirect.skipPaddingTaps = true;
         Conv2dDirect.pairTile8 = true;
         Conv2dDirect.kernelGradImages = DEFAULT_KERNEL_GRAD_IMAGES;
@@ -297,6 +298,38 @@ class ConvPoolKernelsTest {
     void pairTilesOfEightPixelsGiveTheSixPixelTilesResults(Conv cv) {
         Conv2dDirect.blocking = Conv2dDirect.Blocking.WIDE;
         assertVariantGivesTheSameBits(cv, 17, "8x2 pair tiles", () -> Conv2dDirect.pairTile8 = false, () -> Conv2dDirect.pairTile8 = true);
+    }
+
+    /**
+     * Strided input gradients whose phases the direct kernels write straight into dx: stride 2 with "same" padding and
+     * the extra bottom/right row (every phase a different sub-kernel, one of them 1x1 and pointwise, which keeps its
+     * buffer), 32 and 64 input channels (8x2 and 4x4 tiles), a partial vector of channels (17: packed weights, masked
+     * stores), stride 3 and a 5x5 kernel, few filters (f ≤ 4: Conv2dFewChannels's phases keep the buffer), whole
+     * images (16 or more) and blocks of rows.
+     */
+    static Stream<Conv> phaseConvs() {
+        return Stream.concat(stridedConvs().filter(cv -> cv.d == 1 && cv.kh >= cv.s && cv.kw >= cv.s), Stream.of(
+                new Conv(2, 14, 14, 32, 64, 3, 3, 2, 1, 0, 1),
+                new Conv(17, 8, 8, 64, 32, 3, 3, 2, 1, 1, 0),
+                new Conv(2, 14, 14, 17, 48, 3, 3, 2, 1, 0, 1),
+                new Conv(1, 13, 11, 20, 40, 5, 5, 2, 1, 2, 1),
+                new Conv(2, 12, 12, 16, 24, 3, 3, 3, 1, 1, 0),
+                new Conv(2, 11, 9, 8, 4, 3, 3, 2, 1, 1, 1)));
+    }
+
+    /**
+     * Writing the phases of a strided input gradient straight into dx gives bit for bit the buffered phases' results
+     * (the same kernels, only stored elsewhere), on both register blockings and 1 or 2 threads, and covers every
+     * element of dx (the results start as garbage).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("phaseConvs")
+    void phasesWrittenInPlaceGiveTheBufferedPhasesResults(Conv cv) {
+        for (Conv2dDirect.Blocking b : Conv2dDirect.Blocking.values()) {
+            Conv2dDirect.blocking = b;
+            assertVariantGivesTheSameBits(cv, 19, "phases in place, " + b,
+                    () -> Conv2dKernels.phasesInPlace = false, () -> Conv2dKernels.phasesInPlace = true);
+        }
     }
 
     /**
