@@ -11,13 +11,10 @@ import dev.myelin.optim.Adam;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.zoo.SeedModels;
 import java.io.PrintStream;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.LongSupplier;
 
 /**
  * Training and inference throughput (samples/s) of the seed models, with the protocol of the PyTorch
@@ -182,8 +179,8 @@ public final class ModelBench {
      *   <li>the steps per chunk come from the last probe, not from the warm-up's average: the average, inflated by
      *   the compiling steps, chose 3 steps per chunk, the chunks added up to 0.6 s of the 8 s asked for, and the
      *   median chunk read 1,167 samples/s where the steady state runs 2,900-4,000.</li>
-     *   <li>the warm-up also goes on while the JIT is still compiling: until it spent at most {@link #JIT_QUIET_MS}
-     *   over the last {@link #QUIET_PROBES} probes (at most {@link #MAX_PROBES} probes in all). Code run once or
+     *   <li>the warm-up also goes on while the JIT is still compiling ({@link JitActivity#quiet()}; at most
+     *   {@link #MAX_PROBES} probes in all). Code run once or
      *   twice per step (the loss, its softplus/log1p) reaches C2 only after 5,000-odd calls, 12-20 s into a GAN
      *   run on 2 cores; until then it runs C1's code, where every Vector API operation is a boxed call, and the
      *   compiler thread takes one of the 2 cores. Timed 8-14 s in, the seed GAN B32 read 5,500-10,000 samples/s
@@ -191,30 +188,28 @@ public final class ModelBench {
      * </ul>
      */
     static Throughput timed(Runnable step, int batch, double warmup, double target) {
-        return timed(step, batch, warmup, target, jitMillis());
+        return timed(step, batch, warmup, target, JitActivity.ofThisJvm());
     }
 
-    /** {@link #timed(Runnable, int, double, double)} with the JIT's accumulated compile time (ms) from {@code jit}. */
-    static Throughput timed(Runnable step, int batch, double warmup, double target, LongSupplier jit) {
+    /** {@link #timed(Runnable, int, double, double)} watching the JIT through {@code jit}. */
+    static Throughput timed(Runnable step, int batch, double warmup, double target, JitActivity jit) {
         long t0 = System.nanoTime();
         int n = 0;
         while (n < 5 || (System.nanoTime() - t0) / 1e9 < warmup) {
             step.run();
             n++;
         }
-        long[] jitAt = new long[QUIET_PROBES]; // the JIT's compile time at the start of each of the last probes
-        jitAt[QUIET_PROBES - 1] = jit.getAsLong();
+        jit.mark();
         double perStep = probe(step), previous;
         int probes = 1;
         boolean settled, jitQuiet;
         do {
             previous = perStep;
-            System.arraycopy(jitAt, 1, jitAt, 0, QUIET_PROBES - 1);
-            jitAt[QUIET_PROBES - 1] = jit.getAsLong();
+            jit.mark();
             perStep = probe(step);
             probes++;
             settled = Math.abs(perStep - previous) <= 0.1 * Math.min(perStep, previous);
-            jitQuiet = probes >= QUIET_PROBES && jit.getAsLong() - jitAt[0] <= JIT_QUIET_MS;
+            jitQuiet = jit.quiet();
         } while (!(settled && jitQuiet) && probes < MAX_PROBES);
         int steps = Math.max(1, (int) Math.round(target / CHUNKS / perStep));
         double[] rates = new double[CHUNKS];
@@ -243,20 +238,7 @@ public final class ModelBench {
      * The most quarter-second probes that extend the warm-up while the step time still moves or the JIT still
      * compiles (20 s: the seed GAN's loss path reached C2 12-20 s into a run on 2 cores).
      */
-    static final int MAX_PROBES = 80;
-
-    /** Probes over which the JIT counts as quiet (1 s)... */
-    static final int QUIET_PROBES = 4;
-
-    /** ...when it compiled for at most this many milliseconds in them (2% of one core). */
-    static final long JIT_QUIET_MS = 20;
-
-    /** The JIT's accumulated compile time in ms, or a constant 0 where the JVM does not report it. */
-    private static LongSupplier jitMillis() {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return () -> 0;
-        return jit::getTotalCompilationTime;
-    }
+    static final int MAX_PROBES = JitActivity.MAX_PROBES;
 
     /** A measurement: the median chunk's samples/s, every chunk's in time order, and the steps in each chunk. */
     record Throughput(double samplesPerSecond, double[] chunkRates, int stepsPerChunk) {

@@ -35,7 +35,7 @@ class ModelBenchTest {
         long[] compiled = {0};
         LongSupplier jit = () -> System.nanoTime() - start < 3_000_000_000L ? compiled[0] += 10 : compiled[0];
         Runnable step = () -> LockSupport.parkNanos(System.nanoTime() - start < 3_000_000_000L ? 4_000_000L : 1_000_000L);
-        ModelBench.Throughput t = ModelBench.timed(step, 32, 0.2, 0.5, jit);
+        ModelBench.Throughput t = ModelBench.timed(step, 32, 0.2, 0.5, new JitActivity(jit));
         assertTrue((System.nanoTime() - start) / 1e9 >= 3.0, "the warm-up ended while the JIT compiled");
         for (double r : t.chunkRates()) assertTrue(r > 32 / 0.004 * 1.5, "chunk rate " + r + " has compiling steps");
     }
@@ -44,7 +44,7 @@ class ModelBenchTest {
     void warmUpEndsWithoutJitReports() {
         // A JVM that reports no compile time (constant): the warm-up ends once the probes agree, as before.
         long start = System.nanoTime();
-        ModelBench.Throughput t = ModelBench.timed(() -> LockSupport.parkNanos(1_000_000L), 32, 0.2, 0.5, () -> 0);
+        ModelBench.Throughput t = ModelBench.timed(() -> LockSupport.parkNanos(1_000_000L), 32, 0.2, 0.5, new JitActivity(() -> 0));
         assertTrue((System.nanoTime() - start) / 1e9 < 0.2 + 0.5 + ModelBench.MAX_PROBES * 0.25 / 2, "warm-up too long");
         assertEquals(5, t.chunkRates().length);
     }
