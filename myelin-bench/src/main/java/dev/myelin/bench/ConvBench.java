@@ -143,7 +143,7 @@ public final class ConvBench {
         }
     }
 
-    /** Warm-up, then {@code chunks} chunks of about {@code chunkSeconds}; per-operation times in ms. */
+    /** Warm-up (and on while the JIT compiles), then {@code chunks} chunks of about {@code chunkSeconds}; per-operation times in ms. */
     static Timing time(Runnable op, double warmupSeconds, int chunks, double chunkSeconds) {
         long warmEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         int warmIters = 0;
@@ -153,6 +153,8 @@ public final class ConvBench {
             warmIters++;
         } while (System.nanoTime() < warmEnd || warmIters < 5);
         double perOp = (System.nanoTime() - warmStart) / 1e9 / warmIters;
+        // Not timed while the JIT still compiles (see JitActivity); --warmup 0 (a smoke run) asks for no warm-up.
+        if (warmupSeconds > 0) JitActivity.ofThisJvm().await(op);
         // Calibrate on the end of the warm-up: iterations per chunk from a short timed run.
         long t0 = System.nanoTime();
         int probe = Math.max(1, (int) Math.min(1000, 0.05 / Math.max(perOp, 1e-7)));

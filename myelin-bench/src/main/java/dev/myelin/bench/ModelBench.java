@@ -179,22 +179,38 @@ public final class ModelBench {
      *   <li>the steps per chunk come from the last probe, not from the warm-up's average: the average, inflated by
      *   the compiling steps, chose 3 steps per chunk, the chunks added up to 0.6 s of the 8 s asked for, and the
      *   median chunk read 1,167 samples/s where the steady state runs 2,900-4,000.</li>
+     *   <li>the warm-up also goes on while the JIT is still compiling ({@link JitActivity#quiet()}; at most
+     *   {@link #MAX_PROBES} probes in all). Code run once or
+     *   twice per step (the loss, its softplus/log1p) reaches C2 only after 5,000-odd calls, 12-20 s into a GAN
+     *   run on 2 cores; until then it runs C1's code, where every Vector API operation is a boxed call, and the
+     *   compiler thread takes one of the 2 cores. Timed 8-14 s in, the seed GAN B32 read 5,500-10,000 samples/s
+     *   in fresh JVMs of one jar; its steps settle at 2.7-3.0 ms (about 11,000 samples/s) after 15-20 s.</li>
      * </ul>
      */
     static Throughput timed(Runnable step, int batch, double warmup, double target) {
+        return timed(step, batch, warmup, target, JitActivity.ofThisJvm());
+    }
+
+    /** {@link #timed(Runnable, int, double, double)} watching the JIT through {@code jit}. */
+    static Throughput timed(Runnable step, int batch, double warmup, double target, JitActivity jit) {
         long t0 = System.nanoTime();
         int n = 0;
         while (n < 5 || (System.nanoTime() - t0) / 1e9 < warmup) {
             step.run();
             n++;
         }
+        jit.mark();
         double perStep = probe(step), previous;
         int probes = 1;
+        boolean settled, jitQuiet;
         do {
             previous = perStep;
+            jit.mark();
             perStep = probe(step);
             probes++;
-        } while (Math.abs(perStep - previous) > 0.1 * Math.min(perStep, previous) && probes < MAX_PROBES);
+            settled = Math.abs(perStep - previous) <= 0.1 * Math.min(perStep, previous);
+            jitQuiet = jit.quiet();
+        } while (!(settled && jitQuiet) && probes < MAX_PROBES);
         int steps = Math.max(1, (int) Math.round(target / CHUNKS / perStep));
         double[] rates = new double[CHUNKS];
         for (int c = 0; c < CHUNKS; c++) {
@@ -218,8 +234,11 @@ public final class ModelBench {
         return (System.nanoTime() - t0) / 1e9 / n;
     }
 
-    /** The most quarter-second probes that extend the warm-up while the step time still moves (2.5 s). */
-    static final int MAX_PROBES = 10;
+    /**
+     * The most quarter-second probes that extend the warm-up while the step time still moves or the JIT still
+     * compiles (20 s: the seed GAN's loss path reached C2 12-20 s into a run on 2 cores).
+     */
+    static final int MAX_PROBES = JitActivity.MAX_PROBES;
 
     /** A measurement: the median chunk's samples/s, every chunk's in time order, and the steps in each chunk. */
     record Throughput(double samplesPerSecond, double[] chunkRates, int stepsPerChunk) {
