@@ -54,12 +54,18 @@ final class JitActivity {
     void await(Runnable op) {
         for (int p = 0; p < MAX_PROBES && !quiet(); p++) {
             mark();
-            long t0 = System.nanoTime();
-            int n = 0;
-            do {
-                op.run();
-                n++;
-            } while (n < 2 || System.nanoTime() - t0 < 250_000_000L);
+            probe(op);
         }
+    }
+
+    /** Runs {@code op} for at least a quarter of a second (and twice); returns the seconds per run. */
+    static double probe(Runnable op) {
+        long t0 = System.nanoTime();
+        int n = 0;
+        do {
+            op.run();
+            n++;
+        } while (n < 2 || System.nanoTime() - t0 < 250_000_000L);
+        return (System.nanoTime() - t0) / 1e9 / n;
     }
 }

@@ -200,13 +200,13 @@ public final class ModelBench {
             n++;
         }
         jit.mark();
-        double perStep = probe(step), previous;
+        double perStep = JitActivity.probe(step), previous;
         int probes = 1;
         boolean settled, jitQuiet;
         do {
             previous = perStep;
             jit.mark();
-            perStep = probe(step);
+            perStep = JitActivity.probe(step);
             probes++;
             settled = Math.abs(perStep - previous) <= 0.1 * Math.min(perStep, previous);
             jitQuiet = jit.quiet();
@@ -221,17 +221,6 @@ public final class ModelBench {
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
         return new Throughput(sorted[CHUNKS / 2], rates, steps);
-    }
-
-    /** Seconds per step over at least a quarter of a second (and 2 steps). */
-    private static double probe(Runnable step) {
-        long t0 = System.nanoTime();
-        int n = 0;
-        do {
-            step.run();
-            n++;
-        } while (n < 2 || System.nanoTime() - t0 < 250_000_000L);
-        return (System.nanoTime() - t0) / 1e9 / n;
     }
 
     /**
