@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * operation (with its own allocation) per term of the formula.
  *
  * <p>Implementation overview. The data is read flat, in <em>periods</em> of P = lcm(channels, lanes)
- * elements: element j of every period belongs to channel j mod channels, so a period is P / lanes whole
- * vectors whatever the channel count (1, 3, 64, 1000), with no masks; a per-channel value (mean, scale)
+ * elements, doubled until it holds at least 4 vectors: element j of every period belongs to channel j mod channels,
+ * so a period is P / lanes whole vectors whatever the channel count (1, 3, 64, 1000), with no masks, and a column
+ * walk keeps 4 independent accumulators; a per-channel value (mean, scale)
  * is tiled once into a P-long array. Rows are cut into blocks of 256 periods. A reduction walks each
  * vector column of the period down the block's periods with float accumulators in registers (so a lane
  * adds at most 256 terms), then folds the block's P sums into per-channel double sums; the normalization
@@ -22,7 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>statistics: per block, Σx and then Σ(x − block mean)² while the block is in cache (two passes over
  *       a block, one over memory; no cancellation), combined over blocks in double; mean = Σx / rows,
  *       variance = M2 / rows (biased);</li>
- *   <li>apply: y = (x − mean)·a + beta with a = gamma / sqrt(variance + ε) per channel (one FMA);</li>
+ *   <li>apply: y = x·a + (beta − mean·a) with a = gamma / sqrt(variance + ε) per channel (one FMA; both factors
+ *       computed in double and rounded once);</li>
  *   <li>backward: Σdy and Σdy·(x − mean) per channel (dbeta, and dgamma = invstd·Σdy·(x − mean)), then
  *       dx = a·dy + k2·(x − mean) + k3 with k2 = −a·invstd²·Σdy(x − mean) / rows, k3 = −a·Σdy / rows
  *       (batch statistics), or dx = a·dy (given statistics).</li>
@@ -57,6 +59,9 @@ final class BatchNormKernels {
         static Walk of(View x) {
             int rows = x.shape()[0], channels = x.shape()[1];
             int periodRows = L / gcd(channels, L);
+            // at least W elements, so that the column walks below run 4 independent vector accumulators: with one
+            // (a period of 16 or 32 elements, 16 or 32 channels), each add waits for the previous one's result
+            while (periodRows * channels < W) periodRows *= 2;
             int period = periodRows * channels;
             int blockRows = BLOCK_PERIODS * periodRows;
             return new Walk(rows, channels, period, blockRows * channels, Math.ceilDiv(rows, blockRows));
@@ -148,10 +153,13 @@ final class BatchNormKernels {
     static void apply(View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
         Walk w = Walk.of(x);
         int ch = w.channels();
-        float[] meanP = w.tile(load(mean, ch, 0)), scaleP = w.tile(scales(variance, gamma, epsilon, ch)), offsetP = w.tile(load(beta, ch, 0));
+        double[] m = load(mean, ch, 0), scale = scales(variance, gamma, epsilon, ch), offset = load(beta, ch, 0);
+        // y = x·scale + (beta − mean·scale): one FMA per element, the offset folded in double and rounded once
+        for (int c = 0; c < ch; c++) offset[c] -= m[c] * scale[c];
+        float[] scaleP = w.tile(scale), offsetP = w.tile(offset);
         float[] xd = ElementwiseKernels.data(x), yd = ElementwiseKernels.data(y);
         int shift = y.offset() - x.offset();
-        w.forBlocks((b, from, to) -> normalize(xd, x.offset() + from, x.offset() + to, w.period(), meanP, scaleP, offsetP, yd, shift));
+        w.forBlocks((b, from, to) -> affine(xd, x.offset() + from, x.offset() + to, w.period(), scaleP, offsetP, yd, shift));
     }
 
     // ---- backward ----
@@ -191,9 +199,9 @@ final class BatchNormKernels {
         float[] dxd = ElementwiseKernels.data(dx);
         int dxShift = dx.offset() - xo;
         if (!batchStatistics) {
-            // dy·a, through the normalization pass: (dy − 0)·a + 0
+            // dy·a, through the affine pass: dy·a + 0
             float[] zeros = new float[p];
-            w.forBlocks((b, from, to) -> normalize(gd, xo + gShift + from, xo + gShift + to, p, zeros, k1P, zeros, dxd, dxShift - gShift));
+            w.forBlocks((b, from, to) -> affine(gd, xo + gShift + from, xo + gShift + to, p, k1P, zeros, dxd, dxShift - gShift));
             return;
         }
         double[] k2 = new double[ch], k3 = new double[ch];
@@ -271,28 +279,26 @@ final class BatchNormKernels {
         }
     }
 
-    /** out[i + shift] = (x[i] − mean)·scale + offset, per period position. */
-    private static void normalize(float[] x, int from, int to, int p, float[] meanP, float[] scaleP, float[] offsetP, float[] out, int shift) {
+    /** out[i + shift] = x[i]·scale + offset, per period position. */
+    private static void affine(float[] x, int from, int to, int p, float[] scaleP, float[] offsetP, float[] out, int shift) {
         int end = from + (to - from) / p * p, j = 0;
         for (; j + W <= p; j += W) {
-            FloatVector m0 = FloatVector.fromArray(S, meanP, j), m1 = FloatVector.fromArray(S, meanP, j + L);
-            FloatVector m2 = FloatVector.fromArray(S, meanP, j + 2 * L), m3 = FloatVector.fromArray(S, meanP, j + 3 * L);
             FloatVector s0 = FloatVector.fromArray(S, scaleP, j), s1 = FloatVector.fromArray(S, scaleP, j + L);
             FloatVector s2 = FloatVector.fromArray(S, scaleP, j + 2 * L), s3 = FloatVector.fromArray(S, scaleP, j + 3 * L);
             FloatVector o0 = FloatVector.fromArray(S, offsetP, j), o1 = FloatVector.fromArray(S, offsetP, j + L);
             FloatVector o2 = FloatVector.fromArray(S, offsetP, j + 2 * L), o3 = FloatVector.fromArray(S, offsetP, j + 3 * L);
             for (int i = from + j; i < end; i += p) {
-                FloatVector.fromArray(S, x, i).sub(m0).fma(s0, o0).intoArray(out, i + shift);
-                FloatVector.fromArray(S, x, i + L).sub(m1).fma(s1, o1).intoArray(out, i + shift + L);
-                FloatVector.fromArray(S, x, i + 2 * L).sub(m2).fma(s2, o2).intoArray(out, i + shift + 2 * L);
-                FloatVector.fromArray(S, x, i + 3 * L).sub(m3).fma(s3, o3).intoArray(out, i + shift + 3 * L);
+                FloatVector.fromArray(S, x, i).fma(s0, o0).intoArray(out, i + shift);
+                FloatVector.fromArray(S, x, i + L).fma(s1, o1).intoArray(out, i + shift + L);
+                FloatVector.fromArray(S, x, i + 2 * L).fma(s2, o2).intoArray(out, i + shift + 2 * L);
+                FloatVector.fromArray(S, x, i + 3 * L).fma(s3, o3).intoArray(out, i + shift + 3 * L);
             }
         }
         for (; j < p; j += L) {
-            FloatVector m0 = FloatVector.fromArray(S, meanP, j), s0 = FloatVector.fromArray(S, scaleP, j), o0 = FloatVector.fromArray(S, offsetP, j);
-            for (int i = from + j; i < end; i += p) FloatVector.fromArray(S, x, i).sub(m0).fma(s0, o0).intoArray(out, i + shift);
+            FloatVector s0 = FloatVector.fromArray(S, scaleP, j), o0 = FloatVector.fromArray(S, offsetP, j);
+            for (int i = from + j; i < end; i += p) FloatVector.fromArray(S, x, i).fma(s0, o0).intoArray(out, i + shift);
         }
-        for (int i = end, k = 0; i < to; i++, k++) out[i + shift] = Math.fma(x[i] - meanP[k], scaleP[k], offsetP[k]);
+        for (int i = end, k = 0; i < to; i++, k++) out[i + shift] = Math.fma(x[i], scaleP[k], offsetP[k]);
     }
 
     /** accDy[j] = Σ dy and accDyX[j] = Σ dy·(x − mean) at period position j; dy[i + gShift] pairs with x[i]. */

@@ -22,10 +22,13 @@ class BatchNormKernelsTest {
     private static final ReferenceBackend REF = new ReferenceBackend();
     private static final double EPS = 1e-3;
 
-    /** rows × channels: 1, odd, lane-sized, wide; rows crossing the 256-period blocks (2048 rows for odd channels). */
+    /**
+     * rows × channels: 1, odd, lane-sized, wide; rows crossing the 256-period blocks (2048 rows for odd channels);
+     * channel counts whose period is widened to 4 vectors (8, 16, 32) with a partial last period.
+     */
     private static final int[][] SHAPES = {
         {1, 1}, {3, 1}, {7, 5}, {5, 3}, {37, 8}, {40, 9}, {2100, 7}, {3000, 1}, {600, 32}, {300, 17},
-        {129, 64}, {128, 512}, {20, 1000}, {20, 1001}, {700, 33},
+        {129, 64}, {128, 512}, {20, 1000}, {20, 1001}, {700, 33}, {1029, 16}, {1027, 32},
     };
 
     private record Data(int rows, int channels, float[] x, float[] dy, float[] gamma, float[] beta, float[] mean, float[] variance) {
