@@ -7,6 +7,7 @@ import dev.myelin.bench.GemmBench;
 import dev.myelin.bench.LayerBench;
 import dev.myelin.bench.ModelBench;
 import dev.myelin.bench.TrainingLoopBench;
+import dev.myelin.bench.WarmupBench;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code myelin bench ...}: performance measurements. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure the speed of Myelin's kernels.",
         subcommands = {BenchCommand.Gemm.class, BenchCommand.Conv.class, BenchCommand.Loop.class, BenchCommand.Models.class,
-                BenchCommand.Layers.class, BenchCommand.Cnn.class, BenchCommand.Attention.class})
+                BenchCommand.Layers.class, BenchCommand.Cnn.class, BenchCommand.Attention.class, BenchCommand.Warmup.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -268,6 +269,35 @@ final class BenchCommand implements Runnable {
             if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
             if (only != null) args.addAll(List.of("--case", only));
             return AttentionBench.run(args);
+        }
+    }
+
+    /** {@code myelin bench warmup}: the step time in each of a training run's first seconds, see {@link WarmupBench}. */
+    @Command(name = "warmup", mixinStandardHelpOptions = true,
+            description = {"The first seconds of training as a user sees them: a seed model trained from the JVM's start, the time per",
+                    "step and the JIT's milliseconds in each second of the JVM's life (the other benches wait for the JIT)."})
+    static final class Warmup implements Callable<Integer> {
+        @Option(names = "--json", description = "Print JSON instead of a table.")
+        boolean json;
+
+        @Option(names = "--model", defaultValue = "gan", description = "gan, mlp, cnn, cnn-cifar or lstm (default: ${DEFAULT-VALUE}).")
+        String model;
+
+        @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--seconds", defaultValue = "20", description = "Seconds after the JVM's start to stop at (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--threads", description = "Kernel threads (default: MYELIN_NUM_THREADS or all cores).")
+        Integer threads;
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>(List.of("--model", model, "--batch", String.valueOf(batch), "--seconds", String.valueOf(seconds)));
+            if (json) args.add("--json");
+            if (threads != null) args.addAll(List.of("--threads", String.valueOf(threads)));
+            return WarmupBench.run(args);
         }
     }
 }
