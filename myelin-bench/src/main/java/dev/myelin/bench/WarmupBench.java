@@ -35,13 +35,15 @@ public final class WarmupBench {
         double seconds = 20;
         boolean json = false;
         for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
+            String option = args.get(i);
+            if (!option.equals("--json") && i + 1 >= args.size()) throw new IllegalArgumentException(option + " needs a value");
+            switch (option) {
                 case "--model" -> name = args.get(++i);
-                case "--batch" -> batch = Integer.parseInt(args.get(++i));
-                case "--seconds" -> seconds = Double.parseDouble(args.get(++i));
-                case "--threads" -> Backends.setThreads(Integer.parseInt(args.get(++i)));
+                case "--batch" -> batch = positive(option, args.get(++i));
+                case "--seconds" -> seconds = positiveNumber(option, args.get(++i));
+                case "--threads" -> Backends.setThreads(positive(option, args.get(++i)));
                 case "--json" -> json = true;
-                default -> throw new IllegalArgumentException("unknown option " + args.get(i)
+                default -> throw new IllegalArgumentException("unknown option " + option
                         + " (usage: [--model gan|mlp|cnn|cnn-cifar|lstm] [--batch B] [--seconds S] [--threads T] [--json])");
             }
         }
@@ -95,6 +97,24 @@ public final class WarmupBench {
                     name, batch, Backends.threads(), ready, firstStepEnd, rows);
         }
         return 0;
+    }
+
+    /** The value of {@code option}: a whole number above 0 where {@code int} is asked for, else a finite number above 0. */
+    private static int positive(String option, String value) {
+        double v = positiveNumber(option, value);
+        if (v != Math.rint(v) || v > Integer.MAX_VALUE) throw new IllegalArgumentException(option + " must be a whole number above 0, got " + value);
+        return (int) v;
+    }
+
+    private static double positiveNumber(String option, String value) {
+        double v;
+        try {
+            v = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a number above 0, got '" + value + "'");
+        }
+        if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException(option + " must be a number above 0, got " + value);
+        return v;
     }
 
     /** One step of {@link ModelBench}'s GAN: a discriminator update on real + fake, then a generator update. */
