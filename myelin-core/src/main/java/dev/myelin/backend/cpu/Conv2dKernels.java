@@ -290,7 +290,10 @@ final class Conv2dKernels {
      * 1.07, 1.11; B32 14x14x32 -> 64 3x3 same dilation 2 1.58, 1.11 / 1.38, 1.32. With 64 channels the direct tiles
      * stayed ahead (B128 7x7x64 -> 128 3x3 same 4.64, 4.57 / 5.43, 5.09; B128 14x14x64 -> 128 stride 2 5.84, 5.26 /
      * 5.61, 5.15), and with two filter vectors (32 filters: 8x2 tiles) too (B32 28x28x32 -> 32 same 2.63, 2.59 /
-     * 3.07, 3.13). Only the forward: the input and kernel gradients keep their own choice.
+     * 3.07, 3.13). Only the forward: the input and kernel gradients keep their own choice. Both paths sum each output's
+     * taps in the same (i, j, c) order from zero, so the switch leaves the results' bits alone (checked: B2 14x14x32 ->
+     * 64 3x3 valid, every element equal). Why the direct tiles lose so much at 12x12 outputs and not at 13x13 (B32
+     * 15x15x32 -> 64, even above) is not understood.
      */
     private static boolean gemmForwardAhead(Geom g) {
         return g.c >= GEMM_FORWARD_MIN_CHANNELS && g.c <= GEMM_FORWARD_MAX_CHANNELS && g.f >= 4 * Conv2dDirect.L
