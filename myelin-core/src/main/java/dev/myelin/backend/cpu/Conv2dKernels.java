@@ -37,7 +37,8 @@ import java.util.Arrays;
  *   <li><b>direct</b> ({@link Conv2dDirect}): register-blocked Vector API kernels that read P straight from
  *       the input, so the patch matrix is never written; the stride-1 input gradient runs as a forward
  *       convolution of gradOut with the flipped kernel. Used whenever the weights fit, on CPUs with 32
- *       vector registers.</li>
+ *       vector registers, except for forward passes with 16 to 32 input channels and 64 filters or more,
+ *       where im2col + SGEMM measured faster (see {@link #gemmForwardAhead}).</li>
  * </ul>
  * A layer with few input channels (c ≤ 4: a first layer) takes the forward of {@link Conv2dFewChannels} on every
  * CPU, and on the 16-register ones the direct kernel gradient too (see {@link #fewChannels}).
@@ -267,11 +268,36 @@ final class Conv2dKernels {
             Conv2dFewChannels.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
-        if (direct(Conv2dDirect.fits(g))) {
+        if (direct(Conv2dDirect.fits(g) && !gemmForwardAhead(g))) {
             Conv2dDirect.forward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
             return;
         }
         gemmForward(g, x, xOff, k, kOff, b, bOff, relu, y, yOff);
+    }
+
+    /** Input channels between which AUTO's forward prefers im2col + SGEMM to the direct 4x4 tiles (see {@link #gemmForwardAhead}). */
+    static final int GEMM_FORWARD_MIN_CHANNELS = 16, GEMM_FORWARD_MAX_CHANNELS = 32;
+
+    /**
+     * Whether AUTO's forward takes im2col + SGEMM although the direct kernels fit: with 16 to 32 input channels and
+     * at least four vectors of filters, where the direct forward runs 4x4 tiles (32 vector registers). Each such tile
+     * re-reads its four filter vectors of every tap (kh·kw·c·4 vectors, 72 KB for 3x3x32) from L2 for only 4 pixels,
+     * where SGEMM keeps a packed panel of B in L1 across a taller tile; with so few channels the patch matrix costs
+     * little to gather (runs of kw·c floats). Measured (2-core AMD EPYC Zen 4, AVX-512, 2 threads, the layer's forward
+     * kernel with bias into a reused output, median of 5 chunks, two alternations in one JVM, ms, direct / im2col +
+     * SGEMM): B32 14x14x32 -> 64 3x3 valid 1.74, 1.74 / 0.99, 0.98; B32 28x28x32 -> 64 3x3 same stride 2 2.38, 2.28 /
+     * 1.28, 1.31; B128 14x14x32 -> 64 3x3 same 6.93, 8.56 / 5.20, 5.20; B32 15x15x32 -> 64 3x3 valid 1.08, 1.06 /
+     * 1.07, 1.11; B32 14x14x32 -> 64 3x3 same dilation 2 1.58, 1.11 / 1.38, 1.32. With 64 channels the direct tiles
+     * stayed ahead (B128 7x7x64 -> 128 3x3 same 4.64, 4.57 / 5.43, 5.09; B128 14x14x64 -> 128 stride 2 5.84, 5.26 /
+     * 5.61, 5.15), and with two filter vectors (32 filters: 8x2 tiles) too (B32 28x28x32 -> 32 same 2.63, 2.59 /
+     * 3.07, 3.13). Only the forward: the input and kernel gradients keep their own choice. Both paths sum each output's
+     * taps in the same (i, j, c) order from zero, so the switch leaves the results' bits alone (checked: B2 14x14x32 ->
+     * 64 3x3 valid, every element equal). Why the direct tiles lose so much at 12x12 outputs and not at 13x13 (B32
+     * 15x15x32 -> 64, even above) is not understood.
+     */
+    private static boolean gemmForwardAhead(Geom g) {
+        return g.c >= GEMM_FORWARD_MIN_CHANNELS && g.c <= GEMM_FORWARD_MAX_CHANNELS && g.f >= 4 * Conv2dDirect.L
+                && Conv2dDirect.blocking == Conv2dDirect.Blocking.WIDE;
     }
 
     /** The im2col + SGEMM forward pass: {@code y = P·W (+ bias)}, chunk by chunk of P's rows. */
