@@ -101,8 +101,13 @@ public final class WarmupBench {
 
     /** The value of {@code option}: a whole number above 0 where {@code int} is asked for, else a finite number above 0. */
     private static int positive(String option, String value) {
-        double v = positiveNumber(option, value);
-        if (v != Math.rint(v) || v > Integer.MAX_VALUE) throw new IllegalArgumentException(option + " must be a whole number above 0, got " + value);
+        double v;
+        try {
+            v = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        if (!(v > 0) || v != Math.rint(v) || v > Integer.MAX_VALUE) throw new IllegalArgumentException(option + " must be a whole number above 0, got " + value);
         return (int) v;
     }
 
