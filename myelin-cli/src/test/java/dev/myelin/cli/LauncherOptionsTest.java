@@ -52,9 +52,9 @@ class LauncherOptionsTest {
     }
 
     @Test
-    void g1GrowsTheHeapOnlyWhenCollectionsTakeHalfTheTime() throws Exception {
+    void g1GrowsTheHeapSlowlyFrom32MbInWholeRegions() throws Exception {
         List<String> args = javaArguments(null);
-        assertTrue(args.contains("-XX:GCTimeRatio=1"), args.toString());
+        assertTrue(args.contains("-XX:GCTimeRatio=2"), args.toString());
         assertTrue(args.contains("-XX:G1HeapRegionSize=32m"), args.toString());
         assertTrue(args.contains("-Xms32m"), args.toString());
         assertTrue(args.contains("-XX:G1ExpandByPercentOfAvailable=1"), args.toString());
