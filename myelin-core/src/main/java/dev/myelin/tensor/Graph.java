@@ -130,49 +130,62 @@ public final class Graph {
                     own.recycle(g);
                     continue;
                 }
-                Tensor[] inputs = node.inputs();
-                boolean[] needed = new boolean[inputs.length];
-                for (int k = 0; k < inputs.length; k++) needed[k] = follow.test(inputs[k]);
-                Tensor[] inputGrads = node.apply(g, needed);
-                if (node.foreignRule()) own.pin(g); // a hand-written rule may have kept its gradient
-                for (int k = 0; k < inputs.length; k++) {
-                    Tensor in = inputs[k];
-                    Tensor gi = inputGrads[k];
-                    if (gi == null || !needed[k]) continue;
-                    if (!gi.shape().equals(in.shape())) {
-                        throw new IllegalStateException("gradient rule of '" + node.op() + "' returned shape " + gi.shape()
-                                + " for an input of shape " + in.shape());
-                    }
-                    if (node.foreignRule()) own.pin(gi);
-                    Tensor previous = grads.get(in);
-                    if (previous == null) {
-                        grads.put(in, gi);
-                        own.hold(gi);
-                    } else if (own.soleHolder(previous) && previous.dtype() == gi.dtype()) {
-                        previous.addInPlace(gi); // same sum, no new array: only this entry holds previous
-                        own.recycle(gi);
-                    } else {
-                        Tensor sum = previous.add(gi);
-                        grads.put(in, sum);
-                        own.hold(sum);
-                        own.drop(previous);
-                        own.recycle(previous);
-                        own.recycle(gi);
-                    }
-                }
-                if (step != null) {
-                    // t's consumers ran before it (reverse topological order): it goes back now, so the peak of a
-                    // step stays that of backward without the scope. What needs no gradient (a dropout mask, a
-                    // constant) may be read by a node still to run: it waits for the end of the step.
-                    if (t != output) BufferPool.releaseWalked(step, t);
-                    for (Tensor in : inputs) if (!in.requiresGrad()) BufferPool.offerAtClose(step, in);
-                    for (Tensor sv : node.saved()) if (!sv.requiresGrad()) BufferPool.offerAtClose(step, sv);
-                }
+                runNode(node, t, g, output, grads, own, follow, step);
                 node.release();
                 own.recycle(g);
             }
         } finally {
             BufferPool.endWalk(outerWalk);
+        }
+    }
+
+    /**
+     * One node of {@link #walk}: its rule, run with the gradient {@code g} that reached {@code t}, and the input
+     * gradients summed into {@code grads}; then, in a step scope, what the node no longer needs goes back to the pool.
+     * A method of its own (over C2's inlining size, so compiled apart), not the walk's loop body: as the body, the
+     * JIT compiled the whole walk at each on-stack replacement of its loop and again by call count, 2-5 C2 compiles
+     * of 55-96 kB taking 0.67-1.67 s of C2 in a GAN's first 10 s on 2 cores, while training waited for C2's queue;
+     * now one compile of this method, 63-75 ms (JFR `jdk.Compilation`, `bench warmup --model gan`, Zen 4, 2026-12-07).
+     */
+    private static void runNode(Node node, Tensor t, Tensor g, Tensor output, Map<Tensor, Tensor> grads, Ownership own,
+                                Predicate<Tensor> follow, BufferPool.Scope step) {
+        Tensor[] inputs = node.inputs();
+        boolean[] needed = new boolean[inputs.length];
+        for (int k = 0; k < inputs.length; k++) needed[k] = follow.test(inputs[k]);
+        Tensor[] inputGrads = node.apply(g, needed);
+        if (node.foreignRule()) own.pin(g); // a hand-written rule may have kept its gradient
+        for (int k = 0; k < inputs.length; k++) {
+            Tensor in = inputs[k];
+            Tensor gi = inputGrads[k];
+            if (gi == null || !needed[k]) continue;
+            if (!gi.shape().equals(in.shape())) {
+                throw new IllegalStateException("gradient rule of '" + node.op() + "' returned shape " + gi.shape()
+                        + " for an input of shape " + in.shape());
+            }
+            if (node.foreignRule()) own.pin(gi);
+            Tensor previous = grads.get(in);
+            if (previous == null) {
+                grads.put(in, gi);
+                own.hold(gi);
+            } else if (own.soleHolder(previous) && previous.dtype() == gi.dtype()) {
+                previous.addInPlace(gi); // same sum, no new array: only this entry holds previous
+                own.recycle(gi);
+            } else {
+                Tensor sum = previous.add(gi);
+                grads.put(in, sum);
+                own.hold(sum);
+                own.drop(previous);
+                own.recycle(previous);
+                own.recycle(gi);
+            }
+        }
+        if (step != null) {
+            // t's consumers ran before it (reverse topological order): it goes back now, so the peak of a
+            // step stays that of backward without the scope. What needs no gradient (a dropout mask, a
+            // constant) may be read by a node still to run: it waits for the end of the step.
+            if (t != output) BufferPool.releaseWalked(step, t);
+            for (Tensor in : inputs) if (!in.requiresGrad()) BufferPool.offerAtClose(step, in);
+            for (Tensor sv : node.saved()) if (!sv.requiresGrad()) BufferPool.offerAtClose(step, sv);
         }
     }
 
