@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
 
 /**
  * Training and inference throughput (samples/s) of the seed models, with the protocol of the PyTorch
@@ -60,8 +62,7 @@ public final class ModelBench {
                 gan(batches, warmup, target, json, out, rows);
                 continue;
             }
-            Sequential model = SeedModels.byName(name).seed(42);
-            model.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
+            Sequential model = seedModel(name);
             int[] inShape = model.inputs().get(0).shape().toArray();
             Tensor[] pool = makePool(inShape);
             for (int b : batches) {
@@ -86,21 +87,11 @@ public final class ModelBench {
      * step. Real images: the pool {@code tanh(3·Z·P)} of {@link #makeGanPool()}. Inference = generator forward at 128.
      */
     private static void gan(int[] batches, double warmup, double target, boolean json, PrintStream out, List<String> rows) {
-        GAN gan = new GAN(GanModels.denseGenerator().seed(42), GanModels.denseDiscriminator().seed(43)).seed(44);
-        gan.compile(new Adam(), new Adam());
+        GAN gan = seedGan();
         Tensor pool = makeGanPool();
         for (int b : batches) {
-            int batches1 = POOL / b;
-            int[] counter = {0};
             List<double[]> losses = new ArrayList<>();
-            Runnable step = () -> {
-                int i = counter[0]++ % batches1;
-                Tensor real = pool.slice(0, i * b, (i + 1) * b);
-                double d = gan.discriminatorStep(real);
-                double g = gan.generatorStep(b);
-                losses.add(new double[] {d, g});
-            };
-            Throughput rate = timed(step, b, warmup, target);
+            Throughput rate = timed(ganStep(gan, pool, b, losses::add), b, warmup, target);
             int k = Math.max(1, Math.min(20, losses.size() / 10));
             double[] first = meanPair(losses.subList(0, k)), last = meanPair(losses.subList(losses.size() - k, losses.size()));
             if (!json) {
@@ -114,6 +105,44 @@ public final class ModelBench {
         Throughput infer = timed(() -> gan.generate(z), 128, warmup, target);
         if (!json) out.printf(Locale.ROOT, "%-10s %8d %16s %16.1f%n", "gan", Backends.threads(), "infer B=128", infer.samplesPerSecond());
         rows.add(String.format(Locale.ROOT, "{\"model\":\"gan\",\"threads\":%d,\"mode\":\"infer\",\"batch\":128,%s}", Backends.threads(), infer.json()));
+    }
+
+    /** A seed model by name ({@link SeedModels#byName}), seeded and compiled as every bench here trains it. */
+    static Sequential seedModel(String name) {
+        Sequential model = SeedModels.byName(name).seed(42);
+        model.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
+        return model;
+    }
+
+    /** The seed dense GAN, seeded and compiled (Adam with Keras's defaults for each side) as bench_torch.py's. */
+    static GAN seedGan() {
+        GAN gan = new GAN(GanModels.denseGenerator().seed(42), GanModels.denseDiscriminator().seed(43)).seed(44);
+        gan.compile(new Adam(), new Adam());
+        return gan;
+    }
+
+    /** One GAN step per run, over the pool's batches in turn; each step's discriminator and generator losses go to {@code losses}. */
+    static Runnable ganStep(GAN gan, Tensor pool, int batch, Consumer<double[]> losses) {
+        int batches = pool.shape().dim(0) / batch;
+        int[] counter = {0};
+        return () -> {
+            int i = counter[0]++ % batches;
+            double d = gan.discriminatorStep(pool.slice(0, i * batch, (i + 1) * batch));
+            double g = gan.generatorStep(batch);
+            losses.accept(new double[] {d, g});
+        };
+    }
+
+    /** One training step per run, over the pool's batches in turn; each step's loss goes to {@code losses}. */
+    static Runnable trainingStep(Model model, Tensor[] pool, int batch, DoubleConsumer losses) {
+        int batches = pool[0].shape().dim(0) / batch;
+        int[] counter = {0};
+        return () -> {
+            int i = counter[0]++ % batches;
+            Tensor x = pool[0].slice(0, i * batch, (i + 1) * batch);
+            Tensor y = pool[1].slice(0, i * batch, (i + 1) * batch);
+            losses.accept(model.trainStep(List.of(x), List.of(y)));
+        };
     }
 
     private static double[] meanPair(List<double[]> xs) {
@@ -144,16 +173,8 @@ public final class ModelBench {
     }
 
     private static Throughput timeTraining(Model model, Tensor[] pool, int batch, double warmup, double target, double[] lossFirstLast) {
-        int batches = POOL / batch;
-        int[] counter = {0};
         List<Double> losses = new ArrayList<>();
-        Runnable step = () -> {
-            int i = counter[0]++ % batches;
-            Tensor x = pool[0].slice(0, i * batch, (i + 1) * batch);
-            Tensor y = pool[1].slice(0, i * batch, (i + 1) * batch);
-            losses.add(model.trainStep(List.of(x), List.of(y)));
-        };
-        Throughput rate = timed(step, batch, warmup, target);
+        Throughput rate = timed(trainingStep(model, pool, batch, losses::add), batch, warmup, target);
         int k = Math.max(1, Math.min(20, losses.size() / 10));
         lossFirstLast[0] = losses.subList(0, k).stream().mapToDouble(d -> d).average().orElse(Double.NaN);
         lossFirstLast[1] = losses.subList(losses.size() - k, losses.size()).stream().mapToDouble(d -> d).average().orElse(Double.NaN);

@@ -1,13 +1,7 @@
 package dev.myelin.bench;
 
 import dev.myelin.backend.Backends;
-import dev.myelin.gan.GAN;
-import dev.myelin.gan.GanModels;
-import dev.myelin.losses.Loss;
 import dev.myelin.models.Sequential;
-import dev.myelin.optim.Adam;
-import dev.myelin.tensor.Tensor;
-import dev.myelin.zoo.SeedModels;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.RuntimeMXBean;
@@ -47,7 +41,9 @@ public final class WarmupBench {
                         + " (usage: [--model gan|mlp|cnn|cnn-cifar|lstm] [--batch B] [--seconds S] [--threads T] [--json])");
             }
         }
-        Runnable step = name.equals("gan") ? ganStep(batch) : sequentialStep(name, batch);
+        Runnable step = name.equals("gan")
+                ? ModelBench.ganStep(ModelBench.seedGan(), ModelBench.makeGanPool(), batch, losses -> {})
+                : trainingStep(ModelBench.seedModel(name), batch);
         RuntimeMXBean runtime = ManagementFactory.getRuntimeMXBean();
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
@@ -122,30 +118,8 @@ public final class WarmupBench {
         return v;
     }
 
-    /** One step of {@link ModelBench}'s GAN: a discriminator update on real + fake, then a generator update. */
-    private static Runnable ganStep(int batch) {
-        GAN gan = new GAN(GanModels.denseGenerator().seed(42), GanModels.denseDiscriminator().seed(43)).seed(44);
-        gan.compile(new Adam(), new Adam());
-        Tensor pool = ModelBench.makeGanPool();
-        int batches = pool.shape().dim(0) / batch;
-        int[] counter = {0};
-        return () -> {
-            int i = counter[0]++ % batches;
-            gan.discriminatorStep(pool.slice(0, i * batch, (i + 1) * batch));
-            gan.generatorStep(batch);
-        };
-    }
-
-    /** One training step of a seed model on {@link ModelBench}'s synthetic pool. */
-    private static Runnable sequentialStep(String name, int batch) {
-        Sequential model = SeedModels.byName(name).seed(42);
-        model.compile(new Adam(), Loss.SPARSE_CATEGORICAL_CROSSENTROPY);
-        Tensor[] pool = ModelBench.makePool(model.inputs().get(0).shape().toArray());
-        int batches = pool[0].shape().dim(0) / batch;
-        int[] counter = {0};
-        return () -> {
-            int i = counter[0]++ % batches;
-            model.trainStep(List.of(pool[0].slice(0, i * batch, (i + 1) * batch)), List.of(pool[1].slice(0, i * batch, (i + 1) * batch)));
-        };
+    /** {@link ModelBench}'s training step of a seed model on its synthetic pool for the model's input shape. */
+    private static Runnable trainingStep(Sequential model, int batch) {
+        return ModelBench.trainingStep(model, ModelBench.makePool(model.inputs().get(0).shape().toArray()), batch, loss -> {});
     }
 }
