@@ -15,8 +15,15 @@ import java.util.Locale;
  * chunk's time per pass is reported, with the fastest and slowest chunk. Optimizer rows time the update
  * alone, in the forward column.
  *
+ * <p>The forward column times {@code layer.call(x, training)} followed by {@code BufferPool.release} of its output,
+ * as a PyTorch loop frees {@code y} when it reassigns it and its caching allocator hands the next call that block:
+ * the next output takes the released array (written by the previous pass, still in the CPU's caches) instead of a
+ * fresh multi-megabyte {@code new float[]}. {@code --fresh-outputs} times the call alone, each output a fresh array
+ * left to the garbage collector, as this column was timed before (JSON {@code "outputs":"fresh"}). The forward + backward
+ * column is the same either way: {@code y.sum()} reads the output, which then never goes back.
+ *
  * <pre>
- * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--json] [--list]
+ * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--fresh-outputs] [--json] [--list]
  * </pre>
  */
 public final class LayerBench {
@@ -28,6 +35,8 @@ public final class LayerBench {
 
     /** Runs the benchmark with command-line style arguments; returns the exit status. */
     public static int run(List<String> args) {
+        boolean fresh = args.contains("--fresh-outputs");
+        if (fresh) args = args.stream().filter(a -> !a.equals("--fresh-outputs")).toList();
         BenchOptions o = BenchOptions.parse("LayerBench", args, new int[] {2}, 2, 0.2, 5, true);
         if (o.exit() != null) return o.exit();
         int[] threads = o.threads();
@@ -56,7 +65,7 @@ public final class LayerBench {
                 LayerCases.Bench b = cs.setup().get();
                 for (int t : threads) {
                     Backends.setThreads(t);
-                    ConvBench.Timing fwd = ConvBench.time(b::forward, warmup, chunks, chunk);
+                    ConvBench.Timing fwd = ConvBench.time(fresh ? b::forward : b::forwardReleasing, warmup, chunks, chunk);
                     ConvBench.Timing both = b.hasBackward() ? ConvBench.time(b::forwardBackward, warmup, chunks, chunk) : null;
                     if (json) {
                         rows.add(String.format(Locale.ROOT, "{\"case\":\"%s\",\"threads\":%d,\"forward_ms\":%s,\"forward_backward_ms\":%s}",
@@ -72,7 +81,7 @@ public final class LayerBench {
         }
         if (json) {
             System.out.println("{\"benchmark\":\"layers\",\"peer\":\"myelin\",\"java\":\"" + System.getProperty("java.version")
-                    + "\",\"warmup_s\":" + warmup + ",\"chunks\":" + chunks + ",\"chunk_s\":" + chunk
+                    + "\",\"outputs\":\"" + (fresh ? "fresh" : "released") + "\",\"warmup_s\":" + warmup + ",\"chunks\":" + chunks + ",\"chunk_s\":" + chunk
                     + ",\"results\":[\n  " + String.join(",\n  ", rows) + "\n]}");
         }
         return 0;

@@ -21,6 +21,7 @@ import dev.myelin.optim.AdamW;
 import dev.myelin.optim.Optimizer;
 import dev.myelin.optim.RMSprop;
 import dev.myelin.optim.SGD;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.Shape;
 import dev.myelin.tensor.Tensor;
@@ -47,6 +48,15 @@ final class LayerCases {
     /** A prepared row: one forward pass, and one forward + backward pass (null: the row has none). */
     interface Bench {
         void forward();
+
+        /**
+         * {@link #forward}, then the result handed back to the pool ({@link BufferPool#release}) as a PyTorch loop frees
+         * {@code y} when it is reassigned, so the next pass's result takes its array: what the forward column times by
+         * default. Rows whose result is not a layer's output (the loss, the optimizers) time {@link #forward}.
+         */
+        default void forwardReleasing() {
+            forward();
+        }
 
         /** Forward and backward, or nothing for rows without a backward pass (see {@link #hasBackward()}). */
         void forwardBackward();
@@ -236,6 +246,11 @@ final class LayerCases {
         @Override
         public void forward() {
             layer.call(x, training);
+        }
+
+        @Override
+        public void forwardReleasing() {
+            BufferPool.release(layer.call(x, training));
         }
 
         @Override

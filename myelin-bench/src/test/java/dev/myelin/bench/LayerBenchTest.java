@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.myelin.nn.Parameter;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -71,6 +72,29 @@ class LayerBenchTest {
         assertTrue(out.contains("\"threads\":1") && out.contains("\"threads\":2"), out);
         String opt = capture(List.of("--case", "optimizer sgd ", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json"));
         assertTrue(opt.contains("\"forward_backward_ms\":null"), opt);
+    }
+
+    /** The forward column's pass hands a layer's output back, and the next pass takes that array again. */
+    @Test
+    void forwardReleasingHandsTheOutputBackToThePool() {
+        LayerCases.Bench b = LayerCases.ALL.stream().filter(c -> c.name().startsWith("batchnorm infer B32 28x28x32"))
+                .findFirst().orElseThrow().setup().get();
+        BufferPool.clear();
+        try {
+            b.forward();
+            assertEquals(0, BufferPool.heldBytes(), "the plain forward keeps nothing");
+            b.forwardReleasing();
+            long held = BufferPool.heldBytes();
+            assertEquals(32L * 28 * 28 * 32 * Float.BYTES, held, "the output (3.2 MB) went back");
+            b.forwardReleasing();
+            assertEquals(held, BufferPool.heldBytes(), "the next output took it, and went back in turn");
+        } finally {
+            BufferPool.clear();
+        }
+        String fresh = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json", "--fresh-outputs"));
+        assertTrue(fresh.contains("\"outputs\":\"fresh\""), fresh);
+        String released = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json"));
+        assertTrue(released.contains("\"outputs\":\"released\""), released);
     }
 
     @Test

@@ -155,7 +155,9 @@ final class BenchCommand implements Runnable {
     @Command(name = "layers", mixinStandardHelpOptions = true,
             description = {"Forward and forward + backward time (ms) of each layer in typical configurations, through the",
                     "public Layer API (call(x, training), sum().backward()), the loss and each optimizer's update:",
-                    "warm-up >= 2 s, then the median of 5 chunks of ~0.2 s. Twin: myelin-bench/scripts/torch_layers.py."})
+                    "warm-up >= 2 s, then the median of 5 chunks of ~0.2 s. Twin: myelin-bench/scripts/torch_layers.py.",
+                    "The forward column hands each output back (BufferPool.release) as a PyTorch loop frees y when it",
+                    "reassigns it, so the next output reuses its array; --fresh-outputs times fresh arrays instead."})
     static final class Layers implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
@@ -169,10 +171,14 @@ final class BenchCommand implements Runnable {
         @Option(names = "--case", paramLabel = "PREFIX", description = "Only the rows whose label starts with PREFIX.")
         String only;
 
+        @Option(names = "--fresh-outputs", description = "Forward column: a fresh array per output, none released (the former timing).")
+        boolean freshOutputs;
+
         @Override
         public Integer call() {
             List<String> args = new ArrayList<>();
             if (json) args.add("--json");
+            if (freshOutputs) args.add("--fresh-outputs");
             if (list) args.add("--list");
             if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
             if (only != null) args.addAll(List.of("--case", only));

@@ -14,6 +14,10 @@ package dev.myelin.backend;
  * {@code BufferPool.Scope} was open on its thread carries that scope's id ({@link #markScope}), and only a storage
  * {@link #exclusiveToScope} it (one tensor ever made on it, not {@link #keep kept}) can be surrendered when the scope
  * proves it dead. A layer's weight or a state kept across calls is {@link #keep kept}: never surrendered.
+ *
+ * <p>User code may hand back a result it holds ({@code BufferPool.release}): only a storage the library allocated
+ * for a result ({@link #markAllocated}: no caller can hold its array, unlike one made from a user's data) with one
+ * tensor ever made on it, not kept ({@link #exclusive}).
  */
 public final class FloatStorage extends Storage {
     private float[] data;
@@ -21,6 +25,7 @@ public final class FloatStorage extends Storage {
     private long walk;
     private long scope;
     private boolean kept;
+    private boolean allocated;
     private String surrenderedBy;
 
     public FloatStorage(float[] data) {
@@ -60,6 +65,19 @@ public final class FloatStorage extends Storage {
     /** True when step scope {@code scopeId} allocated this storage, only one tensor was ever made on it, and it is not kept. */
     public boolean exclusiveToScope(long scopeId) {
         return scope == scopeId && scopeId != 0 && tensors == 1 && data != null && !kept;
+    }
+
+    /** Marks this storage as allocated by the library for an operation's result: no code outside holds its array. */
+    public void markAllocated() {
+        allocated = true;
+    }
+
+    /**
+     * True when the library allocated this storage for a result ({@link #markAllocated}), only one tensor was ever made
+     * on it, it is not kept and not yet surrendered: whoever holds that tensor holds the only reference to the array.
+     */
+    public boolean exclusive() {
+        return allocated && tensors == 1 && data != null && !kept;
     }
 
     /** Marks this storage as held beyond any step (a weight, a layer's state): it is never surrendered. */

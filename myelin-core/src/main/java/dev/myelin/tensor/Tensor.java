@@ -58,6 +58,12 @@ public final class Tensor {
     // Only those two ops set it, and concat joins it (concatLogits); views and copies do not carry it.
     private Tensor logits;
     private boolean logitsOfSoftmax;
+    /**
+     * Set once something other than its holder may read this tensor later: a recorded node (an input or a saved
+     * tensor of an operation in a graph) or another tensor remembering it as its logits. {@link BufferPool#release}
+     * leaves such a tensor alone.
+     */
+    private boolean readLater;
     /** For {@code y = x.softmax(-1)} on a backend with {@link Backend#softmaxWithStatistics}: each row's (max, lse), else null. */
     private Tensor softmaxStatistics;
 
@@ -528,7 +534,14 @@ public final class Tensor {
         if (!any) return this;
         requiresGrad = true;
         gradFn = new Node(op, rule, inputs, saved);
+        for (Tensor in : inputs) in.readLater = true;
+        for (Tensor s : saved) s.readLater = true;
         return this;
+    }
+
+    /** Whether a recorded node or another tensor may read this one later (see {@link BufferPool#release}). */
+    boolean readLater() {
+        return readLater;
     }
 
     private static Tensor[] in(Tensor... inputs) {
@@ -922,6 +935,7 @@ public final class Tensor {
         Tensor y = unary("sigmoid", UnaryOp.SIGMOID, 0, 0, true);
         y.logits = this;
         y.logitsOfSoftmax = false;
+        readLater = true;
         return y;
     }
 
@@ -1153,6 +1167,7 @@ public final class Tensor {
         if (shape.axis(axis) == dims.length - 1) {
             y.logits = this;
             y.logitsOfSoftmax = true;
+            readLater = true;
         }
         return y;
     }
@@ -1581,6 +1596,7 @@ public final class Tensor {
             if (p.softmaxStatistics != null) statistics.add(p.softmaxStatistics);
         }
         logits = concat(joined, axis);
+        logits.readLater = true;
         logitsOfSoftmax = softmax;
         if (softmax && axis == 0 && statistics.size() == parts.size()) softmaxStatistics = concat(statistics, 0);
     }
@@ -1632,15 +1648,40 @@ public final class Tensor {
 
     /** Picks the entries {@code indices} along {@code axis} (repeats allowed): embedding lookup. */
     public Tensor indexSelect(int axis, int[] indices) {
+        return indexSelect(axis, indices, null);
+    }
+
+    /**
+     * {@link #indexSelect(int, int[])} with the result in {@code resultShape}: the same elements in row-major order, for
+     * indices that have a shape of their own (an embedding's {@code [batch, time]} ids give {@code [batch, time, dim]}).
+     * One tensor instead of a reshaped view of one, so that its array is the result's alone (a view shares it, and
+     * {@link BufferPool#release} then leaves it alone).
+     *
+     * <p>Example: {@code table.indexSelect(0, ids, Shape.of(batch, time, dim))} for a {@code [vocab, dim]} table.
+     *
+     * @param resultShape null for the plain selection's shape; else one of the same size
+     */
+    public Tensor indexSelect(int axis, int[] indices, Shape resultShape) {
         int a = shape.axis(axis);
         for (int i = 0; i < indices.length; i++) {
             if (indices[i] < 0 || indices[i] >= dims[a]) {
                 throw new IndexOutOfBoundsException("indexSelect: index " + indices[i] + " at position " + i + " is out of range [0, " + dims[a] + ") for axis " + axis + " of shape " + shape);
             }
         }
-        Tensor out = allocate(backend, dtype(), shape.with(a, indices.length), false); // every row is copied in
-        backend.indexSelect(view(), a, indices.clone(), out.view());
-        return out.record("index_select", Derivatives.indexSelect(shape, a, indices.clone()), in(this));
+        Shape selected = shape.with(a, indices.length);
+        if (resultShape != null && resultShape.size() != selected.size()) {
+            throw new IllegalArgumentException("indexSelect: resultShape " + resultShape + " holds " + resultShape.size()
+                    + " elements, the selection of " + indices.length + " entries along axis " + axis + " of shape " + shape + " holds " + selected.size());
+        }
+        boolean reshaped = resultShape != null && !resultShape.equals(selected);
+        Tensor out = allocate(backend, dtype(), reshaped ? resultShape : selected, false); // every row is copied in
+        backend.indexSelect(view(), a, indices.clone(), reshaped ? View.contiguous(out.storage, selected.toArray()) : out.view());
+        Backward rule = Derivatives.indexSelect(shape, a, indices.clone());
+        if (reshaped) {
+            Backward plain = rule;
+            rule = g -> plain.apply(g.reshape(selected));
+        }
+        return out.record("index_select", rule, in(this));
     }
 
     /**
@@ -1650,13 +1691,12 @@ public final class Tensor {
     public Tensor take(int axis, Tensor indices) {
         int a = shape.axis(axis);
         int[] idx = indices.toIndexArray(dims[a], "take along axis " + axis + " of shape " + shape);
-        Tensor picked = indexSelect(a, idx);
         int[] outDims = new int[dims.length - 1 + indices.rank()];
         int j = 0;
         for (int i = 0; i < a; i++) outDims[j++] = dims[i];
         for (int d : indices.dims) outDims[j++] = d;
         for (int i = a + 1; i < dims.length; i++) outDims[j++] = dims[i];
-        return picked.reshape(outDims);
+        return indexSelect(a, idx, Shape.of(outDims));
     }
 
     /**

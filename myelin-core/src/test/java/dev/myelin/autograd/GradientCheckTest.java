@@ -6,6 +6,7 @@ import dev.myelin.tensor.ConvOptions;
 import dev.myelin.backend.DType;
 import dev.myelin.tensor.Padding;
 import dev.myelin.tensor.PoolOptions;
+import dev.myelin.tensor.Shape;
 import dev.myelin.backend.UnaryOp;
 import dev.myelin.tensor.Tensor;
 import dev.myelin.testing.GradCheck;
@@ -119,6 +120,7 @@ class GradientCheckTest {
                 op("split", t -> t[0].split(new int[] {1, 3}, 1).get(1).mul(2.0), s(2, 4)),
                 op("indexSelect repeats", t -> t[0].indexSelect(0, new int[] {2, 0, 2, 1}), s(3, 4)),
                 op("take (embedding)", t -> t[0].take(0, Tensor.of(new float[] {1, 0, 1, 2}, 2, 2)), s(3, 4)),
+                op("indexSelect into a shape", t -> t[0].indexSelect(0, new int[] {2, 0, 2, 1}, Shape.of(2, 2, 4)), s(3, 4)),
                 op("indexAdd", t -> t[0].indexAdd(1, new int[] {0, 2, 0}, t[1]), s(2, 4), s(2, 3)),
                 op("pad", t -> t[0].pad(new int[][] {{1, 0}, {2, 1}}, 0.5), s(2, 3)),
                 // convolution and pooling

@@ -101,8 +101,8 @@ public final class Embedding extends Layer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + "; token ids must be integers in [0, inputDim)", e);
         }
-        int[] out = computeOutputShape(Shape.of(java.util.Arrays.copyOfRange(ids.shape().toArray(), 0, ids.rank()))).toArray();
-        Tensor y = embeddings.value().indexSelect(0, idx).reshape(out);
+        Shape out = computeOutputShape(Shape.of(java.util.Arrays.copyOfRange(ids.shape().toArray(), 0, ids.rank())));
+        Tensor y = embeddings.value().indexSelect(0, idx, out); // the output's own array, not a view (BufferPool.release)
         return maskZero ? Masks.attach(y, ids.ne(Tensor.scalar(ids.dtype(), 0)).to(embeddings.value().dtype())) : y;
     }
 }
