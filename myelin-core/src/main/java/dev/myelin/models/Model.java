@@ -277,8 +277,8 @@ public class Model implements Trainable {
         for (int i = 0; i < inputs.size(); i++) values.put(inputs.get(i), xs.get(i));
         Map<SymbolicTensor, Integer> lastUse = lastUses();
         // Without a graph nothing outside this loop holds a layer's output once its last reader has run, so its
-        // array can go back to the BufferPool at once for the next layer's result (off by default: see
-        // BufferPool.inferenceReuseEnabled).
+        // array can go back to the BufferPool at once for the next layer's result (-Dmyelin.pool.inference=false
+        // turns it off: see BufferPool.inferenceReuseEnabled).
         Set<SymbolicTensor> seenByUserCode = GradMode.isEnabled() || !BufferPool.inferenceReuseEnabled() ? null : seenByUserCode();
         try (BufferPool.Scope pass = seenByUserCode == null ? null : BufferPool.scope()) {
             for (int s = 0; s < steps.size(); s++) {

@@ -72,7 +72,7 @@ public final class BufferPool {
 
     private static volatile boolean enabled = !"false".equalsIgnoreCase(System.getProperty("myelin.pool", "true"));
     private static volatile boolean activations = !"false".equalsIgnoreCase(System.getProperty("myelin.pool.activations", "true"));
-    private static volatile boolean inference = Boolean.getBoolean("myelin.pool.inference");
+    private static volatile boolean inference = !"false".equalsIgnoreCase(System.getProperty("myelin.pool.inference", "true"));
     private static volatile long limitBytes = defaultLimit();
     private static final Map<Integer, ArrayDeque<float[]>> FREE = new HashMap<>();
     private static long heldBytes; // guarded by FREE
@@ -121,11 +121,14 @@ public final class BufferPool {
 
     /**
      * Whether forward passes without a graph ({@code Model.call} under NoGrad: {@code predict}, {@code evaluate}) hand
-     * their dead layer outputs back too. Off by default: measured on `bench cnn` (2-core AMD EPYC Zen 4, default heap),
-     * its evaluation at batch 1000 (activations of 25-100 MB, G1 "humongous" objects) peaked at 1.9-2.9 GB of RSS with
-     * it against 0.9-1.3 GB without, at the same speed: pooled, those arrays stay live in humongous regions that G1
-     * would otherwise reclaim at the next young collection, and G1 grows the heap for them.
-     * {@code -Dmyelin.pool.inference=true} sets it on from the start.
+     * their dead layer outputs back too. On by default since those passes run at most 128 rows at once
+     * ({@code myelin.inference.rows}) and the {@code myelin} command sets 32 MB G1 regions: measured interleaved in
+     * one lock hold (2-core AMD EPYC Zen 4), `bench cnn` (full epoch, evaluation at batch 1000) peaked at 785-795 MB
+     * with it against 795-799 MB without, same accuracy, and the seed models' inference at batch 128
+     * ({@code bench models}) ran as fast or faster with it (CNN +45%, CNN C +18%, LSTM +8%, MLP +3% in the first
+     * pair) at the same or lower peak RSS. (Before the 128-row chunks, an evaluation at batch 1000 had activations of
+     * 25-100 MB, G1 "humongous" objects, and pooled they took `bench cnn` to 1.9-2.9 GB of RSS against 0.9-1.3 GB.)
+     * {@code -Dmyelin.pool.inference=false} sets it off from the start.
      */
     public static boolean inferenceReuseEnabled() {
         return inference;
