@@ -123,10 +123,10 @@ public final class BufferPool {
      * Whether forward passes without a graph ({@code Model.call} under NoGrad: {@code predict}, {@code evaluate}) hand
      * their dead layer outputs back too. On by default since those passes run at most 128 rows at once
      * ({@code myelin.inference.rows}) and the {@code myelin} command sets 32 MB G1 regions: measured interleaved in
-     * one lock hold (2-core AMD EPYC Zen 4), `bench cnn` (full epoch, evaluation at batch 1000) peaked at 785-795 MB
-     * with it against 795-799 MB without, same accuracy, and the seed models' inference at batch 128
-     * ({@code bench models}) ran as fast or faster with it (CNN +45%, CNN C +18%, LSTM +8%, MLP +3% in the first
-     * pair) at the same or lower peak RSS. (Before the 128-row chunks, an evaluation at batch 1000 had activations of
+     * one lock hold (2-core AMD EPYC Zen 4, 3 pairs), `bench cnn` (full epoch, evaluation at batch 1000) peaked at
+     * 804-814 MB with it against 814-818 MB without, same accuracy; the seed models' inference at batch 128
+     * ({@code bench models}): CNN C +7-18% and LSTM +3-20% in every pair, CNN +42-45% in two pairs and -17% in the
+     * third, MLP and GAN unchanged (their arrays are below the pool's floor), peak RSS the same or lower. (Before the 128-row chunks, an evaluation at batch 1000 had activations of
      * 25-100 MB, G1 "humongous" objects, and pooled they took `bench cnn` to 1.9-2.9 GB of RSS against 0.9-1.3 GB.)
      * {@code -Dmyelin.pool.inference=false} sets it off from the start.
      */
