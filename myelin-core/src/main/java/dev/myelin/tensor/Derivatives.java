@@ -1,5 +1,6 @@
 package dev.myelin.tensor;
 
+import dev.myelin.autograd.GradMode;
 import dev.myelin.backend.Conv2dSpec;
 import dev.myelin.backend.DType;
 import dev.myelin.backend.Pool2dSpec;
@@ -387,6 +388,14 @@ final class Derivatives {
                 if ((needed[0] ? 1 : 0) + (needed[1] ? 1 : 0) + (biasNeeded ? 1 : 0) > 1) dz = dz.contiguousRaw();
                 int in = kernel.shape().dim(0), units = kernel.shape().dim(1);
                 int rows = x.size() / in;
+                if (!GradMode.isEnabled() && dz.isContiguous() && dz.dtype() == x.dtype()) {
+                    // the same products through views: no reshape or transpose of x or dz, each a second tensor on
+                    // their storage, which would keep the input activation and the gradient out of BufferPool
+                    Tensor dx = needed[0] ? Tensor.matrixProduct(dz, rows, units, false, kernel, in, units, true, x.shape()) : null;
+                    Tensor dw = needed[1] ? Tensor.matrixProduct(x, rows, in, true, dz, rows, units, false, kernel.shape()) : null;
+                    Tensor db = biasNeeded ? dz.sumTo(Shape.of(units)) : null;
+                    return hasBias ? grads(dx, dw, db) : grads(dx, dw);
+                }
                 Tensor x2 = x.reshape(rows, in), dz2 = needed[0] || needed[1] ? dz.reshape(rows, units) : null;
                 Tensor[] mm = matmul(x2, kernel).apply(dz2 == null ? dz : dz2, new boolean[] {needed[0], needed[1]});
                 Tensor dx = mm[0] == null ? null : mm[0].reshape(x.shape());

@@ -1545,6 +1545,34 @@ public final class Tensor {
                 new int[] {batchStride, e.strides()[nb], e.strides()[nb + 1]}, e.offset());
     }
 
+    /**
+     * {@code op(a)·op(b)} of two contiguous tensors read as matrices ({@code a} as {@code [aRows, aCols]}, {@code b} as
+     * {@code [bRows, bCols]}, each transposed when asked), into a new tensor of {@code outShape}: the values of
+     * {@code a.reshape(aRows, aCols)[.mT()].matmul(b...)} reshaped, bit for bit (the backend gets the same operands), but
+     * through views only. A reshape or {@code mT()} would be a second tensor on the operand's storage, which keeps that
+     * array out of {@link BufferPool} (a dense layer's input activation and its output gradient in a training step).
+     * Not recorded: for gradient rules, which run with recording off. Same dtype for both operands.
+     */
+    static Tensor matrixProduct(Tensor a, int aRows, int aCols, boolean transA, Tensor b, int bRows, int bCols, boolean transB,
+                                Shape outShape) {
+        int m = transA ? aCols : aRows, k = transA ? aRows : aCols, n = transB ? bRows : bCols;
+        if (!a.isContiguous() || !b.isContiguous() || a.dtype() != b.dtype() || a.size() != aRows * aCols || b.size() != bRows * bCols
+                || (transB ? bCols : bRows) != k || outShape.size() != m * n) {
+            throw new IllegalArgumentException("matrixProduct: operands " + a.shape + " as [" + aRows + ", " + aCols + "] and " + b.shape
+                    + " as [" + bRows + ", " + bCols + "] (contiguous, one dtype) do not give " + outShape);
+        }
+        Tensor out = allocate(a.backend, a.dtype(), outShape, false);
+        a.backend.matmul(a.matrixOperand(aRows, aCols, transA), b.matrixOperand(bRows, bCols, transB), out.view3d(1, m, n));
+        return out;
+    }
+
+    /** This contiguous tensor as a {@code [1, rows, cols]} operand of the backend's matmul, or its transpose: {@link #matmulOperand}'s view of a 2-D tensor. */
+    private View matrixOperand(int rows, int cols, boolean transposed) {
+        return transposed
+                ? new View(storage, new int[] {1, cols, rows}, new int[] {0, 1, cols}, offset)
+                : new View(storage, new int[] {1, rows, cols}, new int[] {0, cols, 1}, offset);
+    }
+
     private View view3d(int batch, int rows, int cols) {
         return new View(storage, new int[] {batch, rows, cols}, new int[] {rows * cols, cols, 1}, offset);
     }

@@ -192,6 +192,29 @@ class ActivationPoolTest {
     }
 
     /**
+     * A dense layer's gradient rule reads its input and output gradient through views, not through reshaped or
+     * transposed tensors (a second tensor on the storage keeps an array out of the pool): the input activation of a
+     * dense layer fed a rank-3 tensor (a Transformer's feed-forward) goes back when the step ends, and its gradients
+     * are those of the composed product.
+     */
+    @Test
+    void aDenseLayersInputGoesBackToThePool() {
+        Tensor w1 = Tensor.rand(rng(1), 16, 32).requiresGrad(true);
+        Tensor w2 = Tensor.rand(rng(2), 32, 8).requiresGrad(true);
+        Tensor x = Tensor.rand(rng(3), 2, 4, 16);
+        Tensor h;
+        try (var step = BufferPool.scope()) {
+            h = x.dense(w1, null, dev.myelin.backend.UnaryOp.RELU);
+            h.dense(w2, null, null).square().sum().backward();
+        }
+        assertThrows(IllegalStateException.class, h::toFloatArray, "the second layer's input went back to the pool");
+        Tensor v1 = Tensor.of(w1.toFloatArray(), 16, 32).requiresGrad(true), v2 = Tensor.of(w2.toFloatArray(), 32, 8).requiresGrad(true);
+        x.matmul(v1).relu().matmul(v2).square().sum().backward();
+        assertArrayEquals(v1.grad().toFloatArray(), w1.grad().toFloatArray());
+        assertArrayEquals(v2.grad().toFloatArray(), w2.grad().toFloatArray());
+    }
+
+    /**
      * A model built lazily by its first call inside a step: its weights are made in the scope, and the moving
      * statistics of a BatchNormalization in inference mode (which do not require gradients) are inputs of the
      * graph, yet they are kept.
