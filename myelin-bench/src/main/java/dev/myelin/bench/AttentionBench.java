@@ -2,6 +2,7 @@ package dev.myelin.bench;
 
 import dev.myelin.backend.Backends;
 import dev.myelin.nn.attention.TransformerEncoder;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Tensor;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -31,9 +32,13 @@ import java.util.function.Supplier;
  * Protocol as {@link ConvBench#time}. {@code --memory} skips the timing: a few passes, then the bytes
  * allocated by one pass and the process's peak resident set (VmHWM), for one process per sequence length.
  * {@code --ops} times instead each operation of the encoder's pass alone, with the products' GFLOPS ({@link EncoderOps}).
+ * Each forward + backward pass runs inside a step scope ({@link BufferPool#scope}), as a step of {@code Model.fit}
+ * or a custom loop that opens one: its activations go back to the buffer pool as the backward walk passes them;
+ * {@code --no-scope} times it without (only gradients go back: a loop that opens no scope), and the JSON rows
+ * say which ({@code step_scope}).
  *
  * <pre>
- * AttentionBench [--seq 128,512] [--batch 32] [--threads 2] [--kernels] [--memory] [--ops] [--case PREFIX]
+ * AttentionBench [--seq 128,512] [--batch 32] [--threads 2] [--kernels] [--memory] [--ops] [--no-scope] [--case PREFIX]
  *                [--warmup 1] [--chunks 5] [--chunk 0.2] [--json] [--list]
  * </pre>
  */
@@ -70,7 +75,7 @@ public final class AttentionBench {
     /** Runs the benchmark with command-line style arguments; returns the exit status. */
     public static int run(List<String> args) {
         int[] seqs = {128, 512}, batches = {32};
-        boolean kernels = false, memory = false, ops = false;
+        boolean kernels = false, memory = false, ops = false, scope = true;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -81,6 +86,7 @@ public final class AttentionBench {
                     case "--kernels" -> kernels = true;
                     case "--memory" -> memory = true;
                     case "--ops" -> ops = true;
+                    case "--no-scope" -> scope = false;
                     default -> rest.add(a);
                 }
             } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
@@ -88,7 +94,7 @@ public final class AttentionBench {
                 return 2;
             }
         }
-        BenchOptions o = BenchOptions.parse("AttentionBench [--seq 128,512] [--batch 32] [--kernels] [--memory] [--ops]", rest, new int[] {2}, 1, 0.2, 5, true);
+        BenchOptions o = BenchOptions.parse("AttentionBench [--seq 128,512] [--batch 32] [--kernels] [--memory] [--ops] [--no-scope]", rest, new int[] {2}, 1, 0.2, 5, true);
         if (o.exit() != null) return o.exit();
         if (ops) return EncoderOps.run(batches, seqs, o);
         List<Case> all = new ArrayList<>();
@@ -123,7 +129,7 @@ public final class AttentionBench {
         }
         try {
             for (Case c : selected) {
-                LayerCases.Bench pass = c.setup().get();
+                LayerCases.Bench pass = stepScoped(c.setup().get(), scope);
                 for (int t : o.threads()) {
                     Backends.setThreads(t);
                     if (memory) {
@@ -144,9 +150,9 @@ public final class AttentionBench {
                     double fwdRate = c.batch() * 1e3 / fwd.medianMs(), bothRate = c.batch() * 1e3 / both.medianMs();
                     if (o.json()) {
                         rows.add(String.format(Locale.ROOT,
-                                "{\"case\":\"%s\",\"path\":\"%s\",\"threads\":%d,\"forward_ms\":%s,\"forward_backward_ms\":%s,"
+                                "{\"case\":\"%s\",\"path\":\"%s\",\"threads\":%d,\"step_scope\":%b,\"forward_ms\":%s,\"forward_backward_ms\":%s,"
                                         + "\"forward_samples_per_s\":%.2f,\"forward_backward_samples_per_s\":%.2f,\"allocated_mb\":%.2f}",
-                                c.name(), c.path(), t, json(fwd), json(both), fwdRate, bothRate, mb));
+                                c.name(), c.path(), t, scope, json(fwd), json(both), fwdRate, bothRate, mb));
                     } else {
                         System.out.printf(Locale.ROOT, "%-36s %-9s %7d %12.3f %12.3f %12.1f %12.1f %14.1f%n", c.name(), c.path(), t,
                                 fwd.medianMs(), both.medianMs(), fwdRate, bothRate, mb);
@@ -161,6 +167,28 @@ public final class AttentionBench {
                     + "\",\"results\":[\n  " + String.join(",\n  ", rows) + "\n]}");
         }
         return 0;
+    }
+
+    /**
+     * {@code pass} with each forward + backward inside a {@link BufferPool#scope}, as a step of {@code Model.fit} or a
+     * custom loop that opens one: the activations go back to the pool as the backward walk passes them. Without
+     * ({@code --no-scope}) only the gradients do. The forward pass alone is timed as it is either way.
+     */
+    private static LayerCases.Bench stepScoped(LayerCases.Bench pass, boolean scope) {
+        if (!scope) return pass;
+        return new LayerCases.Bench() {
+            @Override
+            public void forward() {
+                pass.forward();
+            }
+
+            @Override
+            public void forwardBackward() {
+                try (var step = BufferPool.scope()) {
+                    pass.forwardBackward();
+                }
+            }
+        };
     }
 
     private static int[] positive(String list) {

@@ -227,7 +227,8 @@ final class BenchCommand implements Runnable {
     @Command(name = "attention", mixinStandardHelpOptions = true,
             description = {"Forward and forward + backward time (ms) and samples/s of a Transformer encoder layer (width 128,",
                     "4 heads, feed-forward 512, post-norm, relu) at each batch size and sequence length, and the heap bytes one",
-                    "forward + backward allocates: warm-up >= 1 s, then the median of 5 chunks of ~0.2 s.",
+                    "forward + backward allocates: warm-up >= 1 s, then the median of 5 chunks of ~0.2 s. Each forward + backward",
+                    "runs in a step scope (BufferPool.scope(), as Model.fit's steps): its activations go back to the buffer pool.",
                     "Twin: myelin-bench/scripts/torch_attention.py."})
     static final class Attention implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON instead of a table.")
@@ -261,6 +262,10 @@ final class BenchCommand implements Runnable {
                 "with their GFLOPS, attention, layer norms, adds, bias sums), against the whole pass."})
         boolean ops;
 
+        @Option(names = "--no-scope", description = {"Time forward + backward without a step scope (a custom loop that opens none):",
+                "only gradients go back to the buffer pool, not activations."})
+        boolean noScope;
+
         @Override
         public Integer call() {
             List<String> args = new ArrayList<>();
@@ -268,6 +273,7 @@ final class BenchCommand implements Runnable {
             if (list) args.add("--list");
             if (chunks != null) args.addAll(List.of("--chunks", chunks.toString()));
             if (kernels) args.add("--kernels");
+            if (noScope) args.add("--no-scope");
             if (memory) args.add("--memory");
             if (ops) args.add("--ops");
             if (seq != null) args.addAll(List.of("--seq", Gemm.join(seq)));

@@ -1923,6 +1923,8 @@ public final class Tensor {
         Tensor dy = gradOut.to(x.dtype()).contiguousRaw();
         be.layerNormBackward(x.matrixView(), dy.matrixView(), mean.view(), rstd.view(), gamma == null ? null : gamma.view(),
                 dx == null ? null : dx.matrixView(), dgamma == null ? null : dgamma.view(), dbeta == null ? null : dbeta.view());
+        // a contiguous copy of a strided gradient (the broadcast one of a loss's sum()) is this rule's scratch: back to the pool
+        if (dy != gradOut) BufferPool.recycleScratch(dy, dx, dgamma, dbeta);
         return new Tensor[] {dx, dgamma, dbeta};
     }
 
