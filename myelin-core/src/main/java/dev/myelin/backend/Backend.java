@@ -279,6 +279,26 @@ public interface Backend {
     }
 
     /**
+     * Batch normalization then the rectifier, {@code y = relu(batchNormApply(x, ...))}, as one operation: the values of
+     * {@link #batchNormApply} followed by {@link UnaryOp#RELU} (0 where the normalized value is ≤ 0, NaN kept).
+     * Shapes as {@link #batchNormApply}.
+     */
+    default void batchNormApplyRelu(View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
+        batchNormApply(x, mean, variance, gamma, beta, epsilon, y);
+        unary(UnaryOp.RELU, 0, 0, y, y);
+    }
+
+    /**
+     * Gradients of {@link #batchNormApplyRelu} given {@code dy}, the gradient of its output {@code y}: those of
+     * {@link #batchNormBackward} for the gradient masked by the rectifier, {@code dy} where y is positive or NaN and 0
+     * where {@code y ≤ 0} (as {@link BinaryOp#RELU_GRAD}). Shapes: x, dy, y, dx as x; the rest as batchNormBackward.
+     */
+    default void batchNormReluBackward(View x, View dy, View y, View mean, View variance, View gamma, double epsilon, boolean batchStatistics,
+                                       View dx, View dgamma, View dbeta) {
+        ComposedKernels.batchNormReluBackward(this, x, dy, y, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+    }
+
+    /**
      * Layer normalization of each row of {@code x} {@code [rows, features]} over its features (Keras's
      * LayerNormalization on the last axis, in one operation):
      * <pre>

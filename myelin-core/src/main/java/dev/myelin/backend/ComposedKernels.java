@@ -237,6 +237,13 @@ final class ComposedKernels {
         if (dx != null) be.binary(BinaryOp.MUL, dy, overRows(a, shape), dx);
     }
 
+    static void batchNormReluBackward(Backend be, View x, View dy, View y, View mean, View variance, View gamma, double epsilon,
+                                      boolean batchStatistics, View dx, View dgamma, View dbeta) {
+        View masked = allocate(be, x.dtype(), x.shape());
+        be.binary(BinaryOp.RELU_GRAD, dy, y, masked);
+        be.batchNormBackward(x, masked, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+    }
+
     /** {@code gamma / sqrt(variance + epsilon)} as a {@code [1, channels]} row (gamma 1 when null). */
     private static View batchNormScale(Backend be, View variance, View gamma, double epsilon) {
         int[] row = {1, variance.shape()[0]};

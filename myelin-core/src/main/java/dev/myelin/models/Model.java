@@ -283,6 +283,15 @@ public class Model implements Trainable {
         try (BufferPool.Scope pass = seenByUserCode == null ? null : BufferPool.scope()) {
             for (int s = 0; s < steps.size(); s++) {
                 SymbolicTensor t = steps.get(s);
+                Tensor fused = fusesWithNext(s, lastUse) ? t.layer().callFused(steps.get(s + 1).layer(), values.get(t.inputs().get(0)), training) : null;
+                if (fused != null) {
+                    // Two steps as one operation (BatchNormalization then ReLU): t's value is never made; what only
+                    // these two steps read can go, as below.
+                    values.put(steps.get(s + 1), fused);
+                    release(t.dependencies(), s, lastUse, values, xs, pass, seenByUserCode);
+                    s++;
+                    continue;
+                }
                 if (t.layer() instanceof MergeLayer merge) {
                     List<Tensor> args = new ArrayList<>();
                     for (SymbolicTensor in : t.inputs()) args.add(values.get(in));
@@ -290,18 +299,39 @@ public class Model implements Trainable {
                 } else {
                     values.put(t, t.layer().call(values.get(t.inputs().get(0)), training));
                 }
-                // Drop what no later step reads, so that in inference an activation becomes garbage as soon as
-                // the next layer has used it: kept to the end, a batch of 1000 through a small CNN held 650 MB.
-                for (SymbolicTensor in : t.dependencies()) {
-                    if (lastUse.get(in) != s) continue;
-                    Tensor dead = values.remove(in);
-                    if (pass != null && !seenByUserCode.contains(in) && unreachable(dead, xs, values)) BufferPool.releaseActivation(dead);
-                }
+                release(t.dependencies(), s, lastUse, values, xs, pass, seenByUserCode);
             }
         }
         List<Tensor> predictions = new ArrayList<>(outputs.size());
         for (SymbolicTensor out : outputs) predictions.add(values.get(out));
         return predictions;
+    }
+
+    /**
+     * Drops what no step after {@code s} reads, so that in inference an activation becomes garbage as soon as the next
+     * layer has used it: kept to the end, a batch of 1000 through a small CNN held 650 MB. Inside a
+     * {@code pass} scope, an array no one else can reach goes back to the BufferPool.
+     */
+    private static void release(List<SymbolicTensor> dependencies, int s, Map<SymbolicTensor, Integer> lastUse, Map<SymbolicTensor, Tensor> values,
+                                List<Tensor> xs, BufferPool.Scope pass, Set<SymbolicTensor> seenByUserCode) {
+        for (SymbolicTensor in : dependencies) {
+            if (lastUse.get(in) != s) continue;
+            Tensor dead = values.remove(in);
+            if (pass != null && !seenByUserCode.contains(in) && unreachable(dead, xs, values)) BufferPool.releaseActivation(dead);
+        }
+    }
+
+    /**
+     * Whether step s and the next may run as one operation ({@link Layer#callFused}): the next step is a plain layer
+     * whose only input is step s's value, which no other step reads and which is no output (so it is never needed).
+     */
+    private boolean fusesWithNext(int s, Map<SymbolicTensor, Integer> lastUse) {
+        if (s + 1 >= steps.size()) return false;
+        SymbolicTensor t = steps.get(s), next = steps.get(s + 1);
+        if (t.layer() == null || t.layer() instanceof MergeLayer || next.layer() == null || next.layer() instanceof MergeLayer) return false;
+        if (t.inputs().size() != 1 || !next.dependencies().equals(List.of(t))) return false;
+        Integer last = lastUse.get(t);
+        return last != null && last == s + 1;
     }
 
     /**

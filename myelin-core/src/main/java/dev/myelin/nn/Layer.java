@@ -156,6 +156,17 @@ public abstract class Layer {
         return forward(x, training);
     }
 
+    /**
+     * {@code next.call(call(x, training), training)} as one operation, or null when this layer has no such fusion with
+     * {@code next} (the default). A model calls it for two consecutive steps when {@code next} alone reads this layer's
+     * output, which is then never seen; the result must be that of the two calls (values, gradients, state updates).
+     * BatchNormalization followed by {@code ActivationLayer(RELU)} is one. The layers themselves, and so their saved
+     * configurations, stay as they are.
+     */
+    public Tensor callFused(Layer next, Tensor x, boolean training) {
+        return null;
+    }
+
     /** Validates a batch's shape against the built input shape; the default requires an exact match after the batch dimension. */
     public void checkInput(Shape batchShape) {
         int rank = builtInputShape.rank();

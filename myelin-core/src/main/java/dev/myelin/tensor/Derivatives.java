@@ -271,15 +271,17 @@ final class Derivatives {
      * when {@code batchStatistics}, else constants): inputs x, then gamma and beta when present; the fused
      * backward of {@link dev.myelin.backend.Backend#batchNormBackward} computes only the wanted gradients:
      * dbeta = Σ dy, dgamma = Σ dy·xhat, dx = a·dy − a/n·(dbeta + xhat·dgamma) (batch) or a·dy (constants),
-     * with xhat = (x − mean)·invstd and a = gamma·invstd.
+     * with xhat = (x − mean)·invstd and a = gamma·invstd. With {@code reluOut} (the output of the rectified op), dy is
+     * first masked by it as {@link #reluGrad} would (in the same pass, {@link dev.myelin.backend.Backend#batchNormReluBackward}).
      */
-    static Backward batchNorm(Tensor x, Tensor mean, Tensor variance, Tensor gamma, boolean hasBeta, double epsilon, boolean batchStatistics) {
+    static Backward batchNorm(Tensor x, Tensor mean, Tensor variance, Tensor gamma, boolean hasBeta, double epsilon, boolean batchStatistics,
+                              Tensor reluOut) {
         int count = 1 + (gamma != null ? 1 : 0) + (hasBeta ? 1 : 0);
         int gammaAt = gamma != null ? 1 : -1, betaAt = hasBeta ? count - 1 : -1;
         return new Selective(count) {
             @Override
             public Tensor[] apply(Tensor g, boolean[] needed) {
-                Tensor[] d = Tensor.batchNormBackward(x, g, mean, variance, gamma, epsilon, batchStatistics,
+                Tensor[] d = Tensor.batchNormBackward(x, g, reluOut, mean, variance, gamma, epsilon, batchStatistics,
                         needed[0], gammaAt >= 0 && needed[gammaAt], betaAt >= 0 && needed[betaAt]);
                 Tensor[] out = new Tensor[count];
                 out[0] = d[0];

@@ -1789,12 +1789,30 @@ public final class Tensor {
      * has this shape, its mean and variance {@code [features]} (outside the graph, for moving averages).
      */
     public BatchNormResult batchNormTraining(int axis, Tensor gamma, Tensor beta, double epsilon) {
+        return batchNormTraining("batchNormTraining", axis, gamma, beta, epsilon, false);
+    }
+
+    /**
+     * {@link #batchNormTraining} followed by the rectifier, in one operation: the output is
+     * {@code relu(batchNormTraining(axis, gamma, beta, epsilon).output())} with the same values and gradients
+     * (bit for bit), written in the normalization's pass, and the gradient rule reads the rectifier's mask from that
+     * output (no normalized tensor is kept between them). What a model runs for BatchNormalization then ReLU.
+     *
+     * <p>Shapes: as {@link #batchNormTraining}.
+     *
+     * <p>Example: {@code Tensor y = x.batchNormTrainingRelu(-1, gamma, beta, 1e-3).output();}
+     */
+    public BatchNormResult batchNormTrainingRelu(int axis, Tensor gamma, Tensor beta, double epsilon) {
+        return batchNormTraining("batchNormTrainingRelu", axis, gamma, beta, epsilon, true);
+    }
+
+    private BatchNormResult batchNormTraining(String op, int axis, Tensor gamma, Tensor beta, double epsilon, boolean relu) {
         int a = shape.axis(axis);
         if (a != dims.length - 1) {
-            BatchNormResult r = transpose(a, -1).batchNormTraining(-1, gamma, beta, epsilon);
+            BatchNormResult r = transpose(a, -1).batchNormTraining(op, -1, gamma, beta, epsilon, relu);
             return new BatchNormResult(r.output().transpose(a, -1), r.mean(), r.variance());
         }
-        return batchNormLast("batchNormTraining", null, null, gamma, beta, epsilon);
+        return batchNormLast(op, null, null, gamma, beta, epsilon, relu);
     }
 
     /**
@@ -1807,14 +1825,32 @@ public final class Tensor {
      * <p>Shapes: this {@code [..., features, ...]}, mean, variance, gamma, beta {@code [features]}; result as this.
      */
     public Tensor batchNormInference(int axis, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon) {
-        int a = shape.axis(axis);
-        if (a != dims.length - 1) return transpose(a, -1).batchNormInference(-1, mean, variance, gamma, beta, epsilon).transpose(a, -1);
-        if (mean == null || variance == null) throw new IllegalArgumentException("batchNormInference needs the mean and variance to normalize with, got null");
-        return batchNormLast("batchNormInference", mean, variance, gamma, beta, epsilon).output();
+        return batchNormInference("batchNormInference", axis, mean, variance, gamma, beta, epsilon, false);
     }
 
-    /** Batch normalization over the last axis: with the batch's statistics when {@code mean} is null. */
-    private BatchNormResult batchNormLast(String op, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon) {
+    /**
+     * {@link #batchNormInference} followed by the rectifier, in one operation:
+     * {@code relu(batchNormInference(axis, mean, variance, gamma, beta, epsilon))} with the same values and gradients
+     * (bit for bit), as {@link #batchNormTrainingRelu}.
+     *
+     * <p>Shapes: as {@link #batchNormInference}.
+     */
+    public Tensor batchNormInferenceRelu(int axis, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon) {
+        return batchNormInference("batchNormInferenceRelu", axis, mean, variance, gamma, beta, epsilon, true);
+    }
+
+    private Tensor batchNormInference(String op, int axis, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon, boolean relu) {
+        int a = shape.axis(axis);
+        if (a != dims.length - 1) return transpose(a, -1).batchNormInference(op, -1, mean, variance, gamma, beta, epsilon, relu).transpose(a, -1);
+        if (mean == null || variance == null) throw new IllegalArgumentException(op + " needs the mean and variance to normalize with, got null");
+        return batchNormLast(op, mean, variance, gamma, beta, epsilon, relu).output();
+    }
+
+    /**
+     * Batch normalization over the last axis: with the batch's statistics when {@code mean} is null; rectified when
+     * {@code relu}.
+     */
+    private BatchNormResult batchNormLast(String op, Tensor mean, Tensor variance, Tensor gamma, Tensor beta, double epsilon, boolean relu) {
         int features = dims.length == 0 ? 0 : dims[dims.length - 1];
         Shape featureShape = Shape.of(features);
         for (Tensor t : new Tensor[] {mean, variance, gamma, beta}) {
@@ -1836,14 +1872,18 @@ public final class Tensor {
             backend.copy(mean.view(), m.view());
             backend.copy(variance.view(), v.view());
         }
-        Tensor y = allocate(backend, type, shape, false); // written whole by batchNormApply
-        backend.batchNormApply(x.matrixView(), m.view(), v.view(), g == null ? null : g.view(), b == null ? null : b.view(), epsilon, y.matrixView());
+        Tensor y = allocate(backend, type, shape, false); // written whole by batchNormApply(Relu)
+        View gv = g == null ? null : g.view(), bv = b == null ? null : b.view();
+        if (relu) backend.batchNormApplyRelu(x.matrixView(), m.view(), v.view(), gv, bv, epsilon, y.matrixView());
+        else backend.batchNormApply(x.matrixView(), m.view(), v.view(), gv, bv, epsilon, y.matrixView());
         List<Tensor> inputs = new ArrayList<>(List.of(xIn));
         if (g != null) inputs.add(g);
         if (b != null) inputs.add(b);
-        Tensor[] saved = g == null ? new Tensor[] {x, m, v} : new Tensor[] {x, m, v, g};
-        y.record(batch ? "batch_norm" : "batch_norm_inference", Derivatives.batchNorm(x, m, v, g, b != null, epsilon, batch),
-                inputs.toArray(new Tensor[0]), saved);
+        List<Tensor> saved = new ArrayList<>(List.of(x, m, v));
+        if (g != null) saved.add(g);
+        if (relu) saved.add(y); // the rectifier's mask, read from the output
+        y.record((batch ? "batch_norm" : "batch_norm_inference") + (relu ? "_relu" : ""),
+                Derivatives.batchNorm(x, m, v, g, b != null, epsilon, batch, relu ? y : null), inputs.toArray(new Tensor[0]), saved.toArray(new Tensor[0]));
         return new BatchNormResult(y, m, v);
     }
 
@@ -1851,15 +1891,17 @@ public final class Tensor {
      * Gradients of a batch normalization over the last axis ({@link Backend#batchNormBackward}), each null
      * unless wanted: {@code {dx, dgamma, dbeta}}. Not recorded.
      */
-    static Tensor[] batchNormBackward(Tensor x, Tensor gradOut, Tensor mean, Tensor variance, Tensor gamma, double epsilon,
+    static Tensor[] batchNormBackward(Tensor x, Tensor gradOut, Tensor reluOut, Tensor mean, Tensor variance, Tensor gamma, double epsilon,
                                       boolean batchStatistics, boolean wantX, boolean wantGamma, boolean wantBeta) {
         Backend be = x.backend;
         Tensor dy = gradOut.to(x.dtype()).contiguousRaw();
         Tensor dx = wantX ? allocate(be, x.dtype(), x.shape, false) : null;
         Tensor dgamma = wantGamma ? allocate(be, x.dtype(), mean.shape, false) : null;
         Tensor dbeta = wantBeta ? allocate(be, x.dtype(), mean.shape, false) : null;
-        be.batchNormBackward(x.matrixView(), dy.matrixView(), mean.view(), variance.view(), gamma == null ? null : gamma.view(), epsilon,
-                batchStatistics, dx == null ? null : dx.matrixView(), dgamma == null ? null : dgamma.view(), dbeta == null ? null : dbeta.view());
+        View gv = gamma == null ? null : gamma.view(), dxv = dx == null ? null : dx.matrixView();
+        View dgv = dgamma == null ? null : dgamma.view(), dbv = dbeta == null ? null : dbeta.view();
+        if (reluOut == null) be.batchNormBackward(x.matrixView(), dy.matrixView(), mean.view(), variance.view(), gv, epsilon, batchStatistics, dxv, dgv, dbv);
+        else be.batchNormReluBackward(x.matrixView(), dy.matrixView(), reluOut.matrixView(), mean.view(), variance.view(), gv, epsilon, batchStatistics, dxv, dgv, dbv);
         return new Tensor[] {dx, dgamma, dbeta};
     }
 

@@ -55,6 +55,31 @@ class BatchNormOpTest {
     }
 
     @Test
+    void rectifiedGradientsMatchFiniteDifferences() {
+        Tensor x = random(30, -2, 3, 6, 5), gamma = random(31, -2, 2, 5), beta = random(32, -1, 1, 5);
+        GradCheck.check(t -> t[0].batchNormTrainingRelu(-1, t[1], t[2], EPS).output(), x, gamma, beta);
+        GradCheck.check(t -> t[0].batchNormTrainingRelu(-1, null, null, EPS).output(), x);
+        GradCheck.check(t -> t[0].batchNormTrainingRelu(1, t[1], t[2], EPS).output(), random(33, -2, 3, 3, 4, 5), random(34, -2, 2, 4), random(35, -1, 1, 4));
+        Tensor mean = random(36, -1, 1, 5), variance = random(37, 0.2, 2, 5);
+        GradCheck.check(t -> t[0].batchNormInferenceRelu(-1, mean, variance, t[1], t[2], EPS), x, gamma, beta);
+    }
+
+    @Test
+    void rectifiedIsTheRectifierOfTheNormalization() {
+        Tensor gamma = random(41, -2, 2, 5), beta = random(42, -1, 1, 5);
+        Tensor x1 = random(40, -2, 3, 6, 5).requiresGrad(true), x2 = random(40, -2, 3, 6, 5).requiresGrad(true);
+        Tensor g1 = gamma.detach().requiresGrad(true), g2 = gamma.detach().requiresGrad(true);
+        Tensor fused = x1.batchNormTrainingRelu(-1, g1, beta, EPS).output(), apart = x2.batchNormTraining(-1, g2, beta, EPS).output().relu();
+        assertEquals("batch_norm_relu", fused.gradFn().op());
+        TensorAssert.assertValues(fused, apart.toDoubleArray(), 0);
+        Tensor w = random(43, -1, 1, 6, 5);
+        fused.mul(w).sum().backward();
+        apart.mul(w).sum().backward();
+        TensorAssert.assertValues(x1.grad(), x2.grad().toDoubleArray(), 0);
+        TensorAssert.assertValues(g1.grad(), g2.grad().toDoubleArray(), 0);
+    }
+
+    @Test
     void returnsTheBatchStatisticsOutsideTheGraph() {
         Tensor x = random(20, -2, 3, 6, 2, 3).requiresGrad(true);
         BatchNormResult r = x.batchNormTraining(1, null, null, EPS);

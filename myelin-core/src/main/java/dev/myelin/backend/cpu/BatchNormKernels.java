@@ -4,6 +4,7 @@ import dev.myelin.backend.DType;
 import dev.myelin.backend.View;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -29,6 +30,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       dx = a·dy + k2·(x − mean) + k3 with k2 = −a·invstd²·Σdy(x − mean) / rows, k3 = −a·Σdy / rows
  *       (batch statistics), or dx = a·dy (given statistics).</li>
  * </ul>
+ * Followed by the rectifier (batch normalization then ReLU, as one operation), apply writes max(0, y) in the same
+ * pass, and backward reads the gradient of the rectifier's output masked by that output (dy where relu(y) &gt; 0 or
+ * NaN, else 0) wherever it reads dy: the values of a separate ReLU and its gradient bit for bit, without the
+ * batch-normalized array and the masked gradient array between them.
  * Blocks run as parallel tasks; their per-channel sums are added in block order, and the block split
  * depends on the shape only, so results are bit-identical for every thread count. Per-channel factors
  * are computed in double and rounded once.
@@ -149,8 +154,11 @@ final class BatchNormKernels {
 
     // ---- normalization ----
 
-    /** y = (x − mean)·gamma / sqrt(variance + epsilon) + beta, per channel; gamma, beta may be null (1, 0). */
-    static void apply(View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
+    /**
+     * y = (x − mean)·gamma / sqrt(variance + epsilon) + beta, per channel, then relu(y) when {@code relu}; gamma, beta
+     * may be null (1, 0).
+     */
+    static void apply(View x, View mean, View variance, View gamma, View beta, double epsilon, boolean relu, View y) {
         Walk w = Walk.of(x);
         int ch = w.channels();
         double[] m = load(mean, ch, 0), scale = scales(variance, gamma, epsilon, ch), offset = load(beta, ch, 0);
@@ -159,16 +167,18 @@ final class BatchNormKernels {
         float[] scaleP = w.tile(scale), offsetP = w.tile(offset);
         float[] xd = ElementwiseKernels.data(x), yd = ElementwiseKernels.data(y);
         int shift = y.offset() - x.offset();
-        w.forBlocks((b, from, to) -> affine(xd, x.offset() + from, x.offset() + to, w.period(), scaleP, offsetP, yd, shift));
+        w.forBlocks((b, from, to) -> affine(xd, x.offset() + from, x.offset() + to, w.period(), scaleP, offsetP, relu, yd, shift));
     }
 
     // ---- backward ----
 
     /**
      * Gradients of {@link #apply} with the statistics of the batch itself ({@code batchStatistics}: mean and
-     * variance are functions of x) or given ones (constants). dx, dgamma, dbeta may be null (not wanted).
+     * variance are functions of x) or given ones (constants). dx, dgamma, dbeta may be null (not wanted). With
+     * {@code reluOut} (the output of {@code apply(..., relu = true)}, x's layout), dy is the gradient of the rectified
+     * output and is read masked by it: the gradients of relu(y).
      */
-    static void backward(View x, View dy, View mean, View variance, View gamma, double epsilon, boolean batchStatistics,
+    static void backward(View x, View dy, View reluOut, View mean, View variance, View gamma, double epsilon, boolean batchStatistics,
                          View dx, View dgamma, View dbeta) {
         Walk w = Walk.of(x);
         int ch = w.channels(), p = w.period();
@@ -176,12 +186,14 @@ final class BatchNormKernels {
         float[] meanP = w.tile(load(mean, ch, 0));
         float[] xd = ElementwiseKernels.data(x), gd = ElementwiseKernels.data(dy);
         int xo = x.offset(), gShift = dy.offset() - xo;
+        float[] md = reluOut == null ? null : ElementwiseKernels.data(reluOut);
+        int mShift = reluOut == null ? 0 : reluOut.offset() - xo;
         double[] sumDy = null, sumDyX = null;
         if (dgamma != null || dbeta != null || (dx != null && batchStatistics)) {
             double[] partialDy = new double[w.blocks() * ch], partialDyX = new double[w.blocks() * ch];
             w.forBlocks((b, from, to) -> {
                 float[] accDy = new float[p], accDyX = new float[p];
-                gradientSums(xd, xo + from, xo + to, p, meanP, gd, gShift, accDy, accDyX);
+                gradientSums(xd, xo + from, xo + to, p, meanP, gd, gShift, md, mShift, accDy, accDyX);
                 w.fold(accDy, partialDy, b * ch);
                 w.fold(accDyX, partialDyX, b * ch);
             });
@@ -201,7 +213,10 @@ final class BatchNormKernels {
         if (!batchStatistics) {
             // dy·a, through the affine pass: dy·a + 0
             float[] zeros = new float[p];
-            w.forBlocks((b, from, to) -> affine(gd, xo + gShift + from, xo + gShift + to, p, k1P, zeros, dxd, dxShift - gShift));
+            w.forBlocks((b, from, to) -> {
+                affine(gd, xo + gShift + from, xo + gShift + to, p, k1P, zeros, false, dxd, dxShift - gShift);
+                if (md != null) maskByOutput(dxd, xo + dxShift + from, xo + dxShift + to, md, mShift - dxShift);
+            });
             return;
         }
         double[] k2 = new double[ch], k3 = new double[ch];
@@ -210,7 +225,7 @@ final class BatchNormKernels {
             k3[c] = -a[c] * sumDy[c] / w.rows();
         }
         float[] k2P = w.tile(k2), k3P = w.tile(k3);
-        w.forBlocks((b, from, to) -> inputGradient(xd, xo + from, xo + to, p, meanP, gd, gShift, k1P, k2P, k3P, dxd, dxShift));
+        w.forBlocks((b, from, to) -> inputGradient(xd, xo + from, xo + to, p, meanP, gd, gShift, md, mShift, k1P, k2P, k3P, dxd, dxShift));
     }
 
     // ---- the passes over one block [from, to) of x's array: whole periods by vector columns, then a scalar tail ----
@@ -279,9 +294,13 @@ final class BatchNormKernels {
         }
     }
 
-    /** out[i + shift] = x[i]·scale + offset, per period position. */
-    private static void affine(float[] x, int from, int to, int p, float[] scaleP, float[] offsetP, float[] out, int shift) {
+    /** out[i + shift] = x[i]·scale + offset, per period position, rectified when {@code relu}. */
+    private static void affine(float[] x, int from, int to, int p, float[] scaleP, float[] offsetP, boolean relu, float[] out, int shift) {
         int end = from + (to - from) / p * p, j = 0;
+        if (relu) {
+            affineRelu(x, from, end, p, scaleP, offsetP, out, shift);
+            j = p;
+        }
         for (; j + W <= p; j += W) {
             FloatVector s0 = FloatVector.fromArray(S, scaleP, j), s1 = FloatVector.fromArray(S, scaleP, j + L);
             FloatVector s2 = FloatVector.fromArray(S, scaleP, j + 2 * L), s3 = FloatVector.fromArray(S, scaleP, j + 3 * L);
@@ -298,19 +317,73 @@ final class BatchNormKernels {
             FloatVector s0 = FloatVector.fromArray(S, scaleP, j), o0 = FloatVector.fromArray(S, offsetP, j);
             for (int i = from + j; i < end; i += p) FloatVector.fromArray(S, x, i).fma(s0, o0).intoArray(out, i + shift);
         }
-        for (int i = end, k = 0; i < to; i++, k++) out[i + shift] = Math.fma(x[i], scaleP[k], offsetP[k]);
+        for (int i = end, k = 0; i < to; i++, k++) {
+            float v = Math.fma(x[i], scaleP[k], offsetP[k]);
+            out[i + shift] = relu && v <= 0f ? 0f : v;
+        }
     }
 
-    /** accDy[j] = Σ dy and accDyX[j] = Σ dy·(x − mean) at period position j; dy[i + gShift] pairs with x[i]. */
-    private static void gradientSums(float[] x, int from, int to, int p, float[] meanP, float[] dy, int gShift, float[] accDy, float[] accDyX) {
+    /**
+     * The whole periods of {@link #affine} with the rectifier: 0 where x·scale + offset ≤ 0, NaN kept (as
+     * ElementwiseKernels' RELU).
+     */
+    private static void affineRelu(float[] x, int from, int end, int p, float[] scaleP, float[] offsetP, float[] out, int shift) {
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        for (; j + W <= p; j += W) {
+            FloatVector s0 = FloatVector.fromArray(S, scaleP, j), s1 = FloatVector.fromArray(S, scaleP, j + L);
+            FloatVector s2 = FloatVector.fromArray(S, scaleP, j + 2 * L), s3 = FloatVector.fromArray(S, scaleP, j + 3 * L);
+            FloatVector o0 = FloatVector.fromArray(S, offsetP, j), o1 = FloatVector.fromArray(S, offsetP, j + L);
+            FloatVector o2 = FloatVector.fromArray(S, offsetP, j + 2 * L), o3 = FloatVector.fromArray(S, offsetP, j + 3 * L);
+            for (int i = from + j; i < end; i += p) {
+                FloatVector y0 = FloatVector.fromArray(S, x, i).fma(s0, o0), y1 = FloatVector.fromArray(S, x, i + L).fma(s1, o1);
+                FloatVector y2 = FloatVector.fromArray(S, x, i + 2 * L).fma(s2, o2), y3 = FloatVector.fromArray(S, x, i + 3 * L).fma(s3, o3);
+                y0.blend(zero, y0.compare(VectorOperators.LE, zero)).intoArray(out, i + shift);
+                y1.blend(zero, y1.compare(VectorOperators.LE, zero)).intoArray(out, i + shift + L);
+                y2.blend(zero, y2.compare(VectorOperators.LE, zero)).intoArray(out, i + shift + 2 * L);
+                y3.blend(zero, y3.compare(VectorOperators.LE, zero)).intoArray(out, i + shift + 3 * L);
+            }
+        }
+        for (; j < p; j += L) {
+            FloatVector s0 = FloatVector.fromArray(S, scaleP, j), o0 = FloatVector.fromArray(S, offsetP, j);
+            for (int i = from + j; i < end; i += p) {
+                FloatVector y0 = FloatVector.fromArray(S, x, i).fma(s0, o0);
+                y0.blend(zero, y0.compare(VectorOperators.LE, zero)).intoArray(out, i + shift);
+            }
+        }
+    }
+
+    /** g[i] = 0 where out[i + mShift] ≤ 0 (the rectifier's gradient from its output), for i in [from, to). */
+    private static void maskByOutput(float[] g, int from, int to, float[] out, int mShift) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (int ub = from + S.loopBound(to - from); i < ub; i += L) {
+            FloatVector v = FloatVector.fromArray(S, g, i);
+            v.blend(zero, FloatVector.fromArray(S, out, i + mShift).compare(VectorOperators.LE, zero)).intoArray(g, i);
+        }
+        for (; i < to; i++) if (out[i + mShift] <= 0f) g[i] = 0f;
+    }
+
+    /** dy[i + gShift], or 0 where the rectified output m[i + mShift] ≤ 0 (m null: dy as is). */
+    private static FloatVector gradient(float[] dy, int i, float[] m, int mShift) {
+        FloatVector g = FloatVector.fromArray(S, dy, i);
+        return m == null ? g : g.blend(0f, FloatVector.fromArray(S, m, i + mShift).compare(VectorOperators.LE, 0f));
+    }
+
+    /**
+     * accDy[j] = Σ dy and accDyX[j] = Σ dy·(x − mean) at period position j; dy[i + gShift] pairs with x[i], masked by
+     * the rectified output m[i + mShift] when m is not null.
+     */
+    private static void gradientSums(float[] x, int from, int to, int p, float[] meanP, float[] dy, int gShift, float[] m, int mShift,
+                                     float[] accDy, float[] accDyX) {
         int end = from + (to - from) / p * p, j = 0;
         for (; j + W <= p; j += W) {
             FloatVector m0 = FloatVector.fromArray(S, meanP, j), m1 = FloatVector.fromArray(S, meanP, j + L);
             FloatVector m2 = FloatVector.fromArray(S, meanP, j + 2 * L), m3 = FloatVector.fromArray(S, meanP, j + 3 * L);
             FloatVector g0 = FloatVector.zero(S), g1 = g0, g2 = g0, g3 = g0, a0 = g0, a1 = g0, a2 = g0, a3 = g0;
             for (int i = from + j; i < end; i += p) {
-                FloatVector y0 = FloatVector.fromArray(S, dy, i + gShift), y1 = FloatVector.fromArray(S, dy, i + gShift + L);
-                FloatVector y2 = FloatVector.fromArray(S, dy, i + gShift + 2 * L), y3 = FloatVector.fromArray(S, dy, i + gShift + 3 * L);
+                FloatVector y0 = gradient(dy, i + gShift, m, mShift - gShift), y1 = gradient(dy, i + gShift + L, m, mShift - gShift);
+                FloatVector y2 = gradient(dy, i + gShift + 2 * L, m, mShift - gShift), y3 = gradient(dy, i + gShift + 3 * L, m, mShift - gShift);
                 g0 = g0.add(y0);
                 g1 = g1.add(y1);
                 g2 = g2.add(y2);
@@ -332,7 +405,7 @@ final class BatchNormKernels {
         for (; j < p; j += L) {
             FloatVector m0 = FloatVector.fromArray(S, meanP, j), g0 = FloatVector.zero(S), a0 = g0;
             for (int i = from + j; i < end; i += p) {
-                FloatVector y0 = FloatVector.fromArray(S, dy, i + gShift);
+                FloatVector y0 = gradient(dy, i + gShift, m, mShift - gShift);
                 g0 = g0.add(y0);
                 a0 = y0.fma(FloatVector.fromArray(S, x, i).sub(m0), a0);
             }
@@ -340,14 +413,17 @@ final class BatchNormKernels {
             a0.intoArray(accDyX, j);
         }
         for (int i = end, k = 0; i < to; i++, k++) {
-            float g = dy[i + gShift];
+            float g = m != null && m[i + mShift] <= 0f ? 0f : dy[i + gShift];
             accDy[k] += g;
             accDyX[k] = Math.fma(g, x[i] - meanP[k], accDyX[k]);
         }
     }
 
-    /** dx[i + dxShift] = dy·k1 + ((x − mean)·k2 + k3) per period position; dy[i + gShift] pairs with x[i]. */
-    private static void inputGradient(float[] x, int from, int to, int p, float[] meanP, float[] dy, int gShift,
+    /**
+     * dx[i + dxShift] = dy·k1 + ((x − mean)·k2 + k3) per period position; dy[i + gShift] pairs with x[i], masked by the
+     * rectified output m[i + mShift] when m is not null.
+     */
+    private static void inputGradient(float[] x, int from, int to, int p, float[] meanP, float[] dy, int gShift, float[] m, int mShift,
                                       float[] k1P, float[] k2P, float[] k3P, float[] dx, int dxShift) {
         int end = from + (to - from) / p * p;
         // period by period (five per-channel factors per vector do not stay in registers; they are read from L1)
@@ -355,12 +431,13 @@ final class BatchNormKernels {
             for (int j = 0; j < p; j += L) {
                 FloatVector inner = FloatVector.fromArray(S, x, i + j).sub(FloatVector.fromArray(S, meanP, j))
                         .fma(FloatVector.fromArray(S, k2P, j), FloatVector.fromArray(S, k3P, j));
-                FloatVector.fromArray(S, dy, i + j + gShift).fma(FloatVector.fromArray(S, k1P, j), inner).intoArray(dx, i + j + dxShift);
+                gradient(dy, i + j + gShift, m, mShift - gShift).fma(FloatVector.fromArray(S, k1P, j), inner).intoArray(dx, i + j + dxShift);
             }
         }
         for (int i = end, k = 0; i < to; i++, k++) {
             float inner = Math.fma(x[i] - meanP[k], k2P[k], k3P[k]);
-            dx[i + dxShift] = Math.fma(dy[i + gShift], k1P[k], inner);
+            float g = m != null && m[i + mShift] <= 0f ? 0f : dy[i + gShift];
+            dx[i + dxShift] = Math.fma(g, k1P[k], inner);
         }
     }
 

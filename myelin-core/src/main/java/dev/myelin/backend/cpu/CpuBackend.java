@@ -299,17 +299,33 @@ public class CpuBackend extends ReferenceBackend {
 
     @Override
     public void batchNormApply(View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
-        if (BatchNormKernels.supports(x, y)) BatchNormKernels.apply(x, mean, variance, gamma, beta, epsilon, y);
+        if (BatchNormKernels.supports(x, y)) BatchNormKernels.apply(x, mean, variance, gamma, beta, epsilon, false, y);
         else super.batchNormApply(x, mean, variance, gamma, beta, epsilon, y);
+    }
+
+    @Override
+    public void batchNormApplyRelu(View x, View mean, View variance, View gamma, View beta, double epsilon, View y) {
+        if (BatchNormKernels.supports(x, y)) BatchNormKernels.apply(x, mean, variance, gamma, beta, epsilon, true, y);
+        else super.batchNormApplyRelu(x, mean, variance, gamma, beta, epsilon, y);
     }
 
     @Override
     public void batchNormBackward(View x, View dy, View mean, View variance, View gamma, double epsilon, boolean batchStatistics,
                                   View dx, View dgamma, View dbeta) {
         if (BatchNormKernels.supports(x, dy, dx)) {
-            BatchNormKernels.backward(x, dy, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+            BatchNormKernels.backward(x, dy, null, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
         } else {
             super.batchNormBackward(x, dy, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+        }
+    }
+
+    @Override
+    public void batchNormReluBackward(View x, View dy, View y, View mean, View variance, View gamma, double epsilon, boolean batchStatistics,
+                                      View dx, View dgamma, View dbeta) {
+        if (BatchNormKernels.supports(x, dy, y, dx)) {
+            BatchNormKernels.backward(x, dy, y, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
+        } else {
+            super.batchNormReluBackward(x, dy, y, mean, variance, gamma, epsilon, batchStatistics, dx, dgamma, dbeta);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.myelin.nn.layers;
 
 import dev.myelin.autograd.NoGrad;
+import dev.myelin.nn.Activation;
 import dev.myelin.nn.Layer;
 import dev.myelin.nn.LayerConfig;
 import dev.myelin.nn.LayerSettings;
@@ -208,18 +209,48 @@ public final class BatchNormalization extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
+        return normalize(x, training, false);
+    }
+
+    /**
+     * {@code call(x, training).relu()} as one operation ({@link Tensor#batchNormTrainingRelu},
+     * {@link Tensor#batchNormInferenceRelu}): the same output, gradients and moving statistics bit for bit, with the
+     * rectifier applied in the normalization's pass and its mask read from the output in the backward pass (one
+     * activation-sized tensor and two passes over it fewer). What a model runs when this layer's output is read only by
+     * an {@code ActivationLayer(RELU)}; the two layers and their configurations stay as they are.
+     *
+     * <p>Shapes: as {@link #call}.
+     *
+     * <p>Example: {@code Tensor y = bn.callRelu(x, true);}
+     */
+    public Tensor callRelu(Tensor x, boolean training) {
+        if (!isBuilt()) throw new IllegalStateException("layer '" + name() + "' is not built; call build(inputShape, rng) or add it to a model");
+        checkInput(x.shape());
+        return normalize(x, training, true);
+    }
+
+    /** BatchNormalization then {@code ActivationLayer(RELU)}: {@link #callRelu}; null for any other next layer. */
+    @Override
+    public Tensor callFused(Layer next, Tensor x, boolean training) {
+        if (!(next instanceof ActivationLayer act) || act.activation() != Activation.RELU || !next.isBuilt()) return null;
+        next.checkInput(x.shape()); // BatchNormalization keeps the shape
+        return callRelu(x, training);
+    }
+
+    private Tensor normalize(Tensor x, boolean training, boolean relu) {
         int a = featureAxis(x.rank() - 1) + 1;
         Tensor g = scale ? gamma.value() : null;
         Tensor b = center ? beta.value() : null;
         if (training && isTrainable()) {
-            BatchNormResult r = x.batchNormTraining(a, g, b, epsilon);
+            BatchNormResult r = relu ? x.batchNormTrainingRelu(a, g, b, epsilon) : x.batchNormTraining(a, g, b, epsilon);
             try (var noGrad = NoGrad.scope()) {
                 updateMoving(movingMean, r.mean());
                 updateMoving(movingVariance, r.variance());
             }
             return r.output();
         }
-        return x.batchNormInference(a, movingMean.value(), movingVariance.value(), g, b, epsilon);
+        return relu ? x.batchNormInferenceRelu(a, movingMean.value(), movingVariance.value(), g, b, epsilon)
+                : x.batchNormInference(a, movingMean.value(), movingVariance.value(), g, b, epsilon);
     }
 
     private void updateMoving(Parameter moving, Tensor batchStatistic) {

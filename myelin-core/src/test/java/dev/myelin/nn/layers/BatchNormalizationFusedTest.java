@@ -180,6 +180,66 @@ class BatchNormalizationFusedTest {
         }
     }
 
+    /**
+     * One float32 step of {@code call(x).relu()} (apart) or {@code callRelu(x)} (fused), frozen or not: the output, the
+     * gradients of x, gamma and beta, the moving statistics. One channel has gamma 0 and beta 0, so that its normalized
+     * values are exactly ±0, on the rectifier's edge.
+     */
+    private static List<float[]> runRelu(int[] shape, int axis, boolean center, boolean scale, boolean training, boolean frozen, boolean fused) {
+        RandomGenerator r = rng(Arrays.hashCode(shape) + axis);
+        int a = axis < 0 ? axis + shape.length : axis;
+        int features = shape[a];
+        BatchNormalization bn = built(new BatchNormalization().axis(axis).center(center).scale(scale).momentum(MOMENTUM),
+                Arrays.copyOfRange(shape, 1, shape.length));
+        try (var s = NoGrad.scope()) {
+            float[] gamma = uniform(r, features, -2, 2), beta = uniform(r, features, -1, 1);
+            gamma[0] = 0;
+            beta[0] = 0;
+            if (scale) bn.gamma().value().assign(Tensor.of(gamma, features));
+            if (center) bn.beta().value().assign(Tensor.of(beta, features));
+            bn.movingMean().value().assign(Tensor.of(uniform(r, features, -1, 4), features));
+            bn.movingVariance().value().assign(Tensor.of(uniform(r, features, 0.2, 3), features));
+        }
+        bn.trainable(!frozen);
+        int size = 1;
+        for (int d : shape) size *= d;
+        float[] xv = new float[size];
+        for (int i = 0; i < size; i++) xv[i] = (float) (3 + 2 * r.nextGaussian());
+        Tensor x = Tensor.of(xv, shape).requiresGrad(true);
+        Tensor y = fused ? bn.callRelu(x, training) : bn.call(x, training).relu();
+        if (fused && a == shape.length - 1) {
+            assertEquals(training && !frozen ? "batch_norm_relu" : "batch_norm_inference_relu", y.gradFn().op());
+        }
+        y.mul(Tensor.of(uniform(r, size, -1, 1), shape)).sum().backward();
+        List<float[]> out = new ArrayList<>(List.of(y.toFloatArray(), x.grad().toFloatArray()));
+        if (scale && !frozen) out.add(bn.gamma().grad().toFloatArray());
+        if (center && !frozen) out.add(bn.beta().grad().toFloatArray());
+        out.add(bn.movingMean().value().toFloatArray());
+        out.add(bn.movingVariance().value().toFloatArray());
+        return out;
+    }
+
+    private static void compareRelu(int[] shape, int axis, boolean center, boolean scale, boolean training, boolean frozen) {
+        List<float[]> apart = runRelu(shape, axis, center, scale, training, frozen, false);
+        List<float[]> fused = runRelu(shape, axis, center, scale, training, frozen, true);
+        String what = Arrays.toString(shape) + " axis " + axis + (training ? " training" : " inference") + (frozen ? " frozen" : "")
+                + (center ? "" : " no center") + (scale ? "" : " no scale");
+        assertEquals(apart.size(), fused.size());
+        for (int i = 0; i < apart.size(); i++) assertArrayEquals(apart.get(i), fused.get(i), what + ": array " + i);
+    }
+
+    @Test
+    void callReluIsCallThenReluBitForBit() {
+        for (int[] shape : new int[][] {{32, 28, 28, 32}, {16, 7, 7, 128}, {7, 5}, {3, 1}, {2100, 7}, {4, 3, 3, 13}, {128, 512}}) {
+            for (boolean training : new boolean[] {true, false}) compareRelu(shape, -1, true, true, training, false);
+        }
+        compareRelu(new int[] {64, 14, 14, 64}, -1, true, true, true, true);  // frozen: inference statistics, with a graph
+        compareRelu(new int[] {7, 5}, -1, false, true, true, false);
+        compareRelu(new int[] {7, 5}, -1, true, false, true, false);
+        compareRelu(new int[] {40, 9}, -1, false, false, false, false);
+        compareRelu(new int[] {4, 6, 5}, 1, true, true, true, false);
+    }
+
     @Test
     void sameBitsForOneAndTwoThreads() {
         int before = Parallel.threads();
