@@ -1,5 +1,6 @@
 package dev.myelin.nn;
 
+import dev.myelin.tensor.BernoulliSource;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -21,7 +22,7 @@ import java.util.random.RandomGenerator;
  * rng.restoreState(saved);   // rng.nextDouble() == u again
  * }</pre>
  */
-public final class RandomStream implements RandomGenerator {
+public final class RandomStream implements RandomGenerator, BernoulliSource {
     /** The number of longs in {@link #state()}. */
     public static final int STATE_LENGTH = 4;
 
@@ -60,6 +61,28 @@ public final class RandomStream implements RandomGenerator {
         x0 = q0;
         x1 = q1;
         return result;
+    }
+
+    /**
+     * {@code out[i] = nextDouble() < p ? value : 0} for i in {@code [from, to)}, in order, with the same values and end
+     * state as those calls: {@link #nextLong()} and {@code nextDouble()}'s {@code (nextLong() >>> 11)·2⁻⁵³} inlined
+     * with the state in local variables (a draw's chain is then the LCG's multiply-add, not three field round trips).
+     */
+    @Override
+    public void fillBernoulli(float[] out, int from, int to, double p, float value) {
+        long s = this.s, x0 = this.x0, x1 = this.x1;
+        final long a = this.a;
+        for (int i = from; i < to; i++) {
+            long result = mixLea64(s + x0);
+            s = M * s + a;
+            long q1 = x1 ^ x0;
+            x0 = Long.rotateLeft(x0, 24) ^ q1 ^ (q1 << 16);
+            x1 = Long.rotateLeft(q1, 37);
+            out[i] = (result >>> 11) * 0x1.0p-53 < p ? value : 0f;
+        }
+        this.s = s;
+        this.x0 = x0;
+        this.x1 = x1;
     }
 
     /** A copy of the state, {@code {a, s, x0, x1}}. */

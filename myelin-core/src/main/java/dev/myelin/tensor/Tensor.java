@@ -322,7 +322,8 @@ public final class Tensor {
         boolean direct = t.storage instanceof FloatStorage;
         float[] data = direct ? ((FloatStorage) t.storage).data() : new float[t.size()];
         float v = (float) value;
-        for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? v : 0f;
+        if (rng instanceof BernoulliSource bulk) bulk.fillBernoulli(data, 0, data.length, p, v);
+        else for (int i = 0; i < data.length; i++) data[i] = rng.nextDouble() < p ? v : 0f;
         return direct ? t : of(data, shape);
     }
 

@@ -77,4 +77,19 @@ class RandomStreamTest {
         assertThrows(IllegalArgumentException.class, () -> rng.restoreState(new long[] {2, 0, 1, 1}));
         assertThrows(IllegalArgumentException.class, () -> RandomStream.fromState(new long[] {1, 0, 0, 0}));
     }
+
+    @Test
+    void fillBernoulliDrawsWhatNextDoubleDrawsAndEndsInTheSameState() {
+        for (double p : new double[] {0.7, 0.0, 1.0, 0.5}) {
+            RandomStream bulk = RandomStream.seeded(11);
+            RandomGenerator jdk = RandomGeneratorFactory.of("L64X128MixRandom").create(11);
+            bulk.nextLong();
+            jdk.nextLong();
+            float[] got = new float[1003], want = new float[1003];
+            bulk.fillBernoulli(got, 3, 1000, p, 1.25f);
+            for (int i = 3; i < 1000; i++) want[i] = jdk.nextDouble() < p ? 1.25f : 0f;
+            assertArrayEquals(want, got, "p=" + p);
+            assertEquals(jdk.nextLong(), bulk.nextLong(), "the state after the mask, p=" + p);
+        }
+    }
 }
