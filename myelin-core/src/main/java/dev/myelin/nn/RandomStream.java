@@ -65,20 +65,24 @@ public final class RandomStream implements RandomGenerator, BernoulliSource {
 
     /**
      * {@code out[i] = nextDouble() < p ? value : 0} for i in {@code [from, to)}, in order, with the same values and end
-     * state as those calls: {@link #nextLong()} and {@code nextDouble()}'s {@code (nextLong() >>> 11)·2⁻⁵³} inlined
-     * with the state in local variables (a draw's chain is then the LCG's multiply-add, not three field round trips).
+     * state as those calls: {@link #nextLong()} inlined with the state in local variables, and the test without a
+     * branch (a mask of random bits mispredicts a third of its branches: 2.6 ms for Dropout's 401,408 draws instead
+     * of 1.05 ms, measured on Zen 4). It is exact: nextDouble() is n·2⁻⁵³ with the integer n = nextLong() >>> 11, so
+     * n·2⁻⁵³ &lt; p exactly when n &lt; ceil(p·2⁵³) (scaling by a power of two is exact), whose sign is the mask.
      */
     @Override
     public void fillBernoulli(float[] out, int from, int to, double p, float value) {
         long s = this.s, x0 = this.x0, x1 = this.x1;
         final long a = this.a;
+        long threshold = Math.max(0, Math.min(1L << 53, (long) Math.ceil(p * 0x1.0p53))); // NaN: 0, never below
+        int bits = Float.floatToRawIntBits(value);
         for (int i = from; i < to; i++) {
             long result = mixLea64(s + x0);
             s = M * s + a;
             long q1 = x1 ^ x0;
             x0 = Long.rotateLeft(x0, 24) ^ q1 ^ (q1 << 16);
             x1 = Long.rotateLeft(q1, 37);
-            out[i] = (result >>> 11) * 0x1.0p-53 < p ? value : 0f;
+            out[i] = Float.intBitsToFloat(bits & (int) (((result >>> 11) - threshold) >> 63)); // value where n < threshold
         }
         this.s = s;
         this.x0 = x0;

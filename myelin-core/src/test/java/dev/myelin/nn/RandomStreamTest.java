@@ -80,7 +80,7 @@ class RandomStreamTest {
 
     @Test
     void fillBernoulliDrawsWhatNextDoubleDrawsAndEndsInTheSameState() {
-        for (double p : new double[] {0.7, 0.0, 1.0, 0.5}) {
+        for (double p : new double[] {0.7, 0.0, 1.0, 0.5, 0.3000000000000001, 1 - 0x1.0p-53, 0x1.0p-60, -0.5, 2.0}) {
             RandomStream bulk = RandomStream.seeded(11);
             RandomGenerator jdk = RandomGeneratorFactory.of("L64X128MixRandom").create(11);
             bulk.nextLong();
