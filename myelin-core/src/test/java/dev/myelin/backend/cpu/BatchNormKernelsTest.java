@@ -3,9 +3,11 @@ package dev.myelin.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.myelin.backend.BinaryOp;
 import dev.myelin.backend.DoubleStorage;
 import dev.myelin.backend.FloatStorage;
 import dev.myelin.backend.ReferenceBackend;
+import dev.myelin.backend.UnaryOp;
 import dev.myelin.backend.View;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +146,51 @@ class BatchNormKernelsTest {
                 }
             }
         }
+    }
+
+    /**
+     * The rectified kernels against the CPU's own separate passes, bit for bit: batchNormApplyRelu = batchNormApply then
+     * RELU; batchNormReluBackward = RELU_GRAD on dy then batchNormBackward (batch and given statistics, every gradient
+     * and dx alone). One channel normalizes to exactly ±0 (gamma 0, beta 0), the rectifier's edge.
+     */
+    @Test
+    void rectifiedKernelsAreTheSeparatePassesBitForBit() {
+        CpuBackend cpu = new CpuBackend();
+        long seed = 50;
+        for (int[] s : SHAPES) {
+            int n = s[0], c = s[1];
+            Data d = Data.random(n, c, seed++);
+            d.gamma()[0] = 0;
+            d.beta()[0] = 0;
+            View x = f32(d.x(), n, c), dy = f32(d.dy(), n, c), gamma = f32(d.gamma(), c), beta = f32(d.beta(), c);
+            View mean = f32(new float[c], c), variance = f32(new float[c], c);
+            cpu.batchNormStatistics(x, mean, variance);
+            for (boolean batch : new boolean[] {true, false}) {
+                View m = batch ? mean : f32(d.mean(), c), v = batch ? variance : f32(d.variance(), c);
+                String what = n + "x" + c + (batch ? " batch" : " given");
+                View fused = f32(new float[n * c], n, c), apart = f32(new float[n * c], n, c);
+                cpu.batchNormApplyRelu(x, m, v, gamma, beta, EPS, fused);
+                cpu.batchNormApply(x, m, v, gamma, beta, EPS, apart);
+                cpu.unary(UnaryOp.RELU, 0, 0, apart, apart);
+                assertArrayEquals(data(apart), data(fused), what + " y");
+                View masked = f32(new float[n * c], n, c);
+                cpu.binary(BinaryOp.RELU_GRAD, dy, fused, masked);
+                View dx1 = f32(new float[n * c], n, c), dg1 = f32(new float[c], c), db1 = f32(new float[c], c);
+                View dx2 = f32(new float[n * c], n, c), dg2 = f32(new float[c], c), db2 = f32(new float[c], c);
+                cpu.batchNormReluBackward(x, dy, fused, m, v, gamma, EPS, batch, dx1, dg1, db1);
+                cpu.batchNormBackward(x, masked, m, v, gamma, EPS, batch, dx2, dg2, db2);
+                assertArrayEquals(data(dx2), data(dx1), what + " dx");
+                assertArrayEquals(data(dg2), data(dg1), what + " dgamma");
+                assertArrayEquals(data(db2), data(db1), what + " dbeta");
+                View dxOnly = f32(new float[n * c], n, c);
+                cpu.batchNormReluBackward(x, dy, fused, m, v, gamma, EPS, batch, dxOnly, null, null);
+                assertArrayEquals(data(dx2), data(dxOnly), what + " dx alone");
+            }
+        }
+    }
+
+    private static float[] data(View v) {
+        return ((FloatStorage) v.storage()).data();
     }
 
     @Test
