@@ -513,7 +513,7 @@ public final class Sgemm {
     /** One super block: columns [j0, j0+n) of C against rows [p0, p0+k) of op(B). */
     private static final class Block {
         final boolean transA, transB, add, bInPlace, packA;
-        /** Applied to each finished block of C: set on the super block holding the last K rows only. */
+        /** Applied to each finished tile of C (see strip): set on the super block holding the last K rows only. */
         final Epilogue epilogue;
         final int m, n, k, kc, j0, p0;
         final float[] a, b, c;
@@ -817,11 +817,6 @@ public final class Sgemm {
                     strip(i0, i1, w, Math.min(w, n - start), ps, kh, bArr, bi, bs, half, cOff + j0 + start, addStep, tile, ap);
                 }
             }
-            if (epilogue != null) {
-                // rows [i0, i1) of these panels are final: at most mc rows, still in L2 from the last K step
-                int start = panelStart(q0), end = Math.min(n, panelStart(q1 - 1) + panelWidth(q1 - 1));
-                epilogue.apply(c, cOff + i0 * ldc + j0 + start, i1 - i0, end - start, ldc, j0 + start);
-            }
         }
 
         /**
@@ -835,6 +830,11 @@ public final class Sgemm {
             int rs = packA ? aRowStride(kh) : this.rs, cs = packA ? 1 : this.cs;
             int aBase = aOff + (p0 + ps) * this.cs;
             boolean viaTile = add || cols < w;
+            // The epilogue on each tile as soon as its last K step is written, while it is in L1: applied per block of
+            // C (at most mc rows of a panel group) it was a second pass over the block from L2 (1 ms of a Transformer
+            // encoder layer's 47 ms pass at B32 x T128, 2 threads). Element by element the same operations.
+            Epilogue finish = ps + kh == k ? epilogue : null;
+            int col0 = ci - cOff; // the tile's first column in the whole of C (the bias is indexed by it)
             int full = w == L ? 8 : narrow ? 6 : w == W4 ? 4 : 8;
             for (int i = i0; i < i1; ) {
                 int left = i1 - i;
@@ -871,6 +871,7 @@ public final class Sgemm {
                     default -> k1x1(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                 }
                 if (viaTile) addTile(tile, r, w, cols, c, cij, ldc, add);
+                if (finish != null) finish.apply(c, cij, r, cols, ldc, col0);
                 i += r;
             }
         }
