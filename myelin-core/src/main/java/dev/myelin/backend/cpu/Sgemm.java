@@ -858,7 +858,7 @@ public final class Sgemm {
                 } else if (narrow && r == 6 && w == W2) {
                     k6x2Any(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                 } else switch ((w / L) * 16 + r) {
-                    case 4 * 16 + 4 -> k4x4Any(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
+                    case 4 * 16 + 4 -> k4x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 4 * 16 + 2 -> k2x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 4 * 16 + 1 -> k1x4(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
                     case 2 * 16 + 8 -> k8x2(kh, a, ai, rs, cs, bArr, bi, bs, d, di, ldd);
@@ -907,49 +907,6 @@ public final class Sgemm {
             x = FloatVector.broadcast(S, a[a2 + ao]);
             c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
             x = FloatVector.broadcast(S, a[a3 + ao]);
-            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-        }
-        c00.intoArray(d, di); c01.intoArray(d, di + L); c02.intoArray(d, di + 2 * L); c03.intoArray(d, di + 3 * L);
-        di += ldd; c10.intoArray(d, di); c11.intoArray(d, di + L); c12.intoArray(d, di + 2 * L); c13.intoArray(d, di + 3 * L);
-        di += ldd; c20.intoArray(d, di); c21.intoArray(d, di + L); c22.intoArray(d, di + 2 * L); c23.intoArray(d, di + 3 * L);
-        di += ldd; c30.intoArray(d, di); c31.intoArray(d, di + L); c32.intoArray(d, di + 2 * L); c33.intoArray(d, di + 3 * L);
-    }
-
-    /**
-     * k4x4, or its copy for a packed panel of B (row stride 4L) and op(A) with unit stride along K (not transposed, or
-     * packed by packRows): there the strides are constants, so C2 hoists the range checks of the loads out of the loop
-     * (with the strides as arguments it kept a compare-and-branch per load: 8 per 16 FMAs, 3-4% of k4x4's samples in a
-     * Transformer encoder's pass). The same FMAs in the same order: the results do not depend on the copy.
-     */
-    static void k4x4Any(int kc, float[] a, int ai, int rs, int cs, float[] b, int bi, int bs,
-                        float[] d, int di, int ldd) {
-        if (bs == W4 && cs == 1) {
-            k4x4Packed(kc, a, ai, rs, b, bi, d, di, ldd);
-        } else {
-            k4x4(kc, a, ai, rs, cs, b, bi, bs, d, di, ldd);
-        }
-    }
-
-    /** k4x4 with op(A)(r, p) = a[ai + r*rs + p] and B row p = b[bi + p*4L ..]. */
-    static void k4x4Packed(int kc, float[] a, int ai, int rs, float[] b, int bi, float[] d, int di, int ldd) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-        int a1 = ai + rs, a2 = a1 + rs, a3 = a2 + rs;
-        for (int p = 0; p < kc; p++) {
-            int bo = bi + p * W4;
-            FloatVector b0 = FloatVector.fromArray(S, b, bo);
-            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
-            FloatVector b2 = FloatVector.fromArray(S, b, bo + 2 * L);
-            FloatVector b3 = FloatVector.fromArray(S, b, bo + 3 * L);
-            FloatVector x = FloatVector.broadcast(S, a[ai + p]);
-            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-            x = FloatVector.broadcast(S, a[a1 + p]);
-            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-            x = FloatVector.broadcast(S, a[a2 + p]);
-            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-            x = FloatVector.broadcast(S, a[a3 + p]);
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
         c00.intoArray(d, di); c01.intoArray(d, di + L); c02.intoArray(d, di + 2 * L); c03.intoArray(d, di + 3 * L);
