@@ -2,11 +2,13 @@ package dev.myelin.bench;
 
 import dev.myelin.backend.Backends;
 import dev.myelin.backend.UnaryOp;
+import dev.myelin.tensor.BufferPool;
 import dev.myelin.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * {@code bench attention --ops}: the operations one forward + backward pass of {@link AttentionBench}'s encoder layer
@@ -19,13 +21,34 @@ import java.util.SplittableRandom;
  * with the layer's measured pass.
  *
  * <p>Inputs are hot in the caches here (the same tensors every call), unlike inside a pass, where an operand written
- * long before comes from memory: the parts sum to less than the pass.
+ * long before comes from memory. Outputs are timed two ways: "fresh", each call's output a new array (outside a step
+ * scope nothing goes back to the pool, so the JVM hands out and zeroes a new one: for the 8 MB outputs a pass over
+ * memory that made the large-output products look 25-30% slower than in a pass), and "pooled", each call inside
+ * {@link BufferPool#scope} with its output released to the pool after it, as a training step's activations are, so
+ * the next call writes a recycled array. A pass sits between the two: its recycled arrays were written earlier in
+ * the step, not by the call before.
  */
 final class EncoderOps {
     private EncoderOps() {}
 
-    /** One timed operation: its label, how many times one pass runs it, its flops (0: not a product) and the call. */
-    private record Op(String name, int perPass, double flops, Runnable call) {}
+    /**
+     * One timed operation: its label, how many times one pass runs it, its flops (0: not a product) and the call, which
+     * returns its output (null: a forward + backward whose step scope releases what it made).
+     */
+    private record Op(String name, int perPass, double flops, Supplier<Tensor> call) {
+        Runnable fresh() {
+            return call::get;
+        }
+
+        Runnable pooled() {
+            return () -> {
+                try (var step = BufferPool.scope()) {
+                    Tensor out = call.get();
+                    if (out != null) BufferPool.release(out);
+                }
+            };
+        }
+    }
 
     static int run(int[] batches, int[] seqs, BenchOptions o) {
         int savedThreads = Backends.threads();
@@ -43,21 +66,38 @@ final class EncoderOps {
     private static void print(int batch, int seq, int threads, BenchOptions o) {
         System.out.printf(Locale.ROOT, "%s, %d threads: each operation alone (ms: median of %d chunks)%n",
                 AttentionBench.encoderName(batch, seq), threads, o.chunks());
-        System.out.printf(Locale.ROOT, "%-44s %6s %10s %8s %10s%n", "operation", "x pass", "ms", "GFLOPS", "ms/pass");
-        double total = 0, gemm = 0;
+        System.out.printf(Locale.ROOT, "%-44s %6s %10s %8s %10s %8s %10s%n", "operation", "x pass", "ms fresh", "GFLOPS",
+                "ms pooled", "GFLOPS", "pooled/pass");
+        double total = 0, gemm = 0, totalFresh = 0, gemmFresh = 0;
         for (Op op : ops(batch, seq)) {
-            double ms = ConvBench.time(op.call(), o.warmup(), o.chunks(), o.chunk()).medianMs();
-            String gflops = op.flops() > 0 ? String.format(Locale.ROOT, "%8.1f", op.flops() / ms / 1e6) : "";
-            System.out.printf(Locale.ROOT, "%-44s %6d %10.3f %8s %10.3f%n", op.name(), op.perPass(), ms, gflops, ms * op.perPass());
+            double fresh = ConvBench.time(op.fresh(), o.warmup(), o.chunks(), o.chunk()).medianMs();
+            double ms = ConvBench.time(op.pooled(), o.warmup(), o.chunks(), o.chunk()).medianMs();
+            System.out.printf(Locale.ROOT, "%-44s %6d %10.3f %8s %10.3f %8s %10.3f%n", op.name(), op.perPass(), fresh, gflops(op, fresh), ms,
+                    gflops(op, ms), ms * op.perPass());
             total += ms * op.perPass();
-            if (op.flops() > 0) gemm += ms * op.perPass();
+            totalFresh += fresh * op.perPass();
+            if (op.flops() > 0) {
+                gemm += ms * op.perPass();
+                gemmFresh += fresh * op.perPass();
+            }
         }
         LayerCases.LayerRow layer = new LayerCases.LayerRow(new dev.myelin.nn.attention.TransformerEncoder(AttentionBench.FEED_FORWARD,
                 AttentionBench.HEADS), batch, new int[] {seq, AttentionBench.WIDTH}, true, true);
-        double pass = ConvBench.time(layer::forwardBackward, o.warmup(), o.chunks(), o.chunk()).medianMs();
-        System.out.printf(Locale.ROOT, "%-44s %6s %10s %8s %10.3f%n", "products (the 12 rows with GFLOPS)", "", "", "", gemm);
-        System.out.printf(Locale.ROOT, "%-44s %6s %10s %8s %10.3f%n", "sum of the parts", "", "", "", total);
-        System.out.printf(Locale.ROOT, "%-44s %6s %10s %8s %10.3f%n", "the layer's forward + backward, measured", "", "", "", pass);
+        Runnable step = () -> {
+            try (var scope = BufferPool.scope()) { // as bench attention's rows and Model.fit's steps
+                layer.forwardBackward();
+            }
+        };
+        double pass = ConvBench.time(step, o.warmup(), o.chunks(), o.chunk()).medianMs();
+        String row = "%-44s %6s %10.3f %8s %10s %8s %10.3f%n";
+        System.out.printf(Locale.ROOT, row, "products (the 12 rows with GFLOPS)", "", gemmFresh, "", "", "", gemm);
+        System.out.printf(Locale.ROOT, row, "sum of the parts", "", totalFresh, "", "", "", total);
+        System.out.printf(Locale.ROOT, "%-44s %6s %10s %8s %10s %8s %10.3f%n", "the layer's forward + backward (step scope)", "", "", "", "", "",
+                pass);
+    }
+
+    private static String gflops(Op op, double ms) {
+        return op.flops() > 0 ? String.format(Locale.ROOT, "%8.1f", op.flops() / ms / 1e6) : "";
     }
 
     private static List<Op> ops(int batch, int seq) {
@@ -88,6 +128,7 @@ final class EncoderOps {
         ops.add(new Op("self-attention forward + backward", 1, 0, () -> {
             Tensor.packedSelfAttention(qkv, h, dh, null, false, scale).backward(gAttended);
             qkv.zeroGrad();
+            return null;
         }));
         Tensor y = random(rnd, batch, seq, d).requiresGrad(true), gamma = Tensor.ones(d).requiresGrad(true), beta = Tensor.zeros(d).requiresGrad(true);
         ops.add(new Op("layer norm forward + backward", 2, 0, () -> {
@@ -95,6 +136,7 @@ final class EncoderOps {
             y.zeroGrad();
             gamma.zeroGrad();
             beta.zeroGrad();
+            return null;
         }));
         ops.add(new Op("add [" + rows + d + "] (residuals, accumulations)", 4, 0, () -> x.add(g)));
         ops.add(new Op("relu gradient [" + rows + f + "]", 1, 0, () -> gHidden.reluGrad(hidden)));

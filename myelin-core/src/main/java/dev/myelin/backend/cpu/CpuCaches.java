@@ -13,6 +13,8 @@ import java.nio.file.Path;
 final class CpuCaches {
     private static final Path ROOT = Path.of("/sys/devices/system/cpu/cpu0/cache");
 
+    /** Bytes of the level-1 data cache of one core, or 0 when unknown. */
+    static final long L1 = size(ROOT, 1);
     /** Bytes of the level-2 cache (data or unified) of one core, or 0 when unknown. */
     static final long L2 = size(ROOT, 2);
 
