@@ -50,8 +50,8 @@ final class IndexKernels {
         float[] xd = ElementwiseKernels.data(x), od = ElementwiseKernels.data(out);
         boolean unitStrides = gx.innerStride == 1 && go.innerStride == 1;
         if (unitStrides && gx.outer == 1 && inner <= SHORT_ROW) {
-            // an embedding lookup: short rows (64 floats of [B128 T50] -> 64 took 26% longer through arraycopy's
-            // per-call stub), copied by whole vectors; the same element moves either way
+            // an embedding lookup: short rows copied by whole vectors rather than one arraycopy call each (the gather of
+            // [B128 T50] ids from a [20000, 64] table: 0.040 against 0.047 ms, 2-core Zen 4); the same elements move
             int xBase = gx.outerOffset(0), oBase = go.outerOffset(0), xs = gx.axisStride, os = go.axisStride;
             RowLoop.forRanges(n, inner + 8, (from, to) -> {
                 for (int i = from; i < to; i++) copyRow(xd, xBase + indices[i] * xs, od, oBase + i * os, inner);
