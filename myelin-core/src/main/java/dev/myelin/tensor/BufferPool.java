@@ -45,6 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the pool, instead of reading another tensor's values. {@code -Dmyelin.pool.activations=false} keeps activations
  * out (gradients still go back).
  *
+ * <p>A leaf's gradient goes in when {@link Tensor#zeroGrad} clears it and no code ever read it ({@link Tensor#grad()}
+ * never returned it: an input's gradient that a loop makes and drops), as PyTorch frees {@code x.grad = None} when
+ * nothing else holds it; a gradient an optimizer or user code read stays with whoever holds it.
+ *
  * <p>Results user code holds go in when it says so ({@link #release(Tensor)}, for a loop of single calls such as an
  * inference loop over one layer): only when nothing else can reach the array (the library allocated it for that
  * result, no other tensor was made on it, no recorded operation or remembered logits read it, not kept).
@@ -380,6 +384,26 @@ public final class BufferPool {
     }
 
     private static final AtomicLong USER_RELEASED = new AtomicLong();
+
+    /**
+     * Hands back {@code grad}, the gradient a leaf held when {@link Tensor#zeroGrad} cleared it, which no code has read
+     * ({@link Tensor#grad()} never returned it), under {@link #release(Tensor)}'s checks: nothing else can reach its
+     * array. Returns whether it went back.
+     */
+    static boolean releaseUnreadGrad(Tensor grad) {
+        if (!enabled || grad.readLater() || grad.requiresGrad()) return false;
+        if (!(grad.storageForPool() instanceof FloatStorage fs) || !fs.exclusive() || fs.length() < minElements) return false;
+        give(fs.surrender("when zeroGrad cleared the gradient that held it (no code had read that gradient)"));
+        GRADS_RELEASED.incrementAndGet();
+        return true;
+    }
+
+    private static final AtomicLong GRADS_RELEASED = new AtomicLong();
+
+    /** Unread leaf gradients released by {@link Tensor#zeroGrad} since start (for tests). */
+    static long gradsReleased() {
+        return GRADS_RELEASED.get();
+    }
 
     /** Tensors released by {@link #release(Tensor)} since start (for tests). */
     static long userReleased() {

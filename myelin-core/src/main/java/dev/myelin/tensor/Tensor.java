@@ -51,6 +51,8 @@ public final class Tensor {
 
     private boolean requiresGrad;
     private Tensor grad;
+    /** Whether {@link #grad()} has returned the current gradient (code outside may hold it): then it never goes to the pool. */
+    private boolean gradRead;
     private Node gradFn;
 
     // Keras's output._keras_logits: softmax over the last axis and sigmoid remember their input, so that a
@@ -103,10 +105,15 @@ public final class Tensor {
     static Tensor allocate(Backend b, DType dtype, Shape shape, boolean zeroed) {
         int size = shape.size();
         if (size >= LARGE_ELEMENTS) MemoryCheck.requireAvailable("a " + dtype + " tensor of shape " + shape, (long) size * dtype.bytes());
-        Storage s = dtype == DType.FLOAT32 && b instanceof ReferenceBackend ? BufferPool.storage(size, zeroed) : null;
+        // a pooled array is zeroed by the backend (in parallel on the CPU backend: a 5 MB embedding gradient); a fresh
+        // one comes zeroed from the JVM
+        Storage s = dtype == DType.FLOAT32 && b instanceof ReferenceBackend ? BufferPool.storage(size, false) : null;
+        boolean fill = zeroed && s != null;
         if (s == null) s = b.allocate(dtype, size);
         BufferPool.stamp(s);
-        return new Tensor(b, s, shape, shape.contiguousStrides(), 0);
+        Tensor t = new Tensor(b, s, shape, shape.contiguousStrides(), 0);
+        if (fill) b.fill(t.view(), 0);
+        return t;
     }
 
     /** This tensor's storage, for {@link BufferPool}'s ownership checks. */
@@ -475,11 +482,17 @@ public final class Tensor {
 
     /** The accumulated gradient of a leaf, or null before the first backward pass. */
     public Tensor grad() {
+        gradRead = true;
         return grad;
     }
 
-    /** Clears the accumulated gradient. */
+    /**
+     * Clears the accumulated gradient. A gradient that no code has read ({@link #grad()} never returned it: an input's
+     * gradient a loop computes and drops) goes back to the {@link BufferPool}, as PyTorch frees {@code x.grad = None}
+     * when nothing else holds it, so the next backward pass takes its array instead of a fresh one.
+     */
     public void zeroGrad() {
+        if (grad != null && !gradRead) BufferPool.releaseUnreadGrad(grad);
         grad = null;
     }
 
@@ -494,6 +507,7 @@ public final class Tensor {
         if (grad == null) {
             grad = g.copyRaw();
             if (grad.dtype() != dtype()) grad = grad.to(dtype());
+            gradRead = false;
         } else {
             backend.binary(BinaryOp.ADD, grad.view(), g.view(), grad.view());
         }
@@ -506,6 +520,7 @@ public final class Tensor {
     boolean adoptGrad(Tensor g) {
         if (!requiresGrad || grad != null || g.dtype() != dtype() || !g.isContiguous() || g.offset != 0) return false;
         grad = g;
+        gradRead = false;
         return true;
     }
 

