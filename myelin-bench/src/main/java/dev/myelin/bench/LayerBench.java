@@ -20,10 +20,13 @@ import java.util.Locale;
  * the next output takes the released array (written by the previous pass, still in the CPU's caches) instead of a
  * fresh multi-megabyte {@code new float[]}. {@code --fresh-outputs} times the call alone, each output a fresh array
  * left to the garbage collector, as this column was timed before (JSON {@code "outputs":"fresh"}). The forward + backward
- * column is the same either way: {@code y.sum()} reads the output, which then never goes back.
+ * column is the same either way: {@code y.sum()} reads the output, which then never goes back. With {@code --step-scope}
+ * the forward + backward column runs each pass inside a {@link dev.myelin.tensor.BufferPool#scope() step scope}, as
+ * {@code Model.trainStep} does: the output and the loss then go back to the pool during backward and the next pass
+ * takes their arrays (JSON {@code "forward_backward":"step-scope"}; the default is {@code "plain"}).
  *
  * <pre>
- * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--fresh-outputs] [--json] [--list]
+ * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--fresh-outputs] [--step-scope] [--json] [--list]
  * </pre>
  */
 public final class LayerBench {
@@ -37,6 +40,8 @@ public final class LayerBench {
     public static int run(List<String> args) {
         boolean fresh = args.contains("--fresh-outputs");
         if (fresh) args = args.stream().filter(a -> !a.equals("--fresh-outputs")).toList();
+        boolean inStep = args.contains("--step-scope");
+        if (inStep) args = args.stream().filter(a -> !a.equals("--step-scope")).toList();
         BenchOptions o = BenchOptions.parse("LayerBench", args, new int[] {2}, 2, 0.2, 5, true);
         if (o.exit() != null) return o.exit();
         int[] threads = o.threads();
@@ -66,7 +71,7 @@ public final class LayerBench {
                 for (int t : threads) {
                     Backends.setThreads(t);
                     ConvBench.Timing fwd = ConvBench.time(fresh ? b::forward : b::forwardReleasing, warmup, chunks, chunk);
-                    ConvBench.Timing both = b.hasBackward() ? ConvBench.time(b::forwardBackward, warmup, chunks, chunk) : null;
+                    ConvBench.Timing both = b.hasBackward() ? ConvBench.time(inStep ? b::forwardBackwardInStep : b::forwardBackward, warmup, chunks, chunk) : null;
                     if (json) {
                         rows.add(String.format(Locale.ROOT, "{\"case\":\"%s\",\"threads\":%d,\"forward_ms\":%s,\"forward_backward_ms\":%s}",
                                 cs.name(), t, json(fwd), both == null ? "null" : json(both)));
@@ -81,7 +86,7 @@ public final class LayerBench {
         }
         if (json) {
             System.out.println("{\"benchmark\":\"layers\",\"peer\":\"myelin\",\"java\":\"" + System.getProperty("java.version")
-                    + "\",\"outputs\":\"" + (fresh ? "fresh" : "released") + "\",\"warmup_s\":" + warmup + ",\"chunks\":" + chunks + ",\"chunk_s\":" + chunk
+                    + "\",\"outputs\":\"" + (fresh ? "fresh" : "released") + "\",\"forward_backward\":\"" + (inStep ? "step-scope" : "plain") + "\",\"warmup_s\":" + warmup + ",\"chunks\":" + chunks + ",\"chunk_s\":" + chunk
                     + ",\"results\":[\n  " + String.join(",\n  ", rows) + "\n]}");
         }
         return 0;

@@ -61,6 +61,16 @@ final class LayerCases {
         /** Forward and backward, or nothing for rows without a backward pass (see {@link #hasBackward()}). */
         void forwardBackward();
 
+        /**
+         * {@link #forwardBackward} inside a {@link BufferPool#scope() step scope}, as {@code Model.trainStep} runs it:
+         * the layer's output and the loss go back to the pool during backward, as a PyTorch loop's caching allocator
+         * reuses the blocks of the step before. Rows that are not a layer (the loss, the optimizers) time
+         * {@link #forwardBackward}.
+         */
+        default void forwardBackwardInStep() {
+            forwardBackward();
+        }
+
         default boolean hasBackward() {
             return true;
         }
@@ -256,6 +266,16 @@ final class LayerCases {
         @Override
         public void forwardBackward() {
             layer.call(x, training).sum().backward();
+            for (Parameter p : layer.weights()) p.value().zeroGrad();
+            x.zeroGrad();
+        }
+
+        @Override
+        public void forwardBackwardInStep() {
+            // the step scope of Model.trainStep: the output and the loss go back to the pool during backward
+            try (var step = BufferPool.scope()) {
+                layer.call(x, training).sum().backward();
+            }
             for (Parameter p : layer.weights()) p.value().zeroGrad();
             x.zeroGrad();
         }

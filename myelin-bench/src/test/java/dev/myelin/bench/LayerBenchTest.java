@@ -97,6 +97,31 @@ class LayerBenchTest {
         assertTrue(released.contains("\"outputs\":\"released\""), released);
     }
 
+    /** With --step-scope the forward + backward pass runs in a step scope: its output goes back, and leaves no gradient. */
+    @Test
+    void forwardBackwardInAStepScopeHandsTheOutputBack() {
+        LayerCases.Bench b = LayerCases.ALL.stream().filter(c -> c.name().startsWith("conv2d 3x3 valid s1 d1 B32 32x32x3"))
+                .findFirst().orElseThrow().setup().get();
+        BufferPool.clear();
+        try {
+            b.forwardBackward();
+            long plain = BufferPool.heldBytes();
+            b.forwardBackwardInStep();
+            long output = 32L * 30 * 30 * 32 * Float.BYTES;
+            assertEquals(plain + output, BufferPool.heldBytes(), "the output (3.7 MB) went back as well");
+            b.forwardBackwardInStep();
+            assertEquals(plain + output, BufferPool.heldBytes(), "the next pass took those arrays, and they went back in turn");
+            LayerCases.LayerRow row = (LayerCases.LayerRow) b;
+            assertTrue(row.layer().weights().stream().allMatch(p -> p.value().grad() == null), "gradients left behind");
+        } finally {
+            BufferPool.clear();
+        }
+        String scoped = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json", "--step-scope"));
+        assertTrue(scoped.contains("\"forward_backward\":\"step-scope\""), scoped);
+        String plain = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json"));
+        assertTrue(plain.contains("\"forward_backward\":\"plain\""), plain);
+    }
+
     @Test
     void badArgumentsAndUnknownCasesAreRefused() {
         assertEquals(2, LayerBench.run(List.of("--chunks", "0")));

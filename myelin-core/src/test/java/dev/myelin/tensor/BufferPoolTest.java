@@ -163,6 +163,34 @@ class BufferPoolTest {
     }
 
     @Test
+    void theContiguousCopyOfABroadcastGradientOfAConvolutionGoesBackAndChangesNoBit() {
+        SplittableRandom r = new SplittableRandom(4);
+        Tensor x = random(r, 2, 8, 8, 3).requiresGrad(true);
+        Tensor kernel = random(r, 1, 1, 3, 40).requiresGrad(true), bias = random(r, 40).requiresGrad(true);
+        int outputs = 2 * 8 * 8 * 40; // > MIN: pooled
+        // sum()'s gradient is a broadcast view: the rule copies it once for the three gradients that read it, and that
+        // copy (walk-made, read by all three, held by none) is the only array left in the pool after the walk.
+        x.conv2d(kernel, bias, ConvOptions.defaults()).sum().backward();
+        assertEquals((long) outputs * Float.BYTES, BufferPool.heldBytes());
+        float[] dx = x.grad().toFloatArray(), dk = kernel.grad().toFloatArray(), db = bias.grad().toFloatArray();
+        BufferPool.clear();
+        // without a bias (the rule of conv2d alone): likewise
+        Tensor k1 = Tensor.of(kernel.toFloatArray(), 1, 1, 3, 40).requiresGrad(true);
+        x.zeroGrad();
+        x.conv2d(k1, ConvOptions.defaults()).sum().backward();
+        assertEquals((long) outputs * Float.BYTES, BufferPool.heldBytes());
+        assertArrayEquals(dk, k1.grad().toFloatArray());
+
+        BufferPool.setEnabled(false);
+        Tensor x2 = Tensor.of(x.toFloatArray(), 2, 8, 8, 3).requiresGrad(true);
+        Tensor k2 = Tensor.of(kernel.toFloatArray(), 1, 1, 3, 40).requiresGrad(true), b2 = Tensor.of(bias.toFloatArray(), 40).requiresGrad(true);
+        x2.conv2d(k2, b2, ConvOptions.defaults()).sum().backward();
+        assertArrayEquals(x2.grad().toFloatArray(), dx);
+        assertArrayEquals(k2.grad().toFloatArray(), dk);
+        assertArrayEquals(b2.grad().toFloatArray(), db);
+    }
+
+    @Test
     void aHandWrittenRuleMayKeepItsGradient() {
         List<Tensor> stash = new ArrayList<>();
         Tensor x = Tensor.ones(N).requiresGrad(true);
