@@ -20,13 +20,14 @@ import java.util.Locale;
  * the next output takes the released array (written by the previous pass, still in the CPU's caches) instead of a
  * fresh multi-megabyte {@code new float[]}. {@code --fresh-outputs} times the call alone, each output a fresh array
  * left to the garbage collector, as this column was timed before (JSON {@code "outputs":"fresh"}). The forward + backward
- * column is the same either way: {@code y.sum()} reads the output, which then never goes back. With {@code --step-scope}
- * the forward + backward column runs each pass inside a {@link dev.myelin.tensor.BufferPool#scope() step scope}, as
- * {@code Model.trainStep} does: the output and the loss then go back to the pool during backward and the next pass
- * takes their arrays (JSON {@code "forward_backward":"step-scope"}; the default is {@code "plain"}).
+ * column runs each pass inside a {@link dev.myelin.tensor.BufferPool#scope() step scope}, as {@code Model.trainStep}
+ * does (and as {@code bench attention} times its encoder): the output and the loss go back to the pool during backward
+ * and the next pass takes their arrays, as a PyTorch loop's caching allocator hands each pass the blocks of the one
+ * before. {@code --no-scope} times the pass without a scope, each output a fresh array (JSON
+ * {@code "forward_backward":"plain"}; the default is {@code "step-scope"}).
  *
  * <pre>
- * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--fresh-outputs] [--step-scope] [--json] [--list]
+ * LayerBench [--threads 2] [--case PREFIX] [--warmup 2] [--chunks 5] [--chunk 0.2] [--fresh-outputs] [--no-scope] [--json] [--list]
  * </pre>
  */
 public final class LayerBench {
@@ -40,8 +41,8 @@ public final class LayerBench {
     public static int run(List<String> args) {
         boolean fresh = args.contains("--fresh-outputs");
         if (fresh) args = args.stream().filter(a -> !a.equals("--fresh-outputs")).toList();
-        boolean inStep = args.contains("--step-scope");
-        if (inStep) args = args.stream().filter(a -> !a.equals("--step-scope")).toList();
+        boolean inStep = !args.contains("--no-scope");
+        if (!inStep) args = args.stream().filter(a -> !a.equals("--no-scope")).toList();
         BenchOptions o = BenchOptions.parse("LayerBench", args, new int[] {2}, 2, 0.2, 5, true);
         if (o.exit() != null) return o.exit();
         int[] threads = o.threads();

@@ -97,7 +97,7 @@ class LayerBenchTest {
         assertTrue(released.contains("\"outputs\":\"released\""), released);
     }
 
-    /** With --step-scope the forward + backward pass runs in a step scope: its output goes back, and leaves no gradient. */
+    /** By default the forward + backward pass runs in a step scope: its output goes back, and leaves no gradient. */
     @Test
     void forwardBackwardInAStepScopeHandsTheOutputBack() {
         LayerCases.Bench b = LayerCases.ALL.stream().filter(c -> c.name().startsWith("conv2d 3x3 valid s1 d1 B32 32x32x3"))
@@ -116,9 +116,9 @@ class LayerBenchTest {
         } finally {
             BufferPool.clear();
         }
-        String scoped = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json", "--step-scope"));
+        String scoped = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json"));
         assertTrue(scoped.contains("\"forward_backward\":\"step-scope\""), scoped);
-        String plain = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json"));
+        String plain = capture(List.of("--case", "dense B32", "--threads", "1", "--warmup", "0", "--chunks", "1", "--chunk", "0.001", "--json", "--no-scope"));
         assertTrue(plain.contains("\"forward_backward\":\"plain\""), plain);
     }
 

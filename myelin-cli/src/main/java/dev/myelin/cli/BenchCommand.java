@@ -158,7 +158,7 @@ final class BenchCommand implements Runnable {
                     "warm-up >= 2 s, then the median of 5 chunks of ~0.2 s. Twin: myelin-bench/scripts/torch_layers.py.",
                     "The forward column hands each output back (BufferPool.release) as a PyTorch loop frees y when it",
                     "reassigns it, so the next output reuses its array; --fresh-outputs times fresh arrays instead.",
-                    "--step-scope runs forward + backward in a step scope, as Model.trainStep does."})
+                    "Forward + backward runs in a step scope, as Model.trainStep does; --no-scope times it without."})
     static final class Layers implements Callable<Integer> {
         @Option(names = "--json", description = "Print JSON instead of a table.")
         boolean json;
@@ -175,16 +175,16 @@ final class BenchCommand implements Runnable {
         @Option(names = "--fresh-outputs", description = "Forward column: a fresh array per output, none released (the former timing).")
         boolean freshOutputs;
 
-        @Option(names = "--step-scope", description = "Forward + backward column: each pass in a BufferPool step scope, as Model.trainStep runs it "
-                + "(the output and the loss go back to the pool during backward).")
-        boolean stepScope;
+        @Option(names = "--no-scope", description = "Forward + backward column: each pass without a BufferPool step scope, every output a "
+                + "fresh array (the former timing; by default each pass runs in a step scope, as Model.trainStep runs it).")
+        boolean noScope;
 
         @Override
         public Integer call() {
             List<String> args = new ArrayList<>();
             if (json) args.add("--json");
             if (freshOutputs) args.add("--fresh-outputs");
-            if (stepScope) args.add("--step-scope");
+            if (noScope) args.add("--no-scope");
             if (list) args.add("--list");
             if (threads != null) args.addAll(List.of("--threads", Gemm.join(threads)));
             if (only != null) args.addAll(List.of("--case", only));
